@@ -1,0 +1,42 @@
+// Builds everything that ships: the relay and the client agent for Node (npm packages
+// stay external, so native modules load from node_modules), and the browser pages.
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+
+const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
+
+const nodeEntries = [
+  { in: 'relay/main.ts', out: 'relay/main' },
+  ...(existsSync('client/main.ts') ? [{ in: 'client/main.ts', out: 'client/main' }] : []),
+];
+
+await build({
+  ...common,
+  entryPoints: nodeEntries,
+  outdir: 'dist',
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  packages: 'external',
+});
+
+// Browser pages: each folder with an index.ts gets bundled beside its static files.
+const pages = [
+  { src: 'technician/app', out: 'dist/technician' },
+  { src: 'client/app', out: 'dist/client-app' },
+];
+for (const page of pages) {
+  if (!existsSync(page.src)) continue;
+  mkdirSync(page.out, { recursive: true });
+  cpSync(page.src, page.out, { recursive: true, filter: (p) => !p.endsWith('.ts') });
+  if (existsSync(`${page.src}/index.ts`)) {
+    await build({
+      ...common,
+      entryPoints: [`${page.src}/index.ts`],
+      outfile: `${page.out}/index.js`,
+      platform: 'browser',
+      target: ['chrome110', 'firefox115'],
+      format: 'iife',
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import type { Config } from 'jest';
+
+// SWC strips types only (fast); `npm test` runs `tsc --noEmit` first for the type check.
+const transform: Config['transform'] = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+
+const config: Config = {
+  testEnvironment: 'node',
+  transform,
+  // Desktop and browser tests start Xvfb and Chromium: give them room, but keep a bound.
+  testTimeout: 60_000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/{protocol,relay,client,technician}/test/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+    },
+    {
+      displayName: 'desktop',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/desktop/**/*.test.ts'],
+    },
+  ],
+};
+
+export default config;

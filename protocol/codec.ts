@@ -1,0 +1,244 @@
+import { Errors, type ErrorSpec } from './errors';
+import {
+  BinaryKind, parseFrame, parseFrameAck, type BinaryMessage,
+} from './frame';
+import {
+  INPUT_KINDS, MAX_COORDINATE, MAX_KEY_NAME_LENGTH, MAX_TEXT_EVENT_LENGTH, MAX_WHEEL_STEPS, MOUSE_BUTTONS,
+  type InputEvent, type Modifiers,
+} from './input';
+import {
+  ACCESS_CODE_PATTERN, MAX_DISPLAYS, MAX_NAME_LENGTH, PEER_LEFT_REASONS, REFRESH_REASONS,
+  type ControlMessage, type DisplayInfo, type PeerInfo,
+} from './messages';
+
+/**
+ * The one decoder of peer input. It never throws: it returns either the message or the
+ * catalogue error with a short detail (safe to log: it never echoes peer values).
+ */
+export type DecodeResult<T> =
+  | { readonly ok: true; readonly message: T }
+  | { readonly ok: false; readonly error: ErrorSpec; readonly detail: string };
+
+/** A value that failed validation; thrown only inside this module and caught below. */
+class Invalid extends Error {}
+
+function fail(detail: string): never {
+  throw new Invalid(detail);
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(o: Obj, key: string, max: number, min = 0): string {
+  const v = o[key];
+  if (typeof v !== 'string') fail(`${key}: expected a string`);
+  if (v.length > max || v.length < min) fail(`${key}: length out of range`);
+  return v;
+}
+
+function optStr(o: Obj, key: string, max: number): string | undefined {
+  return o[key] === undefined ? undefined : str(o, key, max);
+}
+
+function int(o: Obj, key: string, min: number, max: number): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isInteger(v)) fail(`${key}: expected an integer`);
+  if (v < min || v > max) fail(`${key}: out of range`);
+  return v;
+}
+
+function num(o: Obj, key: string, min: number, max: number): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${key}: expected a number`);
+  if (v < min || v > max) fail(`${key}: out of range`);
+  return v;
+}
+
+function bool(o: Obj, key: string): boolean {
+  const v = o[key];
+  if (typeof v !== 'boolean') fail(`${key}: expected a boolean`);
+  return v;
+}
+
+function oneOf<T extends string>(o: Obj, key: string, allowed: readonly T[]): T {
+  const v = o[key];
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(`${key}: not an allowed value`);
+  return v as T;
+}
+
+function obj(o: Obj, key: string): Obj {
+  const v = o[key];
+  if (!isObj(v)) fail(`${key}: expected an object`);
+  return v;
+}
+
+function optDisplay(o: Obj): { display?: number } {
+  return o.display === undefined ? {} : { display: int(o, 'display', 0, 255) };
+}
+
+function modifiers(o: Obj): Modifiers {
+  return { ctrl: bool(o, 'ctrl'), alt: bool(o, 'alt'), shift: bool(o, 'shift'), meta: bool(o, 'meta') };
+}
+
+/** Validates one input event (the body of an `input` message). */
+export function validateInputEvent(o: Obj): InputEvent {
+  const kind = oneOf(o, 'kind', INPUT_KINDS);
+  switch (kind) {
+    case 'pointer-move':
+      return { kind, x: int(o, 'x', 0, MAX_COORDINATE), y: int(o, 'y', 0, MAX_COORDINATE), ...optDisplay(o) };
+    case 'button-down':
+    case 'button-up':
+    case 'click':
+    case 'double-click':
+      return {
+        kind, button: oneOf(o, 'button', MOUSE_BUTTONS),
+        x: int(o, 'x', 0, MAX_COORDINATE), y: int(o, 'y', 0, MAX_COORDINATE), ...optDisplay(o),
+      };
+    case 'wheel':
+      return {
+        kind, x: int(o, 'x', 0, MAX_COORDINATE), y: int(o, 'y', 0, MAX_COORDINATE),
+        dx: int(o, 'dx', -MAX_WHEEL_STEPS, MAX_WHEEL_STEPS), dy: int(o, 'dy', -MAX_WHEEL_STEPS, MAX_WHEEL_STEPS),
+        ...optDisplay(o),
+      };
+    case 'key-down':
+    case 'key-up':
+      return {
+        kind, code: str(o, 'code', MAX_KEY_NAME_LENGTH), key: str(o, 'key', MAX_KEY_NAME_LENGTH),
+        modifiers: modifiers(obj(o, 'modifiers')),
+      };
+    case 'text':
+      return { kind, text: str(o, 'text', MAX_TEXT_EVENT_LENGTH, 1) };
+    default: {
+      const unreachable: never = kind;
+      return fail(`kind: ${String(unreachable)}`);
+    }
+  }
+}
+
+function peerInfo(o: Obj): PeerInfo {
+  return { name: str(o, 'name', MAX_NAME_LENGTH), legacy: bool(o, 'legacy'), wholeFramesOnly: bool(o, 'wholeFramesOnly') };
+}
+
+function display(v: unknown): DisplayInfo {
+  if (!isObj(v)) fail('displays: expected objects');
+  return {
+    id: int(v, 'id', 0, 255), x: int(v, 'x', -MAX_COORDINATE, MAX_COORDINATE), y: int(v, 'y', -MAX_COORDINATE, MAX_COORDINATE),
+    width: int(v, 'width', 1, MAX_COORDINATE), height: int(v, 'height', 1, MAX_COORDINATE), primary: bool(v, 'primary'),
+  };
+}
+
+const UINT32_MAX = 0xffffffff;
+const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
+
+function validateControl(o: Obj): ControlMessage {
+  const type = o.type;
+  if (typeof type !== 'string') fail('type: expected a string');
+  switch (type) {
+    case 'hello': {
+      const version = int(o, 'version', 0, UINT32_MAX);
+      const role = oneOf(o, 'role', ['client', 'technician'] as const);
+      const app = optStr(o, 'app', MAX_NAME_LENGTH);
+      return app === undefined ? { type, version, role } : { type, version, role, app };
+    }
+    case 'welcome':
+      return {
+        type, version: int(o, 'version', 0, UINT32_MAX), heartbeatMs: int(o, 'heartbeatMs', 1, MAX_DURATION_MS),
+        maxFrameBytes: int(o, 'maxFrameBytes', 1, UINT32_MAX), maxTextBytes: int(o, 'maxTextBytes', 1, UINT32_MAX),
+      };
+    case 'register':
+      return { type, name: str(o, 'name', MAX_NAME_LENGTH) };
+    case 'code': {
+      const code = str(o, 'code', 6);
+      if (!ACCESS_CODE_PATTERN.test(code)) fail('code: expected six digits');
+      return { type, code, expiresAt: num(o, 'expiresAt', 0, Number.MAX_SAFE_INTEGER), ttlMs: int(o, 'ttlMs', 0, MAX_DURATION_MS) };
+    }
+    case 'join': {
+      const code = str(o, 'code', 6);
+      if (!ACCESS_CODE_PATTERN.test(code)) fail('code: expected six digits');
+      return { type, code, name: str(o, 'name', MAX_NAME_LENGTH) };
+    }
+    case 'waiting-consent':
+      return { type, timeoutMs: int(o, 'timeoutMs', 0, MAX_DURATION_MS) };
+    case 'consent-request':
+      return { type, technicianName: str(o, 'technicianName', MAX_NAME_LENGTH), timeoutMs: int(o, 'timeoutMs', 0, MAX_DURATION_MS) };
+    case 'consent':
+      return { type, granted: bool(o, 'granted'), viewOnly: bool(o, 'viewOnly') };
+    case 'paired':
+      return { type, sessionId: str(o, 'sessionId', 128, 1), viewOnly: bool(o, 'viewOnly'), peer: peerInfo(obj(o, 'peer')) };
+    case 'peer-left':
+      return { type, reason: oneOf(o, 'reason', PEER_LEFT_REASONS) };
+    case 'error':
+      return { type, code: str(o, 'code', 64, 1), message: str(o, 'message', 512) };
+    case 'bye': {
+      const reason = optStr(o, 'reason', MAX_NAME_LENGTH);
+      return reason === undefined ? { type } : { type, reason };
+    }
+    case 'input':
+      return { type, seq: int(o, 'seq', 0, UINT32_MAX), event: validateInputEvent(obj(o, 'event')) };
+    case 'screen-info': {
+      const list = o.displays;
+      if (!Array.isArray(list) || list.length < 1 || list.length > MAX_DISPLAYS) fail('displays: expected 1–16 entries');
+      return { type, displays: list.map(display), streaming: int(o, 'streaming', 0, 255) };
+    }
+    case 'refresh':
+      return { type, reason: oneOf(o, 'reason', REFRESH_REASONS) };
+    case 'quality': {
+      const mode = oneOf(o, 'mode', ['auto', 'fixed'] as const);
+      if (mode === 'auto') return { type, mode };
+      return { type, mode, value: int(o, 'value', 1, 100) };
+    }
+    default:
+      return fail('type: unknown message type');
+  }
+}
+
+/** Decodes one text (JSON) message. */
+export function decodeText(text: string): DecodeResult<ControlMessage> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, error: Errors.PROTO_MALFORMED, detail: 'not JSON' };
+  }
+  if (!isObj(parsed)) return { ok: false, error: Errors.PROTO_MALFORMED, detail: 'not a JSON object' };
+  return decodeObject(parsed);
+}
+
+/** Validates an already-parsed object as a control message (used by the legacy shim). */
+export function decodeObject(o: Obj): DecodeResult<ControlMessage> {
+  try {
+    return { ok: true, message: validateControl(o) };
+  } catch (e) {
+    if (e instanceof Invalid) return { ok: false, error: Errors.PROTO_MALFORMED, detail: e.message };
+    throw e;
+  }
+}
+
+/** Decodes one binary message (FRAME or FRAME_ACK). */
+export function decodeBinary(bytes: Uint8Array): DecodeResult<BinaryMessage> {
+  if (bytes.byteLength < 1) return { ok: false, error: Errors.PROTO_MALFORMED, detail: 'too-short' };
+  const kind = bytes[0];
+  const result = kind === BinaryKind.FRAME ? parseFrame(bytes)
+    : kind === BinaryKind.FRAME_ACK ? parseFrameAck(bytes)
+      : 'unknown-kind';
+  if (typeof result === 'string') return { ok: false, error: Errors.PROTO_MALFORMED, detail: result };
+  return { ok: true, message: result };
+}
+
+/** Encodes a control message for the wire. */
+export function encodeControl(message: ControlMessage): string {
+  return JSON.stringify(message);
+}
+
+/** Parses a JSON object from untrusted text without validating its shape (legacy bodies). */
+export function parseJsonObject(text: string): Obj | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return isObj(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * Binary messages. Every binary WebSocket message starts with the same 8-byte envelope
+ * (kind, flags, header length, sequence), which is all the relay reads to route it;
+ * the rest is the body that end-to-end encryption will later seal.
+ *
+ * All multi-byte integers are big-endian (network order); the timestamp is an IEEE-754
+ * float64, big-endian.
+ *
+ * FRAME (client → technician): one rectangle of one screen update.
+ *
+ * | offset | size | field          | notes                                                 |
+ * |-------:|-----:|----------------|-------------------------------------------------------|
+ * |      0 |    1 | kind           | 0x01                                                  |
+ * |      1 |    1 | flags          | bit0 FULL, bit1 LAST, bit7 SEALED (reserved, must be 0)|
+ * |      2 |    2 | headerLength   | 32; a reader skips to this offset for the image       |
+ * |      4 |    4 | seq            | update number, uint32, +1 per update, wraps at 2^32   |
+ * |      8 |    8 | captureTimeMs  | float64 ms since the Unix epoch, client clock         |
+ * |     16 |    1 | displayId      | which display this came from                          |
+ * |     17 |    1 | format         | 1 = JPEG, 2 = PNG                                     |
+ * |     18 |    2 | rectIndex      | 0-based index of this rectangle within the update     |
+ * |     20 |    2 | x              | rectangle left, screen pixels                         |
+ * |     22 |    2 | y              | rectangle top                                         |
+ * |     24 |    2 | width          | rectangle width (≥ 1)                                 |
+ * |     26 |    2 | height         | rectangle height (≥ 1)                                |
+ * |     28 |    2 | screenWidth    | whole screen width; a change means the screen resized |
+ * |     30 |    2 | screenHeight   | whole screen height                                   |
+ * |     32 |    … | image          | encoded bytes of the rectangle, `format`              |
+ *
+ * FRAME_ACK (technician → client): sent once the LAST rectangle of update `seq` is drawn.
+ *
+ * | offset | size | field          | notes                                                 |
+ * |-------:|-----:|----------------|-------------------------------------------------------|
+ * |      0 |    1 | kind           | 0x02                                                  |
+ * |      1 |    1 | flags          | 0                                                     |
+ * |      2 |    2 | headerLength   | 16                                                    |
+ * |      4 |    4 | seq            | the update acknowledged                               |
+ * |      8 |    8 | captureTimeMs  | echoed from the frame, so the client measures lag      |
+ */
+
+export const BinaryKind = Object.freeze({ FRAME: 0x01, FRAME_ACK: 0x02 } as const);
+export type BinaryKindValue = (typeof BinaryKind)[keyof typeof BinaryKind];
+
+export const FrameFlag = Object.freeze({
+  /** The update covers the whole screen: a full refresh the viewer can start from. */
+  FULL: 0x01,
+  /** Last rectangle of its update: draw, then acknowledge `seq`. */
+  LAST: 0x02,
+  /** Reserved for end-to-end encryption: the body after the envelope is sealed. */
+  SEALED: 0x80,
+} as const);
+
+export const ImageFormat = Object.freeze({ JPEG: 1, PNG: 2 } as const);
+export type ImageFormatValue = (typeof ImageFormat)[keyof typeof ImageFormat];
+
+export const ENVELOPE_LENGTH = 8;
+export const FRAME_HEADER_LENGTH = 32;
+export const FRAME_ACK_LENGTH = 16;
+const KNOWN_FLAGS = FrameFlag.FULL | FrameFlag.LAST;
+
+export interface FrameHeader {
+  readonly flags: number;
+  readonly seq: number;
+  readonly captureTimeMs: number;
+  readonly displayId: number;
+  readonly format: ImageFormatValue;
+  readonly rectIndex: number;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly screenWidth: number;
+  readonly screenHeight: number;
+}
+
+export interface FrameMessage {
+  readonly kind: 'frame';
+  readonly header: FrameHeader;
+  /** A view into the message bytes (not a copy). */
+  readonly image: Uint8Array;
+}
+
+export interface FrameAckMessage {
+  readonly kind: 'frame-ack';
+  readonly seq: number;
+  readonly captureTimeMs: number;
+}
+
+export type BinaryMessage = FrameMessage | FrameAckMessage;
+
+/** The cleartext envelope, enough to route a binary message without reading its body. */
+export interface BinaryEnvelope {
+  readonly kind: number;
+  readonly flags: number;
+  readonly headerLength: number;
+  readonly seq: number;
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Reads the 8-byte envelope, or returns undefined when there are fewer than 8 bytes. */
+export function readEnvelope(bytes: Uint8Array): BinaryEnvelope | undefined {
+  if (bytes.byteLength < ENVELOPE_LENGTH) return undefined;
+  const dv = view(bytes);
+  return { kind: dv.getUint8(0), flags: dv.getUint8(1), headerLength: dv.getUint16(2), seq: dv.getUint32(4) };
+}
+
+/** Writes a frame header into the first 32 bytes of `target`. */
+export function writeFrameHeader(header: FrameHeader, target: Uint8Array): void {
+  const dv = view(target);
+  dv.setUint8(0, BinaryKind.FRAME);
+  dv.setUint8(1, header.flags & 0xff);
+  dv.setUint16(2, FRAME_HEADER_LENGTH);
+  dv.setUint32(4, header.seq >>> 0);
+  dv.setFloat64(8, header.captureTimeMs);
+  dv.setUint8(16, header.displayId);
+  dv.setUint8(17, header.format);
+  dv.setUint16(18, header.rectIndex);
+  dv.setUint16(20, header.x);
+  dv.setUint16(22, header.y);
+  dv.setUint16(24, header.width);
+  dv.setUint16(26, header.height);
+  dv.setUint16(28, header.screenWidth);
+  dv.setUint16(30, header.screenHeight);
+}
+
+/** Builds a whole FRAME message: header followed by the image bytes (copied once). */
+export function encodeFrame(header: FrameHeader, image: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_LENGTH + image.byteLength);
+  writeFrameHeader(header, out);
+  out.set(image, FRAME_HEADER_LENGTH);
+  return out;
+}
+
+export function encodeFrameAck(seq: number, captureTimeMs: number): Uint8Array {
+  const out = new Uint8Array(FRAME_ACK_LENGTH);
+  const dv = view(out);
+  dv.setUint8(0, BinaryKind.FRAME_ACK);
+  dv.setUint8(1, 0);
+  dv.setUint16(2, FRAME_ACK_LENGTH);
+  dv.setUint32(4, seq >>> 0);
+  dv.setFloat64(8, captureTimeMs);
+  return out;
+}
+
+export type BinaryProblem =
+  | 'too-short' | 'unknown-kind' | 'bad-header-length' | 'unknown-flags' | 'sealed-unsupported'
+  | 'unknown-format' | 'empty-rect' | 'rect-outside-screen' | 'empty-image' | 'bad-timestamp';
+
+/** Parses a FRAME; on failure returns the problem. Never throws. */
+export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
+  if (bytes.byteLength < FRAME_HEADER_LENGTH) return 'too-short';
+  const dv = view(bytes);
+  if (dv.getUint8(0) !== BinaryKind.FRAME) return 'unknown-kind';
+  const flags = dv.getUint8(1);
+  if (flags & FrameFlag.SEALED) return 'sealed-unsupported';
+  if (flags & ~KNOWN_FLAGS) return 'unknown-flags';
+  const headerLength = dv.getUint16(2);
+  if (headerLength < FRAME_HEADER_LENGTH || headerLength > bytes.byteLength) return 'bad-header-length';
+  const format = dv.getUint8(17);
+  if (format !== ImageFormat.JPEG && format !== ImageFormat.PNG) return 'unknown-format';
+  const captureTimeMs = dv.getFloat64(8);
+  if (!Number.isFinite(captureTimeMs) || captureTimeMs < 0) return 'bad-timestamp';
+  const header: FrameHeader = {
+    flags,
+    seq: dv.getUint32(4),
+    captureTimeMs,
+    displayId: dv.getUint8(16),
+    format,
+    rectIndex: dv.getUint16(18),
+    x: dv.getUint16(20),
+    y: dv.getUint16(22),
+    width: dv.getUint16(24),
+    height: dv.getUint16(26),
+    screenWidth: dv.getUint16(28),
+    screenHeight: dv.getUint16(30),
+  };
+  if (header.width === 0 || header.height === 0) return 'empty-rect';
+  if (header.x + header.width > header.screenWidth || header.y + header.height > header.screenHeight) {
+    return 'rect-outside-screen';
+  }
+  if (bytes.byteLength === headerLength) return 'empty-image';
+  return { kind: 'frame', header, image: bytes.subarray(headerLength) };
+}
+
+/** Parses a FRAME_ACK; on failure returns the problem. Never throws. */
+export function parseFrameAck(bytes: Uint8Array): FrameAckMessage | BinaryProblem {
+  if (bytes.byteLength < FRAME_ACK_LENGTH) return 'too-short';
+  const dv = view(bytes);
+  if (dv.getUint8(0) !== BinaryKind.FRAME_ACK) return 'unknown-kind';
+  const flags = dv.getUint8(1);
+  if (flags & FrameFlag.SEALED) return 'sealed-unsupported';
+  if (flags !== 0) return 'unknown-flags';
+  if (dv.getUint16(2) !== FRAME_ACK_LENGTH || bytes.byteLength !== FRAME_ACK_LENGTH) return 'bad-header-length';
+  const captureTimeMs = dv.getFloat64(8);
+  if (!Number.isFinite(captureTimeMs) || captureTimeMs < 0) return 'bad-timestamp';
+  return { kind: 'frame-ack', seq: dv.getUint32(4), captureTimeMs };
+}

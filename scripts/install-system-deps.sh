@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, every system tool the test suite and the
+# benchmarks need on a fresh Debian machine (run as root). Idempotent: a
+# package already present is left alone, so a second run is quick.
+#
+#   xvfb               the X server the desktop tests capture and inject into
+#   x11-xserver-utils  xrandr, which @nut-tree-fork/nut-js needs on Linux
+#   libxtst6 libxinerama1 libpng16-16  native libraries nut-js loads
+#   xdotool x11-utils  observe windows and the pointer from tests (xwininfo)
+#   imagemagick        `import`: an independent screenshot to compare against
+#   chromium           the pages are tested in real Chromium (playwright-core)
+#   fonts-dejavu-core  so pages and test windows render text
+set -euo pipefail
+
+PACKAGES=(xvfb x11-xserver-utils libxtst6 libxinerama1 libpng16-16 xdotool x11-utils
+  imagemagick chromium fonts-dejavu-core ca-certificates)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-system-deps: all system packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-system-deps: missing ${missing[*]}; run as root: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+
+echo "install-system-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
