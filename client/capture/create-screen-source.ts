@@ -1,0 +1,39 @@
+import { createNutJsScreenSource } from './nut-js-screen-adapter';
+import type { ScreenSource } from './screen-source';
+import { createScreenshotDesktopSource } from './screenshot-desktop-adapter';
+
+/** One way to build a screen source; rejects when it cannot work on this machine. */
+export type ScreenSourceFactory = () => Promise<ScreenSource>;
+
+/** Native first, then the slow but portable fallback. */
+export const DEFAULT_SCREEN_SOURCES: readonly ScreenSourceFactory[] = Object.freeze([
+  createNutJsScreenSource,
+  createScreenshotDesktopSource,
+]);
+
+/** Why a candidate was skipped, for the caller to log. */
+export interface SkippedSource {
+  readonly index: number;
+  readonly error: unknown;
+}
+
+/**
+ * Returns the first source that loads and grabs once. Each failure is reported through
+ * `onSkip` (a missing native binding is expected on some machines, not fatal); if none
+ * works, rejects with an AggregateError holding every cause.
+ */
+export async function createScreenSource(
+  factories: readonly ScreenSourceFactory[] = DEFAULT_SCREEN_SOURCES,
+  onSkip?: (skipped: SkippedSource) => void,
+): Promise<ScreenSource> {
+  const errors: unknown[] = [];
+  for (const [index, factory] of factories.entries()) {
+    try {
+      return await factory();
+    } catch (error) {
+      errors.push(error);
+      onSkip?.({ index, error });
+    }
+  }
+  throw new AggregateError(errors, 'no screen source works on this machine');
+}

@@ -1,0 +1,42 @@
+/**
+ * One captured screen image, uncompressed, 4 bytes a pixel.
+ *
+ * Native capture APIs disagree on channel order (X11 and Windows GDI give BGRA, most
+ * decoders give RGBA), so the order travels with the pixels instead of being converted
+ * at capture time: converting a whole 1080p frame costs ~8 ms, and only the dirty
+ * rectangles ever need it (see client/encode/crop-pixels.ts).
+ */
+export type ChannelOrder = 'bgra' | 'rgba';
+
+export interface RawFrame {
+  /** Width in pixels. */
+  readonly width: number;
+  /** Height in pixels. */
+  readonly height: number;
+  /** Bytes from the start of one row to the next (≥ width × 4; may include padding). */
+  readonly stride: number;
+  /** Byte order of each 4-byte pixel. The 4th byte is never used (often 0 on X11). */
+  readonly channelOrder: ChannelOrder;
+  /**
+   * The pixels, `height` rows of `stride` bytes. A source must hand out a new buffer per
+   * grab (or one it never writes again): the diff keeps the previous frame to compare with.
+   */
+  readonly data: Uint8Array;
+}
+
+/** Bytes per pixel of every RawFrame. */
+export const BYTES_PER_PIXEL = 4;
+
+/** Throws unless the frame's fields are consistent, so a broken source fails loudly once. */
+export function assertRawFrame(frame: RawFrame): void {
+  const { width, height, stride, data } = frame;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`raw frame: bad size ${width}x${height}`);
+  }
+  if (!Number.isInteger(stride) || stride < width * BYTES_PER_PIXEL || stride % BYTES_PER_PIXEL !== 0) {
+    throw new RangeError(`raw frame: bad stride ${stride} for width ${width}`);
+  }
+  if (data.byteLength < stride * (height - 1) + width * BYTES_PER_PIXEL) {
+    throw new RangeError(`raw frame: ${data.byteLength} bytes is too short for ${width}x${height}, stride ${stride}`);
+  }
+}

@@ -1,0 +1,29 @@
+import { createJpegJsEncoder } from './jpeg-js-encoder-adapter';
+import type { RectEncoder } from './rect-encoder';
+import { createSharpEncoder } from './sharp-encoder-adapter';
+
+/** One way to build an encoder; rejects when it cannot load on this machine. */
+export type RectEncoderFactory = () => Promise<RectEncoder>;
+
+/** Native first, then pure JavaScript. */
+export const DEFAULT_RECT_ENCODERS: readonly RectEncoderFactory[] = Object.freeze([createSharpEncoder, createJpegJsEncoder]);
+
+/**
+ * Returns the first encoder that loads. Failures are passed to `onSkip` (sharp's
+ * prebuilt binary can be missing for a platform); if none loads, rejects with every cause.
+ */
+export async function createRectEncoder(
+  factories: readonly RectEncoderFactory[] = DEFAULT_RECT_ENCODERS,
+  onSkip?: (skipped: { readonly index: number; readonly error: unknown }) => void,
+): Promise<RectEncoder> {
+  const errors: unknown[] = [];
+  for (const [index, factory] of factories.entries()) {
+    try {
+      return await factory();
+    } catch (error) {
+      errors.push(error);
+      onSkip?.({ index, error });
+    }
+  }
+  throw new AggregateError(errors, 'no JPEG encoder loads on this machine');
+}

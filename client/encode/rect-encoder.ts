@@ -1,0 +1,27 @@
+import type { RawFrame } from '../capture/raw-frame';
+import type { Rect } from '../diff/rect';
+
+/** JPEG quality bounds accepted by every encoder. */
+export const MIN_QUALITY = 1;
+export const MAX_QUALITY = 100;
+
+/**
+ * Compresses one rectangle of a raw frame. Implementations hide the native library;
+ * the streamer and the tests only know this.
+ */
+export interface RectEncoder {
+  /** Short name for logs and benchmarks, e.g. `sharp`. */
+  readonly name: string;
+  /** Image format of the output, as the frame header's `format` (1 = JPEG). */
+  readonly format: 1 | 2;
+  /**
+   * Encodes `rect` of `frame` at JPEG `quality` (1–100). The frame must not change until
+   * the promise settles; the result is a fresh buffer the caller may keep.
+   */
+  encode(frame: RawFrame, rect: Rect, quality: number): Promise<Uint8Array>;
+}
+
+/** Rounds and clamps a quality into 1–100. */
+export function clampQuality(quality: number): number {
+  return Math.min(MAX_QUALITY, Math.max(MIN_QUALITY, Math.round(quality)));
+}

@@ -1,0 +1,79 @@
+import { DEFAULT_PLAN_OPTIONS, type PlanOptions } from '../diff/plan-update';
+
+/** Tuning of a FrameStreamer. Every field has a default; see {@link resolveStreamerOptions}. */
+export interface FrameStreamerOptions {
+  /** Updates sent but not yet acknowledged, at most. 2 keeps the pipe busy while one is drawn. */
+  readonly maxInFlight: number;
+  /** Shortest time between two grabs, ms: caps the frame rate (16 ≈ 60 fps). */
+  readonly minFrameIntervalMs: number;
+  /**
+   * Longest time between two grabs of a still screen, ms. Polling backs off from
+   * `minFrameIntervalMs` to this while nothing changes: a grab costs ≈21 ms of CPU.
+   */
+  readonly maxIdleIntervalMs: number;
+  /** Fixed JPEG quality 1–100, or undefined for adaptive quality. */
+  readonly fixedQuality: number | undefined;
+  /** Adaptive quality never goes below this. */
+  readonly minQuality: number;
+  /** Adaptive quality never goes above this; it also starts here. */
+  readonly maxQuality: number;
+  /** Acknowledgement latency (grab → ack, smoothed) under which quality creeps up, ms. */
+  readonly lowLatencyMs: number;
+  /** Acknowledgement latency over which quality drops, ms. */
+  readonly highLatencyMs: number;
+  /** An update unacknowledged this long is given up: its credit is freed and a full frame follows, ms. */
+  readonly ackTimeoutMs: number;
+  /** Wait after a failed grab or encode before trying again, ms. */
+  readonly errorRetryMs: number;
+  /** The viewer draws only whole screens (legacy technician): every changed update is the whole frame. */
+  readonly wholeFramesOnly: boolean;
+  /** Value of the frame header's displayId. */
+  readonly displayId: number;
+  /** How dirty tiles become rectangles. */
+  readonly plan: PlanOptions;
+}
+
+export const DEFAULT_STREAMER_OPTIONS: FrameStreamerOptions = Object.freeze({
+  maxInFlight: 2,
+  minFrameIntervalMs: 16,
+  maxIdleIntervalMs: 100,
+  fixedQuality: undefined,
+  minQuality: 40,
+  maxQuality: 80,
+  lowLatencyMs: 150,
+  highLatencyMs: 400,
+  ackTimeoutMs: 5000,
+  errorRetryMs: 1000,
+  wholeFramesOnly: false,
+  displayId: 0,
+  plan: DEFAULT_PLAN_OPTIONS,
+});
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new RangeError(`frame streamer options: ${what}`);
+}
+
+const isInt = (v: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean => Number.isInteger(v) && v >= min && v <= max;
+
+/** Fills defaults, validates, and freezes. Throws a RangeError naming the first bad field. */
+export function resolveStreamerOptions(partial: Partial<FrameStreamerOptions> = {}): FrameStreamerOptions {
+  const o: FrameStreamerOptions = {
+    ...DEFAULT_STREAMER_OPTIONS,
+    ...partial,
+    plan: Object.freeze({ ...DEFAULT_PLAN_OPTIONS, ...partial.plan }),
+  };
+  check(isInt(o.maxInFlight, 1, 64), 'maxInFlight must be an integer 1–64');
+  check(isInt(o.minFrameIntervalMs, 0), 'minFrameIntervalMs must be an integer ≥ 0');
+  check(isInt(o.maxIdleIntervalMs, o.minFrameIntervalMs), 'maxIdleIntervalMs must be an integer ≥ minFrameIntervalMs');
+  check(o.fixedQuality === undefined || isInt(o.fixedQuality, 1, 100), 'fixedQuality must be 1–100 or undefined');
+  check(isInt(o.minQuality, 1, 100) && isInt(o.maxQuality, o.minQuality, 100), 'need 1 ≤ minQuality ≤ maxQuality ≤ 100');
+  check(o.lowLatencyMs >= 0 && o.highLatencyMs > o.lowLatencyMs, 'need 0 ≤ lowLatencyMs < highLatencyMs');
+  check(isInt(o.ackTimeoutMs, 1), 'ackTimeoutMs must be an integer ≥ 1');
+  check(isInt(o.errorRetryMs, 0), 'errorRetryMs must be an integer ≥ 0');
+  check(isInt(o.displayId, 0, 255), 'displayId must be 0–255');
+  check(isInt(o.plan.tileSize, 8, 1024), 'plan.tileSize must be 8–1024');
+  check(isInt(o.plan.bridgeTiles, 0), 'plan.bridgeTiles must be ≥ 0');
+  check(isInt(o.plan.maxRects, 1, 1024), 'plan.maxRects must be 1–1024');
+  check(o.plan.fullFrameAreaRatio > 0 && o.plan.fullFrameAreaRatio <= 1, 'plan.fullFrameAreaRatio must be in (0, 1]');
+  return Object.freeze(o);
+}

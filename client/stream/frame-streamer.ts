@@ -1,0 +1,301 @@
+import type { Logger } from 'pino';
+import { encodeFrame, FrameFlag, type FrameHeader } from '../../protocol/frame';
+import type { RawFrame } from '../capture/raw-frame';
+import type { ScreenSource } from '../capture/screen-source';
+import { planUpdate, type UpdatePlan } from '../diff/plan-update';
+import type { Rect } from '../diff/rect';
+import type { RectEncoder } from '../encode/rect-encoder';
+import { AdaptiveQuality } from './adaptive-quality';
+import { resolveStreamerOptions, type FrameStreamerOptions } from './frame-streamer-options';
+
+/** What a FrameStreamer works with; hardware and the socket are injected so tests use fakes. */
+export interface FrameStreamerDeps {
+  readonly source: ScreenSource;
+  readonly encoder: RectEncoder;
+  /**
+   * Puts one binary FRAME message on the wire. May return a promise: the streamer waits
+   * for it before the next message, so a slow socket slows capture instead of queueing.
+   */
+  readonly send: (bytes: Uint8Array) => void | Promise<void>;
+  readonly logger?: Logger;
+  /** Wall clock in ms since the epoch (the header's captureTimeMs). Injected for tests. */
+  readonly now?: () => number;
+}
+
+/** Counters for logs, tests and benchmarks. */
+export interface FrameStreamerStats {
+  /** Grabs made, including still ones. */
+  readonly grabs: number;
+  /** Updates sent (each one or more rectangles). */
+  readonly updates: number;
+  /** Of those, full-screen updates. */
+  readonly fullUpdates: number;
+  readonly rects: number;
+  /** FRAME bytes handed to `send`, headers included. */
+  readonly bytes: number;
+  readonly acks: number;
+  /** Updates given up after ackTimeoutMs. */
+  readonly ackTimeouts: number;
+  readonly errors: number;
+  readonly inFlight: number;
+  readonly quality: number;
+  /** Smoothed grab → ack latency, ms. */
+  readonly latencyMs: number | undefined;
+}
+
+/** Life cycle; `stopped` is final. */
+export type FrameStreamerState = 'idle' | 'running' | 'stopped';
+
+const TRANSITIONS: Readonly<Record<FrameStreamerState, readonly FrameStreamerState[]>> = {
+  idle: ['running', 'stopped'],
+  running: ['stopped'],
+  stopped: [],
+};
+
+/** An update sent and not yet acknowledged. */
+interface InFlight {
+  readonly captureTimeMs: number;
+}
+
+const SEQ_MODULO = 2 ** 32;
+
+/** True when `a` is `b` or comes before it, in uint32 serial-number arithmetic (RFC 1982). */
+function seqAtOrBefore(a: number, b: number): boolean {
+  return (b - a + SEQ_MODULO) % SEQ_MODULO < SEQ_MODULO / 2;
+}
+
+/**
+ * The capture → diff → encode → send loop of the client agent.
+ *
+ * Pacing is by credits: at most `maxInFlight` updates may be unacknowledged; the
+ * technician acknowledges each update after drawing it, so capture runs at the speed the
+ * viewer and the link can take, and nothing queues anywhere (a stale frame is worse than
+ * a skipped one). A still screen sends nothing. One update is one grab: every rectangle
+ * of it carries the same `seq` and `captureTimeMs`, and the last one the LAST flag.
+ */
+export class FrameStreamer {
+  private readonly options: FrameStreamerOptions;
+  private readonly quality: AdaptiveQuality;
+  private readonly now: () => number;
+  private state: FrameStreamerState = 'idle';
+  /** The frame the viewer has (last one sent), to diff against. */
+  private previous: RawFrame | undefined;
+  private refreshPending = true;
+  private nextSeq = 0;
+  private readonly inFlight = new Map<number, InFlight>();
+  /** The one timer: next tick. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The tick running now, awaited by stop(). */
+  private running: Promise<void> | undefined;
+  /** Something (an ack, a refresh) asked for a tick while one was running. */
+  private wakeRequested = false;
+  private lastGrabAt = -Infinity;
+  private idleIntervalMs: number;
+  private counters = { grabs: 0, updates: 0, fullUpdates: 0, rects: 0, bytes: 0, acks: 0, ackTimeouts: 0, errors: 0 };
+
+  constructor(private readonly deps: FrameStreamerDeps, options: Partial<FrameStreamerOptions> = {}) {
+    this.options = resolveStreamerOptions(options);
+    this.quality = new AdaptiveQuality({
+      min: this.options.minQuality,
+      max: this.options.maxQuality,
+      lowLatencyMs: this.options.lowLatencyMs,
+      highLatencyMs: this.options.highLatencyMs,
+    }, this.options.fixedQuality);
+    this.now = deps.now ?? Date.now;
+    this.idleIntervalMs = this.options.minFrameIntervalMs;
+  }
+
+  get currentState(): FrameStreamerState {
+    return this.state;
+  }
+
+  get stats(): FrameStreamerStats {
+    return { ...this.counters, inFlight: this.inFlight.size, quality: this.quality.value, latencyMs: this.quality.latencyMs };
+  }
+
+  /** Starts capturing. The first update is always a full frame. */
+  start(): void {
+    this.transition('running');
+    this.schedule(0);
+  }
+
+  /** Stops for good: clears the timer and waits for a grab or encode under way. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.state !== 'stopped') this.transition('stopped');
+    this.clearTimer();
+    await this.running;
+    this.inFlight.clear();
+    this.previous = undefined;
+  }
+
+  /**
+   * The technician drew update `seq`. Acks are cumulative: updates are drawn in order, so
+   * an ack also frees older updates whose own ack was lost (or whose frame the relay dropped).
+   */
+  onAck(seq: number): void {
+    const entry = this.inFlight.get(seq);
+    if (entry === undefined) return; // late, duplicate, or given up on: nothing to free
+    this.counters.acks++;
+    this.quality.onAck(this.now() - entry.captureTimeMs);
+    for (const key of [...this.inFlight.keys()]) {
+      if (seqAtOrBefore(key, seq)) this.inFlight.delete(key);
+    }
+    this.wake();
+  }
+
+  /** The next update is a full frame (the viewer joined, lost a frame, or asked). */
+  requestRefresh(): void {
+    this.refreshPending = true;
+    this.wake();
+  }
+
+  /** A fixed JPEG quality 1–100, or `'auto'` for adaptive quality. */
+  setQuality(quality: number | 'auto'): void {
+    if (quality !== 'auto' && !(Number.isInteger(quality) && quality >= 1 && quality <= 100)) {
+      throw new RangeError(`quality must be 1–100 or 'auto', got ${quality}`);
+    }
+    this.quality.setFixed(quality === 'auto' ? undefined : quality);
+  }
+
+  private transition(to: FrameStreamerState): void {
+    if (!TRANSITIONS[this.state].includes(to)) throw new Error(`frame streamer: cannot go from ${this.state} to ${to}`);
+    this.state = to;
+  }
+
+  /** Ticks as soon as pacing allows; used when a credit frees up or a refresh is asked. */
+  private wake(): void {
+    if (this.state !== 'running') return;
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.idleIntervalMs = this.options.minFrameIntervalMs;
+    this.schedule(Math.max(0, this.lastGrabAt + this.options.minFrameIntervalMs - this.now()));
+  }
+
+  private schedule(delayMs: number): void {
+    this.clearTimer();
+    if (this.state !== 'running') return;
+    this.timer = setTimeout(this.onTimer, delayMs);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    if (this.state !== 'running' || this.running) return;
+    this.running = this.tick().finally(() => {
+      this.running = undefined;
+    });
+  };
+
+  /** One step: free timed-out credits, then grab and maybe send; then plan the next step. */
+  private async tick(): Promise<void> {
+    this.wakeRequested = false;
+    const blockedForMs = this.expireAcks();
+    if (blockedForMs !== undefined) {
+      // No credit: an ack will wake us; the timer only guards against acks that never come.
+      this.schedule(blockedForMs);
+      return;
+    }
+    let nextDelayMs: number;
+    try {
+      nextDelayMs = await this.captureAndSend();
+    } catch (error) {
+      this.counters.errors++;
+      this.deps.logger?.warn({ err: error }, 'frame capture or encode failed; retrying');
+      // What the viewer has is unknown now: start again from a full frame.
+      this.previous = undefined;
+      this.refreshPending = true;
+      nextDelayMs = this.options.errorRetryMs;
+    }
+    if (this.state !== 'running') return;
+    if (this.wakeRequested && this.inFlight.size < this.options.maxInFlight) {
+      nextDelayMs = Math.max(0, this.lastGrabAt + this.options.minFrameIntervalMs - this.now());
+    }
+    this.schedule(nextDelayMs);
+  }
+
+  /**
+   * Gives up on updates older than ackTimeoutMs. Returns undefined when a credit is free,
+   * else how long until the oldest update times out.
+   */
+  private expireAcks(): number | undefined {
+    if (this.inFlight.size < this.options.maxInFlight) return undefined;
+    const now = this.now();
+    let oldest = Infinity;
+    for (const entry of this.inFlight.values()) oldest = Math.min(oldest, entry.captureTimeMs);
+    const waitMs = oldest + this.options.ackTimeoutMs - now;
+    if (waitMs > 0) return waitMs;
+    this.counters.ackTimeouts += this.inFlight.size;
+    this.deps.logger?.warn({ inFlight: this.inFlight.size }, 'frame acks timed out; sending a full frame next');
+    this.inFlight.clear();
+    this.refreshPending = true;
+    return undefined;
+  }
+
+  /** Grabs, diffs, encodes and sends one update. Returns the delay before the next grab. */
+  private async captureAndSend(): Promise<number> {
+    const grabStartedAt = this.now();
+    this.lastGrabAt = grabStartedAt;
+    const frame = await this.deps.source.grab();
+    const captureTimeMs = this.now();
+    this.counters.grabs++;
+    if (this.state !== 'running') return 0;
+
+    const plan = this.plan(frame);
+    if (plan.kind === 'none') {
+      // Still screen: send nothing and poll less often, up to maxIdleIntervalMs.
+      const delay = this.idleIntervalMs;
+      this.idleIntervalMs = Math.min(this.options.maxIdleIntervalMs, Math.max(1, this.idleIntervalMs * 2));
+      return Math.max(0, grabStartedAt + delay - this.now());
+    }
+    this.idleIntervalMs = this.options.minFrameIntervalMs;
+    const full = plan.kind === 'full';
+    const rects: readonly Rect[] = full ? [{ x: 0, y: 0, width: frame.width, height: frame.height }] : plan.rects;
+    const quality = this.quality.value;
+    // Encoders run off the main thread (sharp), so rectangles are encoded side by side.
+    const images = await Promise.all(rects.map((rect) => this.deps.encoder.encode(frame, rect, quality)));
+    if (this.state !== 'running') return 0;
+
+    const seq = this.nextSeq;
+    this.nextSeq = (this.nextSeq + 1) % SEQ_MODULO;
+    this.inFlight.set(seq, { captureTimeMs });
+    this.previous = frame;
+    this.refreshPending = false;
+    for (const [index, rect] of rects.entries()) {
+      const header: FrameHeader = {
+        flags: (full ? FrameFlag.FULL : 0) | (index === rects.length - 1 ? FrameFlag.LAST : 0),
+        seq,
+        captureTimeMs,
+        displayId: this.options.displayId,
+        format: this.deps.encoder.format,
+        rectIndex: index,
+        x: rect.x,
+        y: rect.y,
+        width: rect.width,
+        height: rect.height,
+        screenWidth: frame.width,
+        screenHeight: frame.height,
+      };
+      const bytes = encodeFrame(header, images[index]!);
+      this.counters.bytes += bytes.byteLength;
+      this.counters.rects++;
+      await this.deps.send(bytes);
+    }
+    this.counters.updates++;
+    if (full) this.counters.fullUpdates++;
+    return Math.max(0, grabStartedAt + this.options.minFrameIntervalMs - this.now());
+  }
+
+  private plan(frame: RawFrame): UpdatePlan {
+    if (this.refreshPending) return { kind: 'full', reason: this.previous === undefined ? 'first' : 'requested' };
+    const plan = planUpdate(this.previous, frame, this.options.plan);
+    // A legacy viewer can only replace the whole picture.
+    if (plan.kind === 'rects' && this.options.wholeFramesOnly) return { kind: 'full', reason: 'large-change' };
+    return plan;
+  }
+}
