@@ -1,0 +1,312 @@
+import type { Logger } from 'pino';
+import {
+  Errors, FrameFlag, type ControlMessage, type ErrorSpec, type PeerInfo, type PeerLeftReason,
+} from '../protocol';
+import { randomAccessCode, randomConnectionId, randomSessionId } from './access-codes';
+import { AttemptLimiter } from './attempt-limiter';
+import type { Clock } from './clock';
+import type { RelayOptions } from './options';
+import type { PeerEnd, PeerLink } from './peer-link';
+import { Session } from './session';
+import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
+
+export type HubResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorSpec };
+
+export interface IssuedCode {
+  readonly session: Session;
+  readonly code: string;
+  readonly expiresAt: number;
+  readonly ttlMs: number;
+}
+
+export interface HubCounts {
+  readonly waiting: number;
+  readonly pendingConsent: number;
+  readonly paired: number;
+}
+
+export interface HubStats extends HubCounts {
+  readonly framesForwarded: number;
+  readonly framesDropped: number;
+  readonly codeAttemptAddresses: number;
+}
+
+export interface SessionSummary {
+  readonly clientId: string;
+  readonly technicianName: string | undefined;
+  readonly state: Session['state'];
+  readonly ageSeconds: number;
+  readonly clientLegacy: boolean;
+  readonly technicianLegacy: boolean | undefined;
+  readonly viewOnly: boolean;
+}
+
+export interface HubDeps {
+  readonly options: RelayOptions;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly registry?: SessionRegistry;
+}
+
+/** How many random draws to try before deciding the code space is too crowded. */
+const CODE_DRAWS = 32;
+
+function fail<T>(error: ErrorSpec): HubResult<T> {
+  return { ok: false, error };
+}
+
+function peerInfo(link: PeerLink): PeerInfo {
+  return { name: link.name, legacy: link.legacy, wholeFramesOnly: link.wholeFramesOnly };
+}
+
+/**
+ * The session hub: issues codes, pairs a client with a technician, forwards between
+ * them and ends sessions. It knows peers only as PeerLinks, so WebSocket and legacy
+ * polling peers mix freely. All checks of time use the injected clock, and `sweep`
+ * (called on an interval by the server) applies every expiry, so no per-session timers
+ * exist to leak.
+ */
+export class Hub {
+  readonly registry: SessionRegistry;
+  private readonly limiter: AttemptLimiter;
+  private readonly options: RelayOptions;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private framesForwarded = 0;
+  private framesDropped = 0;
+
+  constructor(deps: HubDeps) {
+    this.options = deps.options;
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+    this.registry = deps.registry ?? new InMemorySessionRegistry();
+    this.limiter = new AttemptLimiter({
+      perAddress: deps.options.codeAttemptsPerIp,
+      global: deps.options.codeAttemptsGlobal,
+      windowMs: deps.options.codeAttemptWindowMs,
+      cooldownMs: deps.options.codeCooldownMs,
+      maxTrackedAddresses: deps.options.maxTrackedAddresses,
+    });
+  }
+
+  /**
+   * A client asks for a code. WebSocket clients get a random one; legacy clients bring
+   * their own (`requestedCode`), which is refused when live. A taken code counts as a
+   * wrong attempt, so registration cannot be used to probe which codes are live.
+   */
+  registerClient(link: PeerLink, address: string, requestedCode?: string): HubResult<IssuedCode> {
+    const now = this.clock.now();
+    if (this.registry.size >= this.options.maxSessions) return fail(Errors.LIMIT_SERVER_FULL);
+    if (requestedCode !== undefined && this.limiter.isBlocked(address, now)) return fail(Errors.CODE_ATTEMPTS);
+    const session = new Session(randomSessionId(), randomConnectionId(), link, now);
+    const code = this.bindNewCode(session, requestedCode);
+    if (code === undefined) {
+      if (requestedCode === undefined) return fail(Errors.LIMIT_SERVER_FULL);
+      this.limiter.recordFailure(address, now);
+      return fail(Errors.CODE_TAKEN);
+    }
+    this.registry.add(session);
+    this.logger.info({ sessionId: session.logId, legacy: link.legacy }, 'client registered');
+    return { ok: true, value: this.issued(session, code) };
+  }
+
+  /** A waiting client asks for a fresh code; the old one stops working. */
+  renewCode(session: Session): HubResult<IssuedCode> {
+    if (session.state !== 'waiting') return fail(Errors.PROTO_UNEXPECTED);
+    if (session.code !== undefined) this.registry.releaseCode(session.code);
+    session.code = undefined;
+    const code = this.bindNewCode(session, undefined);
+    if (code === undefined) return fail(Errors.LIMIT_SERVER_FULL);
+    return { ok: true, value: this.issued(session, code) };
+  }
+
+  /**
+   * A technician joins with a code. Wrong, expired and spent codes get the same answer,
+   * so the answer never tells whether a code exists; each counts against the address.
+   */
+  join(link: PeerLink, code: string, address: string): HubResult<Session> {
+    const now = this.clock.now();
+    if (this.limiter.isBlocked(address, now)) return fail(Errors.CODE_ATTEMPTS);
+    const session = this.registry.takeCode(code);
+    if (session === undefined || session.state !== 'waiting' || now - session.codeIssuedAt >= this.options.codeTtlMs) {
+      if (session !== undefined && session.code === code) session.code = undefined;
+      this.limiter.recordFailure(address, now);
+      return fail(Errors.CODE_INVALID);
+    }
+    session.code = undefined; // spent: single use
+    session.technician = link;
+    this.logger.info({ sessionId: session.logId, technicianLegacy: link.legacy }, 'technician joined');
+    if (session.client.legacy) {
+      // Legacy clients chose their code and read it out themselves: that was their consent.
+      this.pair(session, false);
+    } else {
+      session.transition('pending-consent');
+      session.consentAskedAt = now;
+      session.client.send({ type: 'consent-request', technicianName: link.name, timeoutMs: this.options.consentTimeoutMs });
+      link.send({ type: 'waiting-consent', timeoutMs: this.options.consentTimeoutMs });
+    }
+    return { ok: true, value: session };
+  }
+
+  /** The customer answered. Denial sends the technician away and gives the client a new code. */
+  consent(session: Session, granted: boolean, viewOnly: boolean): void {
+    if (session.state !== 'pending-consent') return;
+    if (granted) {
+      this.pair(session, viewOnly);
+      return;
+    }
+    this.refuseTechnician(session, Errors.CONSENT_DENIED);
+  }
+
+  /** Technician → client: input and control, in order, never dropped. */
+  forwardToClient(session: Session, message: ControlMessage, raw?: Uint8Array): void {
+    if (session.state === 'paired') session.client.send(message, raw);
+  }
+
+  /** Client → technician: control (screen-info). */
+  forwardToTechnician(session: Session, message: ControlMessage, raw?: Uint8Array): void {
+    if (session.state === 'paired') session.technician?.send(message, raw);
+  }
+
+  /** Client → technician: a FRAME, passed on as the same bytes. */
+  forwardFrame(session: Session, frame: Uint8Array, flags: number): void {
+    if (session.state !== 'paired' || session.technician === undefined) return;
+    if (flags & FrameFlag.FULL) session.refreshPending = false;
+    session.framesForwarded++;
+    this.framesForwarded++;
+    session.technician.sendFrame(frame);
+  }
+
+  /** Technician → client: a FRAME_ACK, passed on as the same bytes. */
+  forwardAck(session: Session, ack: Uint8Array): void {
+    if (session.state === 'paired') session.client.sendAck(ack);
+  }
+
+  /** A frame for the technician was replaced unsent: ask the client for a full refresh once. */
+  frameDropped(session: Session): void {
+    session.framesDropped++;
+    this.framesDropped++;
+    if (session.refreshPending || session.state !== 'paired') return;
+    session.refreshPending = true;
+    session.client.send({ type: 'refresh', reason: 'dropped' });
+  }
+
+  /** A peer left (bye, closed, dropped): tell the other side at once and end the session. */
+  leave(session: Session, who: PeerLink, reason: PeerLeftReason): void {
+    if (session.state === 'ended') return;
+    const other = who === session.client ? session.technician : session.client;
+    this.end(session, reason, other === undefined ? [] : [[other, { kind: 'peer-left', reason }]]);
+  }
+
+  /** Ends a session because of an error that concerns both sides (limits, timeouts). */
+  endWithError(session: Session, error: ErrorSpec): void {
+    if (session.state === 'ended') return;
+    const links = [session.client, ...(session.technician ? [session.technician] : [])];
+    this.end(session, error.code, links.map((l) => [l, { kind: 'error', error }] as const));
+  }
+
+  /** Applies every expiry: unused codes, unanswered consent, session age. */
+  sweep(): void {
+    const now = this.clock.now();
+    for (const session of [...this.registry.values()]) {
+      if (now - session.createdAt >= this.options.maxSessionAgeMs) {
+        this.endWithError(session, Errors.TIMEOUT_SESSION_AGE);
+      } else if (session.state === 'waiting' && now - session.codeIssuedAt >= this.options.codeTtlMs) {
+        this.end(session, 'code-expired', [[session.client, { kind: 'error', error: Errors.CODE_EXPIRED }]]);
+      } else if (session.state === 'pending-consent' && now - session.consentAskedAt >= this.options.consentTimeoutMs) {
+        this.refuseTechnician(session, Errors.CONSENT_TIMEOUT);
+      }
+    }
+  }
+
+  counts(): HubCounts {
+    let waiting = 0;
+    let pendingConsent = 0;
+    let paired = 0;
+    for (const s of this.registry.values()) {
+      if (s.state === 'waiting') waiting++;
+      else if (s.state === 'pending-consent') pendingConsent++;
+      else if (s.state === 'paired') paired++;
+    }
+    return { waiting, pendingConsent, paired };
+  }
+
+  stats(): HubStats {
+    return {
+      ...this.counts(), framesForwarded: this.framesForwarded, framesDropped: this.framesDropped,
+      codeAttemptAddresses: this.limiter.trackedAddresses,
+    };
+  }
+
+  /** For the admin view: never codes, never session ids. */
+  summaries(): SessionSummary[] {
+    const now = this.clock.now();
+    return [...this.registry.values()].map((s) => ({
+      clientId: s.client.name,
+      technicianName: s.technician?.name,
+      state: s.state,
+      ageSeconds: Math.floor((now - s.createdAt) / 1000),
+      clientLegacy: s.client.legacy,
+      technicianLegacy: s.technician?.legacy,
+      viewOnly: s.viewOnly,
+    }));
+  }
+
+  /** Ends every session (relay shutting down). */
+  closeAll(): void {
+    for (const session of [...this.registry.values()]) this.endWithError(session, Errors.SERVER_SHUTDOWN);
+  }
+
+  private pair(session: Session, viewOnly: boolean): void {
+    const technician = session.technician;
+    if (technician === undefined) return;
+    session.transition('paired');
+    session.viewOnly = viewOnly;
+    session.pairedAt = this.clock.now();
+    session.client.send({ type: 'paired', sessionId: session.id, viewOnly, peer: peerInfo(technician) });
+    technician.send({ type: 'paired', sessionId: session.id, viewOnly, peer: peerInfo(session.client) });
+    this.logger.info({ sessionId: session.logId, viewOnly }, 'paired');
+  }
+
+  private refuseTechnician(session: Session, error: ErrorSpec): void {
+    const technician = session.technician;
+    session.technician = undefined;
+    session.transition('waiting');
+    technician?.end({ kind: 'error', error });
+    // The old code was spent by the join; the customer gets a fresh one to read out.
+    const code = this.bindNewCode(session, undefined);
+    if (code === undefined) {
+      this.endWithError(session, Errors.LIMIT_SERVER_FULL);
+      return;
+    }
+    session.client.send({ type: 'error', code: error.code, message: error.message });
+    const issued = this.issued(session, code);
+    session.client.send({ type: 'code', code, expiresAt: issued.expiresAt, ttlMs: issued.ttlMs });
+    this.logger.info({ sessionId: session.logId, why: error.code }, 'technician refused');
+  }
+
+  private end(session: Session, why: string, notify: ReadonlyArray<readonly [PeerLink, PeerEnd]>): void {
+    session.transition('ended');
+    if (session.code !== undefined) this.registry.releaseCode(session.code);
+    session.code = undefined;
+    this.registry.remove(session);
+    this.logger.info({ sessionId: session.logId, why, framesDropped: session.framesDropped }, 'session ended');
+    for (const [link, reason] of notify) link.end(reason);
+  }
+
+  private bindNewCode(session: Session, requested: string | undefined): string | undefined {
+    const candidates = requested !== undefined ? [requested] : Array.from({ length: CODE_DRAWS }, randomAccessCode);
+    for (const code of candidates) {
+      if (this.registry.bindCode(code, session)) {
+        session.code = code;
+        session.codeIssuedAt = this.clock.now();
+        return code;
+      }
+    }
+    return undefined;
+  }
+
+  private issued(session: Session, code: string): IssuedCode {
+    return { session, code, expiresAt: session.codeIssuedAt + this.options.codeTtlMs, ttlMs: this.options.codeTtlMs };
+  }
+}

@@ -1,0 +1,340 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import {
+  ACCESS_CODE_PATTERN, encodeFrame, Errors, FrameFlag, MAX_COORDINATE, parseJsonObject, sniffImageSize,
+  type ErrorSpec, type Role,
+} from '../../protocol';
+import type { Clock } from '../clock';
+import { peerAddress, readBody, sendError, sendJson } from '../http-util';
+import type { Hub } from '../hub';
+import type { RelayOptions } from '../options';
+import { LegacyPeer } from './legacy-peer';
+import { legacyToInputs, type LegacyObject } from './legacy-translate';
+
+/** Body limit for every legacy call except send_message, which carries screenshots. */
+const SMALL_BODY_BYTES = 16 * 1024;
+const MAX_CLIENT_ID_LENGTH = 128;
+const MAX_NAME_LENGTH = 64;
+const PREFIX = '/api/relay/';
+
+interface LegacyPair {
+  client?: LegacyPeer;
+  technician?: LegacyPeer;
+}
+
+export interface LegacyApiDeps {
+  readonly hub: Hub;
+  readonly options: RelayOptions;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+class HttpError extends Error {
+  constructor(readonly spec: ErrorSpec, detail: string) {
+    super(detail);
+  }
+}
+
+function badRequest(detail: string): never {
+  throw new HttpError(Errors.HTTP_BAD_REQUEST, detail);
+}
+
+function field(body: LegacyObject, key: string, max: number, pattern?: RegExp): string {
+  const v = body[key];
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) badRequest(`${key}: expected a string of 1–${max} characters`);
+  if (pattern && !pattern.test(v)) badRequest(`${key}: wrong format`);
+  return v;
+}
+
+function role(body: LegacyObject, key: string): Role {
+  const v = body[key];
+  if (v !== 'client' && v !== 'technician') badRequest(`${key}: expected "client" or "technician"`);
+  return v;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  // Hash both so the comparison is constant-time whatever the lengths.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * The old system's polling API (`/api/relay/*`, with or without the trailing slash),
+ * kept byte-compatible in paths and JSON. Each polling peer is a LegacyPeer of the hub,
+ * so it can be paired with a WebSocket peer as well as with another legacy peer.
+ */
+export class LegacyApi {
+  /** Sessions with at least one legacy peer, kept `legacyGraceMs` after they end. */
+  private readonly pairs = new Map<string, LegacyPair>();
+  private readonly log: Logger;
+
+  constructor(private readonly deps: LegacyApiDeps) {
+    this.log = deps.logger.child({ area: 'legacy' });
+  }
+
+  /** True when the path belongs to this API (whether or not the call succeeds). */
+  handles(pathname: string): boolean {
+    return pathname.startsWith(PREFIX);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const route = pathname.slice(PREFIX.length).replace(/\/$/, '');
+    try {
+      switch (route) {
+        case 'list_sessions':
+          if (req.method !== 'GET' && req.method !== 'POST') throw new HttpError(Errors.HTTP_METHOD, route);
+          return this.listSessions(req, res);
+        case 'register_client':
+        case 'connect_technician':
+        case 'send_message':
+        case 'receive_messages':
+        case 'disconnect': {
+          if (req.method !== 'POST') throw new HttpError(Errors.HTTP_METHOD, route);
+          const limit = route === 'send_message' ? this.deps.options.maxLegacyBodyBytes : SMALL_BODY_BYTES;
+          const read = await readBody(req, limit);
+          if (!read.ok) return sendError(res, read.error, read.error === Errors.HTTP_BODY_TOO_BIG);
+          const body = parseJsonObject(read.text);
+          if (body === undefined) badRequest('not a JSON object');
+          return await this.dispatch(route, body, req, res);
+        }
+        default:
+          throw new HttpError(Errors.HTTP_NOT_FOUND, route);
+      }
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      this.log.debug({ route, errorCode: e.spec.code, detail: e.message }, 'legacy call refused');
+      sendError(res, e.spec);
+    }
+  }
+
+  /** Ends sessions whose polling peers went silent, and forgets ended ones after the grace time. */
+  sweep(): void {
+    const now = this.deps.clock.now();
+    for (const [id, pair] of this.pairs) {
+      const peers = [pair.client, pair.technician].filter((p): p is LegacyPeer => p !== undefined);
+      const ended = peers.every((p) => p.endedAt !== undefined);
+      if (ended) {
+        const last = Math.max(...peers.map((p) => p.endedAt ?? 0));
+        if (now - last >= this.deps.options.legacyGraceMs) this.forget(id, peers);
+        continue;
+      }
+      for (const peer of peers) {
+        if (peer.endedAt !== undefined || peer.polling || peer.session === undefined) continue;
+        if (now - peer.lastSeenAt >= this.deps.options.legacyPollTimeoutMs) {
+          this.log.info({ sessionId: peer.session.logId, role: peer.role }, 'legacy peer stopped polling');
+          this.deps.hub.leave(peer.session, peer, 'timeout');
+          peer.end({ kind: 'peer-left', reason: 'timeout' });
+        }
+      }
+    }
+  }
+
+  /** Answers every open long poll (shutdown). */
+  close(): void {
+    for (const pair of this.pairs.values()) {
+      pair.client?.release();
+      pair.technician?.release();
+    }
+  }
+
+  get size(): number {
+    return this.pairs.size;
+  }
+
+  // ---- routes --------------------------------------------------------------------
+
+  private async dispatch(route: string, body: LegacyObject, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    switch (route) {
+      case 'register_client': return this.registerClient(body, req, res);
+      case 'connect_technician': return this.connectTechnician(body, req, res);
+      case 'send_message': return this.sendMessage(body, res);
+      case 'receive_messages': return this.receiveMessages(body, res);
+      case 'disconnect': return this.disconnect(body, res);
+      default: throw new HttpError(Errors.HTTP_NOT_FOUND, route);
+    }
+  }
+
+  private registerClient(body: LegacyObject, req: IncomingMessage, res: ServerResponse): void {
+    const clientId = field(body, 'client_id', MAX_CLIENT_ID_LENGTH);
+    const code = field(body, 'access_code', 6, ACCESS_CODE_PATTERN);
+    const peer = this.newPeer('client', clientId.slice(0, MAX_NAME_LENGTH));
+    const result = this.deps.hub.registerClient(peer, peerAddress(req, this.deps.options.trustProxy), code);
+    if (!result.ok) throw new HttpError(result.error, 'register refused');
+    const session = result.value.session;
+    peer.session = session;
+    this.remember(session.id, { client: peer });
+    sendJson(res, 200, { success: true, session_id: session.id, expires_at: result.value.expiresAt });
+  }
+
+  private connectTechnician(body: LegacyObject, req: IncomingMessage, res: ServerResponse): void {
+    const code = field(body, 'access_code', 6, ACCESS_CODE_PATTERN);
+    const nameValue = body.technician_name ?? body.name;
+    const name = typeof nameValue === 'string' && nameValue.length > 0 ? nameValue.slice(0, MAX_NAME_LENGTH) : 'Technician';
+    const peer = this.newPeer('technician', name);
+    const result = this.deps.hub.join(peer, code, peerAddress(req, this.deps.options.trustProxy));
+    if (!result.ok) throw new HttpError(result.error, 'join refused');
+    const session = result.value;
+    peer.session = session;
+    const pair = this.pairs.get(session.id) ?? {};
+    pair.technician = peer;
+    this.remember(session.id, pair);
+    sendJson(res, 200, {
+      success: true, session_id: session.id, status: session.state === 'paired' ? 'paired' : 'pending_consent',
+    });
+  }
+
+  private sendMessage(body: LegacyObject, res: ServerResponse): void {
+    const sender = role(body, 'sender');
+    const peer = this.peerFor(body, sender);
+    const message = body.message;
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) badRequest('message: expected an object');
+    const m = message as LegacyObject;
+    const session = peer.session!;
+    const other = sender === 'client' ? this.pairs.get(session.id)?.technician : this.pairs.get(session.id)?.client;
+    let delivered: boolean;
+    if (sender === 'client') {
+      delivered = m.type === 'screen' ? this.clientScreen(peer, m, other) : this.passThrough(peer, m, other);
+    } else {
+      if (session.state !== 'paired') throw new HttpError(Errors.PROTO_UNEXPECTED, 'not paired yet');
+      if (session.viewOnly) throw new HttpError(Errors.SESSION_VIEW_ONLY, 'view only');
+      delivered = other !== undefined ? this.passThrough(peer, m, other) : this.technicianInput(peer, m);
+    }
+    sendJson(res, 200, { success: true, delivered });
+  }
+
+  private async receiveMessages(body: LegacyObject, res: ServerResponse): Promise<void> {
+    const receiver = role(body, 'receiver');
+    const peer = this.peerFor(body, receiver, true);
+    const wait = body.wait_ms ?? 0;
+    if (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0) badRequest('wait_ms: expected a number of milliseconds');
+    if (peer.endedAt !== undefined && !peer.hasPending) throw new HttpError(Errors.SESSION_ENDED, 'ended');
+    const waitMs = Math.min(Math.floor(wait), this.deps.options.legacyMaxWaitMs);
+    const messages = await peer.receive(waitMs);
+    sendJson(res, 200, { success: true, messages });
+  }
+
+  private disconnect(body: LegacyObject, res: ServerResponse): void {
+    const id = field(body, 'session_id', 128);
+    const pair = this.pairs.get(id);
+    if (pair === undefined) throw new HttpError(Errors.SESSION_UNKNOWN, 'unknown');
+    const who = body.sender ?? body.role;
+    const peer = who === 'technician' ? pair.technician : who === 'client' ? pair.client : (pair.client ?? pair.technician);
+    if (peer === undefined) throw new HttpError(Errors.SESSION_UNKNOWN, 'no such peer');
+    if (peer.session !== undefined && peer.endedAt === undefined) {
+      this.deps.hub.leave(peer.session, peer, 'bye');
+      peer.end({ kind: 'peer-left', reason: 'bye' });
+    }
+    sendJson(res, 200, { success: true });
+  }
+
+  private listSessions(req: IncomingMessage, res: ServerResponse): void {
+    const counts = this.deps.hub.counts();
+    const base = {
+      success: true,
+      counts: { waiting: counts.waiting, pending_consent: counts.pendingConsent, active: counts.paired },
+      total: counts.waiting + counts.pendingConsent + counts.paired,
+    };
+    const token = this.deps.options.adminToken;
+    const auth = req.headers.authorization;
+    const given = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : req.headers['x-admin-token'];
+    if (token === undefined || typeof given !== 'string' || !sameSecret(given, token)) {
+      sendJson(res, 200, base);
+      return;
+    }
+    const sessions = this.deps.hub.summaries().map((s) => ({
+      client_id: s.clientId, technician: s.technicianName ?? null, state: s.state, age_seconds: s.ageSeconds,
+      client_legacy: s.clientLegacy, technician_legacy: s.technicianLegacy ?? null, view_only: s.viewOnly,
+    }));
+    sendJson(res, 200, { ...base, sessions });
+  }
+
+  // ---- helpers -------------------------------------------------------------------
+
+  private newPeer(peerRole: Role, name: string): LegacyPeer {
+    return new LegacyPeer(peerRole, name, {
+      now: () => this.deps.clock.now(),
+      maxQueue: this.deps.options.maxLegacyQueue,
+      onOverflow: (peer) => {
+        if (peer.session) this.deps.hub.endWithError(peer.session, Errors.LIMIT_BACKLOG);
+      },
+      onScreenTaken: (peer, ack) => {
+        if (peer.session) this.deps.hub.forwardAck(peer.session, ack);
+      },
+    });
+  }
+
+  /** The legacy peer a call speaks for. Ended peers may still read their last notices. */
+  private peerFor(body: LegacyObject, peerRole: Role, allowEnded = false): LegacyPeer {
+    const id = field(body, 'session_id', 128);
+    const peer = this.pairs.get(id)?.[peerRole];
+    if (peer === undefined || peer.session === undefined) throw new HttpError(Errors.SESSION_UNKNOWN, 'unknown');
+    if (peer.endedAt !== undefined && !allowEnded) throw new HttpError(Errors.SESSION_ENDED, 'ended');
+    peer.lastSeenAt = this.deps.clock.now();
+    return peer;
+  }
+
+  /** A legacy client's screenshot: as is to a legacy technician, as a binary frame to a WebSocket one. */
+  private clientScreen(peer: LegacyPeer, m: LegacyObject, other: LegacyPeer | undefined): boolean {
+    if (typeof m.data !== 'string' || m.data.length === 0) badRequest('message.data: expected base64 image data');
+    const session = peer.session!;
+    if (session.state !== 'paired') return false; // nobody to show it to yet
+    if (other !== undefined) {
+      other.deliver({ sender: 'client', message: m });
+      return true;
+    }
+    const image = Buffer.from(m.data, 'base64');
+    const size = sniffImageSize(image);
+    if (size === undefined) badRequest('message.data: not a JPEG or PNG image');
+    if (size.width > MAX_COORDINATE || size.height > MAX_COORDINATE) badRequest('message.data: image too large');
+    if (image.byteLength + 64 > this.deps.options.maxFrameBytes) throw new HttpError(Errors.LIMIT_MESSAGE_SIZE, 'frame');
+    const frame = encodeFrame({
+      flags: FrameFlag.FULL | FrameFlag.LAST, seq: peer.outSeq, captureTimeMs: this.deps.clock.now(), displayId: 0,
+      format: size.format, rectIndex: 0, x: 0, y: 0, width: size.width, height: size.height,
+      screenWidth: size.width, screenHeight: size.height,
+    }, image);
+    peer.outSeq = (peer.outSeq + 1) >>> 0;
+    this.deps.hub.forwardFrame(session, frame, FrameFlag.FULL | FrameFlag.LAST);
+    return true;
+  }
+
+  /** Between two legacy peers nothing is translated, so unknown old actions keep working. */
+  private passThrough(peer: LegacyPeer, m: LegacyObject, other: LegacyPeer | undefined): boolean {
+    if (other === undefined || peer.session?.state !== 'paired') return false;
+    other.deliver({ sender: peer.role, message: m });
+    return true;
+  }
+
+  /** A legacy technician's action to a WebSocket client, as protocol input events. */
+  private technicianInput(peer: LegacyPeer, m: LegacyObject): boolean {
+    const events = legacyToInputs(m);
+    if (events === undefined) badRequest('message: not a known action with valid fields');
+    const session = peer.session!;
+    for (const event of events) {
+      this.deps.hub.forwardToClient(session, { type: 'input', seq: peer.outSeq, event });
+      peer.outSeq = (peer.outSeq + 1) >>> 0;
+    }
+    return true;
+  }
+
+  /**
+   * Keeps the entry; past twice the session limit the oldest ended entries go first,
+   * so ended sessions waiting out their grace time cannot grow the map without bound.
+   */
+  private remember(id: string, pair: LegacyPair): void {
+    this.pairs.set(id, pair);
+    const limit = this.deps.options.maxSessions * 2;
+    if (this.pairs.size <= limit) return;
+    for (const [oldId, old] of this.pairs) {
+      if (this.pairs.size <= limit) break;
+      const peers = [old.client, old.technician].filter((p): p is LegacyPeer => p !== undefined);
+      if (peers.every((p) => p.endedAt !== undefined)) this.forget(oldId, peers);
+    }
+  }
+
+  private forget(id: string, peers: LegacyPeer[]): void {
+    for (const p of peers) p.release();
+    this.pairs.delete(id);
+  }
+}

@@ -1,0 +1,171 @@
+import {
+  encodeFrameAck, FrameFlag, ImageFormat, parseFrame, type ControlMessage, type Role,
+} from '../../protocol';
+import type { PeerEnd, PeerLink } from '../peer-link';
+import type { Session } from '../session';
+import { controlToLegacy, type LegacyEnvelope } from './legacy-translate';
+
+export interface LegacyPeerHooks {
+  now(): number;
+  /** Most envelopes queued before the session is ended for not reading. */
+  readonly maxQueue: number;
+  /** The queue overflowed: the owner ends the session. */
+  onOverflow(peer: LegacyPeer): void;
+  /** A legacy technician took a screen: acknowledge it to the client so it can pace. */
+  onScreenTaken(peer: LegacyPeer, ack: Uint8Array): void;
+}
+
+/**
+ * A peer of the old HTTP polling API, seen by the hub as any other peer. What the
+ * other side sends is queued here until the peer polls (`receive`), in order and once
+ * each. Screens are the exception: only the newest unread one is kept, so a slow poller
+ * never makes images pile up. A long poll (`waitMs`) is answered as soon as anything
+ * arrives.
+ */
+export class LegacyPeer implements PeerLink {
+  readonly legacy = true;
+  readonly wholeFramesOnly: boolean;
+  session: Session | undefined;
+  lastSeenAt: number;
+  endedAt: number | undefined;
+  /** Sequence numbers of the frames or input events this peer sends. */
+  outSeq = 0;
+
+  private queue: LegacyEnvelope[] = [];
+  private screen: LegacyEnvelope | undefined;
+  private screenAck: Uint8Array | undefined;
+  private waiter: ((messages: LegacyEnvelope[]) => void) | undefined;
+  private waitTimer: NodeJS.Timeout | undefined;
+  private overflowed = false;
+
+  constructor(readonly role: Role, readonly name: string, private readonly hooks: LegacyPeerHooks) {
+    this.wholeFramesOnly = role === 'technician';
+    this.lastSeenAt = hooks.now();
+  }
+
+  // ---- PeerLink ------------------------------------------------------------------
+
+  send(message: ControlMessage): void {
+    const envelope = controlToLegacy(message);
+    if (envelope !== undefined) this.deliver(envelope);
+  }
+
+  sendFrame(frame: Uint8Array): void {
+    const parsed = parseFrame(frame);
+    if (typeof parsed === 'string') return;
+    const { header, image } = parsed;
+    this.screen = {
+      sender: 'client',
+      message: {
+        type: 'screen',
+        data: Buffer.from(image.buffer, image.byteOffset, image.byteLength).toString('base64'),
+        format: header.format === ImageFormat.PNG ? 'png' : 'jpeg',
+        width: header.screenWidth,
+        height: header.screenHeight,
+      },
+    };
+    // Whole frames only reach legacy technicians; the ack goes out when it is read.
+    this.screenAck = header.flags & FrameFlag.LAST ? encodeFrameAck(header.seq, header.captureTimeMs) : undefined;
+    this.wake();
+  }
+
+  sendAck(): void {
+    // Legacy clients pace themselves by their polling interval.
+  }
+
+  end(reason: PeerEnd): void {
+    if (this.endedAt !== undefined) return;
+    this.endedAt = this.hooks.now();
+    const notice = reason.kind === 'peer-left'
+      ? { type: 'peer_left', reason: reason.reason }
+      : { type: 'error', code: reason.error.code, message: reason.error.message };
+    this.queue.push({ sender: 'relay', message: notice });
+    this.screen = undefined;
+    this.screenAck = undefined;
+    this.wake();
+  }
+
+  // ---- polling -------------------------------------------------------------------
+
+  /** Queues a legacy message as is (between two legacy peers, or a relay notice). */
+  deliver(envelope: LegacyEnvelope): void {
+    if (this.endedAt !== undefined) return;
+    if (envelope.sender === 'client' && envelope.message.type === 'screen') {
+      this.screen = envelope; // newest screen only
+    } else {
+      if (this.queue.length >= this.hooks.maxQueue) {
+        if (!this.overflowed) {
+          this.overflowed = true;
+          this.hooks.onOverflow(this);
+        }
+        return;
+      }
+      this.queue.push(envelope);
+    }
+    this.wake();
+  }
+
+  /** True while a long poll is open: the peer is present even if it has not called lately. */
+  get polling(): boolean {
+    return this.waiter !== undefined;
+  }
+
+  /** Whether anything waits to be read. */
+  get hasPending(): boolean {
+    return this.queue.length > 0 || this.screen !== undefined;
+  }
+
+  /** Everything queued, at once or (with `waitMs`) as soon as something arrives. */
+  receive(waitMs: number): Promise<LegacyEnvelope[]> {
+    this.lastSeenAt = this.hooks.now();
+    if (this.hasPending || this.endedAt !== undefined || waitMs <= 0) return Promise.resolve(this.take());
+    this.release(); // a newer poll replaces an older one
+    return new Promise((resolve) => {
+      this.waiter = resolve;
+      this.waitTimer = setTimeout(this.onWaitTimeout, waitMs);
+    });
+  }
+
+  /** Answers any open long poll with nothing (shutdown, or a newer poll). */
+  release(): void {
+    const waiter = this.waiter;
+    if (waiter === undefined) return;
+    this.clearWait();
+    waiter([]);
+  }
+
+  private readonly onWaitTimeout = (): void => {
+    const waiter = this.waiter;
+    this.waitTimer = undefined;
+    this.waiter = undefined;
+    this.lastSeenAt = this.hooks.now();
+    waiter?.([]);
+  };
+
+  private wake(): void {
+    const waiter = this.waiter;
+    if (waiter === undefined) return;
+    this.clearWait();
+    this.lastSeenAt = this.hooks.now();
+    waiter(this.take());
+  }
+
+  private clearWait(): void {
+    if (this.waitTimer !== undefined) clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
+    this.waiter = undefined;
+  }
+
+  private take(): LegacyEnvelope[] {
+    const out = this.queue;
+    this.queue = [];
+    if (this.screen !== undefined) {
+      out.push(this.screen);
+      this.screen = undefined;
+      const ack = this.screenAck;
+      this.screenAck = undefined;
+      if (ack !== undefined) this.hooks.onScreenTaken(this, ack);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Every tunable of the relay, with units in the names. `resolveRelayOptions` fills
+ * defaults, validates and freezes them in one place; nothing else reads the environment.
+ */
+export interface RelayOptions {
+  /** TCP port; 0 picks a free one (tests). Hosting platforms set PORT. */
+  readonly port: number;
+  /** Interface to listen on. */
+  readonly host: string;
+  /** PEM certificate and key files: when both are set the relay serves https/wss itself. */
+  readonly tlsCertFile: string | undefined;
+  readonly tlsKeyFile: string | undefined;
+  /** Use the last X-Forwarded-For hop as the peer address (only behind a proxy you run). */
+  readonly trustProxy: boolean;
+  /** Token that unlocks the session list of `list_sessions`; unset means counts only. */
+  readonly adminToken: string | undefined;
+  /** Folder with the technician page; unset serves the built-in one under dist/. */
+  readonly staticDir: string | undefined;
+
+  /** How long an access code works if nobody joins. */
+  readonly codeTtlMs: number;
+  /** How long the customer has to answer a technician before the relay denies. */
+  readonly consentTimeoutMs: number;
+  /** A peer must say `hello` within this time. */
+  readonly handshakeTimeoutMs: number;
+  /** A socket that said hello but neither registered nor joined is closed after this. */
+  readonly idleTimeoutMs: number;
+  /** The relay pings every socket this often; one missing two pings in a row is dropped. */
+  readonly heartbeatIntervalMs: number;
+  /** How often expiries and timeouts are checked. */
+  readonly sweepIntervalMs: number;
+  /** No session lives longer than this. */
+  readonly maxSessionAgeMs: number;
+  /** A legacy polling peer that does not poll for this long has left. */
+  readonly legacyPollTimeoutMs: number;
+  /** Longest long poll a legacy peer may ask for (`wait_ms`). */
+  readonly legacyMaxWaitMs: number;
+  /** How long a legacy peer can still read why its session ended. */
+  readonly legacyGraceMs: number;
+
+  /** Largest binary message (frame). Announced in `welcome`. */
+  readonly maxFrameBytes: number;
+  /** Largest text (JSON) message. Announced in `welcome`. */
+  readonly maxTextBytes: number;
+  /** Largest legacy HTTP body (base64 screenshots are big). */
+  readonly maxLegacyBodyBytes: number;
+  /** Most messages queued for one legacy peer before its session is ended. */
+  readonly maxLegacyQueue: number;
+  /** Messages per second a socket may send (sustained); bursts up to twice that. */
+  readonly maxMessagesPerSecond: number;
+  /** Bytes per second a socket may send (sustained); bursts up to twice that. */
+  readonly maxBytesPerSecond: number;
+  /** Frames waiting in a technician's socket beyond this are replaced by the newest. */
+  readonly frameBacklogBytes: number;
+  /** Control and input waiting for a peer beyond this ends the session (it is not reading). */
+  readonly controlBacklogBytes: number;
+
+  /** Wrong codes one address may try per window before a cool-down. */
+  readonly codeAttemptsPerIp: number;
+  /** Wrong codes everyone together may try per window before all joins pause. */
+  readonly codeAttemptsGlobal: number;
+  readonly codeAttemptWindowMs: number;
+  /** How long an address that tried too many wrong codes is refused. */
+  readonly codeCooldownMs: number;
+  /** Addresses remembered by the attempt limiter (oldest forgotten first). */
+  readonly maxTrackedAddresses: number;
+
+  /** Most live sessions. */
+  readonly maxSessions: number;
+  /** Most open WebSocket connections. */
+  readonly maxSockets: number;
+}
+
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
+  port: 8080,
+  host: '0.0.0.0',
+  tlsCertFile: undefined,
+  tlsKeyFile: undefined,
+  trustProxy: false,
+  adminToken: undefined,
+  staticDir: undefined,
+  codeTtlMs: 10 * 60_000,
+  consentTimeoutMs: 60_000,
+  handshakeTimeoutMs: 10_000,
+  idleTimeoutMs: 15 * 60_000,
+  heartbeatIntervalMs: 10_000,
+  sweepIntervalMs: 1_000,
+  maxSessionAgeMs: 24 * 3600_000,
+  legacyPollTimeoutMs: 60_000,
+  legacyMaxWaitMs: 30_000,
+  legacyGraceMs: 60_000,
+  maxFrameBytes: 4 * 1024 * 1024,
+  maxTextBytes: 64 * 1024,
+  maxLegacyBodyBytes: 8 * 1024 * 1024,
+  maxLegacyQueue: 1_000,
+  maxMessagesPerSecond: 1_000,
+  maxBytesPerSecond: 64 * 1024 * 1024,
+  frameBacklogBytes: 2 * 1024 * 1024,
+  controlBacklogBytes: 1024 * 1024,
+  codeAttemptsPerIp: 5,
+  codeAttemptsGlobal: 200,
+  codeAttemptWindowMs: 60_000,
+  codeCooldownMs: 5 * 60_000,
+  maxTrackedAddresses: 100_000,
+  maxSessions: 20_000,
+  maxSockets: 50_000,
+});
+
+type NumericKey = { [K in keyof RelayOptions]: RelayOptions[K] extends number ? K : never }[keyof RelayOptions];
+
+/** Minimum accepted for each number; everything must be an integer. */
+const MINIMUMS: Record<NumericKey, number> = {
+  port: 0, codeTtlMs: 1, consentTimeoutMs: 1, handshakeTimeoutMs: 1, idleTimeoutMs: 1,
+  heartbeatIntervalMs: 10, sweepIntervalMs: 10, maxSessionAgeMs: 1, legacyPollTimeoutMs: 1,
+  legacyMaxWaitMs: 0, legacyGraceMs: 0, maxFrameBytes: 1024, maxTextBytes: 1024,
+  maxLegacyBodyBytes: 1024, maxLegacyQueue: 1, maxMessagesPerSecond: 1, maxBytesPerSecond: 1024,
+  frameBacklogBytes: 1024, controlBacklogBytes: 1024, codeAttemptsPerIp: 1, codeAttemptsGlobal: 1,
+  codeAttemptWindowMs: 1, codeCooldownMs: 0, maxTrackedAddresses: 1, maxSessions: 1, maxSockets: 1,
+};
+
+export class RelayOptionsError extends Error {}
+
+/** Fills defaults, validates every value and freezes the result. Throws RelayOptionsError. */
+export function resolveRelayOptions(partial: Partial<RelayOptions> = {}): RelayOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const o = { ...DEFAULT_RELAY_OPTIONS, ...defined } as RelayOptions;
+  for (const [key, min] of Object.entries(MINIMUMS) as [NumericKey, number][]) {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+      throw new RelayOptionsError(`${key} must be an integer ≥ ${min}`);
+    }
+  }
+  if (o.port > 65535) throw new RelayOptionsError('port must be ≤ 65535');
+  if ((o.tlsCertFile === undefined) !== (o.tlsKeyFile === undefined)) {
+    throw new RelayOptionsError('tlsCertFile and tlsKeyFile go together');
+  }
+  if (o.adminToken !== undefined && o.adminToken.length < 16) {
+    throw new RelayOptionsError('adminToken must be at least 16 characters');
+  }
+  if (o.maxFrameBytes > 64 * 1024 * 1024) throw new RelayOptionsError('maxFrameBytes must be ≤ 64 MiB');
+  return Object.freeze(o);
+}

@@ -1,0 +1,33 @@
+import type { ControlMessage, ErrorSpec, PeerLeftReason, Role } from '../protocol';
+
+/**
+ * The "deliver to the peer" step: what the hub needs of a connected peer, whatever
+ * carries it (a WebSocket here, a polling mailbox for the legacy API, and later a link
+ * to another relay machine). Every method is non-blocking and never throws.
+ */
+export interface PeerLink {
+  readonly role: Role;
+  /** Display name the other side sees (computer name or technician name). */
+  readonly name: string;
+  /** Speaks the legacy polling API. */
+  readonly legacy: boolean;
+  /** Can only draw whole-screen images (legacy technicians). */
+  readonly wholeFramesOnly: boolean;
+  /**
+   * A control or input message, never dropped (a peer that does not read is ended).
+   * `raw` is the message's original bytes when it is being forwarded from the other
+   * peer: a WebSocket link passes them on untouched instead of encoding again.
+   */
+  send(message: ControlMessage, raw?: Uint8Array): void;
+  /** A FRAME message (technicians only). May be replaced by a newer one if the peer lags. */
+  sendFrame(frame: Uint8Array): void;
+  /** A FRAME_ACK message (clients only). Never dropped. */
+  sendAck(ack: Uint8Array): void;
+  /** The session is over for this peer: tell it why, then close. Idempotent. */
+  end(reason: PeerEnd): void;
+}
+
+/** Why a peer's part ends: the other side left, or an error (with its catalogue entry). */
+export type PeerEnd =
+  | { readonly kind: 'peer-left'; readonly reason: PeerLeftReason }
+  | { readonly kind: 'error'; readonly error: ErrorSpec };
