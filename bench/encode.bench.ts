@@ -1,0 +1,62 @@
+import { createJpegJsEncoder } from '../client/encode/jpeg-js-encoder-adapter';
+import type { RectEncoder } from '../client/encode/rect-encoder';
+import { createSharpEncoder } from '../client/encode/sharp-encoder-adapter';
+import { cropToRgb } from '../client/encode/crop-pixels';
+import type { RawFrame } from '../client/capture/raw-frame';
+import type { Rect } from '../client/diff/rect';
+import { median, timeRuns, type Benchmark, type BenchRow } from './support/benchmark';
+import { decodeToRgb, encodeUnswapped, encodeWithRecomb, pngToBgraFrame, renderDesktopPng } from './support/sharp-bench-adapter';
+
+const QUALITY = 70;
+
+/** Fails the bench if an encoder's output does not show the picture's real colours. */
+async function checkColours(frame: RawFrame, rect: Rect, jpeg: Uint8Array, name: string): Promise<void> {
+  const expected = cropToRgb(frame, rect);
+  const { data } = await decodeToRgb(jpeg);
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) diff += Math.abs(expected[i]! - data[i]!);
+  const meanError = diff / expected.length;
+  // JPEG q70 on this picture errs by ~2–4 levels; swapped red and blue by far more.
+  if (meanError > 12) throw new Error(`${name}: mean error ${meanError.toFixed(1)} levels: wrong colours?`);
+}
+
+const bench: Benchmark = {
+  name: 'encode',
+  description: `JPEG q${QUALITY} of a 1080p BGRA desktop picture and of one 64×64 tile: sharp (shipped path) vs jpeg-js`,
+  async run(log) {
+    const frame = await pngToBgraFrame(await renderDesktopPng());
+    const full: Rect = { x: 0, y: 0, width: frame.width, height: frame.height };
+    const tile: Rect = { x: 512, y: 128, width: 64, height: 64 };
+    const sharp = await createSharpEncoder();
+    const jpegJs = await createJpegJsEncoder();
+    const encodeWith = (e: RectEncoder, r: Rect) => () => e.encode(frame, r, QUALITY);
+
+    await checkColours(frame, full, await sharp.encode(frame, full, QUALITY), 'sharp');
+    await checkColours(frame, full, await jpegJs.encode(frame, full, QUALITY), 'jpeg-js');
+    await checkColours(frame, full, await encodeWithRecomb(frame, full, QUALITY), 'recomb');
+
+    log('sharp, full frame');
+    const sharpFull = median(await timeRuns(20, encodeWith(sharp, full)));
+    log('jpeg-js, full frame');
+    const jsFull = median(await timeRuns(5, encodeWith(jpegJs, full), 1));
+    const sharpTile = median(await timeRuns(200, encodeWith(sharp, tile), 10));
+    const jsTile = median(await timeRuns(200, encodeWith(jpegJs, tile), 10));
+    log('BGRA handling variants');
+    const crop = median(await timeRuns(20, () => cropToRgb(frame, full)));
+    const recomb = median(await timeRuns(10, () => encodeWithRecomb(frame, full, QUALITY)));
+    const unswapped = median(await timeRuns(20, () => encodeUnswapped(frame, full, QUALITY)));
+    const sharpBytes = (await sharp.encode(frame, full, QUALITY)).byteLength;
+    const jsBytes = (await jpegJs.encode(frame, full, QUALITY)).byteLength;
+
+    const rows: BenchRow[] = [
+      { case: `sharp 1920x1080 q${QUALITY} (BGRA→RGB in JS + sharp)`, value: sharpFull, unit: 'ms', baseline: { name: 'jpeg-js', value: jsFull }, note: `${sharpBytes} B vs ${jsBytes} B` },
+      { case: 'sharp 64x64 tile', value: sharpTile, unit: 'ms', baseline: { name: 'jpeg-js', value: jsTile }, note: 'fixed cost per call: merge tiles' },
+      { case: 'of which BGRA→RGB crop (crop-pixels.ts)', value: crop, unit: 'ms', baseline: { name: 'whole sharp path', value: sharpFull } },
+      { case: 'alternative: sharp .recomb() swap', value: recomb, unit: 'ms', baseline: { name: 'shipped sharp path', value: sharpFull }, note: 'correct colours, slower' },
+      { case: 'floor: sharp without any swap (wrong colours)', value: unswapped, unit: 'ms', baseline: { name: 'shipped sharp path', value: sharpFull } },
+    ];
+    return rows;
+  },
+};
+
+export default bench;

@@ -1,0 +1,49 @@
+/**
+ * What every bench/*.bench.ts module exports as default, and what the runner prints.
+ * Each measurement is printed beside a baseline measured in the same run, with the
+ * ratio value ÷ baseline, so a figure is always read against something on the same machine.
+ */
+export interface BenchRow {
+  /** What was measured, e.g. `nut-js screen.grab() 1920x1080`. */
+  readonly case: string;
+  readonly value: number;
+  /** Unit of value and baseline, e.g. `ms/frame`, `fps`, `B/s`. */
+  readonly unit: string;
+  /** The reference measured in the same run. */
+  readonly baseline?: { readonly name: string; readonly value: number };
+  /** A target the value must meet, e.g. `≥ 30`; the runner marks it met or missed. */
+  readonly target?: { readonly text: string; readonly met: boolean };
+  readonly note?: string;
+}
+
+export interface Benchmark {
+  /** Name used on the command line: `npm run bench -- <name>`. */
+  readonly name: string;
+  readonly description: string;
+  /** Runs the measurements. `log` prints progress to stderr, so stdout stays the table. */
+  run(log: (message: string) => void): Promise<BenchRow[]>;
+}
+
+/** Mean of a list of numbers. */
+export function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+}
+
+/** Median of a list of numbers (robust to the odd slow run on a shared machine). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs `fn` `warmup` times unmeasured, then `runs` times; returns each run's duration in ms. */
+export async function timeRuns(runs: number, fn: () => unknown, warmup = 2): Promise<number[]> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  return times;
+}

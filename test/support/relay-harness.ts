@@ -1,0 +1,40 @@
+import pino from 'pino';
+import type { Clock } from '../../relay/clock';
+import type { RelayOptions } from '../../relay/options';
+import { createRelay, type Relay } from '../../relay/server';
+
+/** A real relay on 127.0.0.1, port 0, with fast sweeps so expiries show up quickly. */
+export async function startTestRelay(options: Partial<RelayOptions> = {}, clock?: Clock): Promise<Relay> {
+  return createRelay({
+    options: { port: 0, host: '127.0.0.1', sweepIntervalMs: 20, ...options },
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...(clock ? { clock } : {}),
+  });
+}
+
+/** Polls `condition` until true (bounded): for states reached asynchronously. */
+export async function eventually(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** A legacy API call; returns the HTTP status and parsed JSON. */
+export async function legacyCall(baseUrl: string, path: string, body?: unknown, init: RequestInit = {}): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${baseUrl}/api/relay/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    ...init,
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
