@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startXvfb } from '../test/support/xvfb';
+import type { Benchmark } from './support/benchmark';
+import type { CaptureProbeResult } from './support/capture-probe';
+import { forkTs } from './support/child';
+import { renderDesktopPng } from './support/sharp-bench-adapter';
+
+const run = promisify(execFile);
+
+const bench: Benchmark = {
+  name: 'capture',
+  description: 'ms per 1920x1080 frame on Xvfb: nut-js screen.grab() vs screenshot-desktop (ImageMagick import + PNG decode)',
+  async run(log) {
+    const xvfb = await startXvfb({ width: 1920, height: 1080, depth: 24 });
+    const dir = mkdtempSync(join(tmpdir(), 'rs-bench-capture-'));
+    try {
+      log(`Xvfb on ${xvfb.display}`);
+      // A desktop-like picture on the root window: PNG cost (the fallback's) depends on content.
+      const png = join(dir, 'desktop.png');
+      writeFileSync(png, await renderDesktopPng());
+      await run('display', ['-window', 'root', png], { env: xvfb.env() }).catch(() => {
+        // `display -window root` sets the background and exits non-zero on some builds; the
+        // picture is there either way (the probe reports how much of the screen is lit).
+      });
+      const child = forkTs<CaptureProbeResult>(join(__dirname, 'support', 'capture-probe.ts'), xvfb.env());
+      try {
+        const result = await child.next((m): m is CaptureProbeResult => m.kind === 'capture-result', 120_000);
+        return [
+          {
+            case: `nut-js screen.grab() ${result.width}x${result.height} (${result.channelOrder})`,
+            value: result.nutMs,
+            unit: 'ms/frame',
+            baseline: { name: result.screenshotName, value: result.screenshotMs },
+            note: `${Math.round(result.litShare * 100)}% of the screen non-black`,
+          },
+        ];
+      } finally {
+        await child.stop();
+      }
+    } finally {
+      await xvfb.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export default bench;
