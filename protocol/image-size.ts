@@ -12,15 +12,24 @@ export interface ImageSize {
  * bare base64 screenshots). Returns undefined for anything else or a truncated header.
  */
 export function sniffImageSize(bytes: Uint8Array): ImageSize | undefined {
-  if (bytes.byteLength >= 24 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+  if (bytes.byteLength >= 4 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) {
+    // PNG: 8-byte signature, then the IHDR chunk (length, "IHDR", width, height). Both are
+    // checked, so bytes that merely start like a PNG do not yield an arbitrary size.
+    if (bytes.byteLength < 24 || !startsWith(bytes, PNG_SIGNATURE, 0) || !startsWith(bytes, IHDR, 12)) return undefined;
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    // PNG: 8-byte signature, then the IHDR chunk (length, "IHDR", width, height).
     const width = dv.getUint32(16);
     const height = dv.getUint32(20);
     return width > 0 && height > 0 ? { format: ImageFormat.PNG, width, height } : undefined;
   }
   if (bytes.byteLength >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return sniffJpeg(bytes);
   return undefined;
+}
+
+const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const IHDR: readonly number[] = [0x49, 0x48, 0x44, 0x52];
+
+function startsWith(bytes: Uint8Array, expected: readonly number[], at: number): boolean {
+  return expected.every((b, i) => bytes[at + i] === b);
 }
 
 function sniffJpeg(bytes: Uint8Array): ImageSize | undefined {

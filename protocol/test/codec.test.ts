@@ -1,0 +1,198 @@
+import { decodeObject, decodeText, encodeControl, validateInputEvent, type DecodeResult } from '../codec';
+import { Errors } from '../errors';
+import { INPUT_KINDS, MAX_KEY_NAME_LENGTH, MAX_TEXT_EVENT_LENGTH, MAX_WHEEL_STEPS } from '../input';
+import { CONTROL_TYPES, MAX_DISPLAYS, MAX_NAME_LENGTH, type ControlMessage } from '../messages';
+import { CONTROL_SAMPLES, INPUT_SAMPLES, coveredKinds, coveredTypes } from './samples';
+
+function expectMalformed(result: DecodeResult<unknown>): void {
+  expect(result.ok).toBe(false);
+  if (!result.ok) {
+    expect(result.error.code).toBe('RS_ERR_PROTO_MALFORMED');
+    expect(result.error).toBe(Errors.PROTO_MALFORMED);
+    expect(typeof result.detail).toBe('string');
+  }
+}
+
+/** Decodes without letting an exception escape unnoticed: a throw fails the test. */
+function safeDecode(text: string): DecodeResult<ControlMessage> {
+  let result: DecodeResult<ControlMessage> | undefined;
+  expect(() => { result = decodeText(text); }).not.toThrow();
+  return result!;
+}
+
+describe('round trip', () => {
+  it('the samples cover every control type and every input kind', () => {
+    expect([...coveredTypes()].sort()).toEqual([...CONTROL_TYPES].sort());
+    expect([...coveredKinds()].sort()).toEqual([...INPUT_KINDS].sort());
+  });
+
+  it.each(CONTROL_SAMPLES.map((m) => [m.type, m] as const))('%s: encodeControl → decodeText gives it back', (_type, message) => {
+    const text = encodeControl(message);
+    expect(typeof text).toBe('string');
+    const result = decodeText(text);
+    expect(result).toEqual({ ok: true, message });
+  });
+
+  it.each(INPUT_SAMPLES.map((e) => [e.kind, e] as const))('input event %s survives the wire', (_kind, event) => {
+    const result = decodeText(encodeControl({ type: 'input', seq: 7, event }));
+    expect(result).toEqual({ ok: true, message: { type: 'input', seq: 7, event } });
+    expect(validateInputEvent(JSON.parse(JSON.stringify(event)))).toEqual(event);
+  });
+
+  it('decodeObject accepts an already-parsed object (legacy shim path)', () => {
+    expect(decodeObject({ type: 'register', name: 'PC' })).toEqual({ ok: true, message: { type: 'register', name: 'PC' } });
+  });
+
+  it('ignores and drops members it does not know', () => {
+    const result = decodeText('{"type":"consent","granted":true,"viewOnly":false,"extra":{"deep":[1,2]}}');
+    expect(result).toEqual({ ok: true, message: { type: 'consent', granted: true, viewOnly: false } });
+  });
+
+  it('drops the value of quality "auto"', () => {
+    expect(decodeText('{"type":"quality","mode":"auto","value":50}')).toEqual({ ok: true, message: { type: 'quality', mode: 'auto' } });
+  });
+
+  it('accepts integers written with a fraction of zero and names at the limit', () => {
+    expect(decodeText('{"type":"hello","version":1.0,"role":"client"}')).toEqual({ ok: true, message: { type: 'hello', version: 1, role: 'client' } });
+    const name = 'n'.repeat(MAX_NAME_LENGTH);
+    expect(decodeText(encodeControl({ type: 'register', name }))).toEqual({ ok: true, message: { type: 'register', name } });
+  });
+
+  it('a JSON "__proto__" member neither pollutes nor supplies fields', () => {
+    expect(decodeText('{"type":"hello","version":1,"role":"client","__proto__":{"app":"x"}}'))
+      .toEqual({ ok: true, message: { type: 'hello', version: 1, role: 'client' } });
+    expectMalformed(safeDecode('{"__proto__":{"type":"bye"}}'));
+    expect(({} as Record<string, unknown>).app).toBeUndefined();
+  });
+});
+
+const KEYS = { ctrl: false, alt: false, shift: false, meta: false };
+const input = (event: unknown): string => JSON.stringify({ type: 'input', seq: 1, event });
+const display = { id: 0, x: 0, y: 0, width: 10, height: 10, primary: true };
+
+/** Each entry is [what is wrong, the text message]. */
+const MALFORMED_TEXT: readonly (readonly [string, string])[] = [
+  // not a JSON object
+  ['empty string', ''],
+  ['not JSON', 'hello'],
+  ['truncated JSON', '{"type":"hello","version":1,'],
+  ['JSON with a trailing comma', '{"type":"bye",}'],
+  ['JSON array', '[{"type":"bye"}]'],
+  ['JSON string', '"bye"'],
+  ['JSON number', '42'],
+  ['JSON null', 'null'],
+  ['JSON true', 'true'],
+  // type
+  ['missing type', '{"version":1,"role":"client"}'],
+  ['type not a string', '{"type":1}'],
+  ['type null', '{"type":null}'],
+  ['unknown type', '{"type":"ping"}'],
+  ['type of another case', '{"type":"HELLO","version":1,"role":"client"}'],
+  ['type from the prototype', '{"type":"constructor"}'],
+  // wrong field types
+  ['version as a string', '{"type":"hello","version":"1","role":"client"}'],
+  ['role unknown', '{"type":"hello","version":1,"role":"admin"}'],
+  ['app as a number', '{"type":"hello","version":1,"role":"client","app":5}'],
+  ['app null', '{"type":"hello","version":1,"role":"client","app":null}'],
+  ['granted as a number', '{"type":"consent","granted":1,"viewOnly":false}'],
+  ['viewOnly missing', '{"type":"consent","granted":true}'],
+  ['granted as a string', '{"type":"consent","granted":"true","viewOnly":false}'],
+  ['peer not an object', '{"type":"paired","sessionId":"s","viewOnly":false,"peer":"x"}'],
+  ['peer an array', '{"type":"paired","sessionId":"s","viewOnly":false,"peer":[]}'],
+  ['peer.legacy missing', '{"type":"paired","sessionId":"s","viewOnly":false,"peer":{"name":"a","wholeFramesOnly":false}}'],
+  ['event missing', '{"type":"input","seq":1}'],
+  ['event an array', '{"type":"input","seq":1,"event":[]}'],
+  ['displays not an array', JSON.stringify({ type: 'screen-info', displays: display, streaming: 0 })],
+  ['display not an object', JSON.stringify({ type: 'screen-info', displays: [1], streaming: 0 })],
+  ['display primary missing', JSON.stringify({ type: 'screen-info', displays: [{ ...display, primary: undefined }], streaming: 0 })],
+  ['refresh reason unknown', '{"type":"refresh","reason":"because"}'],
+  ['peer-left reason unknown', '{"type":"peer-left","reason":"gone"}'],
+  ['quality mode unknown', '{"type":"quality","mode":"best"}'],
+  ['quality fixed without value', '{"type":"quality","mode":"fixed"}'],
+  // out-of-range numbers
+  ['version negative', '{"type":"hello","version":-1,"role":"client"}'],
+  ['version fractional', '{"type":"hello","version":1.5,"role":"client"}'],
+  ['version beyond uint32', '{"type":"hello","version":4294967296,"role":"client"}'],
+  ['version huge', '{"type":"hello","version":1e400,"role":"client"}'],
+  ['heartbeatMs zero', '{"type":"welcome","version":1,"heartbeatMs":0,"maxFrameBytes":1,"maxTextBytes":1}'],
+  ['ttlMs over 7 days', '{"type":"code","code":"123456","expiresAt":1,"ttlMs":604800001}'],
+  ['expiresAt negative', '{"type":"code","code":"123456","expiresAt":-1,"ttlMs":1}'],
+  ['timeoutMs negative', '{"type":"waiting-consent","timeoutMs":-5}'],
+  ['quality value 0', '{"type":"quality","mode":"fixed","value":0}'],
+  ['quality value 101', '{"type":"quality","mode":"fixed","value":101}'],
+  ['quality value fractional', '{"type":"quality","mode":"fixed","value":50.5}'],
+  ['seq negative', JSON.stringify({ type: 'input', seq: -1, event: { kind: 'pointer-move', x: 1, y: 1 } })],
+  ['seq beyond uint32', JSON.stringify({ type: 'input', seq: 2 ** 32, event: { kind: 'pointer-move', x: 1, y: 1 } })],
+  ['x negative', input({ kind: 'pointer-move', x: -1, y: 0 })],
+  ['y beyond 65535', input({ kind: 'pointer-move', x: 0, y: 65536 })],
+  ['x fractional', input({ kind: 'click', button: 'left', x: 1.5, y: 0 })],
+  ['wheel dy beyond the limit', input({ kind: 'wheel', x: 0, y: 0, dx: 0, dy: MAX_WHEEL_STEPS + 1 })],
+  ['wheel dx below the limit', input({ kind: 'wheel', x: 0, y: 0, dx: -MAX_WHEEL_STEPS - 1, dy: 0 })],
+  ['display 256', input({ kind: 'pointer-move', x: 0, y: 0, display: 256 })],
+  ['streaming 256', JSON.stringify({ type: 'screen-info', displays: [display], streaming: 256 })],
+  ['display width 0', JSON.stringify({ type: 'screen-info', displays: [{ ...display, width: 0 }], streaming: 0 })],
+  ['no displays', JSON.stringify({ type: 'screen-info', displays: [], streaming: 0 })],
+  ['too many displays', JSON.stringify({ type: 'screen-info', displays: Array.from({ length: MAX_DISPLAYS + 1 }, () => display), streaming: 0 })],
+  // strings of the wrong length
+  ['register name too long', JSON.stringify({ type: 'register', name: 'n'.repeat(MAX_NAME_LENGTH + 1) })],
+  ['join name too long', JSON.stringify({ type: 'join', code: '123456', name: 'n'.repeat(MAX_NAME_LENGTH + 1) })],
+  ['app too long', JSON.stringify({ type: 'hello', version: 1, role: 'client', app: 'a'.repeat(MAX_NAME_LENGTH + 1) })],
+  ['technicianName too long', JSON.stringify({ type: 'consent-request', technicianName: 't'.repeat(65), timeoutMs: 1 })],
+  ['bye reason too long', JSON.stringify({ type: 'bye', reason: 'r'.repeat(65) })],
+  ['sessionId empty', JSON.stringify({ type: 'paired', sessionId: '', viewOnly: false, peer: { name: 'a', legacy: false, wholeFramesOnly: false } })],
+  ['sessionId too long', JSON.stringify({ type: 'paired', sessionId: 's'.repeat(129), viewOnly: false, peer: { name: 'a', legacy: false, wholeFramesOnly: false } })],
+  ['error code empty', '{"type":"error","code":"","message":"m"}'],
+  ['error message too long', JSON.stringify({ type: 'error', code: 'RS_ERR_X_Y', message: 'm'.repeat(513) })],
+  ['text event too long', input({ kind: 'text', text: 'x'.repeat(MAX_TEXT_EVENT_LENGTH + 1) })],
+  ['text event of emoji too long (UTF-16 units)', input({ kind: 'text', text: '😀'.repeat(MAX_TEXT_EVENT_LENGTH / 2 + 1) })],
+  ['text event empty', input({ kind: 'text', text: '' })],
+  ['key code too long', input({ kind: 'key-down', code: 'K'.repeat(MAX_KEY_NAME_LENGTH + 1), key: 'a', modifiers: KEYS })],
+  ['key key too long', input({ kind: 'key-up', code: 'KeyA', key: 'k'.repeat(MAX_KEY_NAME_LENGTH + 1), modifiers: KEYS })],
+  // bad access codes
+  ['code with five digits', '{"type":"join","code":"12345","name":"a"}'],
+  ['code with seven digits', '{"type":"join","code":"1234567","name":"a"}'],
+  ['code with a letter', '{"type":"join","code":"12345a","name":"a"}'],
+  ['code with a space', '{"type":"join","code":"123 45","name":"a"}'],
+  ['code with a newline', '{"type":"join","code":"12345\\n","name":"a"}'],
+  ['code of full-width digits', '{"type":"join","code":"１２３４５６","name":"a"}'],
+  ['code as a number', '{"type":"join","code":123456,"name":"a"}'],
+  ['code message with a bad code', '{"type":"code","code":"abcdef","expiresAt":1,"ttlMs":1}'],
+  // input events
+  ['unknown input kind', input({ kind: 'touch', x: 1, y: 1 })],
+  ['input kind missing', input({ x: 1, y: 1 })],
+  ['input kind from the prototype', input({ kind: 'toString' })],
+  ['bad button', input({ kind: 'click', button: 'back', x: 1, y: 1 })],
+  ['button missing', input({ kind: 'button-down', x: 1, y: 1 })],
+  ['button as a number', input({ kind: 'button-up', button: 0, x: 1, y: 1 })],
+  ['modifiers missing', input({ kind: 'key-down', code: 'KeyA', key: 'a' })],
+  ['a modifier missing', input({ kind: 'key-down', code: 'KeyA', key: 'a', modifiers: { ctrl: false, alt: false, shift: false } })],
+  ['a modifier as a number', input({ kind: 'key-down', code: 'KeyA', key: 'a', modifiers: { ...KEYS, meta: 0 } })],
+];
+
+describe('malformed text is refused with RS_ERR_PROTO_MALFORMED, never thrown', () => {
+  it.each(MALFORMED_TEXT)('%s', (_what, text) => {
+    expectMalformed(safeDecode(text));
+  });
+
+  it('refuses a JSON document nested too deeply to parse, without throwing', () => {
+    const deep = `{"type":"bye","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`;
+    const result = safeDecode(deep);
+    // Either V8 parses it (and the member is ignored) or the parse fails: never an exception.
+    if (!result.ok) expectMalformed(result);
+    else expect(result.message).toEqual({ type: 'bye' });
+  });
+
+  it('the detail never echoes peer values', () => {
+    const secret = 'SECRET-VALUE-123';
+    for (const text of [
+      JSON.stringify({ type: secret }),
+      JSON.stringify({ type: 'join', code: secret, name: 'a' }),
+      JSON.stringify({ type: 'register', name: secret.repeat(10) }),
+      input({ kind: secret }),
+    ]) {
+      const result = safeDecode(text);
+      expectMalformed(result);
+      if (!result.ok) expect(result.detail).not.toContain(secret);
+    }
+  });
+});
