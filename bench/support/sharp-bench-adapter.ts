@@ -44,7 +44,7 @@ export async function renderDesktopPng(): Promise<Buffer> {
     + `<rect x="0" y="${HEIGHT - 40}" width="${WIDTH}" height="40" fill="#202020"/>`
     + `<text x="${WIDTH - 90}" y="${HEIGHT - 14}" font-family="DejaVu Sans" font-size="15" fill="#eee">10:42</text>`
     + '</svg>';
-  const photo = await sharp({ create: { width: 420, height: 300, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+  const photo = await sharp({ create: { width: 420, height: 300, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
     .blur(2).png().toBuffer();
   return sharp(Buffer.from(svg)).composite([{ input: photo, left: 1380, top: 600 }]).png().toBuffer();
 }

@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { createRelay } from '../relay/server';
+import { startXvfb } from '../test/support/xvfb';
+import { startBarePipe } from './support/bare-pipe';
+import { median, type Benchmark, type BenchRow } from './support/benchmark';
+import { forkTs } from './support/child';
+import { REGION, showScene, type SceneName } from './support/chromium-scene';
+import type { AgentMessage } from './support/stream-agent';
+import { joinAsTechnician } from './support/technician-sim';
+
+const WIDTH = 1920;
+const HEIGHT = 1080;
+/** Time to let the first full frame and Chromium's start-up settle before measuring, ms. */
+const WARMUP_MS = 2500;
+/** Measurement window, ms. */
+const WINDOW_MS = 6000;
+
+interface Server {
+  readonly name: string;
+  start(): Promise<{ wsUrl: string; close(): Promise<void> }>;
+}
+
+const SERVERS: readonly Server[] = [
+  { name: 'bare pipe', start: startBarePipe },
+  {
+    name: 'relay',
+    async start() {
+      const relay = await createRelay({ options: { port: 0, host: '127.0.0.1' }, logger: pino({ level: 'warn' }) });
+      return { wsUrl: relay.wsUrl, close: () => relay.close() };
+    },
+  },
+];
+
+interface Measurement {
+  readonly fps: number;
+  readonly bytesPerSecond: number;
+  readonly latencyMs: number;
+  readonly quality: number;
+  readonly grabsPerSecond: number;
+  readonly meanUpdateBytes: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const isMessage = <K extends AgentMessage['kind']>(kind: K) =>
+  (m: AgentMessage): m is Extract<AgentMessage, { kind: K }> => m.kind === kind;
+
+/** One agent, one technician, one server: updates acknowledged and bytes received per second. */
+async function measure(server: Server, env: NodeJS.ProcessEnv): Promise<Measurement> {
+  const relay = await server.start();
+  const agent = forkTs<AgentMessage>(join(__dirname, 'support', 'stream-agent.ts'), env, [relay.wsUrl]);
+  const failed = agent.next(isMessage('failed'), 600_000).then((m) => { throw new Error(`agent: ${m.message}`); });
+  failed.catch(() => undefined);
+  try {
+    const { code } = await Promise.race([agent.next(isMessage('code'), 20_000), failed]);
+    const technician = joinAsTechnician(relay.wsUrl, code);
+    try {
+      await Promise.race([technician.paired, failed]);
+      await Promise.race([agent.next(isMessage('streaming'), 10_000), failed]);
+      await sleep(WARMUP_MS);
+      const c = technician.counters;
+      agent.send({ kind: 'stats' });
+      const before = (await agent.next(isMessage('stats'), 5000)).stats;
+      const start = { at: performance.now(), updates: c.updates, bytes: c.bytes, latencies: c.latenciesMs.length };
+      await sleep(WINDOW_MS);
+      agent.send({ kind: 'stats' });
+      const after = (await agent.next(isMessage('stats'), 5000)).stats;
+      const seconds = (performance.now() - start.at) / 1000;
+      const updates = c.updates - start.updates;
+      const bytes = c.bytes - start.bytes;
+      return {
+        fps: updates / seconds,
+        bytesPerSecond: bytes / seconds,
+        latencyMs: median(c.latenciesMs.slice(start.latencies)) || 0,
+        quality: after.quality,
+        grabsPerSecond: (after.grabs - before.grabs) / seconds,
+        meanUpdateBytes: updates > 0 ? bytes / updates : 0,
+      };
+    } finally {
+      technician.close();
+    }
+  } finally {
+    agent.send({ kind: 'stop' });
+    await agent.stop();
+    await relay.close();
+  }
+}
+
+interface SceneSpec {
+  readonly scene: SceneName;
+  readonly label: string;
+  readonly rows: (relay: Measurement, bare: Measurement) => BenchRow[];
+}
+
+const kb = (bytesPerSecond: number): number => bytesPerSecond / 1024;
+
+function detail(m: Measurement): string {
+  return `${Math.round(m.meanUpdateBytes / 1024)} KiB/update, ack latency ${Math.round(m.latencyMs)} ms, q${m.quality}, ${m.grabsPerSecond.toFixed(1)} grabs/s`;
+}
+
+const SCENES: readonly SceneSpec[] = [
+  {
+    scene: 'still',
+    label: '(a) still screen',
+    rows: (relay, bare) => [{
+      case: '(a) still screen: traffic', value: kb(relay.bytesPerSecond), unit: 'KiB/s',
+      baseline: { name: 'bare pipe', value: kb(bare.bytesPerSecond) },
+      target: { text: '< 2 KB/s', met: relay.bytesPerSecond < 2000 },
+      note: `${relay.fps.toFixed(2)} updates/s, ${relay.grabsPerSecond.toFixed(1)} grabs/s`,
+    }],
+  },
+  {
+    scene: 'region',
+    label: `(b) ${REGION.width}x${REGION.height} region changing`,
+    rows: (relay, bare) => [
+      {
+        case: `(b) ${REGION.width}x${REGION.height} region changing every frame`, value: relay.fps, unit: 'fps',
+        baseline: { name: 'bare pipe', value: bare.fps }, target: { text: '≥ 30', met: relay.fps >= 30 }, note: detail(relay),
+      },
+      { case: '(b) traffic', value: kb(relay.bytesPerSecond), unit: 'KiB/s', baseline: { name: 'bare pipe', value: kb(bare.bytesPerSecond) } },
+    ],
+  },
+  {
+    scene: 'full',
+    label: '(c) whole screen changing',
+    rows: (relay, bare) => [
+      {
+        case: '(c) whole 1920x1080 screen changing every frame', value: relay.fps, unit: 'fps',
+        baseline: { name: 'bare pipe', value: bare.fps }, target: { text: '≥ 15', met: relay.fps >= 15 }, note: detail(relay),
+      },
+      { case: '(c) traffic', value: kb(relay.bytesPerSecond), unit: 'KiB/s', baseline: { name: 'bare pipe', value: kb(bare.bytesPerSecond) } },
+    ],
+  },
+];
+
+const bench: Benchmark = {
+  name: 'stream',
+  description: 'end to end on Xvfb 1920x1080: agent (nut-js, tile diff, sharp, credits) → relay → technician acking; baseline: a bare ws pipe',
+  async run(log) {
+    const xvfb = await startXvfb({ width: WIDTH, height: HEIGHT, depth: 24 });
+    const rows: BenchRow[] = [];
+    try {
+      log(`Xvfb on ${xvfb.display}`);
+      for (const spec of SCENES) {
+        log(`${spec.label}: starting Chromium`);
+        const scene = await showScene(spec.scene, xvfb.env(), WIDTH, HEIGHT);
+        try {
+          const results = new Map<string, Measurement>();
+          for (const server of SERVERS) {
+            log(`${spec.label} through ${server.name}`);
+            const m = await measure(server, xvfb.env());
+            log(`  ${m.fps.toFixed(1)} fps, ${Math.round(kb(m.bytesPerSecond))} KiB/s, ${detail(m)}`);
+            results.set(server.name, m);
+          }
+          rows.push(...spec.rows(results.get('relay')!, results.get('bare pipe')!));
+        } finally {
+          await scene.stop();
+        }
+      }
+    } finally {
+      await xvfb.stop();
+    }
+    return rows;
+  },
+};
+
+export default bench;

@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** What the screen shows during a stream measurement. */
+export type SceneName = 'still' | 'region' | 'full';
+
+/** Where the changing region of the `region` scene sits (not tile-aligned, as in life). */
+export const REGION = Object.freeze({ x: 500, y: 300, width: 400, height: 300 });
+
+const TEXT = 'Factura 2024-118 · Cliente: Ferreteria Lopez · Impresora HP LaserJet sin conexion · '
+  + 'Reiniciar el servicio de cola de impresion y comprobar el controlador. ';
+
+const STATIC_BODY = `
+<h1>Soporte remoto · Ticket 4711</h1>
+<p>${TEXT.repeat(6)}</p>
+<table>${Array.from({ length: 14 }, (_, i) => `<tr><td>Linea ${i + 1}</td><td>${TEXT.slice(0, 60)}</td><td>${(i * 37.5).toFixed(2)} EUR</td></tr>`).join('')}</table>
+<p>${TEXT.repeat(4)}</p>`;
+
+const STYLE = `<style>
+html,body{margin:0;overflow:hidden;background:#f3f5f8;font:15px "DejaVu Sans",sans-serif;color:#222}
+h1{background:#2d5fa8;color:#fff;margin:0;padding:14px 20px;font-size:22px}
+p{margin:16px 20px;line-height:1.5} table{margin:0 20px;border-collapse:collapse}
+td{border:1px solid #bbb;padding:4px 10px} canvas{position:absolute;display:block}
+</style>`;
+
+/** After two painted frames the page tells the bench it is on screen. */
+const READY = `let n=0;function r(){if(++n<3)requestAnimationFrame(r);else fetch('/ready');}requestAnimationFrame(r);`;
+
+// A moving picture: shifting gradient, bouncing discs and a frame counter, redrawn every frame.
+const REGION_SCRIPT = `
+const c=document.getElementById('c'),g=c.getContext('2d');let f=0;
+function draw(){f++;const w=c.width,h=c.height;
+const gr=g.createLinearGradient(0,0,w,h);gr.addColorStop(0,'hsl('+(f*3%360)+',70%,50%)');gr.addColorStop(1,'hsl('+((f*3+140)%360)+',70%,40%)');
+g.fillStyle=gr;g.fillRect(0,0,w,h);
+for(let i=0;i<12;i++){g.beginPath();g.fillStyle='hsla('+(i*30)+',80%,60%,.8)';
+g.arc((Math.sin(f/20+i)*.45+.5)*w,(Math.cos(f/27+i*1.7)*.45+.5)*h,14+i*2,0,7);g.fill();}
+g.fillStyle='#fff';g.font='bold 28px DejaVu Sans';g.fillText('frame '+f,16,40);requestAnimationFrame(draw);}
+requestAnimationFrame(draw);`;
+
+// The whole screen scrolls a pre-drawn page (text, boxes, colour) by a few pixels a frame:
+// every pixel changes every frame, like scrolling a document or playing video full screen.
+const FULL_SCRIPT = `
+const c=document.getElementById('c'),g=c.getContext('2d');c.width=innerWidth;c.height=innerHeight;
+const p=document.createElement('canvas');p.width=c.width;p.height=c.height*2;const q=p.getContext('2d');
+q.fillStyle='#f3f5f8';q.fillRect(0,0,p.width,p.height);
+for(let i=0;i<160;i++){q.fillStyle='hsl('+(i*47%360)+',55%,'+(45+i%30)+'%)';q.fillRect((i*233)%p.width,(i*151)%p.height,120+(i*17)%200,40+(i*29)%120);}
+q.fillStyle='#222';q.font='15px DejaVu Sans';
+for(let y=20;y<p.height;y+=22)q.fillText(${JSON.stringify(TEXT)}.repeat(3).slice((y/22|0)%40),10,y);
+let f=0;function draw(){f++;const off=(f*6)%c.height;
+g.drawImage(p,0,off,c.width,c.height,0,0,c.width,c.height);
+g.fillStyle='#c00';g.font='bold 40px DejaVu Sans';g.fillText('frame '+f,40,60);requestAnimationFrame(draw);}
+requestAnimationFrame(draw);`;
+
+function page(scene: SceneName): string {
+  const canvas = scene === 'region'
+    ? `<canvas id="c" width="${REGION.width}" height="${REGION.height}" style="left:${REGION.x}px;top:${REGION.y}px"></canvas><script>${REGION_SCRIPT}</script>`
+    : scene === 'full' ? `<canvas id="c" style="left:0;top:0"></canvas><script>${FULL_SCRIPT}</script>` : '';
+  return `<!doctype html><html><head><meta charset="utf-8">${STYLE}</head><body>${STATIC_BODY}${canvas}<script>${READY}</script></body></html>`;
+}
+
+/** A Chromium window filling an X display, showing one scene. */
+export interface ChromiumScene {
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves the scene over HTTP on 127.0.0.1 and opens it in a headful Chromium in kiosk
+ * mode on `display`; resolves when the page has painted. Chromium renders in software
+ * (--disable-gpu) and shares the 2 cores with the agent, as a customer's browser would.
+ */
+export async function showScene(scene: SceneName, env: NodeJS.ProcessEnv, width: number, height: number, timeoutMs = 30_000): Promise<ChromiumScene> {
+  let onReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => { onReady = resolve; });
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/ready') {
+      onReady();
+      res.writeHead(204).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(scene));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const profile = mkdtempSync(join(tmpdir(), 'rs-bench-chromium-'));
+  const child: ChildProcess = spawn('chromium', [
+    '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run', '--no-default-browser-check', `--user-data-dir=${profile}`,
+    '--kiosk', '--window-position=0,0', `--window-size=${width},${height}`,
+    // Keep requestAnimationFrame at full rate although no window manager gives focus.
+    '--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows',
+    '--noerrdialogs', '--disable-infobars', '--password-store=basic',
+    `http://127.0.0.1:${port}/`,
+  ], { env, stdio: 'ignore', detached: true });
+  const stop = async (): Promise<void> => {
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 3000);
+      child.once('exit', () => { clearTimeout(timer); resolve(); });
+      // detached: the group id is Chromium's pid; its zygote and renderers go with it.
+      try { process.kill(-child.pid!, 'SIGTERM'); } catch { resolve(); }
+    });
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(profile, { recursive: true, force: true });
+  };
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Chromium did not show the ${scene} scene in ${timeoutMs} ms`)), timeoutMs).unref());
+  try {
+    await Promise.race([ready, timeout]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
+}
