@@ -30,7 +30,7 @@ export const Errors = Object.freeze({
   LIMIT_SERVER_FULL: spec('RS_ERR_LIMIT_SERVER_FULL', 'The relay is full; please try again shortly.', 503, CloseCode.SERVER_FULL),
   CODE_INVALID: spec('RS_ERR_CODE_INVALID', 'The access code is not valid. Check it and try again.', 404, CloseCode.INVALID_CODE),
   CODE_ATTEMPTS: spec('RS_ERR_CODE_ATTEMPTS', 'Too many attempts. Please wait a moment before trying again.', 429, CloseCode.TOO_MANY_ATTEMPTS),
-  CODE_EXPIRED: spec('RS_ERR_CODE_EXPIRED', 'The access code expired before anyone joined; ask for a new one.', 410),
+  CODE_EXPIRED: spec('RS_ERR_CODE_EXPIRED', 'The access code expired before anyone joined; ask for a new one.', 410, CloseCode.TIMEOUT),
   CODE_TAKEN: spec('RS_ERR_CODE_TAKEN', 'This access code is already in use.', 409),
   CONSENT_DENIED: spec('RS_ERR_CONSENT_DENIED', 'The customer declined the connection.', 403, CloseCode.CONSENT_DENIED),
   CONSENT_TIMEOUT: spec('RS_ERR_CONSENT_TIMEOUT', 'The customer did not answer in time.', 408, CloseCode.CONSENT_DENIED),

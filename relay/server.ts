@@ -169,9 +169,10 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     closing ??= (async () => {
       clearInterval(sweepTimer);
       clearInterval(heartbeatTimer);
+      // Snapshot first: ending a session removes its sockets from the set.
+      const sockets = [...connections];
       hub.closeAll();
       legacy.close();
-      const sockets = [...connections];
       for (const c of sockets) c.end({ kind: 'error', error: Errors.SERVER_SHUTDOWN });
       await new Promise<void>((done) => {
         server.close(() => done());

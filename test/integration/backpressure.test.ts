@@ -1,0 +1,84 @@
+import { encodeFrame, FrameFlag, ImageFormat } from '../../protocol';
+import type { Relay } from '../../relay/server';
+import { eventually, startTestRelay } from '../support/relay-harness';
+import { pairSession } from '../support/ws-peer';
+
+const FRAME_BYTES = 200_000;
+const FRAMES = 300; // 60 MB: far more than the socket buffers on both sides of loopback
+
+function frame(seq: number, flags: number = FrameFlag.LAST): Uint8Array {
+  const image = new Uint8Array(FRAME_BYTES).fill(seq & 0xff);
+  return encodeFrame({
+    flags, seq, captureTimeMs: seq + 1, displayId: 0, format: ImageFormat.JPEG, rectIndex: 0,
+    x: 0, y: 0, width: 1920, height: 1080, screenWidth: 1920, screenHeight: 1080,
+  }, image);
+}
+
+describe('a technician that stops reading', () => {
+  let relay: Relay;
+  afterEach(async () => {
+    await relay.close();
+  });
+
+  test('does not grow the relay without bound, input still reaches the client, and the newest frame wins', async () => {
+    const backlog = 1024 * 1024;
+    relay = await startTestRelay({ frameBacklogBytes: backlog });
+    const { client, tech } = await pairSession(relay.wsUrl);
+    const techConn = [...relay.connections].find((c) => c.role === 'technician')!;
+    // Stop reading: the kernel buffers fill, then the relay's own send queue would.
+    const techSocket = (tech.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    techSocket.pause();
+
+    let maxHeld = 0;
+    for (let seq = 0; seq < FRAMES; seq++) {
+      client.sendRaw(frame(seq));
+      if (seq % 20 === 19) {
+        // Let the relay read what was sent so far before measuring.
+        await new Promise((r) => setImmediate(r));
+        maxHeld = Math.max(maxHeld, techConn.heldBytes);
+      }
+    }
+    await eventually(() => relay.hub.stats().framesForwarded === FRAMES, 10_000, 'all frames to reach the relay');
+    maxHeld = Math.max(maxHeld, techConn.heldBytes);
+
+    // Bounded: the backlog limit, plus one frame that pushed it over, plus the held one.
+    expect(maxHeld).toBeLessThanOrEqual(backlog + 2 * (FRAME_BYTES + 64));
+    expect(relay.hub.stats().framesDropped).toBeGreaterThan(0);
+
+    // The client was asked once for a full refresh (no full frame has come since).
+    expect(await client.next('refresh')).toEqual({ type: 'refresh', reason: 'dropped' });
+
+    // Input and control are not stuck behind the frames.
+    for (let i = 0; i < 20; i++) tech.sendJson({ type: 'input', seq: i, event: { kind: 'pointer-move', x: i, y: i } });
+    for (let i = 0; i < 20; i++) expect((await client.next('input')).seq).toBe(i);
+    expect(client.pending).toBe(0); // still only one refresh request
+
+    // The technician catches up: what it gets last is the newest frame.
+    techSocket.resume();
+    let last = -1;
+    let received = 0;
+    while (last !== FRAMES - 1) {
+      const { message } = await tech.nextBinary(10_000);
+      if (message.kind === 'frame') last = message.header.seq;
+      received++;
+    }
+    expect(received).toBeLessThan(FRAMES);
+
+    // A full frame answers the refresh; the next drop asks again.
+    client.sendRaw(frame(FRAMES, FrameFlag.FULL | FrameFlag.LAST));
+    const full = await tech.nextBinary();
+    expect(full.message.kind === 'frame' && full.message.header.flags & FrameFlag.FULL).toBeTruthy();
+  });
+
+  test('memory per session stays bounded across many lagging sessions', async () => {
+    const backlog = 256 * 1024;
+    relay = await startTestRelay({ frameBacklogBytes: backlog });
+    const sessions = await Promise.all(Array.from({ length: 5 }, () => pairSession(relay.wsUrl)));
+    for (const s of sessions) (s.tech.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    for (let seq = 0; seq < 100; seq++) for (const s of sessions) s.client.sendRaw(frame(seq));
+    await eventually(() => relay.hub.stats().framesForwarded === 500, 10_000, 'frames to arrive');
+    for (const conn of relay.connections) {
+      if (conn.role === 'technician') expect(conn.heldBytes).toBeLessThanOrEqual(backlog + 2 * (FRAME_BYTES + 64));
+    }
+  });
+});

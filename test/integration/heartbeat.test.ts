@@ -1,0 +1,40 @@
+import { CloseCode } from '../../protocol';
+import type { Relay } from '../../relay/server';
+import { startTestRelay } from '../support/relay-harness';
+import { pairSession } from '../support/ws-peer';
+
+describe('dead peers', () => {
+  let relay: Relay;
+  afterEach(async () => {
+    await relay.close();
+  });
+
+  test('a peer that stops answering pings (no close frame, no FIN) is dropped and the other side told', async () => {
+    // A short interval stands in for the default 10 s: two missed pings, then the drop.
+    relay = await startTestRelay({ heartbeatIntervalMs: 50 });
+    // autoPong: false makes this socket look like a machine that vanished off the network.
+    const { client, tech } = await pairSession(relay.wsUrl, { techOptions: { autoPong: false } });
+    expect(await client.next('peer-left', 5000)).toEqual({ type: 'peer-left', reason: 'timeout' });
+    expect((await client.closed).code).toBe(CloseCode.SESSION_ENDED);
+    expect(relay.hub.registry.size).toBe(0);
+    tech.close();
+  });
+
+  test('a live peer that answers pings is kept across many heartbeats', async () => {
+    relay = await startTestRelay({ heartbeatIntervalMs: 20 });
+    const { client, tech } = await pairSession(relay.wsUrl);
+    let pings = 0;
+    client.ws.on('ping', () => { pings++; });
+    while (pings < 10) await new Promise((r) => setTimeout(r, 20));
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'pointer-move', x: 1, y: 1 } });
+    expect((await client.next('input')).seq).toBe(0);
+    expect(relay.hub.counts().paired).toBe(1);
+  });
+
+  test('a socket cut abruptly (TCP reset) ends the session for the other side', async () => {
+    relay = await startTestRelay();
+    const { client, tech } = await pairSession(relay.wsUrl);
+    (client.ws as unknown as { _socket: { destroy(): void } })._socket.destroy();
+    expect(await tech.next('peer-left')).toEqual({ type: 'peer-left', reason: 'closed' });
+  });
+});
