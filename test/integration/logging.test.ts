@@ -1,0 +1,56 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { encodeFrame, FrameFlag, ImageFormat } from '../../protocol';
+import { createRelay, type Relay } from '../../relay/server';
+import { legacyCall } from '../support/relay-harness';
+import { pairSession, WsTestPeer } from '../support/ws-peer';
+
+describe('logs', () => {
+  let relay: Relay;
+  const lines: string[] = [];
+  const ADMIN = 'admin-token-0123456789';
+
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    relay = await createRelay({
+      options: { port: 0, host: '127.0.0.1', adminToken: ADMIN },
+      logger: pino({ level: 'trace' }, sink),
+    });
+  });
+  afterAll(async () => {
+    await relay.close();
+  });
+
+  test('never contain an access code, a session id, a token or frame bytes, even at trace level', async () => {
+    const { client, tech, code, sessionId } = await pairSession(relay.wsUrl);
+    const marker = Buffer.from('FRAME-BYTES-MARKER-0123456789');
+    client.sendRaw(encodeFrame({
+      flags: FrameFlag.FULL | FrameFlag.LAST, seq: 0, captureTimeMs: 1, displayId: 0, format: ImageFormat.JPEG,
+      rectIndex: 0, x: 0, y: 0, width: 1, height: 1, screenWidth: 1, screenHeight: 1,
+    }, marker));
+    await tech.nextBinary();
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'text', text: 'secret typed text' } });
+    await client.next('input');
+    const wrong = await WsTestPeer.hello(relay.wsUrl, 'technician');
+    wrong.sendJson({ type: 'join', code: '000123', name: 'guess' });
+    await wrong.closed;
+
+    const legacy = await legacyCall(relay.url, 'register_client/', { client_id: 'PC-LOG', access_code: '246810' });
+    await legacyCall(relay.url, 'connect_technician/', { access_code: '246810' });
+    await legacyCall(relay.url, 'list_sessions/', undefined, { headers: { authorization: `Bearer ${ADMIN}` } });
+    await legacyCall(relay.url, 'disconnect/', { session_id: legacy.json.session_id });
+    tech.close();
+    await client.closed;
+
+    const text = lines.join('');
+    expect(lines.length).toBeGreaterThan(5); // the logger did run
+    for (const secret of [code, sessionId, '246810', legacy.json.session_id, ADMIN, '000123', marker.toString(), marker.toString('base64'), 'secret typed text']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});
