@@ -9,6 +9,8 @@ export interface AdaptiveQualityOptions {
   readonly max: number;
   readonly lowLatencyMs: number;
   readonly highLatencyMs: number;
+  /** Where adaptive quality starts; `max` when absent. */
+  readonly initial?: number;
 }
 
 /** Weight of the newest sample in the smoothed latency. */
@@ -23,7 +25,7 @@ export class AdaptiveQuality {
   private smoothedMs: number | undefined;
 
   constructor(private readonly options: AdaptiveQualityOptions, fixed?: number) {
-    this.auto = options.max;
+    this.auto = options.initial ?? options.max;
     this.fixed = fixed;
   }
 

@@ -15,7 +15,7 @@ export interface FrameStreamerOptions {
   readonly fixedQuality: number | undefined;
   /** Adaptive quality never goes below this. */
   readonly minQuality: number;
-  /** Adaptive quality never goes above this; it also starts here. */
+  /** Adaptive quality never goes above this. */
   readonly maxQuality: number;
   /** Acknowledgement latency (grab → ack, smoothed) under which quality creeps up, ms. */
   readonly lowLatencyMs: number;
@@ -25,6 +25,15 @@ export interface FrameStreamerOptions {
   readonly ackTimeoutMs: number;
   /** Wait after a failed grab or encode before trying again, ms. */
   readonly errorRetryMs: number;
+  /**
+   * Encodes that may run at once (bands of one large rectangle). Set it to the number of
+   * cores; on one core 1 avoids the per-band fixed cost for nothing.
+   */
+  readonly encodeParallelism: number;
+  /** A rectangle is cut into bands only if each band gets at least this many pixels. */
+  readonly minBandPixels: number;
+  /** Quality the adaptive mode starts from, between minQuality and maxQuality. */
+  readonly initialQuality: number;
   /** The viewer draws only whole screens (legacy technician): every changed update is the whole frame. */
   readonly wholeFramesOnly: boolean;
   /** Value of the frame header's displayId. */
@@ -40,10 +49,13 @@ export const DEFAULT_STREAMER_OPTIONS: FrameStreamerOptions = Object.freeze({
   fixedQuality: undefined,
   minQuality: 40,
   maxQuality: 80,
+  initialQuality: 70,
   lowLatencyMs: 150,
   highLatencyMs: 400,
   ackTimeoutMs: 5000,
   errorRetryMs: 1000,
+  encodeParallelism: 2,
+  minBandPixels: 256 * 1024,
   wholeFramesOnly: false,
   displayId: 0,
   plan: DEFAULT_PLAN_OPTIONS,
@@ -67,6 +79,9 @@ export function resolveStreamerOptions(partial: Partial<FrameStreamerOptions> = 
   check(isInt(o.maxIdleIntervalMs, o.minFrameIntervalMs), 'maxIdleIntervalMs must be an integer ≥ minFrameIntervalMs');
   check(o.fixedQuality === undefined || isInt(o.fixedQuality, 1, 100), 'fixedQuality must be 1–100 or undefined');
   check(isInt(o.minQuality, 1, 100) && isInt(o.maxQuality, o.minQuality, 100), 'need 1 ≤ minQuality ≤ maxQuality ≤ 100');
+  check(isInt(o.initialQuality, o.minQuality, o.maxQuality), 'initialQuality must be between minQuality and maxQuality');
+  check(isInt(o.encodeParallelism, 1, 64), 'encodeParallelism must be an integer 1–64');
+  check(isInt(o.minBandPixels, 1), 'minBandPixels must be an integer ≥ 1');
   check(o.lowLatencyMs >= 0 && o.highLatencyMs > o.lowLatencyMs, 'need 0 ≤ lowLatencyMs < highLatencyMs');
   check(isInt(o.ackTimeoutMs, 1), 'ackTimeoutMs must be an integer ≥ 1');
   check(isInt(o.errorRetryMs, 0), 'errorRetryMs must be an integer ≥ 0');

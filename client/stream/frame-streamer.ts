@@ -5,6 +5,7 @@ import type { ScreenSource } from '../capture/screen-source';
 import { planUpdate, type UpdatePlan } from '../diff/plan-update';
 import type { Rect } from '../diff/rect';
 import type { RectEncoder } from '../encode/rect-encoder';
+import { splitIntoBands } from '../encode/split-bands';
 import { AdaptiveQuality } from './adaptive-quality';
 import { resolveStreamerOptions, type FrameStreamerOptions } from './frame-streamer-options';
 
@@ -52,6 +53,16 @@ const TRANSITIONS: Readonly<Record<FrameStreamerState, readonly FrameStreamerSta
   stopped: [],
 };
 
+/** A grabbed update waiting for its encode. */
+interface PendingUpdate {
+  readonly seq: number;
+  readonly captureTimeMs: number;
+  readonly frame: RawFrame;
+  readonly full: boolean;
+  readonly rects: readonly Rect[];
+  readonly quality: number;
+}
+
 /** An update sent and not yet acknowledged. */
 interface InFlight {
   readonly captureTimeMs: number;
@@ -87,6 +98,8 @@ export class FrameStreamer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The tick running now, awaited by stop(). */
   private running: Promise<void> | undefined;
+  /** The encode and send of the last update; the next one waits for it. Never rejects. */
+  private sending: Promise<void> = Promise.resolve();
   /** Something (an ack, a refresh) asked for a tick while one was running. */
   private wakeRequested = false;
   private lastGrabAt = -Infinity;
@@ -100,6 +113,7 @@ export class FrameStreamer {
       max: this.options.maxQuality,
       lowLatencyMs: this.options.lowLatencyMs,
       highLatencyMs: this.options.highLatencyMs,
+      initial: this.options.initialQuality,
     }, this.options.fixedQuality);
     this.now = deps.now ?? Date.now;
     this.idleIntervalMs = this.options.minFrameIntervalMs;
@@ -124,6 +138,7 @@ export class FrameStreamer {
     if (this.state !== 'stopped') this.transition('stopped');
     this.clearTimer();
     await this.running;
+    await this.sending;
     this.inFlight.clear();
     this.previous = undefined;
   }
@@ -206,7 +221,7 @@ export class FrameStreamer {
       nextDelayMs = await this.captureAndSend();
     } catch (error) {
       this.counters.errors++;
-      this.deps.logger?.warn({ err: error }, 'frame capture or encode failed; retrying');
+      this.deps.logger?.warn({ err: error }, 'screen grab failed; retrying');
       // What the viewer has is unknown now: start again from a full frame.
       this.previous = undefined;
       this.refreshPending = true;
@@ -237,7 +252,15 @@ export class FrameStreamer {
     return undefined;
   }
 
-  /** Grabs, diffs, encodes and sends one update. Returns the delay before the next grab. */
+  /**
+   * Grabs and diffs one frame and, if it changed, hands it to the encoder. Returns the
+   * delay before the next grab.
+   *
+   * The grab of frame N+1 overlaps the encode of frame N (encoding runs on libuv's
+   * threads, grabbing and cropping on this one), but never more than that: a new update
+   * waits for the previous encode before it is queued, so at most one grabbed frame waits
+   * and memory stays bounded.
+   */
   private async captureAndSend(): Promise<number> {
     const grabStartedAt = this.now();
     this.lastGrabAt = grabStartedAt;
@@ -255,40 +278,63 @@ export class FrameStreamer {
     }
     this.idleIntervalMs = this.options.minFrameIntervalMs;
     const full = plan.kind === 'full';
-    const rects: readonly Rect[] = full ? [{ x: 0, y: 0, width: frame.width, height: frame.height }] : plan.rects;
-    const quality = this.quality.value;
-    // Encoders run off the main thread (sharp), so rectangles are encoded side by side.
-    const images = await Promise.all(rects.map((rect) => this.deps.encoder.encode(frame, rect, quality)));
-    if (this.state !== 'running') return 0;
-
-    const seq = this.nextSeq;
+    const whole: readonly Rect[] = full ? [{ x: 0, y: 0, width: frame.width, height: frame.height }] : plan.rects;
+    const bandOptions = { maxBands: this.options.encodeParallelism, minBandPixels: this.options.minBandPixels };
+    const update: PendingUpdate = {
+      seq: this.nextSeq,
+      captureTimeMs,
+      frame,
+      full,
+      rects: whole.flatMap((rect) => splitIntoBands(rect, bandOptions)),
+      quality: this.quality.value,
+    };
+    // From here the update counts as in flight and is what the viewer will have next.
     this.nextSeq = (this.nextSeq + 1) % SEQ_MODULO;
-    this.inFlight.set(seq, { captureTimeMs });
+    this.inFlight.set(update.seq, { captureTimeMs });
     this.previous = frame;
     this.refreshPending = false;
-    for (const [index, rect] of rects.entries()) {
-      const header: FrameHeader = {
-        flags: (full ? FrameFlag.FULL : 0) | (index === rects.length - 1 ? FrameFlag.LAST : 0),
-        seq,
-        captureTimeMs,
-        displayId: this.options.displayId,
-        format: this.deps.encoder.format,
-        rectIndex: index,
-        x: rect.x,
-        y: rect.y,
-        width: rect.width,
-        height: rect.height,
-        screenWidth: frame.width,
-        screenHeight: frame.height,
-      };
-      const bytes = encodeFrame(header, images[index]!);
-      this.counters.bytes += bytes.byteLength;
-      this.counters.rects++;
-      await this.deps.send(bytes);
-    }
-    this.counters.updates++;
-    if (full) this.counters.fullUpdates++;
+    await this.sending;
+    this.sending = this.encodeAndSend(update);
     return Math.max(0, grabStartedAt + this.options.minFrameIntervalMs - this.now());
+  }
+
+  /** Encodes the rectangles of one update side by side and sends them in order. Never rejects. */
+  private async encodeAndSend(update: PendingUpdate): Promise<void> {
+    try {
+      const { frame, rects, full, seq, captureTimeMs, quality } = update;
+      const images = await Promise.all(rects.map((rect) => this.deps.encoder.encode(frame, rect, quality)));
+      if (this.state !== 'running') return;
+      for (const [index, rect] of rects.entries()) {
+        const header: FrameHeader = {
+          flags: (full ? FrameFlag.FULL : 0) | (index === rects.length - 1 ? FrameFlag.LAST : 0),
+          seq,
+          captureTimeMs,
+          displayId: this.options.displayId,
+          format: this.deps.encoder.format,
+          rectIndex: index,
+          x: rect.x,
+          y: rect.y,
+          width: rect.width,
+          height: rect.height,
+          screenWidth: frame.width,
+          screenHeight: frame.height,
+        };
+        const bytes = encodeFrame(header, images[index]!);
+        this.counters.bytes += bytes.byteLength;
+        this.counters.rects++;
+        await this.deps.send(bytes);
+      }
+      this.counters.updates++;
+      if (full) this.counters.fullUpdates++;
+    } catch (error) {
+      this.counters.errors++;
+      this.deps.logger?.warn({ err: error }, 'frame encode or send failed; a full frame follows');
+      // The viewer may have part of this update, and the next one was diffed against it.
+      this.inFlight.delete(update.seq);
+      this.previous = undefined;
+      this.refreshPending = true;
+      this.wake();
+    }
   }
 
   private plan(frame: RawFrame): UpdatePlan {

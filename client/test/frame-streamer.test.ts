@@ -184,13 +184,56 @@ describe('FrameStreamer', () => {
       h.streamer.onAck(seq);
     }
     const qualities = h.encoder.calls.map((c) => c.quality);
-    expect(qualities[0]).toBe(80);
+    expect(qualities[0]).toBe(70); // initialQuality
+    expect(Math.max(...qualities)).toBeLessThanOrEqual(80);
     expect(Math.min(...qualities)).toBe(40);
     h.streamer.setQuality(90);
     const seen = h.encoder.calls.length;
     h.streamer.onAck(20);
     await waitFor(() => h.encoder.calls.length > seen + 1, 'more encodes');
     expect(h.encoder.calls.at(-1)!.quality).toBe(90);
+  });
+
+  it('cuts a large full frame into bands encoded side by side, all FULL, LAST on the last', async () => {
+    const h = harness({ encodeParallelism: 2, minBandPixels: 10_000 });
+    stopMe = h.streamer;
+    h.streamer.start();
+    await waitFor(() => h.sent.length === 2, 'two bands');
+    expect(h.sent.map((r) => [r.seq, r.rectIndex, r.y, r.height, r.flags])).toEqual([
+      [0, 0, 0, 128, FrameFlag.FULL],
+      [0, 1, 128, 112, FrameFlag.FULL | FrameFlag.LAST],
+    ]);
+  });
+
+  it('grabs the next frame while the previous one is still being encoded', async () => {
+    const h = harness();
+    stopMe = h.streamer;
+    h.encoder.delayMs = 80;
+    let shade = 0;
+    const grab = h.screen.grab.bind(h.screen);
+    h.screen.grab = async () => {
+      h.screen.paint({ x: 0, y: 0, width: 8, height: 8 }, [shade++ & 255, 0, 0]);
+      return grab();
+    };
+    h.streamer.start();
+    await waitFor(() => h.screen.grabs >= 2, 'a second grab');
+    expect(h.sent).toHaveLength(0); // the first update is still encoding
+    await waitFor(() => h.updates().length === 2, 'both updates');
+  });
+
+  it('frees the credit and sends a full frame after an encode fails', async () => {
+    const h = harness({ maxInFlight: 1 });
+    stopMe = h.streamer;
+    const encode = h.encoder.encode.bind(h.encoder);
+    let failures = 1;
+    h.encoder.encode = async (frame, rect, quality) => {
+      if (failures-- > 0) throw new Error('encoder crashed');
+      return encode(frame, rect, quality);
+    };
+    h.streamer.start();
+    await waitFor(() => h.sent.length === 1, 'a frame after the failure');
+    expect(h.sent[0]).toMatchObject({ seq: 1, flags: FrameFlag.FULL | FrameFlag.LAST });
+    expect(h.streamer.stats.errors).toBe(1);
   });
 
   it('retries after a failed grab and starts again from a full frame', async () => {
