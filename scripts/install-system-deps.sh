@@ -10,10 +10,11 @@
 #   imagemagick        `import`: an independent screenshot to compare against
 #   chromium           the pages are tested in real Chromium (playwright-core)
 #   fonts-dejavu-core  so pages and test windows render text
+#   openssl            makes a throw-away certificate for the TLS test
 set -euo pipefail
 
 PACKAGES=(xvfb x11-xserver-utils libxtst6 libxinerama1 libpng16-16 xdotool x11-utils
-  imagemagick chromium fonts-dejavu-core ca-certificates)
+  imagemagick chromium fonts-dejavu-core openssl ca-certificates)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -126,9 +126,10 @@ export class WsTestPeer {
 /** A client registered and a technician joined and accepted: a paired session. */
 export async function pairSession(
   wsUrl: string,
-  { viewOnly = false, techOptions = {} }: { viewOnly?: boolean; techOptions?: WebSocket.ClientOptions } = {},
+  { viewOnly = false, techOptions = {}, clientOptions = {} }:
+  { viewOnly?: boolean; techOptions?: WebSocket.ClientOptions; clientOptions?: WebSocket.ClientOptions } = {},
 ): Promise<{ client: WsTestPeer; tech: WsTestPeer; code: string; sessionId: string }> {
-  const client = await WsTestPeer.hello(wsUrl, 'client');
+  const client = await WsTestPeer.hello(wsUrl, 'client', clientOptions);
   client.sendJson({ type: 'register', name: 'PC-TEST' });
   const { code } = await client.next('code');
   const tech = await WsTestPeer.hello(wsUrl, 'technician', techOptions);
