@@ -20,7 +20,7 @@ import type { FrameStreamerOptions } from '../../client/stream/frame-streamer-op
 export type AgentMessage =
   | { readonly kind: 'code'; readonly code: string }
   | { readonly kind: 'streaming' }
-  | { readonly kind: 'stats'; readonly stats: FrameStreamerStats }
+  | { readonly kind: 'stats'; readonly stats: FrameStreamerStats; readonly cpuMs: number }
   | { readonly kind: 'failed'; readonly message: string };
 
 /** Messages from the bench to the agent. */
@@ -77,7 +77,10 @@ async function main(): Promise<void> {
   ws.on('error', (e) => toBench({ kind: 'failed', message: e.message }));
   ws.on('close', () => { void streamer.stop(); });
   process.on('message', (command: AgentCommand) => {
-    if (command.kind === 'stats') toBench({ kind: 'stats', stats: streamer.stats });
+    if (command.kind === 'stats') {
+      const cpu = process.cpuUsage();
+      toBench({ kind: 'stats', stats: streamer.stats, cpuMs: (cpu.user + cpu.system) / 1000 });
+    }
     if (command.kind === 'stop') void shutdown();
   });
   process.on('disconnect', () => { void shutdown(); });
