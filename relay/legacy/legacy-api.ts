@@ -211,7 +211,13 @@ export class LegacyApi {
     if (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0) badRequest('wait_ms: expected a number of milliseconds');
     if (peer.endedAt !== undefined && !peer.hasPending) throw new HttpError(Errors.SESSION_ENDED, 'ended');
     const waitMs = Math.min(Math.floor(wait), this.deps.options.legacyMaxWaitMs);
-    const messages = await peer.receive(waitMs);
+    // A poller that hangs up (client timeout, network drop) must not take messages with it.
+    const abandoned = new AbortController();
+    const onClose = (): void => abandoned.abort();
+    res.once('close', onClose);
+    if (res.destroyed || res.socket === null || res.socket.destroyed) abandoned.abort();
+    const messages = await peer.receive(waitMs, abandoned.signal);
+    res.off('close', onClose);
     sendJson(res, 200, { success: true, messages });
   }
 

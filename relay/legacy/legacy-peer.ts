@@ -115,14 +115,24 @@ export class LegacyPeer implements PeerLink {
     return this.queue.length > 0 || this.screen !== undefined;
   }
 
-  /** Everything queued, at once or (with `waitMs`) as soon as something arrives. */
-  receive(waitMs: number): Promise<LegacyEnvelope[]> {
+  /**
+   * Everything queued, at once or (with `waitMs`) as soon as something arrives. When
+   * `abandoned` fires (the poller hung up) the wait ends with nothing taken, so what
+   * arrives next waits for the next poll instead of being written to a dead connection.
+   */
+  receive(waitMs: number, abandoned?: AbortSignal): Promise<LegacyEnvelope[]> {
     this.lastSeenAt = this.hooks.now();
+    if (abandoned?.aborted) return Promise.resolve([]);
     if (this.hasPending || this.endedAt !== undefined || waitMs <= 0) return Promise.resolve(this.take());
     this.release(); // a newer poll replaces an older one
     return new Promise((resolve) => {
       this.waiter = resolve;
       this.waitTimer = setTimeout(this.onWaitTimeout, waitMs);
+      abandoned?.addEventListener('abort', () => {
+        if (this.waiter !== resolve) return; // already answered, or replaced by a newer poll
+        this.clearWait();
+        resolve([]);
+      }, { once: true });
     });
   }
 
