@@ -11,8 +11,10 @@ import { joinAsTechnician } from './support/technician-sim';
 
 const WIDTH = 1920;
 const HEIGHT = 1080;
-/** Time to let the first full frame and Chromium's start-up settle before measuring, ms. */
+/** Time to let the agent's first full frame settle before measuring, ms. */
 const WARMUP_MS = 2500;
+/** Chromium keeps starting up (profile, fonts, raster) for a while after its first paint, ms. */
+const SCENE_SETTLE_MS = 4000;
 /** Measurement window, ms. */
 const WINDOW_MS = 6000;
 /**
@@ -162,6 +164,7 @@ const bench: Benchmark = {
         log(`${spec.label}: starting Chromium`);
         const scene = await showScene(spec.scene, xvfb.env(), WIDTH, HEIGHT);
         try {
+          await sleep(SCENE_SETTLE_MS);
           const results = new Map<string, Measurement[]>(SERVERS.map((s) => [s.name, []]));
           for (let run = 0; run < REPEATS; run++) {
             for (const server of SERVERS) {
