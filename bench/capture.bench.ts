@@ -29,13 +29,16 @@ const bench: Benchmark = {
       const child = forkTs<CaptureProbeResult>(join(__dirname, 'support', 'capture-probe.ts'), xvfb.env());
       try {
         const result = await child.next((m): m is CaptureProbeResult => m.kind === 'capture-result', 120_000);
+        // The title bar is #2d5fa8: if red and blue came out swapped, channelOrder is wrong.
+        const [r, g, b] = result.probeRgb;
+        const colour = r === 0x2d && g === 0x5f && b === 0xa8 ? 'channel order checked' : `WRONG COLOUR rgb(${r},${g},${b}), want rgb(45,95,168)`;
         return [
           {
             case: `nut-js screen.grab() ${result.width}x${result.height} (${result.channelOrder})`,
             value: result.nutMs,
             unit: 'ms/frame',
             baseline: { name: result.screenshotName, value: result.screenshotMs },
-            note: `${Math.round(result.litShare * 100)}% of the screen non-black`,
+            note: `${Math.round(result.litShare * 100)}% of the screen non-black; ${colour}`,
           },
         ];
       } finally {

@@ -14,7 +14,7 @@ import { decodeBinary, decodeText, encodeControl, PROTOCOL_VERSION, type Control
 import { createNutJsScreenSource } from '../../client/capture/nut-js-screen-adapter';
 import { createSharpEncoder } from '../../client/encode/sharp-encoder-adapter';
 import { FrameStreamer, type FrameStreamerStats } from '../../client/stream/frame-streamer';
-import type { FrameStreamerOptions } from '../../client/stream/frame-streamer-options';
+import type { FrameStreamerOptionsInput } from '../../client/stream/frame-streamer-options';
 
 /** Messages from the agent to the bench. */
 export type AgentMessage =
@@ -30,7 +30,7 @@ const toBench = (message: AgentMessage): void => { process.send?.(message); };
 
 async function main(): Promise<void> {
   const wsUrl = process.argv[2];
-  const options = JSON.parse(process.argv[3] ?? '{}') as Partial<FrameStreamerOptions>;
+  const options = JSON.parse(process.argv[3] ?? '{}') as FrameStreamerOptionsInput;
   if (!wsUrl) throw new Error('usage: stream-agent.ts <wsUrl> [streamer options JSON]');
   const logger = pino({ level: 'warn' });
   const source = await createNutJsScreenSource();

@@ -42,6 +42,9 @@ export interface FrameStreamerOptions {
   readonly plan: PlanOptions;
 }
 
+/** What callers pass: any subset, the plan too. */
+export type FrameStreamerOptionsInput = Partial<Omit<FrameStreamerOptions, 'plan'>> & { readonly plan?: Partial<PlanOptions> };
+
 export const DEFAULT_STREAMER_OPTIONS: FrameStreamerOptions = Object.freeze({
   maxInFlight: 2,
   minFrameIntervalMs: 16,
@@ -68,7 +71,7 @@ function check(ok: boolean, what: string): void {
 const isInt = (v: number, min: number, max = Number.MAX_SAFE_INTEGER): boolean => Number.isInteger(v) && v >= min && v <= max;
 
 /** Fills defaults, validates, and freezes. Throws a RangeError naming the first bad field. */
-export function resolveStreamerOptions(partial: Partial<FrameStreamerOptions> = {}): FrameStreamerOptions {
+export function resolveStreamerOptions(partial: FrameStreamerOptionsInput = {}): FrameStreamerOptions {
   const o: FrameStreamerOptions = {
     ...DEFAULT_STREAMER_OPTIONS,
     ...partial,

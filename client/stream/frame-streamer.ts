@@ -7,7 +7,7 @@ import type { Rect } from '../diff/rect';
 import type { RectEncoder } from '../encode/rect-encoder';
 import { splitIntoBands } from '../encode/split-bands';
 import { AdaptiveQuality } from './adaptive-quality';
-import { resolveStreamerOptions, type FrameStreamerOptions } from './frame-streamer-options';
+import { resolveStreamerOptions, type FrameStreamerOptions, type FrameStreamerOptionsInput } from './frame-streamer-options';
 
 /** What a FrameStreamer works with; hardware and the socket are injected so tests use fakes. */
 export interface FrameStreamerDeps {
@@ -106,7 +106,7 @@ export class FrameStreamer {
   private idleIntervalMs: number;
   private counters = { grabs: 0, updates: 0, fullUpdates: 0, rects: 0, bytes: 0, acks: 0, ackTimeouts: 0, errors: 0 };
 
-  constructor(private readonly deps: FrameStreamerDeps, options: Partial<FrameStreamerOptions> = {}) {
+  constructor(private readonly deps: FrameStreamerDeps, options: FrameStreamerOptionsInput = {}) {
     this.options = resolveStreamerOptions(options);
     this.quality = new AdaptiveQuality({
       min: this.options.minQuality,

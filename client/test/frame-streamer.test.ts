@@ -1,7 +1,7 @@
 import { decodeBinary } from '../../protocol/codec';
 import { FrameFlag, type FrameHeader } from '../../protocol/frame';
 import { FrameStreamer } from '../stream/frame-streamer';
-import type { FrameStreamerOptions } from '../stream/frame-streamer-options';
+import type { FrameStreamerOptionsInput } from '../stream/frame-streamer-options';
 import { FakeRectEncoder } from './support/fake-rect-encoder';
 import { FakeScreenSource } from './support/fake-screen-source';
 
@@ -16,7 +16,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 2000)
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A streamer on a fake 320×240 screen whose sent frames are decoded back into headers. */
-function harness(options: Partial<FrameStreamerOptions> = {}, clockSkewMs = { value: 0 }) {
+function harness(options: FrameStreamerOptionsInput = {}, clockSkewMs = { value: 0 }) {
   const screen = new FakeScreenSource(320, 240);
   const encoder = new FakeRectEncoder();
   const sent: FrameHeader[] = [];
