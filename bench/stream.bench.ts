@@ -108,7 +108,7 @@ const kb = (bytesPerSecond: number): number => bytesPerSecond / 1024;
 
 function detail(m: Measurement): string {
   return `${Math.round(m.meanUpdateBytes / 1024)} KiB/update, ack latency ${Math.round(m.latencyMs)} ms, q${m.quality}, `
-    + `${m.grabsPerSecond.toFixed(1)} grabs/s, agent CPU ${Math.round(m.agentCpuPercent)}%`;
+    + `${m.grabsPerSecond.toFixed(1)} grabs/s (${Math.max(0, m.grabsPerSecond - m.fps).toFixed(1)} saw no change), agent CPU ${Math.round(m.agentCpuPercent)}%`;
 }
 
 const SCENES: readonly SceneSpec[] = [

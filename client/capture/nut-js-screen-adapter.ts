@@ -6,6 +6,13 @@ import type { ScreenSource } from './screen-source';
  * X11, GDI on Windows, CoreGraphics on macOS). ≈21 ms a 1080p frame on the reference
  * machine, against ≈234 ms for screenshot-desktop, so this is the primary path.
  *
+ * libnut's capture is a synchronous native call: it blocks the event loop for the whole
+ * grab (7–20 ms at 1080p here). Input and acks wait meanwhile; moving capture into a
+ * worker thread is the next step if that shows in input latency.
+ *
+ * libnut also opens its X connection once per process and keeps it: a process cannot
+ * switch to another DISPLAY later, and dies with its X server.
+ *
  * The module is loaded lazily inside {@link createNutJsScreenSource}, so a machine where
  * the native binding cannot load (no DISPLAY, missing libXtst) gets a rejected promise
  * that the chooser turns into a fallback, instead of a crash at import time.

@@ -1,0 +1,330 @@
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import {
+  CloseCode, decodeBinary, decodeText, encodeControl, Errors, PROTOCOL_VERSION,
+  type ControlMessage, type DisplayInfo,
+} from '../../protocol';
+import type { InputInjector } from '../input/input-injector';
+import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { checkTransition, type AgentState } from './session-state';
+
+/** The customer's answer to a technician asking to connect. */
+export type ConsentAnswer = 'control' | 'view-only' | 'deny';
+
+export interface ConsentRequest {
+  readonly technicianName: string;
+  readonly timeoutMs: number;
+  /** Aborted when the question no longer stands (the technician left, the relay timed out). */
+  readonly signal: AbortSignal;
+}
+
+/** The part of a FrameStreamer the session drives. */
+export interface StreamerLike {
+  start(): void;
+  stop(): Promise<void>;
+  onAck(seq: number): void;
+  requestRefresh(): void;
+  setQuality(quality: number | 'auto'): void;
+}
+
+export interface ClientSessionDeps {
+  /** `ws://` or `wss://` address of the relay's WebSocket endpoint. */
+  readonly relayUrl: string;
+  /** Shown to the technician (the computer's name). */
+  readonly name: string;
+  readonly logger: Logger;
+  readonly injector: InputInjector;
+  readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
+  /** A streamer sending FRAME messages through `send`; `wholeFramesOnly` for legacy technicians. */
+  readonly createStreamer: (send: (bytes: Uint8Array) => Promise<void>, wholeFramesOnly: boolean) => StreamerLike;
+  /** The displays, for `screen-info`. */
+  readonly displays: () => Promise<readonly DisplayInfo[]>;
+  readonly onState: (state: AgentState) => void;
+  readonly backoff?: BackoffOptions;
+  /** Ask for a new code by itself when one expires unused (the terminal does; the window asks the user). */
+  readonly renewExpiredCode?: boolean;
+  /** Options for the WebSocket (certificates …). */
+  readonly socketOptions?: WebSocket.ClientOptions;
+  /** Version string sent in `hello`, for the relay's logs. */
+  readonly app?: string;
+}
+
+/** Close codes after which trying again cannot help (the agent is out of date or broken). */
+const FATAL_CLOSES = new Set<number>([CloseCode.UNSUPPORTED_VERSION, CloseCode.PROTOCOL_ERROR, CloseCode.MESSAGE_TOO_BIG]);
+
+/**
+ * The customer's side of one relay connection: asks for a code, asks the customer when
+ * a technician joins, streams the screen and applies input while the session lasts,
+ * and reconnects with growing back-off when the network drops. Everything received is
+ * decoded by the protocol codec; anything malformed is logged and ignored.
+ */
+export class ClientSession {
+  private state: AgentState = { kind: 'idle' };
+  private ws: WebSocket | undefined;
+  private streamer: StreamerLike | undefined;
+  private consentAbort: AbortController | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly backoff: Backoff;
+  private stopping = false;
+  /** Why the socket is being closed by us, so `close` is not taken for a network drop. */
+  private closingReason: 'stop' | 'ended' | undefined;
+  private technicianName = '';
+
+  constructor(private readonly deps: ClientSessionDeps) {
+    this.backoff = new Backoff(deps.backoff ?? DEFAULT_BACKOFF);
+  }
+
+  get current(): AgentState {
+    return this.state;
+  }
+
+  /** Connects and asks for a code ("Conectar con Soporte"). */
+  connect(): void {
+    if (this.ws !== undefined) return;
+    this.stopping = false;
+    this.closingReason = undefined;
+    this.setState({ kind: 'connecting' });
+    const ws = new WebSocket(this.deps.relayUrl, { perMessageDeflate: false, handshakeTimeout: 10_000, ...this.deps.socketOptions });
+    this.ws = ws;
+    ws.on('open', this.onOpen);
+    ws.on('message', this.onMessage);
+    ws.on('close', this.onClose);
+    ws.on('error', this.onError);
+  }
+
+  /** Asks the relay for a fresh code while waiting. */
+  newCode(): void {
+    if (this.state.kind === 'code') this.send({ type: 'register', name: this.deps.name });
+  }
+
+  /**
+   * "Stop sharing": ends the session at once from any state; the technician is told by
+   * the relay. Input stops before anything else.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.clearRetry();
+    this.consentAbort?.abort();
+    this.deps.injector.setMode('off');
+    const ws = this.ws;
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      this.closingReason = 'stop';
+      this.send({ type: 'bye', reason: 'stopped' });
+      ws.close(CloseCode.NORMAL, 'stopped');
+    } else if (ws) {
+      this.closingReason = 'stop';
+      ws.terminate();
+    }
+    await this.endStreaming();
+    if (this.state.kind !== 'ended') this.setState({ kind: 'ended', by: 'customer', reason: 'stopped' });
+  }
+
+  // ---- socket events -------------------------------------------------------------
+
+  private readonly onOpen = (): void => {
+    this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
+    this.send({ type: 'register', name: this.deps.name });
+  };
+
+  private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
+    if (isBinary) {
+      const decoded = decodeBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      if (decoded.ok && decoded.message.kind === 'frame-ack') this.streamer?.onAck(decoded.message.seq);
+      else this.deps.logger.warn({ detail: decoded.ok ? 'unexpected frame' : decoded.detail }, 'ignored a binary message');
+      return;
+    }
+    const decoded = decodeText(data.toString('utf8'));
+    if (!decoded.ok) {
+      this.deps.logger.warn({ errorCode: decoded.error.code, detail: decoded.detail }, 'ignored a malformed message');
+      return;
+    }
+    this.onControl(decoded.message);
+  };
+
+  private readonly onClose = (code: number, reasonBuffer: Buffer): void => {
+    const reason = reasonBuffer.toString('utf8');
+    this.ws = undefined;
+    this.consentAbort?.abort();
+    this.deps.injector.setMode('off');
+    void this.endStreaming();
+    if (this.closingReason === 'stop' || this.stopping) return;
+    if (this.closingReason === 'ended' || this.state.kind === 'ended' || this.state.kind === 'failed') return;
+    if (code === CloseCode.SESSION_ENDED) {
+      this.setState({ kind: 'ended', by: 'technician', reason: reason || 'peer left' });
+      return;
+    }
+    if (FATAL_CLOSES.has(code)) {
+      this.setState({ kind: 'failed', code: reason || String(code), message: 'the relay refused this agent' });
+      return;
+    }
+    this.scheduleReconnect(reason || `connection closed (${code})`);
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.deps.logger.debug({ err: err.message }, 'socket error');
+  };
+
+  private onControl(m: ControlMessage): void {
+    switch (m.type) {
+      case 'welcome':
+        return;
+      case 'code':
+        this.backoff.reset();
+        this.consentAbort?.abort();
+        return this.setState({ kind: 'code', code: m.code, expiresAt: m.expiresAt, ttlMs: m.ttlMs });
+      case 'consent-request':
+        return this.askConsent(m.technicianName, m.timeoutMs);
+      case 'paired':
+        return void this.startSharing(m.peer.name, m.viewOnly, m.peer.wholeFramesOnly);
+      case 'input': {
+        const outcome = this.deps.injector.inject(m.event);
+        if (outcome === 'refused') this.deps.logger.debug({ kind: m.event.kind }, 'input refused (not allowed now)');
+        return;
+      }
+      case 'refresh':
+        return this.streamer?.requestRefresh();
+      case 'quality':
+        return this.streamer?.setQuality(m.mode === 'auto' ? 'auto' : m.value ?? 70);
+      case 'peer-left':
+        this.closingReason = 'ended';
+        void this.endStreaming();
+        return this.setState({ kind: 'ended', by: 'technician', reason: m.reason });
+      case 'error':
+        return this.onRelayError(m.code, m.message);
+      case 'bye':
+        this.closingReason = 'ended';
+        return this.setState({ kind: 'ended', by: 'relay', reason: m.reason ?? 'bye' });
+      case 'hello':
+      case 'register':
+      case 'join':
+      case 'waiting-consent':
+      case 'consent':
+      case 'screen-info':
+        this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
+        return;
+      default: {
+        const unreachable: never = m;
+        return unreachable;
+      }
+    }
+  }
+
+  private onRelayError(code: string, message: string): void {
+    switch (code) {
+      case Errors.CONSENT_DENIED.code:
+      case Errors.CONSENT_TIMEOUT.code:
+        // A fresh code follows right away.
+        this.consentAbort?.abort();
+        return;
+      case Errors.CODE_EXPIRED.code:
+        if (this.deps.renewExpiredCode ?? true) {
+          this.closingReason = 'ended';
+          this.ws?.close(CloseCode.NORMAL, 'renew');
+          this.ws = undefined;
+          this.setState({ kind: 'connecting' });
+          setImmediate(() => {
+            this.ws = undefined;
+            this.state = { kind: 'idle' };
+            this.connect();
+          });
+          return;
+        }
+        this.closingReason = 'ended';
+        return this.setState({ kind: 'ended', by: 'relay', reason: 'code-expired' });
+      case Errors.LIMIT_SERVER_FULL.code:
+        return; // the close follows; it is retried with back-off
+      default:
+        this.deps.logger.warn({ errorCode: code, detail: message }, 'relay reported an error');
+    }
+  }
+
+  // ---- consent and sharing -------------------------------------------------------
+
+  private askConsent(technicianName: string, timeoutMs: number): void {
+    this.consentAbort?.abort();
+    const abort = new AbortController();
+    this.consentAbort = abort;
+    this.technicianName = technicianName;
+    this.setState({ kind: 'consent', technicianName, timeoutMs });
+    // The relay denies by itself at the timeout; answering later would be refused anyway.
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    this.deps.consent({ technicianName, timeoutMs, signal: abort.signal }).then((answer) => {
+      clearTimeout(timer);
+      if (abort.signal.aborted) return;
+      this.send({ type: 'consent', granted: answer !== 'deny', viewOnly: answer === 'view-only' });
+    }, (err: unknown) => {
+      clearTimeout(timer);
+      if (!abort.signal.aborted) {
+        this.deps.logger.warn({ err: String(err) }, 'consent prompt failed; denying');
+        this.send({ type: 'consent', granted: false, viewOnly: false });
+      }
+    });
+  }
+
+  private async startSharing(technicianName: string, viewOnly: boolean, wholeFramesOnly: boolean): Promise<void> {
+    this.consentAbort = undefined;
+    this.technicianName = technicianName || this.technicianName;
+    this.deps.injector.setMode(viewOnly ? 'view-only' : 'control');
+    this.setState({ kind: 'sharing', technicianName: this.technicianName, viewOnly, since: Date.now() });
+    const ws = this.ws;
+    if (!ws) return;
+    try {
+      const displays = await this.deps.displays();
+      const primary = displays.find((d) => d.primary) ?? displays[0];
+      if (primary) {
+        this.deps.injector.mapper.setCaptureSize(primary.width, primary.height);
+        this.send({ type: 'screen-info', displays, streaming: primary.id });
+      }
+    } catch (err) {
+      this.deps.logger.warn({ err: String(err) }, 'could not list displays');
+    }
+    if (this.ws !== ws || this.state.kind !== 'sharing') return;
+    this.streamer = this.deps.createStreamer((bytes) => this.sendFrame(ws, bytes), wholeFramesOnly);
+    this.streamer.start();
+  }
+
+  /** Resolves once the frame left the process, so a slow network slows capture, not memory. */
+  private sendFrame(ws: WebSocket, bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve) => {
+      if (ws.readyState !== WebSocket.OPEN) {
+        resolve();
+        return;
+      }
+      ws.send(bytes, { binary: true }, () => resolve());
+    });
+  }
+
+  private async endStreaming(): Promise<void> {
+    const streamer = this.streamer;
+    this.streamer = undefined;
+    await streamer?.stop();
+    await this.deps.injector.releaseAll();
+  }
+
+  // ---- reconnection --------------------------------------------------------------
+
+  private scheduleReconnect(reason: string): void {
+    this.clearRetry();
+    const inMs = this.backoff.next();
+    this.setState({ kind: 'reconnecting', inMs, attempt: this.backoff.attempts, reason });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopping) this.connect();
+    }, inMs);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private send(message: ControlMessage): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeControl(message));
+  }
+
+  private setState(next: AgentState): void {
+    checkTransition(this.state.kind, next.kind);
+    this.state = next;
+    this.deps.onState(next);
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * What the customer's agent is doing, as the person in front of the screen should
+ * understand it. The window and the terminal both render these.
+ */
+export type AgentState =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'code'; readonly code: string; readonly expiresAt: number; readonly ttlMs: number }
+  | { readonly kind: 'consent'; readonly technicianName: string; readonly timeoutMs: number }
+  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly since: number }
+  | { readonly kind: 'ended'; readonly by: 'technician' | 'customer' | 'relay'; readonly reason: string }
+  | { readonly kind: 'reconnecting'; readonly inMs: number; readonly attempt: number; readonly reason: string }
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string };
+
+export type AgentStateKind = AgentState['kind'];
+
+/** Legal moves; anything else is a bug and is refused. */
+const ALLOWED: Readonly<Record<AgentStateKind, readonly AgentStateKind[]>> = Object.freeze({
+  idle: ['connecting', 'ended'],
+  connecting: ['code', 'reconnecting', 'failed', 'ended'],
+  code: ['code', 'consent', 'reconnecting', 'failed', 'ended', 'connecting'],
+  consent: ['code', 'sharing', 'reconnecting', 'failed', 'ended'],
+  sharing: ['ended', 'reconnecting', 'failed'],
+  ended: ['connecting'],
+  reconnecting: ['connecting', 'ended'],
+  failed: ['connecting', 'ended'],
+});
+
+export class IllegalAgentTransition extends Error {}
+
+export function checkTransition(from: AgentStateKind, to: AgentStateKind): void {
+  if (!ALLOWED[from].includes(to)) throw new IllegalAgentTransition(`agent cannot go from ${from} to ${to}`);
+}
