@@ -279,7 +279,9 @@ export class FrameStreamer {
     this.idleIntervalMs = this.options.minFrameIntervalMs;
     const full = plan.kind === 'full';
     const whole: readonly Rect[] = full ? [{ x: 0, y: 0, width: frame.width, height: frame.height }] : plan.rects;
-    const bandOptions = { maxBands: this.options.encodeParallelism, minBandPixels: this.options.minBandPixels };
+    // A whole-frames-only viewer needs the screen as one image: no bands for it.
+    const maxBands = this.options.wholeFramesOnly ? 1 : this.options.encodeParallelism;
+    const bandOptions = { maxBands, minBandPixels: this.options.minBandPixels };
     const update: PendingUpdate = {
       seq: this.nextSeq,
       captureTimeMs,

@@ -142,10 +142,11 @@ describe('FrameStreamer', () => {
   });
 
   it('sends the whole screen for any change to a viewer that only draws whole frames', async () => {
-    const h = harness({ wholeFramesOnly: true });
+    const h = harness({ wholeFramesOnly: true, encodeParallelism: 4, minBandPixels: 1000 });
     stopMe = h.streamer;
     h.streamer.start();
     await waitFor(() => h.sent.length === 1, 'first frame');
+    expect(h.sent[0]).toMatchObject({ width: 320, height: 240 }); // one piece, though bands were allowed
     h.streamer.onAck(0);
     h.screen.paint({ x: 1, y: 1, width: 1, height: 1 }, [255, 0, 0]);
     await waitFor(() => h.sent.length === 2, 'the change');
