@@ -4,9 +4,10 @@
  * shipped pipeline (nut-js → tile diff → sharp → FrameStreamer), passing acks and
  * refresh requests to the streamer. Talks to the bench over IPC.
  *
- * TODO(client session): the real agent's connection (client/session/, with its state
- * machine, reconnects and input) does not exist yet; this is the minimum to measure the
- * frame path, not a model for it.
+ * TODO(client session): the agent's real connection is client/session/client-session.ts
+ * (state machine, reconnects, input), written alongside this bench; once it settles, run it
+ * here with `createStreamer` building this FrameStreamer, so the bench measures the shipped
+ * session too. This file is the minimum to measure the frame path, not a model for it.
  */
 import pino from 'pino';
 import WebSocket from 'ws';
