@@ -83,6 +83,10 @@ function seqAtOrBefore(a: number, b: number): boolean {
  * viewer and the link can take, and nothing queues anywhere (a stale frame is worse than
  * a skipped one). A still screen sends nothing. One update is one grab: every rectangle
  * of it carries the same `seq` and `captureTimeMs`, and the last one the LAST flag.
+ *
+ * Throughput: large rectangles are cut into bands encoded side by side (sharp uses one
+ * thread per image), and the next grab overlaps the current encode. Measured figures are
+ * in BENCHMARKS.md.
  */
 export class FrameStreamer {
   private readonly options: FrameStreamerOptions;
