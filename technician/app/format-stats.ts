@@ -1,0 +1,34 @@
+import type { StatsSnapshot } from '../core/stats/stats-meter';
+import type { QualitySetting } from '../core/session/technician-session';
+import type { Language } from './language';
+
+/** The status bar's texts. */
+export interface StatsTexts {
+  readonly fps: string;
+  readonly latency: string;
+  readonly bandwidth: string;
+  readonly screen: string;
+  readonly quality: string;
+}
+
+const DASH = '–';
+
+/** Formats the meter's numbers for the status bar, with the language's decimal mark. */
+export function formatStats(stats: StatsSnapshot, quality: QualitySetting, language: Language, autoLabel: string): StatsTexts {
+  const one = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
+  const whole = new Intl.NumberFormat(language, { maximumFractionDigits: 0 });
+  return {
+    fps: whole.format(stats.fps),
+    latency: stats.latencyMs === undefined ? DASH : `${whole.format(stats.latencyMs)} ms`,
+    bandwidth: formatBandwidth(stats.bytesPerSecond, one),
+    screen: stats.screenWidth > 0 ? `${stats.screenWidth} × ${stats.screenHeight}` : DASH,
+    quality: quality.mode === 'auto' ? autoLabel : String(quality.value),
+  };
+}
+
+/** Bytes per second as B/s, kB/s or MB/s (decimal units, as network speeds are quoted). */
+export function formatBandwidth(bytesPerSecond: number, format: Intl.NumberFormat): string {
+  if (bytesPerSecond < 1000) return `${format.format(bytesPerSecond)} B/s`;
+  if (bytesPerSecond < 1_000_000) return `${format.format(bytesPerSecond / 1000)} kB/s`;
+  return `${format.format(bytesPerSecond / 1_000_000)} MB/s`;
+}

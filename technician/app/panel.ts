@@ -1,0 +1,288 @@
+import type { FrameMessage, InputEvent } from '../../protocol';
+import { CanvasDisplay, decodeRectBitmap } from '../core/display/canvas-display';
+import { UpdatePipeline } from '../core/display/update-pipeline';
+import type { ScaleMode } from '../core/input/coordinate-mapping';
+import { KeyboardInput } from '../core/input/keyboard-input';
+import { PointerInput } from '../core/input/pointer-input';
+import { comboSequence, SPECIAL_COMBOS, type SpecialCombo } from '../core/input/special-keys';
+import { splitText } from '../core/input/text-splitter';
+import { SessionStateMachine, type SessionSnapshot } from '../core/session/session-state';
+import { TechnicianSession, type QualitySetting } from '../core/session/technician-session';
+import { StatsMeter } from '../core/stats/stats-meter';
+import { relayWebSocketUrl } from '../core/transport/relay-url';
+import { ConnectForm, type ConnectRequest } from './connect-form';
+import { byId } from './dom';
+import { formatStats } from './format-stats';
+import { LANGUAGES, messagesFor, pickLanguage, type Language } from './language';
+import { formatMessage, type MessageKey, type Messages } from './messages';
+import { applyTranslations } from './translate';
+import type { Preferences } from './preferences';
+import { ScreenView } from './screen-view';
+import { SessionToolbar } from './session-toolbar';
+import { describeState } from './state-message';
+import { StatusBar } from './status-bar';
+
+/** Sent in `hello`, for the relay's diagnostics. */
+export const APP_NAME = 'CompuEasys Technician 0.1.0';
+/** Status bar refresh period, ms. */
+const STATS_PERIOD_MS = 500;
+/** At most one refresh request this often, ms (a burst of bad frames needs only one). */
+const REFRESH_MIN_INTERVAL_MS = 1000;
+
+const COMBO_LABELS: Readonly<Record<SpecialCombo, MessageKey>> = Object.freeze({
+  'ctrl-alt-del': 'comboCtrlAltDel', 'alt-tab': 'comboAltTab', win: 'comboWin', 'win-r': 'comboWinR',
+  'ctrl-shift-esc': 'comboCtrlShiftEsc', 'alt-f4': 'comboAltF4', 'print-screen': 'comboPrintScreen',
+});
+
+/**
+ * The technician's page: wires the core (session, display, input, stats) to the DOM and
+ * renders every state change of the one {@link SessionStateMachine}. The core never
+ * imports anything from here.
+ */
+export class TechnicianPanel {
+  private readonly machine = new SessionStateMachine();
+  private session: TechnicianSession | undefined;
+  private language: Language;
+  private messages: Messages;
+  private readonly canvas = byId<HTMLCanvasElement>('remote-screen');
+  private readonly display = new CanvasDisplay(this.canvas);
+  private readonly stats = new StatsMeter();
+  private readonly pipeline: UpdatePipeline<ImageBitmap>;
+  private readonly pointer: PointerInput;
+  private readonly keyboard: KeyboardInput;
+  private readonly screenView: ScreenView;
+  private readonly form: ConnectForm;
+  private readonly toolbar: SessionToolbar;
+  private readonly statusBar = new StatusBar();
+  private statsTimer: ReturnType<typeof setInterval> | undefined;
+  private lastRefreshAt = 0;
+
+  constructor(private readonly prefs: Preferences, browserLanguages: readonly string[]) {
+    this.language = pickLanguage(prefs.language, browserLanguages);
+    this.messages = messagesFor(this.language);
+    this.pipeline = new UpdatePipeline(decodeRectBitmap, this.display, {
+      onUpdateDrawn: this.onUpdateDrawn,
+      onDecodeError: () => this.askRefresh(),
+    });
+    const send = (event: InputEvent): void => {
+      this.session?.sendInput(event);
+    };
+    const screenSize = (): { width: number; height: number } | undefined =>
+      (this.display.hasImage ? { width: this.display.width, height: this.display.height } : undefined);
+    this.pointer = new PointerInput({ element: this.canvas, screenSize, send });
+    this.keyboard = new KeyboardInput({ element: this.canvas, send });
+    this.screenView = new ScreenView(byId('screen-container'), this.canvas, byId('session-view'),
+      () => ({ width: this.display.width, height: this.display.height }));
+    this.display.onResize((width, height) => {
+      this.stats.setScreenSize(width, height);
+      byId('screen-placeholder').hidden = true;
+      this.screenView.layout();
+    });
+    this.form = new ConnectForm(this.messages, this.connect, this.cancel);
+    this.toolbar = new SessionToolbar({
+      setScale: this.setScale,
+      toggleFullscreen: () => void this.screenView.toggleFullscreen(),
+      sendCombo: this.sendCombo,
+      sendText: this.sendText,
+      setQuality: this.setQuality,
+      disconnect: this.cancel,
+    });
+  }
+
+  /** Shows the page in its first state and starts listening. */
+  start(): void {
+    for (const lang of LANGUAGES) byId(`lang-${lang}`).addEventListener('click', () => this.setLanguage(lang));
+    document.addEventListener('fullscreenchange', this.renderFullscreenLabel);
+    window.addEventListener('beforeunload', this.onBeforeUnload);
+    window.addEventListener('pagehide', this.onPageHide);
+    this.machine.subscribe(this.onStateChange);
+    this.form.setName(this.prefs.name);
+    this.toolbar.showQuality(this.prefs.quality);
+    this.screenView.setMode(this.prefs.scale);
+    this.toolbar.showScale(this.prefs.scale);
+    this.applyLanguage();
+    this.form.focusFirstEmpty();
+  }
+
+  // ---- language ------------------------------------------------------------------
+
+  private setLanguage(language: Language): void {
+    this.prefs.language = language;
+    this.language = language;
+    this.messages = messagesFor(language);
+    this.applyLanguage();
+  }
+
+  private applyLanguage(): void {
+    document.documentElement.lang = this.language;
+    document.title = this.messages.pageTitle;
+    applyTranslations(document, this.messages);
+    for (const lang of LANGUAGES) byId(`lang-${lang}`).setAttribute('aria-pressed', String(lang === this.language));
+    this.form.setMessages(this.messages);
+    this.renderState(this.machine.snapshot);
+    this.renderFullscreenLabel();
+    this.renderStats();
+  }
+
+  // ---- connecting ----------------------------------------------------------------
+
+  private readonly connect = (request: ConnectRequest): void => {
+    if (this.session !== undefined && !['idle', 'ended', 'declined', 'invalid-code', 'too-many-attempts', 'connection-lost'].includes(this.machine.state)) return;
+    this.prefs.name = request.name;
+    let url: string;
+    try {
+      url = relayWebSocketUrl(window.location);
+    } catch {
+      // A malformed ?relay= override: the relay that served this page is the sensible default.
+      url = relayWebSocketUrl({ protocol: window.location.protocol, host: window.location.host });
+    }
+    this.session = new TechnicianSession({ url, code: request.code, name: request.name, app: APP_NAME }, {
+      onFrame: this.onFrame,
+      onInputRefused: () => this.statusBar.showNotice(this.messages.noticeInputRefused),
+      onBadFrame: () => this.askRefresh(),
+    }, this.machine);
+    this.session.start();
+  };
+
+  /** Cancel while connecting, or Disconnect while connected: both say bye. */
+  private readonly cancel = (): void => {
+    this.session?.disconnect();
+  };
+
+  // ---- state ---------------------------------------------------------------------
+
+  private readonly onStateChange = (next: SessionSnapshot, previous: SessionSnapshot): void => {
+    if (next.state === 'connected' && previous.state !== 'connected') this.enterSession(next);
+    if (next.state !== 'connected' && previous.state === 'connected') this.leaveSession();
+    this.renderState(next);
+    const busy = next.state === 'connecting' || next.state === 'waiting-consent'
+      || (next.state === 'connection-lost' && next.retryInMs !== undefined);
+    if (!busy && next.state !== 'connected' && next.state !== 'idle') this.form.afterOutcome(next.state);
+    if (next.state === 'idle' && previous.state !== 'idle') this.form.focusFirstEmpty();
+  };
+
+  private renderState(s: SessionSnapshot): void {
+    document.body.dataset.state = s.state;
+    const connected = s.state === 'connected';
+    byId('connect-view').hidden = connected;
+    byId('session-view').hidden = !connected;
+    const busy = s.state === 'connecting' || s.state === 'waiting-consent' || (s.state === 'connection-lost' && s.retryInMs !== undefined);
+    this.form.setBusy(busy);
+
+    const panel = byId('state-panel');
+    const message = describeState(s);
+    panel.hidden = message === undefined;
+    if (message !== undefined) {
+      panel.dataset.tone = message.tone;
+      byId('state-title').textContent = formatMessage(this.messages[message.title], message.params);
+      byId('state-detail').textContent = message.detail === undefined ? '' : formatMessage(this.messages[message.detail], message.params);
+    }
+    if (s.state === 'connected') {
+      byId('peer-name').textContent = s.peerName;
+      byId('control-badge').textContent = s.viewOnly ? this.messages.badgeViewOnly : this.messages.badgeControl;
+    }
+  }
+
+  private enterSession(s: Extract<SessionSnapshot, { state: 'connected' }>): void {
+    this.pipeline.reset();
+    this.display.clear();
+    this.stats.reset();
+    this.statusBar.clear();
+    byId('screen-placeholder').hidden = false;
+    document.body.classList.toggle('view-only', s.viewOnly);
+    byId('view-only-banner').hidden = !s.viewOnly;
+    this.toolbar.setInputAllowed(!s.viewOnly);
+    this.pointer.setEnabled(!s.viewOnly);
+    this.keyboard.setEnabled(!s.viewOnly);
+    const quality = this.prefs.quality;
+    if (quality.mode === 'fixed') this.session?.setQuality(quality);
+    this.screenView.layout();
+    this.statsTimer = setInterval(this.renderStats, STATS_PERIOD_MS);
+    this.canvas.focus({ preventScroll: true });
+  }
+
+  private leaveSession(): void {
+    this.pointer.setEnabled(false);
+    this.keyboard.setEnabled(false);
+    if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
+    this.statsTimer = undefined;
+    this.pipeline.reset();
+    this.display.clear();
+    this.toolbar.closeMenus();
+    this.screenView.exitFullscreen();
+    document.body.classList.remove('view-only');
+  }
+
+  // ---- frames --------------------------------------------------------------------
+
+  private readonly onFrame = (frame: FrameMessage, messageBytes: number): void => {
+    this.stats.recordBytes(messageBytes, Date.now());
+    this.pipeline.push(frame);
+  };
+
+  private readonly onUpdateDrawn = (seq: number, captureTimeMs: number): void => {
+    this.session?.acknowledge(seq, captureTimeMs);
+    this.stats.recordUpdate(captureTimeMs, Date.now());
+  };
+
+  private askRefresh(): void {
+    const now = Date.now();
+    if (now - this.lastRefreshAt < REFRESH_MIN_INTERVAL_MS) return;
+    this.lastRefreshAt = now;
+    this.session?.requestRefresh();
+  }
+
+  private readonly renderStats = (): void => {
+    if (this.machine.state !== 'connected') return;
+    const texts = formatStats(this.stats.snapshot(Date.now()), this.prefs.quality, this.language, this.messages.qualityAuto);
+    this.statusBar.render(texts);
+  };
+
+  // ---- toolbar actions -----------------------------------------------------------
+
+  private readonly setScale = (mode: ScaleMode): void => {
+    this.prefs.scale = mode;
+    this.screenView.setMode(mode);
+    this.toolbar.showScale(mode);
+    this.canvas.focus({ preventScroll: true });
+  };
+
+  private readonly sendCombo = (combo: SpecialCombo): void => {
+    if (this.session?.canSendInput !== true) return;
+    for (const event of comboSequence(SPECIAL_COMBOS[combo])) this.session.sendInput(event);
+    this.statusBar.showNotice(formatMessage(this.messages.noticeKeysSent, { combo: this.messages[COMBO_LABELS[combo]] }));
+    this.canvas.focus({ preventScroll: true });
+  };
+
+  private readonly sendText = (text: string): void => {
+    if (this.session?.canSendInput !== true) return;
+    for (const piece of splitText(text)) this.session.sendInput({ kind: 'text', text: piece });
+    this.statusBar.showNotice(this.messages.noticeTextSent);
+    this.canvas.focus({ preventScroll: true });
+  };
+
+  private readonly setQuality = (quality: QualitySetting): void => {
+    this.prefs.quality = quality;
+    this.session?.setQuality(quality);
+    this.renderStats();
+    this.canvas.focus({ preventScroll: true });
+  };
+
+  private readonly renderFullscreenLabel = (): void => {
+    this.toolbar.showFullscreen(this.screenView.isFullscreen ? this.messages.exitFullscreen : this.messages.fullscreen);
+  };
+
+  // ---- page lifecycle ------------------------------------------------------------
+
+  private readonly onBeforeUnload = (e: BeforeUnloadEvent): void => {
+    // Ctrl+W cannot be intercepted outside full screen; at least ask before it ends the session.
+    if (this.machine.state !== 'connected') return;
+    e.preventDefault();
+    e.returnValue = this.messages.leaveWarning;
+  };
+
+  private readonly onPageHide = (): void => {
+    // Say bye so the customer is told at once instead of after the heartbeat timeout.
+    this.session?.disconnect();
+  };
+}

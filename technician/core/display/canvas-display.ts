@@ -1,0 +1,74 @@
+import { ImageFormat, type FrameHeader, type FrameMessage } from '../../../protocol';
+import type { RectSink } from './update-pipeline';
+
+/**
+ * Decodes a rectangle with `createImageBitmap`, which decodes the JPEG/PNG off the main
+ * thread in Chromium and Firefox, so the page stays responsive while frames stream.
+ * Colour-space conversion is off: the remote pixels are drawn as they were captured.
+ */
+export function decodeRectBitmap(frame: FrameMessage): Promise<ImageBitmap> {
+  const type = frame.header.format === ImageFormat.PNG ? 'image/png' : 'image/jpeg';
+  // The image is a view into the socket's buffer; the Blob copies just those bytes.
+  const blob = new Blob([frame.image as Uint8Array<ArrayBuffer>], { type });
+  return createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+}
+
+/** Called after the canvas took a new remote screen size. */
+export type ResizeListener = (width: number, height: number) => void;
+
+/**
+ * The remote screen: a canvas whose backing store is exactly the remote screen's pixels.
+ * How big it looks (fit, 1:1) is the UI's business through CSS; drawing never scales.
+ */
+export class CanvasDisplay implements RectSink<ImageBitmap> {
+  private readonly context: CanvasRenderingContext2D;
+  private readonly resizeListeners = new Set<ResizeListener>();
+  /** At least one frame set the size (before that the canvas is a 1×1 placeholder). */
+  hasImage = false;
+
+  constructor(readonly canvas: HTMLCanvasElement) {
+    const context = canvas.getContext('2d', { alpha: false });
+    if (context === null) throw new Error('2d canvas is not available');
+    this.context = context;
+  }
+
+  /** Remote screen width in pixels (0 before the first frame). */
+  get width(): number {
+    return this.hasImage ? this.canvas.width : 0;
+  }
+
+  get height(): number {
+    return this.hasImage ? this.canvas.height : 0;
+  }
+
+  resize(width: number, height: number): void {
+    // Setting the size clears the canvas; the update that changed the size is a full one.
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.hasImage = true;
+    for (const listener of [...this.resizeListeners]) listener(width, height);
+  }
+
+  draw(bitmap: ImageBitmap, header: FrameHeader): void {
+    // Draw into the rectangle the header declares, so an image of the wrong size can never
+    // paint outside its place.
+    this.context.drawImage(bitmap, header.x, header.y, header.width, header.height);
+    bitmap.close();
+  }
+
+  discard(bitmap: ImageBitmap): void {
+    bitmap.close();
+  }
+
+  /** Blanks the canvas (a new session starts). */
+  clear(): void {
+    this.hasImage = false;
+    this.canvas.width = 1;
+    this.canvas.height = 1;
+  }
+
+  onResize(listener: ResizeListener): () => void {
+    this.resizeListeners.add(listener);
+    return () => this.resizeListeners.delete(listener);
+  }
+}
