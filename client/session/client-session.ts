@@ -86,10 +86,19 @@ export class ClientSession {
     this.setState({ kind: 'connecting' });
     const ws = new WebSocket(this.deps.relayUrl, { perMessageDeflate: false, handshakeTimeout: 10_000, ...this.deps.socketOptions });
     this.ws = ws;
-    ws.on('open', this.onOpen);
-    ws.on('message', this.onMessage);
-    ws.on('close', this.onClose);
+    // Events of a socket we already let go of (replaced or stopped) are ignored.
+    ws.on('open', () => { if (this.ws === ws) this.onOpen(); });
+    ws.on('message', (data: Buffer, isBinary: boolean) => { if (this.ws === ws) this.onMessage(data, isBinary); });
+    ws.on('close', (code: number, reason: Buffer) => { if (this.ws === ws) this.onClose(code, reason); });
     ws.on('error', this.onError);
+  }
+
+  /** The screen changed size while sharing: tell the technician. */
+  announceDisplays(displays: readonly DisplayInfo[]): void {
+    if (this.state.kind !== 'sharing' || displays.length === 0) return;
+    const primary = displays.find((d) => d.primary) ?? displays[0]!;
+    this.deps.injector.mapper.setCaptureSize(primary.width, primary.height);
+    this.send({ type: 'screen-info', displays, streaming: primary.id });
   }
 
   /** Asks the relay for a fresh code while waiting. */
@@ -107,26 +116,26 @@ export class ClientSession {
     this.consentAbort?.abort();
     this.deps.injector.setMode('off');
     const ws = this.ws;
+    this.closingReason = 'stop';
     if (ws && ws.readyState === WebSocket.OPEN) {
-      this.closingReason = 'stop';
       this.send({ type: 'bye', reason: 'stopped' });
       ws.close(CloseCode.NORMAL, 'stopped');
-    } else if (ws) {
-      this.closingReason = 'stop';
-      ws.terminate();
+    } else {
+      ws?.terminate();
     }
+    this.ws = undefined;
     await this.endStreaming();
     if (this.state.kind !== 'ended') this.setState({ kind: 'ended', by: 'customer', reason: 'stopped' });
   }
 
   // ---- socket events -------------------------------------------------------------
 
-  private readonly onOpen = (): void => {
+  private onOpen(): void {
     this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
     this.send({ type: 'register', name: this.deps.name });
-  };
+  }
 
-  private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
+  private onMessage(data: Buffer, isBinary: boolean): void {
     if (isBinary) {
       const decoded = decodeBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       if (decoded.ok && decoded.message.kind === 'frame-ack') this.streamer?.onAck(decoded.message.seq);
@@ -139,9 +148,9 @@ export class ClientSession {
       return;
     }
     this.onControl(decoded.message);
-  };
+  }
 
-  private readonly onClose = (code: number, reasonBuffer: Buffer): void => {
+  private onClose(code: number, reasonBuffer: Buffer): void {
     const reason = reasonBuffer.toString('utf8');
     this.ws = undefined;
     this.consentAbort?.abort();
@@ -158,7 +167,7 @@ export class ClientSession {
       return;
     }
     this.scheduleReconnect(reason || `connection closed (${code})`);
-  };
+  }
 
   private readonly onError = (err: Error): void => {
     this.deps.logger.debug({ err: err.message }, 'socket error');
@@ -218,15 +227,11 @@ export class ClientSession {
         return;
       case Errors.CODE_EXPIRED.code:
         if (this.deps.renewExpiredCode ?? true) {
-          this.closingReason = 'ended';
-          this.ws?.close(CloseCode.NORMAL, 'renew');
+          // The relay closes this socket; a new one brings a new code.
+          const old = this.ws;
           this.ws = undefined;
-          this.setState({ kind: 'connecting' });
-          setImmediate(() => {
-            this.ws = undefined;
-            this.state = { kind: 'idle' };
-            this.connect();
-          });
+          old?.close(CloseCode.NORMAL, 'renew');
+          this.connect();
           return;
         }
         this.closingReason = 'ended';

@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import type WebSocket from 'ws';
+import type { DisplayInfo } from '../protocol';
+import type { ScreenSource } from './capture/screen-source';
+import { watchScreenSize } from './capture/watch-screen-size';
+import type { RectEncoder } from './encode/rect-encoder';
+import { CoordinateMapper } from './input/coordinate-mapper';
+import { InputInjector } from './input/input-injector';
+import type { InputSink } from './input/input-sink';
+import { ClientSession, type ConsentAnswer, type ConsentRequest } from './session/client-session';
+import type { AgentState } from './session/session-state';
+import type { BackoffOptions } from './session/backoff';
+import { FrameStreamer } from './stream/frame-streamer';
+import type { FrameStreamerOptionsInput } from './stream/frame-streamer-options';
+
+/** Hardware and people, injected: real adapters in main.ts, fakes in tests. */
+export interface AgentDeps {
+  readonly relayUrl: string;
+  readonly name: string;
+  readonly source: ScreenSource;
+  readonly encoder: RectEncoder;
+  readonly sink: InputSink;
+  readonly logger: Logger;
+  readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
+  readonly onState: (state: AgentState) => void;
+  readonly streamer?: FrameStreamerOptionsInput;
+  readonly backoff?: BackoffOptions;
+  readonly renewExpiredCode?: boolean;
+  readonly socketOptions?: WebSocket.ClientOptions;
+}
+
+export interface Agent {
+  readonly session: ClientSession;
+  readonly injector: InputInjector;
+  /** Stops sharing and frees the screen source and the input sink. */
+  close(): Promise<void>;
+}
+
+/**
+ * Puts the customer's agent together: capture → diff → encode → send through the
+ * session's socket, and input from the socket → injector → mouse and keyboard.
+ */
+export async function createAgent(deps: AgentDeps): Promise<Agent> {
+  const sinkSize = await deps.sink.screenSize();
+  const mapper = new CoordinateMapper(sinkSize.width, sinkSize.height, sinkSize.width, sinkSize.height);
+  const injector = new InputInjector(deps.sink, mapper, deps.logger);
+  let lastSize = { width: sinkSize.width, height: sinkSize.height };
+
+  const displaysOf = (width: number, height: number): DisplayInfo[] => [{ id: 0, x: 0, y: 0, width, height, primary: true }];
+  // eslint-disable-next-line prefer-const
+  let session: ClientSession;
+  const source = watchScreenSize(deps.source, (width, height) => {
+    lastSize = { width, height };
+    deps.sink.screenSize().then((s) => mapper.setSinkSize(s.width, s.height), () => undefined);
+    session.announceDisplays(displaysOf(width, height));
+  });
+
+  session = new ClientSession({
+    relayUrl: deps.relayUrl,
+    name: deps.name,
+    logger: deps.logger,
+    injector,
+    consent: deps.consent,
+    onState: deps.onState,
+    displays: async () => {
+      // One grab tells the captured size (pixels), which can differ from the input size.
+      const frame = await deps.source.grab();
+      lastSize = { width: frame.width, height: frame.height };
+      return displaysOf(lastSize.width, lastSize.height);
+    },
+    createStreamer: (send, wholeFramesOnly) => new FrameStreamer(
+      { source, encoder: deps.encoder, send, logger: deps.logger },
+      { ...deps.streamer, wholeFramesOnly },
+    ),
+    app: 'compueasys-agent/0.1',
+    ...(deps.backoff ? { backoff: deps.backoff } : {}),
+    ...(deps.renewExpiredCode !== undefined ? { renewExpiredCode: deps.renewExpiredCode } : {}),
+    ...(deps.socketOptions ? { socketOptions: deps.socketOptions } : {}),
+  });
+
+  return {
+    session,
+    injector,
+    async close() {
+      await session.stop();
+      await deps.sink.close();
+      await deps.source.close?.();
+    },
+  };
+}

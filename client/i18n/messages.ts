@@ -1,0 +1,81 @@
+/**
+ * Every sentence the customer reads, in Spanish and English. The language comes from
+ * the system (LANG, LC_ALL …) or the browser; Spanish is the product's first language.
+ */
+export type Language = 'es' | 'en';
+
+export interface Messages {
+  readonly connecting: string;
+  readonly codeIntro: string;
+  readonly codeExpires: (minutes: number) => string;
+  readonly consentQuestion: (technician: string) => string;
+  readonly consentChoices: string;
+  readonly consentTimeout: (seconds: number) => string;
+  readonly consentUnattended: (answer: string) => string;
+  readonly consentNonInteractive: string;
+  readonly sharingControl: (technician: string) => string;
+  readonly sharingViewOnly: (technician: string) => string;
+  readonly stopHint: string;
+  readonly endedByTechnician: string;
+  readonly endedByCustomer: string;
+  readonly endedByRelay: (reason: string) => string;
+  readonly reconnecting: (seconds: number, attempt: number) => string;
+  readonly failed: (message: string) => string;
+}
+
+const es: Messages = {
+  connecting: '🔗 Conectando con CompuEasys Soporte…',
+  codeIntro: '🟢 Conectado - Esperando técnico. Dígale este código al técnico:',
+  codeExpires: (m) => `(válido durante ${m} minutos)`,
+  consentQuestion: (t) => `👤 ${t} quiere ver y controlar su pantalla.`,
+  consentChoices: '   [c] Permitir control   [v] Solo ver   [n] Denegar  > ',
+  consentTimeout: (s) => `   (sin respuesta en ${s} s se deniega)`,
+  consentUnattended: (a) => `✅ Aceptado automáticamente (${a}).`,
+  consentNonInteractive: '⛔ Sin terminal para preguntar: se deniega (use --accept para sesiones desatendidas).',
+  sharingControl: (t) => `🖥️  ${t} está viendo y controlando su pantalla.`,
+  sharingViewOnly: (t) => `👁️  ${t} está viendo su pantalla (solo ver).`,
+  stopHint: '   Pulse Ctrl+C para dejar de compartir en cualquier momento.',
+  endedByTechnician: '🔴 El técnico terminó la sesión.',
+  endedByCustomer: '🔴 Usted dejó de compartir la pantalla.',
+  endedByRelay: (r) => `🔴 Sesión terminada (${r}).`,
+  reconnecting: (s, n) => `⚠️  Sin conexión. Reintentando en ${s} s (intento ${n})…`,
+  failed: (m) => `❌ No se pudo continuar: ${m}`,
+};
+
+const en: Messages = {
+  connecting: '🔗 Connecting to CompuEasys Support…',
+  codeIntro: '🟢 Connected - Waiting for the technician. Read this code to the technician:',
+  codeExpires: (m) => `(valid for ${m} minutes)`,
+  consentQuestion: (t) => `👤 ${t} wants to see and control your screen.`,
+  consentChoices: '   [c] Allow control   [v] View only   [n] Deny  > ',
+  consentTimeout: (s) => `   (denied if there is no answer within ${s} s)`,
+  consentUnattended: (a) => `✅ Accepted automatically (${a}).`,
+  consentNonInteractive: '⛔ No terminal to ask: denied (use --accept for unattended sessions).',
+  sharingControl: (t) => `🖥️  ${t} is viewing and controlling your screen.`,
+  sharingViewOnly: (t) => `👁️  ${t} is viewing your screen (view only).`,
+  stopHint: '   Press Ctrl+C to stop sharing at any time.',
+  endedByTechnician: '🔴 The technician ended the session.',
+  endedByCustomer: '🔴 You stopped sharing your screen.',
+  endedByRelay: (r) => `🔴 Session ended (${r}).`,
+  reconnecting: (s, n) => `⚠️  Connection lost. Retrying in ${s} s (attempt ${n})…`,
+  failed: (m) => `❌ Cannot continue: ${m}`,
+};
+
+const ALL: Readonly<Record<Language, Messages>> = Object.freeze({ es, en });
+
+export function messagesFor(language: Language): Messages {
+  return ALL[language];
+}
+
+/** Picks the language from locale strings such as "es_CO.UTF-8" or "en-US"; Spanish when unsure. */
+export function pickLanguage(locales: readonly (string | undefined)[]): Language {
+  for (const locale of locales) {
+    if (!locale || locale === 'C' || locale === 'POSIX' || locale === 'C.UTF-8') continue;
+    const lang = locale.toLowerCase().slice(0, 2);
+    if (lang === 'es') return 'es';
+    if (lang === 'en') return 'en';
+    // Another language: English is the more widely understood of the two.
+    return 'en';
+  }
+  return 'es';
+}

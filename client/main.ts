@@ -1,0 +1,88 @@
+/**
+ * The customer's agent from a terminal: `npm run client -- <options>`. The only place
+ * that reads the environment and the command line and builds the root logger.
+ */
+import { hostname } from 'node:os';
+import pino from 'pino';
+import { createAgent } from './agent';
+import { AGENT_USAGE, AgentOptionsError, parseAgentArgs, type AgentOptions } from './agent-options';
+import { createScreenSource, DEFAULT_SCREEN_SOURCES } from './capture/create-screen-source';
+import { createNutJsScreenSource } from './capture/nut-js-screen-adapter';
+import { createScreenshotDesktopSource } from './capture/screenshot-desktop-adapter';
+import { createRectEncoder, DEFAULT_RECT_ENCODERS } from './encode/create-rect-encoder';
+import { createJpegJsEncoder } from './encode/jpeg-js-encoder-adapter';
+import { createSharpEncoder } from './encode/sharp-encoder-adapter';
+import { messagesFor, pickLanguage } from './i18n/messages';
+import { createInputSink } from './input/create-input-sink';
+import { automaticConsent, terminalConsent } from './terminal/terminal-consent';
+import { renderState } from './terminal/terminal-view';
+
+async function main(): Promise<void> {
+  let options: AgentOptions;
+  try {
+    options = parseAgentArgs(process.argv.slice(2), process.env, hostname());
+  } catch (e) {
+    if (e instanceof AgentOptionsError) {
+      process.stderr.write(`client: ${e.message}\n\n${AGENT_USAGE}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (options.help) {
+    process.stdout.write(`${AGENT_USAGE}\n`);
+    return;
+  }
+  const t = messagesFor(options.language ?? pickLanguage([process.env.LC_ALL, process.env.LC_MESSAGES, process.env.LANG]));
+  // Logs go to stderr so the customer's messages on stdout stay readable.
+  const logger = pino({ level: options.logLevel, base: { service: 'agent' } }, pino.destination(2));
+
+  const sources = options.capture === 'nut-js' ? [createNutJsScreenSource]
+    : options.capture === 'screenshot-desktop' ? [createScreenshotDesktopSource] : DEFAULT_SCREEN_SOURCES;
+  const encoders = options.encoder === 'sharp' ? [createSharpEncoder]
+    : options.encoder === 'jpeg-js' ? [createJpegJsEncoder] : DEFAULT_RECT_ENCODERS;
+  const source = await createScreenSource(sources, ({ error }) => logger.warn({ err: String(error) }, 'screen source unavailable, trying the next'));
+  const encoder = await createRectEncoder(encoders, ({ error }) => logger.warn({ err: String(error) }, 'encoder unavailable, trying the next'));
+  const sink = await createInputSink({ x11Display: process.env.DISPLAY, platform: process.platform, logger });
+  logger.info({ source: source.name }, 'agent ready');
+
+  const interactive = process.stdin.isTTY === true;
+  const consent = options.accept !== undefined ? automaticConsent(options.accept, process.stdout, t)
+    : interactive ? terminalConsent(process.stdin, process.stdout, t) : automaticConsent('deny', process.stdout, t);
+
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => { finished = resolve; });
+  const agent = await createAgent({
+    relayUrl: options.relayUrl,
+    name: options.name,
+    source,
+    encoder,
+    sink,
+    logger,
+    consent,
+    onState: (state) => {
+      renderState(state, t, process.stdout);
+      // A terminal agent serves one session, then exits; run it again for the next one.
+      if (state.kind === 'ended' || state.kind === 'failed') finished();
+    },
+    streamer: {
+      minFrameIntervalMs: Math.ceil(1000 / options.maxFps),
+      ...(options.quality !== undefined ? { fixedQuality: options.quality } : {}),
+    },
+    ...(options.insecure ? { socketOptions: { rejectUnauthorized: false } } : {}),
+  });
+
+  const onSignal = (): void => {
+    void agent.session.stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  agent.session.connect();
+  await done;
+  await agent.close();
+  process.exit(agent.session.current.kind === 'failed' ? 1 : 0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`client: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import type { Writable } from 'node:stream';
+import type { Messages } from '../i18n/messages';
+import type { AgentState } from '../session/session-state';
+
+/** Prints each state the way a person reads it: the code big and spaced, the rest in words. */
+export function renderState(state: AgentState, t: Messages, out: Writable): void {
+  switch (state.kind) {
+    case 'idle':
+      return;
+    case 'connecting':
+      out.write(`${t.connecting}\n`);
+      return;
+    case 'code': {
+      const spaced = `${state.code.slice(0, 3)} ${state.code.slice(3)}`;
+      out.write(`\n${t.codeIntro}\n\n        ${spaced}\n\n   ${t.codeExpires(Math.round(state.ttlMs / 60_000))}\n`);
+      return;
+    }
+    case 'consent':
+      return; // the consent prompt prints the question
+    case 'sharing':
+      out.write(`\n${state.viewOnly ? t.sharingViewOnly(state.technicianName) : t.sharingControl(state.technicianName)}\n${t.stopHint}\n`);
+      return;
+    case 'ended':
+      out.write(`\n${state.by === 'technician' ? t.endedByTechnician : state.by === 'customer' ? t.endedByCustomer : t.endedByRelay(state.reason)}\n`);
+      return;
+    case 'reconnecting':
+      out.write(`${t.reconnecting(Math.ceil(state.inMs / 1000), state.attempt)}\n`);
+      return;
+    case 'failed':
+      out.write(`${t.failed(`${state.code} ${state.message}`)}\n`);
+      return;
+    default: {
+      const unreachable: never = state;
+      return unreachable;
+    }
+  }
+}

@@ -1,0 +1,212 @@
+import pino from 'pino';
+import { WebSocketServer } from 'ws';
+import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION } from '../../protocol';
+import { createAgent, type Agent } from '../../client/agent';
+import type { InputSink } from '../../client/input/input-sink';
+import type { NativeKey } from '../../client/input/native-key';
+import type { ConsentAnswer } from '../../client/session/client-session';
+import type { AgentState } from '../../client/session/session-state';
+import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
+import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
+import { ManualClock } from '../../relay/clock';
+import type { Relay } from '../../relay/server';
+import { eventually, startTestRelay } from '../support/relay-harness';
+import { WsTestPeer } from '../support/ws-peer';
+
+/** Stands in for the mouse and keyboard (the desktop tests use the real ones). */
+class RecordingSink implements InputSink {
+  log: string[] = [];
+  async screenSize() { return { width: 640, height: 480 }; }
+  async move(x: number, y: number) { this.log.push(`move ${x},${y}`); }
+  async button(b: string, down: boolean) { this.log.push(`${b} ${down ? 'down' : 'up'}`); }
+  async scroll(dx: number, dy: number) { this.log.push(`scroll ${dx},${dy}`); }
+  async key(k: NativeKey, down: boolean) { this.log.push(`key ${k} ${down ? 'down' : 'up'}`); }
+  async typeText(t: string) { this.log.push(`type ${t}`); }
+  async close() {}
+}
+
+const M = { ctrl: false, alt: false, shift: false, meta: false };
+
+interface Harness {
+  agent: Agent;
+  states: AgentState[];
+  screen: FakeScreenSource;
+  sink: RecordingSink;
+  waitFor(kind: AgentState['kind']): Promise<AgentState>;
+}
+
+async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean } = {}): Promise<Harness> {
+  const states: AgentState[] = [];
+  const screen = new FakeScreenSource(640, 480);
+  screen.paint({ x: 0, y: 0, width: 640, height: 480 }, [20, 40, 60]);
+  const sink = new RecordingSink();
+  const agent = await createAgent({
+    relayUrl, name: 'PC-MARIA', source: screen, encoder: new FakeRectEncoder(), sink,
+    logger: pino({ level: 'silent' }), consent: async () => answer,
+    onState: (s) => states.push(s),
+    backoff: { initialMs: 20, maxMs: 200, factor: 2, jitter: 0 },
+    streamer: { minFrameIntervalMs: 5, maxIdleIntervalMs: 10 },
+    ...extra,
+  });
+  const waitFor = async (kind: AgentState['kind']): Promise<AgentState> => {
+    const seen = states.length;
+    await eventually(() => states.slice(seen - 1).some((s) => s.kind === kind) || agent.session.current.kind === kind, 5000, `agent state ${kind}`);
+    return agent.session.current;
+  };
+  agent.session.connect();
+  return { agent, states, screen, sink, waitFor };
+}
+
+async function codeOf(h: Harness): Promise<string> {
+  await eventually(() => h.agent.session.current.kind === 'code', 5000, 'a code');
+  const s = h.agent.session.current;
+  if (s.kind !== 'code') throw new Error('no code');
+  return s.code;
+}
+
+async function joinAsTechnician(relay: Relay, code: string): Promise<WsTestPeer> {
+  const tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
+  tech.sendJson({ type: 'join', code, name: 'Juan (CompuEasys)' });
+  await tech.next('waiting-consent');
+  return tech;
+}
+
+describe('the client agent against a real relay (screen and input faked)', () => {
+  let relay: Relay;
+  let harness: Harness | undefined;
+  beforeEach(async () => {
+    relay = await startTestRelay();
+  });
+  afterEach(async () => {
+    await harness?.agent.close();
+    harness = undefined;
+    await relay.close();
+  });
+
+  test('shows a code, asks consent, streams frames paced by acks, and applies input', async () => {
+    harness = await startAgent(relay.wsUrl);
+    const code = await codeOf(harness);
+    expect(code).toMatch(/^[0-9]{6}$/);
+    const tech = await joinAsTechnician(relay, code);
+    await tech.next('paired');
+    const info = await tech.next('screen-info');
+    expect(info.displays[0]).toMatchObject({ width: 640, height: 480, primary: true });
+    expect(harness.agent.session.current).toMatchObject({ kind: 'sharing', technicianName: 'Juan (CompuEasys)', viewOnly: false });
+
+    const first = await tech.nextBinary();
+    if (first.message.kind !== 'frame') throw new Error('expected a frame');
+    expect(first.message.header.flags & FrameFlag.FULL).toBe(FrameFlag.FULL);
+    // Acknowledge every update so the agent may go on; then change a small area.
+    const ackAll = async (): Promise<void> => {
+      while (tech.pending > 0) {
+        const { message } = await tech.nextBinary();
+        if (message.kind === 'frame' && message.header.flags & FrameFlag.LAST) tech.sendRaw(encodeFrameAck(message.header.seq, message.header.captureTimeMs));
+      }
+    };
+    if (first.message.header.flags & FrameFlag.LAST) tech.sendRaw(encodeFrameAck(first.message.header.seq, first.message.header.captureTimeMs));
+    await ackAll();
+    harness.screen.paint({ x: 100, y: 100, width: 10, height: 10 }, [255, 0, 0]);
+    const small = await tech.nextBinary();
+    if (small.message.kind !== 'frame') throw new Error('expected a frame');
+    expect(small.message.header.width * small.message.header.height).toBeLessThan(640 * 480 / 4);
+
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'right', x: 320, y: 240 } });
+    tech.sendJson({ type: 'input', seq: 1, event: { kind: 'text', text: '¿Añadir el último pingüino? ¡Sí! 10 €' } });
+    await eventually(() => harness!.sink.log.includes('type ¿Añadir el último pingüino? ¡Sí! 10 €'), 5000, 'input');
+    expect(harness.sink.log).toEqual(['move 320,240', 'right down', 'right up', 'type ¿Añadir el último pingüino? ¡Sí! 10 €']);
+  });
+
+  test('view only: the technician sees the screen, and no input reaches the machine', async () => {
+    harness = await startAgent(relay.wsUrl, 'view-only');
+    const tech = await joinAsTechnician(relay, await codeOf(harness));
+    expect((await tech.next('paired')).viewOnly).toBe(true);
+    await tech.until('screen-info');
+    await tech.nextBinary();
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 1, y: 1 } });
+    expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
+    expect(harness.agent.injector.currentMode).toBe('view-only');
+    expect(harness.sink.log).toEqual([]);
+  });
+
+  test('deny: the technician is turned away and the customer sees a new code', async () => {
+    harness = await startAgent(relay.wsUrl, 'deny');
+    const first = await codeOf(harness);
+    const tech = await joinAsTechnician(relay, first);
+    expect((await tech.until('error')).code).toBe(Errors.CONSENT_DENIED.code);
+    await eventually(() => harness!.agent.session.current.kind === 'code' && (harness!.agent.session.current as { code: string }).code !== first, 5000, 'a new code');
+  });
+
+  test('stop sharing ends the session at once and the technician is told', async () => {
+    harness = await startAgent(relay.wsUrl);
+    const tech = await joinAsTechnician(relay, await codeOf(harness));
+    await tech.next('paired');
+    await harness.agent.session.stop();
+    expect(await tech.until('peer-left')).toEqual({ type: 'peer-left', reason: 'bye' });
+    expect(harness.agent.session.current).toMatchObject({ kind: 'ended', by: 'customer' });
+  });
+
+  test('when the technician leaves, held keys are released and the agent says so', async () => {
+    harness = await startAgent(relay.wsUrl);
+    const tech = await joinAsTechnician(relay, await codeOf(harness));
+    await tech.next('paired');
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'key-down', code: 'ControlLeft', key: 'Control', modifiers: { ...M, ctrl: true } } });
+    await eventually(() => harness!.sink.log.includes('key LeftControl down'), 5000, 'ctrl down');
+    tech.sendJson({ type: 'bye' });
+    await eventually(() => harness!.sink.log.includes('key LeftControl up'), 5000, 'ctrl released');
+    expect(harness.agent.session.current).toMatchObject({ kind: 'ended', by: 'technician' });
+  });
+
+  test('a network drop: the agent reconnects with back-off and shows a new code', async () => {
+    harness = await startAgent(relay.wsUrl);
+    await codeOf(harness);
+    const port = relay.port;
+    await relay.close();
+    await eventually(() => harness!.states.some((s) => s.kind === 'reconnecting'), 5000, 'reconnecting');
+    relay = await startTestRelay({ port });
+    await eventually(() => harness!.agent.session.current.kind === 'code', 5000, 'a code after reconnecting');
+    const reconnects = harness.states.filter((s) => s.kind === 'reconnecting');
+    expect(reconnects.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('the client agent and expiring codes', () => {
+  test('an unused code that expires is replaced by a new one on its own', async () => {
+    const clock = new ManualClock();
+    const relay = await startTestRelay({ sweepIntervalMs: 3_600_000 }, clock);
+    const h = await startAgent(relay.wsUrl);
+    try {
+      const first = await codeOf(h);
+      clock.advance(10 * 60_000);
+      relay.sweep();
+      await eventually(() => h.agent.session.current.kind === 'code' && (h.agent.session.current as { code: string }).code !== first, 5000, 'a new code');
+    } finally {
+      await h.agent.close();
+      await relay.close();
+    }
+  });
+});
+
+describe('the client agent and a misbehaving relay', () => {
+  test('junk from the relay is refused and the agent keeps running', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    wss.on('connection', (ws) => {
+      ws.on('message', () => undefined);
+      ws.send('{not json');
+      ws.send('{"type":"input","seq":0,"event":{"kind":"click","button":"left","x":-5,"y":1}}');
+      ws.send(Buffer.from([1, 2, 3]));
+      ws.send('{"type":"teleport"}');
+      ws.send(JSON.stringify({ type: 'welcome', version: PROTOCOL_VERSION, heartbeatMs: 10000, maxFrameBytes: 1 << 20, maxTextBytes: 65536 }));
+      ws.send(JSON.stringify({ type: 'code', code: '123456', expiresAt: Date.now() + 600_000, ttlMs: 600_000 }));
+    });
+    await new Promise((r) => wss.once('listening', r));
+    const port = (wss.address() as { port: number }).port;
+    const h = await startAgent(`ws://127.0.0.1:${port}`);
+    try {
+      expect(await codeOf(h)).toBe('123456');
+      expect(h.sink.log).toEqual([]);
+    } finally {
+      await h.agent.close();
+      await new Promise((r) => wss.close(r));
+    }
+  });
+});
