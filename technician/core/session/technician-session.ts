@@ -240,7 +240,11 @@ export class TechnicianSession {
       this.timers.clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
     }
-    this.machine.tryTransition(next);
+    if (!this.machine.tryTransition(next) && next.state !== 'idle') {
+      // An answer out of the usual order (a refusal before `waiting-consent`, say) must still
+      // leave the UI in a final state, never stuck on "connecting".
+      this.machine.tryTransition({ state: 'ended', by: 'relay', errorCode: 'errorCode' in next ? next.errorCode : undefined });
+    }
     this.transport?.close(1000, this.sentBye ? 'bye' : '');
   }
 }

@@ -1,0 +1,77 @@
+import { Errors } from '../../protocol';
+import { formatBandwidth, formatStats } from '../app/format-stats';
+import { messagesFor, pickLanguage } from '../app/language';
+import { EN, ES, formatMessage } from '../app/messages';
+import { parseQuality, Preferences } from '../app/preferences';
+import { describeState } from '../app/state-message';
+
+describe('panel language', () => {
+  it('follows the browser, prefers a saved choice, and falls back to English', () => {
+    expect(pickLanguage(null, ['es-MX', 'en-US'])).toBe('es');
+    expect(pickLanguage(null, ['de-DE', 'en-GB', 'es'])).toBe('en');
+    expect(pickLanguage(null, ['fr-FR'])).toBe('en');
+    expect(pickLanguage('es', ['en-US'])).toBe('es');
+    expect(pickLanguage('xx', ['es'])).toBe('es');
+  });
+
+  it('has every message in both languages, with the same placeholders', () => {
+    expect(Object.keys(EN).sort()).toEqual(Object.keys(ES).sort());
+    const holes = (s: string): string[] => (s.match(/\{\w+\}/g) ?? []).sort();
+    for (const key of Object.keys(ES) as (keyof typeof ES)[]) {
+      expect([key, holes(EN[key])]).toEqual([key, holes(ES[key])]);
+      expect(EN[key].length).toBeGreaterThan(0);
+    }
+    expect(messagesFor('es').connect).toBe('Conectar');
+    expect(formatMessage('{a} y {b}', { a: 1 })).toBe('1 y {b}');
+  });
+});
+
+describe('state wording', () => {
+  it('gives each state its own words', () => {
+    expect(describeState({ state: 'idle' })).toBeUndefined();
+    expect(describeState({ state: 'connecting', attempt: 1 })?.title).toBe('stateConnecting');
+    expect(describeState({ state: 'connecting', attempt: 3 })).toMatchObject({ title: 'stateReconnecting', params: { attempt: 3 } });
+    expect(describeState({ state: 'waiting-consent', timeoutMs: 60_000 })).toMatchObject({ title: 'stateWaiting', params: { seconds: 60 }, tone: 'busy' });
+    expect(describeState({ state: 'declined', timedOut: false })?.title).toBe('stateDeclined');
+    expect(describeState({ state: 'declined', timedOut: true })?.title).toBe('stateDeclinedTimeout');
+    expect(describeState({ state: 'invalid-code' })).toMatchObject({ title: 'stateInvalidCode', tone: 'error' });
+    expect(describeState({ state: 'too-many-attempts' })?.title).toBe('stateTooManyAttempts');
+    expect(describeState({ state: 'ended', by: 'customer', reason: 'bye' })?.title).toBe('stateEndedCustomer');
+    expect(describeState({ state: 'ended', by: 'customer', reason: 'timeout' })?.title).toBe('stateEndedTimeout');
+    expect(describeState({ state: 'ended', by: 'technician' })?.title).toBe('stateEndedTechnician');
+    expect(describeState({ state: 'connection-lost', retryInMs: 1500, attempt: 2 })).toMatchObject({ title: 'stateLostRetrying', params: { seconds: 2 } });
+    expect(describeState({ state: 'connection-lost' })).toMatchObject({ title: 'stateLost', detail: 'stateLostDetail' });
+  });
+
+  it('explains known relay errors and shows the code of unknown ones', () => {
+    expect(describeState({ state: 'ended', by: 'relay', errorCode: Errors.PROTO_VERSION.code })?.detail).toBe('errorProtoVersion');
+    expect(describeState({ state: 'ended', by: 'relay', errorCode: 'RS_ERR_NEW_THING' })).toMatchObject({ detail: 'errorGeneric', params: { code: 'RS_ERR_NEW_THING' } });
+  });
+});
+
+describe('status bar numbers and preferences', () => {
+  it('formats with the language\'s decimal mark', () => {
+    const stats = { fps: 29.6, latencyMs: 41.4, bytesPerSecond: 2_345_678, screenWidth: 1920, screenHeight: 1080 };
+    expect(formatStats(stats, { mode: 'auto' }, 'es', 'Automática')).toEqual({
+      fps: '30', latency: '41 ms', bandwidth: '2,3 MB/s', screen: '1920 × 1080', quality: 'Automática',
+    });
+    expect(formatStats({ ...stats, latencyMs: undefined, screenWidth: 0 }, { mode: 'fixed', value: 70 }, 'en', 'Auto'))
+      .toMatchObject({ latency: '–', screen: '–', quality: '70', bandwidth: '2.3 MB/s' });
+    const f = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+    expect([formatBandwidth(512, f), formatBandwidth(45_600, f)]).toEqual(['512 B/s', '45.6 kB/s']);
+  });
+
+  it('remembers choices and survives a storage that throws', () => {
+    const map = new Map<string, string>();
+    const prefs = new Preferences({ getItem: (k) => map.get(k) ?? null, setItem: (k, v) => { map.set(k, v); } });
+    prefs.name = 'Ana';
+    prefs.language = 'en';
+    prefs.quality = { mode: 'fixed', value: 50 };
+    prefs.scale = 'one-to-one';
+    expect([prefs.name, prefs.language, prefs.quality, prefs.scale]).toEqual(['Ana', 'en', { mode: 'fixed', value: 50 }, 'one-to-one']);
+    const broken = new Preferences({ getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('full'); } });
+    broken.name = 'x';
+    expect([broken.name, broken.language, broken.quality, broken.scale]).toEqual(['', undefined, { mode: 'auto' }, 'fit']);
+    expect(parseQuality('0')).toEqual({ mode: 'auto' });
+  });
+});

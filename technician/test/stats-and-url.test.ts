@@ -1,0 +1,66 @@
+import { backoffDelayMs, DEFAULT_BACKOFF } from '../core/transport/backoff';
+import { relayWebSocketUrl } from '../core/transport/relay-url';
+import { StatsMeter } from '../core/stats/stats-meter';
+import { parseAccessCodeInput } from '../core/session/access-code';
+
+describe('access code field', () => {
+  it('accepts six digits typed or pasted with a space or dash', () => {
+    for (const raw of ['385621', '385 621', ' 385-621 ', '385\u00a0621']) {
+      expect(parseAccessCodeInput(raw)).toEqual({ digits: '385621', display: '385 621', refusedCharacters: false, tooLong: false, complete: true });
+    }
+  });
+
+  it('refuses letters, and is incomplete with five digits', () => {
+    expect(parseAccessCodeInput('38a5b6')).toMatchObject({ digits: '3856', refusedCharacters: true, complete: false });
+    expect(parseAccessCodeInput('38562')).toMatchObject({ digits: '38562', display: '385 62', refusedCharacters: false, complete: false });
+    expect(parseAccessCodeInput('3856211')).toMatchObject({ digits: '385621', tooLong: true, complete: true });
+    expect(parseAccessCodeInput('')).toMatchObject({ digits: '', display: '', complete: false });
+  });
+});
+
+describe('relay URL', () => {
+  it('uses the page\'s own host, with wss for https', () => {
+    expect(relayWebSocketUrl({ protocol: 'http:', host: '127.0.0.1:8080' })).toBe('ws://127.0.0.1:8080/ws');
+    expect(relayWebSocketUrl({ protocol: 'https:', host: 'soporte.compueasys.com' })).toBe('wss://soporte.compueasys.com/ws');
+  });
+
+  it('takes a ?relay= override (for a page not served by the relay)', () => {
+    expect(relayWebSocketUrl({ protocol: 'file:', host: '', search: '?relay=https://r.example.com/x' })).toBe('wss://r.example.com/ws');
+    expect(relayWebSocketUrl({ protocol: 'http:', host: 'a', search: '?relay=ws://10.0.0.2:9000' })).toBe('ws://10.0.0.2:9000/ws');
+    expect(() => relayWebSocketUrl({ protocol: 'http:', host: 'a', search: '?relay=ftp://x' })).toThrow();
+  });
+});
+
+describe('reconnect back-off', () => {
+  it('doubles from the first delay, caps, and gives up after the last retry', () => {
+    const mid = (): number => 0.5; // no jitter
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs(n, DEFAULT_BACKOFF, mid))).toEqual([500, 1000, 2000, 4000, 8000]);
+    expect(backoffDelayMs(6, DEFAULT_BACKOFF, mid)).toBeUndefined();
+    expect(backoffDelayMs(0, DEFAULT_BACKOFF, mid)).toBeUndefined();
+    expect(backoffDelayMs(1, DEFAULT_BACKOFF, () => 0)).toBe(400);
+    expect(backoffDelayMs(1, DEFAULT_BACKOFF, () => 1)).toBe(600);
+  });
+});
+
+describe('stats meter', () => {
+  it('gives fps, median latency and bandwidth over the window', () => {
+    const m = new StatsMeter({ windowMs: 1000 });
+    for (let i = 0; i < 30; i++) {
+      m.recordBytes(10_000, 10_000 + i * 33);
+      m.recordUpdate(10_000 + i * 33 - (40 + (i % 3) * 10), 10_000 + i * 33);
+    }
+    m.setScreenSize(1920, 1080);
+    const s = m.snapshot(10_000 + 29 * 33);
+    expect(s.fps).toBe(30);
+    expect(s.latencyMs).toBe(50);
+    expect(s.bytesPerSecond).toBe(300_000);
+    expect([s.screenWidth, s.screenHeight]).toEqual([1920, 1080]);
+  });
+
+  it('forgets what is older than the window', () => {
+    const m = new StatsMeter({ windowMs: 1000 });
+    m.recordUpdate(0, 100);
+    m.recordBytes(500, 100);
+    expect(m.snapshot(2000)).toMatchObject({ fps: 0, latencyMs: undefined, bytesPerSecond: 0 });
+  });
+});
