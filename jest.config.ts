@@ -22,6 +22,12 @@ const config: Config = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
     {
+      displayName: 'browser',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
+    },
+    {
       displayName: 'desktop',
       testEnvironment: 'node',
       transform,

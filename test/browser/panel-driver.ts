@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import {
+  encodeFrame, FrameFlag, ImageFormat,
+  type ControlMessage, type InputEvent,
+} from '../../protocol';
+import type { SessionStateName } from '../../technician/core/session/session-state';
+import { WsTestPeer } from '../support/ws-peer';
+
+/** The built page the relay serves; `npm test` builds it before jest runs. */
+export function assertTechnicianBuilt(): void {
+  const entry = join(__dirname, '..', '..', 'dist', 'technician', 'index.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` before the browser tests`);
+}
+
+export const TECH_NAME = 'Ana (CompuEasys)';
+
+/** Opens the panel and waits until its script has run (the language buttons say which is active). */
+export async function openPanel(page: Page, relayUrl: string): Promise<void> {
+  await page.goto(`${relayUrl}/`);
+  await page.waitForSelector('#lang-es[aria-pressed]');
+}
+
+export async function waitForState(page: Page, state: SessionStateName, timeoutMs = 10_000): Promise<void> {
+  await page.waitForSelector(`body[data-state="${state}"]`, { timeout: timeoutMs });
+}
+
+/** Types the name and code into the form and presses Connect. */
+export async function submitCode(page: Page, code: string, name = TECH_NAME): Promise<void> {
+  await page.fill('#tech-name', name);
+  await page.fill('#access-code', code);
+  await page.click('#connect-button');
+}
+
+/** A stand-in customer: a real WebSocket client that registered and holds a code. */
+export async function registeredClient(wsUrl: string, name = 'PC-RECEPCION'): Promise<{ client: WsTestPeer; code: string }> {
+  const client = await WsTestPeer.hello(wsUrl, 'client');
+  client.sendJson({ type: 'register', name });
+  const { code } = await client.next('code');
+  return { client, code };
+}
+
+/** A solid background with one coloured block, as a baseline JPEG (what createImageBitmap handles). */
+export async function jpegWithBlock(width: number, height: number, background: readonly [number, number, number],
+  block: { x: number; y: number; width: number; height: number; rgb: readonly [number, number, number] }): Promise<Uint8Array> {
+  const raw = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const inside = x >= block.x && x < block.x + block.width && y >= block.y && y < block.y + block.height;
+      const [r, g, b] = inside ? block.rgb : background;
+      const i = (y * width + x) * 3;
+      raw[i] = r; raw[i + 1] = g; raw[i + 2] = b;
+    }
+  }
+  const jpeg = await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92, chromaSubsampling: '4:4:4' }).toBuffer();
+  return new Uint8Array(jpeg);
+}
+
+/** Sends one whole-screen update (a single rectangle, FULL|LAST). */
+export function sendFullFrame(client: WsTestPeer, seq: number, width: number, height: number, jpeg: Uint8Array, captureTimeMs = Date.now()): void {
+  client.sendRaw(encodeFrame({
+    flags: FrameFlag.FULL | FrameFlag.LAST, seq, captureTimeMs, displayId: 0, format: ImageFormat.JPEG,
+    rectIndex: 0, x: 0, y: 0, width, height, screenWidth: width, screenHeight: height,
+  }, jpeg));
+}
+
+/** Reads one canvas pixel of the remote screen (backing-store coordinates = remote pixels). */
+export async function canvasPixel(page: Page, x: number, y: number): Promise<number[]> {
+  return page.evaluate(([px, py]) => {
+    const canvas = document.getElementById('remote-screen') as HTMLCanvasElement;
+    return Array.from(canvas.getContext('2d')!.getImageData(px!, py!, 1, 1).data);
+  }, [x, y]);
+}
+
+/** Where remote pixel (x, y) is on the page right now, at whatever scale the canvas is shown. */
+export async function pagePointOf(page: Page, x: number, y: number): Promise<{ x: number; y: number; scale: number }> {
+  return page.evaluate(([rx, ry]) => {
+    const canvas = document.getElementById('remote-screen') as HTMLCanvasElement;
+    const box = canvas.getBoundingClientRect();
+    return {
+      x: box.left + ((rx! + 0.5) * box.width) / canvas.width,
+      y: box.top + ((ry! + 0.5) * box.height) / canvas.height,
+      scale: box.width / canvas.width,
+    };
+  }, [x, y]);
+}
+
+/** Collects the input events the stand-in client receives until `stop` matches one (inclusive). */
+export async function inputsUntil(client: WsTestPeer, stop: (e: InputEvent) => boolean, timeoutMs = 5000): Promise<InputEvent[]> {
+  const events: InputEvent[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m: ControlMessage = await client.until('input', Math.max(1, deadline - Date.now()));
+    if (m.type !== 'input') continue;
+    events.push(m.event);
+    if (stop(m.event)) return events;
+  }
+}
+
+/** The block every session test draws: a red square on a blue-grey screen. */
+export const SCREEN = Object.freeze({ width: 1280, height: 720 });
+export const BACKGROUND: readonly [number, number, number] = [40, 60, 90];
+export const BLOCK = Object.freeze({ x: 200, y: 120, width: 240, height: 160, rgb: [230, 30, 30] as const });
+
+/**
+ * A page connected to a stand-in client that accepted (view-only if asked) and sent one
+ * full frame; resolves once the page drew it and acknowledged it.
+ */
+export async function connectedPage(page: Page, relay: { url: string; wsUrl: string }, viewOnly = false): Promise<{ client: WsTestPeer; code: string }> {
+  const { client, code } = await registeredClient(relay.wsUrl);
+  await openPanel(page, relay.url);
+  await submitCode(page, code);
+  await client.next('consent-request');
+  client.sendJson({ type: 'consent', granted: true, viewOnly });
+  await client.next('paired');
+  await waitForState(page, 'connected');
+  client.sendJson({ type: 'screen-info', displays: [{ id: 0, x: 0, y: 0, ...SCREEN, primary: true }], streaming: 0 });
+  sendFullFrame(client, 1, SCREEN.width, SCREEN.height, await jpegWithBlock(SCREEN.width, SCREEN.height, BACKGROUND, BLOCK), 1_700_000_000_000);
+  const { message } = await client.nextBinary(10_000);
+  if (message.kind !== 'frame-ack' || message.seq !== 1) throw new Error(`expected FRAME_ACK 1, got ${JSON.stringify(message)}`);
+  return { client, code };
+}
