@@ -1,6 +1,7 @@
 /**
  * Benchmark runner: `npm run bench` runs every bench/*.bench.ts, `npm run bench -- <name>`
- * only those whose name starts with <name>. Prints a Markdown table on stdout (progress
+ * only those whose name starts with <name>; further words go to that benchmark
+ * (`npm run bench -- stream full` runs only the whole-screen scene). Prints a Markdown table on stdout (progress
  * goes to stderr), ready to paste into BENCHMARKS.md. Exits 1 if a benchmark failed.
  */
 import { readdirSync } from 'node:fs';
@@ -27,7 +28,7 @@ function row(bench: string, r: BenchRow): string {
 }
 
 async function main(): Promise<void> {
-  const filter = process.argv[2];
+  const [filter, ...benchArgs] = process.argv.slice(2);
   const files = readdirSync(BENCH_DIR).filter((f) => f.endsWith('.bench.ts')).sort();
   const benches: Benchmark[] = [];
   for (const file of files) {
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     const log = (message: string): void => { console.error(`[${bench.name}] ${message}`); };
     log(bench.description);
     try {
-      const rows = await bench.run(log);
+      const rows = await bench.run(log, benchArgs);
       for (const r of rows) console.log(row(bench.name, r));
     } catch (error) {
       failed = true;

@@ -55,9 +55,9 @@ const isMessage = <K extends AgentMessage['kind']>(kind: K) =>
   (m: AgentMessage): m is Extract<AgentMessage, { kind: K }> => m.kind === kind;
 
 /** One agent, one technician, one server: updates acknowledged and bytes received per second. */
-async function measure(server: Server, env: NodeJS.ProcessEnv): Promise<Measurement> {
+async function measure(server: Server, env: NodeJS.ProcessEnv, options: object): Promise<Measurement> {
   const relay = await server.start();
-  const agent = forkTs<AgentMessage>(join(__dirname, 'support', 'stream-agent.ts'), env, [relay.wsUrl]);
+  const agent = forkTs<AgentMessage>(join(__dirname, 'support', 'stream-agent.ts'), env, [relay.wsUrl, JSON.stringify(options)]);
   const failed = agent.next(isMessage('failed'), 600_000).then((m) => { throw new Error(`agent: ${m.message}`); });
   failed.catch(() => undefined);
   try {
@@ -155,12 +155,21 @@ function medianRun(runs: readonly Measurement[]): Measurement {
 const bench: Benchmark = {
   name: 'stream',
   description: 'end to end on Xvfb 1920x1080: agent (nut-js, tile diff, sharp, credits) → relay → technician acking; baseline: a bare ws pipe',
-  async run(log) {
+  async run(log, args) {
+    // `npm run bench -- stream region full` runs only those scenes; `name=number` words are
+    // FrameStreamer options for the agent (`maxInFlight=3`), to try a setting end to end.
+    const options = Object.fromEntries(args.filter((a) => a.includes('=')).map((a) => {
+      const [key, value] = a.split('=');
+      return [key, Number(value)];
+    }));
+    const names = args.filter((a) => !a.includes('='));
+    const scenes = names.length === 0 ? SCENES : SCENES.filter((s) => names.includes(s.scene));
+    if (scenes.length === 0) throw new Error(`no scene among ${args.join(', ')}; have ${SCENES.map((s) => s.scene).join(', ')}`);
     const xvfb = await startXvfb({ width: WIDTH, height: HEIGHT, depth: 24 });
     const rows: BenchRow[] = [];
     try {
-      log(`Xvfb on ${xvfb.display}`);
-      for (const spec of SCENES) {
+      log(`Xvfb on ${xvfb.display}; agent options ${JSON.stringify(options)}`);
+      for (const spec of scenes) {
         log(`${spec.label}: starting Chromium`);
         const scene = await showScene(spec.scene, xvfb.env(), WIDTH, HEIGHT);
         try {
@@ -169,7 +178,7 @@ const bench: Benchmark = {
           for (let run = 0; run < REPEATS; run++) {
             for (const server of SERVERS) {
               log(`${spec.label} through ${server.name}, run ${run + 1}/${REPEATS}`);
-              const m = await measure(server, xvfb.env());
+              const m = await measure(server, xvfb.env(), options);
               log(`  ${m.fps.toFixed(1)} fps, ${Math.round(kb(m.bytesPerSecond))} KiB/s, ${detail(m)}`);
               results.get(server.name)!.push(m);
             }

@@ -20,8 +20,11 @@ export interface Benchmark {
   /** Name used on the command line: `npm run bench -- <name>`. */
   readonly name: string;
   readonly description: string;
-  /** Runs the measurements. `log` prints progress to stderr, so stdout stays the table. */
-  run(log: (message: string) => void): Promise<BenchRow[]>;
+  /**
+   * Runs the measurements. `log` prints progress to stderr, so stdout stays the table.
+   * `args` are the command-line words after the benchmark's name (`npm run bench -- stream full`).
+   */
+  run(log: (message: string) => void, args: readonly string[]): Promise<BenchRow[]>;
 }
 
 /** Mean of a list of numbers. */

@@ -40,6 +40,10 @@ export async function startXvfb(options: XvfbOptions = {}): Promise<XvfbDisplay>
   });
   const displayNumber = await readDisplayNumber(child, readyTimeoutMs);
   const display = `:${displayNumber}`;
+  // A test or bench that crashes before stop() must not leave an X server running for the
+  // next run: kill it when this process exits, whatever the reason (SIGKILL aside).
+  const onParentExit = (): void => { child.kill('SIGKILL'); };
+  process.once('exit', onParentExit);
   let stopped: Promise<void> | undefined;
   return {
     display,
@@ -47,7 +51,7 @@ export async function startXvfb(options: XvfbOptions = {}): Promise<XvfbDisplay>
     height,
     pid: child.pid!,
     env: (base = process.env) => ({ ...base, DISPLAY: display }),
-    stop: () => (stopped ??= stopChild(child)),
+    stop: () => (stopped ??= stopChild(child).finally(() => { process.off('exit', onParentExit); })),
   };
 }
 
