@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createRelay } from '../relay/server';
@@ -48,6 +49,8 @@ interface Measurement {
   readonly meanUpdateBytes: number;
   /** Agent process CPU time over wall time, in % of one core. */
   readonly agentCpuPercent: number;
+  /** 1-minute load average at the end of the window: other work on the machine skews everything. */
+  readonly loadAverage: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,6 +90,7 @@ async function measure(server: Server, env: NodeJS.ProcessEnv, options: object):
         grabsPerSecond: (after.grabs - before.grabs) / seconds,
         meanUpdateBytes: updates > 0 ? bytes / updates : 0,
         agentCpuPercent: (last.cpuMs - first.cpuMs) / (seconds * 10),
+        loadAverage: loadavg()[0] ?? 0,
       };
     } finally {
       technician.close();
@@ -108,7 +112,7 @@ const kb = (bytesPerSecond: number): number => bytesPerSecond / 1024;
 
 function detail(m: Measurement): string {
   return `${Math.round(m.meanUpdateBytes / 1024)} KiB/update, ack latency ${Math.round(m.latencyMs)} ms, q${m.quality}, `
-    + `${m.grabsPerSecond.toFixed(1)} grabs/s (${Math.max(0, m.grabsPerSecond - m.fps).toFixed(1)} saw no change), agent CPU ${Math.round(m.agentCpuPercent)}%`;
+    + `${m.grabsPerSecond.toFixed(1)} grabs/s (${Math.max(0, m.grabsPerSecond - m.fps).toFixed(1)} saw no change), agent CPU ${Math.round(m.agentCpuPercent)}%, load ${m.loadAverage.toFixed(1)}`;
 }
 
 const SCENES: readonly SceneSpec[] = [
