@@ -10,6 +10,13 @@ export type InputMode = 'off' | 'view-only' | 'control';
 
 export type InjectOutcome = 'queued' | 'refused' | 'coalesced';
 
+/** Pause between the two clicks of a double click, ms (well under any double-click time). */
+const DOUBLE_CLICK_GAP_MS = 40;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
 /** Events waiting for the sink beyond this are pointer moves first to go (newest kept). */
 const MAX_QUEUE = 1000;
 
@@ -121,11 +128,13 @@ export class InputInjector {
         return this.sink.button(event.button, false);
       case 'double-click':
         await this.moveTo(event.x, event.y);
-        for (let i = 0; i < 2; i++) {
-          await this.sink.button(event.button, true);
-          await this.sink.button(event.button, false);
-        }
-        return undefined;
+        await this.sink.button(event.button, true);
+        await this.sink.button(event.button, false);
+        // Two clicks in the same millisecond are not always taken for a double click
+        // (Chromium on X11 missed them); a short, human-like gap always is.
+        await sleep(DOUBLE_CLICK_GAP_MS);
+        await this.sink.button(event.button, true);
+        return this.sink.button(event.button, false);
       case 'wheel':
         await this.moveTo(event.x, event.y);
         return this.sink.scroll(event.dx, event.dy);

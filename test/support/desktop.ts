@@ -1,0 +1,169 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { encodeFrameAck, FrameFlag, type FrameHeader } from '../../protocol';
+import { CHROMIUM_PATH } from './browser';
+import { requireTool } from './require-tool';
+import { WsTestPeer } from './ws-peer';
+import { stopChild, type XvfbDisplay } from './xvfb';
+
+/** Every system tool the desktop tests use (loud skip outside CI, failure under CI=true). */
+export function hasDesktopTools(): boolean {
+  return [requireTool('Xvfb', 'xvfb'), requireTool('chromium', 'chromium'), requireTool('import', 'imagemagick'),
+    requireTool('xrandr', 'x11-xserver-utils')].every(Boolean);
+}
+
+/**
+ * A real Chromium window filling the Xvfb screen (kiosk: no browser chrome, so page
+ * coordinates are screen coordinates), driven through playwright-core. This is the
+ * "real window" that the agent captures and types into.
+ */
+export interface DesktopBrowser {
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+export async function openDesktopBrowser(display: XvfbDisplay, html: string): Promise<DesktopBrowser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ce-desktop-chromium-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: false,
+    env: { ...process.env, DISPLAY: display.display },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--kiosk', '--window-position=0,0',
+      // Without a window manager Chromium makes the window one pixel short of what it is
+      // asked for (seen: 1279×719 for 1280×720); one more covers the whole screen.
+      `--window-size=${display.width + 1},${display.height + 1}`,
+      '--disable-features=OverlayScrollbar', '--hide-scrollbars',
+      // Wheel steps land at once instead of animating, so a test can read the result.
+      '--disable-smooth-scrolling'],
+    viewport: null,
+    timeout: 30_000,
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  await page.setContent(html);
+  // Wait until the window covers the screen from its top-left corner, so page coordinates are screen coordinates.
+  await page.waitForFunction(`innerWidth >= ${display.width} && innerHeight >= ${display.height} && screenX === 0 && screenY === 0`, undefined, { timeout: 10_000 });
+  return {
+    page,
+    async close() {
+      await context.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The real agent (the built `dist/client/main.js`) as its own process on the display. */
+export interface AgentProcess {
+  readonly code: Promise<string>;
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extraArgs: string[] = []): AgentProcess {
+  const main = resolve(__dirname, '../../dist/client/main.js');
+  const child: ChildProcess = spawn(process.execPath, [main, '--relay', relayWsUrl, '--accept', 'control', '--lang', 'en', '--name', 'DESKTOP-TEST', ...extraArgs], {
+    env: { ...display.env(), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const code = new Promise<string>((resolveCode, reject) => {
+    const onData = (chunk: Buffer): void => {
+      out += chunk.toString('utf8');
+      const m = /^\s+(\d{3}) (\d{3})\s*$/m.exec(out);
+      if (m) resolveCode(`${m[1]}${m[2]}`);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    child.once('exit', (c) => reject(new Error(`agent exited (${c}) before showing a code:\n${out}`)));
+    setTimeout(() => reject(new Error(`agent showed no code in 20 s:\n${out}`)), 20_000).unref();
+  });
+  code.catch(() => undefined);
+  return { code, output: () => out, stop: () => stopChild(child) };
+}
+
+/**
+ * A technician that draws what it receives into an RGB picture of the remote screen,
+ * acknowledging each update once drawn, as the viewer does.
+ */
+export class ComposingTechnician {
+  width = 0;
+  height = 0;
+  pixels = new Uint8Array(0);
+  /** Every rectangle received, in order. */
+  readonly rects: { header: FrameHeader; bytes: number; at: number }[] = [];
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(readonly peer: WsTestPeer) {
+    this.loop = this.run();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let item;
+      try {
+        item = await this.peer.nextAny(1000);
+      } catch {
+        continue; // nothing for a second: keep listening until stopped
+      }
+      if (item.kind !== 'binary' || item.message.kind !== 'frame') continue;
+      const { header, image } = item.message;
+      if (header.screenWidth !== this.width || header.screenHeight !== this.height) {
+        this.width = header.screenWidth;
+        this.height = header.screenHeight;
+        this.pixels = new Uint8Array(this.width * this.height * 3);
+      }
+      const { data, info } = await sharp(Buffer.from(image)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      for (let y = 0; y < info.height; y++) {
+        const src = y * info.width * 3;
+        const dst = ((header.y + y) * this.width + header.x) * 3;
+        this.pixels.set(data.subarray(src, src + info.width * 3), dst);
+      }
+      this.rects.push({ header, bytes: item.raw.byteLength, at: Date.now() });
+      if (header.flags & FrameFlag.LAST) this.peer.sendRaw(encodeFrameAck(header.seq, header.captureTimeMs));
+    }
+  }
+
+  /** Resolves once no rectangle has arrived for `quietMs` (the screen is still and drawn). */
+  async settle(quietMs = 700, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const last = this.rects.at(-1)?.at ?? 0;
+      if (last > 0 && Date.now() - last >= quietMs) return;
+      if (Date.now() > deadline) throw new Error('the stream did not settle');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}
+
+/** The X screen as ImageMagick's `import` sees it: an independent witness. */
+export async function captureWithImport(display: XvfbDisplay): Promise<{ width: number; height: number; pixels: Uint8Array }> {
+  const result = spawnSync('import', ['-display', display.display, '-window', 'root', 'png:-'], { maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`import failed: ${result.stderr.toString()}`);
+  const { data, info } = await sharp(result.stdout).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, pixels: new Uint8Array(data) };
+}
+
+/** Mean absolute difference per channel, and the share of pixels off by more than `tolerance`. */
+export function compareRgb(a: Uint8Array, b: Uint8Array, tolerance = 48): { mean: number; badShare: number } {
+  let sum = 0;
+  let bad = 0;
+  const pixels = a.length / 3;
+  for (let i = 0; i < a.length; i += 3) {
+    const d0 = Math.abs(a[i]! - b[i]!);
+    const d1 = Math.abs(a[i + 1]! - b[i + 1]!);
+    const d2 = Math.abs(a[i + 2]! - b[i + 2]!);
+    sum += d0 + d1 + d2;
+    if (Math.max(d0, d1, d2) > tolerance) bad++;
+  }
+  return { mean: sum / a.length, badShare: bad / pixels };
+}
