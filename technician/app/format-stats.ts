@@ -12,6 +12,12 @@ export interface StatsTexts {
 }
 
 const DASH = '–';
+/**
+ * Beyond this, or below zero, "capture to draw" measures the difference of the two
+ * machines' clocks rather than the stream (a customer PC whose clock is off): show a dash
+ * rather than a wrong number.
+ */
+export const MAX_PLAUSIBLE_LATENCY_MS = 10_000;
 
 /** Formats the meter's numbers for the status bar, with the language's decimal mark. */
 export function formatStats(stats: StatsSnapshot, quality: QualitySetting, language: Language, autoLabel: string): StatsTexts {
@@ -19,7 +25,8 @@ export function formatStats(stats: StatsSnapshot, quality: QualitySetting, langu
   const whole = new Intl.NumberFormat(language, { maximumFractionDigits: 0 });
   return {
     fps: whole.format(stats.fps),
-    latency: stats.latencyMs === undefined ? DASH : `${whole.format(stats.latencyMs)} ms`,
+    latency: stats.latencyMs === undefined || stats.latencyMs < 0 || stats.latencyMs > MAX_PLAUSIBLE_LATENCY_MS
+      ? DASH : `${whole.format(stats.latencyMs)} ms`,
     bandwidth: formatBandwidth(stats.bytesPerSecond, one),
     screen: stats.screenWidth > 0 ? `${stats.screenWidth} × ${stats.screenHeight}` : DASH,
     quality: quality.mode === 'auto' ? autoLabel : String(quality.value),

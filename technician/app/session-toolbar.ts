@@ -66,8 +66,10 @@ export class SessionToolbar {
     if (this.quality.value === '') this.quality.value = 'auto';
   }
 
+  /** The full-screen button is an icon: its words are its accessible name and tooltip. */
   showFullscreen(label: string): void {
-    this.fullscreen.textContent = label;
+    this.fullscreen.setAttribute('aria-label', label);
+    this.fullscreen.title = label;
   }
 
   /** Disables every input control (view-only), visibly and for assistive technology. */

@@ -2,7 +2,7 @@ import type { MessageKey, Messages } from './messages';
 
 /**
  * Puts the words of `messages` into the static parts of the page: `data-i18n` (text),
- * `data-i18n-placeholder` and `data-i18n-aria-label`. Dynamic texts (states, stats) are
+ * `data-i18n-placeholder`, `data-i18n-aria-label` and `data-i18n-title`. Dynamic texts (states, stats) are
  * rendered by their owners from message keys, so a language switch re-renders them too.
  */
 export function applyTranslations(root: ParentNode, messages: Messages): void {
@@ -17,6 +17,10 @@ export function applyTranslations(root: ParentNode, messages: Messages): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-aria-label]')) {
     const text = lookup(messages, el.dataset.i18nAriaLabel);
     if (text !== undefined) el.setAttribute('aria-label', text);
+  }
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-title]')) {
+    const text = lookup(messages, el.dataset.i18nTitle);
+    if (text !== undefined) el.title = text;
   }
 }
 

@@ -57,6 +57,9 @@ describe('status bar numbers and preferences', () => {
     });
     expect(formatStats({ ...stats, latencyMs: undefined, screenWidth: 0 }, { mode: 'fixed', value: 70 }, 'en', 'Auto'))
       .toMatchObject({ latency: '–', screen: '–', quality: '70', bandwidth: '2.3 MB/s' });
+    // A customer clock far off gives nonsense capture-to-draw figures: show a dash instead.
+    expect(formatStats({ ...stats, latencyMs: 95_849_071_690 }, { mode: 'auto' }, 'en', 'Auto').latency).toBe('–');
+    expect(formatStats({ ...stats, latencyMs: -300 }, { mode: 'auto' }, 'en', 'Auto').latency).toBe('–');
     const f = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
     expect([formatBandwidth(512, f), formatBandwidth(45_600, f)]).toEqual(['512 B/s', '45.6 kB/s']);
   });

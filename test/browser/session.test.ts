@@ -104,6 +104,48 @@ maybe('technician session in Chromium with a stand-in client', () => {
     await page.waitForFunction(() => document.getElementById('stat-quality')?.textContent === '50');
     await page.selectOption('#quality-select', 'auto');
     expect(await client.until('quality')).toEqual({ type: 'quality', mode: 'auto' });
+
+    // Frames stamped with this machine's clock give a real capture-to-draw figure.
+    const jpeg = await jpegWithBlock(SCREEN.width, SCREEN.height, BACKGROUND, BLOCK);
+    for (let seq = 2; seq < 12; seq++) {
+      sendFullFrame(client, seq, SCREEN.width, SCREEN.height, jpeg, Date.now());
+      await client.nextBinary();
+    }
+    await page.waitForFunction(() => /^\d+ ms$/.test(document.getElementById('stat-latency')?.textContent ?? ''));
+    const latency = Number((await page.textContent('#stat-latency'))!.replace(' ms', ''));
+    expect(latency).toBeLessThan(1000);
+    expect(Number(await page.textContent('#stat-fps'))).toBeGreaterThan(0);
+  });
+
+  it('goes full screen and back', async () => {
+    ({ client } = await connectedPage(page, relay));
+    await page.click('#fullscreen-button');
+    await page.waitForFunction(() => document.fullscreenElement?.id === 'session-view');
+    expect(await page.getAttribute('#fullscreen-button', 'aria-label')).toBe('Exit full screen');
+    await page.click('#fullscreen-button');
+    await page.waitForFunction(() => document.fullscreenElement === null);
+    expect(await page.getAttribute('#fullscreen-button', 'aria-label')).toBe('Full screen');
+  });
+
+  it('retries a dropped connection while joining, with back-off, until the relay answers', async () => {
+    const port = relay.port;
+    await openPanel(page, relay.url);
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => seen.push(document.body.dataset.state ?? '')).observe(document.body, { attributes: true, attributeFilter: ['data-state'] });
+    });
+    await relay.close(); // the relay goes away after serving the page
+    await submitCode(page, '123456');
+    await waitForState(page, 'connection-lost');
+    expect(await page.textContent('#state-title')).toMatch(/^Connection lost\. Retrying in \d+ s…$/);
+    expect(await page.isVisible('#cancel-button')).toBe(true);
+    relay = await startTestRelay({ port }); // back on the same address
+    await waitForState(page, 'invalid-code', 20_000); // it joined again: the relay answered
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen[0]).toBe('connecting');
+    expect(seen).toContain('connection-lost');
+    expect(seen.at(-1)).toBe('invalid-code');
   });
 
   it('draws a larger screen after a resize', async () => {

@@ -39,7 +39,8 @@ export class StatsMeter {
 
   /** An update was drawn at `nowMs`; it was captured at `captureTimeMs`. */
   recordUpdate(captureTimeMs: number, nowMs: number): void {
-    this.updates.push({ at: nowMs, latencyMs: Math.max(0, nowMs - captureTimeMs) });
+    // Kept signed: a negative or huge value says the two clocks disagree (see formatStats).
+    this.updates.push({ at: nowMs, latencyMs: nowMs - captureTimeMs });
     this.prune(nowMs);
   }
 
