@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { WebSocketServer } from 'ws';
-import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION } from '../../protocol';
+import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
 import type { InputSink } from '../../client/input/input-sink';
 import type { NativeKey } from '../../client/input/native-key';
@@ -114,6 +114,31 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     tech.sendJson({ type: 'input', seq: 1, event: { kind: 'text', text: '¿Añadir el último pingüino? ¡Sí! 10 €' } });
     await eventually(() => harness!.sink.log.includes('type ¿Añadir el último pingüino? ¡Sí! 10 €'), 5000, 'input');
     expect(harness.sink.log).toEqual(['move 320,240', 'right down', 'right up', 'type ¿Añadir el último pingüino? ¡Sí! 10 €']);
+  });
+
+  test('a resolution change mid-session: the technician is told the new size and gets a full frame of it', async () => {
+    harness = await startAgent(relay.wsUrl);
+    const tech = await joinAsTechnician(relay, await codeOf(harness));
+    await tech.next('paired');
+    await tech.next('screen-info');
+    const ack = async (): Promise<FrameHeader> => {
+      for (;;) {
+        const { message } = await tech.nextBinary();
+        if (message.kind !== 'frame') continue;
+        if (message.header.flags & FrameFlag.LAST) {
+          tech.sendRaw(encodeFrameAck(message.header.seq, message.header.captureTimeMs));
+          return message.header;
+        }
+      }
+    };
+    expect(await ack()).toMatchObject({ screenWidth: 640, screenHeight: 480 });
+    harness.screen.resize(800, 600);
+    harness.screen.paint({ x: 0, y: 0, width: 800, height: 600 }, [200, 100, 50]);
+    const info = await tech.until('screen-info');
+    expect(info.displays[0]).toMatchObject({ width: 800, height: 600 });
+    let header = await ack();
+    while (!(header.flags & FrameFlag.FULL)) header = await ack();
+    expect(header).toMatchObject({ screenWidth: 800, screenHeight: 600 });
   });
 
   test('view only: the technician sees the screen, and no input reaches the machine', async () => {
