@@ -1,5 +1,6 @@
 import { createNutJsScreenSource } from './nut-js-screen-adapter';
 import type { ScreenSource } from './screen-source';
+import { firstThatWorks, type Skipped } from '../support/first-that-works';
 import { createScreenshotDesktopSource } from './screenshot-desktop-adapter';
 
 /** One way to build a screen source; rejects when it cannot work on this machine. */
@@ -12,28 +13,16 @@ export const DEFAULT_SCREEN_SOURCES: readonly ScreenSourceFactory[] = Object.fre
 ]);
 
 /** Why a candidate was skipped, for the caller to log. */
-export interface SkippedSource {
-  readonly index: number;
-  readonly error: unknown;
-}
+export type SkippedSource = Skipped;
 
 /**
  * Returns the first source that loads and grabs once. Each failure is reported through
  * `onSkip` (a missing native binding is expected on some machines, not fatal); if none
  * works, rejects with an AggregateError holding every cause.
  */
-export async function createScreenSource(
+export function createScreenSource(
   factories: readonly ScreenSourceFactory[] = DEFAULT_SCREEN_SOURCES,
   onSkip?: (skipped: SkippedSource) => void,
 ): Promise<ScreenSource> {
-  const errors: unknown[] = [];
-  for (const [index, factory] of factories.entries()) {
-    try {
-      return await factory();
-    } catch (error) {
-      errors.push(error);
-      onSkip?.({ index, error });
-    }
-  }
-  throw new AggregateError(errors, 'no screen source works on this machine');
+  return firstThatWorks(factories, 'no screen source works on this machine', onSkip);
 }

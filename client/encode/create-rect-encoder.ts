@@ -1,5 +1,6 @@
 import { createJpegJsEncoder } from './jpeg-js-encoder-adapter';
 import type { RectEncoder } from './rect-encoder';
+import { firstThatWorks, type Skipped } from '../support/first-that-works';
 import { createSharpEncoder } from './sharp-encoder-adapter';
 
 /** One way to build an encoder; rejects when it cannot load on this machine. */
@@ -12,18 +13,9 @@ export const DEFAULT_RECT_ENCODERS: readonly RectEncoderFactory[] = Object.freez
  * Returns the first encoder that loads. Failures are passed to `onSkip` (sharp's
  * prebuilt binary can be missing for a platform); if none loads, rejects with every cause.
  */
-export async function createRectEncoder(
+export function createRectEncoder(
   factories: readonly RectEncoderFactory[] = DEFAULT_RECT_ENCODERS,
-  onSkip?: (skipped: { readonly index: number; readonly error: unknown }) => void,
+  onSkip?: (skipped: Skipped) => void,
 ): Promise<RectEncoder> {
-  const errors: unknown[] = [];
-  for (const [index, factory] of factories.entries()) {
-    try {
-      return await factory();
-    } catch (error) {
-      errors.push(error);
-      onSkip?.({ index, error });
-    }
-  }
-  throw new AggregateError(errors, 'no JPEG encoder loads on this machine');
+  return firstThatWorks(factories, 'no JPEG encoder loads on this machine', onSkip);
 }
