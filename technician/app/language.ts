@@ -3,6 +3,7 @@ import { EN, ES, type Messages } from './messages';
 /** The languages of the panel. */
 export type Language = 'es' | 'en';
 
+/** Every language of the panel, in the order of the switch. */
 export const LANGUAGES: readonly Language[] = Object.freeze(['es', 'en']);
 
 const CATALOGUES: Readonly<Record<Language, Messages>> = Object.freeze({ es: ES, en: EN });
@@ -12,6 +13,7 @@ export function messagesFor(language: Language): Messages {
   return CATALOGUES[language];
 }
 
+/** A language the panel speaks (for values read back from storage). */
 export function isLanguage(value: unknown): value is Language {
   return value === 'es' || value === 'en';
 }

@@ -85,9 +85,12 @@ export const ES = {
   leaveWarning: 'Hay una sesión abierta. ¿Salir y desconectar?',
 } as const;
 
+/** The name of one message. */
 export type MessageKey = keyof typeof ES;
+/** One language's words for every message. */
 export type Messages = Readonly<Record<MessageKey, string>>;
 
+/** English. */
 export const EN: Messages = {
   pageTitle: 'CompuEasys · Remote Support',
   product: 'Remote Support',

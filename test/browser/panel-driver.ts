@@ -15,6 +15,7 @@ export function assertTechnicianBuilt(): void {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` before the browser tests`);
 }
 
+/** The technician name the tests type in. */
 export const TECH_NAME = 'Ana (CompuEasys)';
 
 /** Opens the panel and waits until its script has run (the language buttons say which is active). */
@@ -23,6 +24,7 @@ export async function openPanel(page: Page, relayUrl: string): Promise<void> {
   await page.waitForSelector('#lang-es[aria-pressed]');
 }
 
+/** Waits until the panel shows `state` (the body's `data-state`). */
 export async function waitForState(page: Page, state: SessionStateName, timeoutMs = 10_000): Promise<void> {
   await page.waitForSelector(`body[data-state="${state}"]`, { timeout: timeoutMs });
 }
@@ -99,9 +101,11 @@ export async function inputsUntil(client: WsTestPeer, stop: (e: InputEvent) => b
   }
 }
 
-/** The block every session test draws: a red square on a blue-grey screen. */
+/** The stand-in client's screen: a red block on a blue-grey background, 1280×720. */
 export const SCREEN = Object.freeze({ width: 1280, height: 720 });
+/** Colour of the stand-in client's screen around the block. */
 export const BACKGROUND: readonly [number, number, number] = [40, 60, 90];
+/** The coloured block whose pixels the tests read back from the canvas. */
 export const BLOCK = Object.freeze({ x: 200, y: 120, width: 240, height: 160, rgb: [230, 30, 30] as const });
 
 /**

@@ -119,12 +119,13 @@ maybe('technician session in Chromium with a stand-in client', () => {
 
   it('goes full screen and back', async () => {
     ({ client } = await connectedPage(page, relay));
+    // The label follows the `fullscreenchange` event, which comes after fullscreenElement changed.
     await page.click('#fullscreen-button');
-    await page.waitForFunction(() => document.fullscreenElement?.id === 'session-view');
-    expect(await page.getAttribute('#fullscreen-button', 'aria-label')).toBe('Exit full screen');
+    await page.waitForSelector('#fullscreen-button[aria-label="Exit full screen"]');
+    expect(await page.evaluate(() => document.fullscreenElement?.id)).toBe('session-view');
     await page.click('#fullscreen-button');
-    await page.waitForFunction(() => document.fullscreenElement === null);
-    expect(await page.getAttribute('#fullscreen-button', 'aria-label')).toBe('Full screen');
+    await page.waitForSelector('#fullscreen-button[aria-label="Full screen"]');
+    expect(await page.evaluate(() => document.fullscreenElement)).toBeNull();
   });
 
   it('retries a dropped connection while joining, with back-off, until the relay answers', async () => {

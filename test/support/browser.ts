@@ -22,6 +22,7 @@ export function hasChromium(): boolean {
   return requireTool('chromium', 'chromium');
 }
 
+/** How the test browser presents itself. */
 export interface TestBrowserOptions {
   /** BCP 47 locale: `navigator.language(s)`, Accept-Language and `--lang`. Default `en-US`. */
   readonly locale?: string;

@@ -13,6 +13,7 @@ export interface RectSink<T> {
 /** Decodes one rectangle's image, ideally off the main thread (`createImageBitmap`). */
 export type RectDecoder<T> = (frame: FrameMessage) => Promise<T>;
 
+/** What the pipeline reports while drawing. */
 export interface UpdatePipelineEvents {
   /** The LAST rectangle of update `seq` is drawn: acknowledge it now (PROTOCOL.md §7). */
   onUpdateDrawn(seq: number, captureTimeMs: number, header: FrameHeader): void;

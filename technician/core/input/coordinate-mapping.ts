@@ -8,11 +8,13 @@ export interface ViewBox {
   readonly height: number;
 }
 
+/** A width and height (CSS or remote pixels, as the caller says). */
 export interface Size {
   readonly width: number;
   readonly height: number;
 }
 
+/** A pixel of the remote screen. */
 export interface RemotePoint {
   readonly x: number;
   readonly y: number;

@@ -1,6 +1,7 @@
 import type { InputEvent } from '../../../protocol';
 import { KeyboardMapper, type KeyboardEventLike } from './key-mapping';
 
+/** Where keys are captured and where the events go. */
 export interface KeyboardInputOptions {
   /** The focusable element (the canvas, `tabindex="0"`) whose keys go to the customer. */
   readonly element: HTMLElement;

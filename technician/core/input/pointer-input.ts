@@ -3,6 +3,7 @@ import { toRemotePoint, type RemotePoint, type Size } from './coordinate-mapping
 import { MoveCoalescer, type FrameScheduler } from './move-coalescer';
 import { WheelNormalizer } from './wheel-normalizer';
 
+/** Where the pointer is captured, how big the remote screen is, and where events go. */
 export interface PointerInputOptions {
   /** The canvas showing the remote screen. */
   readonly element: HTMLElement;

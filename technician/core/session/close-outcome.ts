@@ -4,6 +4,7 @@ import type { SessionSnapshot } from './session-state';
 /** How far the session had got when its socket closed. */
 export type SessionPhase = 'joining' | 'waiting-consent' | 'connected';
 
+/** What is known when a socket closes. */
 export interface CloseFacts {
   /** The WebSocket close code (1006 when the connection dropped without a close frame). */
   readonly closeCode: number;

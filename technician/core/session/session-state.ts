@@ -70,6 +70,7 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+/** Called after every move with the new and the previous state. */
 export type SnapshotListener = (next: SessionSnapshot, previous: SessionSnapshot) => void;
 
 /**

@@ -13,6 +13,7 @@ export interface SessionTimers {
   clearTimeout(handle: unknown): void;
 }
 
+/** Where to connect and as whom; the rest has defaults. */
 export interface TechnicianSessionOptions {
   /** `ws(s)://host/ws` (see `relayWebSocketUrl`). */
   readonly url: string;

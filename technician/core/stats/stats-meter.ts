@@ -14,6 +14,7 @@ export interface StatsSnapshot {
   readonly screenHeight: number;
 }
 
+/** Sliding-window length. */
 export interface StatsMeterOptions {
   /** Length of the sliding window, ms. */
   readonly windowMs: number;

@@ -10,6 +10,7 @@ export interface BackoffOptions {
   readonly jitter: number;
 }
 
+/** 0.5, 1, 2, 4, 8 s: about 15 s of trying, enough to ride out a relay restart. */
 export const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialDelayMs: 500, maxDelayMs: 8000, maxRetries: 5, jitter: 0.2 });
 
 /**

@@ -17,6 +17,7 @@ export interface TransportHandlers {
   onClose(closeCode: number, reason: string): void;
 }
 
+/** Where the socket goes and how it is made. */
 export interface TransportOptions {
   /** `ws(s)://host/ws`. */
   readonly url: string;
