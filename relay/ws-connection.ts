@@ -51,6 +51,13 @@ export class WsConnection implements PeerLink {
   private readonly messageRate: TokenBucket;
   private readonly byteRate: TokenBucket;
   private stateTimer: NodeJS.Timeout | undefined;
+  /**
+   * Unsent bytes beyond which this peer counts as not reading. Frames alone can hold
+   * up to the frame backlog plus one frame (the gate's bound); control and input get
+   * their own allowance on top, so a lagging technician is not cut off for a
+   * `screen-info` that arrives while frames wait.
+   */
+  private readonly backlogLimitBytes: number;
 
   constructor(
     private readonly ws: WebSocket,
@@ -64,6 +71,7 @@ export class WsConnection implements PeerLink {
     const now = monotonicMs();
     this.messageRate = new TokenBucket(options.maxMessagesPerSecond, options.maxMessagesPerSecond * 2, now);
     this.byteRate = new TokenBucket(options.maxBytesPerSecond, options.maxBytesPerSecond * 2, now);
+    this.backlogLimitBytes = options.frameBacklogBytes + options.maxFrameBytes + options.controlBacklogBytes;
     this.gate = new FrameGate({
       backlogBytes: () => this.ws.bufferedAmount,
       send: (frame, written) => this.ws.send(frame, { binary: true }, written),
@@ -79,7 +87,7 @@ export class WsConnection implements PeerLink {
 
   send(message: ControlMessage, raw?: Uint8Array): void {
     if (this.state === 'closed') return;
-    if (this.ws.bufferedAmount > this.options.controlBacklogBytes) {
+    if (this.ws.bufferedAmount > this.backlogLimitBytes) {
       this.failSession(Errors.LIMIT_BACKLOG);
       return;
     }
@@ -94,7 +102,7 @@ export class WsConnection implements PeerLink {
 
   sendAck(ack: Uint8Array): void {
     if (this.state === 'closed') return;
-    if (this.ws.bufferedAmount > this.options.controlBacklogBytes) {
+    if (this.ws.bufferedAmount > this.backlogLimitBytes) {
       this.failSession(Errors.LIMIT_BACKLOG);
       return;
     }
@@ -109,6 +117,8 @@ export class WsConnection implements PeerLink {
     } else {
       this.sendError(reason.error);
       this.close(reason.error.closeCode ?? CloseCode.SESSION_ENDED, reason.error.code);
+      // A peer that does not read cannot answer a closing handshake either: cut it.
+      if (reason.error === Errors.LIMIT_BACKLOG && this.ws.bufferedAmount > this.backlogLimitBytes) this.ws.terminate();
     }
   }
 
@@ -172,6 +182,8 @@ export class WsConnection implements PeerLink {
       if (this.session) this.hub.leave(this.session, this, 'closed');
     }
     this.cleanup();
+    // Only now is the socket gone: until then it counts, and shutdown can still cut it.
+    this.onClosed(this);
   };
 
   private readonly onSocketPong = (): void => {
@@ -365,6 +377,5 @@ export class WsConnection implements PeerLink {
     this.gate.close();
     this.ws.off('message', this.onSocketMessage);
     this.ws.off('pong', this.onSocketPong);
-    this.onClosed(this);
   }
 }

@@ -1,4 +1,4 @@
-import { encodeFrame, FrameFlag, ImageFormat } from '../../protocol';
+import { CloseCode, encodeFrame, Errors, FrameFlag, ImageFormat } from '../../protocol';
 import type { Relay } from '../../relay/server';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { pairSession } from '../support/ws-peer';
@@ -81,4 +81,37 @@ describe('a technician that stops reading', () => {
       if (conn.role === 'technician') expect(conn.heldBytes).toBeLessThanOrEqual(backlog + 2 * (FRAME_BYTES + 64));
     }
   });
+
+  test('control still reaches a lagging technician: screen-info while frames wait does not end the session', async () => {
+    relay = await startTestRelay({ frameBacklogBytes: 512 * 1024 });
+    const { client, tech } = await pairSession(relay.wsUrl);
+    const techSocket = (tech.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    techSocket.pause();
+    for (let seq = 0; seq < 100; seq++) client.sendRaw(frame(seq));
+    await eventually(() => relay.hub.stats().framesForwarded === 100, 10_000, 'frames to arrive');
+    client.sendJson({ type: 'screen-info', displays: [{ id: 0, x: 0, y: 0, width: 800, height: 600, primary: true }], streaming: 0 });
+    techSocket.resume();
+    expect((await tech.until('screen-info', 10_000)).displays[0]!.width).toBe(800);
+    expect(relay.hub.counts().paired).toBe(1);
+  });
+
+  test('a client that never reads its input is ended once its backlog passes the limit; nothing grows without bound', async () => {
+    relay = await startTestRelay({ controlBacklogBytes: 64 * 1024, frameBacklogBytes: 64 * 1024, maxFrameBytes: 64 * 1024 });
+    const { client, tech } = await pairSession(relay.wsUrl);
+    (client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const text = 'x'.repeat(4000);
+    let seq = 0;
+    // Kernel buffers take the first few megabytes; keep sending until the relay gives up.
+    const sender = setInterval(() => {
+      for (let i = 0; i < 50; i++) tech.sendJson({ type: 'input', seq: seq++, event: { kind: 'text', text } });
+    }, 20);
+    try {
+      expect((await tech.until('error', 30_000)).code).toBe(Errors.LIMIT_BACKLOG.code);
+      expect((await tech.closed).code).toBe(CloseCode.BACKLOG);
+    } finally {
+      clearInterval(sender);
+    }
+    expect(relay.hub.registry.size).toBe(0);
+  });
 });
+
