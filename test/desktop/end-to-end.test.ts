@@ -1,0 +1,132 @@
+import type { Page } from 'playwright-core';
+import type { Relay } from '../../relay/server';
+import { launchTestBrowser, type TestBrowser } from '../support/browser';
+import { hasDesktopTools, openDesktopBrowser, startAgentProcess, type AgentProcess, type DesktopBrowser } from '../support/desktop';
+import { startTestRelay } from '../support/relay-harness';
+import { startXvfb, type XvfbDisplay } from '../support/xvfb';
+import { assertTechnicianBuilt, canvasPixel, pagePointOf, submitCode, waitForState, openPanel } from '../browser/panel-driver';
+
+const WIDTH = 1280;
+const HEIGHT = 720;
+const PHRASE = '¿Añadir el último pingüino? ¡Sí! 10 €';
+/** The known block on the customer's screen, and its colour. */
+const BLOCK = { x: 80, y: 60, width: 320, height: 200, rgb: [0x1e, 0x90, 0xff] as const };
+
+/** The customer's desktop: a coloured block, a text area and a pad that records clicks. */
+const CUSTOMER_PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
+  html,body{margin:0;width:100%;height:100%;overflow:hidden;background:#fafafa;font:16px "DejaVu Sans",sans-serif}
+  * { caret-color: transparent; }
+  #block{position:absolute;left:${BLOCK.x}px;top:${BLOCK.y}px;width:${BLOCK.width}px;height:${BLOCK.height}px;background:rgb(${BLOCK.rgb.join(',')})}
+  #pad{position:absolute;left:480px;top:60px;width:700px;height:260px;background:#ffe4b5}
+  #text{position:absolute;left:80px;top:380px;width:1100px;height:200px;font-size:22px}
+</style></head><body>
+  <div id="block"></div><div id="pad"></div><textarea id="text"></textarea>
+  <script>
+    window.clicks = [];
+    document.getElementById('pad').addEventListener('mousedown', (e) => window.clicks.push({ button: e.button, x: e.screenX, y: e.screenY }));
+    document.getElementById('pad').addEventListener('contextmenu', (e) => e.preventDefault());
+  </script></body></html>`;
+
+const describeDesktop = hasDesktopTools() ? describe : describe.skip;
+
+/**
+ * The whole system on one machine: the customer's X display with a real window, the
+ * real agent sharing it, the real relay, and the technician page in a second Chromium.
+ */
+describeDesktop('end to end: technician page → relay → agent → X display', () => {
+  let display: XvfbDisplay;
+  let customer: DesktopBrowser;
+  let relay: Relay;
+  let agent: AgentProcess;
+  let technicianBrowser: TestBrowser;
+  let panel: Page;
+
+  beforeAll(async () => {
+    assertTechnicianBuilt();
+    display = await startXvfb({ width: WIDTH, height: HEIGHT });
+    customer = await openDesktopBrowser(display, CUSTOMER_PAGE);
+    relay = await startTestRelay();
+    agent = startAgentProcess(display, relay.wsUrl);
+    technicianBrowser = await launchTestBrowser({ locale: 'es-ES', viewport: { width: 1400, height: 900 } });
+    panel = await technicianBrowser.newPage();
+  }, 90_000);
+
+  afterAll(async () => {
+    await technicianBrowser?.close();
+    await agent?.stop();
+    await relay?.close();
+    await customer?.close();
+    await display?.stop();
+  });
+
+  test('the technician enters the code, the customer accepts, and the canvas shows the customer\'s screen', async () => {
+    const code = await agent.code;
+    await openPanel(panel, relay.url);
+    await submitCode(panel, `${code.slice(0, 3)} ${code.slice(3)}`, 'Juan (CompuEasys)');
+    await waitForState(panel, 'connected', 20_000);
+    // The known block, drawn from real captured frames.
+    const cx = BLOCK.x + BLOCK.width / 2;
+    const cy = BLOCK.y + BLOCK.height / 2;
+    await panel.waitForFunction(([x, y, r, g, b]) => {
+      const canvas = document.getElementById('remote-screen') as HTMLCanvasElement;
+      if (canvas.width < 100) return false;
+      const d = canvas.getContext('2d')!.getImageData(x!, y!, 1, 1).data;
+      return Math.abs(d[0]! - r!) < 12 && Math.abs(d[1]! - g!) < 12 && Math.abs(d[2]! - b!) < 12;
+    }, [cx, cy, ...BLOCK.rgb], { timeout: 20_000 });
+    expect(await panel.evaluate(() => [(document.getElementById('remote-screen') as HTMLCanvasElement).width, (document.getElementById('remote-screen') as HTMLCanvasElement).height]))
+      .toEqual([WIDTH, HEIGHT]);
+    const outside = await canvasPixel(panel, 40, 40);
+    outside.slice(0, 3).forEach((v) => expect(v).toBeGreaterThan(230)); // the page background
+    expect(agent.output()).toContain('Juan (CompuEasys) is viewing and controlling your screen');
+  });
+
+  test('a click on the canvas lands at the matching point of the customer\'s window', async () => {
+    const target = { x: 700, y: 200 };
+    const point = await pagePointOf(panel, target.x, target.y);
+    await panel.mouse.click(point.x, point.y, { button: 'right' });
+    await customer.page.waitForFunction('window.clicks.length > 0', undefined, { timeout: 10_000 });
+    const [click] = await customer.page.evaluate(() => (window as unknown as { clicks: { button: number; x: number; y: number }[] }).clicks);
+    expect(click!.button).toBe(2);
+    // At fit scale one CSS pixel of the canvas covers about 1.1 remote pixels.
+    expect(Math.abs(click!.x - target.x)).toBeLessThanOrEqual(1);
+    expect(Math.abs(click!.y - target.y)).toBeLessThanOrEqual(1);
+  });
+
+  test('typed keys and the send-text box put the Spanish phrase into the text area exactly', async () => {
+    const field = await pagePointOf(panel, 400, 450);
+    await panel.mouse.click(field.x, field.y);
+    await customer.page.waitForFunction(`document.activeElement && document.activeElement.id === 'text'`, undefined, { timeout: 10_000 });
+    const sendText = async (text: string): Promise<void> => {
+      await panel.click('#text-toggle');
+      await panel.fill('#send-text-input', text);
+      await panel.click('#send-text-button');
+    };
+    await sendText('¿Añadir el último pingüino? ');
+    await customer.page.waitForFunction(`document.getElementById('text').value.length >= 28`, undefined, { timeout: 10_000 });
+    // Keys typed while the canvas has focus go to the customer's machine one by one. (Focus it
+    // without clicking: three clicks on the same spot would be a triple click, selecting all.)
+    await panel.focus('#remote-screen');
+    await panel.keyboard.type('hola');
+    await customer.page.waitForFunction(`document.getElementById('text').value.endsWith('hola')`, undefined, { timeout: 10_000 });
+    for (let i = 0; i < 4; i++) await panel.keyboard.press('Backspace');
+    await customer.page.waitForFunction(`!document.getElementById('text').value.endsWith('hola')`, undefined, { timeout: 10_000 });
+    await sendText('¡Sí! ');
+    await customer.page.waitForFunction(`document.getElementById('text').value.endsWith(' ')`, undefined, { timeout: 10_000 });
+    await panel.focus('#remote-screen');
+    await panel.keyboard.type('10 ');
+    await sendText('€');
+    await customer.page.waitForFunction(`document.getElementById('text').value.endsWith('€')`, undefined, { timeout: 10_000 });
+    expect(await customer.page.inputValue('#text')).toBe(PHRASE);
+  });
+
+  test('disconnecting ends the session on both sides', async () => {
+    await panel.click('#disconnect-button');
+    await waitForState(panel, 'ended', 10_000);
+    const deadline = Date.now() + 10_000;
+    while (!agent.output().includes('The technician ended the session.') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(agent.output()).toContain('The technician ended the session.');
+    expect(relay.hub.registry.size).toBe(0);
+  });
+});
