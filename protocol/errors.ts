@@ -38,6 +38,7 @@ export const Errors = Object.freeze({
   SESSION_UNKNOWN: spec('RS_ERR_SESSION_UNKNOWN', 'No such session.', 404),
   SESSION_VIEW_ONLY: spec('RS_ERR_SESSION_VIEW_ONLY', 'The customer shares the screen view-only; input is not allowed.', 403),
   TIMEOUT_HEARTBEAT: spec('RS_ERR_TIMEOUT_HEARTBEAT', 'The connection stopped answering.', 408, CloseCode.TIMEOUT),
+  TIMEOUT_IDLE: spec('RS_ERR_TIMEOUT_IDLE', 'Neither register nor join came in time after hello.', 408, CloseCode.TIMEOUT),
   TIMEOUT_SESSION_AGE: spec('RS_ERR_TIMEOUT_SESSION_AGE', 'The session reached its maximum age.', 408, CloseCode.TIMEOUT),
   HTTP_BAD_REQUEST: spec('RS_ERR_HTTP_BAD_REQUEST', 'The request body is not valid JSON of the expected shape.', 400),
   HTTP_BODY_TOO_BIG: spec('RS_ERR_HTTP_BODY_TOO_BIG', 'The request body is larger than allowed.', 413),

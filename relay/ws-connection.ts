@@ -201,7 +201,7 @@ export class WsConnection implements PeerLink {
 
   private readonly onIdleTimeout = (): void => {
     this.stateTimer = undefined;
-    if (this.state === 'ready') this.fail(Errors.TIMEOUT_HEARTBEAT);
+    if (this.state === 'ready') this.fail(Errors.TIMEOUT_IDLE);
   };
 
   // ---- decoding and dispatch -----------------------------------------------------

@@ -132,6 +132,13 @@ describe('abuse limits', () => {
     expect((await peer.closed).code).toBe(CloseCode.HANDSHAKE_TIMEOUT);
   });
 
+  test('a peer that says hello but never registers or joins is closed with 4009', async () => {
+    relay = await startTestRelay({ idleTimeoutMs: 50 });
+    const peer = await WsTestPeer.hello(relay.wsUrl, 'technician');
+    expect((await peer.next('error')).code).toBe(Errors.TIMEOUT_IDLE.code);
+    expect((await peer.closed).code).toBe(CloseCode.TIMEOUT);
+  });
+
   test('the relay refuses sockets beyond maxSockets with 4010, and serves again once one leaves', async () => {
     relay = await startTestRelay({ maxSockets: 2 });
     const a = await WsTestPeer.hello(relay.wsUrl, 'client');
