@@ -8,6 +8,10 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
 const nodeEntries = [
   { in: 'relay/main.ts', out: 'relay/main' },
   ...(existsSync('client/main.ts') ? [{ in: 'client/main.ts', out: 'client/main' }] : []),
+  // The customer's window: the browser fallback, and the agent as a Neutralino extension
+  // (neutralino.config.json starts dist/client/extension.js).
+  ...(existsSync('client/window/main.ts') ? [{ in: 'client/window/main.ts', out: 'client/window' }] : []),
+  ...(existsSync('client/extension/main.ts') ? [{ in: 'client/extension/main.ts', out: 'client/extension' }] : []),
 ];
 
 await build({
@@ -39,4 +43,11 @@ for (const page of pages) {
       format: 'iife',
     });
   }
+}
+
+// Neutralino's client library beside the window's page: the runtime serves any path
+// ending in neutralino.js with its globals (port, token) in front, and the page loads it
+// as ./neutralino.js (neutralino.config.json: cli.clientLibrary).
+if (existsSync('client/app')) {
+  cpSync('node_modules/@neutralinojs/lib/dist/neutralino.js', 'dist/client-app/neutralino.js');
 }

@@ -28,6 +28,14 @@ const config: Config = {
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
     },
     {
+      // The customer's window: its page in headless Chromium, the bridge, the local page
+      // server and the Neutralino extension against a stand-in of the runtime's socket.
+      displayName: 'window',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/window/**/*.test.ts'],
+    },
+    {
       displayName: 'desktop',
       testEnvironment: 'node',
       transform,

@@ -1,0 +1,67 @@
+import { pickLanguage, type Language } from '../i18n/messages';
+import { decodeUiState, STATE_EVENT, type UiCommand } from '../window/ui-events';
+import type { AgentChannel } from './agent-channel';
+import { neutralinoRuntime } from './neutralino-api';
+import { NeutralinoChannel } from './neutralino-channel';
+import { NeutralinoHost } from './neutralino-host';
+import { WebSocketChannel } from './websocket-channel';
+import { windowMessagesFor } from './window-messages';
+import { WindowView } from './window-view';
+
+const LANGUAGE_KEY = 'compueasys.window.language';
+
+function savedLanguage(): Language | undefined {
+  try {
+    const value = window.localStorage.getItem(LANGUAGE_KEY);
+    return value === 'es' || value === 'en' ? value : undefined;
+  } catch {
+    return undefined; // storage blocked
+  }
+}
+
+function saveLanguage(language: Language): void {
+  try {
+    window.localStorage.setItem(LANGUAGE_KEY, language);
+  } catch {
+    // not saved: the switch still works for this window
+  }
+}
+
+/**
+ * The customer's window. It shows what the agent reports and sends the customer's
+ * choices back, over Neutralino extension events inside the native window, or over the
+ * agent's local WebSocket in a browser.
+ */
+function main(): void {
+  let language: Language = savedLanguage() ?? pickLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]);
+  const neutralino = neutralinoRuntime(window);
+  if (neutralino) neutralino.init();
+  const channel: AgentChannel = neutralino ? new NeutralinoChannel(neutralino) : WebSocketChannel.besidePage(window.location);
+  const send = (command: UiCommand): void => channel.send(command);
+  const host = neutralino ? new NeutralinoHost(neutralino, windowMessagesFor(language), send) : undefined;
+
+  const view = new WindowView(document, windowMessagesFor(language), send, () => {
+    language = language === 'es' ? 'en' : 'es';
+    saveLanguage(language);
+    view.setMessages(windowMessagesFor(language), language);
+    host?.setMessages(windowMessagesFor(language));
+  });
+  view.setMessages(windowMessagesFor(language), language);
+  document.body.dataset.channel = channel.kind;
+
+  channel.start({
+    onEvent: (envelope) => {
+      if (envelope.event !== STATE_EVENT) return;
+      const state = decodeUiState(envelope.data);
+      if (state) view.render(state);
+    },
+    onStatus: (status) => {
+      if (status === 'open') send({ command: 'hello' });
+      else view.show('offline');
+    },
+  });
+  host?.start();
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', main);
+else main();

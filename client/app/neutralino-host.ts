@@ -1,0 +1,57 @@
+import type { UiCommand } from '../window/ui-events';
+import type { NeutralinoApi } from './neutralino-api';
+import type { WindowMessages } from './window-messages';
+
+/** The tray icon, a resource path of the app (neutralino.config.json: documentRoot). */
+export const TRAY_ICON = '/dist/client-app/tray-icon.png';
+
+/**
+ * What only the native window has: the window title in the customer's language, a tray
+ * icon with "show", "stop sharing" and "quit" where the platform has a tray (macOS has
+ * its menu bar, Linux needs an AppIndicator host; a refusal is ignored). Closing the window
+ * exits the runtime (exitProcessOnClose); the extension then sees its socket close and
+ * stops sharing before it exits.
+ */
+export class NeutralinoHost {
+  private t: WindowMessages;
+
+  constructor(private readonly neutralino: NeutralinoApi, messages: WindowMessages, private readonly send: (command: UiCommand) => void) {
+    this.t = messages;
+  }
+
+  start(): void {
+    void this.neutralino.events.on('trayMenuItemClicked', (e) => {
+      const id = (e.detail as { id?: unknown } | null)?.id;
+      if (id === 'show') void this.showWindow();
+      else if (id === 'stop') this.send({ command: 'stop' });
+      else if (id === 'quit') void this.quit();
+    });
+    this.setMessages(this.t);
+  }
+
+  setMessages(messages: WindowMessages): void {
+    this.t = messages;
+    this.neutralino.window.setTitle(messages.appName).catch(() => undefined);
+    this.neutralino.os.setTray({
+      icon: TRAY_ICON,
+      menuItems: [
+        { id: 'show', text: messages.trayShow },
+        { id: 'stop', text: messages.stopSharing },
+        { id: 'quit', text: messages.trayQuit },
+      ],
+    }).catch(() => undefined);
+  }
+
+  private async showWindow(): Promise<void> {
+    await this.neutralino.window.show().catch(() => undefined);
+    await this.neutralino.window.unminimize().catch(() => undefined);
+    await this.neutralino.window.focus().catch(() => undefined);
+  }
+
+  /** Sharing never outlives the window: stop first (the extension also stops when the runtime goes). */
+  private async quit(): Promise<void> {
+    this.send({ command: 'stop' });
+    await new Promise((r) => setTimeout(r, 200));
+    await this.neutralino.app.exit().catch(() => undefined);
+  }
+}

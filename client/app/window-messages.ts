@@ -1,0 +1,159 @@
+/**
+ * Every word of the customer's window, in Spanish and English. Spanish is the product's
+ * first language; the window follows the system (browser) language and can be switched.
+ */
+import type { Language } from '../i18n/messages';
+
+/** The sentences without parameters; their keys are the `data-i18n` names in index.html. */
+export interface StaticMessages {
+  readonly appName: string;
+  readonly product: string;
+  readonly otherLanguage: string;
+  readonly starting: string;
+  readonly idleLead: string;
+  readonly connect: string;
+  readonly idleFootnote: string;
+  readonly connecting: string;
+  readonly cancel: string;
+  readonly codeLead: string;
+  readonly newCode: string;
+  readonly codeFootnote: string;
+  readonly codeExpired: string;
+  readonly noticeDenied: string;
+  readonly noticeUnanswered: string;
+  readonly allowControl: string;
+  readonly viewOnly: string;
+  readonly deny: string;
+  readonly modeControl: string;
+  readonly modeViewOnly: string;
+  readonly stopSharing: string;
+  readonly endedByTechnician: string;
+  readonly endedByCustomer: string;
+  readonly endedCodeExpired: string;
+  readonly endedByRelay: string;
+  readonly connectAgain: string;
+  readonly reconnectingTitle: string;
+  readonly failedTitle: string;
+  readonly tryAgain: string;
+  readonly offlineTitle: string;
+  readonly offlineDetail: string;
+  readonly trayShow: string;
+  readonly trayQuit: string;
+}
+
+export interface WindowMessages extends StaticMessages {
+  readonly codeExpiresIn: (clock: string) => string;
+  readonly consentQuestion: (technician: string) => string;
+  readonly consentCountdown: (seconds: number) => string;
+  readonly sharingControl: (technician: string) => string;
+  readonly sharingViewOnly: (technician: string) => string;
+  readonly sharingElapsed: (clock: string) => string;
+  readonly reconnecting: (seconds: number, attempt: number) => string;
+}
+
+const ES: WindowMessages = {
+  appName: 'CompuEasys Soporte Remoto',
+  product: 'Soporte Remoto',
+  otherLanguage: 'English',
+  starting: 'Preparando…',
+  idleLead: 'Un técnico de CompuEasys puede ver su pantalla y ayudarle, con su permiso.',
+  connect: 'Conectar con Soporte',
+  idleFootnote: 'Usted decide qué puede hacer el técnico y puede dejar de compartir en cualquier momento.',
+  connecting: 'Conectando con CompuEasys…',
+  cancel: 'Cancelar',
+  codeLead: 'Dígale este código al técnico:',
+  newCode: 'Nuevo código',
+  codeFootnote: 'Nadie puede ver su pantalla sin que usted lo permita.',
+  codeExpired: 'El código venció. Pida uno nuevo.',
+  noticeDenied: 'Usted rechazó la conexión. Este es un código nuevo.',
+  noticeUnanswered: 'La solicitud no se respondió a tiempo. Este es un código nuevo.',
+  allowControl: 'Permitir control',
+  viewOnly: 'Solo ver',
+  deny: 'Denegar',
+  modeControl: 'Control permitido',
+  modeViewOnly: 'Solo ver',
+  stopSharing: 'Dejar de compartir',
+  endedByTechnician: 'El técnico terminó la sesión.',
+  endedByCustomer: 'Usted dejó de compartir su pantalla.',
+  endedCodeExpired: 'El código venció sin que nadie se conectara.',
+  endedByRelay: 'La sesión terminó.',
+  connectAgain: 'Conectar de nuevo',
+  reconnectingTitle: 'Problema de conexión',
+  failedTitle: 'No se pudo conectar',
+  tryAgain: 'Reintentar',
+  offlineTitle: 'El programa de soporte no responde',
+  offlineDetail: 'Cierre esta ventana y abra CompuEasys Soporte de nuevo.',
+  trayShow: 'Mostrar ventana',
+  trayQuit: 'Salir',
+  codeExpiresIn: (clock) => `Vence en ${clock}`,
+  consentQuestion: (t) => `${t} quiere ver y controlar su pantalla`,
+  consentCountdown: (s) => `Si no responde, se denegará en ${s} s`,
+  sharingControl: (t) => `${t} está viendo y controlando su pantalla`,
+  sharingViewOnly: (t) => `${t} está viendo su pantalla (no puede controlarla)`,
+  sharingElapsed: (clock) => `Conectado desde hace ${clock}`,
+  reconnecting: (s, n) => `Reintentando en ${s} s (intento ${n})…`,
+};
+
+const EN: WindowMessages = {
+  appName: 'CompuEasys Remote Support',
+  product: 'Remote Support',
+  otherLanguage: 'Español',
+  starting: 'Starting…',
+  idleLead: 'A CompuEasys technician can see your screen and help you, with your permission.',
+  connect: 'Connect to support',
+  idleFootnote: 'You decide what the technician may do, and you can stop sharing at any time.',
+  connecting: 'Connecting to CompuEasys…',
+  cancel: 'Cancel',
+  codeLead: 'Read this code to the technician:',
+  newCode: 'New code',
+  codeFootnote: 'Nobody can see your screen unless you allow it.',
+  codeExpired: 'The code expired. Ask for a new one.',
+  noticeDenied: 'You turned the technician away. Here is a new code.',
+  noticeUnanswered: 'The request was not answered in time. Here is a new code.',
+  allowControl: 'Allow control',
+  viewOnly: 'View only',
+  deny: 'Deny',
+  modeControl: 'Control allowed',
+  modeViewOnly: 'View only',
+  stopSharing: 'Stop sharing',
+  endedByTechnician: 'The technician ended the session.',
+  endedByCustomer: 'You stopped sharing your screen.',
+  endedCodeExpired: 'The code expired before anyone connected.',
+  endedByRelay: 'The session ended.',
+  connectAgain: 'Connect again',
+  reconnectingTitle: 'Connection problem',
+  failedTitle: 'Could not connect',
+  tryAgain: 'Try again',
+  offlineTitle: 'The support program is not responding',
+  offlineDetail: 'Close this window and open CompuEasys Support again.',
+  trayShow: 'Show window',
+  trayQuit: 'Quit',
+  codeExpiresIn: (clock) => `Expires in ${clock}`,
+  consentQuestion: (t) => `${t} wants to see and control your screen`,
+  consentCountdown: (s) => `Denied automatically in ${s} s if you do not answer`,
+  sharingControl: (t) => `${t} is viewing and controlling your screen`,
+  sharingViewOnly: (t) => `${t} is viewing your screen (cannot control it)`,
+  sharingElapsed: (clock) => `Connected for ${clock}`,
+  reconnecting: (s, n) => `Retrying in ${s} s (attempt ${n})…`,
+};
+
+const CATALOGUES: Readonly<Record<Language, WindowMessages>> = Object.freeze({ es: ES, en: EN });
+
+export function windowMessagesFor(language: Language): WindowMessages {
+  return CATALOGUES[language];
+}
+
+/** m:ss, or h:mm:ss from an hour on. */
+export function formatClock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** "385621" → "385 621": two groups are easier to read out over the phone. */
+export function formatCode(code: string): string {
+  return `${code.slice(0, 3)} ${code.slice(3)}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * The customer's window in the default browser: `npm run client:window -- <options>`.
+ * For machines without the Neutralino runtime (and how the window is tested): the agent
+ * serves the window's page on 127.0.0.1 with a per-run token and opens it. The only place
+ * that reads the environment and the command line and builds the root logger.
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import { AgentOptionsError } from '../agent-options';
+import { LocalPageServer } from './local-page-server';
+import { openInBrowser } from './open-browser';
+import { createRealAgent } from './real-agent';
+import { WindowBridge } from './window-bridge';
+import { parseWindowArgs, WINDOW_USAGE, type WindowOptions } from './window-options';
+
+async function main(): Promise<void> {
+  let options: WindowOptions;
+  try {
+    options = parseWindowArgs(process.argv.slice(2), process.env, hostname());
+  } catch (e) {
+    if (e instanceof AgentOptionsError) {
+      process.stderr.write(`client:window: ${e.message}\n\n${WINDOW_USAGE}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (options.agent.help) {
+    process.stdout.write(`${WINDOW_USAGE}\n`);
+    return;
+  }
+  const logger = pino({ level: options.agent.logLevel, base: { service: 'agent-window' } }, pino.destination(2));
+  // Built beside this file by `npm run build`: dist/client/window.js → dist/client-app/.
+  const pageDir = resolve(__dirname, '../client-app');
+  if (!existsSync(join(pageDir, 'index.html'))) throw new Error(`the window's page is missing in ${pageDir}; run npm run build`);
+
+  const bridge = new WindowBridge({
+    logger,
+    createAgent: (hooks) => createRealAgent({ options: options.agent, x11Display: process.env.DISPLAY, platform: process.platform, logger }, hooks),
+    ...(options.agent.accept !== undefined ? { autoAnswer: options.agent.accept } : {}),
+  });
+
+  let exitTimer: NodeJS.Timeout | undefined;
+  let hadPage = false;
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (code: number): Promise<void> => (shuttingDown ??= (async () => {
+    if (exitTimer) clearTimeout(exitTimer);
+    await bridge.close();
+    await server.close();
+    process.exit(code);
+  })());
+
+  const server = await LocalPageServer.start({
+    pageDir,
+    port: options.port,
+    logger,
+    onEnvelope: (envelope) => bridge.handleEnvelope(envelope),
+    onPagesChanged: (count) => {
+      if (exitTimer) clearTimeout(exitTimer);
+      exitTimer = undefined;
+      if (count > 0) {
+        hadPage = true;
+        return;
+      }
+      // The customer closed the window: stop sharing and quit, unless it was only a reload.
+      if (hadPage) exitTimer = setTimeout(() => void shutdown(0), options.exitAfterClosedMs);
+    },
+  });
+  bridge.attach(server);
+
+  process.stdout.write(`CompuEasys Soporte Remoto / Remote Support: ${server.url}\n`);
+  if (options.open && !(await openInBrowser(server.url, process.platform))) {
+    process.stdout.write('Abra esa dirección en su navegador. / Open that address in your browser.\n');
+  }
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`client:window: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

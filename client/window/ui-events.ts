@@ -1,0 +1,132 @@
+/**
+ * The small JSON events between the customer's window (the page) and the agent. The page
+ * never talks to the relay: it shows what the agent says and sends the customer's choices
+ * back. The same `{event, data}` envelope travels over both channels, because it is
+ * exactly the shape of a Neutralino event:
+ *
+ * - Neutralino: the page calls `Neutralino.extensions.dispatch(id, event, data)` and the
+ *   extension answers with the native call `app.broadcast({event, data})`;
+ * - the browser fallback: one JSON text message `{event, data}` each way on the agent's
+ *   local WebSocket.
+ *
+ * This file runs in Node and in the browser alike: no Node modules, no DOM. Everything a
+ * channel receives is decoded here, once, and never throws (a bad message is `undefined`).
+ */
+import type { ConsentAnswer } from '../session/client-session';
+
+/** The event name of agent → page messages. */
+export const STATE_EVENT = 'agent:state';
+/** The event name of page → agent messages. */
+export const COMMAND_EVENT = 'ui:command';
+/** The agent's extension id in neutralino.config.json. */
+export const NEUTRALINO_EXTENSION_ID = 'com.compueasys.agent';
+
+/** Why a fresh code is shown right after a technician asked. */
+export type CodeNotice = 'denied' | 'unanswered';
+
+/**
+ * What the window shows. Durations are relative ("remaining", "elapsed") and measured by
+ * the agent when it sends them, so the page counts down on its own clock: the two clocks
+ * never have to agree.
+ */
+export type UiState =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'code'; readonly code: string; readonly remainingMs: number; readonly ttlMs: number; readonly notice?: CodeNotice }
+  | { readonly kind: 'consent'; readonly technicianName: string; readonly remainingMs: number; readonly timeoutMs: number }
+  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly elapsedMs: number }
+  | { readonly kind: 'ended'; readonly by: 'technician' | 'customer' | 'relay'; readonly reason: string }
+  | { readonly kind: 'reconnecting'; readonly remainingMs: number; readonly attempt: number; readonly reason: string }
+  | { readonly kind: 'failed'; readonly code: string; readonly message: string };
+
+export type UiStateKind = UiState['kind'];
+
+/** What the customer can ask of the agent. `hello` asks for the current state (a page that just loaded). */
+export type UiCommand =
+  | { readonly command: 'hello' }
+  | { readonly command: 'connect' }
+  | { readonly command: 'new-code' }
+  | { readonly command: 'consent'; readonly answer: ConsentAnswer }
+  | { readonly command: 'stop' };
+
+/** The envelope on both channels. */
+export interface UiEnvelope {
+  readonly event: string;
+  readonly data: unknown;
+}
+
+const MAX_TEXT = 512;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isText(value: unknown, max = MAX_TEXT): value is string {
+  return typeof value === 'string' && value.length <= max;
+}
+
+function isDuration(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 7 * 24 * 3600_000;
+}
+
+/** Parses one text message of a channel into an envelope; `undefined` when it is not one. */
+export function parseEnvelope(text: string): UiEnvelope | undefined {
+  if (text.length > 64 * 1024) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(value) || typeof value.event !== 'string' || value.event.length > 128) return undefined;
+  return { event: value.event, data: value.data };
+}
+
+/** A page command, checked member by member; `undefined` for anything else. */
+export function decodeUiCommand(data: unknown): UiCommand | undefined {
+  if (!isRecord(data)) return undefined;
+  switch (data.command) {
+    case 'hello':
+    case 'connect':
+    case 'new-code':
+    case 'stop':
+      return { command: data.command };
+    case 'consent':
+      return data.answer === 'control' || data.answer === 'view-only' || data.answer === 'deny'
+        ? { command: 'consent', answer: data.answer } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** An agent state for the page, checked member by member; `undefined` for anything else. */
+export function decodeUiState(data: unknown): UiState | undefined {
+  if (!isRecord(data)) return undefined;
+  switch (data.kind) {
+    case 'idle':
+    case 'connecting':
+      return { kind: data.kind };
+    case 'code': {
+      if (typeof data.code !== 'string' || !/^[0-9]{6}$/.test(data.code) || !isDuration(data.remainingMs) || !isDuration(data.ttlMs)) return undefined;
+      const notice = data.notice === 'denied' || data.notice === 'unanswered' ? data.notice : undefined;
+      return { kind: 'code', code: data.code, remainingMs: data.remainingMs, ttlMs: data.ttlMs, ...(notice ? { notice } : {}) };
+    }
+    case 'consent':
+      if (!isText(data.technicianName, 64) || !isDuration(data.remainingMs) || !isDuration(data.timeoutMs)) return undefined;
+      return { kind: 'consent', technicianName: data.technicianName, remainingMs: data.remainingMs, timeoutMs: data.timeoutMs };
+    case 'sharing':
+      if (!isText(data.technicianName, 64) || typeof data.viewOnly !== 'boolean' || !isDuration(data.elapsedMs)) return undefined;
+      return { kind: 'sharing', technicianName: data.technicianName, viewOnly: data.viewOnly, elapsedMs: data.elapsedMs };
+    case 'ended':
+      if ((data.by !== 'technician' && data.by !== 'customer' && data.by !== 'relay') || !isText(data.reason)) return undefined;
+      return { kind: 'ended', by: data.by, reason: data.reason };
+    case 'reconnecting':
+      if (!isDuration(data.remainingMs) || typeof data.attempt !== 'number' || !Number.isInteger(data.attempt) || data.attempt < 0 || !isText(data.reason)) return undefined;
+      return { kind: 'reconnecting', remainingMs: data.remainingMs, attempt: data.attempt, reason: data.reason };
+    case 'failed':
+      if (!isText(data.code, 64) || !isText(data.message)) return undefined;
+      return { kind: 'failed', code: data.code, message: data.message };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,239 @@
+import type { Logger } from 'pino';
+import type { Agent } from '../agent';
+import type { ConsentAnswer, ConsentRequest } from '../session/client-session';
+import type { AgentState } from '../session/session-state';
+import {
+  COMMAND_EVENT, decodeUiCommand, STATE_EVENT,
+  type CodeNotice, type UiCommand, type UiEnvelope, type UiState,
+} from './ui-events';
+
+/** Where the bridge's events go: every page listening on one channel. */
+export interface UiPort {
+  send(envelope: UiEnvelope): void;
+}
+
+/** What the agent factory gets from the bridge: the customer's answers and the state changes. */
+export interface AgentHooks {
+  readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
+  readonly onState: (state: AgentState) => void;
+}
+
+export interface WindowBridgeDeps {
+  readonly logger: Logger;
+  /**
+   * Builds the agent (screen, encoder, mouse and keyboard, relay session) the first time
+   * the customer clicks "Connect": the window is up at once, and a machine whose screen
+   * cannot be captured says so in the window instead of failing before it shows.
+   */
+  readonly createAgent: (hooks: AgentHooks) => Promise<Agent>;
+  /** Answer every technician this way without asking (unattended machines, tests). */
+  readonly autoAnswer?: ConsentAnswer;
+  /** Monotonic milliseconds, for the countdowns (tests pass a fake). */
+  readonly now?: () => number;
+}
+
+interface PendingConsent {
+  readonly finish: (answer: ConsentAnswer, answered: boolean) => void;
+}
+
+/** The state of the bridge's own, before the relay session exists or when it cannot. */
+type OwnState = Extract<UiState, { kind: 'connecting' | 'failed' | 'ended' }>;
+
+/**
+ * The agent's side of the customer's window: turns each AgentState of the relay session
+ * into a `agent:state` event for the page, and each command of the page (connect, new
+ * code, the answer to a technician, stop) into a call on the ClientSession. It holds the
+ * one open consent question, so that the page's answer reaches the session, and a
+ * question that no longer stands (timeout, technician gone) is closed.
+ */
+export class WindowBridge {
+  private readonly ports = new Set<UiPort>();
+  private readonly now: () => number;
+  private agent: Agent | undefined;
+  private creating: Promise<Agent | undefined> | undefined;
+  private state: AgentState = { kind: 'idle' };
+  private stateAt: number;
+  private own: OwnState | undefined;
+  private notice: CodeNotice | undefined;
+  private pending: PendingConsent | undefined;
+  /** How the last question was closed: answered (and how) or not. */
+  private lastAnswer: ConsentAnswer | 'none' = 'none';
+  private stopRequested = false;
+  private closed = false;
+
+  constructor(private readonly deps: WindowBridgeDeps) {
+    this.now = deps.now ?? (() => performance.now());
+    this.stateAt = this.now();
+  }
+
+  /** Starts sending events to `port`; returns the function that stops it. */
+  attach(port: UiPort): () => void {
+    this.ports.add(port);
+    return () => { this.ports.delete(port); };
+  }
+
+  /** The relay session, once the customer connected for the first time. */
+  get session(): Agent['session'] | undefined {
+    return this.agent?.session;
+  }
+
+  /** What the page shows now. */
+  get uiState(): UiState {
+    if (this.own) return this.own;
+    const elapsed = Math.max(0, this.now() - this.stateAt);
+    const s = this.state;
+    switch (s.kind) {
+      case 'idle':
+      case 'connecting':
+        return { kind: s.kind };
+      case 'code':
+        return { kind: 'code', code: s.code, remainingMs: Math.max(0, Math.round(s.ttlMs - elapsed)), ttlMs: s.ttlMs, ...(this.notice ? { notice: this.notice } : {}) };
+      case 'consent':
+        return { kind: 'consent', technicianName: s.technicianName, remainingMs: Math.max(0, Math.round(s.timeoutMs - elapsed)), timeoutMs: s.timeoutMs };
+      case 'sharing':
+        return { kind: 'sharing', technicianName: s.technicianName, viewOnly: s.viewOnly, elapsedMs: Math.round(elapsed) };
+      case 'ended':
+        return { kind: 'ended', by: s.by, reason: s.reason };
+      case 'reconnecting':
+        return { kind: 'reconnecting', remainingMs: Math.max(0, Math.round(s.inMs - elapsed)), attempt: s.attempt, reason: s.reason };
+      case 'failed':
+        return { kind: 'failed', code: s.code, message: s.message };
+      default: {
+        const unreachable: never = s;
+        return unreachable;
+      }
+    }
+  }
+
+  /** Sends the current state to every page. */
+  publish(): void {
+    const envelope: UiEnvelope = { event: STATE_EVENT, data: this.uiState };
+    for (const port of this.ports) port.send(envelope);
+  }
+
+  /** One message from a page: commands are decoded and carried out; anything else is ignored. */
+  handleEnvelope(envelope: UiEnvelope): void {
+    if (envelope.event !== COMMAND_EVENT) return;
+    const command = decodeUiCommand(envelope.data);
+    if (command === undefined) {
+      this.deps.logger.warn('ignored a malformed command from the window');
+      return;
+    }
+    this.handleCommand(command);
+  }
+
+  handleCommand(command: UiCommand): void {
+    if (this.closed) return;
+    switch (command.command) {
+      case 'hello':
+        return this.publish();
+      case 'connect':
+        return this.connect();
+      case 'new-code':
+        return this.agent?.session.newCode();
+      case 'consent':
+        return this.pending?.finish(command.answer, true);
+      case 'stop':
+        return void this.stop();
+      default: {
+        const unreachable: never = command;
+        return unreachable;
+      }
+    }
+  }
+
+  /** The consent prompt handed to the ClientSession: the window asks, the page answers. */
+  readonly consent = (request: ConsentRequest): Promise<ConsentAnswer> => {
+    this.pending?.finish('deny', false);
+    this.lastAnswer = 'none';
+    const auto = this.deps.autoAnswer;
+    if (auto !== undefined) {
+      this.lastAnswer = auto;
+      return Promise.resolve(auto);
+    }
+    return new Promise<ConsentAnswer>((resolve) => {
+      const entry: PendingConsent = {
+        finish: (answer, answered) => {
+          if (this.pending !== entry) return;
+          this.pending = undefined;
+          request.signal.removeEventListener('abort', onAbort);
+          if (answered) this.lastAnswer = answer;
+          resolve(answer);
+        },
+      };
+      // The question no longer stands (timeout, technician gone, stop): close it, denying.
+      const onAbort = (): void => entry.finish('deny', false);
+      this.pending = entry;
+      if (request.signal.aborted) onAbort();
+      else request.signal.addEventListener('abort', onAbort);
+    });
+  };
+
+  /** Every state change of the relay session. */
+  readonly onState = (next: AgentState): void => {
+    const previous = this.state.kind;
+    this.own = undefined;
+    this.notice = next.kind === 'code' && previous === 'consent'
+      ? (this.lastAnswer === 'deny' ? 'denied' : 'unanswered') : undefined;
+    this.state = next;
+    this.stateAt = this.now();
+    if (next.kind !== 'consent') this.pending?.finish('deny', false);
+    this.publish();
+  };
+
+  /** "Stop sharing": ends whatever is going on at once; the technician is told by the relay. */
+  async stop(): Promise<void> {
+    this.stopRequested = true;
+    this.pending?.finish('deny', false);
+    if (this.agent) {
+      await this.agent.session.stop();
+      return;
+    }
+    if (this.creating) return; // connect() sees stopRequested and shows the end
+    this.setOwn({ kind: 'ended', by: 'customer', reason: 'stopped' });
+  }
+
+  /** Stops sharing and frees the screen and the input devices. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending?.finish('deny', false);
+    const agent = this.agent ?? await this.creating;
+    if (agent) await agent.close();
+    this.ports.clear();
+  }
+
+  private connect(): void {
+    const kind = this.own?.kind ?? this.state.kind;
+    if (kind === 'connecting' || kind === 'code' || kind === 'consent' || kind === 'sharing' || kind === 'reconnecting') return;
+    this.stopRequested = false;
+    if (this.agent) {
+      this.agent.session.connect();
+      return;
+    }
+    if (this.creating) return;
+    this.setOwn({ kind: 'connecting' });
+    this.creating = this.deps.createAgent({ consent: this.consent, onState: this.onState }).then((agent) => {
+      this.creating = undefined;
+      if (this.closed) {
+        void agent.close();
+        return undefined;
+      }
+      this.agent = agent;
+      if (this.stopRequested) this.setOwn({ kind: 'ended', by: 'customer', reason: 'stopped' });
+      else agent.session.connect();
+      return agent;
+    }, (err: unknown) => {
+      this.creating = undefined;
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.logger.error({ err: message }, 'the agent could not start');
+      this.setOwn({ kind: 'failed', code: 'agent-unavailable', message: message.slice(0, 500) });
+      return undefined;
+    });
+  }
+
+  private setOwn(state: OwnState): void {
+    this.own = state;
+    this.publish();
+  }
+}

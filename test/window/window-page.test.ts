@@ -1,0 +1,342 @@
+import { request } from 'node:http';
+import type { Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { Errors } from '../../protocol';
+import type { RelayOptions } from '../../relay/options';
+import type { Relay } from '../../relay/server';
+import { hasChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
+import { eventually, startTestRelay } from '../support/relay-harness';
+import { WsTestPeer } from '../support/ws-peer';
+import { startWindow, type WindowUnderTest } from './window-harness';
+
+const TECHNICIAN = 'Juan (CompuEasys)';
+const WINDOW_SIZE = { width: 420, height: 560 };
+
+async function stateIs(page: Page, state: string, timeout = 10_000): Promise<void> {
+  await page.waitForSelector(`body[data-state="${state}"]`, { timeout });
+}
+
+async function text(page: Page, selector: string): Promise<string> {
+  return ((await page.textContent(selector)) ?? '').trim();
+}
+
+/** The 6 digits the window shows ("385 621" → "385621"). */
+async function shownCode(page: Page): Promise<string> {
+  await page.waitForFunction(() => /^\d{3} \d{3}$/.test(document.getElementById('code-value')?.textContent ?? ''));
+  return (await text(page, '#code-value')).replace(' ', '');
+}
+
+async function joinAsTechnician(relay: Relay, code: string): Promise<WsTestPeer> {
+  const tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
+  tech.sendJson({ type: 'join', code, name: TECHNICIAN });
+  await tech.next('waiting-consent');
+  return tech;
+}
+
+/** The window shows a code and a technician is waiting for the customer's answer. */
+async function upToConsent(page: Page, relay: Relay): Promise<WsTestPeer> {
+  await page.click('#connect-button');
+  await stateIs(page, 'code');
+  const tech = await joinAsTechnician(relay, await shownCode(page));
+  await stateIs(page, 'consent');
+  return tech;
+}
+
+const describeBrowser = hasChromium() ? describe : describe.skip;
+
+describeBrowser('the customer window (headless Chromium, served by the agent, real relay, technician socket)', () => {
+  let browser: TestBrowser;
+  let relay: Relay;
+  let win: WindowUnderTest;
+  let page: Page;
+  const techs: WsTestPeer[] = [];
+
+  async function open(relayOptions: Partial<RelayOptions> = {}): Promise<void> {
+    relay = await startTestRelay(relayOptions);
+    win = await startWindow(relay.wsUrl);
+    page = await browser.newPage();
+    await page.goto(win.server.url);
+    await stateIs(page, 'idle');
+  }
+
+  beforeAll(async () => {
+    browser = await launchTestBrowser({ locale: 'es-ES', viewport: WINDOW_SIZE });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const t of techs.splice(0)) t.close();
+    await page?.close().catch(() => undefined);
+    await win?.close();
+    await relay?.close();
+  });
+
+  test('not connected → connect → code with a countdown → the technician asks → allow control → connected → stop sharing ends it for both', async () => {
+    await open();
+    expect(await text(page, '#connect-button')).toBe('Conectar con Soporte');
+    expect(await page.isVisible('#view-code')).toBe(false);
+
+    await page.click('#connect-button');
+    await stateIs(page, 'code');
+    const code = await shownCode(page);
+    expect(code).toMatch(/^[0-9]{6}$/);
+    expect(await text(page, '#code-countdown')).toMatch(/^Vence en (10:00|9:5\d)$/);
+    const before = await text(page, '#code-countdown');
+    await page.waitForFunction((b) => document.getElementById('code-countdown')?.textContent !== b, before, { timeout: 3000 });
+    expect(await text(page, '#code-countdown')).toMatch(/^Vence en 9:5\d$/);
+
+    const tech = await joinAsTechnician(relay, code);
+    techs.push(tech);
+    await stateIs(page, 'consent');
+    expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
+    expect([await text(page, '#allow-control'), await text(page, '#allow-view'), await text(page, '#deny')])
+      .toEqual(['Permitir control', 'Solo ver', 'Denegar']);
+    expect(await text(page, '#consent-countdown')).toMatch(/^Si no responde, se denegará en (60|59|58) s$/);
+
+    await page.click('#allow-control');
+    expect((await tech.next('paired')).viewOnly).toBe(false);
+    await stateIs(page, 'sharing');
+    expect(await text(page, '#sharing-mode')).toBe('Control permitido');
+    expect(await text(page, '#sharing-text')).toBe('Juan (CompuEasys) está viendo y controlando su pantalla');
+    expect(await text(page, '#sharing-elapsed')).toMatch(/^Conectado desde hace 0:0\d$/);
+    expect(await text(page, '#stop-button')).toBe('Dejar de compartir');
+
+    // Control means control: a click reaches the (stand-in) mouse.
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 10, y: 20 } });
+    await eventually(() => win.sink.log.includes('left up'), 5000, 'the click to be injected');
+
+    await page.click('#stop-button');
+    expect(await tech.until('peer-left')).toEqual({ type: 'peer-left', reason: 'bye' });
+    expect((await tech.closed).code).toBe(4008);
+    await stateIs(page, 'ended');
+    expect(await text(page, '#ended-text')).toBe('Usted dejó de compartir su pantalla.');
+    expect(win.bridge.session?.current.kind).toBe('ended');
+  });
+
+  test('view only: connected (view only), and input from the technician is refused by the relay and never injected', async () => {
+    await open();
+    const tech = await upToConsent(page, relay);
+    techs.push(tech);
+    await page.click('#allow-view');
+    expect((await tech.next('paired')).viewOnly).toBe(true);
+    await stateIs(page, 'sharing');
+    expect(await text(page, '#sharing-mode')).toBe('Solo ver');
+    expect(await text(page, '#sharing-text')).toBe('Juan (CompuEasys) está viendo su pantalla (no puede controlarla)');
+    await tech.until('screen-info');
+
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 10, y: 20 } });
+    tech.sendJson({ type: 'input', seq: 1, event: { kind: 'text', text: 'rm -rf' } });
+    expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
+    expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(win.sink.log).toEqual([]);
+    expect(win.bridge.session?.current).toMatchObject({ kind: 'sharing', viewOnly: true });
+  });
+
+  test('deny: the technician is turned away and the window shows a new code, saying why', async () => {
+    await open();
+    const first = await (async () => {
+      await page.click('#connect-button');
+      await stateIs(page, 'code');
+      return shownCode(page);
+    })();
+    const tech = await joinAsTechnician(relay, first);
+    techs.push(tech);
+    await stateIs(page, 'consent');
+    await page.click('#deny');
+    expect((await tech.until('error')).code).toBe(Errors.CONSENT_DENIED.code);
+    expect((await tech.closed).code).toBe(4007);
+    await stateIs(page, 'code');
+    await page.waitForFunction((old) => (document.getElementById('code-value')?.textContent ?? '').replace(' ', '') !== old, first);
+    expect(await shownCode(page)).not.toBe(first);
+    expect(await page.isVisible('#code-notice')).toBe(true);
+    expect(await text(page, '#code-notice')).toBe('Usted rechazó la conexión. Este es un código nuevo.');
+  });
+
+  test('the technician leaving shows "ended by the technician", and the customer can connect again', async () => {
+    await open();
+    const tech = await upToConsent(page, relay);
+    techs.push(tech);
+    await page.click('#allow-control');
+    await tech.next('paired');
+    await stateIs(page, 'sharing');
+    tech.sendJson({ type: 'bye' });
+    await stateIs(page, 'ended');
+    expect(await text(page, '#ended-text')).toBe('El técnico terminó la sesión.');
+    expect(await text(page, '#connect-again-button')).toBe('Conectar de nuevo');
+    await page.click('#connect-again-button');
+    await stateIs(page, 'code');
+    expect(await shownCode(page)).toMatch(/^[0-9]{6}$/);
+  });
+
+  test('"new code" replaces the code; stopping while a code shows cancels it at once (the old code no longer works)', async () => {
+    await open();
+    await page.click('#connect-button');
+    await stateIs(page, 'code');
+    const first = await shownCode(page);
+    await page.click('#new-code-button');
+    await page.waitForFunction((old) => (document.getElementById('code-value')?.textContent ?? '').replace(' ', '') !== old, first);
+    const second = await shownCode(page);
+    expect(second).not.toBe(first);
+    expect(await page.isVisible('#code-notice')).toBe(false);
+
+    await page.click('#code-stop');
+    await stateIs(page, 'ended');
+    expect(await text(page, '#ended-text')).toBe('Usted dejó de compartir su pantalla.');
+    const tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
+    techs.push(tech);
+    tech.sendJson({ type: 'join', code: second, name: TECHNICIAN });
+    expect((await tech.until('error')).code).toBe(Errors.CODE_INVALID.code);
+  });
+
+  test('an unanswered question is denied when its visible countdown runs out', async () => {
+    await open({ consentTimeoutMs: 2500 });
+    const tech = await upToConsent(page, relay);
+    techs.push(tech);
+    expect(await text(page, '#consent-countdown')).toMatch(/^Si no responde, se denegará en [1-3] s$/);
+    expect((await tech.until('error', 6000)).code).toBe(Errors.CONSENT_TIMEOUT.code);
+    await stateIs(page, 'code');
+    await page.waitForSelector('#code-notice:not([hidden])');
+    expect(await text(page, '#code-notice')).toBe('La solicitud no se respondió a tiempo. Este es un código nuevo.');
+    expect(win.bridge.session?.current.kind).toBe('code');
+  });
+
+  test('a code that expires unused says so, and "new code" brings a fresh one', async () => {
+    await open({ codeTtlMs: 2000 });
+    await page.click('#connect-button');
+    await stateIs(page, 'code');
+    expect(await text(page, '#code-countdown')).toMatch(/^Vence en 0:0[12]$/);
+    await stateIs(page, 'ended', 8000);
+    expect(await text(page, '#ended-text')).toBe('El código venció sin que nadie se conectara.');
+    expect(await text(page, '#connect-again-button')).toBe('Nuevo código');
+    await page.click('#connect-again-button');
+    await stateIs(page, 'code');
+  });
+
+  test('connection problems: the window shows the automatic retry, and a code again once the relay is back', async () => {
+    await open();
+    await page.click('#connect-button');
+    await stateIs(page, 'code');
+    const port = relay.port;
+    await relay.close();
+    await stateIs(page, 'reconnecting');
+    expect(await text(page, '#view-reconnecting .status-text')).toBe('Problema de conexión');
+    expect(await text(page, '#reconnecting-text')).toMatch(/^Reintentando en \d+ s \(intento \d+\)…$/);
+    relay = await startTestRelay({ port });
+    await stateIs(page, 'code', 15_000);
+    expect(await shownCode(page)).toMatch(/^[0-9]{6}$/);
+  });
+
+  test('the window says so when the agent is gone', async () => {
+    await open();
+    await win.close();
+    await stateIs(page, 'offline');
+    expect(await text(page, '#view-offline .status-text')).toBe('El programa de soporte no responde');
+  });
+
+  test('the per-run token: a wrong or missing one is refused, for the page and for the WebSocket', async () => {
+    await open();
+    const { port, token } = win.server;
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(win.server.url)).status).toBe(200);
+    expect((await fetch(`${base}/${token}/index.js`)).status).toBe(200);
+    expect((await fetch(`${base}/`)).status).toBe(403);
+    expect((await fetch(`${base}/index.html`)).status).toBe(403);
+    const wrong = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    expect((await fetch(`${base}/${wrong}/`)).status).toBe(403);
+    expect((await fetch(`${base}/${wrong}/index.js`)).status).toBe(403);
+    // Sent as is (fetch would resolve the dots itself): nothing outside the page folder is served.
+    const rawStatus = (path: string): Promise<number> => new Promise((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject).end();
+    });
+    expect(await rawStatus(`/${token}/%2e%2e/%2e%2e/package.json`)).toBe(404);
+    expect(await rawStatus(`/${token}/../../package.json`)).toBe(404);
+    expect(await rawStatus(`/${token}/.hidden`)).toBe(404);
+    expect((await page.goto(`${base}/${wrong}/`))?.status()).toBe(403);
+
+    const attempt = (url: string, headers: Record<string, string> = {}): Promise<string> => new Promise((resolve) => {
+      const ws = new WebSocket(url, { headers });
+      ws.once('open', () => { ws.close(); resolve('open'); });
+      ws.once('unexpected-response', (_req, res) => { resolve(`refused ${res.statusCode}`); ws.terminate(); });
+      ws.once('error', (err) => resolve(`error ${err.message}`));
+    });
+    expect(await attempt(`ws://127.0.0.1:${port}/${token}/ui`)).toBe('open');
+    expect(await attempt(`ws://127.0.0.1:${port}/${wrong}/ui`)).toMatch(/403/);
+    expect(await attempt(`ws://127.0.0.1:${port}/ui`)).toMatch(/403/);
+    expect(await attempt(`ws://127.0.0.1:${port}/${token}/ui`, { origin: 'http://evil.example' })).toMatch(/403/);
+    expect(await attempt(`ws://127.0.0.1:${port}/${token}/ui`, { host: `evil.example:${port}` })).toMatch(/403/);
+  });
+});
+
+describeBrowser('the customer window follows the browser language (es / en) and can be switched', () => {
+  let relay: Relay;
+  let win: WindowUnderTest;
+  beforeAll(async () => {
+    relay = await startTestRelay();
+  });
+  afterAll(async () => {
+    await relay.close();
+  });
+  beforeEach(async () => {
+    win = await startWindow(relay.wsUrl);
+  });
+  afterEach(async () => {
+    await win.close();
+  });
+
+  test('an English browser gets English all the way to the question, and the switch turns it to Spanish (kept on reload)', async () => {
+    const browser = await launchTestBrowser({ locale: 'en-US', viewport: WINDOW_SIZE });
+    const tech: WsTestPeer[] = [];
+    try {
+      const page = await browser.newPage();
+      await page.goto(win.server.url);
+      await stateIs(page, 'idle');
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
+      expect(await text(page, '#connect-button')).toBe('Connect to support');
+      expect(await page.title()).toBe('CompuEasys Remote Support');
+      await page.click('#connect-button');
+      await stateIs(page, 'code');
+      expect(await text(page, '#view-code .lead')).toBe('Read this code to the technician:');
+      expect(await text(page, '#code-countdown')).toMatch(/^Expires in (10:00|9:5\d)$/);
+      tech.push(await joinAsTechnician(relay, await shownCode(page)));
+      await stateIs(page, 'consent');
+      expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) wants to see and control your screen');
+      expect([await text(page, '#allow-control'), await text(page, '#allow-view'), await text(page, '#deny')])
+        .toEqual(['Allow control', 'View only', 'Deny']);
+
+      expect(await text(page, '#lang-toggle')).toBe('Español');
+      await page.click('#lang-toggle');
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('es');
+      expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
+      expect(await text(page, '#allow-control')).toBe('Permitir control');
+      expect(await text(page, '#lang-toggle')).toBe('English');
+
+      // A reload keeps the customer's choice, and the agent tells the new page where things stand.
+      await page.reload();
+      await stateIs(page, 'consent');
+      expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
+      await page.click('#allow-view');
+      await tech[0]!.next('paired');
+      await stateIs(page, 'sharing');
+      expect(await text(page, '#stop-button')).toBe('Dejar de compartir');
+    } finally {
+      for (const t of tech) t.close();
+      await browser.close();
+    }
+  });
+
+  test('a Spanish browser (es-MX) gets Spanish; another language gets English', async () => {
+    for (const [locale, expected] of [['es-MX', 'Conectar con Soporte'], ['de-DE', 'Connect to support']] as const) {
+      const browser = await launchTestBrowser({ locale, viewport: WINDOW_SIZE });
+      try {
+        const page = await browser.newPage();
+        await page.goto(win.server.url);
+        await stateIs(page, 'idle');
+        expect(await text(page, '#connect-button')).toBe(expected);
+      } finally {
+        await browser.close();
+      }
+    }
+  });
+});
