@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import pino from 'pino';
 import { AGENT_USAGE, AgentOptionsError, parseAgentArgs, type AgentOptions } from '../agent-options';
-import { NeutralinoExtensionClient, readHandshake, routeRuntimeEvent } from '../window/neutralino-extension';
+import { readHandshake, runExtension } from '../window/neutralino-extension';
 import { createRealAgent } from '../window/real-agent';
 import { WindowBridge } from '../window/window-bridge';
 
@@ -34,20 +34,14 @@ async function main(): Promise<void> {
     createAgent: (hooks) => createRealAgent({ options, x11Display: process.env.DISPLAY, platform: process.platform, logger }, hooks),
     ...(options.accept !== undefined ? { autoAnswer: options.accept } : {}),
   });
-  const client = await NeutralinoExtensionClient.connect(handshake, {
-    logger,
-    onEnvelope: (envelope) => routeRuntimeEvent(bridge, envelope),
-  });
-  bridge.attach(client);
-  bridge.publish();
+  const { client, done } = await runExtension(handshake, bridge, { logger });
   logger.info({ extensionId: handshake.nlExtensionId }, 'connected to the Neutralino runtime');
-
   process.once('SIGINT', () => client.close());
   process.once('SIGTERM', () => client.close());
-  const { code } = await client.closed;
-  logger.info({ code }, 'the runtime closed the connection; stopping');
-  // Sharing never outlives the window: stop (the technician is told), then exit.
-  await bridge.close();
+  // Sharing never outlives the window: when the runtime's socket closes, sharing stops
+  // (the technician is told) and the extension exits.
+  const { code } = await done;
+  logger.info({ code }, 'the runtime closed the connection; stopped');
   process.exit(0);
 }
 

@@ -69,6 +69,12 @@ export class ClientSession {
   /** Why the socket is being closed by us, so `close` is not taken for a network drop. */
   private closingReason: 'stop' | 'ended' | undefined;
   private technicianName = '';
+  /**
+   * What the customer answered to the technician now asking, once sent. The agent holds
+   * the relay to it: `paired` without a yes ends the session, and a view-only answer stays
+   * view-only whatever `paired` says (input is refused here too, not only by the relay).
+   */
+  private consentGiven: ConsentAnswer | undefined;
 
   constructor(private readonly deps: ClientSessionDeps) {
     this.backoff = new Backoff(deps.backoff ?? DEFAULT_BACKOFF);
@@ -131,6 +137,7 @@ export class ClientSession {
   // ---- socket events -------------------------------------------------------------
 
   private onOpen(): void {
+    this.consentGiven = undefined;
     this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
     this.send({ type: 'register', name: this.deps.name });
   }
@@ -180,11 +187,16 @@ export class ClientSession {
       case 'code':
         this.backoff.reset();
         this.consentAbort?.abort();
+        this.consentGiven = undefined;
         return this.setState({ kind: 'code', code: m.code, expiresAt: m.expiresAt, ttlMs: m.ttlMs });
       case 'consent-request':
         return this.askConsent(m.technicianName, m.timeoutMs);
-      case 'paired':
-        return void this.startSharing(m.peer.name, m.viewOnly, m.peer.wholeFramesOnly);
+      case 'paired': {
+        const given = this.consentGiven;
+        this.consentGiven = undefined;
+        if (given === undefined || given === 'deny') return this.refuseUnconsentedPairing();
+        return void this.startSharing(m.peer.name, m.viewOnly || given === 'view-only', m.peer.wholeFramesOnly);
+      }
       case 'input': {
         const outcome = this.deps.injector.inject(m.event);
         if (outcome === 'refused') this.deps.logger.debug({ kind: m.event.kind }, 'input refused (not allowed now)');
@@ -256,14 +268,26 @@ export class ClientSession {
     this.deps.consent({ technicianName, timeoutMs, signal: abort.signal }).then((answer) => {
       clearTimeout(timer);
       if (abort.signal.aborted) return;
+      this.consentGiven = answer;
       this.send({ type: 'consent', granted: answer !== 'deny', viewOnly: answer === 'view-only' });
     }, (err: unknown) => {
       clearTimeout(timer);
       if (!abort.signal.aborted) {
         this.deps.logger.warn({ err: String(err) }, 'consent prompt failed; denying');
+        this.consentGiven = 'deny';
         this.send({ type: 'consent', granted: false, viewOnly: false });
       }
     });
+  }
+
+  /** A relay that pairs a technician the customer did not accept is not followed: nothing is shared. */
+  private refuseUnconsentedPairing(): void {
+    this.deps.logger.error('the relay paired a technician the customer did not accept; ending the session');
+    this.consentAbort?.abort();
+    this.closingReason = 'ended';
+    this.send({ type: 'bye', reason: 'no consent' });
+    this.ws?.close(CloseCode.NORMAL, 'no consent');
+    this.setState({ kind: 'ended', by: 'relay', reason: 'paired-without-consent' });
   }
 
   private async startSharing(technicianName: string, viewOnly: boolean, wholeFramesOnly: boolean): Promise<void> {

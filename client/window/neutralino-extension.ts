@@ -180,3 +180,27 @@ export function routeRuntimeEvent(bridge: WindowBridge, envelope: UiEnvelope): v
   if (envelope.event === COMMAND_EVENT) bridge.handleEnvelope(envelope);
   else if (WINDOW_READY_EVENTS.includes(envelope.event)) bridge.publish();
 }
+
+/** A running extension: the runtime connection, and the end of it. */
+export interface RunningExtension {
+  readonly client: NeutralinoExtensionClient;
+  /** Resolves once the runtime's socket closed and sharing was stopped (the technician told). */
+  readonly done: Promise<{ code: number; reason: string }>;
+}
+
+/**
+ * The extension's whole life once the handshake is read: connect to the runtime, send the
+ * window the current state, route its commands to the bridge, and when the runtime's
+ * socket closes (window closed, runtime gone) stop sharing at once.
+ */
+export async function runExtension(handshake: ExtensionHandshake, bridge: WindowBridge, options: Omit<ExtensionClientOptions, 'onEnvelope'>): Promise<RunningExtension> {
+  const client = await NeutralinoExtensionClient.connect(handshake, { ...options, onEnvelope: (envelope) => routeRuntimeEvent(bridge, envelope) });
+  const detach = bridge.attach(client);
+  bridge.publish();
+  const done = client.closed.then(async (info) => {
+    detach();
+    await bridge.close();
+    return info;
+  });
+  return { client, done };
+}

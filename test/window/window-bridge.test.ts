@@ -1,0 +1,190 @@
+import pino from 'pino';
+import type { Agent } from '../../client/agent';
+import type { ConsentAnswer } from '../../client/session/client-session';
+import {
+  decodeUiCommand, decodeUiState, parseEnvelope, STATE_EVENT, type UiEnvelope, type UiState,
+} from '../../client/window/ui-events';
+import { WindowBridge, type AgentHooks } from '../../client/window/window-bridge';
+
+const logger = pino({ level: 'silent' });
+
+/** A stand-in for the agent that records what the bridge asks of its session. */
+function stubAgent(calls: string[]): Agent {
+  return {
+    session: {
+      connect: () => calls.push('connect'),
+      newCode: () => calls.push('new-code'),
+      stop: async () => { calls.push('stop'); },
+      current: { kind: 'idle' },
+    },
+    injector: {},
+    close: async () => { calls.push('close'); },
+  } as unknown as Agent;
+}
+
+function harness(createAgent: (hooks: AgentHooks) => Promise<Agent>, extra: { autoAnswer?: ConsentAnswer } = {}) {
+  let now = 1000;
+  const sent: UiEnvelope[] = [];
+  const bridge = new WindowBridge({ logger, createAgent, now: () => now, ...extra });
+  bridge.attach({ send: (e) => sent.push(e) });
+  return {
+    bridge,
+    sent,
+    advance: (ms: number) => { now += ms; },
+    last: (): UiState => sent.at(-1)!.data as UiState,
+  };
+}
+
+describe('window events (page ⇄ agent): decoded once, never thrown on', () => {
+  test('commands', () => {
+    expect(decodeUiCommand({ command: 'connect' })).toEqual({ command: 'connect' });
+    expect(decodeUiCommand({ command: 'consent', answer: 'view-only', extra: 1 })).toEqual({ command: 'consent', answer: 'view-only' });
+    for (const bad of [null, 'connect', [], {}, { command: 'consent' }, { command: 'consent', answer: 'yes' }, { command: 'rm -rf' }]) {
+      expect(decodeUiCommand(bad)).toBeUndefined();
+    }
+  });
+
+  test('states', () => {
+    expect(decodeUiState({ kind: 'code', code: '385621', remainingMs: 5, ttlMs: 600_000, notice: 'denied' }))
+      .toEqual({ kind: 'code', code: '385621', remainingMs: 5, ttlMs: 600_000, notice: 'denied' });
+    expect(decodeUiState({ kind: 'sharing', technicianName: 'Juan', viewOnly: true, elapsedMs: 10 })).toMatchObject({ viewOnly: true });
+    for (const bad of [null, { kind: 'code', code: '12345', remainingMs: 1, ttlMs: 1 }, { kind: 'code', code: '123456', remainingMs: -1, ttlMs: 1 },
+      { kind: 'sharing', technicianName: 'x'.repeat(65), viewOnly: false, elapsedMs: 0 }, { kind: 'ended', by: 'nobody', reason: '' },
+      { kind: 'consent', technicianName: 'J', remainingMs: Infinity, timeoutMs: 1 }, { kind: 'dancing' }]) {
+      expect(decodeUiState(bad)).toBeUndefined();
+    }
+  });
+
+  test('envelopes', () => {
+    expect(parseEnvelope('{"event":"ui:command","data":{"command":"stop"}}')).toEqual({ event: 'ui:command', data: { command: 'stop' } });
+    for (const bad of ['', '{', '[]', '"x"', '{"data":1}', '{"event":5}', `{"event":"${'e'.repeat(200)}"}`]) expect(parseEnvelope(bad)).toBeUndefined();
+  });
+});
+
+describe('the window bridge', () => {
+  test('maps each agent state to what the page shows, with durations left measured when sent', async () => {
+    const calls: string[] = [];
+    let hooks: AgentHooks | undefined;
+    const h = harness(async (x) => { hooks = x; return stubAgent(calls); });
+    h.bridge.handleEnvelope({ event: 'ui:command', data: { command: 'hello' } });
+    expect(h.sent).toEqual([{ event: STATE_EVENT, data: { kind: 'idle' } }]);
+
+    h.bridge.handleCommand({ command: 'connect' });
+    expect(h.last()).toEqual({ kind: 'connecting' });
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual(['connect']);
+
+    hooks!.onState({ kind: 'connecting' });
+    hooks!.onState({ kind: 'code', code: '385621', expiresAt: 0, ttlMs: 600_000 });
+    expect(h.last()).toEqual({ kind: 'code', code: '385621', remainingMs: 600_000, ttlMs: 600_000 });
+    h.advance(90_000);
+    h.bridge.publish();
+    expect(h.last()).toMatchObject({ kind: 'code', remainingMs: 510_000 });
+
+    const answer = hooks!.consent({ technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000, signal: new AbortController().signal });
+    hooks!.onState({ kind: 'consent', technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000 });
+    h.advance(15_000);
+    h.bridge.publish();
+    expect(h.last()).toEqual({ kind: 'consent', technicianName: 'Juan (CompuEasys)', remainingMs: 45_000, timeoutMs: 60_000 });
+    h.bridge.handleEnvelope({ event: 'ui:command', data: { command: 'consent', answer: 'view-only' } });
+    await expect(answer).resolves.toBe('view-only');
+
+    hooks!.onState({ kind: 'sharing', technicianName: 'Juan (CompuEasys)', viewOnly: true, since: Date.now() });
+    h.advance(61_000);
+    h.bridge.publish();
+    expect(h.last()).toEqual({ kind: 'sharing', technicianName: 'Juan (CompuEasys)', viewOnly: true, elapsedMs: 61_000 });
+
+    hooks!.onState({ kind: 'reconnecting', inMs: 4000, attempt: 3, reason: 'network' });
+    h.advance(1000);
+    h.bridge.publish();
+    expect(h.last()).toEqual({ kind: 'reconnecting', remainingMs: 3000, attempt: 3, reason: 'network' });
+
+    h.bridge.handleCommand({ command: 'new-code' });
+    h.bridge.handleCommand({ command: 'stop' });
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual(['connect', 'new-code', 'stop']);
+    await h.bridge.close();
+    expect(calls.at(-1)).toBe('close');
+  });
+
+  test('after a question, the new code says whether the customer denied or nobody answered', async () => {
+    let hooks: AgentHooks | undefined;
+    const h = harness(async (x) => { hooks = x; return stubAgent([]); });
+    h.bridge.handleCommand({ command: 'connect' });
+    await new Promise((r) => setImmediate(r));
+    const ask = (): Promise<ConsentAnswer> => {
+      const abort = new AbortController();
+      const p = hooks!.consent({ technicianName: 'Juan', timeoutMs: 60_000, signal: abort.signal });
+      hooks!.onState({ kind: 'consent', technicianName: 'Juan', timeoutMs: 60_000 });
+      (ask as { abort?: AbortController }).abort = abort;
+      return p;
+    };
+    hooks!.onState({ kind: 'connecting' });
+    hooks!.onState({ kind: 'code', code: '111111', expiresAt: 0, ttlMs: 1000 });
+
+    const denied = ask();
+    h.bridge.handleCommand({ command: 'consent', answer: 'deny' });
+    await expect(denied).resolves.toBe('deny');
+    hooks!.onState({ kind: 'code', code: '222222', expiresAt: 0, ttlMs: 1000 });
+    expect(h.last()).toMatchObject({ code: '222222', notice: 'denied' });
+
+    const unanswered = ask();
+    (ask as { abort?: AbortController }).abort!.abort(); // the relay's timeout
+    await expect(unanswered).resolves.toBe('deny');
+    hooks!.onState({ kind: 'code', code: '333333', expiresAt: 0, ttlMs: 1000 });
+    expect(h.last()).toMatchObject({ code: '333333', notice: 'unanswered' });
+
+    // A code asked for by the customer carries no notice; a late answer changes nothing.
+    hooks!.onState({ kind: 'code', code: '444444', expiresAt: 0, ttlMs: 1000 });
+    expect(h.last()).not.toHaveProperty('notice');
+    h.bridge.handleCommand({ command: 'consent', answer: 'control' });
+  });
+
+  test('an agent that cannot start (no screen to capture) shows as failed, and "try again" tries again', async () => {
+    let attempts = 0;
+    const h = harness(async () => {
+      attempts++;
+      if (attempts === 1) throw new Error('no screen source works on this machine');
+      return stubAgent([]);
+    });
+    h.bridge.handleCommand({ command: 'connect' });
+    await new Promise((r) => setImmediate(r));
+    expect(h.last()).toEqual({ kind: 'failed', code: 'agent-unavailable', message: 'no screen source works on this machine' });
+    h.bridge.handleCommand({ command: 'connect' });
+    await new Promise((r) => setImmediate(r));
+    expect(attempts).toBe(2);
+  });
+
+  test('stop from any state: before the agent exists, and while it is being built (it then never connects)', async () => {
+    const calls: string[] = [];
+    let release: () => void = () => undefined;
+    const h = harness(() => new Promise<Agent>((resolve) => { release = () => resolve(stubAgent(calls)); }));
+    h.bridge.handleCommand({ command: 'stop' });
+    expect(h.last()).toEqual({ kind: 'ended', by: 'customer', reason: 'stopped' });
+
+    h.bridge.handleCommand({ command: 'connect' });
+    expect(h.last()).toEqual({ kind: 'connecting' });
+    h.bridge.handleCommand({ command: 'stop' });
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([]);
+    expect(h.last()).toEqual({ kind: 'ended', by: 'customer', reason: 'stopped' });
+
+    // Connecting again later works with the agent already built.
+    h.bridge.handleCommand({ command: 'connect' });
+    expect(calls).toEqual(['connect']);
+  });
+
+  test('unattended: the fixed answer is given at once; malformed or foreign events are ignored', async () => {
+    let hooks: AgentHooks | undefined;
+    const h = harness(async (x) => { hooks = x; return stubAgent([]); }, { autoAnswer: 'view-only' });
+    h.bridge.handleCommand({ command: 'connect' });
+    await new Promise((r) => setImmediate(r));
+    await expect(hooks!.consent({ technicianName: 'J', timeoutMs: 1000, signal: new AbortController().signal })).resolves.toBe('view-only');
+    const before = h.sent.length;
+    h.bridge.handleEnvelope({ event: 'ui:command', data: { command: 'format-disk' } });
+    h.bridge.handleEnvelope({ event: 'agent:state', data: { kind: 'sharing' } });
+    h.bridge.handleEnvelope({ event: 'clientConnect', data: 3 });
+    expect(h.sent.length).toBe(before);
+  });
+});
