@@ -50,3 +50,11 @@ export async function timeRuns(runs: number, fn: () => unknown, warmup = 2): Pro
   }
   return times;
 }
+
+/** The p-th percentile (0–100) of a list, nearest rank; NaN for an empty list. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}

@@ -1,90 +1,121 @@
 /**
- * Child process of the stream benchmark: a bare client agent. It connects to the relay
- * given as argv[2], registers, accepts the technician, and streams $DISPLAY through the
- * shipped pipeline (nut-js → tile diff → sharp → FrameStreamer), passing acks and
- * refresh requests to the streamer. Talks to the bench over IPC.
+ * Child process of the stream benchmark: the customer's REAL agent (`createAgent` from
+ * client/agent.ts: ClientSession, FrameStreamer, InputInjector) with the real adapters,
+ * chosen as client/main.ts does for `--capture nut-js --encoder sharp --accept control`:
+ * the nut-js screen source, the sharp encoder and the nut-js input sink (XTest typer on
+ * X11). It connects to the server given as argv[2] and answers consent with 'control'.
  *
- * TODO(client session): the agent's real connection is client/session/client-session.ts
- * (state machine, reconnects, input), written alongside this bench; once it settles, run it
- * here with `createStreamer` building this FrameStreamer, so the bench measures the shipped
- * session too. This file is the minimum to measure the frame path, not a model for it.
+ * The adapters are wrapped (bench/support/instrument-agent-deps.ts) to count grabs, read
+ * the current JPEG quality and time pointer moves, because createAgent exposes neither its
+ * streamer nor its stats. Talks to the bench over IPC.
  */
 import pino from 'pino';
-import WebSocket from 'ws';
-import { decodeBinary, decodeText, encodeControl, PROTOCOL_VERSION, type ControlMessage } from '../../protocol';
+import { createAgent, type Agent } from '../../client/agent';
+import { createScreenSource } from '../../client/capture/create-screen-source';
 import { createNutJsScreenSource } from '../../client/capture/nut-js-screen-adapter';
+import { createRectEncoder } from '../../client/encode/create-rect-encoder';
 import { createSharpEncoder } from '../../client/encode/sharp-encoder-adapter';
-import { FrameStreamer, type FrameStreamerStats } from '../../client/stream/frame-streamer';
+import { createInputSink } from '../../client/input/create-input-sink';
 import type { FrameStreamerOptionsInput } from '../../client/stream/frame-streamer-options';
+import { instrumentAgentDeps, wallClockMs, type InjectedMove } from './instrument-agent-deps';
+
+/** client/main.ts's default `--max-fps`, turned into the streamer option the same way. */
+const MAIN_DEFAULT_MAX_FPS = 60;
 
 /** Messages from the agent to the bench. */
 export type AgentMessage =
   | { readonly kind: 'code'; readonly code: string }
   | { readonly kind: 'streaming' }
-  | { readonly kind: 'stats'; readonly stats: FrameStreamerStats; readonly cpuMs: number }
+  | { readonly kind: 'stats'; readonly grabs: number; readonly encodes: number; readonly quality: number; readonly cpuMs: number }
+  | { readonly kind: 'moves'; readonly moves: readonly InjectedMove[] }
+  | { readonly kind: 'clock'; readonly atMs: number }
   | { readonly kind: 'failed'; readonly message: string };
 
 /** Messages from the bench to the agent. */
-export type AgentCommand = { readonly kind: 'stats' } | { readonly kind: 'stop' };
+export type AgentCommand =
+  | { readonly kind: 'stats' }
+  /** Sends the pointer moves injected so far, and forgets them. */
+  | { readonly kind: 'moves' }
+  /** Answers with this process's wall clock, for the bench to check the offset between the two. */
+  | { readonly kind: 'clock' }
+  | { readonly kind: 'stop' };
 
 const toBench = (message: AgentMessage): void => { process.send?.(message); };
 
 async function main(): Promise<void> {
-  const wsUrl = process.argv[2];
+  const relayUrl = process.argv[2];
   const options = JSON.parse(process.argv[3] ?? '{}') as FrameStreamerOptionsInput;
-  if (!wsUrl) throw new Error('usage: stream-agent.ts <wsUrl> [streamer options JSON]');
-  const logger = pino({ level: 'warn' });
-  const source = await createNutJsScreenSource();
-  const encoder = await createSharpEncoder();
-  const ws = new WebSocket(wsUrl, { perMessageDeflate: false });
-  const sendControl = (m: ControlMessage): void => ws.send(encodeControl(m));
-  const streamer = new FrameStreamer({
+  if (!relayUrl) throw new Error('usage: stream-agent.ts <wsUrl> [streamer options JSON]');
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const fail = (error: unknown): void => { logger.warn({ err: String(error) }, 'adapter skipped'); };
+  // As client/main.ts with `--capture nut-js --encoder sharp`: no silent fall-back to
+  // screenshot-desktop or jpeg-js, which would measure something else.
+  const real = {
+    source: await createScreenSource([createNutJsScreenSource], fail),
+    encoder: await createRectEncoder([createSharpEncoder], fail),
+    sink: await createInputSink({ x11Display: process.env.DISPLAY, platform: process.platform, logger }),
+  };
+  const { source, encoder, sink, probe } = instrumentAgentDeps(real);
+
+  let stopping = false;
+  let agent: Agent | undefined;
+  agent = await createAgent({
+    relayUrl,
+    name: 'bench-agent',
     source,
     encoder,
+    sink,
     logger,
-    // Waiting for the write callback makes a full socket slow the capture down.
-    send: (bytes) => new Promise<void>((resolve, reject) => ws.send(bytes, { binary: true }, (e) => (e ? reject(e) : resolve()))),
-  }, options);
+    consent: async () => 'control',
+    onState: (state) => {
+      if (stopping) return;
+      switch (state.kind) {
+        case 'code': toBench({ kind: 'code', code: state.code }); break;
+        case 'sharing': toBench({ kind: 'streaming' }); break;
+        case 'failed': toBench({ kind: 'failed', message: `${state.code}: ${state.message}` }); break;
+        // A bench run is one session on a local server: a drop or an end is a failure.
+        case 'reconnecting': toBench({ kind: 'failed', message: `connection lost: ${state.reason}` }); break;
+        case 'ended': toBench({ kind: 'failed', message: `session ended by ${state.by}: ${state.reason}` }); break;
+        default: break;
+      }
+    },
+    streamer: { minFrameIntervalMs: Math.ceil(1000 / MAIN_DEFAULT_MAX_FPS), ...options },
+  });
 
   const shutdown = async (): Promise<void> => {
-    await streamer.stop();
-    ws.close();
-    process.disconnect?.();
+    if (stopping) return;
+    stopping = true;
+    try {
+      await agent?.close();
+    } finally {
+      agent = undefined;
+      process.disconnect?.();
+      // nut-js and the X11 typer may keep handles open; the bench waits for this exit.
+      setTimeout(() => process.exit(0), 200).unref();
+    }
   };
 
-  ws.on('open', () => {
-    sendControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', app: 'bench-agent' });
-    sendControl({ type: 'register', name: 'bench-agent' });
-  });
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (isBinary) {
-      const decoded = decodeBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      if (decoded.ok && decoded.message.kind === 'frame-ack') streamer.onAck(decoded.message.seq);
-      return;
-    }
-    const decoded = decodeText(data.toString('utf8'));
-    if (!decoded.ok) return;
-    const m = decoded.message;
-    switch (m.type) {
-      case 'code': toBench({ kind: 'code', code: m.code }); break;
-      case 'consent-request': sendControl({ type: 'consent', granted: true, viewOnly: false }); break;
-      case 'paired': streamer.start(); toBench({ kind: 'streaming' }); break;
-      case 'refresh': streamer.requestRefresh(); break;
-      case 'quality': streamer.setQuality(m.mode === 'auto' ? 'auto' : m.value ?? 70); break;
-      case 'error': toBench({ kind: 'failed', message: `${m.code}: ${m.message}` }); break;
+  process.on('message', (command: AgentCommand) => {
+    switch (command.kind) {
+      case 'stats': {
+        const cpu = process.cpuUsage();
+        toBench({ kind: 'stats', grabs: probe.grabs, encodes: probe.encodes, quality: probe.lastQuality, cpuMs: (cpu.user + cpu.system) / 1000 });
+        break;
+      }
+      case 'moves':
+        toBench({ kind: 'moves', moves: probe.moves.splice(0) });
+        break;
+      case 'clock':
+        toBench({ kind: 'clock', atMs: wallClockMs() });
+        break;
+      case 'stop':
+        void shutdown();
+        break;
       default: break;
     }
   });
-  ws.on('error', (e) => toBench({ kind: 'failed', message: e.message }));
-  ws.on('close', () => { void streamer.stop(); });
-  process.on('message', (command: AgentCommand) => {
-    if (command.kind === 'stats') {
-      const cpu = process.cpuUsage();
-      toBench({ kind: 'stats', stats: streamer.stats, cpuMs: (cpu.user + cpu.system) / 1000 });
-    }
-    if (command.kind === 'stop') void shutdown();
-  });
   process.on('disconnect', () => { void shutdown(); });
+  agent.session.connect();
 }
 
 main().catch((error: unknown) => {

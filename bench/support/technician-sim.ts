@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { decodeBinary, decodeText, encodeControl, encodeFrameAck, FrameFlag, PROTOCOL_VERSION } from '../../protocol';
+import { decodeBinary, decodeText, encodeControl, encodeFrameAck, FrameFlag, PROTOCOL_VERSION, type InputEvent } from '../../protocol';
 
 /** What the simulated technician has seen so far. */
 export interface TechnicianCounters {
@@ -16,6 +16,8 @@ export interface TechnicianSim {
   readonly counters: TechnicianCounters;
   /** Resolves once the session is paired. */
   readonly paired: Promise<void>;
+  /** Sends one input event (an `input` message with the next `seq`), as the viewer does. */
+  sendInput(event: InputEvent): void;
   close(): void;
 }
 
@@ -55,5 +57,9 @@ export function joinAsTechnician(wsUrl: string, code: string): TechnicianSim {
     ws.on('error', reject);
   });
   paired.catch(() => undefined);
-  return { counters, paired, close: () => ws.close() };
+  let inputSeq = 0;
+  const sendInput = (event: InputEvent): void => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(encodeControl({ type: 'input', seq: inputSeq++, event }));
+  };
+  return { counters, paired, sendInput, close: () => ws.close() };
 }

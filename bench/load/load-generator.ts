@@ -1,0 +1,461 @@
+/**
+ * A load-generator process: it opens many paired sessions (a customer's client and a
+ * technician each, both in this process) against a relay or the bare pipe, drives them
+ * with a SessionProfile, and reports latencies and counts over a measurement window.
+ * The bench talks to it over Node's IPC channel (GeneratorEnvelope in,
+ * GeneratorReply out). It runs apart from the relay so the relay's CPU and memory can
+ * be read from outside, and it exits when the bench goes away, when told to, or after
+ * its maximum lifetime (argv[2], ms), whichever comes first. Only the URL it is given
+ * is contacted (the bench passes 127.0.0.1).
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import {
+  BinaryKind, decodeText, encodeControl, encodeFrameAck, FrameFlag, ImageFormat, PROTOCOL_VERSION, writeFrameHeader,
+  type ControlMessage,
+} from '../../protocol';
+import type {
+  GeneratorEnvelope, GeneratorReply, GeneratorRequest, GeneratorStats, GroupStats, OpenRequest, OpenResult, SessionProfile,
+} from './generator-protocol';
+import { LatencyHistogram } from './histogram';
+
+const MAX_LIFETIME_MS = Number(process.argv[2] ?? 30 * 60_000);
+const PAIRING_TIMEOUT_MS = 30_000;
+/** Send times of the last input events per session (a ring): enough for > 40 s at 100/s. */
+const SEND_RING = 4096;
+/** An input still unanswered after this long counts as lost. */
+const LOST_AFTER_MS = 1000;
+const TICK_MS = 5;
+
+const now = (): number => performance.now();
+/** Epoch ms with sub-ms precision, for the FRAME header's captureTimeMs. */
+const epochMs = (): number => performance.timeOrigin + performance.now();
+
+const WS_OPTIONS: WebSocket.ClientOptions = {
+  perMessageDeflate: false,
+  // The generator's own CPU is scarce on a 2-core machine; the relay validates anyway.
+  skipUTF8Validation: true,
+};
+
+class Group {
+  readonly sessions: LoadSession[] = [];
+  /** A shared frame body: ws copies it while masking, so one buffer serves every session. */
+  readonly frame: Buffer;
+  quiet = false;
+  closedSessions = 0;
+  closeCodes: Record<string, number> = {};
+  inputSent = 0;
+  inputReceived = 0;
+  inputGaps = 0;
+  readonly inputLatency = new LatencyHistogram();
+  framesSent = 0;
+  framesSkipped = 0;
+  framesReceived = 0;
+  frameBytesReceived = 0;
+  readonly frameLatency = new LatencyHistogram();
+  refreshes = 0;
+  wireBase = 0;
+
+  constructor(readonly name: string, readonly profile: SessionProfile) {
+    this.frame = profile.frameBytes > 0 ? randomBytes(Math.max(33, profile.frameBytes)) : Buffer.alloc(0);
+  }
+
+  resetWindow(): void {
+    this.closedSessions = 0;
+    this.closeCodes = {};
+    this.inputSent = 0;
+    this.inputReceived = 0;
+    this.inputGaps = 0;
+    this.inputLatency.reset();
+    this.framesSent = 0;
+    this.framesSkipped = 0;
+    this.framesReceived = 0;
+    this.frameBytesReceived = 0;
+    this.frameLatency.reset();
+    this.refreshes = 0;
+    this.wireBase = this.wireBytes();
+  }
+
+  wireBytes(): number {
+    let total = 0;
+    for (const s of this.sessions) total += s.wireBytes();
+    return total;
+  }
+
+  stats(): GroupStats {
+    let lost = this.inputGaps;
+    const t = now();
+    for (const s of this.sessions) lost += s.overdueInputs(t);
+    return {
+      sessions: this.sessions.length,
+      closedSessions: this.closedSessions,
+      closeCodes: this.closeCodes,
+      inputSent: this.inputSent,
+      inputReceived: this.inputReceived,
+      inputLost: lost,
+      inputLatency: this.inputLatency.toData(),
+      inputLatencyMax: this.inputLatency.max,
+      framesSent: this.framesSent,
+      framesSkipped: this.framesSkipped,
+      framesReceived: this.framesReceived,
+      frameBytesReceived: this.frameBytesReceived,
+      frameLatency: this.frameLatency.toData(),
+      frameLatencyMax: this.frameLatency.max,
+      refreshes: this.refreshes,
+      wireBytes: this.wireBytes() - this.wireBase,
+    };
+  }
+}
+
+/** One paired session: the client streams frames, the technician acks them and sends input. */
+class LoadSession {
+  private frameSeq = 0;
+  private ackedThrough = -1;
+  private inputSeq = 0;
+  private expectInput = 0;
+  private readonly sendTimes = new Float64Array(SEND_RING);
+  nextFrameAt: number;
+  nextInputAt: number;
+  private ended = false;
+  stopping = false;
+
+  constructor(
+    readonly group: Group,
+    readonly client: WebSocket,
+    readonly tech: WebSocket,
+    private readonly clientSocket: Socket,
+    private readonly techSocket: Socket,
+  ) {
+    const p = group.profile;
+    const t = now();
+    // Random phases, so that a thousand sessions do not all send in the same tick.
+    this.nextFrameAt = t + Math.random() * p.frameIntervalMs;
+    this.nextInputAt = t + Math.random() * p.inputIntervalMs;
+    client.on('message', this.onClientMessage);
+    tech.on('message', this.onTechMessage);
+    client.on('close', this.onClose);
+    tech.on('close', this.onClose);
+  }
+
+  start(): void {
+    const p = this.group.profile;
+    if (p.frameBytes > 0 && p.frameIntervalMs === 0) this.fillWindow();
+  }
+
+  wireBytes(): number {
+    return this.clientSocket.bytesRead + this.clientSocket.bytesWritten + this.techSocket.bytesRead + this.techSocket.bytesWritten;
+  }
+
+  /** Inputs sent more than LOST_AFTER_MS ago that have not arrived. */
+  overdueInputs(t: number): number {
+    let n = 0;
+    for (let seq = this.expectInput; seq < this.inputSeq && this.inputSeq - seq < SEND_RING; seq++) {
+      if (t - this.sendTimes[seq % SEND_RING]! > LOST_AFTER_MS) n++;
+      else break;
+    }
+    return n;
+  }
+
+  tick(t: number): void {
+    if (this.ended || this.group.quiet) return;
+    const p = this.group.profile;
+    if (p.frameBytes > 0 && p.frameIntervalMs > 0 && t >= this.nextFrameAt) {
+      this.nextFrameAt += p.frameIntervalMs;
+      if (this.nextFrameAt < t) this.nextFrameAt = t + p.frameIntervalMs; // fell behind: no burst
+      if (p.frameWindow === 0 || this.frameSeq - 1 - this.ackedThrough < p.frameWindow) this.sendFrame();
+      else this.group.framesSkipped++;
+    }
+    if (p.inputIntervalMs > 0 && t >= this.nextInputAt) {
+      this.nextInputAt += p.inputIntervalMs;
+      if (this.nextInputAt < t) this.nextInputAt = t + p.inputIntervalMs;
+      this.sendInput();
+    }
+  }
+
+  private fillWindow(): void {
+    const p = this.group.profile;
+    while (!this.ended && !this.group.quiet && this.frameSeq - 1 - this.ackedThrough < p.frameWindow) this.sendFrame();
+  }
+
+  private sendFrame(): void {
+    const frame = this.group.frame;
+    writeFrameHeader({
+      flags: FrameFlag.LAST | (this.frameSeq === 0 ? FrameFlag.FULL : 0), seq: this.frameSeq, captureTimeMs: epochMs(),
+      displayId: 0, format: ImageFormat.JPEG, rectIndex: 0, x: 0, y: 0, width: 1920, height: 1080,
+      screenWidth: 1920, screenHeight: 1080,
+    }, frame);
+    this.frameSeq++;
+    this.group.framesSent++;
+    this.client.send(frame, { binary: true });
+  }
+
+  private sendInput(): void {
+    const seq = this.inputSeq++;
+    this.sendTimes[seq % SEND_RING] = now();
+    this.group.inputSent++;
+    // The position carries the sequence too, so a legacy peer could be measured the same way.
+    this.tech.send(encodeControl({ type: 'input', seq, event: { kind: 'pointer-move', x: seq % 1920, y: Math.floor(seq / 1920) % 1080 } }));
+  }
+
+  private readonly onTechMessage = (data: Buffer, isBinary: boolean): void => {
+    if (!isBinary || data.byteLength < 16 || data[0] !== BinaryKind.FRAME) return;
+    const g = this.group;
+    const seq = data.readUInt32BE(4);
+    const captured = data.readDoubleBE(8);
+    g.framesReceived++;
+    g.frameBytesReceived += data.byteLength;
+    g.frameLatency.record(epochMs() - captured);
+    if (data[1]! & FrameFlag.LAST) this.tech.send(encodeFrameAck(seq, captured));
+  };
+
+  private readonly onClientMessage = (data: Buffer, isBinary: boolean): void => {
+    if (isBinary) {
+      if (data.byteLength === 16 && data[0] === BinaryKind.FRAME_ACK) {
+        const seq = data.readUInt32BE(4);
+        if (seq > this.ackedThrough) this.ackedThrough = seq;
+        if (this.group.profile.frameIntervalMs === 0) this.fillWindow();
+      }
+      return;
+    }
+    const decoded = decodeText(data.toString('utf8'));
+    if (!decoded.ok) return;
+    const m: ControlMessage = decoded.message;
+    if (m.type === 'input') {
+      const g = this.group;
+      if (m.seq !== this.expectInput) g.inputGaps += Math.max(0, m.seq - this.expectInput);
+      g.inputLatency.record(now() - this.sendTimes[m.seq % SEND_RING]!);
+      g.inputReceived++;
+      this.expectInput = m.seq + 1;
+    } else if (m.type === 'refresh') {
+      this.group.refreshes++;
+    }
+  };
+
+  private readonly onClose = (code: number): void => {
+    if (this.ended) return;
+    this.ended = true;
+    if (!this.stopping) {
+      this.group.closedSessions++;
+      this.group.closeCodes[code] = (this.group.closeCodes[code] ?? 0) + 1;
+    }
+    this.client.terminate();
+    this.tech.terminate();
+  };
+
+  end(): void {
+    this.stopping = true;
+    this.ended = true;
+    this.client.terminate();
+    this.tech.terminate();
+  }
+
+  setPaused(paused: boolean): void {
+    if (paused) this.tech.pause();
+    else this.tech.resume();
+  }
+}
+
+// ---- pairing ---------------------------------------------------------------------
+
+/** Reads control messages during the handshake, handing them to whoever waits for a type. */
+class HandshakeReader {
+  private readonly seen: ControlMessage[] = [];
+  private waiter: { type: string; resolve: (m: ControlMessage) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  constructor(private readonly ws: WebSocket, private readonly label: string) {
+    ws.on('message', this.onMessage);
+    ws.once('close', (code: number) => this.fail(new Error(`${label} closed ${code} during pairing`)));
+  }
+
+  next(type: ControlMessage['type']): Promise<ControlMessage> {
+    if (this.failure) return Promise.reject(this.failure);
+    const i = this.seen.findIndex((m) => m.type === type);
+    if (i >= 0) return Promise.resolve(this.seen.splice(i, 1)[0]!);
+    return new Promise((resolve, reject) => { this.waiter = { type, resolve, reject }; });
+  }
+
+  detach(): void {
+    this.ws.off('message', this.onMessage);
+  }
+
+  private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
+    if (isBinary) return;
+    const decoded = decodeText(data.toString('utf8'));
+    if (!decoded.ok) return this.fail(new Error(`${this.label}: undecodable message`));
+    const m = decoded.message;
+    if (m.type === 'error') return this.fail(new Error(`${this.label}: ${m.code}`));
+    if (this.waiter && this.waiter.type === m.type) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      w.resolve(m);
+    } else {
+      this.seen.push(m);
+    }
+  };
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    const w = this.waiter;
+    this.waiter = undefined;
+    w?.reject(error);
+  }
+}
+
+function connect(wsUrl: string): Promise<{ ws: WebSocket; socket: Socket }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(wsUrl, WS_OPTIONS);
+    let socket: Socket | undefined;
+    ws.on('error', () => { /* a close follows; pairing reports it */ });
+    ws.once('upgrade', (res: IncomingMessage) => { socket = res.socket as Socket; });
+    ws.once('open', () => {
+      ws.off('error', reject);
+      resolve({ ws, socket: socket! });
+    });
+    ws.once('error', reject);
+  });
+}
+
+async function pairOne(group: Group, wsUrl: string): Promise<LoadSession> {
+  const opened: WebSocket[] = [];
+  const timer = setTimeout(() => { for (const ws of opened) ws.terminate(); }, PAIRING_TIMEOUT_MS);
+  try {
+    const c = await connect(wsUrl);
+    opened.push(c.ws);
+    const clientReader = new HandshakeReader(c.ws, 'client');
+    c.ws.send(encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', app: 'bench-load' }));
+    c.ws.send(encodeControl({ type: 'register', name: 'BENCH-PC' }));
+    const code = await clientReader.next('code');
+    if (code.type !== 'code') throw new Error('no code');
+    const t = await connect(wsUrl);
+    opened.push(t.ws);
+    const techReader = new HandshakeReader(t.ws, 'technician');
+    t.ws.send(encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: 'bench-load' }));
+    t.ws.send(encodeControl({ type: 'join', code: code.code, name: 'bench-technician' }));
+    await clientReader.next('consent-request');
+    c.ws.send(encodeControl({ type: 'consent', granted: true, viewOnly: false }));
+    await Promise.all([clientReader.next('paired'), techReader.next('paired')]);
+    clientReader.detach();
+    techReader.detach();
+    return new LoadSession(group, c.ws, t.ws, c.socket, t.socket);
+  } catch (error) {
+    for (const ws of opened) ws.terminate();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// ---- the process -----------------------------------------------------------------
+
+const groups = new Map<string, Group>();
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+let windowStart = now();
+let cpuStart = process.cpuUsage();
+
+async function open(req: OpenRequest): Promise<OpenResult> {
+  const started = now();
+  let group = groups.get(req.group);
+  if (!group) {
+    group = new Group(req.group, req.profile);
+    groups.set(req.group, group);
+  }
+  const g = group;
+  let next = 0;
+  let opened = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < req.count) {
+      next++;
+      try {
+        const s = await pairOne(g, req.wsUrl);
+        g.sessions.push(s);
+        s.start();
+        opened++;
+      } catch (error) {
+        failed++;
+        firstError ??= (error as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(req.concurrency, req.count)) }, worker));
+  return { opened, failed, ms: now() - started, ...(firstError ? { firstError } : {}) };
+}
+
+function stats(): GeneratorStats {
+  const cpu = process.cpuUsage(cpuStart);
+  const out: Record<string, GroupStats> = {};
+  for (const [name, g] of groups) out[name] = g.stats();
+  return {
+    elapsedMs: now() - windowStart,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    loopDelayMaxMs: loopDelay.max / 1e6,
+    rssBytes: process.memoryUsage.rss(),
+    groups: out,
+  };
+}
+
+function reset(): void {
+  for (const g of groups.values()) g.resetWindow();
+  loopDelay.reset();
+  windowStart = now();
+  cpuStart = process.cpuUsage();
+}
+
+const ticker = setInterval(() => {
+  const t = now();
+  for (const g of groups.values()) {
+    const p = g.profile;
+    if (g.quiet || (p.inputIntervalMs === 0 && (p.frameBytes === 0 || p.frameIntervalMs === 0))) continue;
+    for (const s of g.sessions) s.tick(t);
+  }
+}, TICK_MS);
+
+function closeAll(): void {
+  clearInterval(ticker);
+  for (const g of groups.values()) for (const s of g.sessions) s.end();
+}
+
+async function handle(req: GeneratorRequest): Promise<unknown> {
+  switch (req.kind) {
+    case 'open': return open(req);
+    case 'reset': reset(); return null;
+    case 'stats': return stats();
+    case 'pause': {
+      const g = groups.get(req.group);
+      if (!g) throw new Error(`no group ${req.group}`);
+      for (const s of g.sessions) s.setPaused(req.paused);
+      return null;
+    }
+    case 'quiet':
+      for (const g of groups.values()) g.quiet = true;
+      return null;
+    case 'close':
+      closeAll();
+      setTimeout(() => process.exit(0), 50);
+      return null;
+    default: {
+      const unreachable: never = req;
+      throw new Error(`unknown request ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+const reply = (m: GeneratorReply): void => { process.send?.(m); };
+
+process.on('message', (message: GeneratorEnvelope) => {
+  handle(message.request).then(
+    (value) => reply({ kind: 'reply', id: message.id, ok: true, value }),
+    (error: unknown) => reply({ kind: 'reply', id: message.id, ok: false, error: String((error as Error)?.message ?? error) }),
+  );
+});
+// The bench went away (crashed or was killed): nothing else may keep this process alive.
+process.on('disconnect', () => process.exit(0));
+setTimeout(() => process.exit(3), MAX_LIFETIME_MS).unref();
+reply({ kind: 'ready' });

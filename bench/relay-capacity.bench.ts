@@ -1,0 +1,263 @@
+import { readFileSync } from 'node:fs';
+import type { Benchmark, BenchRow } from './support/benchmark';
+import type { SessionProfile } from './load/generator-protocol';
+import {
+  cpuPercent, ensureServersBuilt, load1, merge, openFds, openSpread, resetAll, sleep, startGenerators, startServer,
+  statsOf, stopAll, type Generator, type Merged, type ProcSample, type ServerKind, type ServerProcess,
+} from './load/processes';
+
+/**
+ * Capacity of one relay process, against the bare `ws` pipe under the same generators.
+ *
+ * Active: paired sessions, each streaming what real remote-support sessions use on
+ * average (about 180 kbit/s: a 2,250-byte frame every 100 ms, 2 updates in flight, acked
+ * by its technician) plus an input event every 50 ms, added step by step until the
+ * server falls behind: input p99 over 50 ms, or input lost, or a session cut.
+ *
+ * Idle: paired sessions that send nothing (the relay still pings every socket every
+ * 10 s); resident memory per session, and how many fit in 1 GB.
+ *
+ * Servers and generators are separate processes sharing the machine's cores: the
+ * generators do at least as much socket work as the server, so on a 2-core machine they
+ * take about half the CPU (each row notes it).
+ */
+const ACTIVE: SessionProfile = { frameBytes: 2250, frameIntervalMs: 100, frameWindow: 2, inputIntervalMs: 50 };
+const IDLE: SessionProfile = { frameBytes: 0, frameIntervalMs: 0, frameWindow: 0, inputIntervalMs: 0 };
+const DEFAULT_STEPS = [250, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000];
+const ACTIVE_GENERATORS = 2;
+const IDLE_GENERATORS = 2;
+const SETTLE_MS = 3000;
+const MEASURE_MS = 10_000;
+/** Longer than one heartbeat interval (10 s), so every idle socket has been pinged. */
+const IDLE_SETTLE_MS = 12_000;
+const INPUT_P99_LIMIT_MS = 50;
+const TARGET_ACTIVE = 1000;
+const TARGET_IDLE = 10_000;
+const GB = 1e9;
+const KiB = 1024;
+
+interface Step {
+  readonly sessions: number;
+  readonly passed: boolean;
+  readonly why: string;
+  readonly inputP50: number;
+  readonly inputP99: number;
+  readonly frameP99: number;
+  readonly lost: number;
+  readonly closed: number;
+  readonly serverCpuPercent: number;
+  readonly rssBytes: number;
+  readonly generatorCpuPercent: number;
+  readonly generatorLoopP99: number;
+  readonly mibPerSecond: number;
+  readonly load: number;
+}
+
+interface Ramp {
+  readonly steps: Step[];
+  readonly emptyRss: number;
+  /** Last step that passed, if any. */
+  readonly held: Step | undefined;
+  readonly failed: Step | undefined;
+}
+
+function judge(m: Merged, openFailures: number, firstError: string | undefined): { passed: boolean; why: string } {
+  const reasons: string[] = [];
+  if (openFailures > 0) reasons.push(`${openFailures} pairings failed (${firstError})`);
+  if (m.closedSessions > 0) reasons.push(`${m.closedSessions} sessions cut ${JSON.stringify(m.closeCodes)}`);
+  if (m.inputLost > 0) reasons.push(`${m.inputLost} input events lost`);
+  const p99 = m.input.percentile(99);
+  if (!(p99 <= INPUT_P99_LIMIT_MS)) reasons.push(`input p99 ${p99.toFixed(1)} ms`);
+  return { passed: reasons.length === 0, why: reasons.join('; ') || 'ok' };
+}
+
+async function ramp(kind: ServerKind, steps: readonly number[], generatorCount: number, log: (m: string) => void): Promise<Ramp> {
+  const server = await startServer(kind);
+  const generators = await startGenerators(generatorCount);
+  const done: Step[] = [];
+  try {
+    await sleep(1000);
+    const emptyRss = server.sample().rssBytes;
+    let open = 0;
+    for (const target of steps) {
+      const opened = await openSpread(generators, 'active', server.wsUrl, target - open, ACTIVE, 10);
+      open += opened.opened;
+      await sleep(SETTLE_MS);
+      await resetAll(generators);
+      const before = server.sample();
+      await sleep(MEASURE_MS);
+      const stats = await statsOf(generators);
+      const after = server.sample();
+      const m = merge(stats, 'active');
+      const verdict = judge(m, opened.failed, opened.firstError);
+      const step: Step = {
+        sessions: open, ...verdict,
+        inputP50: m.input.percentile(50), inputP99: m.input.percentile(99), frameP99: m.frame.percentile(99),
+        lost: m.inputLost, closed: m.closedSessions,
+        serverCpuPercent: cpuPercent(before, after), rssBytes: after.rssBytes,
+        generatorCpuPercent: m.generatorCpuPercent, generatorLoopP99: m.generatorLoopDelayP99Ms,
+        mibPerSecond: m.frameBytesReceived / (1024 * 1024) / (m.elapsedMs / 1000),
+        load: load1(),
+      };
+      done.push(step);
+      log(`${kind} ${open} active: input p50 ${step.inputP50.toFixed(2)} / p99 ${step.inputP99.toFixed(1)} ms, frame p99 ${step.frameP99.toFixed(1)} ms, `
+        + `${step.mibPerSecond.toFixed(1)} MiB/s; server CPU ${Math.round(step.serverCpuPercent)}%, RSS ${(step.rssBytes / 2 ** 20).toFixed(0)} MiB; `
+        + `generators CPU ${Math.round(step.generatorCpuPercent)}%, loop p99 ${step.generatorLoopP99.toFixed(1)} ms; load ${step.load.toFixed(1)}: ${step.why}`);
+      if (!step.passed) break;
+    }
+    const passed = done.filter((s) => s.passed);
+    return { steps: done, emptyRss, held: passed[passed.length - 1], failed: done.find((s) => !s.passed) };
+  } finally {
+    await stopAll(generators);
+    await server.stop();
+  }
+}
+
+interface Idle {
+  readonly sessions: number;
+  readonly wanted: number;
+  readonly emptyRss: number;
+  readonly rssBytes: number;
+  readonly perSessionBytes: number;
+  readonly serverCpuPercent: number;
+  readonly pairingsPerSecond: number;
+  readonly fds: number;
+  readonly closed: number;
+  readonly firstError: string | undefined;
+  readonly load: number;
+}
+
+/** The soft limit on open files of a process: each session needs two sockets in the server. */
+function fdLimit(pid: number): number {
+  const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+  return Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1] ?? 1024);
+}
+
+async function idle(kind: ServerKind, wantedSessions: number, log: (m: string) => void): Promise<Idle> {
+  const server: ServerProcess = await startServer(kind);
+  const generators: Generator[] = await startGenerators(IDLE_GENERATORS);
+  try {
+    await sleep(1000);
+    const empty = server.sample();
+    // Two sockets a session, plus the server's own descriptors (listening socket, stdio, epoll …).
+    const room = Math.floor((fdLimit(server.pid) - openFds(server.pid) - 16) / 2);
+    const sessions = Math.min(wantedSessions, room);
+    if (sessions < wantedSessions) log(`${kind}: the open-files limit (${fdLimit(server.pid)}) leaves room for ${sessions} sessions, not ${wantedSessions}`);
+    const opened = await openSpread(generators, 'idle', server.wsUrl, sessions, IDLE, 25);
+    await sleep(IDLE_SETTLE_MS);
+    const before: ProcSample = server.sample();
+    await resetAll(generators);
+    await sleep(MEASURE_MS);
+    const after = server.sample();
+    const m = merge(await statsOf(generators), 'idle');
+    const result: Idle = {
+      sessions: opened.opened, wanted: wantedSessions, emptyRss: empty.rssBytes, rssBytes: after.rssBytes,
+      perSessionBytes: (after.rssBytes - empty.rssBytes) / Math.max(1, opened.opened),
+      serverCpuPercent: cpuPercent(before, after), pairingsPerSecond: opened.opened / (opened.ms / 1000),
+      fds: openFds(server.pid), closed: m.closedSessions, firstError: opened.firstError, load: load1(),
+    };
+    log(`${kind} ${result.sessions} idle (${opened.failed} failed${opened.firstError ? `: ${opened.firstError}` : ''}): RSS ${(result.rssBytes / 2 ** 20).toFixed(0)} MiB `
+      + `(empty ${(result.emptyRss / 2 ** 20).toFixed(0)} MiB), ${(result.perSessionBytes / KiB).toFixed(1)} KiB/session, CPU ${result.serverCpuPercent.toFixed(1)}%, `
+      + `${Math.round(result.pairingsPerSecond)} pairings/s, ${result.fds} fds, ${result.closed} cut; load ${result.load.toFixed(1)}`);
+    return result;
+  } finally {
+    await stopAll(generators);
+    await server.stop();
+  }
+}
+
+function activeRows(relay: Ramp, bare: Ramp): BenchRow[] {
+  const held = relay.held;
+  const heldCount = held?.sessions ?? 0;
+  const bareHeld = bare.held?.sessions ?? 0;
+  const lastStep = relay.steps[relay.steps.length - 1];
+  const stopped = relay.failed ? `fell behind at ${relay.failed.sessions}: ${relay.failed.why}` : `held every step up to ${lastStep?.sessions ?? 0} (the last tried)`;
+  const bareStopped = bare.failed ? `bare pipe fell behind at ${bare.failed.sessions}: ${bare.failed.why}` : `bare pipe held every step tried`;
+  const at1000 = relay.steps.find((s) => s.sessions === TARGET_ACTIVE);
+  const bareAt1000 = bare.steps.find((s) => s.sessions === TARGET_ACTIVE);
+  const rows: BenchRow[] = [
+    {
+      case: 'active sessions held (180 kbit/s each + input every 50 ms)', value: heldCount, unit: 'sessions',
+      baseline: { name: 'bare pipe', value: bareHeld },
+      target: { text: `≥ ${TARGET_ACTIVE} with input p99 < ${INPUT_P99_LIMIT_MS} ms`, met: heldCount >= TARGET_ACTIVE },
+      note: `${stopped}; ${bareStopped}`,
+    },
+  ];
+  if (at1000) {
+    rows.push({
+      case: `input p99 at ${TARGET_ACTIVE} active sessions`, value: at1000.inputP99, unit: 'ms',
+      ...(bareAt1000 ? { baseline: { name: 'bare pipe', value: bareAt1000.inputP99 } } : {}),
+      target: { text: `< ${INPUT_P99_LIMIT_MS}`, met: at1000.passed },
+      note: `p50 ${at1000.inputP50.toFixed(2)} ms, frame p99 ${at1000.frameP99.toFixed(1)} ms, ${at1000.mibPerSecond.toFixed(1)} MiB/s; server CPU ${Math.round(at1000.serverCpuPercent)}%; `
+        + `generators CPU ${Math.round(at1000.generatorCpuPercent)}%, loop p99 ${at1000.generatorLoopP99.toFixed(1)} ms; load ${at1000.load.toFixed(1)}`,
+    });
+  }
+  if (held) {
+    const bareAtHeld = bare.steps.find((s) => s.sessions === held.sessions);
+    rows.push({
+      case: `server CPU at ${held.sessions} active sessions`, value: held.serverCpuPercent, unit: '% of a core',
+      ...(bareAtHeld ? { baseline: { name: 'bare pipe', value: bareAtHeld.serverCpuPercent } } : {}),
+      note: `input p99 ${held.inputP99.toFixed(1)} ms; generators CPU ${Math.round(held.generatorCpuPercent)}%; load ${held.load.toFixed(1)}`,
+    });
+    const perSession = (r: Ramp, s: Step): number => (s.rssBytes - r.emptyRss) / s.sessions / KiB;
+    rows.push({
+      case: `resident memory per active session (at ${held.sessions})`, value: perSession(relay, held), unit: 'KiB',
+      ...(bareAtHeld ? { baseline: { name: 'bare pipe', value: perSession(bare, bareAtHeld) } } : {}),
+      note: `RSS ${(held.rssBytes / 2 ** 20).toFixed(0)} MiB, ${(relay.emptyRss / 2 ** 20).toFixed(0)} MiB with no session`,
+    });
+  }
+  return rows;
+}
+
+function idleRows(relay: Idle, bare: Idle): BenchRow[] {
+  const fit = (r: Idle): number => Math.floor((GB - r.emptyRss) / Math.max(1, r.perSessionBytes));
+  const at10k = (r: Idle): number => r.emptyRss + r.perSessionBytes * TARGET_IDLE;
+  const measuredAll = relay.sessions >= TARGET_IDLE;
+  return [
+    {
+      case: `resident memory with ${relay.sessions.toLocaleString('en-US')} idle paired sessions`, value: relay.rssBytes / 1e6, unit: 'MB',
+      baseline: { name: 'bare pipe', value: bare.rssBytes / 1e6 },
+      target: { text: `${TARGET_IDLE.toLocaleString('en-US')} in < 1 GB`, met: relay.closed === 0 && (measuredAll ? relay.rssBytes < GB : at10k(relay) < GB) },
+      note: (measuredAll ? '' : `${relay.sessions} measured (${relay.wanted > relay.sessions ? 'open-files limit' : 'as asked'}), ${(at10k(relay) / 1e6).toFixed(0)} MB extrapolated to ${TARGET_IDLE}; `)
+        + `${relay.closed} cut; CPU at rest ${relay.serverCpuPercent.toFixed(1)}% (heartbeats); ${Math.round(relay.pairingsPerSecond)} pairings/s; load ${relay.load.toFixed(1)}`,
+    },
+    {
+      case: 'resident memory per idle paired session', value: relay.perSessionBytes / KiB, unit: 'KiB',
+      baseline: { name: 'bare pipe', value: bare.perSessionBytes / KiB },
+      note: `two sockets each; RSS with no session ${(relay.emptyRss / 1e6).toFixed(0)} MB`,
+    },
+    {
+      case: 'idle paired sessions in 1 GB (extrapolated)', value: fit(relay), unit: 'sessions',
+      baseline: { name: 'bare pipe', value: fit(bare) },
+      note: 'from the per-session figure above; the open-files limit (two per session) must allow it',
+    },
+  ];
+}
+
+const bench: Benchmark = {
+  name: 'relay-capacity',
+  description: 'active sessions (180 kbit/s + input/50 ms) ramped until the server falls behind; idle sessions per GB',
+  async run(log, args) {
+    await ensureServersBuilt(log);
+    const arg = (name: string): string | undefined => args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+    const steps = arg('steps')?.split(',').map(Number) ?? DEFAULT_STEPS;
+    const generators = Number(arg('generators') ?? ACTIVE_GENERATORS);
+    const idleSessions = Number(arg('idle') ?? TARGET_IDLE);
+    const parts = args.filter((a) => !a.includes('='));
+    const want = (part: string): boolean => parts.length === 0 || parts.includes(part);
+    const rows: BenchRow[] = [];
+    if (want('active')) {
+      const relay = await ramp('relay', steps, generators, log);
+      const bare = await ramp('bare pipe', steps, generators, log);
+      rows.push(...activeRows(relay, bare));
+    }
+    if (want('idle')) {
+      const relay = await idle('relay', idleSessions, log);
+      const bare = await idle('bare pipe', idleSessions, log);
+      rows.push(...idleRows(relay, bare));
+    }
+    return rows;
+  },
+};
+
+export default bench;

@@ -1,0 +1,117 @@
+import { median, type Benchmark, type BenchRow } from './support/benchmark';
+import type { SessionProfile } from './load/generator-protocol';
+import {
+  cpuPercent, ensureServersBuilt, load1, merge, openSpread, resetAll, sleep, startGenerator, startGenerators,
+  startServer, statsOf, stopAll, type Generator, type ServerKind,
+} from './load/processes';
+
+/**
+ * Added latency: one probe session sends a small input event technician → client every
+ * 10 ms while 100 other sessions stream frames through the same server. The probe has a
+ * load-generator process to itself (so its own event loop adds little); the 100 sessions
+ * run in two more. Relay and bare pipe runs alternate; each percentile is the median of
+ * the runs.
+ */
+const BACKGROUND_SESSIONS = 100;
+/**
+ * Each background session streams 20 KB frames every 100 ms (≈ 1.6 Mbit/s, about 9× the
+ * 180 kbit/s average of a real session: a busy screen) with 2 updates in flight, acked by
+ * its technician, and sends input every 50 ms.
+ */
+const BACKGROUND: SessionProfile = { frameBytes: 20_000, frameIntervalMs: 100, frameWindow: 2, inputIntervalMs: 50 };
+const PROBE: SessionProfile = { frameBytes: 0, frameIntervalMs: 0, frameWindow: 0, inputIntervalMs: 10 };
+const BACKGROUND_GENERATORS = 2;
+const SETTLE_MS = 2000;
+const MEASURE_MS = 10_000;
+const DEFAULT_REPEATS = 3;
+const TARGET_ADDED_P99_MS = 5;
+
+interface Run {
+  readonly p50: number;
+  readonly p99: number;
+  readonly samples: number;
+  readonly lost: number;
+  readonly backgroundP99: number;
+  readonly backgroundMiBps: number;
+  readonly serverCpuPercent: number;
+  readonly generatorLoopP99: number;
+  readonly load: number;
+}
+
+async function measure(kind: ServerKind, background: number): Promise<Run> {
+  const server = await startServer(kind);
+  const generators: Generator[] = [];
+  try {
+    const probe = await startGenerator();
+    generators.push(probe, ...await startGenerators(BACKGROUND_GENERATORS));
+    const bg = generators.slice(1);
+    const opened = await openSpread(bg, 'background', server.wsUrl, background, BACKGROUND, 10);
+    if (opened.opened !== background) throw new Error(`background pairing: ${opened.failed} failed: ${opened.firstError}`);
+    const p = await probe.open('probe', server.wsUrl, 1, PROBE, 1);
+    if (p.opened !== 1) throw new Error(`probe pairing failed: ${p.firstError}`);
+    await sleep(SETTLE_MS);
+    await resetAll(generators);
+    const before = server.sample();
+    await sleep(MEASURE_MS);
+    const stats = await statsOf(generators);
+    const after = server.sample();
+    const pm = merge(stats.slice(0, 1), 'probe');
+    const bm = merge(stats.slice(1), 'background');
+    if (pm.closedSessions + bm.closedSessions > 0) throw new Error(`sessions closed: ${JSON.stringify({ ...pm.closeCodes, ...bm.closeCodes })}`);
+    return {
+      p50: pm.input.percentile(50), p99: pm.input.percentile(99), samples: pm.input.count, lost: pm.inputLost,
+      backgroundP99: bm.input.percentile(99), backgroundMiBps: bm.frameBytesReceived / (1024 * 1024) / (bm.elapsedMs / 1000),
+      serverCpuPercent: cpuPercent(before, after),
+      generatorLoopP99: stats[0]!.loopDelayP99Ms,
+      load: load1(),
+    };
+  } finally {
+    await stopAll(generators);
+    await server.stop();
+  }
+}
+
+const bench: Benchmark = {
+  name: 'relay-latency',
+  description: 'input technician → client, p50/p99, beside 100 streaming sessions: relay vs bare ws pipe',
+  async run(log, args) {
+    await ensureServersBuilt(log);
+    const repeats = Number(args.find((a) => a.startsWith('repeats='))?.slice(8) ?? DEFAULT_REPEATS);
+    const background = Number(args.find((a) => a.startsWith('sessions='))?.slice(9) ?? BACKGROUND_SESSIONS);
+    const runs: Record<ServerKind, Run[]> = { relay: [], 'bare pipe': [] };
+    for (let i = 0; i < repeats; i++) {
+      const order: ServerKind[] = i % 2 === 0 ? ['bare pipe', 'relay'] : ['relay', 'bare pipe'];
+      for (const kind of order) {
+        const r = await measure(kind, background);
+        runs[kind].push(r);
+        log(`${kind}: probe p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${r.samples} events, ${r.lost} lost); `
+          + `background p99 ${r.backgroundP99.toFixed(1)} ms, ${r.backgroundMiBps.toFixed(1)} MiB/s; server CPU ${Math.round(r.serverCpuPercent)}%; `
+          + `probe generator loop p99 ${r.generatorLoopP99.toFixed(1)} ms; load ${r.load.toFixed(1)}`);
+      }
+    }
+    const med = (kind: ServerKind, f: (r: Run) => number): number => median(runs[kind].map(f));
+    const relayP99 = med('relay', (r) => r.p99);
+    const bareP99 = med('bare pipe', (r) => r.p99);
+    const added = relayP99 - bareP99;
+    const lost = runs.relay.reduce((a, r) => a + r.lost, 0);
+    const context = `beside ${background} sessions streaming ${med('relay', (r) => r.backgroundMiBps).toFixed(1)} MiB/s in all; `
+      + `server CPU ${Math.round(med('relay', (r) => r.serverCpuPercent))}% vs ${Math.round(med('bare pipe', (r) => r.serverCpuPercent))}%; `
+      + `median of ${repeats} runs of ${MEASURE_MS / 1000} s; load ${median(runs.relay.map((r) => r.load)).toFixed(1)}`;
+    const rows: BenchRow[] = [
+      {
+        case: 'input technician→client, p50', value: med('relay', (r) => r.p50), unit: 'ms',
+        baseline: { name: 'bare pipe', value: med('bare pipe', (r) => r.p50) },
+        note: `added ${(med('relay', (r) => r.p50) - med('bare pipe', (r) => r.p50)).toFixed(2)} ms; ${context}`,
+      },
+      {
+        case: 'input technician→client, p99', value: relayP99, unit: 'ms',
+        baseline: { name: 'bare pipe', value: bareP99 },
+        target: { text: `p99 added < ${TARGET_ADDED_P99_MS} ms`, met: added < TARGET_ADDED_P99_MS && lost === 0 },
+        note: `added ${added.toFixed(2)} ms; ${lost} events lost; the ${background} sessions' own input p99 ${med('relay', (r) => r.backgroundP99).toFixed(1)} vs ${med('bare pipe', (r) => r.backgroundP99).toFixed(1)} ms`,
+      },
+    ];
+    return rows;
+  },
+};
+
+export default bench;
