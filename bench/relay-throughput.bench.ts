@@ -1,6 +1,7 @@
 import { median, type Benchmark, type BenchRow } from './support/benchmark';
 import {
-  cpuPercent, ensureServersBuilt, load1, merge, MiB, sleep, startGenerator, startServer, type ServerKind,
+  cpuPercent, ensureServersBuilt, load1, merge, MiB, openSplit, resetAll, sleep, startGenerators, startServer, statsOf, stopAll,
+  type ServerKind,
 } from './load/processes';
 
 /**
@@ -35,20 +36,23 @@ interface Run {
   readonly load: number;
 }
 
-async function measure(kind: ServerKind, frameBytes: number): Promise<Run> {
+async function measure(kind: ServerKind, frameBytes: number, split: boolean): Promise<Run> {
   const server = await startServer(kind, { env: RELAY_ENV });
-  const generator = await startGenerator();
+  const generators = await startGenerators(split ? 2 : 1);
   try {
     const window = Math.max(2, Math.round(WINDOW_BYTES / frameBytes));
-    const opened = await generator.open('t', server.wsUrl, 1, { frameBytes, frameIntervalMs: 0, frameWindow: window, inputIntervalMs: 0 }, 1);
+    const profile = { frameBytes, frameIntervalMs: 0, frameWindow: window, inputIntervalMs: 0 };
+    const opened = split
+      ? await openSplit(generators[0]!, generators[1]!, 't', server.wsUrl, 1, profile)
+      : await generators[0]!.open('t', server.wsUrl, 1, profile, 1);
     if (opened.opened !== 1) throw new Error(`pairing failed: ${opened.firstError}`);
     await sleep(WARMUP_MS);
-    await generator.reset();
+    await resetAll(generators);
     const before = server.sample();
     await sleep(MEASURE_MS);
-    const stats = await generator.stats();
+    const stats = await statsOf(generators);
     const after = server.sample();
-    const m = merge([stats], 't');
+    const m = merge(stats, 't');
     if (m.closedSessions > 0) throw new Error(`the session was closed: ${JSON.stringify(m.closeCodes)} ${server.warnings.join(' ')}`);
     const seconds = m.elapsedMs / 1000;
     const mib = m.frameBytesReceived / MiB;
@@ -62,7 +66,7 @@ async function measure(kind: ServerKind, frameBytes: number): Promise<Run> {
       load: load1(),
     };
   } finally {
-    await generator.stop();
+    await stopAll(generators);
     await server.stop();
   }
 }
@@ -78,7 +82,10 @@ const bench: Benchmark = {
   async run(log, args) {
     await ensureServersBuilt(log);
     const repeats = Number(args.find((a) => a.startsWith('repeats='))?.slice(8) ?? DEFAULT_REPEATS);
-    const sizes = SIZES.filter((s) => args.every((a) => a.includes('=') || a === s.label.replace(' ', '').toLowerCase()));
+    // `together`: both peers in one generator process (then the generator, not the server, is the limit).
+    const split = !args.includes('together');
+    const sizeArgs = args.filter((a) => !a.includes('=') && a !== 'together');
+    const sizes = SIZES.filter((s) => sizeArgs.length === 0 || sizeArgs.includes(s.label.replace(' ', '').toLowerCase()));
     const rows: BenchRow[] = [];
     for (const size of sizes) {
       const runs: Record<ServerKind, Run[]> = { relay: [], 'bare pipe': [] };
@@ -86,7 +93,7 @@ const bench: Benchmark = {
         // Alternate the order, so neither server always runs second on a warmer machine.
         const order: ServerKind[] = i % 2 === 0 ? ['bare pipe', 'relay'] : ['relay', 'bare pipe'];
         for (const kind of order) {
-          const r = await measure(kind, size.bytes);
+          const r = await measure(kind, size.bytes, split);
           runs[kind].push(r);
           log(`${size.label} ${kind}: ${r.mibPerSecond.toFixed(1)} MiB/s, ${Math.round(r.framesPerSecond)} frames/s, `
             + `server CPU ${Math.round(r.serverCpuPercent)}% (${r.cpuMsPerMib.toFixed(2)} ms/MiB), generator CPU ${Math.round(r.generatorCpuPercent)}%, load ${r.load.toFixed(1)}`);

@@ -36,6 +36,14 @@ export interface OpenRequest {
 
 export type GeneratorRequest =
   | OpenRequest
+  /**
+   * Split sessions (throughput): this generator opens client halves and answers their
+   * access codes; another generator `join`s technicians with them; then `await-clients`
+   * starts the clients once paired.
+   */
+  | { readonly kind: 'open-clients'; readonly group: string; readonly wsUrl: string; readonly count: number; readonly concurrency: number }
+  | { readonly kind: 'join'; readonly group: string; readonly wsUrl: string; readonly codes: readonly string[]; readonly profile: SessionProfile; readonly concurrency: number }
+  | { readonly kind: 'await-clients'; readonly group: string; readonly profile: SessionProfile }
   /** Starts a new measurement window for every group. */
   | { readonly kind: 'reset' }
   | { readonly kind: 'stats' }

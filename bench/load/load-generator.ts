@@ -110,7 +110,18 @@ class Group {
   }
 }
 
-/** One paired session: the client streams frames, the technician acks them and sends input. */
+/** One peer's socket. */
+interface Half {
+  readonly ws: WebSocket;
+  readonly socket: Socket;
+}
+
+/**
+ * One paired session: the client streams frames, the technician acks them and sends
+ * input. Usually both halves live here; for throughput the two halves may live in two
+ * generators (then this process holds one of them, and input is not sent: its latency
+ * needs both ends on one clock).
+ */
 class LoadSession {
   private frameSeq = 0;
   private ackedThrough = -1;
@@ -122,31 +133,28 @@ class LoadSession {
   private ended = false;
   stopping = false;
 
-  constructor(
-    readonly group: Group,
-    readonly client: WebSocket,
-    readonly tech: WebSocket,
-    private readonly clientSocket: Socket,
-    private readonly techSocket: Socket,
-  ) {
+  constructor(readonly group: Group, private readonly client: Half | undefined, private readonly tech: Half | undefined) {
     const p = group.profile;
     const t = now();
     // Random phases, so that a thousand sessions do not all send in the same tick.
     this.nextFrameAt = t + Math.random() * p.frameIntervalMs;
     this.nextInputAt = t + Math.random() * p.inputIntervalMs;
-    client.on('message', this.onClientMessage);
-    tech.on('message', this.onTechMessage);
-    client.on('close', this.onClose);
-    tech.on('close', this.onClose);
+    client?.ws.on('message', this.onClientMessage);
+    tech?.ws.on('message', this.onTechMessage);
+    client?.ws.on('close', this.onClose);
+    tech?.ws.on('close', this.onClose);
   }
 
   start(): void {
     const p = this.group.profile;
-    if (p.frameBytes > 0 && p.frameIntervalMs === 0) this.fillWindow();
+    if (this.client && p.frameBytes > 0 && p.frameIntervalMs === 0) this.fillWindow();
   }
 
   wireBytes(): number {
-    return this.clientSocket.bytesRead + this.clientSocket.bytesWritten + this.techSocket.bytesRead + this.techSocket.bytesWritten;
+    let n = 0;
+    if (this.client) n += this.client.socket.bytesRead + this.client.socket.bytesWritten;
+    if (this.tech) n += this.tech.socket.bytesRead + this.tech.socket.bytesWritten;
+    return n;
   }
 
   /** Inputs sent more than LOST_AFTER_MS ago that have not arrived. */
@@ -162,13 +170,13 @@ class LoadSession {
   tick(t: number): void {
     if (this.ended || this.group.quiet) return;
     const p = this.group.profile;
-    if (p.frameBytes > 0 && p.frameIntervalMs > 0 && t >= this.nextFrameAt) {
+    if (this.client && p.frameBytes > 0 && p.frameIntervalMs > 0 && t >= this.nextFrameAt) {
       this.nextFrameAt += p.frameIntervalMs;
       if (this.nextFrameAt < t) this.nextFrameAt = t + p.frameIntervalMs; // fell behind: no burst
       if (p.frameWindow === 0 || this.frameSeq - 1 - this.ackedThrough < p.frameWindow) this.sendFrame();
       else this.group.framesSkipped++;
     }
-    if (p.inputIntervalMs > 0 && t >= this.nextInputAt) {
+    if (this.client && this.tech && p.inputIntervalMs > 0 && t >= this.nextInputAt) {
       this.nextInputAt += p.inputIntervalMs;
       if (this.nextInputAt < t) this.nextInputAt = t + p.inputIntervalMs;
       this.sendInput();
@@ -177,7 +185,7 @@ class LoadSession {
 
   private fillWindow(): void {
     const p = this.group.profile;
-    while (!this.ended && !this.group.quiet && this.frameSeq - 1 - this.ackedThrough < p.frameWindow) this.sendFrame();
+    while (this.client && !this.ended && !this.group.quiet && this.frameSeq - 1 - this.ackedThrough < p.frameWindow) this.sendFrame();
   }
 
   private sendFrame(): void {
@@ -189,7 +197,7 @@ class LoadSession {
     }, frame);
     this.frameSeq++;
     this.group.framesSent++;
-    this.client.send(frame, { binary: true });
+    this.client!.ws.send(frame, { binary: true });
   }
 
   private sendInput(): void {
@@ -197,7 +205,7 @@ class LoadSession {
     this.sendTimes[seq % SEND_RING] = now();
     this.group.inputSent++;
     // The position carries the sequence too, so a legacy peer could be measured the same way.
-    this.tech.send(encodeControl({ type: 'input', seq, event: { kind: 'pointer-move', x: seq % 1920, y: Math.floor(seq / 1920) % 1080 } }));
+    this.tech!.ws.send(encodeControl({ type: 'input', seq, event: { kind: 'pointer-move', x: seq % 1920, y: Math.floor(seq / 1920) % 1080 } }));
   }
 
   private readonly onTechMessage = (data: Buffer, isBinary: boolean): void => {
@@ -208,7 +216,7 @@ class LoadSession {
     g.framesReceived++;
     g.frameBytesReceived += data.byteLength;
     g.frameLatency.record(epochMs() - captured);
-    if (data[1]! & FrameFlag.LAST) this.tech.send(encodeFrameAck(seq, captured));
+    if (data[1]! & FrameFlag.LAST) this.tech!.ws.send(encodeFrameAck(seq, captured));
   };
 
   private readonly onClientMessage = (data: Buffer, isBinary: boolean): void => {
@@ -241,20 +249,20 @@ class LoadSession {
       this.group.closedSessions++;
       this.group.closeCodes[code] = (this.group.closeCodes[code] ?? 0) + 1;
     }
-    this.client.terminate();
-    this.tech.terminate();
+    this.client?.ws.terminate();
+    this.tech?.ws.terminate();
   };
 
   end(): void {
     this.stopping = true;
     this.ended = true;
-    this.client.terminate();
-    this.tech.terminate();
+    this.client?.ws.terminate();
+    this.tech?.ws.terminate();
   }
 
   setPaused(paused: boolean): void {
-    if (paused) this.tech.pause();
-    else this.tech.resume();
+    if (paused) this.tech?.ws.pause();
+    else this.tech?.ws.resume();
   }
 }
 
@@ -319,34 +327,88 @@ function connect(wsUrl: string): Promise<{ ws: WebSocket; socket: Socket }> {
   });
 }
 
-async function pairOne(group: Group, wsUrl: string): Promise<LoadSession> {
-  const opened: WebSocket[] = [];
-  const timer = setTimeout(() => { for (const ws of opened) ws.terminate(); }, PAIRING_TIMEOUT_MS);
+/** A client half up to its access code; `paired` settles once a technician joined and it consented. */
+async function openClient(wsUrl: string): Promise<{ half: Half; code: string; paired: Promise<void> }> {
+  const c = await connect(wsUrl);
+  const timer = setTimeout(() => c.ws.terminate(), PAIRING_TIMEOUT_MS);
   try {
-    const c = await connect(wsUrl);
-    opened.push(c.ws);
-    const clientReader = new HandshakeReader(c.ws, 'client');
+    const reader = new HandshakeReader(c.ws, 'client');
     c.ws.send(encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', app: 'bench-load' }));
     c.ws.send(encodeControl({ type: 'register', name: 'BENCH-PC' }));
-    const code = await clientReader.next('code');
+    const code = await reader.next('code');
     if (code.type !== 'code') throw new Error('no code');
-    const t = await connect(wsUrl);
-    opened.push(t.ws);
-    const techReader = new HandshakeReader(t.ws, 'technician');
-    t.ws.send(encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: 'bench-load' }));
-    t.ws.send(encodeControl({ type: 'join', code: code.code, name: 'bench-technician' }));
-    await clientReader.next('consent-request');
-    c.ws.send(encodeControl({ type: 'consent', granted: true, viewOnly: false }));
-    await Promise.all([clientReader.next('paired'), techReader.next('paired')]);
-    clientReader.detach();
-    techReader.detach();
-    return new LoadSession(group, c.ws, t.ws, c.socket, t.socket);
+    const paired = (async () => {
+      try {
+        await reader.next('consent-request');
+        c.ws.send(encodeControl({ type: 'consent', granted: true, viewOnly: false }));
+        await reader.next('paired');
+        reader.detach();
+      } catch (error) {
+        c.ws.terminate();
+        throw error;
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    paired.catch(() => undefined);
+    return { half: c, code: code.code, paired };
   } catch (error) {
-    for (const ws of opened) ws.terminate();
+    clearTimeout(timer);
+    c.ws.terminate();
+    throw error;
+  }
+}
+
+async function joinTechnician(wsUrl: string, code: string): Promise<Half> {
+  const t = await connect(wsUrl);
+  const timer = setTimeout(() => t.ws.terminate(), PAIRING_TIMEOUT_MS);
+  try {
+    const reader = new HandshakeReader(t.ws, 'technician');
+    t.ws.send(encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: 'bench-load' }));
+    t.ws.send(encodeControl({ type: 'join', code, name: 'bench-technician' }));
+    await reader.next('paired');
+    reader.detach();
+    return t;
+  } catch (error) {
+    t.ws.terminate();
     throw error;
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function pairOne(group: Group, wsUrl: string): Promise<LoadSession> {
+  const client = await openClient(wsUrl);
+  try {
+    const [tech] = await Promise.all([joinTechnician(wsUrl, client.code), client.paired]);
+    return new LoadSession(group, client.half, tech);
+  } catch (error) {
+    client.half.ws.terminate();
+    throw error;
+  }
+}
+
+/** Runs `task` for 0 … count−1 with at most `concurrency` at once; counts failures. */
+async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<OpenResult> {
+  const started = now();
+  let next = 0;
+  let opened = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const i = next++;
+      try {
+        await task(i);
+        opened++;
+      } catch (error) {
+        failed++;
+        firstError ??= (error as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, count)) }, worker));
+  return { opened, failed, ms: now() - started, ...(firstError ? { firstError } : {}) };
 }
 
 // ---- the process -----------------------------------------------------------------
@@ -357,34 +419,59 @@ loopDelay.enable();
 let windowStart = now();
 let cpuStart = process.cpuUsage();
 
-async function open(req: OpenRequest): Promise<OpenResult> {
-  const started = now();
-  let group = groups.get(req.group);
+function groupFor(name: string, profile: SessionProfile): Group {
+  let group = groups.get(name);
   if (!group) {
-    group = new Group(req.group, req.profile);
-    groups.set(req.group, group);
+    group = new Group(name, profile);
+    groups.set(name, group);
   }
-  const g = group;
-  let next = 0;
-  let opened = 0;
-  let failed = 0;
-  let firstError: string | undefined;
-  const worker = async (): Promise<void> => {
-    while (next < req.count) {
-      next++;
-      try {
-        const s = await pairOne(g, req.wsUrl);
-        g.sessions.push(s);
-        s.start();
-        opened++;
-      } catch (error) {
-        failed++;
-        firstError ??= (error as Error).message;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(req.concurrency, req.count)) }, worker));
-  return { opened, failed, ms: now() - started, ...(firstError ? { firstError } : {}) };
+  return group;
+}
+
+function open(req: OpenRequest): Promise<OpenResult> {
+  const g = groupFor(req.group, req.profile);
+  return pool(req.count, req.concurrency, async () => {
+    const s = await pairOne(g, req.wsUrl);
+    g.sessions.push(s);
+    s.start();
+  });
+}
+
+/** Client halves waiting for technicians in another generator, by group. */
+const pendingClients = new Map<string, { half: Half; paired: Promise<void> }[]>();
+
+async function openClients(req: Extract<GeneratorRequest, { kind: 'open-clients' }>): Promise<string[]> {
+  const codes: string[] = [];
+  const pending = pendingClients.get(req.group) ?? [];
+  pendingClients.set(req.group, pending);
+  const result = await pool(req.count, req.concurrency, async () => {
+    const c = await openClient(req.wsUrl);
+    pending.push(c);
+    codes.push(c.code);
+  });
+  if (result.failed > 0) throw new Error(`${result.failed} clients could not register: ${result.firstError}`);
+  return codes;
+}
+
+function joinTechnicians(req: Extract<GeneratorRequest, { kind: 'join' }>): Promise<OpenResult> {
+  const g = groupFor(req.group, req.profile);
+  return pool(req.codes.length, req.concurrency, async (i) => {
+    const s = new LoadSession(g, undefined, await joinTechnician(req.wsUrl, req.codes[i]!));
+    g.sessions.push(s);
+  });
+}
+
+async function awaitClients(req: Extract<GeneratorRequest, { kind: 'await-clients' }>): Promise<OpenResult> {
+  const g = groupFor(req.group, req.profile);
+  const pending = pendingClients.get(req.group) ?? [];
+  pendingClients.delete(req.group);
+  return pool(pending.length, pending.length, async (i) => {
+    const c = pending[i]!;
+    await c.paired;
+    const s = new LoadSession(g, c.half, undefined);
+    g.sessions.push(s);
+    s.start();
+  });
 }
 
 function stats(): GeneratorStats {
@@ -425,6 +512,9 @@ function closeAll(): void {
 async function handle(req: GeneratorRequest): Promise<unknown> {
   switch (req.kind) {
     case 'open': return open(req);
+    case 'open-clients': return openClients(req);
+    case 'join': return joinTechnicians(req);
+    case 'await-clients': return awaitClients(req);
     case 'reset': reset(); return null;
     case 'stats': return stats();
     case 'pause': {

@@ -131,9 +131,11 @@ export function startServer(kind: ServerKind, options: StartOptions = {}): Promi
  * port is read from its "relay listening" log line.
  */
 function startRelay(options: StartOptions): Promise<ServerProcess> {
+  // For profiling a run: BENCH_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/relay-prof".
+  const extra = (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   return startNodeServer('relay', RELAY_MAIN, '"relay listening"', {
     PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...options.env,
-  }, options.nodeArgs ?? []);
+  }, [...(options.nodeArgs ?? []), ...extra]);
 }
 
 /** The bare pipe, bundled like the relay and run by plain node, so neither runs under tsx. */
@@ -187,6 +189,9 @@ async function startNodeServer(
 export interface Generator {
   readonly pid: number;
   open(group: string, wsUrl: string, count: number, profile: SessionProfile, concurrency?: number): Promise<OpenResult>;
+  openClients(group: string, wsUrl: string, count: number): Promise<string[]>;
+  join(group: string, wsUrl: string, codes: readonly string[], profile: SessionProfile): Promise<OpenResult>;
+  awaitClients(group: string, profile: SessionProfile): Promise<OpenResult>;
   reset(): Promise<void>;
   stats(): Promise<GeneratorStats>;
   pause(group: string, paused: boolean): Promise<void>;
@@ -212,6 +217,9 @@ export async function startGenerator(): Promise<Generator> {
     pid: child.process.pid!,
     open: (group, wsUrl, count, profile, concurrency = 20) =>
       call<OpenResult>({ kind: 'open', group, wsUrl, count, profile, concurrency }, 600_000),
+    openClients: (group, wsUrl, count) => call<string[]>({ kind: 'open-clients', group, wsUrl, count, concurrency: 20 }, 600_000),
+    join: (group, wsUrl, codes, profile) => call<OpenResult>({ kind: 'join', group, wsUrl, codes, profile, concurrency: 20 }, 600_000),
+    awaitClients: (group, profile) => call<OpenResult>({ kind: 'await-clients', group, profile }, 600_000),
     reset: () => call<void>({ kind: 'reset' }),
     stats: () => call<GeneratorStats>({ kind: 'stats' }),
     pause: (group, paused) => call<void>({ kind: 'pause', group, paused }),
@@ -241,6 +249,21 @@ export async function openSpread(
     failed: results.reduce((a, r) => a + r.failed, 0),
     ms: Math.max(...results.map((r) => r.ms)),
     ...(firstError ? { firstError } : {}),
+  };
+}
+
+/**
+ * Opens sessions whose clients live in one generator and technicians in another, so
+ * sending and receiving a stream do not share one process's core.
+ */
+export async function openSplit(
+  clients: Generator, technicians: Generator, group: string, wsUrl: string, count: number, profile: SessionProfile,
+): Promise<OpenResult> {
+  const codes = await clients.openClients(group, wsUrl, count);
+  const [joined, started] = await Promise.all([technicians.join(group, wsUrl, codes, profile), clients.awaitClients(group, profile)]);
+  return {
+    opened: Math.min(joined.opened, started.opened), failed: Math.max(joined.failed, started.failed), ms: Math.max(joined.ms, started.ms),
+    ...(joined.firstError ?? started.firstError ? { firstError: joined.firstError ?? started.firstError } : {}),
   };
 }
 
