@@ -66,6 +66,8 @@ interface InputLatency {
   readonly clockOffsetMs: number;
   /** That round trip: the offset is known to within half of it. */
   readonly clockRttMs: number;
+  /** The agent's event-loop delay while the moves arrived (perf_hooks, 5 ms resolution, the resolution taken off), ms. */
+  readonly loopDelay: { readonly p50Ms: number; readonly p95Ms: number; readonly maxMs: number };
 }
 
 interface Measurement {
@@ -108,6 +110,8 @@ async function measureInput(agent: TsChild<AgentMessage>, technician: Technician
   const clock = await clockOffset(agent);
   agent.send({ kind: 'moves' });
   await agent.next(isMessage('moves'), 5000); // forget anything older
+  agent.send({ kind: 'loop' });
+  await agent.next(isMessage('loop'), 5000); // and start the event-loop histogram now
   const sentAt: number[] = [];
   const firstAt = performance.now();
   for (let i = 0; i < INPUT_MOVES; i++) {
@@ -131,7 +135,9 @@ async function measureInput(agent: TsChild<AgentMessage>, technician: Technician
       injectMs.push(m.doneMs - m.startMs);
     }
   }
-  return { sent: INPUT_MOVES, latenciesMs, injectMs, clockOffsetMs: clock.offsetMs, clockRttMs: clock.rttMs };
+  agent.send({ kind: 'loop' });
+  const { p50Ms, p95Ms, maxMs } = await agent.next(isMessage('loop'), 5000);
+  return { sent: INPUT_MOVES, latenciesMs, injectMs, clockOffsetMs: clock.offsetMs, clockRttMs: clock.rttMs, loopDelay: { p50Ms, p95Ms, maxMs } };
 }
 
 /** One agent, one technician, one server: updates acknowledged and bytes received per second. */
@@ -207,7 +213,9 @@ function detail(m: Measurement): string {
 }
 
 /** Every run's input figures together (3 runs × INPUT_MOVES moves). */
-function pooledInput(runs: readonly Measurement[]): { latencies: number[]; inject: number[]; sent: number; worstClockRttMs: number; maxClockOffsetMs: number } {
+function pooledInput(runs: readonly Measurement[]): {
+  latencies: number[]; inject: number[]; sent: number; worstClockRttMs: number; maxClockOffsetMs: number; loopP50Ms: number; loopP95Ms: number;
+} {
   const inputs = runs.flatMap((r) => (r.input ? [r.input] : []));
   return {
     latencies: inputs.flatMap((i) => i.latenciesMs),
@@ -215,13 +223,17 @@ function pooledInput(runs: readonly Measurement[]): { latencies: number[]; injec
     sent: inputs.reduce((n, i) => n + i.sent, 0),
     worstClockRttMs: Math.max(0, ...inputs.map((i) => i.clockRttMs)),
     maxClockOffsetMs: Math.max(0, ...inputs.map((i) => Math.abs(i.clockOffsetMs))),
+    // Histograms cannot be pooled from percentiles: the median run's figures.
+    loopP50Ms: median(inputs.map((i) => i.loopDelay.p50Ms)),
+    loopP95Ms: median(inputs.map((i) => i.loopDelay.p95Ms)),
   };
 }
 
 function inputDetail(m: Measurement): string {
   if (!m.input) return '';
   return `p50 ${percentile(m.input.latenciesMs, 50).toFixed(1)} / p95 ${percentile(m.input.latenciesMs, 95).toFixed(1)} ms, `
-    + `${m.input.latenciesMs.length}/${m.input.sent} injected, clock offset ${m.input.clockOffsetMs.toFixed(2)} ms ± ${(m.input.clockRttMs / 2).toFixed(2)}`;
+    + `${m.input.latenciesMs.length}/${m.input.sent} injected, agent event-loop delay p50 ${m.input.loopDelay.p50Ms.toFixed(1)} / p95 ${m.input.loopDelay.p95Ms.toFixed(1)} ms, `
+    + `clock offset ${m.input.clockOffsetMs.toFixed(2)} ms ± ${(m.input.clockRttMs / 2).toFixed(2)}`;
 }
 
 function inputRows(label: string, all: { relay: readonly Measurement[]; bare: readonly Measurement[] }): BenchRow[] {
@@ -235,7 +247,8 @@ function inputRows(label: string, all: { relay: readonly Measurement[]; bare: re
       case: `${label}: pointer-move sent → injected (XTest done), p50`, value: percentile(relay.latencies, 50), unit: 'ms',
       baseline: { name: 'bare pipe', value: percentile(bare.latencies, 50) },
       note: `${relay.latencies.length}/${relay.sent} moves injected over ${all.relay.length} runs at 60/s (bare pipe ${bare.latencies.length}/${bare.sent}); `
-        + `of which the sink's XTest call p50 ${percentile(relay.inject, 50).toFixed(2)} ms; ${clock}`,
+        + `of which the sink's XTest call p50 ${percentile(relay.inject, 50).toFixed(2)} ms; `
+        + `agent event-loop delay meanwhile p50 ${relay.loopP50Ms.toFixed(1)} / p95 ${relay.loopP95Ms.toFixed(1)} ms (median of runs); ${clock}`,
     },
     {
       case: `${label}: p95`, value: percentile(relay.latencies, 95), unit: 'ms',

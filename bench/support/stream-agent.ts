@@ -9,6 +9,7 @@
  * the current JPEG quality and time pointer moves, because createAgent exposes neither its
  * streamer nor its stats. Talks to the bench over IPC.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { createAgent, type Agent } from '../../client/agent';
 import { createScreenSource } from '../../client/capture/create-screen-source';
@@ -29,6 +30,8 @@ export type AgentMessage =
   | { readonly kind: 'stats'; readonly grabs: number; readonly encodes: number; readonly quality: number; readonly cpuMs: number }
   | { readonly kind: 'moves'; readonly moves: readonly InjectedMove[] }
   | { readonly kind: 'clock'; readonly atMs: number }
+  /** Event-loop delay since the last `loop` command, ms: how long an arriving input event waits for its turn. */
+  | { readonly kind: 'loop'; readonly p50Ms: number; readonly p95Ms: number; readonly maxMs: number }
   | { readonly kind: 'failed'; readonly message: string };
 
 /** Messages from the bench to the agent. */
@@ -38,6 +41,8 @@ export type AgentCommand =
   | { readonly kind: 'moves' }
   /** Answers with this process's wall clock, for the bench to check the offset between the two. */
   | { readonly kind: 'clock' }
+  /** Sends the event-loop delay seen since the last one, and starts over. */
+  | { readonly kind: 'loop' }
   | { readonly kind: 'stop' };
 
 const toBench = (message: AgentMessage): void => { process.send?.(message); };
@@ -56,6 +61,10 @@ async function main(): Promise<void> {
     sink: await createInputSink({ x11Display: process.env.DISPLAY, platform: process.platform, logger }),
   };
   const { source, encoder, sink, probe } = instrumentAgentDeps(real);
+  // The histogram records the time between its timer's ticks: resolution + delay.
+  const LOOP_RESOLUTION_MS = 5;
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+  loopDelay.enable();
 
   let stopping = false;
   let agent: Agent | undefined;
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
   const shutdown = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    loopDelay.disable();
     try {
       await agent?.close();
     } finally {
@@ -108,6 +118,12 @@ async function main(): Promise<void> {
       case 'clock':
         toBench({ kind: 'clock', atMs: wallClockMs() });
         break;
+      case 'loop': {
+        const ms = (ns: number): number => Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS);
+        toBench({ kind: 'loop', p50Ms: ms(loopDelay.percentile(50)), p95Ms: ms(loopDelay.percentile(95)), maxMs: ms(loopDelay.max) });
+        loopDelay.reset();
+        break;
+      }
       case 'stop':
         void shutdown();
         break;
