@@ -108,6 +108,8 @@ export class ComposingTechnician {
       try {
         item = await this.peer.nextAny(1000);
       } catch {
+        // The socket closed: nothing more will come (looping on would never yield to timers).
+        if (this.peer.ws.readyState === this.peer.ws.CLOSED) return;
         continue; // nothing for a second: keep listening until stopped
       }
       if (item.kind !== 'binary' || item.message.kind !== 'frame') continue;
