@@ -34,5 +34,5 @@ export function parseWindowArgs(argv: readonly string[], env: Readonly<Record<st
       rest.push(arg);
     }
   }
-  return Object.freeze({ agent: parseAgentArgs(rest, env, hostname), open, port, exitAfterClosedMs: 15_000 });
+  return Object.freeze({ agent: parseAgentArgs(rest, env, hostname), open, port, exitAfterClosedMs: 5_000 });
 }

@@ -1,0 +1,77 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { AgentOptionsError } from '../../client/agent-options';
+import { browserCommand, openInBrowser } from '../../client/window/open-browser';
+import { parseWindowArgs } from '../../client/window/window-options';
+
+const WINDOW_MAIN = join(__dirname, '../../dist/client/window.js');
+
+describe('window options and opening the browser', () => {
+  test('the window takes the agent options plus --no-open and --port', () => {
+    const o = parseWindowArgs(['--no-open', '--relay', 'wss://r.example/ws', '--port', '4321', '--accept', 'view-only'], {}, 'PC-1');
+    expect(o).toMatchObject({ open: false, port: 4321, agent: { relayUrl: 'wss://r.example/ws', accept: 'view-only', name: 'PC-1' } });
+    expect(parseWindowArgs([], { RELAY_URL: 'ws://10.0.0.2:8080/ws' }, 'PC-1')).toMatchObject({ open: true, port: 0, agent: { relayUrl: 'ws://10.0.0.2:8080/ws' } });
+    expect(() => parseWindowArgs(['--port', '70000'], {}, 'PC-1')).toThrow(AgentOptionsError);
+    expect(() => parseWindowArgs(['--port'], {}, 'PC-1')).toThrow(AgentOptionsError);
+    expect(() => parseWindowArgs(['--kiosk'], {}, 'PC-1')).toThrow(/unknown option --kiosk/);
+  });
+
+  test('each platform opens the default browser its own way', () => {
+    const url = 'http://127.0.0.1:4000/abc/';
+    expect(browserCommand(url, 'linux')).toEqual({ command: 'xdg-open', args: [url] });
+    expect(browserCommand(url, 'darwin')).toEqual({ command: 'open', args: [url] });
+    expect(browserCommand(url, 'win32')).toEqual({ command: 'cmd', args: ['/c', 'start', '""', url] });
+  });
+
+  test('a missing opener is reported, not thrown', async () => {
+    const failing = (() => {
+      const child = new EventEmitter() as EventEmitter & { unref(): void };
+      child.unref = () => undefined;
+      setImmediate(() => child.emit('error', new Error('spawn xdg-open ENOENT')));
+      return child;
+    }) as unknown as typeof spawn;
+    await expect(openInBrowser('http://127.0.0.1:1/x/', 'linux', failing)).resolves.toBe(false);
+  });
+});
+
+describe('the browser-fallback process (dist/client/window.js)', () => {
+  let child: ChildProcess | undefined;
+  afterEach(() => {
+    child?.kill('SIGKILL');
+  });
+
+  test('prints its address, serves the page only with its token, and quits once its window has been closed', async () => {
+    child = spawn(process.execPath, [WINDOW_MAIN, '--no-open', '--relay', 'ws://127.0.0.1:9/ws'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no address printed:\n${out}`)), 10_000);
+      child!.stdout!.on('data', (c: Buffer) => {
+        out += c.toString('utf8');
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{16,}\/)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child!.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    });
+    expect((await fetch(url)).status).toBe(200);
+    const page = await (await fetch(url)).text();
+    expect(page).toContain('id="connect-button"');
+    expect((await fetch(new URL('/', url))).status).toBe(403);
+
+    // A window connects, sees the idle state, and is closed.
+    const ws = new WebSocket(`${url.replace('http:', 'ws:')}ui`);
+    const first = new Promise<string>((resolve) => ws.once('message', (d: Buffer) => resolve(d.toString('utf8'))));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ event: 'ui:command', data: { command: 'hello' } }));
+    expect(JSON.parse(await first)).toEqual({ event: 'agent:state', data: { kind: 'idle' } });
+    ws.close();
+    const started = Date.now();
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
+  }, 30_000);
+});
