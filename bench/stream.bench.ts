@@ -79,6 +79,11 @@ interface Measurement {
   readonly meanUpdateBytes: number;
   /** Agent process CPU time over wall time, in % of one core. */
   readonly agentCpuPercent: number;
+  /**
+   * This process's CPU over wall time, % of one core: the server (relay or bare pipe) and
+   * the technician, which is the same in both, so the difference is the server's.
+   */
+  readonly serverCpuPercent: number;
   /** 1-minute load average at the end of the window: other work on the machine skews everything. */
   readonly loadAverage: number;
   /** Only in runs that measured input latency. */
@@ -164,10 +169,11 @@ async function measure(server: Server, env: NodeJS.ProcessEnv, options: object, 
       await sleep(WARMUP_MS);
       const c = technician.counters;
       const before = await stats();
-      const start = { at: performance.now(), updates: c.updates, bytes: c.bytes, latencies: c.latenciesMs.length };
+      const start = { at: performance.now(), updates: c.updates, bytes: c.bytes, latencies: c.latenciesMs.length, cpu: process.cpuUsage() };
       await sleep(WINDOW_MS);
       const after = await stats();
       const seconds = (performance.now() - start.at) / 1000;
+      const serverCpu = process.cpuUsage(start.cpu);
       const updates = c.updates - start.updates;
       const bytes = c.bytes - start.bytes;
       const loadAverage = loadavg()[0] ?? 0;
@@ -180,6 +186,7 @@ async function measure(server: Server, env: NodeJS.ProcessEnv, options: object, 
         grabsPerSecond: (after.grabs - before.grabs) / seconds,
         meanUpdateBytes: updates > 0 ? bytes / updates : 0,
         agentCpuPercent: (after.cpuMs - before.cpuMs) / (seconds * 10),
+        serverCpuPercent: (serverCpu.user + serverCpu.system) / 1000 / (seconds * 10),
         loadAverage,
         ...(input ? { input } : {}),
       };
@@ -209,7 +216,7 @@ function detail(m: Measurement): string {
   return `${Math.round(m.meanUpdateBytes / 1024)} KiB/update, ack latency ${Math.round(m.latencyMs)} ms, q${m.quality || '–'}, `
     + `${m.grabsPerSecond.toFixed(1)} grabs/s (${Math.max(0, m.grabsPerSecond - m.fps).toFixed(1)} saw no change), agent CPU ${Math.round(m.agentCpuPercent)}%`
     // CPU per update tells a starved run (same cost, fewer updates) from a heavier agent.
-    + `${m.fps > 0 ? ` (${Math.round((m.agentCpuPercent * 10) / m.fps)} ms/update)` : ''}, load ${m.loadAverage.toFixed(1)}`;
+    + `${m.fps > 0 ? ` (${Math.round((m.agentCpuPercent * 10) / m.fps)} ms/update)` : ''}, server+technician CPU ${Math.round(m.serverCpuPercent)}%, load ${m.loadAverage.toFixed(1)}`;
 }
 
 /** Every run's input figures together (3 runs × INPUT_MOVES moves). */
