@@ -156,12 +156,14 @@ describe('FrameStreamer', () => {
   });
 
   it('gives up on lost acks after ackTimeoutMs and resumes with a full frame', async () => {
-    const h = harness({ maxInFlight: 1, ackTimeoutMs: 50 });
+    // The timeout is long against the pause below, so a busy machine cannot make the
+    // pause outlast it (CI saw that with 50 ms against 20 ms).
+    const h = harness({ maxInFlight: 1, ackTimeoutMs: 600 });
     stopMe = h.streamer;
     h.streamer.start();
     await waitFor(() => h.sent.length === 1, 'first frame');
     h.screen.paint({ x: 1, y: 1, width: 1, height: 1 }, [255, 0, 0]);
-    await sleep(20);
+    await sleep(60);
     expect(h.sent).toHaveLength(1); // blocked on the credit
     await waitFor(() => h.sent.length === 2, 'the frame after the timeout');
     expect(h.sent[1]!.flags & FrameFlag.FULL).toBe(FrameFlag.FULL);
