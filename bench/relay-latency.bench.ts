@@ -1,7 +1,7 @@
 import { median, type Benchmark, type BenchRow } from './support/benchmark';
 import type { SessionProfile } from './load/generator-protocol';
 import {
-  cpuPercent, ensureServersBuilt, load1, merge, openSpread, resetAll, sleep, startGenerator, startGenerators,
+  cpuPercent, ensureServersBuilt, machineNote, merge, openSpread, resetAll, sleep, startGenerator, startGenerators,
   startServer, statsOf, stopAll, type Generator, type ServerKind,
 } from './load/processes';
 
@@ -35,7 +35,7 @@ interface Run {
   readonly backgroundMiBps: number;
   readonly serverCpuPercent: number;
   readonly generatorLoopP99: number;
-  readonly load: number;
+  readonly load: string;
 }
 
 async function measure(kind: ServerKind, background: number): Promise<Run> {
@@ -63,7 +63,7 @@ async function measure(kind: ServerKind, background: number): Promise<Run> {
       backgroundP99: bm.input.percentile(99), backgroundMiBps: bm.frameBytesReceived / (1024 * 1024) / (bm.elapsedMs / 1000),
       serverCpuPercent: cpuPercent(before, after),
       generatorLoopP99: stats[0]!.loopDelayP99Ms,
-      load: load1(),
+      load: machineNote(),
     };
   } finally {
     await stopAll(generators);
@@ -86,7 +86,7 @@ const bench: Benchmark = {
         runs[kind].push(r);
         log(`${kind}: probe p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${r.samples} events, ${r.lost} lost); `
           + `background p99 ${r.backgroundP99.toFixed(1)} ms, ${r.backgroundMiBps.toFixed(1)} MiB/s; server CPU ${Math.round(r.serverCpuPercent)}%; `
-          + `probe generator loop p99 ${r.generatorLoopP99.toFixed(1)} ms; load ${r.load.toFixed(1)}`);
+          + `probe generator loop p99 ${r.generatorLoopP99.toFixed(1)} ms; ${r.load}`);
       }
     }
     const med = (kind: ServerKind, f: (r: Run) => number): number => median(runs[kind].map(f));
@@ -96,7 +96,7 @@ const bench: Benchmark = {
     const lost = runs.relay.reduce((a, r) => a + r.lost, 0);
     const context = `beside ${background} sessions streaming ${med('relay', (r) => r.backgroundMiBps).toFixed(1)} MiB/s in all; `
       + `server CPU ${Math.round(med('relay', (r) => r.serverCpuPercent))}% vs ${Math.round(med('bare pipe', (r) => r.serverCpuPercent))}%; `
-      + `median of ${repeats} runs of ${MEASURE_MS / 1000} s; load ${median(runs.relay.map((r) => r.load)).toFixed(1)}`;
+      + `median of ${repeats} runs of ${MEASURE_MS / 1000} s; ${runs.relay[runs.relay.length - 1]!.load}`;
     const rows: BenchRow[] = [
       {
         case: 'input technician→client, p50', value: med('relay', (r) => r.p50), unit: 'ms',

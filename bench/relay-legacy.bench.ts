@@ -5,7 +5,7 @@ import { parseJsonObject } from '../protocol';
 import type { Benchmark, BenchRow } from './support/benchmark';
 import { LatencyHistogram } from './load/histogram';
 import {
-  cpuPercent, ensureServersBuilt, load1, merge, sleep, startGenerator, startServer, type ServerProcess,
+  cpuPercent, ensureServersBuilt, machineNote, merge, sleep, startGenerator, startServer, type ServerProcess,
 } from './load/processes';
 
 /**
@@ -42,7 +42,7 @@ interface Outcome {
   readonly clicksReceived: number;
   readonly wireBytesPerSecond: number;
   readonly serverCpuPercent: number;
-  readonly load: number;
+  readonly load: string;
 }
 
 /** A JPEG the relay could size if it had to (SOI, SOF0 1920×1080), then filler. */
@@ -174,7 +174,7 @@ async function legacy(server: ServerProcess, mode: 'poll' | 'long-poll'): Promis
     inputP50: latency.percentile(50), inputP99: latency.percentile(99),
     clicksSent: clicksSent - start.sent, clicksReceived: clicksReceived - start.received,
     wireBytesPerSecond: (client.wireBytes() + tech.wireBytes() - start.wire) / seconds,
-    serverCpuPercent: cpuPercent(before, after), load: load1(),
+    serverCpuPercent: cpuPercent(before, after), load: machineNote(),
   };
   running = false;
   // Ending the session answers the open long polls at once.
@@ -203,7 +203,7 @@ async function websocket(server: ServerProcess): Promise<Outcome> {
     return {
       fps: m.framesReceived / seconds, inputP50: m.input.percentile(50), inputP99: m.input.percentile(99),
       clicksSent: m.inputSent, clicksReceived: m.inputReceived, wireBytesPerSecond: m.wireBytes / seconds,
-      serverCpuPercent: cpuPercent(before, after), load: load1(),
+      serverCpuPercent: cpuPercent(before, after), load: machineNote(),
     };
   } finally {
     await generator.stop();
@@ -227,7 +227,7 @@ const bench: Benchmark = {
   async run(log) {
     await ensureServersBuilt(log);
     const show = (name: string, o: Outcome): void => log(`${name}: ${o.fps.toFixed(1)} screens/s, click p50 ${o.inputP50.toFixed(1)} / p99 ${o.inputP99.toFixed(1)} ms `
-      + `(${o.clicksReceived}/${o.clicksSent}), ${(o.wireBytesPerSecond / KiB).toFixed(0)} KiB/s on the wire, relay CPU ${Math.round(o.serverCpuPercent)}%, load ${o.load.toFixed(1)}`);
+      + `(${o.clicksReceived}/${o.clicksSent}), ${(o.wireBytesPerSecond / KiB).toFixed(0)} KiB/s on the wire, relay CPU ${Math.round(o.serverCpuPercent)}%, ${o.load}`);
     const ws = await withRelay(websocket);
     show('WebSocket', ws);
     const poll = await withRelay((s) => legacy(s, 'poll'));
@@ -240,7 +240,7 @@ const bench: Benchmark = {
         {
           case: `${name}: screens delivered`, value: o.fps, unit: 'fps',
           baseline: { name: 'WebSocket', value: ws.fps },
-          note: `offered ${1000 / SCREEN_EVERY_MS}/s, ${IMAGE_BYTES / 1000} KB each; relay CPU ${Math.round(o.serverCpuPercent)}% vs ${Math.round(ws.serverCpuPercent)}%; load ${o.load.toFixed(1)}`,
+          note: `offered ${1000 / SCREEN_EVERY_MS}/s, ${IMAGE_BYTES / 1000} KB each; relay CPU ${Math.round(o.serverCpuPercent)}% vs ${Math.round(ws.serverCpuPercent)}%; ${o.load}`,
         },
         {
           case: `${name}: click latency p50`, value: o.inputP50, unit: 'ms',

@@ -1,7 +1,7 @@
 import type { Benchmark, BenchRow } from './support/benchmark';
 import type { SessionProfile } from './load/generator-protocol';
 import {
-  ensureServersBuilt, load1, merge, resetAll, sleep, startGenerators, startServer, statsOf, stopAll,
+  ensureServersBuilt, machineNote, merge, resetAll, sleep, startGenerators, startServer, statsOf, stopAll,
   type Generator, type Merged, type ServerKind, type ServerProcess,
 } from './load/processes';
 
@@ -47,7 +47,7 @@ interface Run {
   readonly after: Phase;
   readonly growthBytes: number;
   readonly framesDropped: number | undefined;
-  readonly load: number;
+  readonly load: string;
 }
 
 async function framesDropped(server: ServerProcess): Promise<number | undefined> {
@@ -99,14 +99,14 @@ async function measure(kind: ServerKind, config: Config, log: (m: string) => voi
       before, stall, after,
       growthBytes: stall.rssMaxBytes - before.rssMeanBytes,
       framesDropped: dropped0 === undefined || dropped1 === undefined ? undefined : dropped1 - dropped0,
-      load: load1(),
+      load: machineNote(),
     };
     const p = (m: Merged): string => `${m.input.percentile(99).toFixed(1)} ms (${m.inputLost} lost, ${m.closedSessions} cut)`;
     log(`${kind}: RSS ${(before.rssMeanBytes / MB).toFixed(0)} MB before, max ${(stall.rssMaxBytes / MB).toFixed(0)} MB during the stall `
       + `(+${(run.growthBytes / MB).toFixed(1)} MB), ${(after.rssMeanBytes / MB).toFixed(0)} MB after; `
       + `slow session input p99 ${p(before.slow)} → ${p(stall.slow)}; neighbours ${p(before.neighbours)} → ${p(stall.neighbours)}; `
       + `slow client sent ${(before.slow.framesSent / (before.slow.elapsedMs / 1000)).toFixed(1)} frames/s; after the stall its technician got ${after.slow.framesReceived} frames; `
-      + `frames dropped ${run.framesDropped ?? '–'}; load ${run.load.toFixed(1)}`);
+      + `frames dropped ${run.framesDropped ?? '–'}; ${run.load}`);
     return run;
   } finally {
     await stopAll(generators);
@@ -140,7 +140,7 @@ const bench: Benchmark = {
         target: { text: `< ${TARGET_GROWTH_MB} MB`, met: relay.growthBytes / MB < TARGET_GROWTH_MB },
         note: `RSS max during the stall minus mean before; ${relay.framesDropped ?? 0} frames dropped, ${r.slow.refreshes} refresh asked; `
           + `slow session ${slowCut ? `cut (${JSON.stringify({ ...r.slow.closeCodes, ...relay.after.slow.closeCodes })})` : `survived, its technician got ${relay.after.slow.framesReceived} frames in the ${AFTER_MS / 1000} s after`}; `
-          + `${heartbeatNote}; load ${relay.load.toFixed(1)}`,
+          + `${heartbeatNote}; ${relay.load}`,
       },
       {
         case: 'the slow session\'s input p99 during the stall', value: r.slow.input.percentile(99), unit: 'ms',

@@ -1,6 +1,6 @@
 import { median, type Benchmark, type BenchRow } from './support/benchmark';
 import {
-  cpuPercent, ensureServersBuilt, load1, merge, MiB, openSplit, resetAll, sleep, startGenerators, startServer, statsOf, stopAll,
+  cpuPercent, ensureServersBuilt, machineNote, merge, MiB, openSplit, resetAll, sleep, startGenerators, startServer, statsOf, stopAll,
   type ServerKind,
 } from './load/processes';
 
@@ -33,7 +33,7 @@ interface Run {
   readonly cpuMsPerMib: number;
   readonly generatorCpuPercent: number;
   readonly refreshes: number;
-  readonly load: number;
+  readonly load: string;
 }
 
 async function measure(kind: ServerKind, frameBytes: number, split: boolean): Promise<Run> {
@@ -63,7 +63,7 @@ async function measure(kind: ServerKind, frameBytes: number, split: boolean): Pr
       cpuMsPerMib: (after.cpuMs - before.cpuMs) / Math.max(mib, 1e-9),
       generatorCpuPercent: m.generatorCpuPercent,
       refreshes: m.refreshes,
-      load: load1(),
+      load: machineNote(),
     };
   } finally {
     await stopAll(generators);
@@ -96,7 +96,7 @@ const bench: Benchmark = {
           const r = await measure(kind, size.bytes, split);
           runs[kind].push(r);
           log(`${size.label} ${kind}: ${r.mibPerSecond.toFixed(1)} MiB/s, ${Math.round(r.framesPerSecond)} frames/s, `
-            + `server CPU ${Math.round(r.serverCpuPercent)}% (${r.cpuMsPerMib.toFixed(2)} ms/MiB), generator CPU ${Math.round(r.generatorCpuPercent)}%, load ${r.load.toFixed(1)}`);
+            + `server CPU ${Math.round(r.serverCpuPercent)}% (${r.cpuMsPerMib.toFixed(2)} ms/MiB), generator CPU ${Math.round(r.generatorCpuPercent)}%, ${r.load}`);
         }
       }
       const relay = medianRun(runs.relay);
@@ -108,7 +108,7 @@ const bench: Benchmark = {
         baseline: { name: 'bare pipe', value: bare.mibPerSecond },
         target: { text: '≥ 90 % of bare pipe', met: ratio >= 0.9 },
         note: `${Math.round(relay.framesPerSecond)} vs ${Math.round(bare.framesPerSecond)} frames/s; server CPU ${Math.round(relay.serverCpuPercent)}% vs ${Math.round(bare.serverCpuPercent)}%, `
-          + `generator CPU ${Math.round(relay.generatorCpuPercent)}%; median of ${repeats}; load ${relay.load.toFixed(1)}`,
+          + `generator CPU ${Math.round(relay.generatorCpuPercent)}%; median of ${repeats}; ${relay.load}`,
       });
       rows.push({
         case: `${size.label} frames: server CPU per MiB forwarded`,

@@ -178,7 +178,13 @@ async function startNodeServer(
   });
   return {
     name, pid: child.pid!, wsUrl: `ws://127.0.0.1:${port}/ws`, httpUrl: `http://127.0.0.1:${port}`,
-    sample: () => readProc(child.pid!), warnings,
+    sample: () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}): ${stderr.trim().slice(-1500)}`);
+      }
+      return readProc(child.pid!);
+    },
+    warnings,
     // Closing thousands of sessions takes a while; a CPU profile is written on exit.
     stop: () => stopChild(child, 10_000),
   };
@@ -333,5 +339,24 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 
 /** The 1-minute load average, for the note beside each figure. */
 export const load1 = (): number => loadavg()[0] ?? 0;
+
+/**
+ * Share of the last 10 s in which some runnable task waited for a CPU (Linux pressure
+ * stall information), %: a better sign than the load average that the machine was busy.
+ * NaN where /proc/pressure is missing.
+ */
+export function cpuPressure(): number {
+  try {
+    return Number(/some avg10=([\d.]+)/.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** "load 1.7, CPU pressure 12%": what else the machine was doing. */
+export function machineNote(): string {
+  const p = cpuPressure();
+  return `load ${load1().toFixed(1)}${Number.isNaN(p) ? '' : `, CPU pressure ${Math.round(p)}%`}`;
+}
 
 export const MiB = 1024 * 1024;
