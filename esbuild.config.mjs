@@ -8,6 +8,8 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
 const nodeEntries = [
   { in: 'relay/main.ts', out: 'relay/main' },
   ...(existsSync('client/main.ts') ? [{ in: 'client/main.ts', out: 'client/main' }] : []),
+  // Screen capture off the main thread; found next to the entry points at run time.
+  ...(existsSync('client/capture/capture-worker.ts') ? [{ in: 'client/capture/capture-worker.ts', out: 'client/capture-worker' }] : []),
   // The customer's window: the browser fallback, and the agent as a Neutralino extension
   // (neutralino.config.json starts dist/client/extension.js).
   ...(existsSync('client/window/main.ts') ? [{ in: 'client/window/main.ts', out: 'client/window' }] : []),

@@ -6,8 +6,7 @@ import { hostname } from 'node:os';
 import pino from 'pino';
 import { createAgent } from './agent';
 import { AGENT_USAGE, AgentOptionsError, parseAgentArgs, type AgentOptions } from './agent-options';
-import { createScreenSource, DEFAULT_SCREEN_SOURCES } from './capture/create-screen-source';
-import { createNutJsScreenSource } from './capture/nut-js-screen-adapter';
+import { createScreenSource, DEFAULT_SCREEN_SOURCES, NUT_JS_SOURCES } from './capture/create-screen-source';
 import { createScreenshotDesktopSource } from './capture/screenshot-desktop-adapter';
 import { createRectEncoder, DEFAULT_RECT_ENCODERS } from './encode/create-rect-encoder';
 import { createJpegJsEncoder } from './encode/jpeg-js-encoder-adapter';
@@ -36,7 +35,7 @@ async function main(): Promise<void> {
   // Logs go to stderr so the customer's messages on stdout stay readable.
   const logger = pino({ level: options.logLevel, base: { service: 'agent' } }, pino.destination(2));
 
-  const sources = options.capture === 'nut-js' ? [createNutJsScreenSource]
+  const sources = options.capture === 'nut-js' ? NUT_JS_SOURCES
     : options.capture === 'screenshot-desktop' ? [createScreenshotDesktopSource] : DEFAULT_SCREEN_SOURCES;
   const encoders = options.encoder === 'sharp' ? [createSharpEncoder]
     : options.encoder === 'jpeg-js' ? [createJpegJsEncoder] : DEFAULT_RECT_ENCODERS;

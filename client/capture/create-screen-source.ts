@@ -2,13 +2,20 @@ import { createNutJsScreenSource } from './nut-js-screen-adapter';
 import type { ScreenSource } from './screen-source';
 import { firstThatWorks, type Skipped } from '../support/first-that-works';
 import { createScreenshotDesktopSource } from './screenshot-desktop-adapter';
+import { createWorkerScreenSource } from './worker-screen-adapter';
 
 /** One way to build a screen source; rejects when it cannot work on this machine. */
 export type ScreenSourceFactory = () => Promise<ScreenSource>;
 
-/** Native first, then the slow but portable fallback. */
-export const DEFAULT_SCREEN_SOURCES: readonly ScreenSourceFactory[] = Object.freeze([
+/** nut-js: in a worker thread (input never waits for a grab), else on the main thread. */
+export const NUT_JS_SOURCES: readonly ScreenSourceFactory[] = Object.freeze([
+  () => createWorkerScreenSource(),
   createNutJsScreenSource,
+]);
+
+/** nut-js first, then the slow but portable fallback. */
+export const DEFAULT_SCREEN_SOURCES: readonly ScreenSourceFactory[] = Object.freeze([
+  ...NUT_JS_SOURCES,
   createScreenshotDesktopSource,
 ]);
 

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { createAgent, type Agent } from '../agent';
 import type { AgentOptions } from '../agent-options';
-import { createScreenSource, DEFAULT_SCREEN_SOURCES } from '../capture/create-screen-source';
-import { createNutJsScreenSource } from '../capture/nut-js-screen-adapter';
+import { createScreenSource, DEFAULT_SCREEN_SOURCES, NUT_JS_SOURCES } from '../capture/create-screen-source';
 import { createScreenshotDesktopSource } from '../capture/screenshot-desktop-adapter';
 import { createRectEncoder, DEFAULT_RECT_ENCODERS } from '../encode/create-rect-encoder';
 import { createJpegJsEncoder } from '../encode/jpeg-js-encoder-adapter';
@@ -26,7 +25,7 @@ export interface RealAgentConfig {
  */
 export async function createRealAgent(config: RealAgentConfig, hooks: AgentHooks): Promise<Agent> {
   const { options, logger } = config;
-  const sources = options.capture === 'nut-js' ? [createNutJsScreenSource]
+  const sources = options.capture === 'nut-js' ? NUT_JS_SOURCES
     : options.capture === 'screenshot-desktop' ? [createScreenshotDesktopSource] : DEFAULT_SCREEN_SOURCES;
   const encoders = options.encoder === 'sharp' ? [createSharpEncoder]
     : options.encoder === 'jpeg-js' ? [createJpegJsEncoder] : DEFAULT_RECT_ENCODERS;
