@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Benchmark, BenchRow } from './support/benchmark';
-import type { SessionProfile } from './load/generator-protocol';
+import type { OpenResult, SessionProfile } from './load/generator-protocol';
 import {
   cpuPercent, ensureServersBuilt, machineNote, merge, openFds, openSpread, resetAll, sleep, startGenerators, startServer,
   statsOf, stopAll, type Generator, type Merged, type ProcSample, type ServerKind, type ServerProcess,
@@ -71,51 +71,83 @@ function judge(m: Merged, openFailures: number, firstError: string | undefined):
   return { passed: reasons.length === 0, why: reasons.join('; ') || 'ok' };
 }
 
-async function ramp(kind: ServerKind, steps: readonly number[], generatorCount: number, log: (m: string) => void): Promise<Ramp> {
-  const server = await startServer(kind);
+interface Lane {
+  readonly kind: ServerKind;
+  readonly server: ServerProcess;
+  readonly emptyRss: number;
+  readonly steps: Step[];
+  open: number;
+  stopped: boolean;
+}
+
+/**
+ * Ramps the relay and the bare pipe side by side: both servers run at once, each with its
+ * own sessions in the same generators, and their measurement windows alternate (the one
+ * not being measured is kept paired but quiet), so a neighbour's burst on the shared
+ * machine falls on both about equally.
+ */
+async function ramp(steps: readonly number[], generatorCount: number, log: (m: string) => void): Promise<Record<ServerKind, Ramp>> {
+  const servers = [await startServer('relay'), await startServer('bare pipe')];
   const generators = await startGenerators(generatorCount);
-  const done: Step[] = [];
+  const quiet = (lane: Lane, q: boolean): Promise<unknown> => Promise.all(generators.map((g) => g.quiet(q, lane.kind)));
   try {
     await sleep(1000);
-    const emptyRss = server.sample().rssBytes;
-    let open = 0;
-    for (const target of steps) {
-      const opened = await openSpread(generators, 'active', server.wsUrl, target - open, ACTIVE, 10);
-      open += opened.opened;
-      let step: Step | undefined;
-      // A step that fails is measured once more before the ramp stops: on a shared machine
-      // a neighbour's burst should not decide it.
-      for (let attempt = 1; attempt <= 2 && !step?.passed; attempt++) {
-        await sleep(SETTLE_MS);
-        await resetAll(generators);
-        const before = server.sample();
-        await sleep(MEASURE_MS);
-        const stats = await statsOf(generators);
-        const after = server.sample();
-        const m = merge(stats, 'active');
-        const verdict = judge(m, opened.failed, opened.firstError);
-        step = {
-          sessions: open, ...verdict,
-          inputP50: m.input.percentile(50), inputP99: m.input.percentile(99), frameP99: m.frame.percentile(99),
-          lost: m.inputLost, closed: m.closedSessions,
-          serverCpuPercent: cpuPercent(before, after), rssBytes: after.rssBytes,
-          generatorCpuPercent: m.generatorCpuPercent, generatorLoopP99: m.generatorLoopDelayP99Ms,
-          mibPerSecond: m.frameBytesReceived / (1024 * 1024) / (m.elapsedMs / 1000),
-          load: machineNote(),
-        };
-        log(`${kind} ${open} active${attempt > 1 ? ' (again)' : ''}: input p50 ${step.inputP50.toFixed(2)} / p99 ${step.inputP99.toFixed(1)} ms, frame p99 ${step.frameP99.toFixed(1)} ms, `
-          + `${step.mibPerSecond.toFixed(1)} MiB/s; server CPU ${Math.round(step.serverCpuPercent)}%, RSS ${(step.rssBytes / 2 ** 20).toFixed(0)} MiB; `
-          + `generators CPU ${Math.round(step.generatorCpuPercent)}%, loop p99 ${step.generatorLoopP99.toFixed(1)} ms; ${step.load}: ${step.why}`);
-        if (m.closedSessions > 0 || opened.failed > 0) break; // no second chance for cut sessions
+    const lanes: Lane[] = servers.map((server) => ({
+      kind: server.name as ServerKind, server, emptyRss: server.sample().rssBytes, steps: [], open: 0, stopped: false,
+    }));
+    for (const [i, target] of steps.entries()) {
+      const active = lanes.filter((l) => !l.stopped);
+      if (active.length === 0) break;
+      const openings = new Map<Lane, OpenResult>();
+      for (const lane of active) {
+        const opened = await openSpread(generators, lane.kind, lane.server.wsUrl, target - lane.open, ACTIVE, 10);
+        await quiet(lane, true);
+        lane.open += opened.opened;
+        openings.set(lane, opened);
       }
-      done.push(step!);
-      if (!step!.passed) break;
+      for (const lane of i % 2 === 0 ? active : [...active].reverse()) {
+        const opened = openings.get(lane)!;
+        await quiet(lane, false);
+        let step: Step | undefined;
+        // A step that fails is measured once more before the ramp stops: on a shared machine
+        // a neighbour's burst should not decide it.
+        for (let attempt = 1; attempt <= 2 && !step?.passed; attempt++) {
+          await sleep(SETTLE_MS);
+          await resetAll(generators);
+          const before = lane.server.sample();
+          await sleep(MEASURE_MS);
+          const stats = await statsOf(generators);
+          const after = lane.server.sample();
+          const m = merge(stats, lane.kind);
+          const verdict = judge(m, opened.failed, opened.firstError);
+          step = {
+            sessions: lane.open, ...verdict,
+            inputP50: m.input.percentile(50), inputP99: m.input.percentile(99), frameP99: m.frame.percentile(99),
+            lost: m.inputLost, closed: m.closedSessions,
+            serverCpuPercent: cpuPercent(before, after), rssBytes: after.rssBytes,
+            generatorCpuPercent: m.generatorCpuPercent, generatorLoopP99: m.generatorLoopDelayP99Ms,
+            mibPerSecond: m.frameBytesReceived / (1024 * 1024) / (m.elapsedMs / 1000),
+            load: machineNote(),
+          };
+          log(`${lane.kind} ${lane.open} active${attempt > 1 ? ' (again)' : ''}: input p50 ${step.inputP50.toFixed(2)} / p99 ${step.inputP99.toFixed(1)} ms, `
+            + `frame p99 ${step.frameP99.toFixed(1)} ms, ${step.mibPerSecond.toFixed(1)} MiB/s; server CPU ${Math.round(step.serverCpuPercent)}%, `
+            + `RSS ${(step.rssBytes / 2 ** 20).toFixed(0)} MiB; generators CPU ${Math.round(step.generatorCpuPercent)}%, loop p99 ${step.generatorLoopP99.toFixed(1)} ms; `
+            + `${step.load}: ${step.why}`);
+          if (m.closedSessions > 0 || opened.failed > 0) break; // no second chance for cut sessions
+        }
+        await quiet(lane, true);
+        lane.steps.push(step!);
+        if (!step!.passed) lane.stopped = true;
+      }
     }
-    const passed = done.filter((s) => s.passed);
-    return { steps: done, emptyRss, held: passed[passed.length - 1], failed: done.find((s) => !s.passed) };
+    const result = (lane: Lane): Ramp => {
+      const passed = lane.steps.filter((s) => s.passed);
+      return { steps: lane.steps, emptyRss: lane.emptyRss, held: passed[passed.length - 1], failed: lane.steps.find((s) => !s.passed) };
+    };
+    return { relay: result(lanes[0]!), 'bare pipe': result(lanes[1]!) };
   } finally {
     await stopAll(generators);
-    await server.stop();
+    await Promise.all(servers.map((s) => s.stop()));
   }
 }
 
@@ -253,9 +285,8 @@ const bench: Benchmark = {
     const want = (part: string): boolean => parts.length === 0 || parts.includes(part);
     const rows: BenchRow[] = [];
     if (want('active')) {
-      const relay = await ramp('relay', steps, generators, log);
-      const bare = await ramp('bare pipe', steps, generators, log);
-      rows.push(...activeRows(relay, bare));
+      const ramps = await ramp(steps, generators, log);
+      rows.push(...activeRows(ramps.relay, ramps['bare pipe']));
     }
     if (want('idle')) {
       const relay = await idle('relay', idleSessions, log);

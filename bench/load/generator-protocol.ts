@@ -49,8 +49,11 @@ export type GeneratorRequest =
   | { readonly kind: 'stats' }
   /** The technicians of a group stop (or resume) reading their sockets. */
   | { readonly kind: 'pause'; readonly group: string; readonly paused: boolean }
-  /** Stops all timed traffic (frames and input) so in-flight messages can arrive. */
-  | { readonly kind: 'quiet' }
+  /**
+   * Stops (or restarts) the timed traffic (frames and input) of one group, or of all when
+   * `group` is absent: sessions stay paired and idle.
+   */
+  | { readonly kind: 'quiet'; readonly group?: string; readonly quiet: boolean }
   | { readonly kind: 'close' };
 
 export interface OpenResult {

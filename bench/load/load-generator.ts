@@ -145,8 +145,12 @@ class LoadSession {
     tech?.ws.on('close', this.onClose);
   }
 
+  /** Starts (or, after a quiet spell, restarts) the traffic, with fresh random phases. */
   start(): void {
     const p = this.group.profile;
+    const t = now();
+    this.nextFrameAt = t + Math.random() * p.frameIntervalMs;
+    this.nextInputAt = t + Math.random() * p.inputIntervalMs;
     if (this.client && p.frameBytes > 0 && p.frameIntervalMs === 0) this.fillWindow();
   }
 
@@ -524,7 +528,12 @@ async function handle(req: GeneratorRequest): Promise<unknown> {
       return null;
     }
     case 'quiet':
-      for (const g of groups.values()) g.quiet = true;
+      for (const g of groups.values()) {
+        if (req.group !== undefined && g.name !== req.group) continue;
+        g.quiet = req.quiet;
+        // Throughput sessions wait for acks to send again: give them their window back.
+        if (!req.quiet) for (const s of g.sessions) s.start();
+      }
       return null;
     case 'close':
       closeAll();

@@ -201,7 +201,8 @@ export interface Generator {
   reset(): Promise<void>;
   stats(): Promise<GeneratorStats>;
   pause(group: string, paused: boolean): Promise<void>;
-  quiet(): Promise<void>;
+  /** Stops (true) or restarts (false) the traffic of one group, or of all. */
+  quiet(quiet: boolean, group?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -229,7 +230,7 @@ export async function startGenerator(): Promise<Generator> {
     reset: () => call<void>({ kind: 'reset' }),
     stats: () => call<GeneratorStats>({ kind: 'stats' }),
     pause: (group, paused) => call<void>({ kind: 'pause', group, paused }),
-    quiet: () => call<void>({ kind: 'quiet' }),
+    quiet: (quiet, group) => call<void>({ kind: 'quiet', quiet, ...(group !== undefined ? { group } : {}) }),
     async stop() {
       if (child.process.exitCode === null) await call<void>({ kind: 'close' }, 10_000).catch(() => undefined);
       await child.stop();
