@@ -9,16 +9,21 @@
  * the current JPEG quality and time pointer moves, because createAgent exposes neither its
  * streamer nor its stats. Talks to the bench over IPC.
  */
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { createAgent, type Agent } from '../../client/agent';
 import { createScreenSource } from '../../client/capture/create-screen-source';
 import { createNutJsScreenSource } from '../../client/capture/nut-js-screen-adapter';
+import { createWorkerScreenSource } from '../../client/capture/worker-screen-adapter';
 import { createRectEncoder } from '../../client/encode/create-rect-encoder';
 import { createSharpEncoder } from '../../client/encode/sharp-encoder-adapter';
 import { createInputSink } from '../../client/input/create-input-sink';
 import type { FrameStreamerOptionsInput } from '../../client/stream/frame-streamer-options';
 import { instrumentAgentDeps, wallClockMs, type InjectedMove } from './instrument-agent-deps';
+
+/** The worker script as `npm run build` lays it out (the source tree has only its .ts). */
+const BUILT_CAPTURE_WORKER = join(__dirname, '../../dist/client/capture-worker.js');
 
 /** client/main.ts's default `--max-fps`, turned into the streamer option the same way. */
 const MAIN_DEFAULT_MAX_FPS = 60;
@@ -56,7 +61,8 @@ async function main(): Promise<void> {
   // As client/main.ts with `--capture nut-js --encoder sharp`: no silent fall-back to
   // screenshot-desktop or jpeg-js, which would measure something else.
   const real = {
-    source: await createScreenSource([createNutJsScreenSource], fail),
+    // What ships: capture in the built worker thread (npm run build), else on the main thread.
+    source: await createScreenSource([() => createWorkerScreenSource(BUILT_CAPTURE_WORKER), createNutJsScreenSource], fail),
     encoder: await createRectEncoder([createSharpEncoder], fail),
     sink: await createInputSink({ x11Display: process.env.DISPLAY, platform: process.platform, logger }),
   };
