@@ -7,8 +7,8 @@ import type { ScreenSource } from './screen-source';
  * machine, against ≈234 ms for screenshot-desktop, so this is the primary path.
  *
  * libnut's capture is a synchronous native call: it blocks the event loop for the whole
- * grab (7–20 ms at 1080p here). Input and acks wait meanwhile; moving capture into a
- * worker thread is the next step if that shows in input latency.
+ * grab (7–20 ms at 1080p here). The agent therefore runs this source inside a worker
+ * thread (worker-screen-adapter.ts) and uses it directly only as a fallback.
  *
  * libnut also opens its X connection once per process and keeps it: a process cannot
  * switch to another DISPLAY later, and dies with its X server.
