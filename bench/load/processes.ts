@@ -131,11 +131,9 @@ export function startServer(kind: ServerKind, options: StartOptions = {}): Promi
  * port is read from its "relay listening" log line.
  */
 function startRelay(options: StartOptions): Promise<ServerProcess> {
-  // For profiling a run: BENCH_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/relay-prof".
-  const extra = (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   return startNodeServer('relay', RELAY_MAIN, '"relay listening"', {
     PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...options.env,
-  }, [...(options.nodeArgs ?? []), ...extra]);
+  }, options.nodeArgs ?? []);
 }
 
 /** The bare pipe, bundled like the relay and run by plain node, so neither runs under tsx. */
@@ -148,10 +146,13 @@ async function startNodeServer(
 ): Promise<ServerProcess> {
   const env: NodeJS.ProcessEnv = { ...process.env, BENCH_MAX_LIFETIME_MS: String(CHILD_MAX_LIFETIME_MS), ...extraEnv };
   delete env.NODE_OPTIONS; // the bench runs under tsx; the servers run as shipped
+  // For profiling: BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (each server's pid is logged).
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
   const child = spawn(process.execPath, [
-    ...nodeArgs, '--require', join(__dirname, 'exit-with-parent.cjs'), script,
+    ...nodeArgs, ...extra, '--require', join(__dirname, 'exit-with-parent.cjs'), script,
   ], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
+  if (extra.length > 0) process.stderr.write(`${name}: pid ${child.pid}, node ${extra.join(' ')}\n`);
   const warnings: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString('utf8')).slice(-4000); });
