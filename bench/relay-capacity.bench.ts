@@ -235,7 +235,8 @@ function activeRows(relay: Ramp, bare: Ramp): BenchRow[] {
     rows.push({
       case: `server CPU at ${held.sessions} active sessions`, value: held.serverCpuPercent, unit: '% of a core',
       ...(bareAtHeld ? { baseline: { name: 'bare pipe', value: bareAtHeld.serverCpuPercent } } : {}),
-      note: `input p99 ${held.inputP99.toFixed(1)} ms; generators CPU ${Math.round(held.generatorCpuPercent)}%; ${held.load}`,
+      note: `≈ ${Math.round(held.sessions / (held.serverCpuPercent / 100))} sessions per fully used core at this rate; input p99 ${held.inputP99.toFixed(1)} ms; `
+        + `generators CPU ${Math.round(held.generatorCpuPercent)}% (${ACTIVE_GENERATORS} processes); ${held.load}`,
     });
     const perSession = (r: Ramp, s: Step): number => (s.rssBytes - r.emptyRss) / s.sessions / KiB;
     rows.push({

@@ -108,7 +108,7 @@ const bench: Benchmark = {
         baseline: { name: 'bare pipe', value: bare.mibPerSecond },
         target: { text: '≥ 90 % of bare pipe', met: ratio >= 0.9 },
         note: `${Math.round(relay.framesPerSecond)} vs ${Math.round(bare.framesPerSecond)} frames/s; server CPU ${Math.round(relay.serverCpuPercent)}% vs ${Math.round(bare.serverCpuPercent)}%, `
-          + `generator CPU ${Math.round(relay.generatorCpuPercent)}%; median of ${repeats}; ${relay.load}`,
+          + `generators CPU ${Math.round(relay.generatorCpuPercent)}% (client and technician, 2 processes); median of ${repeats}; ${relay.load}`,
       });
       rows.push({
         case: `${size.label} frames: server CPU per MiB forwarded`,
