@@ -20,8 +20,9 @@ const RELAY_MAIN = join(ROOT, 'dist', 'relay', 'main.js');
 const BARE_PIPE_BUNDLE = join(ROOT, 'node_modules', '.cache', 'compueasys-bench', 'bare-pipe-main.js');
 /** No child outlives this, whatever happens to the bench (ms). */
 export const CHILD_MAX_LIFETIME_MS = 40 * 60_000;
-/** Linux clock ticks per second for /proc/<pid>/stat (getconf CLK_TCK). */
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+/** Linux clock ticks per second for /proc/<pid>/stat (getconf CLK_TCK), read on first use. */
+let clockTicks: number | undefined;
+const clkTck = (): number => (clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100);
 
 // ---- every child, killed on the way out ---------------------------------------------
 
@@ -61,7 +62,7 @@ export function readProc(pid: number): ProcSample {
   const ticks = Number(fields[11]) + Number(fields[12]);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
-  return { atMs: performance.now(), cpuMs: (ticks * 1000) / CLK_TCK, rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
+  return { atMs: performance.now(), cpuMs: (ticks * 1000) / clkTck(), rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
 }
 
 /** CPU used between two samples, in % of one core. */
