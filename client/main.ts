@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import pino from 'pino';
 import { createAgent } from './agent';
 import { AGENT_USAGE, AgentOptionsError, parseAgentArgs, type AgentOptions } from './agent-options';
+import { missingDisplayProblem } from './capture/display-check';
 import { createScreenSource, DEFAULT_SCREEN_SOURCES, NUT_JS_SOURCES } from './capture/create-screen-source';
 import { createScreenshotDesktopSource } from './capture/screenshot-desktop-adapter';
 import { createRectEncoder, DEFAULT_RECT_ENCODERS } from './encode/create-rect-encoder';
@@ -35,6 +36,11 @@ async function main(): Promise<void> {
   // Logs go to stderr so the customer's messages on stdout stay readable.
   const logger = pino({ level: options.logLevel, base: { service: 'agent' } }, pino.destination(2));
 
+  const problem = missingDisplayProblem(process.platform, process.env.DISPLAY);
+  if (problem !== undefined) {
+    process.stderr.write(`client: ${problem}\n`);
+    process.exit(2);
+  }
   const sources = options.capture === 'nut-js' ? NUT_JS_SOURCES
     : options.capture === 'screenshot-desktop' ? [createScreenshotDesktopSource] : DEFAULT_SCREEN_SOURCES;
   const encoders = options.encoder === 'sharp' ? [createSharpEncoder]

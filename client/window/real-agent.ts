@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createAgent, type Agent } from '../agent';
 import type { AgentOptions } from '../agent-options';
+import { missingDisplayProblem } from '../capture/display-check';
 import { createScreenSource, DEFAULT_SCREEN_SOURCES, NUT_JS_SOURCES } from '../capture/create-screen-source';
 import { createScreenshotDesktopSource } from '../capture/screenshot-desktop-adapter';
 import { createRectEncoder, DEFAULT_RECT_ENCODERS } from '../encode/create-rect-encoder';
@@ -24,6 +25,8 @@ export interface RealAgentConfig {
  * expired and lets the customer ask for a new one.
  */
 export async function createRealAgent(config: RealAgentConfig, hooks: AgentHooks): Promise<Agent> {
+  const problem = missingDisplayProblem(config.platform, config.x11Display);
+  if (problem !== undefined) throw new Error(problem);
   const { options, logger } = config;
   const sources = options.capture === 'nut-js' ? NUT_JS_SOURCES
     : options.capture === 'screenshot-desktop' ? [createScreenshotDesktopSource] : DEFAULT_SCREEN_SOURCES;
