@@ -5,15 +5,9 @@
 import { hostname } from 'node:os';
 import pino from 'pino';
 import { createAgent } from './agent';
+import { agentTuning, NoDisplayError, openAgentHardware } from './agent-hardware';
 import { AGENT_USAGE, AgentOptionsError, parseAgentArgs, type AgentOptions } from './agent-options';
-import { missingDisplayProblem } from './capture/display-check';
-import { createScreenSource, DEFAULT_SCREEN_SOURCES, NUT_JS_SOURCES } from './capture/create-screen-source';
-import { createScreenshotDesktopSource } from './capture/screenshot-desktop-adapter';
-import { createRectEncoder, DEFAULT_RECT_ENCODERS } from './encode/create-rect-encoder';
-import { createJpegJsEncoder } from './encode/jpeg-js-encoder-adapter';
-import { createSharpEncoder } from './encode/sharp-encoder-adapter';
 import { messagesFor, pickLanguage } from './i18n/messages';
-import { createInputSink } from './input/create-input-sink';
 import { automaticConsent, terminalConsent } from './terminal/terminal-consent';
 import { renderState } from './terminal/terminal-view';
 
@@ -36,19 +30,16 @@ async function main(): Promise<void> {
   // Logs go to stderr so the customer's messages on stdout stay readable.
   const logger = pino({ level: options.logLevel, base: { service: 'agent' } }, pino.destination(2));
 
-  const problem = missingDisplayProblem(process.platform, process.env.DISPLAY);
-  if (problem !== undefined) {
-    process.stderr.write(`client: ${problem}\n`);
-    process.exit(2);
+  let hardware;
+  try {
+    hardware = await openAgentHardware({ options, x11Display: process.env.DISPLAY, platform: process.platform, logger });
+  } catch (e) {
+    if (e instanceof NoDisplayError) {
+      process.stderr.write(`client: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
   }
-  const sources = options.capture === 'nut-js' ? NUT_JS_SOURCES
-    : options.capture === 'screenshot-desktop' ? [createScreenshotDesktopSource] : DEFAULT_SCREEN_SOURCES;
-  const encoders = options.encoder === 'sharp' ? [createSharpEncoder]
-    : options.encoder === 'jpeg-js' ? [createJpegJsEncoder] : DEFAULT_RECT_ENCODERS;
-  const source = await createScreenSource(sources, ({ error }) => logger.warn({ err: String(error) }, 'screen source unavailable, trying the next'));
-  const encoder = await createRectEncoder(encoders, ({ error }) => logger.warn({ err: String(error) }, 'encoder unavailable, trying the next'));
-  const sink = await createInputSink({ x11Display: process.env.DISPLAY, platform: process.platform, logger });
-  logger.info({ source: source.name }, 'agent ready');
 
   const interactive = process.stdin.isTTY === true;
   const consent = options.accept !== undefined ? automaticConsent(options.accept, process.stdout, t)
@@ -59,9 +50,7 @@ async function main(): Promise<void> {
   const agent = await createAgent({
     relayUrl: options.relayUrl,
     name: options.name,
-    source,
-    encoder,
-    sink,
+    ...hardware,
     logger,
     consent,
     onState: (state) => {
@@ -69,11 +58,7 @@ async function main(): Promise<void> {
       // A terminal agent serves one session, then exits; run it again for the next one.
       if (state.kind === 'ended' || state.kind === 'failed') finished();
     },
-    streamer: {
-      minFrameIntervalMs: Math.ceil(1000 / options.maxFps),
-      ...(options.quality !== undefined ? { fixedQuality: options.quality } : {}),
-    },
-    ...(options.insecure ? { socketOptions: { rejectUnauthorized: false } } : {}),
+    ...agentTuning(options),
   });
 
   const onSignal = (): void => {
