@@ -86,11 +86,7 @@ export class WsConnection implements PeerLink {
   // ---- PeerLink: what the hub delivers -------------------------------------------
 
   send(message: ControlMessage, raw?: Uint8Array): void {
-    if (this.state === 'closed') return;
-    if (this.ws.bufferedAmount > this.backlogLimitBytes) {
-      this.failSession(Errors.LIMIT_BACKLOG);
-      return;
-    }
+    if (this.state === 'closed' || this.endIfNotReading()) return;
     // The write callback lets a held frame go out once the backlog drains.
     this.ws.send(raw ?? encodeControl(message), { binary: false }, this.gate.onWritten);
   }
@@ -101,11 +97,7 @@ export class WsConnection implements PeerLink {
   }
 
   sendAck(ack: Uint8Array): void {
-    if (this.state === 'closed') return;
-    if (this.ws.bufferedAmount > this.backlogLimitBytes) {
-      this.failSession(Errors.LIMIT_BACKLOG);
-      return;
-    }
+    if (this.state === 'closed' || this.endIfNotReading()) return;
     this.ws.send(ack, { binary: true });
   }
 
@@ -347,6 +339,13 @@ export class WsConnection implements PeerLink {
     if (error.closeCode === undefined) return;
     if (this.session) this.hub.leave(this.session, this, 'error');
     this.close(error.closeCode, error.code);
+  }
+
+  /** Ends the session when this peer's unsent bytes passed the limit; true when it did. */
+  private endIfNotReading(): boolean {
+    if (this.ws.bufferedAmount <= this.backlogLimitBytes) return false;
+    this.failSession(Errors.LIMIT_BACKLOG);
+    return true;
   }
 
   /** The session must end for both sides (this peer stopped reading). */
