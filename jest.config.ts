@@ -13,7 +13,7 @@ const config: Config = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
-      testMatch: ['<rootDir>/{protocol,relay,client,technician}/test/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
+      testMatch: ['<rootDir>/{protocol,common,relay,client,technician}/test/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       displayName: 'integration',

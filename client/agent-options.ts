@@ -1,4 +1,4 @@
-import type { ConsentAnswer } from './session/client-session';
+import type { ConsentAnswer } from './contract/ui-events';
 
 /** What `npm run client -- <options>` accepts. Pure: main.ts passes argv and env in. */
 export interface AgentOptions {

@@ -7,9 +7,15 @@ import pino from 'pino';
 import { createAgent } from './agent';
 import { agentTuning, NoDisplayError, openAgentHardware } from './agent-hardware';
 import { AGENT_USAGE, AgentOptionsError, parseAgentArgs, type AgentOptions } from './agent-options';
-import { messagesFor, pickLanguage } from './i18n/messages';
+import { pickLanguage } from '../common/language';
+import { messagesFor } from './i18n/messages';
 import { automaticConsent, terminalConsent } from './terminal/terminal-consent';
 import { renderState } from './terminal/terminal-view';
+
+/** The locale POSIX uses for messages: the first of LC_ALL, LC_MESSAGES, LANG that is set. */
+function effectiveMessagesLocale(env: NodeJS.ProcessEnv): string | undefined {
+  return [env.LC_ALL, env.LC_MESSAGES, env.LANG].find((v) => v !== undefined && v !== '');
+}
 
 async function main(): Promise<void> {
   let options: AgentOptions;
@@ -26,7 +32,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${AGENT_USAGE}\n`);
     return;
   }
-  const t = messagesFor(options.language ?? pickLanguage([process.env.LC_ALL, process.env.LC_MESSAGES, process.env.LANG]));
+  const t = messagesFor(options.language ?? pickLanguage([effectiveMessagesLocale(process.env)]));
   // Logs go to stderr so the customer's messages on stdout stay readable.
   const logger = pino({ level: options.logLevel, base: { service: 'agent' } }, pino.destination(2));
 

@@ -1,4 +1,4 @@
-import type { UiCommand, UiEnvelope } from '../window/ui-events';
+import type { UiCommand, UiEnvelope } from '../contract/ui-events';
 
 /** Whether the page can reach the agent right now. */
 export type ChannelStatus = 'open' | 'closed';

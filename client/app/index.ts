@@ -1,5 +1,5 @@
-import { pickLanguage, type Language } from '../i18n/messages';
-import { decodeUiState, STATE_EVENT, type UiCommand } from '../window/ui-events';
+import { pickLanguage, type Language } from '../../common/language';
+import { decodeUiState, STATE_EVENT, type UiCommand } from '../contract/ui-events';
 import type { AgentChannel } from './agent-channel';
 import { neutralinoRuntime } from './neutralino-api';
 import { NeutralinoChannel } from './neutralino-channel';

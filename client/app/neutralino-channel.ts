@@ -1,4 +1,4 @@
-import { COMMAND_EVENT, NEUTRALINO_EXTENSION_ID, STATE_EVENT, type UiCommand } from '../window/ui-events';
+import { COMMAND_EVENT, NEUTRALINO_EXTENSION_ID, STATE_EVENT, type UiCommand } from '../contract/ui-events';
 import type { AgentChannel, ChannelListeners } from './agent-channel';
 import type { NeutralinoApi } from './neutralino-api';
 

@@ -1,4 +1,4 @@
-import type { UiCommand } from '../window/ui-events';
+import type { UiCommand } from '../contract/ui-events';
 import type { NeutralinoApi } from './neutralino-api';
 import type { WindowMessages } from './window-messages';
 

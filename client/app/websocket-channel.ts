@@ -1,4 +1,4 @@
-import { COMMAND_EVENT, parseEnvelope, type UiCommand } from '../window/ui-events';
+import { COMMAND_EVENT, parseEnvelope, type UiCommand } from '../contract/ui-events';
 import type { AgentChannel, ChannelListeners } from './agent-channel';
 
 /** Wait between attempts to reach the agent again after the socket dropped. */

@@ -2,7 +2,7 @@
  * Every word of the customer's window, in Spanish and English. Spanish is the product's
  * first language; the window follows the system (browser) language and can be switched.
  */
-import type { Language } from '../i18n/messages';
+import type { Language } from '../../common/language';
 
 /** The sentences without parameters; their keys are the `data-i18n` names in index.html. */
 export interface StaticMessages {

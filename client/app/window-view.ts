@@ -1,5 +1,5 @@
-import type { ConsentAnswer } from '../session/client-session';
-import type { UiCommand, UiState } from '../window/ui-events';
+import type { ConsentAnswer } from '../contract/ui-events';
+import type { UiCommand, UiState } from '../contract/ui-events';
 import { formatClock, formatCode, type StaticMessages, type WindowMessages } from './window-messages';
 
 /** Which screen of the window shows: an agent state, or the page's own before/without the agent. */

@@ -1,8 +1,9 @@
+import type { Language } from '../../common/language';
+
 /**
- * Every sentence the customer reads, in Spanish and English. The language comes from
- * the system (LANG, LC_ALL …) or the browser; Spanish is the product's first language.
+ * Every sentence the customer reads in the terminal, in Spanish and English. Which one
+ * is common/language.ts's rule, fed with the system locale.
  */
-export type Language = 'es' | 'en';
 
 export interface Messages {
   readonly connecting: string;
@@ -65,17 +66,4 @@ const ALL: Readonly<Record<Language, Messages>> = Object.freeze({ es, en });
 
 export function messagesFor(language: Language): Messages {
   return ALL[language];
-}
-
-/** Picks the language from locale strings such as "es_CO.UTF-8" or "en-US"; Spanish when unsure. */
-export function pickLanguage(locales: readonly (string | undefined)[]): Language {
-  for (const locale of locales) {
-    if (!locale || locale === 'C' || locale === 'POSIX' || locale === 'C.UTF-8') continue;
-    const lang = locale.toLowerCase().slice(0, 2);
-    if (lang === 'es') return 'es';
-    if (lang === 'en') return 'en';
-    // Another language: English is the more widely understood of the two.
-    return 'en';
-  }
-  return 'es';
 }

@@ -4,13 +4,12 @@ import {
   CloseCode, decodeBinary, decodeText, encodeControl, Errors, PROTOCOL_VERSION,
   type ControlMessage, type DisplayInfo,
 } from '../../protocol';
+import type { ConsentAnswer } from '../contract/ui-events';
 import type { InputInjector } from '../input/input-injector';
 import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { checkTransition, type AgentState } from './session-state';
 
-/** The customer's answer to a technician asking to connect. */
-export type ConsentAnswer = 'control' | 'view-only' | 'deny';
-
+/** A technician asks to connect: what the customer is asked. */
 export interface ConsentRequest {
   readonly technicianName: string;
   readonly timeoutMs: number;

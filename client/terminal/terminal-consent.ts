@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Messages } from '../i18n/messages';
-import type { ConsentAnswer, ConsentRequest } from '../session/client-session';
+import type { ConsentAnswer } from '../contract/ui-events';
+import type { ConsentRequest } from '../session/client-session';
 
 /**
  * Asks the customer in the terminal. [c]ontrol / [v]iew only / anything else denies;

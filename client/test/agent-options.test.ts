@@ -1,5 +1,5 @@
 import { AgentOptionsError, parseAgentArgs } from '../agent-options';
-import { messagesFor, pickLanguage } from '../i18n/messages';
+import { messagesFor } from '../i18n/messages';
 
 describe('agent options', () => {
   test('defaults: local relay, the computer\'s name, ask in the terminal', () => {
@@ -22,15 +22,7 @@ describe('agent options', () => {
   });
 });
 
-describe('language', () => {
-  test('follows the system locale; Spanish when unknown', () => {
-    expect(pickLanguage(['es_CO.UTF-8'])).toBe('es');
-    expect(pickLanguage([undefined, 'en_US.UTF-8'])).toBe('en');
-    expect(pickLanguage(['C.UTF-8', 'es_ES'])).toBe('es');
-    expect(pickLanguage(['de_DE.UTF-8'])).toBe('en');
-    expect(pickLanguage([])).toBe('es');
-  });
-
+describe('terminal messages', () => {
   test('both languages have every message', () => {
     const es = messagesFor('es');
     const en = messagesFor('en');

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { extname, join, normalize, sep } from 'node:path';
 import type { Logger } from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
-import { parseEnvelope, type UiEnvelope } from './ui-events';
+import { parseEnvelope, type UiEnvelope } from '../contract/ui-events';
 import type { UiPort } from './window-bridge';
 
 export interface LocalPageServerOptions {

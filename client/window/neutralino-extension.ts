@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import { COMMAND_EVENT, type UiEnvelope } from './ui-events';
+import { COMMAND_EVENT, type UiEnvelope } from '../contract/ui-events';
 import type { UiPort, WindowBridge } from './window-bridge';
 
 /**

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { Agent } from '../agent';
-import type { ConsentAnswer, ConsentRequest } from '../session/client-session';
+import type { ConsentAnswer } from '../contract/ui-events';
+import type { ConsentRequest } from '../session/client-session';
 import type { AgentState } from '../session/session-state';
 import {
   COMMAND_EVENT, decodeUiCommand, STATE_EVENT,
   type CodeNotice, type UiCommand, type UiEnvelope, type UiState,
-} from './ui-events';
+} from '../contract/ui-events';
 
 /** Where the bridge's events go: every page listening on one channel. */
 export interface UiPort {

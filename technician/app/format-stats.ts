@@ -1,6 +1,6 @@
 import type { StatsSnapshot } from '../core/stats/stats-meter';
 import type { QualitySetting } from '../core/session/technician-session';
-import type { Language } from './language';
+import type { Language } from '../../common/language';
 
 /** The status bar's texts. */
 export interface StatsTexts {

@@ -13,7 +13,8 @@ import { relayWebSocketUrl } from '../core/transport/relay-url';
 import { ConnectForm, type ConnectRequest } from './connect-form';
 import { byId } from './dom';
 import { formatStats } from './format-stats';
-import { LANGUAGES, messagesFor, pickLanguage, type Language } from './language';
+import { LANGUAGES, type Language } from '../../common/language';
+import { messagesFor, panelLanguage } from './language';
 import { formatMessage, type MessageKey, type Messages } from './messages';
 import { applyTranslations } from './translate';
 import type { Preferences } from './preferences';
@@ -58,7 +59,7 @@ export class TechnicianPanel {
   private lastRefreshAt = 0;
 
   constructor(private readonly prefs: Preferences, browserLanguages: readonly string[]) {
-    this.language = pickLanguage(prefs.language, browserLanguages);
+    this.language = panelLanguage(prefs.language, browserLanguages);
     this.messages = messagesFor(this.language);
     this.pipeline = new UpdatePipeline(decodeRectBitmap, this.display, {
       onUpdateDrawn: this.onUpdateDrawn,

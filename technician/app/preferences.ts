@@ -1,6 +1,6 @@
 import type { ScaleMode } from '../core/input/coordinate-mapping';
 import type { QualitySetting } from '../core/session/technician-session';
-import { isLanguage, type Language } from './language';
+import { isLanguage, type Language } from '../../common/language';
 
 /** Storage keys, one prefix so they are easy to find and clear. */
 const KEYS = Object.freeze({

@@ -1,17 +1,17 @@
 import { Errors } from '../../protocol';
 import { formatBandwidth, formatStats } from '../app/format-stats';
-import { messagesFor, pickLanguage } from '../app/language';
+import { messagesFor, panelLanguage } from '../app/language';
 import { EN, ES, formatMessage } from '../app/messages';
 import { parseQuality, Preferences } from '../app/preferences';
 import { describeState } from '../app/state-message';
 
 describe('panel language', () => {
   it('follows the browser, prefers a saved choice, and falls back to English', () => {
-    expect(pickLanguage(null, ['es-MX', 'en-US'])).toBe('es');
-    expect(pickLanguage(null, ['de-DE', 'en-GB', 'es'])).toBe('en');
-    expect(pickLanguage(null, ['fr-FR'])).toBe('en');
-    expect(pickLanguage('es', ['en-US'])).toBe('es');
-    expect(pickLanguage('xx', ['es'])).toBe('es');
+    expect(panelLanguage(null, ['es-MX', 'en-US'])).toBe('es');
+    expect(panelLanguage(null, ['de-DE', 'en-GB', 'es'])).toBe('en');
+    expect(panelLanguage(null, ['fr-FR'])).toBe('en');
+    expect(panelLanguage('es', ['en-US'])).toBe('es');
+    expect(panelLanguage('xx', ['es'])).toBe('es');
   });
 
   it('has every message in both languages, with the same placeholders', () => {

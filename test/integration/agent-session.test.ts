@@ -4,7 +4,7 @@ import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader }
 import { createAgent, type Agent } from '../../client/agent';
 import type { InputSink } from '../../client/input/input-sink';
 import type { NativeKey } from '../../client/input/native-key';
-import type { ConsentAnswer } from '../../client/session/client-session';
+import type { ConsentAnswer } from '../../client/contract/ui-events';
 import type { AgentState } from '../../client/session/session-state';
 import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
 import { FakeScreenSource } from '../../client/test/support/fake-screen-source';

@@ -3,23 +3,47 @@ import { join, posix, relative, sep } from 'node:path';
 import * as ts from 'typescript';
 
 /**
- * Keeps the layering rules of docs/ARCHITECTURE ("What may import what") true:
+ * Keeps the layering rules of docs/ARCHITECTURE.md ("What may import what") true:
  *
- * 1. protocol/ (non-test source) imports only relative paths inside protocol/ and uses none
- *    of the host globals `Buffer`, `process`, `window`, `document`, so it runs in Node and in
- *    the browser alike.
- * 2. relay/, client/ and technician/ never import each other (they may import protocol/).
- * 3. The native packages are imported only from files named `*-adapter.ts` (tests may load
+ * 1. protocol/ and the portable part of common/ (everything but common/node/), and the
+ *    page↔agent contract client/contract/, import only relative paths inside their own
+ *    layers and use none of the host globals `Buffer`, `process`, `window`, `document`, so
+ *    they run in Node and in the browser alike. protocol/ imports only itself; common/
+ *    imports protocol/ and itself; client/contract/ imports protocol/, portable common/
+ *    and itself.
+ * 2. relay/, client/ and technician/ never import each other (they may import protocol/
+ *    and common/). common/ imports none of them.
+ * 3. What runs in a browser (technician/, client/app/) imports nothing that runs only in
+ *    Node: no `node:*` module, no package, nothing from common/node/; client/app/ imports
+ *    from client/ only client/app/ and client/contract/.
+ * 4. The native packages are imported only from files named `*-adapter.ts` (tests may load
  *    them directly).
- * 4. Only an entry point (`main.ts`) reads `process.env` or `process.argv`.
+ * 5. Only an entry point (`main.ts`) reads `process.env` or `process.argv`.
  *
  * Files are parsed with the TypeScript compiler, so imports inside comments or strings do
  * not count and nothing that is a real import is missed. `import type` counts like any import.
  */
 
 const ROOT = join(__dirname, '..', '..');
-const SCANNED_TOP_FOLDERS: readonly string[] = ['protocol', 'relay', 'client', 'technician'];
+const SCANNED_TOP_FOLDERS: readonly string[] = ['protocol', 'common', 'relay', 'client', 'technician'];
 const APP_FOLDERS: readonly string[] = ['relay', 'client', 'technician'];
+
+/**
+ * The portable layers (rule 1) and what each may import, as path prefixes. A file is in
+ * the first layer whose prefix it starts with.
+ */
+const PORTABLE_LAYERS: readonly { readonly prefix: string; readonly mayImport: readonly string[] }[] = [
+  { prefix: 'protocol/', mayImport: ['protocol/'] },
+  { prefix: 'common/node/', mayImport: [] }, // not portable: Node only (listed so it is not taken as common/)
+  { prefix: 'common/', mayImport: ['protocol/', 'common/'] },
+  { prefix: 'client/contract/', mayImport: ['protocol/', 'common/', 'client/contract/'] },
+];
+
+/** Browser code (rule 3) and the project folders it may import from. */
+const BROWSER_LAYERS: readonly { readonly prefix: string; readonly mayImport: readonly string[] }[] = [
+  { prefix: 'technician/', mayImport: ['protocol/', 'common/', 'technician/'] },
+  { prefix: 'client/app/', mayImport: ['protocol/', 'common/', 'client/app/', 'client/contract/'] },
+];
 const NATIVE_PACKAGES: readonly string[] = ['@nut-tree-fork/nut-js', 'screenshot-desktop', 'sharp'];
 const HOST_GLOBALS: readonly string[] = ['Buffer', 'process', 'window', 'document'];
 const SKIPPED_DIRS = new Set(['node_modules', 'dist']);
@@ -156,6 +180,15 @@ function topFolder(file: string): string {
   return file.split('/')[0] ?? '';
 }
 
+/** Is `path` the folder `prefix` (given with its trailing slash) or inside it? */
+function within(path: string, prefix: string): boolean {
+  return path === prefix.slice(0, -1) || path.startsWith(prefix);
+}
+
+function layerOf<L extends { readonly prefix: string }>(file: string, layers: readonly L[]): L | undefined {
+  return layers.find((l) => file.startsWith(l.prefix));
+}
+
 function isRelative(specifier: string): boolean {
   return specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../');
 }
@@ -174,6 +207,9 @@ export function checkFile(file: string, code: string): Violation[] {
   const top = topFolder(file);
   const test = isTestFile(file);
   const base = posix.basename(file);
+  const portable = test ? undefined : layerOf(file, PORTABLE_LAYERS);
+  const portableRules = portable !== undefined && portable.prefix !== 'common/node/' ? portable : undefined;
+  const browser = test ? undefined : layerOf(file, BROWSER_LAYERS);
   const push = (found: Found, rule: string): void => {
     violations.push({ file, line: found.line, specifier: found.text, rule });
   };
@@ -189,13 +225,26 @@ export function checkFile(file: string, code: string): Violation[] {
 
     // One report per specifier: the first rule it breaks.
     const rule = ((): string | undefined => {
-      if (top === 'protocol' && !test) {
-        if (resolved === undefined) return 'protocol/ may import only relative paths inside protocol/ (no packages, no node:*)';
-        if (resolvedTop !== 'protocol') return `protocol/ may not import outside protocol/ (resolves to ${resolved})`;
+      if (portableRules !== undefined) {
+        const layer = portableRules.prefix.slice(0, -1);
+        if (resolved === undefined) return `${layer}/ runs in Node and the browser: it may import only relative paths (no packages, no node:*)`;
+        if (!portableRules.mayImport.some((p) => within(resolved, p)) || within(resolved, 'common/node/')) {
+          return `${layer}/ may import only ${portableRules.mayImport.join(', ')} (resolves to ${resolved})`;
+        }
       }
       if (resolved !== undefined && resolved.startsWith('..')) return `resolves outside the project (${resolved})`;
       if (resolvedTop !== undefined && resolvedTop !== top && APP_FOLDERS.includes(resolvedTop)) {
         return `${top}/ may not import ${resolvedTop}/ (relay, client and technician never import each other)`;
+      }
+      if (top === 'common' && resolvedTop !== undefined && APP_FOLDERS.includes(resolvedTop)) {
+        return `common/ may not import ${resolvedTop}/ (it serves relay, client and technician alike)`;
+      }
+      if (browser !== undefined) {
+        const layer = browser.prefix.slice(0, -1);
+        if (resolved === undefined) return `${layer}/ runs in a browser: it may not import the package or Node module ${spec}`;
+        if (!browser.mayImport.some((p) => within(resolved, p)) || within(resolved, 'common/node/')) {
+          return `${layer}/ runs in a browser: it may import only ${browser.mayImport.join(', ')} and never common/node/ (resolves to ${resolved})`;
+        }
       }
       if (resolved === undefined && NATIVE_PACKAGES.includes(packageName(spec)) && !test && !base.endsWith('-adapter.ts')) {
         return `native package ${packageName(spec)} may be imported only from a *-adapter.ts file`;
@@ -205,9 +254,9 @@ export function checkFile(file: string, code: string): Violation[] {
     if (rule !== undefined) push(found, rule);
   }
 
-  if (top === 'protocol' && !test) {
+  if (portableRules !== undefined) {
     for (const found of collectHostGlobals(code, file)) {
-      push(found, `protocol/ may not use the host global ${found.text} (use Uint8Array/DataView; inject what the host provides)`);
+      push(found, `${portableRules.prefix.slice(0, -1)}/ may not use the host global ${found.text} (use Uint8Array/DataView; inject what the host provides)`);
     }
   }
 
@@ -291,6 +340,30 @@ describe('import rules: the scanner itself', () => {
     expect(violations.map((v) => `${v.line}:${v.specifier}`)).toEqual(['1:ws', '2:node:fs', '3:../relay/hub', '5:Buffer', '6:window', '7:document', '8:process']);
     // Tests of protocol/ may use Node and packages.
     expect(checkFile('protocol/test/x.test.ts', "import { readFileSync } from 'node:fs';\nimport sharp from 'sharp';\nBuffer.from([]);")).toEqual([]);
+  });
+
+  it('keeps common/ portable (but common/node/) and out of the apps', () => {
+    expect(checkFile('common/backoff.ts', "import { readFileSync } from 'node:fs';")).toHaveLength(1);
+    expect(checkFile('common/backoff.ts', "import { Hub } from '../relay/hub';")).toHaveLength(1);
+    expect(checkFile('common/backoff.ts', "import { sendFile } from './node/static-files';")).toHaveLength(1);
+    expect(checkFile('common/language.ts', 'const b = Buffer.from([1]);')).toHaveLength(1);
+    expect(checkFile('common/language.ts', "import { Errors } from '../protocol';")).toEqual([]);
+    expect(checkFile('common/node/static-files.ts', "import { stat } from 'node:fs/promises';\nimport pino from 'pino';\nBuffer.from([]);")).toEqual([]);
+    expect(checkFile('common/node/static-files.ts', "import { x } from '../../client/agent';")).toHaveLength(1);
+    expect(checkFile('relay/server.ts', "import { sendFile } from '../common/node/static-files';")).toEqual([]);
+  });
+
+  it('keeps browser code (technician/, client/app/) free of Node', () => {
+    expect(checkFile('client/app/index.ts', "import type { UiState } from '../contract/ui-events';\nimport { pickLanguage } from '../../common/language';")).toEqual([]);
+    expect(checkFile('client/app/index.ts', "import type { ConsentAnswer } from '../session/client-session';")).toHaveLength(1);
+    expect(checkFile('client/app/index.ts', "import WebSocket from 'ws';")).toHaveLength(1);
+    expect(checkFile('client/app/index.ts', "import { sendFile } from '../../common/node/static-files';")).toHaveLength(1);
+    expect(checkFile('technician/core/x.ts', "import { randomBytes } from 'node:crypto';")).toHaveLength(1);
+    expect(checkFile('technician/app/x.ts', "import { sendFile } from '../../common/node/static-files';")).toHaveLength(1);
+    expect(checkFile('client/contract/ui-events.ts', 'const b = Buffer.from([1]);')).toHaveLength(1);
+    expect(checkFile('client/contract/ui-events.ts', "import type { Agent } from '../agent';")).toHaveLength(1);
+    // The agent side may use the contract and Node alike.
+    expect(checkFile('client/window/window-bridge.ts', "import { decodeUiCommand } from '../contract/ui-events';\nimport { stat } from 'node:fs';")).toEqual([]);
   });
 
   it('allows native packages only in *-adapter.ts files (and tests)', () => {

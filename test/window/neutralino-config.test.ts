@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRAY_ICON } from '../../client/app/neutralino-host';
-import { NEUTRALINO_EXTENSION_ID } from '../../client/window/ui-events';
+import { NEUTRALINO_EXTENSION_ID } from '../../client/contract/ui-events';
 
 /**
  * neutralino.config.json against the build (`npm run build` first): the Neutralino

@@ -6,7 +6,7 @@ import { Errors } from '../../protocol';
 import {
   extensionUrl, parseHandshake, parseRuntimeMessage, readHandshake, runExtension,
 } from '../../client/window/neutralino-extension';
-import { NEUTRALINO_EXTENSION_ID } from '../../client/window/ui-events';
+import { NEUTRALINO_EXTENSION_ID } from '../../client/contract/ui-events';
 import { WindowBridge } from '../../client/window/window-bridge';
 import type { Relay } from '../../relay/server';
 import { eventually, startTestRelay } from '../support/relay-harness';

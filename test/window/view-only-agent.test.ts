@@ -2,7 +2,7 @@ import pino from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type InputEvent } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
-import type { ConsentAnswer } from '../../client/session/client-session';
+import type { ConsentAnswer } from '../../client/contract/ui-events';
 import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
 import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { eventually } from '../support/relay-harness';

@@ -1,9 +1,9 @@
 import pino from 'pino';
 import type { Agent } from '../../client/agent';
-import type { ConsentAnswer } from '../../client/session/client-session';
+import type { ConsentAnswer } from '../../client/contract/ui-events';
 import {
   decodeUiCommand, decodeUiState, parseEnvelope, STATE_EVENT, type UiEnvelope, type UiState,
-} from '../../client/window/ui-events';
+} from '../../client/contract/ui-events';
 import { WindowBridge, type AgentHooks } from '../../client/window/window-bridge';
 
 const logger = pino({ level: 'silent' });

@@ -7,7 +7,7 @@ import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
 import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { LocalPageServer } from '../../client/window/local-page-server';
 import { WindowBridge, type AgentHooks } from '../../client/window/window-bridge';
-import type { ConsentAnswer } from '../../client/session/client-session';
+import type { ConsentAnswer } from '../../client/contract/ui-events';
 
 /** The built window page (`npm run build`). */
 export const PAGE_DIR = join(__dirname, '../../dist/client-app');

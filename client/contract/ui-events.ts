@@ -9,10 +9,13 @@
  * - the browser fallback: one JSON text message `{event, data}` each way on the agent's
  *   local WebSocket.
  *
- * This file runs in Node and in the browser alike: no Node modules, no DOM. Everything a
- * channel receives is decoded here, once, and never throws (a bad message is `undefined`).
+ * This file runs in Node and in the browser alike: no Node modules, no DOM (the import
+ * rules keep it so, see docs/ARCHITECTURE.md). Everything a channel receives is decoded
+ * here, once, and never throws (a bad message is `undefined`).
  */
-import type { ConsentAnswer } from '../session/client-session';
+
+/** The customer's answer to a technician: full control, watching only, or no. */
+export type ConsentAnswer = 'control' | 'view-only' | 'deny';
 
 /** The event name of agent → page messages. */
 export const STATE_EVENT = 'agent:state';
