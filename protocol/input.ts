@@ -73,3 +73,27 @@ export const MAX_WHEEL_STEPS = 100;
 export const MAX_COORDINATE = 65535;
 
 export const NO_MODIFIERS: Modifiers = Object.freeze({ ctrl: false, alt: false, shift: false, meta: false });
+
+/**
+ * Splits text into pieces of at most `max` UTF-16 code units (by default the limit of one
+ * `text` event), never between the two halves of a surrogate pair, so an emoji or any
+ * character outside the BMP arrives whole. Joining the pieces gives the text back exactly.
+ * Every sender of long text (the technician's page, the relay for legacy technicians)
+ * cuts it this way.
+ */
+export function splitTextForEvents(text: string, max: number = MAX_TEXT_EVENT_LENGTH): string[] {
+  if (max < 2) throw new RangeError('max must be at least 2 (one surrogate pair)');
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + max, text.length);
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
+}

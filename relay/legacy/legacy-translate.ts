@@ -1,5 +1,5 @@
 import {
-  decodeObject, MAX_TEXT_EVENT_LENGTH, type ControlMessage, type InputEvent,
+  decodeObject, splitTextForEvents, type ControlMessage, type InputEvent,
 } from '../../protocol';
 
 /**
@@ -50,19 +50,6 @@ function round(v: unknown): unknown {
 
 const NO_MODS = { ctrl: false, alt: false, shift: false, meta: false };
 
-function splitText(text: string): string[] {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    let end = Math.min(text.length, i + MAX_TEXT_EVENT_LENGTH);
-    // Never cut a surrogate pair in two.
-    if (end < text.length && /[\uD800-\uDBFF]/.test(text.charAt(end - 1))) end--;
-    parts.push(text.slice(i, end));
-    i = end;
-  }
-  return parts;
-}
-
 /** The raw events an old technician's action stands for, before validation. */
 function candidates(m: LegacyObject): Record<string, unknown>[] | undefined {
   const x = round(m.x);
@@ -82,7 +69,7 @@ function candidates(m: LegacyObject): Record<string, unknown>[] | undefined {
     case 'key_press': return [{ kind: 'key-down', key: m.key, code, modifiers }, { kind: 'key-up', key: m.key, code, modifiers }];
     case 'type_text':
     case 'send_text':
-      return typeof m.text === 'string' && m.text.length > 0 ? splitText(m.text).map((text) => ({ kind: 'text', text })) : undefined;
+      return typeof m.text === 'string' && m.text.length > 0 ? splitTextForEvents(m.text).map((text) => ({ kind: 'text', text })) : undefined;
     default: return undefined;
   }
 }

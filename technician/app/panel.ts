@@ -1,11 +1,10 @@
-import type { FrameMessage, InputEvent } from '../../protocol';
+import { splitTextForEvents, type FrameMessage, type InputEvent } from '../../protocol';
 import { CanvasDisplay, decodeRectBitmap } from '../core/display/canvas-display';
 import { UpdatePipeline } from '../core/display/update-pipeline';
 import type { ScaleMode } from '../core/input/coordinate-mapping';
 import { KeyboardInput } from '../core/input/keyboard-input';
 import { PointerInput } from '../core/input/pointer-input';
 import { comboSequence, SPECIAL_COMBOS, type SpecialCombo } from '../core/input/special-keys';
-import { splitText } from '../core/input/text-splitter';
 import { SessionStateMachine, type SessionSnapshot } from '../core/session/session-state';
 import { TechnicianSession, type QualitySetting } from '../core/session/technician-session';
 import { StatsMeter } from '../core/stats/stats-meter';
@@ -257,7 +256,7 @@ export class TechnicianPanel {
 
   private readonly sendText = (text: string): void => {
     if (this.session?.canSendInput !== true) return;
-    for (const piece of splitText(text)) this.session.sendInput({ kind: 'text', text: piece });
+    for (const piece of splitTextForEvents(text)) this.session.sendInput({ kind: 'text', text: piece });
     this.statusBar.showNotice(this.messages.noticeTextSent);
     this.canvas.focus({ preventScroll: true });
   };

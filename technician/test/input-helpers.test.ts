@@ -1,6 +1,4 @@
-import { MAX_TEXT_EVENT_LENGTH } from '../../protocol';
 import { MoveCoalescer } from '../core/input/move-coalescer';
-import { splitText } from '../core/input/text-splitter';
 import { DeltaMode, WheelNormalizer } from '../core/input/wheel-normalizer';
 
 describe('wheel normalisation', () => {
@@ -30,28 +28,6 @@ describe('wheel normalisation', () => {
     const w = new WheelNormalizer();
     expect(w.push({ deltaX: 0, deltaY: 30, deltaMode: DeltaMode.PIXEL })).toBeUndefined();
     expect(w.push({ deltaX: 0, deltaY: -50, deltaMode: DeltaMode.PIXEL })).toEqual({ dx: 0, dy: -1 });
-  });
-});
-
-describe('text splitting', () => {
-  it('keeps short text whole and sends nothing for empty text', () => {
-    expect(splitText('¿Añadir el último pingüino? ¡Sí! 10 €')).toEqual(['¿Añadir el último pingüino? ¡Sí! 10 €']);
-    expect(splitText('')).toEqual([]);
-  });
-
-  it('splits at the protocol limit and joins back exactly', () => {
-    const text = 'ñ'.repeat(MAX_TEXT_EVENT_LENGTH * 2 + 5);
-    const pieces = splitText(text);
-    expect(pieces.map((p) => p.length)).toEqual([4096, 4096, 5]);
-    expect(pieces.join('')).toBe(text);
-  });
-
-  it('never cuts an emoji (surrogate pair) in half', () => {
-    const text = `${'a'.repeat(4095)}😀b`;
-    const pieces = splitText(text);
-    expect(pieces).toEqual(['a'.repeat(4095), '😀b']);
-    expect(pieces.every((p) => !/[\ud800-\udbff]$/.test(p))).toBe(true);
-    expect(splitText('😀😀😀', 3)).toEqual(['😀', '😀', '😀']);
   });
 });
 
