@@ -8,8 +8,14 @@ export const CloseCode = Object.freeze({
   NORMAL: 1000,
   /** The relay is shutting down; reconnecting later is fine. */
   GOING_AWAY: 1001,
+  /** The WebSocket layer saw a frame that breaks RFC 6455 (sent by the transport, not by the relay's logic). */
+  TRANSPORT_PROTOCOL_ERROR: 1002,
+  /** The WebSocket layer saw a text message that is not valid UTF-8 (sent by the transport). */
+  TRANSPORT_INVALID_PAYLOAD: 1007,
   /** The transport refused a message larger than the hard payload limit. */
   TRANSPORT_TOO_BIG: 1009,
+  /** The relay failed while handling this peer's message; only this socket ends. */
+  INTERNAL_ERROR: 1011,
   /** Malformed or unexpected message. */
   PROTOCOL_ERROR: 4000,
   /** The peer announced a protocol version the relay does not speak. */

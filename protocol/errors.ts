@@ -45,10 +45,8 @@ export const Errors = Object.freeze({
   HTTP_NOT_FOUND: spec('RS_ERR_HTTP_NOT_FOUND', 'Not found.', 404),
   HTTP_METHOD: spec('RS_ERR_HTTP_METHOD', 'Method not allowed.', 405),
   SERVER_SHUTDOWN: spec('RS_ERR_SERVER_SHUTDOWN', 'The relay is restarting; reconnect in a moment.', 503, CloseCode.GOING_AWAY),
+  SERVER_INTERNAL: spec('RS_ERR_SERVER_INTERNAL', 'The relay failed to handle this request; it has been logged.', 500, CloseCode.INTERNAL_ERROR),
 } as const);
-
-export type ErrorKey = keyof typeof Errors;
-export type ErrorCode = (typeof Errors)[ErrorKey]['code'];
 
 const BY_CODE = new Map<string, ErrorSpec>(Object.values(Errors).map((e) => [e.code, e]));
 

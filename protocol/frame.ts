@@ -106,6 +106,32 @@ export function readEnvelope(bytes: Uint8Array): BinaryEnvelope | undefined {
   return { kind: dv.getUint8(0), flags: dv.getUint8(1), headerLength: dv.getUint16(2), seq: dv.getUint32(4) };
 }
 
+/**
+ * Reads and checks the envelope alone, which is all a relay may look at: a known kind,
+ * only the flags that kind allows, and a header length that fits the message (a FRAME
+ * with at least one body byte after it, a FRAME_ACK of exactly its 16 bytes). Returns the
+ * envelope, or the problem. Never reads past byte 8.
+ */
+export function checkEnvelope(bytes: Uint8Array): BinaryEnvelope | BinaryProblem {
+  const envelope = readEnvelope(bytes);
+  if (envelope === undefined) return 'too-short';
+  const { kind, flags, headerLength } = envelope;
+  if (kind === BinaryKind.FRAME) {
+    if (flags & FrameFlag.SEALED) return 'sealed-unsupported';
+    if (flags & ~KNOWN_FLAGS) return 'unknown-flags';
+    if (headerLength < FRAME_HEADER_LENGTH || headerLength > bytes.byteLength) return 'bad-header-length';
+    if (headerLength === bytes.byteLength) return 'empty-image';
+    return envelope;
+  }
+  if (kind === BinaryKind.FRAME_ACK) {
+    if (flags & FrameFlag.SEALED) return 'sealed-unsupported';
+    if (flags !== 0) return 'unknown-flags';
+    if (headerLength !== FRAME_ACK_LENGTH || bytes.byteLength !== FRAME_ACK_LENGTH) return 'bad-header-length';
+    return envelope;
+  }
+  return 'unknown-kind';
+}
+
 /** Writes a frame header into the first 32 bytes of `target`. */
 export function writeFrameHeader(header: FrameHeader, target: Uint8Array): void {
   const dv = view(target);

@@ -8,30 +8,35 @@
 export interface FrameSink {
   /** Bytes accepted but not yet handed to the operating system. */
   backlogBytes(): number;
-  /** Sends; `written` is called once the bytes left the process. */
-  send(frame: Uint8Array, written: () => void): void;
+  /**
+   * Sends; `written` is called once the bytes left the process. `receivedAtMs` is what was
+   * offered with the frame (when the relay received it), passed through for the latency metric.
+   */
+  send(frame: Uint8Array, written: () => void, receivedAtMs: number | undefined): void;
 }
 
 export type OfferOutcome = 'sent' | 'held' | 'replaced';
 
 export class FrameGate {
   private held: Uint8Array | undefined;
+  private heldReceivedAtMs: number | undefined;
   private closed = false;
   /** Frames replaced before they could be sent. */
   dropped = 0;
 
   constructor(private readonly sink: FrameSink, private readonly backlogLimitBytes: number) {}
 
-  offer(frame: Uint8Array): OfferOutcome {
+  offer(frame: Uint8Array, receivedAtMs?: number): OfferOutcome {
     if (this.closed) return 'replaced';
     const backlog = this.sink.backlogBytes();
     if (this.held === undefined && (backlog === 0 || backlog + frame.byteLength <= this.backlogLimitBytes)) {
-      this.sink.send(frame, this.onWritten);
+      this.sink.send(frame, this.onWritten, receivedAtMs);
       return 'sent';
     }
     const replaced = this.held !== undefined;
     if (replaced) this.dropped++;
     this.held = frame;
+    this.heldReceivedAtMs = receivedAtMs;
     return replaced ? 'replaced' : 'held';
   }
 
@@ -47,7 +52,7 @@ export class FrameGate {
     if (backlog === 0 || backlog + this.held.byteLength <= this.backlogLimitBytes) {
       const frame = this.held;
       this.held = undefined;
-      this.sink.send(frame, this.onWritten);
+      this.sink.send(frame, this.onWritten, this.heldReceivedAtMs);
     }
   };
 

@@ -7,7 +7,7 @@ import { AttemptLimiter } from './attempt-limiter';
 import type { Clock } from './clock';
 import type { RelayOptions } from './options';
 import type { PeerEnd, PeerLink } from './peer-link';
-import { Session } from './session';
+import { Session, type SessionState } from './session';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
 
 export type HubResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorSpec };
@@ -113,8 +113,7 @@ export class Hub {
   /** A waiting client asks for a fresh code; the old one stops working. */
   renewCode(session: Session): HubResult<IssuedCode> {
     if (session.state !== 'waiting') return fail(Errors.PROTO_UNEXPECTED);
-    if (session.code !== undefined) this.registry.releaseCode(session.code);
-    session.code = undefined;
+    this.releaseCode(session.forgetCode());
     const code = this.bindNewCode(session, undefined);
     if (code === undefined) return fail(Errors.LIMIT_SERVER_FULL);
     return { ok: true, value: this.issued(session, code) };
@@ -129,22 +128,23 @@ export class Hub {
     if (this.limiter.isBlocked(address, now)) return fail(Errors.CODE_ATTEMPTS);
     const session = this.registry.takeCode(code);
     if (session === undefined || session.state !== 'waiting' || now - session.codeIssuedAt >= this.options.codeTtlMs) {
-      if (session !== undefined && session.code === code) session.code = undefined;
+      if (session !== undefined && session.code === code) session.forgetCode();
       this.limiter.recordFailure(address, now);
       return fail(Errors.CODE_INVALID);
     }
-    session.code = undefined; // spent: single use
-    session.technician = link;
+    session.forgetCode(); // spent: single use (takeCode unbound it)
     this.logger.info({ sessionId: session.logId, technicianLegacy: link.legacy }, 'technician joined');
     if (session.client.legacy) {
       // Legacy clients chose their code and read it out themselves: that was their consent.
-      this.pair(session, false);
+      this.pair(session, false, link);
     } else {
-      session.transition('pending-consent');
-      session.consentAskedAt = now;
+      session.askConsent(link, now);
       session.client.send({ type: 'consent-request', technicianName: link.name, timeoutMs: this.options.consentTimeoutMs });
       link.send({ type: 'waiting-consent', timeoutMs: this.options.consentTimeoutMs });
     }
+    // Telling the client can end the session (a client that stopped reading is ended on
+    // the spot): then this join did not lead anywhere, and both sides were already told.
+    if ((session.state as SessionState) === 'ended') return fail(Errors.SESSION_ENDED);
     return { ok: true, value: session };
   }
 
@@ -159,50 +159,47 @@ export class Hub {
   }
 
   /** Technician → client: input and control, in order, never dropped. */
-  forwardToClient(session: Session, message: ControlMessage, raw?: Uint8Array): void {
-    if (session.state === 'paired') session.client.send(message, raw);
+  forwardToClient(session: Session, message: ControlMessage, receivedAtMs?: number): void {
+    if (session.state === 'paired') session.client.send(message, receivedAtMs);
   }
 
   /** Client → technician: control (screen-info). */
-  forwardToTechnician(session: Session, message: ControlMessage, raw?: Uint8Array): void {
-    if (session.state === 'paired') session.technician?.send(message, raw);
+  forwardToTechnician(session: Session, message: ControlMessage, receivedAtMs?: number): void {
+    if (session.state === 'paired') session.technician?.send(message, receivedAtMs);
   }
 
   /** Client → technician: a FRAME, passed on as the same bytes. */
-  forwardFrame(session: Session, frame: Uint8Array, flags: number): void {
-    if (session.state !== 'paired' || session.technician === undefined) return;
-    if (flags & FrameFlag.FULL) session.refreshPending = false;
-    session.framesForwarded++;
+  forwardFrame(session: Session, frame: Uint8Array, flags: number, receivedAtMs?: number): void {
+    const technician = session.technician;
+    if (session.state !== 'paired' || technician === undefined) return;
+    session.frameForwarded((flags & FrameFlag.FULL) !== 0);
     this.framesForwarded++;
-    session.technician.sendFrame(frame);
+    technician.sendFrame(frame, receivedAtMs);
   }
 
   /** Technician → client: a FRAME_ACK, passed on as the same bytes. */
-  forwardAck(session: Session, ack: Uint8Array): void {
-    if (session.state === 'paired') session.client.sendAck(ack);
+  forwardAck(session: Session, ack: Uint8Array, receivedAtMs?: number): void {
+    if (session.state === 'paired') session.client.sendAck(ack, receivedAtMs);
   }
 
   /** A frame for the technician was replaced unsent: ask the client for a full refresh once. */
   frameDropped(session: Session): void {
-    session.framesDropped++;
     this.framesDropped++;
-    if (session.refreshPending || session.state !== 'paired') return;
-    session.refreshPending = true;
-    session.client.send({ type: 'refresh', reason: 'dropped' });
+    if (session.frameDropped()) session.client.send({ type: 'refresh', reason: 'dropped' });
   }
 
-  /** A peer left (bye, closed, dropped): tell the other side at once and end the session. */
+  /** A peer left (bye, closed, dropped, failed): tell the other side at once and end the session. */
   leave(session: Session, who: PeerLink, reason: PeerLeftReason): void {
-    if (session.state === 'ended') return;
-    const other = who === session.client ? session.technician : session.client;
+    // A technician the customer refused is no longer part of the session: its leaving ends nothing.
+    if (session.state === 'ended' || !session.links().includes(who)) return;
+    const other = session.otherSide(who);
     this.end(session, reason, other === undefined ? [] : [[other, { kind: 'peer-left', reason }]]);
   }
 
   /** Ends a session because of an error that concerns both sides (limits, timeouts). */
   endWithError(session: Session, error: ErrorSpec): void {
     if (session.state === 'ended') return;
-    const links = [session.client, ...(session.technician ? [session.technician] : [])];
-    this.end(session, error.code, links.map((l) => [l, { kind: 'error', error }] as const));
+    this.end(session, error.code, session.links().map((l) => [l, { kind: 'error', error }] as const));
   }
 
   /** Applies every expiry: unused codes, unanswered consent, session age. */
@@ -257,21 +254,16 @@ export class Hub {
     for (const session of [...this.registry.values()]) this.endWithError(session, Errors.SERVER_SHUTDOWN);
   }
 
-  private pair(session: Session, viewOnly: boolean): void {
-    const technician = session.technician;
-    if (technician === undefined) return;
-    session.transition('paired');
-    session.viewOnly = viewOnly;
-    session.pairedAt = this.clock.now();
+  private pair(session: Session, viewOnly: boolean, technicianWithoutQuestion?: PeerLink): void {
+    session.pair(viewOnly, technicianWithoutQuestion);
+    const technician = session.technician!;
     session.client.send({ type: 'paired', sessionId: session.id, viewOnly, peer: peerInfo(technician) });
     technician.send({ type: 'paired', sessionId: session.id, viewOnly, peer: peerInfo(session.client) });
     this.logger.info({ sessionId: session.logId, viewOnly }, 'paired');
   }
 
   private refuseTechnician(session: Session, error: ErrorSpec): void {
-    const technician = session.technician;
-    session.technician = undefined;
-    session.transition('waiting');
+    const technician = session.refuseTechnician();
     technician?.end({ kind: 'error', error });
     // The old code was spent by the join; the customer gets a fresh one to read out.
     const code = this.bindNewCode(session, undefined);
@@ -286,10 +278,8 @@ export class Hub {
   }
 
   private end(session: Session, why: string, notify: ReadonlyArray<readonly [PeerLink, PeerEnd]>): void {
-    session.transition('ended');
-    if (session.code !== undefined) this.registry.releaseCode(session.code);
-    session.code = undefined;
-    this.registry.remove(session);
+    this.registry.remove(session); // unbinds its live code too
+    session.end();
     this.logger.info({ sessionId: session.logId, why, framesDropped: session.framesDropped }, 'session ended');
     for (const [link, reason] of notify) link.end(reason);
   }
@@ -298,12 +288,15 @@ export class Hub {
     const candidates = requested !== undefined ? [requested] : Array.from({ length: CODE_DRAWS }, randomAccessCode);
     for (const code of candidates) {
       if (this.registry.bindCode(code, session)) {
-        session.code = code;
-        session.codeIssuedAt = this.clock.now();
+        session.codeBound(code, this.clock.now());
         return code;
       }
     }
     return undefined;
+  }
+
+  private releaseCode(code: string | undefined): void {
+    if (code !== undefined) this.registry.releaseCode(code);
   }
 
   private issued(session: Session, code: string): IssuedCode {

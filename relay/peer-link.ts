@@ -4,6 +4,9 @@ import type { ControlMessage, ErrorSpec, PeerLeftReason, Role } from '../protoco
  * The "deliver to the peer" step: what the hub needs of a connected peer, whatever
  * carries it (a WebSocket here, a polling mailbox for the legacy API, and later a link
  * to another relay machine). Every method is non-blocking and never throws.
+ *
+ * `receivedAtMs` is when the relay received what is being forwarded (monotonic clock),
+ * for the forwarding-latency histogram; absent for what the relay itself originates.
  */
 export interface PeerLink {
   readonly role: Role;
@@ -13,16 +16,12 @@ export interface PeerLink {
   readonly legacy: boolean;
   /** Can only draw whole-screen images (legacy technicians). */
   readonly wholeFramesOnly: boolean;
-  /**
-   * A control or input message, never dropped (a peer that does not read is ended).
-   * `raw` is the message's original bytes when it is being forwarded from the other
-   * peer: a WebSocket link passes them on untouched instead of encoding again.
-   */
-  send(message: ControlMessage, raw?: Uint8Array): void;
+  /** A control or input message, never dropped (a peer that does not read is ended). */
+  send(message: ControlMessage, receivedAtMs?: number): void;
   /** A FRAME message (technicians only). May be replaced by a newer one if the peer lags. */
-  sendFrame(frame: Uint8Array): void;
+  sendFrame(frame: Uint8Array, receivedAtMs?: number): void;
   /** A FRAME_ACK message (clients only). Never dropped. */
-  sendAck(ack: Uint8Array): void;
+  sendAck(ack: Uint8Array, receivedAtMs?: number): void;
   /** The session is over for this peer: tell it why, then close. Idempotent. */
   end(reason: PeerEnd): void;
 }

@@ -1,24 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, encodeControl, Errors, PROTOCOL_VERSION } from '../protocol';
 import { SYSTEM_CLOCK, type Clock } from './clock';
-import { peerAddress, sendError, sendJson } from './http-util';
+import { createRequestHandler } from './http-routes';
 import { Hub } from './hub';
 import { LegacyApi } from './legacy/legacy-api';
+import { RelayMetrics } from './metrics';
 import { resolveRelayOptions, type RelayOptions } from './options';
 import type { SessionRegistry } from './session-registry';
-import { findTechnicianDir, serveStatic } from './static-files';
-import { WsConnection } from './ws-connection';
+import { findTechnicianDir } from './static-files';
+import { WS_PATH, WsAdmission } from './ws-admission';
+import type { WsConnection } from './ws-connection';
 
-/** The WebSocket endpoint. */
-export const WS_PATH = '/ws';
-/** Slack above maxFrameBytes before `ws` itself refuses a message (close 1009). */
-const TRANSPORT_SLACK_BYTES = 64 * 1024;
+export { WS_PATH };
+
+/** How long shutdown waits for sockets to finish their closing handshake before cutting them. */
+const SHUTDOWN_GRACE_MS = 200;
 
 export interface RelayDeps {
   readonly options?: Partial<RelayOptions>;
@@ -45,8 +44,9 @@ export interface Relay {
 }
 
 /**
- * Starts a relay: one HTTP(S) server carrying the WebSocket endpoint, the legacy API,
- * /healthz, /metrics and the technician page. Resolves once it listens.
+ * Starts a relay: one HTTP(S) server carrying the WebSocket endpoint (ws-admission.ts),
+ * the plain HTTP routes (http-routes.ts: legacy API, /healthz, /metrics, the technician
+ * page), and the timers of expiries and heartbeats. Resolves once it listens.
  */
 export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const options = resolveRelayOptions(deps.options);
@@ -54,90 +54,25 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const hub = new Hub({ options, clock, logger, ...(deps.registry ? { registry: deps.registry } : {}) });
   const legacy = new LegacyApi({ hub, options, clock, logger });
-  const connections = new Set<WsConnection>();
-  const staticRoot = findTechnicianDir(options.staticDir, __dirname);
-  const startedAt = Date.now();
-
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxFrameBytes + TRANSPORT_SLACK_BYTES,
-    perMessageDeflate: false, // JPEG does not compress; deflate would only cost CPU and memory
-    clientTracking: false,
+  const metrics = new RelayMetrics({
+    sessions: () => hub.counts(),
+    // Read at scrape time, after `sockets` below exists.
+    sockets: (): number => sockets.connections.size,
+    legacySessions: () => legacy.size,
+    trackedAddresses: () => hub.stats().codeAttemptAddresses,
+    framesForwarded: () => hub.stats().framesForwarded,
+    framesDropped: () => hub.stats().framesDropped,
   });
+  const sockets: WsAdmission = new WsAdmission({ hub, options, metrics, logger });
+  const staticRoot = findTechnicianDir(options.staticDir, __dirname);
 
-  const onConnectionClosed = (conn: WsConnection): void => {
-    connections.delete(conn);
-  };
-
-  function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const pathname = new URL(req.url ?? '/', 'http://relay').pathname;
-    if (pathname !== WS_PATH) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      if (connections.size >= options.maxSockets) {
-        const e = Errors.LIMIT_SERVER_FULL;
-        ws.send(encodeControl({ type: 'error', code: e.code, message: e.message }));
-        ws.close(CloseCode.SERVER_FULL, e.code);
-        return;
-      }
-      const conn = new WsConnection(ws, peerAddress(req, options.trustProxy), hub, options, logger, onConnectionClosed);
-      connections.add(conn);
-    });
-  }
-
-  function onRequest(req: IncomingMessage, res: ServerResponse): void {
-    let pathname: string;
-    try {
-      pathname = new URL(req.url ?? '/', 'http://relay').pathname;
-    } catch {
-      sendError(res, Errors.HTTP_BAD_REQUEST);
-      return;
-    }
-    if (pathname === '/healthz') {
-      const counts = hub.counts();
-      sendJson(res, 200, {
-        status: 'ok', protocolVersion: PROTOCOL_VERSION, uptimeSeconds: Math.floor((Date.now() - startedAt) / 1000),
-        sessions: counts, sockets: connections.size, legacySessions: legacy.size,
-      });
-      return;
-    }
-    if (pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(metricsText());
-      return;
-    }
-    if (legacy.handles(pathname)) {
-      legacy.handle(req, res, pathname).catch((err: unknown) => {
-        logger.error({ err }, 'legacy handler failed');
-        sendError(res, Errors.HTTP_BAD_REQUEST);
-      });
-      return;
-    }
-    if (serveStatic(staticRoot, req, res, pathname)) return;
-    sendError(res, Errors.HTTP_NOT_FOUND);
-  }
-
-  function metricsText(): string {
-    const s = hub.stats();
-    const mem = process.memoryUsage();
-    return [
-      `relay_sessions{state="waiting"} ${s.waiting}`,
-      `relay_sessions{state="pending_consent"} ${s.pendingConsent}`,
-      `relay_sessions{state="paired"} ${s.paired}`,
-      `relay_sockets ${connections.size}`,
-      `relay_frames_forwarded_total ${s.framesForwarded}`,
-      `relay_frames_dropped_total ${s.framesDropped}`,
-      `relay_resident_bytes ${mem.rss}`,
-      '',
-    ].join('\n');
-  }
-
+  const onRequest = createRequestHandler({
+    hub, legacy, metrics, logger, staticRoot, socketCount: () => sockets.connections.size, startedAtMs: Date.now(),
+  });
   const server: Server = options.tlsCertFile !== undefined && options.tlsKeyFile !== undefined
     ? createHttpsServer({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }, onRequest)
     : createHttpServer(onRequest);
-  server.on('upgrade', onUpgrade);
+  server.on('upgrade', sockets.handleUpgrade);
   // Long polls may hold a request up to legacyMaxWaitMs; keep the default timeouts above it.
   server.requestTimeout = Math.max(server.requestTimeout, options.legacyMaxWaitMs + 30_000);
 
@@ -146,9 +81,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     legacy.sweep();
   };
   const sweepTimer = setInterval(sweep, options.sweepIntervalMs);
-  const heartbeatTimer = setInterval(() => {
-    for (const conn of connections) conn.heartbeat();
-  }, options.heartbeatIntervalMs);
+  const heartbeatTimer = setInterval(() => sockets.heartbeat(), options.heartbeatIntervalMs);
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
@@ -165,30 +98,23 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   logger.info({ port: address.port, host: options.host, tls: secure, staticRoot: staticRoot ?? null }, 'relay listening');
 
   let closing: Promise<void> | undefined;
-  async function close(): Promise<void> {
+  function close(): Promise<void> {
     closing ??= (async () => {
       clearInterval(sweepTimer);
       clearInterval(heartbeatTimer);
-      // Snapshot first: ending a session removes its sockets from the set.
-      const sockets = [...connections];
       hub.closeAll();
       legacy.close();
-      for (const c of sockets) c.end({ kind: 'error', error: Errors.SERVER_SHUTDOWN });
-      await new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-        // Sockets that did not finish their closing handshake are cut.
-        setTimeout(() => {
-          for (const c of sockets) c.terminate();
-        }, 200).unref();
-      });
-      wss.close();
+      const serverClosed = new Promise<void>((done) => server.close(() => done()));
+      server.closeIdleConnections();
+      await sockets.closeAll(SHUTDOWN_GRACE_MS);
+      server.closeAllConnections();
+      await serverClosed;
     })();
     return closing;
   }
 
   return {
     url, wsUrl: `${secure ? 'wss' : 'ws'}://${hostPart}:${address.port}${WS_PATH}`, port: address.port,
-    options, hub, legacy, connections, sweep, close,
+    options, hub, legacy, connections: sockets.connections, sweep, close,
   };
 }

@@ -2,12 +2,14 @@ import type { PeerLink } from './peer-link';
 
 /**
  * One support session: a client, then maybe a technician. States only move forward
- * along the arrows below; `transition` refuses anything else so a bug cannot, say,
- * pair an ended session.
+ * along the arrows below. Every field is private and changes only through the methods
+ * named on the arrows, each of which refuses a move the diagram does not have, so a bug
+ * cannot, say, pair an ended session or give a session two technicians.
  *
- *   waiting ──join──► pending-consent ──consent──► paired ──► ended
- *      ▲                    │ deny / timeout                    ▲
- *      └────────────────────┘ (new code)            any ────────┘
+ *   waiting ──join──► pending-consent ──pair──► paired ──end──► ended
+ *      │  ▲                   │ refuseTechnician
+ *      │  └───────────────────┘ (deny, timeout: a new code)
+ *      └──pair (legacy client)──► paired          any ──end──► ended
  */
 export type SessionState = 'waiting' | 'pending-consent' | 'paired' | 'ended';
 
@@ -21,18 +23,15 @@ const ALLOWED: Readonly<Record<SessionState, readonly SessionState[]>> = Object.
 export class IllegalTransitionError extends Error {}
 
 export class Session {
-  state: SessionState = 'waiting';
-  technician: PeerLink | undefined;
-  /** The live access code while waiting; cleared once spent. Never logged. */
-  code: string | undefined;
-  codeIssuedAt = 0;
-  consentAskedAt = 0;
-  pairedAt = 0;
-  viewOnly = false;
-  /** A refresh was asked of the client and no full frame has arrived since. */
-  refreshPending = false;
-  framesForwarded = 0;
-  framesDropped = 0;
+  private stateNow: SessionState = 'waiting';
+  private technicianLink: PeerLink | undefined;
+  private liveCode: string | undefined;
+  private codeIssuedAtMs = 0;
+  private consentAskedAtMs = 0;
+  private viewOnlyNow = false;
+  private refreshAsked = false;
+  private forwarded = 0;
+  private dropped = 0;
 
   constructor(
     /** Secret: the legacy API's bearer credential. Log `logId` instead. */
@@ -43,10 +42,121 @@ export class Session {
     readonly createdAt: number,
   ) {}
 
-  transition(to: SessionState): void {
-    if (!ALLOWED[this.state].includes(to)) {
-      throw new IllegalTransitionError(`session cannot go from ${this.state} to ${to}`);
+  get state(): SessionState {
+    return this.stateNow;
+  }
+
+  get technician(): PeerLink | undefined {
+    return this.technicianLink;
+  }
+
+  /** The live access code while waiting; undefined once spent or released. Never logged. */
+  get code(): string | undefined {
+    return this.liveCode;
+  }
+
+  get codeIssuedAt(): number {
+    return this.codeIssuedAtMs;
+  }
+
+  get consentAskedAt(): number {
+    return this.consentAskedAtMs;
+  }
+
+  /** Input is refused in this session (the customer allowed watching only). */
+  get viewOnly(): boolean {
+    return this.viewOnlyNow;
+  }
+
+  get framesForwarded(): number {
+    return this.forwarded;
+  }
+
+  get framesDropped(): number {
+    return this.dropped;
+  }
+
+  /** The other side of `link` in this session, if there is one. */
+  otherSide(link: PeerLink): PeerLink | undefined {
+    if (link === this.client) return this.technicianLink;
+    return link === this.technicianLink ? this.client : undefined;
+  }
+
+  /** Both peers, the client first. */
+  links(): PeerLink[] {
+    return this.technicianLink === undefined ? [this.client] : [this.client, this.technicianLink];
+  }
+
+  /** A new code is bound to this waiting session (the registry made sure it is free). */
+  codeBound(code: string, now: number): void {
+    if (this.stateNow !== 'waiting') throw new IllegalTransitionError(`a ${this.stateNow} session cannot take a code`);
+    this.liveCode = code;
+    this.codeIssuedAtMs = now;
+  }
+
+  /** The code stops working (spent by a join, replaced, expired); returns it to release. */
+  forgetCode(): string | undefined {
+    const code = this.liveCode;
+    this.liveCode = undefined;
+    return code;
+  }
+
+  /** A technician joined with the code: the customer is being asked. */
+  askConsent(technician: PeerLink, now: number): void {
+    this.move('pending-consent');
+    this.technicianLink = technician;
+    this.consentAskedAtMs = now;
+  }
+
+  /**
+   * The session goes live. `technician` is given when the pairing needs no question
+   * (a legacy client consented by reading its code out).
+   */
+  pair(viewOnly: boolean, technician?: PeerLink): void {
+    if (technician !== undefined) {
+      if (this.stateNow !== 'waiting') throw new IllegalTransitionError('only a waiting session pairs without a question');
+      this.technicianLink = technician;
     }
-    this.state = to;
+    if (this.technicianLink === undefined) throw new IllegalTransitionError('no technician to pair with');
+    this.move('paired');
+    this.viewOnlyNow = viewOnly;
+  }
+
+  /** The customer declined (or did not answer): back to waiting, without the technician. */
+  refuseTechnician(): PeerLink | undefined {
+    this.move('waiting');
+    const technician = this.technicianLink;
+    this.technicianLink = undefined;
+    return technician;
+  }
+
+  /** The end, from any state; a live code stops working (the registry unbinds it). */
+  end(): void {
+    this.move('ended');
+    this.liveCode = undefined;
+  }
+
+  /** A frame went to the technician; a full one satisfies a pending refresh request. */
+  frameForwarded(full: boolean): void {
+    this.forwarded++;
+    if (full) this.refreshAsked = false;
+  }
+
+  /**
+   * A frame was replaced unsent. True when the client should now be asked for a full
+   * refresh: once, until a full frame has passed.
+   */
+  frameDropped(): boolean {
+    this.dropped++;
+    if (this.refreshAsked || this.stateNow !== 'paired') return false;
+    this.refreshAsked = true;
+    return true;
+  }
+
+  private move(to: SessionState): void {
+    if (!ALLOWED[this.stateNow].includes(to)) {
+      throw new IllegalTransitionError(`session cannot go from ${this.stateNow} to ${to}`);
+    }
+    this.stateNow = to;
   }
 }

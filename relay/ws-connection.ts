@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import {
-  BinaryKind, Errors, FRAME_ACK_LENGTH, FRAME_HEADER_LENGTH, PROTOCOL_VERSION, CloseCode,
-  decodeText, encodeControl, isSupportedVersion, readEnvelope,
-  type ControlMessage, type ErrorSpec, type Role,
+  BinaryKind, checkEnvelope, CloseCode, decodeText, encodeControl, Errors, isSupportedVersion, PROTOCOL_VERSION,
+  type ControlMessage, type ErrorSpec, type PeerLeftReason, type Role,
 } from '../protocol';
 import { randomConnectionId } from './access-codes';
 import { FrameGate } from './frame-gate';
 import type { Hub } from './hub';
+import type { ForwardedKind, RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
 import type { PeerEnd, PeerLink } from './peer-link';
+import { allows, BINARY_RULES, isPeerMessageType, TEXT_RULES, type Phase, type PeerMessageType } from './peer-message-rules';
 import type { Session } from './session';
 import { TokenBucket } from './token-bucket';
 
@@ -17,35 +18,57 @@ import { TokenBucket } from './token-bucket';
  * A socket's own lifecycle. What is allowed once `in-session` is decided by the
  * session's state (waiting, pending-consent, paired), which the hub owns.
  */
-export type ConnectionState = 'handshake' | 'ready' | 'in-session' | 'closed';
+type ConnectionState = 'handshake' | 'ready' | 'in-session' | 'closed';
 
-const ALLOWED: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = Object.freeze({
-  handshake: ['ready', 'closed'],
-  ready: ['in-session', 'closed'],
-  'in-session': ['closed'],
-  closed: [],
-});
+/** How a connection ends: one of the hub's reasons, or the peer's own goodbye. */
+type Ending = PeerEnd | { readonly kind: 'bye' };
 
-/** A monotonic clock for rate limits: they must not jump with wall-clock changes. */
+/** What the connection needs from the server that owns it. */
+export interface WsConnectionDeps {
+  readonly hub: Hub;
+  readonly options: RelayOptions;
+  readonly metrics: RelayMetrics;
+  readonly logger: Logger;
+  /** The socket is gone for good (after its close event): forget it. */
+  readonly onClosed: (conn: WsConnection) => void;
+}
+
+type Handlers = { readonly [T in PeerMessageType]: (message: Extract<ControlMessage, { type: T }>, receivedAtMs: number) => void };
+
+/** A monotonic clock for rate limits and latencies: they must not jump with wall-clock changes. */
 function monotonicMs(): number {
   return performance.now();
 }
 
+/** What the other side of the session is told when this side's connection ends. */
+function leaveReason(ending: Ending): PeerLeftReason {
+  if (ending.kind === 'bye') return 'bye';
+  if (ending.kind === 'peer-left') return 'closed'; // the session is already over: nobody is told
+  return ending.error === Errors.TIMEOUT_HEARTBEAT ? 'timeout' : 'error';
+}
+
 /**
- * One WebSocket peer: decodes what it sends, enforces size, rate and state rules, and
- * is the PeerLink through which the hub delivers to it. Frames for a technician pass
- * through a FrameGate so a slow reader never makes the relay buffer without bound.
+ * One WebSocket peer: decodes what it sends, enforces size, rate and state rules (the
+ * rules themselves are tables in peer-message-rules.ts), and is the PeerLink through
+ * which the hub delivers to it. Frames for a technician pass through a FrameGate so a
+ * slow reader never makes the relay buffer without bound.
+ *
+ * A connection ends in one of two ways: `end` (a last message, then the close code of
+ * its reason) or `terminate` (cut, for a peer that cannot take a closing handshake).
+ * Either way, a session it was in learns at once, and nothing a peer sends can throw
+ * out of here: a failure while handling one message ends that socket only.
  */
 export class WsConnection implements PeerLink {
-  state: ConnectionState = 'handshake';
-  role: Role = 'client';
-  name = '';
   readonly legacy = false;
   readonly wholeFramesOnly = false;
-  session: Session | undefined;
-  /** Cleared by each heartbeat ping, set by the pong. */
-  alive = true;
 
+  private state: ConnectionState = 'handshake';
+  /** Said in `hello`; the relay asks nothing of a peer's role before that. */
+  private roleSaid: Role | undefined;
+  private displayName = '';
+  private session: Session | undefined;
+  /** Cleared by each heartbeat ping, set by the pong. */
+  private answeredPing = true;
   private log: Logger;
   private readonly gate: FrameGate;
   private readonly messageRate: TokenBucket;
@@ -62,78 +85,32 @@ export class WsConnection implements PeerLink {
   constructor(
     private readonly ws: WebSocket,
     private readonly address: string,
-    private readonly hub: Hub,
-    private readonly options: RelayOptions,
-    logger: Logger,
-    private readonly onClosed: (conn: WsConnection) => void,
+    private readonly deps: WsConnectionDeps,
   ) {
-    this.log = logger.child({ conn: randomConnectionId() });
+    const { options } = deps;
+    this.log = deps.logger.child({ conn: randomConnectionId() });
     const now = monotonicMs();
     this.messageRate = new TokenBucket(options.maxMessagesPerSecond, options.maxMessagesPerSecond * 2, now);
     this.byteRate = new TokenBucket(options.maxBytesPerSecond, options.maxBytesPerSecond * 2, now);
     this.backlogLimitBytes = options.frameBacklogBytes + options.maxFrameBytes + options.controlBacklogBytes;
     this.gate = new FrameGate({
       backlogBytes: () => this.ws.bufferedAmount,
-      send: (frame, written) => this.ws.send(frame, { binary: true }, written),
+      send: (frame, written, receivedAtMs) => this.write(frame, true, 'frame', receivedAtMs, written),
     }, options.frameBacklogBytes);
     ws.on('message', this.onSocketMessage);
     ws.on('close', this.onSocketClose);
     ws.on('pong', this.onSocketPong);
     ws.on('error', this.onSocketError);
-    this.stateTimer = setTimeout(this.onHandshakeTimeout, options.handshakeTimeoutMs);
+    this.startTimer(this.onHandshakeTimeout, options.handshakeTimeoutMs);
   }
 
-  // ---- PeerLink: what the hub delivers -------------------------------------------
-
-  send(message: ControlMessage, raw?: Uint8Array): void {
-    if (this.state === 'closed' || this.endIfNotReading()) return;
-    // The write callback lets a held frame go out once the backlog drains.
-    this.ws.send(raw ?? encodeControl(message), { binary: false }, this.gate.onWritten);
+  /** The role said in `hello` (a connection is treated as a client until then). */
+  get role(): Role {
+    return this.roleSaid ?? 'client';
   }
 
-  sendFrame(frame: Uint8Array): void {
-    if (this.state === 'closed') return;
-    if (this.gate.offer(frame) === 'replaced' && this.session) this.hub.frameDropped(this.session);
-  }
-
-  sendAck(ack: Uint8Array): void {
-    if (this.state === 'closed' || this.endIfNotReading()) return;
-    this.ws.send(ack, { binary: true });
-  }
-
-  end(reason: PeerEnd): void {
-    if (this.state === 'closed') return;
-    if (reason.kind === 'peer-left') {
-      this.ws.send(encodeControl({ type: 'peer-left', reason: reason.reason }));
-      this.close(CloseCode.SESSION_ENDED, 'peer left');
-    } else {
-      this.sendError(reason.error);
-      this.close(reason.error.closeCode ?? CloseCode.SESSION_ENDED, reason.error.code);
-      // A peer that does not read cannot answer a closing handshake either: cut it.
-      if (reason.error === Errors.LIMIT_BACKLOG && this.ws.bufferedAmount > this.backlogLimitBytes) this.ws.terminate();
-    }
-  }
-
-  // ---- heartbeat -----------------------------------------------------------------
-
-  /** Called on every heartbeat tick by the server. */
-  heartbeat(): void {
-    if (this.state === 'closed') return;
-    if (!this.alive) {
-      this.log.info('heartbeat missed; dropping');
-      if (this.session) this.hub.leave(this.session, this, 'timeout');
-      this.setState('closed');
-      this.ws.terminate();
-      return;
-    }
-    this.alive = false;
-    this.ws.ping();
-  }
-
-  /** Cuts the socket without a closing handshake (shutdown of a peer that does not answer). */
-  terminate(): void {
-    this.setState('closed');
-    this.ws.terminate();
+  get name(): string {
+    return this.displayName;
   }
 
   /** Bytes this connection holds for its peer (for tests and metrics). */
@@ -141,45 +118,96 @@ export class WsConnection implements PeerLink {
     return this.ws.bufferedAmount + this.gate.heldBytes;
   }
 
+  // ---- PeerLink: what the hub delivers -------------------------------------------
+
+  send(message: ControlMessage, receivedAtMs?: number): void {
+    if (this.state === 'closed' || this.endIfNotReading()) return;
+    this.write(encodeControl(message), false, 'control', receivedAtMs);
+  }
+
+  sendFrame(frame: Uint8Array, receivedAtMs?: number): void {
+    if (this.state === 'closed') return;
+    if (this.gate.offer(frame, receivedAtMs) === 'replaced' && this.session) this.deps.hub.frameDropped(this.session);
+  }
+
+  sendAck(ack: Uint8Array, receivedAtMs?: number): void {
+    if (this.state === 'closed' || this.endIfNotReading()) return;
+    this.write(ack, true, 'ack', receivedAtMs);
+  }
+
+  /**
+   * The orderly end: the last word (an `error`, or `peer-left`; nothing after a `bye`),
+   * then the close code that goes with it. A session this connection is still in learns
+   * why at once. A peer that does not read cannot take a closing handshake: it is cut.
+   */
+  end(ending: Ending): void {
+    if (this.state === 'closed') return;
+    this.closeState(ending);
+    let closeCode: number;
+    let closeReason: string;
+    if (ending.kind === 'bye') {
+      closeCode = CloseCode.NORMAL;
+      closeReason = 'bye';
+    } else if (ending.kind === 'peer-left') {
+      this.ws.send(encodeControl({ type: 'peer-left', reason: ending.reason }));
+      closeCode = CloseCode.SESSION_ENDED;
+      closeReason = 'peer left';
+    } else {
+      this.tellError(ending.error);
+      closeCode = ending.error.closeCode ?? CloseCode.SESSION_ENDED;
+      closeReason = ending.error.code;
+    }
+    this.ws.close(closeCode, closeReason);
+    if (this.ws.bufferedAmount > this.backlogLimitBytes) this.ws.terminate();
+  }
+
+  /** Cuts the socket without a closing handshake: a peer that does not answer, or shutdown. */
+  terminate(): void {
+    if (this.state !== 'closed') this.closeState({ kind: 'peer-left', reason: 'closed' }, 'closed');
+    this.ws.terminate();
+  }
+
+  /** Called on every heartbeat tick by the server. */
+  heartbeat(): void {
+    if (this.state === 'closed') return;
+    if (!this.answeredPing) {
+      this.log.info('heartbeat missed; closing');
+      // A peer that is really gone never sees this; ws cuts the socket once its closing
+      // handshake times out. The other side of the session is told right now.
+      this.end({ kind: 'error', error: Errors.TIMEOUT_HEARTBEAT });
+      return;
+    }
+    this.answeredPing = false;
+    this.ws.ping();
+  }
+
   // ---- socket events -------------------------------------------------------------
 
   private readonly onSocketMessage = (data: Buffer, isBinary: boolean): void => {
     if (this.state === 'closed') return;
-    const now = monotonicMs();
-    if (!this.messageRate.take(1, now) || !this.byteRate.take(data.byteLength, now)) {
-      this.fail(Errors.LIMIT_RATE);
-      return;
+    const receivedAtMs = monotonicMs();
+    try {
+      this.handleMessage(data, isBinary, receivedAtMs);
+    } catch (err) {
+      // A bug, not the peer's fault as far as it can know: this socket ends, the relay lives.
+      this.deps.metrics.peerFailure();
+      this.log.error({ err }, 'handling a message failed; closing this socket');
+      try {
+        this.end({ kind: 'error', error: Errors.SERVER_INTERNAL });
+      } catch {
+        this.ws.terminate();
+      }
     }
-    if (isBinary) {
-      if (data.byteLength > this.options.maxFrameBytes) this.fail(Errors.LIMIT_MESSAGE_SIZE);
-      else this.onBinary(data);
-      return;
-    }
-    if (data.byteLength > this.options.maxTextBytes) {
-      this.fail(Errors.LIMIT_MESSAGE_SIZE);
-      return;
-    }
-    const decoded = decodeText(data.toString('utf8'));
-    if (!decoded.ok) {
-      this.log.debug({ detail: decoded.detail }, 'malformed message');
-      this.fail(decoded.error);
-      return;
-    }
-    this.onControl(decoded.message, data);
   };
 
   private readonly onSocketClose = (): void => {
-    if (this.state !== 'closed') {
-      this.setState('closed');
-      if (this.session) this.hub.leave(this.session, this, 'closed');
-    }
-    this.cleanup();
+    if (this.state !== 'closed') this.closeState({ kind: 'peer-left', reason: 'closed' }, 'closed');
     // Only now is the socket gone: until then it counts, and shutdown can still cut it.
-    this.onClosed(this);
+    this.deps.onClosed(this);
   };
 
   private readonly onSocketPong = (): void => {
-    this.alive = true;
+    this.answeredPing = true;
   };
 
   private readonly onSocketError = (err: Error): void => {
@@ -188,180 +216,203 @@ export class WsConnection implements PeerLink {
 
   private readonly onHandshakeTimeout = (): void => {
     this.stateTimer = undefined;
-    if (this.state === 'handshake') this.fail(Errors.PROTO_HANDSHAKE_TIMEOUT);
+    if (this.state === 'handshake') this.end({ kind: 'error', error: Errors.PROTO_HANDSHAKE_TIMEOUT });
   };
 
   private readonly onIdleTimeout = (): void => {
     this.stateTimer = undefined;
-    if (this.state === 'ready') this.fail(Errors.TIMEOUT_IDLE);
+    if (this.state === 'ready') this.end({ kind: 'error', error: Errors.TIMEOUT_IDLE });
   };
 
   // ---- decoding and dispatch -----------------------------------------------------
 
-  private onControl(message: ControlMessage, raw: Uint8Array): void {
-    if (this.state === 'handshake') {
-      if (message.type !== 'hello') {
-        this.sendError(Errors.PROTO_UNEXPECTED);
-        return;
-      }
+  private handleMessage(data: Buffer, isBinary: boolean, receivedAtMs: number): void {
+    if (!this.messageRate.take(1, receivedAtMs) || !this.byteRate.take(data.byteLength, receivedAtMs)) {
+      this.end({ kind: 'error', error: Errors.LIMIT_RATE });
+      return;
+    }
+    const sizeLimit = isBinary ? this.deps.options.maxFrameBytes : this.deps.options.maxTextBytes;
+    if (data.byteLength > sizeLimit) {
+      this.end({ kind: 'error', error: Errors.LIMIT_MESSAGE_SIZE });
+      return;
+    }
+    if (isBinary) {
+      this.onBinary(data, receivedAtMs);
+      return;
+    }
+    const decoded = decodeText(data.toString('utf8'));
+    if (!decoded.ok) {
+      this.log.debug({ detail: decoded.detail }, 'malformed message');
+      this.end({ kind: 'error', error: decoded.error });
+      return;
+    }
+    const message = decoded.message;
+    const phase = this.phase();
+    if (phase === undefined || !isPeerMessageType(message.type) || !allows(TEXT_RULES[message.type], this.roleSaid, phase)) {
+      this.tellError(Errors.PROTO_UNEXPECTED);
+      return;
+    }
+    // The table guarantees the handler matches the type; TypeScript cannot see through the index.
+    (this.handlers[message.type] as (m: ControlMessage, t: number) => void)(message, receivedAtMs);
+  }
+
+  /** One handler per message a peer may send (peer-message-rules.ts says who and when). */
+  private readonly handlers: Handlers = {
+    hello: (message) => {
       if (!isSupportedVersion(message.version)) {
-        this.fail(Errors.PROTO_VERSION);
+        this.end({ kind: 'error', error: Errors.PROTO_VERSION });
         return;
       }
-      this.role = message.role;
-      this.log = this.log.child({ role: this.role });
-      this.setState('ready');
-      this.restartTimer(this.onIdleTimeout, this.options.idleTimeoutMs);
-      this.ws.send(encodeControl({
-        type: 'welcome', version: PROTOCOL_VERSION, heartbeatMs: this.options.heartbeatIntervalMs,
-        maxFrameBytes: this.options.maxFrameBytes, maxTextBytes: this.options.maxTextBytes,
-      }));
-      return;
-    }
-    const session = this.session;
-    const paired = session?.state === 'paired';
-    switch (message.type) {
-      case 'register':
-        if (this.role !== 'client') return this.sendError(Errors.PROTO_UNEXPECTED);
-        this.name = message.name;
-        return this.onRegister();
-      case 'join':
-        if (this.role !== 'technician' || session) return this.sendError(Errors.PROTO_UNEXPECTED);
-        this.name = message.name;
-        return this.onJoin(message.code);
-      case 'consent':
-        if (this.role !== 'client' || session?.state !== 'pending-consent') return this.sendError(Errors.PROTO_UNEXPECTED);
-        return this.hub.consent(session, message.granted, message.viewOnly);
-      case 'bye':
-        if (session) this.hub.leave(session, this, 'bye');
-        return this.close(CloseCode.NORMAL, 'bye');
-      case 'input':
-        if (this.role !== 'technician' || !paired) return this.sendError(Errors.PROTO_UNEXPECTED);
-        // View-only is enforced here too, not only in the client: input never reaches it.
-        if (session.viewOnly) return this.sendError(Errors.SESSION_VIEW_ONLY);
-        return this.hub.forwardToClient(session, message, raw);
-      case 'refresh':
-      case 'quality':
-        if (this.role !== 'technician' || !paired) return this.sendError(Errors.PROTO_UNEXPECTED);
-        return this.hub.forwardToClient(session, message, raw);
-      case 'screen-info':
-        if (this.role !== 'client' || !paired) return this.sendError(Errors.PROTO_UNEXPECTED);
-        return this.hub.forwardToTechnician(session, message, raw);
-      case 'hello':
-      case 'welcome':
-      case 'code':
-      case 'waiting-consent':
-      case 'consent-request':
-      case 'paired':
-      case 'peer-left':
-      case 'error':
-        return this.sendError(Errors.PROTO_UNEXPECTED);
-      default: {
-        const unreachable: never = message;
-        void unreachable;
-        return this.sendError(Errors.PROTO_UNEXPECTED);
+      this.roleSaid = message.role;
+      this.log = this.log.child({ role: message.role });
+      this.state = 'ready';
+      this.startTimer(this.onIdleTimeout, this.deps.options.idleTimeoutMs);
+      const { options } = this.deps;
+      this.write(encodeControl({
+        type: 'welcome', version: PROTOCOL_VERSION, heartbeatMs: options.heartbeatIntervalMs,
+        maxFrameBytes: options.maxFrameBytes, maxTextBytes: options.maxTextBytes,
+      }), false, 'control');
+    },
+    register: (message) => {
+      this.displayName = message.name;
+      const session = this.session;
+      const result = session ? this.deps.hub.renewCode(session) : this.deps.hub.registerClient(this, this.address);
+      if (!result.ok) {
+        if (result.error.closeCode !== undefined) this.end({ kind: 'error', error: result.error });
+        else this.tellError(result.error);
+        return;
       }
-    }
-  }
+      const { code, expiresAt, ttlMs } = result.value;
+      if (!session) this.enterSession(result.value.session);
+      this.write(encodeControl({ type: 'code', code, expiresAt, ttlMs }), false, 'control');
+    },
+    join: (message) => {
+      this.displayName = message.name;
+      const result = this.deps.hub.join(this, message.code, this.address);
+      if (!result.ok) {
+        this.log.info({ why: result.error.code }, 'join refused');
+        this.end({ kind: 'error', error: result.error });
+        return;
+      }
+      this.enterSession(result.value);
+    },
+    consent: (message) => {
+      this.deps.hub.consent(this.session!, message.granted, message.viewOnly);
+    },
+    bye: () => {
+      this.end({ kind: 'bye' });
+    },
+    input: (message, receivedAtMs) => {
+      const session = this.session!;
+      // View-only is enforced here too, not only in the client: input never reaches it.
+      if (session.viewOnly) {
+        this.tellError(Errors.SESSION_VIEW_ONLY);
+        return;
+      }
+      this.deps.hub.forwardToClient(session, message, receivedAtMs);
+    },
+    refresh: (message, receivedAtMs) => this.deps.hub.forwardToClient(this.session!, message, receivedAtMs),
+    quality: (message, receivedAtMs) => this.deps.hub.forwardToClient(this.session!, message, receivedAtMs),
+    'screen-info': (message, receivedAtMs) => this.deps.hub.forwardToTechnician(this.session!, message, receivedAtMs),
+  };
 
-  private onRegister(): void {
-    const session = this.session;
-    const result = session ? this.hub.renewCode(session) : this.hub.registerClient(this, this.address);
-    if (!result.ok) {
-      if (result.error.closeCode !== undefined) this.fail(result.error);
-      else this.sendError(result.error);
-      return;
-    }
-    const { code, expiresAt, ttlMs } = result.value;
-    if (!session) {
-      this.session = result.value.session;
-      this.enterSession();
-    }
-    this.ws.send(encodeControl({ type: 'code', code, expiresAt, ttlMs }));
-  }
-
-  private onJoin(code: string): void {
-    const result = this.hub.join(this, code, this.address);
-    if (!result.ok) {
-      this.log.info({ why: result.error.code }, 'join refused');
-      this.fail(result.error);
-      return;
-    }
-    this.session = result.value;
-    this.enterSession();
-  }
-
-  private onBinary(data: Buffer): void {
-    const session = this.session;
-    const envelope = readEnvelope(data);
-    if (envelope === undefined) {
-      this.fail(Errors.PROTO_MALFORMED);
-      return;
-    }
-    if (session?.state !== 'paired') {
-      this.sendError(Errors.PROTO_UNEXPECTED);
-      return;
-    }
+  private onBinary(data: Buffer, receivedAtMs: number): void {
     // Route on the envelope only: the image is never decoded or copied here.
-    if (this.role === 'client' && envelope.kind === BinaryKind.FRAME
-      && envelope.headerLength >= FRAME_HEADER_LENGTH && data.byteLength > envelope.headerLength) {
-      this.hub.forwardFrame(session, data, envelope.flags);
-    } else if (this.role === 'technician' && envelope.kind === BinaryKind.FRAME_ACK && data.byteLength === FRAME_ACK_LENGTH) {
-      this.hub.forwardAck(session, data);
+    const envelope = checkEnvelope(data);
+    const rule = typeof envelope === 'string' ? undefined : BINARY_RULES[envelope.kind];
+    if (typeof envelope === 'string' || rule === undefined || (rule.from !== this.roleSaid)) {
+      this.log.debug({ detail: typeof envelope === 'string' ? envelope : 'wrong role for this kind' }, 'malformed binary message');
+      this.end({ kind: 'error', error: Errors.PROTO_MALFORMED });
+      return;
+    }
+    const phase = this.phase();
+    if (phase === undefined || !allows(rule, this.roleSaid, phase)) {
+      this.tellError(Errors.PROTO_UNEXPECTED);
+      return;
+    }
+    const session = this.session!;
+    if (envelope.kind === BinaryKind.FRAME) {
+      this.deps.metrics.frameReceived(data.byteLength);
+      this.deps.hub.forwardFrame(session, data, envelope.flags, receivedAtMs);
     } else {
-      this.fail(Errors.PROTO_MALFORMED);
+      this.deps.hub.forwardAck(session, data, receivedAtMs);
     }
   }
 
   // ---- state and teardown --------------------------------------------------------
 
-  private enterSession(): void {
-    this.setState('in-session');
+  /** Where this peer stands for the send rules; undefined once closed. */
+  private phase(): Phase | undefined {
+    switch (this.state) {
+      case 'handshake':
+      case 'ready':
+        return this.state;
+      case 'in-session': {
+        const state = this.session?.state;
+        return state === undefined || state === 'ended' ? undefined : state;
+      }
+      case 'closed':
+        return undefined;
+      default: {
+        const unreachable: never = this.state;
+        return unreachable;
+      }
+    }
+  }
+
+  private enterSession(session: Session): void {
+    // Joining can end at once (the other side was ended meanwhile) and end us with it.
+    if (this.state !== 'ready') return;
+    this.state = 'in-session';
+    this.session = session;
     this.clearTimer();
-    this.log = this.log.child({ sessionId: this.session?.logId });
+    this.log = this.log.child({ sessionId: session.logId });
   }
 
-  private setState(to: ConnectionState): void {
-    if (this.state === to) return;
-    if (!ALLOWED[this.state].includes(to)) throw new Error(`connection cannot go from ${this.state} to ${to}`);
-    this.state = to;
-  }
-
-  private sendError(error: ErrorSpec): void {
-    if (this.state === 'closed') return;
-    this.ws.send(encodeControl({ type: 'error', code: error.code, message: error.message }));
-  }
-
-  /** A peer-caused error: tell the peer; if the error closes, end its session too. */
-  private fail(error: ErrorSpec): void {
-    if (this.state === 'closed') return;
-    this.sendError(error);
-    if (error.closeCode === undefined) return;
-    if (this.session) this.hub.leave(this.session, this, 'error');
-    this.close(error.closeCode, error.code);
+  /**
+   * The one place the state becomes closed: timers and listeners go, held frames are
+   * dropped, and a session still running learns that this side left.
+   */
+  private closeState(ending: Ending, reason: PeerLeftReason = leaveReason(ending)): void {
+    this.state = 'closed';
+    this.clearTimer();
+    this.gate.close();
+    this.ws.off('message', this.onSocketMessage);
+    this.ws.off('pong', this.onSocketPong);
+    if (this.session) this.deps.hub.leave(this.session, this, reason);
   }
 
   /** Ends the session when this peer's unsent bytes passed the limit; true when it did. */
   private endIfNotReading(): boolean {
     if (this.ws.bufferedAmount <= this.backlogLimitBytes) return false;
-    this.failSession(Errors.LIMIT_BACKLOG);
+    // The session ends for both sides: the other one cannot be served by a peer that does not read.
+    if (this.session) this.deps.hub.endWithError(this.session, Errors.LIMIT_BACKLOG);
+    else this.end({ kind: 'error', error: Errors.LIMIT_BACKLOG });
     return true;
   }
 
-  /** The session must end for both sides (this peer stopped reading). */
-  private failSession(error: ErrorSpec): void {
-    if (this.session) this.hub.endWithError(this.session, error);
-    else this.end({ kind: 'error', error });
+  /** An `error` message; the socket stays open unless the caller ends it. */
+  private tellError(error: ErrorSpec): void {
+    this.deps.metrics.errorSent(error.code);
+    this.write(encodeControl({ type: 'error', code: error.code, message: error.message }), false, 'control');
   }
 
-  private close(code: number, reason: string): void {
-    if (this.state === 'closed') return;
-    this.setState('closed');
-    this.cleanup();
-    this.ws.close(code, reason);
+  /**
+   * Every write goes through here: a completed write may let a held frame out, and a
+   * forwarded message's latency is recorded once its bytes left the process.
+   */
+  private write(data: Uint8Array | string, binary: boolean, kind: ForwardedKind, receivedAtMs?: number, written = this.gate.onWritten): void {
+    if (receivedAtMs === undefined) {
+      this.ws.send(data, { binary }, written);
+      return;
+    }
+    this.ws.send(data, { binary }, (err) => {
+      if (err === undefined || err === null) this.deps.metrics.forwarded(kind, receivedAtMs, monotonicMs());
+      written();
+    });
   }
 
-  private restartTimer(fn: () => void, ms: number): void {
+  private startTimer(fn: () => void, ms: number): void {
     this.clearTimer();
     this.stateTimer = setTimeout(fn, ms);
   }
@@ -369,12 +420,5 @@ export class WsConnection implements PeerLink {
   private clearTimer(): void {
     if (this.stateTimer !== undefined) clearTimeout(this.stateTimer);
     this.stateTimer = undefined;
-  }
-
-  private cleanup(): void {
-    this.clearTimer();
-    this.gate.close();
-    this.ws.off('message', this.onSocketMessage);
-    this.ws.off('pong', this.onSocketPong);
   }
 }

@@ -163,7 +163,7 @@ export class LegacyApi {
     const result = this.deps.hub.registerClient(peer, peerAddress(req, this.deps.options.trustProxy), code);
     if (!result.ok) throw new HttpError(result.error, 'register refused');
     const session = result.value.session;
-    peer.session = session;
+    peer.attach(session);
     this.remember(session.id, { client: peer });
     sendJson(res, 200, { success: true, session_id: session.id, expires_at: result.value.expiresAt });
   }
@@ -176,7 +176,7 @@ export class LegacyApi {
     const result = this.deps.hub.join(peer, code, peerAddress(req, this.deps.options.trustProxy));
     if (!result.ok) throw new HttpError(result.error, 'join refused');
     const session = result.value;
-    peer.session = session;
+    peer.attach(session);
     const pair = this.pairs.get(session.id) ?? {};
     pair.technician = peer;
     this.remember(session.id, pair);
@@ -268,6 +268,9 @@ export class LegacyApi {
       onScreenTaken: (peer, ack) => {
         if (peer.session) this.deps.hub.forwardAck(peer.session, ack);
       },
+      onPartialFrame: (peer) => {
+        if (peer.session) this.deps.hub.frameDropped(peer.session);
+      },
     });
   }
 
@@ -277,7 +280,7 @@ export class LegacyApi {
     const peer = this.pairs.get(id)?.[peerRole];
     if (peer === undefined || peer.session === undefined) throw new HttpError(Errors.SESSION_UNKNOWN, 'unknown');
     if (peer.endedAt !== undefined && !allowEnded) throw new HttpError(Errors.SESSION_ENDED, 'ended');
-    peer.lastSeenAt = this.deps.clock.now();
+    peer.seen();
     return peer;
   }
 
@@ -296,11 +299,10 @@ export class LegacyApi {
     if (size.width > MAX_COORDINATE || size.height > MAX_COORDINATE) badRequest('message.data: image too large');
     if (image.byteLength + 64 > this.deps.options.maxFrameBytes) throw new HttpError(Errors.LIMIT_MESSAGE_SIZE, 'frame');
     const frame = encodeFrame({
-      flags: FrameFlag.FULL | FrameFlag.LAST, seq: peer.outSeq, captureTimeMs: this.deps.clock.now(), displayId: 0,
+      flags: FrameFlag.FULL | FrameFlag.LAST, seq: peer.nextSeq(), captureTimeMs: this.deps.clock.now(), displayId: 0,
       format: size.format, rectIndex: 0, x: 0, y: 0, width: size.width, height: size.height,
       screenWidth: size.width, screenHeight: size.height,
     }, image);
-    peer.outSeq = (peer.outSeq + 1) >>> 0;
     this.deps.hub.forwardFrame(session, frame, FrameFlag.FULL | FrameFlag.LAST);
     return true;
   }
@@ -318,8 +320,7 @@ export class LegacyApi {
     if (events === undefined) badRequest('message: not a known action with valid fields');
     const session = peer.session!;
     for (const event of events) {
-      this.deps.hub.forwardToClient(session, { type: 'input', seq: peer.outSeq, event });
-      peer.outSeq = (peer.outSeq + 1) >>> 0;
+      this.deps.hub.forwardToClient(session, { type: 'input', seq: peer.nextSeq(), event });
     }
     return true;
   }

@@ -13,6 +13,8 @@ export interface LegacyPeerHooks {
   onOverflow(peer: LegacyPeer): void;
   /** A legacy technician took a screen: acknowledge it to the client so it can pace. */
   onScreenTaken(peer: LegacyPeer, ack: Uint8Array): void;
+  /** A rectangle that is not the whole screen reached a legacy technician and was dropped. */
+  onPartialFrame(peer: LegacyPeer): void;
 }
 
 /**
@@ -25,11 +27,12 @@ export interface LegacyPeerHooks {
 export class LegacyPeer implements PeerLink {
   readonly legacy = true;
   readonly wholeFramesOnly: boolean;
-  session: Session | undefined;
-  lastSeenAt: number;
-  endedAt: number | undefined;
+
+  private joined: Session | undefined;
+  private lastSeenAtMs: number;
+  private endedAtMs: number | undefined;
   /** Sequence numbers of the frames or input events this peer sends. */
-  outSeq = 0;
+  private outSeq = 0;
 
   private queue: LegacyEnvelope[] = [];
   private screen: LegacyEnvelope | undefined;
@@ -40,7 +43,40 @@ export class LegacyPeer implements PeerLink {
 
   constructor(readonly role: Role, readonly name: string, private readonly hooks: LegacyPeerHooks) {
     this.wholeFramesOnly = role === 'technician';
-    this.lastSeenAt = hooks.now();
+    this.lastSeenAtMs = hooks.now();
+  }
+
+  /** The session this peer registered or joined; set once. */
+  get session(): Session | undefined {
+    return this.joined;
+  }
+
+  /** When the peer last called (a poll or any other call). */
+  get lastSeenAt(): number {
+    return this.lastSeenAtMs;
+  }
+
+  /** When its part of the session ended; undefined while it lasts. */
+  get endedAt(): number | undefined {
+    return this.endedAtMs;
+  }
+
+  /** The hub accepted this peer into `session`. */
+  attach(session: Session): void {
+    if (this.joined !== undefined) throw new Error('a legacy peer belongs to one session only');
+    this.joined = session;
+  }
+
+  /** The peer made a call: it is still there. */
+  seen(): void {
+    this.lastSeenAtMs = this.hooks.now();
+  }
+
+  /** The sequence number for the next frame or input event this peer sends. */
+  nextSeq(): number {
+    const seq = this.outSeq;
+    this.outSeq = (this.outSeq + 1) >>> 0;
+    return seq;
   }
 
   // ---- PeerLink ------------------------------------------------------------------
@@ -54,14 +90,21 @@ export class LegacyPeer implements PeerLink {
     const parsed = parseFrame(frame);
     if (typeof parsed === 'string') return;
     const { header, image } = parsed;
+    // An old technician draws every screen image over the whole screen: a partial
+    // rectangle would be drawn stretched. Clients are told to send whole frames to such a
+    // technician; if one does not, the rectangle is dropped and a full update asked for.
+    if (header.x !== 0 || header.y !== 0 || header.width !== header.screenWidth || header.height !== header.screenHeight) {
+      this.hooks.onPartialFrame(this);
+      return;
+    }
     this.screen = {
       sender: 'client',
       message: {
         type: 'screen',
         data: Buffer.from(image.buffer, image.byteOffset, image.byteLength).toString('base64'),
         format: header.format === ImageFormat.PNG ? 'png' : 'jpeg',
-        width: header.screenWidth,
-        height: header.screenHeight,
+        width: header.width,
+        height: header.height,
       },
     };
     // Whole frames only reach legacy technicians; the ack goes out when it is read.
@@ -74,8 +117,8 @@ export class LegacyPeer implements PeerLink {
   }
 
   end(reason: PeerEnd): void {
-    if (this.endedAt !== undefined) return;
-    this.endedAt = this.hooks.now();
+    if (this.endedAtMs !== undefined) return;
+    this.endedAtMs = this.hooks.now();
     const notice = reason.kind === 'peer-left'
       ? { type: 'peer_left', reason: reason.reason }
       : { type: 'error', code: reason.error.code, message: reason.error.message };
@@ -89,7 +132,7 @@ export class LegacyPeer implements PeerLink {
 
   /** Queues a legacy message as is (between two legacy peers, or a relay notice). */
   deliver(envelope: LegacyEnvelope): void {
-    if (this.endedAt !== undefined) return;
+    if (this.endedAtMs !== undefined) return;
     if (envelope.sender === 'client' && envelope.message.type === 'screen') {
       this.screen = envelope; // newest screen only
     } else {
@@ -121,9 +164,9 @@ export class LegacyPeer implements PeerLink {
    * arrives next waits for the next poll instead of being written to a dead connection.
    */
   receive(waitMs: number, abandoned?: AbortSignal): Promise<LegacyEnvelope[]> {
-    this.lastSeenAt = this.hooks.now();
+    this.lastSeenAtMs = this.hooks.now();
     if (abandoned?.aborted) return Promise.resolve([]);
-    if (this.hasPending || this.endedAt !== undefined || waitMs <= 0) return Promise.resolve(this.take());
+    if (this.hasPending || this.endedAtMs !== undefined || waitMs <= 0) return Promise.resolve(this.take());
     this.release(); // a newer poll replaces an older one
     return new Promise((resolve) => {
       this.waiter = resolve;
@@ -148,7 +191,7 @@ export class LegacyPeer implements PeerLink {
     const waiter = this.waiter;
     this.waitTimer = undefined;
     this.waiter = undefined;
-    this.lastSeenAt = this.hooks.now();
+    this.lastSeenAtMs = this.hooks.now();
     waiter?.([]);
   };
 
@@ -156,7 +199,7 @@ export class LegacyPeer implements PeerLink {
     const waiter = this.waiter;
     if (waiter === undefined) return;
     this.clearWait();
-    this.lastSeenAt = this.hooks.now();
+    this.lastSeenAtMs = this.hooks.now();
     waiter(this.take());
   }
 

@@ -59,9 +59,26 @@ describe('Hub', () => {
     const h = hub();
     const r = h.registerClient(new FakeLink('client'), 'ip');
     if (!r.ok) throw new Error();
-    expect(() => r.value.session.transition('waiting')).toThrow(IllegalTransitionError);
-    r.value.session.transition('ended');
-    expect(() => r.value.session.transition('paired')).toThrow(IllegalTransitionError);
+    const session = r.value.session;
+    expect(() => session.pair(false)).toThrow(IllegalTransitionError); // nobody to pair with
+    expect(() => session.refuseTechnician()).toThrow(IllegalTransitionError); // nobody asked
+    session.end();
+    expect(() => session.pair(false, new FakeLink('technician'))).toThrow(IllegalTransitionError);
+    expect(() => session.askConsent(new FakeLink('technician'), 0)).toThrow(IllegalTransitionError);
+    expect(() => session.codeBound('123456', 0)).toThrow(IllegalTransitionError);
+    expect(session.state).toBe('ended');
+    expect(session.technician).toBeUndefined();
+  });
+
+  test('a session never gets a second technician', () => {
+    const h = hub();
+    const r = h.registerClient(new FakeLink('client'), 'ip');
+    if (!r.ok) throw new Error();
+    const first = new FakeLink('technician');
+    expect(h.join(first, r.value.code, 'ip').ok).toBe(true);
+    expect(() => r.value.session.askConsent(new FakeLink('technician'), 0)).toThrow(IllegalTransitionError);
+    expect(() => r.value.session.pair(false, new FakeLink('technician'))).toThrow(IllegalTransitionError);
+    expect(r.value.session.technician).toBe(first);
   });
 
   test('a dropped frame asks the client for one refresh until a full frame arrives', () => {

@@ -1,7 +1,7 @@
-import { CloseCode } from '../../protocol';
+import { CloseCode, Errors } from '../../protocol';
 import type { Relay } from '../../relay/server';
 import { startTestRelay } from '../support/relay-harness';
-import { pairSession } from '../support/ws-peer';
+import { pairSession, WsTestPeer } from '../support/ws-peer';
 
 describe('dead peers', () => {
   let relay: Relay;
@@ -17,15 +17,26 @@ describe('dead peers', () => {
     expect(await client.next('peer-left', 5000)).toEqual({ type: 'peer-left', reason: 'timeout' });
     expect((await client.closed).code).toBe(CloseCode.SESSION_ENDED);
     expect(relay.hub.registry.size).toBe(0);
-    tech.close();
+    // A silent peer that still reads is told why (docs/PROTOCOL.md §1); one that is really
+    // gone never sees it and is cut when the closing handshake times out.
+    expect((await tech.until('error', 5000)).code).toBe(Errors.TIMEOUT_HEARTBEAT.code);
+    expect((await tech.closed).code).toBe(CloseCode.TIMEOUT);
   });
 
   test('a live peer that answers pings is kept across many heartbeats', async () => {
     relay = await startTestRelay({ heartbeatIntervalMs: 20 });
     const { client, tech } = await pairSession(relay.wsUrl);
-    let pings = 0;
-    client.ws.on('ping', () => { pings++; });
-    while (pings < 10) await new Promise((r) => setTimeout(r, 20));
+    // Both peers answer by themselves (autoPong); wait until each has seen ten pings.
+    const tenPings = (peer: WsTestPeer): Promise<void> => new Promise((resolve, reject) => {
+      let pings = 0;
+      const deadline = setTimeout(() => reject(new Error(`only ${pings} pings in 5 s`)), 5000);
+      peer.ws.on('ping', () => {
+        if (++pings < 10) return;
+        clearTimeout(deadline);
+        resolve();
+      });
+    });
+    await Promise.all([tenPings(client), tenPings(tech)]);
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'pointer-move', x: 1, y: 1 } });
     expect((await client.next('input')).seq).toBe(0);
     expect(relay.hub.counts().paired).toBe(1);

@@ -10,8 +10,8 @@ describe('README', () => {
   test.each(RELAY_SETTINGS.map((s) => [s.env, s] as const))('documents %s with its flag and default', (_env, s) => {
     const row = readme.split('\n').find((line) => line.startsWith(`| \`${s.env}\` |`));
     expect(row).toBeDefined();
-    expect(row).toContain(`\`${s.flag}\``);
-    const def = DEFAULT_RELAY_OPTIONS[s.key];
+    expect(row).toContain(`\`--${s.flag}\``);
+    const def = s.key === 'logLevel' ? 'info' : DEFAULT_RELAY_OPTIONS[s.key];
     expect(row).toContain(def === undefined ? 'unset' : `\`${String(def)}\``);
   });
 
