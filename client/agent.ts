@@ -10,7 +10,7 @@ import type { InputSink } from './input/input-sink';
 import type { ConsentAnswer } from './contract/ui-events';
 import { ClientSession, type ConsentRequest } from './session/client-session';
 import type { AgentState } from './session/session-state';
-import type { BackoffOptions } from './session/backoff';
+import type { BackoffOptions } from '../common/backoff';
 import { FrameStreamer } from './stream/frame-streamer';
 import type { FrameStreamerOptionsInput } from './stream/frame-streamer-options';
 

@@ -4,6 +4,7 @@ import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader }
 import { createAgent, type Agent } from '../../client/agent';
 import type { InputSink } from '../../client/input/input-sink';
 import type { NativeKey } from '../../client/input/native-key';
+import type { BackoffOptions } from '../../common/backoff';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
 import type { AgentState } from '../../client/session/session-state';
 import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
@@ -35,7 +36,7 @@ interface Harness {
   waitFor(kind: AgentState['kind']): Promise<AgentState>;
 }
 
-async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean } = {}): Promise<Harness> {
+async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions } = {}): Promise<Harness> {
   const states: AgentState[] = [];
   const screen = new FakeScreenSource(640, 480);
   screen.paint({ x: 0, y: 0, width: 640, height: 480 }, [20, 40, 60]);
@@ -44,7 +45,7 @@ async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', e
     relayUrl, name: 'PC-MARIA', source: screen, encoder: new FakeRectEncoder(), sink,
     logger: pino({ level: 'silent' }), consent: async () => answer,
     onState: (s) => states.push(s),
-    backoff: { initialMs: 20, maxMs: 200, factor: 2, jitter: 0 },
+    backoff: { initialDelayMs: 20, maxDelayMs: 200, factor: 2, jitter: 0 },
     streamer: { minFrameIntervalMs: 5, maxIdleIntervalMs: 10 },
     ...extra,
   });
@@ -191,6 +192,16 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     await eventually(() => harness!.agent.session.current.kind === 'code', 5000, 'a code after reconnecting');
     const reconnects = harness.states.filter((s) => s.kind === 'reconnecting');
     expect(reconnects.length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('with a retry limit, the agent stops trying after the last retry and says so', async () => {
+    harness = await startAgent(relay.wsUrl, 'control', { backoff: { initialDelayMs: 20, maxDelayMs: 200, factor: 2, jitter: 0, maxRetries: 2 } });
+    await codeOf(harness);
+    await relay.close();
+    await harness.waitFor('failed');
+    const retries = harness.states.filter((s): s is Extract<AgentState, { kind: 'reconnecting' }> => s.kind === 'reconnecting');
+    expect(retries.map((s) => [s.attempt, s.inMs])).toEqual([[1, 20], [2, 40]]);
+    expect(harness.agent.session.current).toMatchObject({ kind: 'failed', code: 'reconnect-gave-up' });
   });
 });
 

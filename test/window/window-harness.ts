@@ -33,7 +33,7 @@ export function fakeHardwareAgent(relayUrl: string, sink: RecordingSink): (hooks
       relayUrl, name: 'PC-MARIA', source: screen, encoder: new FakeRectEncoder(), sink,
       logger: pino({ level: 'silent' }),
       consent: hooks.consent, onState: hooks.onState,
-      backoff: { initialMs: 300, maxMs: 1000, factor: 2, jitter: 0 },
+      backoff: { initialDelayMs: 300, maxDelayMs: 1000, factor: 2, jitter: 0 },
       streamer: { minFrameIntervalMs: 20, maxIdleIntervalMs: 50 },
       renewExpiredCode: false,
     });
