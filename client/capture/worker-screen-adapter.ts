@@ -14,7 +14,7 @@ export type WorkerGrabReply =
   };
 
 /** The worker script as the build lays it out, next to the bundled entry points. */
-export const CAPTURE_WORKER_FILE = join(__dirname, 'capture-worker.js');
+const CAPTURE_WORKER_FILE = join(__dirname, 'capture-worker.js');
 
 /**
  * nut-js capture in a worker thread, so the grab never blocks the thread that handles

@@ -21,7 +21,7 @@ export interface ExtensionHandshake {
 export type BroadcastMethod = 'app.broadcast' | 'events.broadcast';
 
 /** Longest time to wait for the runtime's handshake on standard input. */
-export const HANDSHAKE_TIMEOUT_MS = 10_000;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -173,10 +173,10 @@ export class NeutralinoExtensionClient implements UiPort {
 }
 
 /** The runtime's own events that mean "a window may have just started listening". */
-export const WINDOW_READY_EVENTS: readonly string[] = Object.freeze(['appClientConnect']);
+const WINDOW_READY_EVENTS: readonly string[] = Object.freeze(['appClientConnect']);
 
 /** Routes one runtime event: page commands to the bridge; a window connecting gets the current state. */
-export function routeRuntimeEvent(bridge: WindowBridge, envelope: UiEnvelope): void {
+function routeRuntimeEvent(bridge: WindowBridge, envelope: UiEnvelope): void {
   if (envelope.event === COMMAND_EVENT) bridge.handleEnvelope(envelope);
   else if (WINDOW_READY_EVENTS.includes(envelope.event)) bridge.publish();
 }
