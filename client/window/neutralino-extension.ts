@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
+import { parseJsonObject } from '../../protocol/codec';
 import { COMMAND_EVENT, type UiEnvelope } from '../contract/ui-events';
 import type { UiPort, WindowBridge } from './window-bridge';
 
@@ -29,13 +30,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** The handshake, checked; `undefined` when the text is not one. */
 export function parseHandshake(text: string): ExtensionHandshake | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(value)) return undefined;
+  const value = parseJsonObject(text);
+  if (value === undefined) return undefined;
   const port = typeof value.nlPort === 'string' && /^[0-9]{1,5}$/.test(value.nlPort) ? Number(value.nlPort) : value.nlPort;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
   const token = /^[\w.-]{1,512}$/;
@@ -90,13 +86,8 @@ export type RuntimeMessage =
 
 /** Decodes what the runtime sends; `undefined` for anything else. */
 export function parseRuntimeMessage(text: string): RuntimeMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(value)) return undefined;
+  const value = parseJsonObject(text);
+  if (value === undefined) return undefined;
   if (typeof value.event === 'string') return { kind: 'event', envelope: { event: value.event, data: value.data } };
   if (typeof value.id === 'string') {
     const data = isRecord(value.data) ? value.data : {};
