@@ -35,6 +35,8 @@ const pages = [
 for (const page of pages) {
   mkdirSync(page.out, { recursive: true });
   cpSync(page.src, page.out, { recursive: true, filter: (p) => !p.endsWith('.ts') });
+  // The brand colours both pages share; each index.html loads it before its styles.css.
+  cpSync('common/brand.css', `${page.out}/brand.css`);
   await build({
     ...common,
     entryPoints: [`${page.src}/index.ts`],
