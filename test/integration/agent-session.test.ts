@@ -2,29 +2,16 @@ import pino from 'pino';
 import { WebSocketServer } from 'ws';
 import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
-import type { InputSink } from '../../client/input/input-sink';
-import type { NativeKey } from '../../client/input/native-key';
 import type { BackoffOptions } from '../../common/backoff';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
 import type { AgentState } from '../../client/session/session-state';
 import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
 import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
+import { RecordingSink } from '../../client/test/support/recording-sink';
 import { ManualClock } from '../../relay/clock';
 import type { Relay } from '../../relay/server';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
-
-/** Stands in for the mouse and keyboard (the desktop tests use the real ones). */
-class RecordingSink implements InputSink {
-  log: string[] = [];
-  async screenSize() { return { width: 640, height: 480 }; }
-  async move(x: number, y: number) { this.log.push(`move ${x},${y}`); }
-  async button(b: string, down: boolean) { this.log.push(`${b} ${down ? 'down' : 'up'}`); }
-  async scroll(dx: number, dy: number) { this.log.push(`scroll ${dx},${dy}`); }
-  async key(k: NativeKey, down: boolean) { this.log.push(`key ${k} ${down ? 'down' : 'up'}`); }
-  async typeText(t: string) { this.log.push(`type ${t}`); }
-  async close() {}
-}
 
 const M = { ctrl: false, alt: false, shift: false, meta: false };
 
