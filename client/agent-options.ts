@@ -1,3 +1,4 @@
+import { CommandLineError, parseSettings, usageText, type ParsedSettings, type Setting } from '../common/node/command-line';
 import type { ConsentAnswer } from './contract/ui-events';
 
 /** What `npm run client -- <options>` accepts. Pure: main.ts passes argv and env in. */
@@ -23,61 +24,68 @@ export interface AgentOptions {
   readonly help: boolean;
 }
 
-export class AgentOptionsError extends Error {}
+/** A bad option; the message names it. The shared command-line reader's error, under the agent's name. */
+export { CommandLineError as AgentOptionsError };
 
-export const AGENT_USAGE = `Usage: npm run client -- [options]
-  --relay <url>        relay WebSocket address (default ws://127.0.0.1:8080/ws; env RELAY_URL)
-  --name <text>        name shown to the technician (default: this computer's name)
-  --accept <answer>    answer technicians without asking: control | view-only | deny
-  --quality <1-100>    fixed JPEG quality (default: automatic)
-  --max-fps <n>        highest frame rate (default 60)
-  --capture <which>    auto | nut-js | screenshot-desktop
-  --encoder <which>    auto | sharp | jpeg-js
-  --lang <es|en>       language of the messages (default: from the system)
-  --insecure           accept a relay certificate that does not verify (testing only)
-  --log-level <level>  fatal|error|warn|info|debug|trace|silent (default warn)`;
+const DEFAULT_RELAY_URL = 'ws://127.0.0.1:8080/ws';
+const DEFAULT_MAX_FPS = 60;
+const ACCEPT_ANSWERS: readonly ConsentAnswer[] = ['control', 'view-only', 'deny'];
+const CAPTURES: readonly AgentOptions['capture'][] = ['auto', 'nut-js', 'screenshot-desktop'];
+const ENCODERS: readonly AgentOptions['encoder'][] = ['auto', 'sharp', 'jpeg-js'];
+const LANGUAGES: readonly NonNullable<AgentOptions['language']>[] = ['es', 'en'];
+const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-export function parseAgentArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, hostname: string): AgentOptions {
-  const values = new Map<string, string>();
-  const flags = new Set<string>();
-  const takesValue = new Set(['--relay', '--name', '--accept', '--quality', '--max-fps', '--capture', '--encoder', '--lang', '--log-level']);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag === '--help' || flag === '-h' || flag === '--insecure') {
-      flags.add(flag === '-h' ? '--help' : flag);
-      continue;
-    }
-    if (!takesValue.has(flag)) throw new AgentOptionsError(`unknown option ${flag}`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new AgentOptionsError(`${flag} needs a value`);
-    values.set(flag, value);
+export type AgentSettingKey = 'relayUrl' | 'name' | 'accept' | 'quality' | 'maxFps' | 'capture' | 'encoder' | 'language' | 'insecure' | 'logLevel';
+
+/** Every agent option, once: the reader and the usage text both come from this table. */
+export const AGENT_SETTINGS: readonly Setting<AgentSettingKey>[] = [
+  { key: 'relayUrl', flag: 'relay', env: 'RELAY_URL', kind: 'string', valueName: '<url>', help: `relay WebSocket address, ws:// or wss:// (default ${DEFAULT_RELAY_URL})` },
+  { key: 'name', flag: 'name', kind: 'string', valueName: '<text>', help: "name shown to the technician (default: this computer's name)" },
+  { key: 'accept', flag: 'accept', kind: 'string', choices: ACCEPT_ANSWERS, valueName: '<answer>', help: `answer technicians without asking: ${ACCEPT_ANSWERS.join(' | ')}` },
+  { key: 'quality', flag: 'quality', kind: 'int', valueName: '<1-100>', help: 'fixed JPEG quality (default: automatic)' },
+  { key: 'maxFps', flag: 'max-fps', kind: 'int', valueName: '<n>', help: `highest frame rate, 1–120 (default ${DEFAULT_MAX_FPS})` },
+  { key: 'capture', flag: 'capture', kind: 'string', choices: CAPTURES, valueName: '<which>', help: `screen capture: ${CAPTURES.join(' | ')} (default auto)` },
+  { key: 'encoder', flag: 'encoder', kind: 'string', choices: ENCODERS, valueName: '<which>', help: `JPEG encoder: ${ENCODERS.join(' | ')} (default auto)` },
+  { key: 'language', flag: 'lang', kind: 'string', choices: LANGUAGES, valueName: '<es|en>', help: 'language of the messages (default: from the system)' },
+  { key: 'insecure', flag: 'insecure', kind: 'flag', help: 'accept a relay certificate that does not verify (testing only)' },
+  { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', kind: 'string', choices: LOG_LEVELS, valueName: '<level>', help: `${LOG_LEVELS.join('|')} (default warn)` },
+];
+
+export const AGENT_USAGE = usageText('Usage: npm run client -- [options]', AGENT_SETTINGS);
+
+/**
+ * The agent's options from what the shared reader found (`parsed` may hold other
+ * programs' settings too: the window's): defaults filled in, ranges checked.
+ */
+export function agentOptionsFrom(parsed: ParsedSettings<AgentSettingKey>, hostname: string): AgentOptions {
+  const { values } = parsed;
+  // The table's kinds and choices already checked these; the casts only tell TypeScript.
+  const relayUrl = (values.relayUrl as string | undefined) ?? DEFAULT_RELAY_URL;
+  if (!/^wss?:\/\/[^/]+/.test(relayUrl)) throw new CommandLineError('--relay must be a ws:// or wss:// address');
+  const quality = values.quality as number | undefined;
+  if (quality !== undefined && (quality < 1 || quality > 100)) {
+    throw new CommandLineError('--quality must be a whole number from 1 to 100');
   }
-  const relayUrl = values.get('--relay') ?? env.RELAY_URL ?? 'ws://127.0.0.1:8080/ws';
-  if (!/^wss?:\/\/[^/]+/.test(relayUrl)) throw new AgentOptionsError('--relay must be a ws:// or wss:// address');
-  const accept = values.get('--accept');
-  if (accept !== undefined && !['control', 'view-only', 'deny'].includes(accept)) {
-    throw new AgentOptionsError('--accept must be control, view-only or deny');
-  }
-  const quality = values.has('--quality') ? Number(values.get('--quality')) : undefined;
-  if (quality !== undefined && (!Number.isInteger(quality) || quality < 1 || quality > 100)) {
-    throw new AgentOptionsError('--quality must be a whole number from 1 to 100');
-  }
-  const maxFps = Number(values.get('--max-fps') ?? 60);
-  if (!Number.isInteger(maxFps) || maxFps < 1 || maxFps > 120) throw new AgentOptionsError('--max-fps must be 1–120');
-  const capture = values.get('--capture') ?? 'auto';
-  if (!['auto', 'nut-js', 'screenshot-desktop'].includes(capture)) throw new AgentOptionsError('--capture must be auto, nut-js or screenshot-desktop');
-  const encoder = values.get('--encoder') ?? 'auto';
-  if (!['auto', 'sharp', 'jpeg-js'].includes(encoder)) throw new AgentOptionsError('--encoder must be auto, sharp or jpeg-js');
-  const lang = values.get('--lang');
-  if (lang !== undefined && lang !== 'es' && lang !== 'en') throw new AgentOptionsError('--lang must be es or en');
-  const name = (values.get('--name') ?? hostname).slice(0, 64);
-  if (name.length === 0) throw new AgentOptionsError('--name must not be empty');
+  const maxFps = (values.maxFps as number | undefined) ?? DEFAULT_MAX_FPS;
+  if (maxFps < 1 || maxFps > 120) throw new CommandLineError('--max-fps must be 1–120');
+  const name = ((values.name as string | undefined) ?? hostname).slice(0, 64);
+  if (name.length === 0) throw new CommandLineError('--name must not be empty');
   return {
-    relayUrl, name, accept: accept as ConsentAnswer | undefined, quality, maxFps,
-    capture: capture as AgentOptions['capture'], encoder: encoder as AgentOptions['encoder'],
-    language: lang as AgentOptions['language'], insecure: flags.has('--insecure'),
-    logLevel: values.get('--log-level') ?? env.LOG_LEVEL ?? 'warn', help: flags.has('--help'),
+    relayUrl,
+    name,
+    accept: values.accept as ConsentAnswer | undefined,
+    quality,
+    maxFps,
+    capture: (values.capture as AgentOptions['capture'] | undefined) ?? 'auto',
+    encoder: (values.encoder as AgentOptions['encoder'] | undefined) ?? 'auto',
+    language: values.language as AgentOptions['language'],
+    insecure: values.insecure === true,
+    logLevel: (values.logLevel as string | undefined) ?? 'warn',
+    help: parsed.help,
   };
+}
+
+/** Pure: main.ts passes argv and env in. Throws AgentOptionsError on a bad option. */
+export function parseAgentArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, hostname: string): AgentOptions {
+  return agentOptionsFrom(parseSettings(AGENT_SETTINGS, argv, env), hostname);
 }

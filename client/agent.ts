@@ -10,7 +10,7 @@ import type { InputSink } from './input/input-sink';
 import type { ConsentAnswer } from './contract/ui-events';
 import { ClientSession, type ConsentRequest } from './session/client-session';
 import type { AgentState } from './session/session-state';
-import type { BackoffOptions } from './session/backoff';
+import type { BackoffOptions } from '../common/backoff';
 import { FrameStreamer } from './stream/frame-streamer';
 import type { FrameStreamerOptionsInput } from './stream/frame-streamer-options';
 
@@ -45,13 +45,11 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
   const sinkSize = await deps.sink.screenSize();
   const mapper = new CoordinateMapper(sinkSize.width, sinkSize.height, sinkSize.width, sinkSize.height);
   const injector = new InputInjector(deps.sink, mapper, deps.logger);
-  let lastSize = { width: sinkSize.width, height: sinkSize.height };
 
   const displaysOf = (width: number, height: number): DisplayInfo[] => [{ id: 0, x: 0, y: 0, width, height, primary: true }];
   // eslint-disable-next-line prefer-const
   let session: ClientSession;
   const source = watchScreenSize(deps.source, (width, height) => {
-    lastSize = { width, height };
     deps.sink.screenSize().then((s) => mapper.setSinkSize(s.width, s.height), () => undefined);
     session.announceDisplays(displaysOf(width, height));
   });
@@ -66,8 +64,7 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
     displays: async () => {
       // One grab tells the captured size (pixels), which can differ from the input size.
       const frame = await deps.source.grab();
-      lastSize = { width: frame.width, height: frame.height };
-      return displaysOf(lastSize.width, lastSize.height);
+      return displaysOf(frame.width, frame.height);
     },
     createStreamer: (send, wholeFramesOnly) => new FrameStreamer(
       { source, encoder: deps.encoder, send, logger: deps.logger },

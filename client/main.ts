@@ -6,9 +6,10 @@ import { hostname } from 'node:os';
 import pino from 'pino';
 import { createAgent } from './agent';
 import { agentTuning, NoDisplayError, openAgentHardware } from './agent-hardware';
-import { AGENT_USAGE, AgentOptionsError, parseAgentArgs, type AgentOptions } from './agent-options';
+import { AGENT_USAGE, parseAgentArgs } from './agent-options';
 import { pickLanguage } from '../common/language';
 import { messagesFor } from './i18n/messages';
+import { optionsOrExit } from './options-or-exit';
 import { automaticConsent, terminalConsent } from './terminal/terminal-consent';
 import { renderState } from './terminal/terminal-view';
 
@@ -18,20 +19,8 @@ function effectiveMessagesLocale(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 async function main(): Promise<void> {
-  let options: AgentOptions;
-  try {
-    options = parseAgentArgs(process.argv.slice(2), process.env, hostname());
-  } catch (e) {
-    if (e instanceof AgentOptionsError) {
-      process.stderr.write(`client: ${e.message}\n\n${AGENT_USAGE}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  if (options.help) {
-    process.stdout.write(`${AGENT_USAGE}\n`);
-    return;
-  }
+  const options = optionsOrExit('client', AGENT_USAGE, () => parseAgentArgs(process.argv.slice(2), process.env, hostname()), (o) => o.help);
+  if (options === undefined) return;
   const t = messagesFor(options.language ?? pickLanguage([effectiveMessagesLocale(process.env)]));
   // Logs go to stderr so the customer's messages on stdout stay readable.
   const logger = pino({ level: options.logLevel, base: { service: 'agent' } }, pino.destination(2));

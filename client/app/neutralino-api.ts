@@ -30,7 +30,6 @@ export interface NeutralinoApi {
 interface NeutralinoGlobals {
   readonly Neutralino?: NeutralinoApi;
   readonly NL_PORT?: number | string;
-  readonly NL_OS?: string;
 }
 
 /** The Neutralino API when this page runs inside the Neutralino runtime, else undefined. */
@@ -38,9 +37,4 @@ export function neutralinoRuntime(global: unknown): NeutralinoApi | undefined {
   const g = global as NeutralinoGlobals;
   // NL_PORT is injected only by the runtime: in a plain browser the library is there, the globals are not.
   return g.Neutralino !== undefined && g.NL_PORT !== undefined ? g.Neutralino : undefined;
-}
-
-/** The operating system the runtime reports ("Linux", "Windows", "Darwin" …). */
-export function neutralinoOs(global: unknown): string | undefined {
-  return (global as NeutralinoGlobals).NL_OS;
 }

@@ -25,7 +25,7 @@ export interface RawFrame {
 }
 
 /** Bytes per pixel of every RawFrame. */
-export const BYTES_PER_PIXEL = 4;
+const BYTES_PER_PIXEL = 4;
 
 /** Throws unless the frame's fields are consistent, so a broken source fails loudly once. */
 export function assertRawFrame(frame: RawFrame): void {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ChannelOrder, RawFrame } from './raw-frame';
+import { assertRawFrame, type ChannelOrder, type RawFrame } from './raw-frame';
 import type { ScreenSource } from './screen-source';
 
 /** What the capture worker posts back. */
@@ -14,7 +14,7 @@ export type WorkerGrabReply =
   };
 
 /** The worker script as the build lays it out, next to the bundled entry points. */
-export const CAPTURE_WORKER_FILE = join(__dirname, 'capture-worker.js');
+const CAPTURE_WORKER_FILE = join(__dirname, 'capture-worker.js');
 
 /**
  * nut-js capture in a worker thread, so the grab never blocks the thread that handles
@@ -50,7 +50,17 @@ export async function createWorkerScreenSource(workerFile: string = CAPTURE_WORK
     const next = waiting.shift();
     if (!next) return;
     if (reply.kind === 'frame') {
-      next.resolve({ width: reply.width, height: reply.height, stride: reply.stride, channelOrder: reply.channelOrder, data: reply.data });
+      const frame: RawFrame = { width: reply.width, height: reply.height, stride: reply.stride, channelOrder: reply.channelOrder, data: reply.data };
+      // The frame crossed a thread: its sizes are a claim until checked (a few comparisons,
+      // not a pass over the pixels). A bad one fails this grab with a message saying why,
+      // which the streamer logs and retries, instead of being diffed and encoded as garbage.
+      try {
+        assertRawFrame(frame);
+      } catch (error) {
+        next.reject(error as Error);
+        return;
+      }
+      next.resolve(frame);
     } else {
       next.reject(new Error(reply.kind === 'error' ? reply.message : 'unexpected reply from the capture worker'));
     }

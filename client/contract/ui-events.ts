@@ -42,8 +42,6 @@ export type UiState =
   | { readonly kind: 'reconnecting'; readonly remainingMs: number; readonly attempt: number; readonly reason: string }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string };
 
-export type UiStateKind = UiState['kind'];
-
 /** What the customer can ask of the agent. `hello` asks for the current state (a page that just loaded). */
 export type UiCommand =
   | { readonly command: 'hello' }

@@ -2,8 +2,8 @@ import type { RawFrame } from '../capture/raw-frame';
 import type { Rect } from '../diff/rect';
 
 /** JPEG quality bounds accepted by every encoder. */
-export const MIN_QUALITY = 1;
-export const MAX_QUALITY = 100;
+const MIN_QUALITY = 1;
+const MAX_QUALITY = 100;
 
 /**
  * Compresses one rectangle of a raw frame. Implementations hide the native library;

@@ -7,26 +7,15 @@
  */
 import { hostname } from 'node:os';
 import pino from 'pino';
-import { AGENT_USAGE, AgentOptionsError, parseAgentArgs, type AgentOptions } from '../agent-options';
+import { AGENT_USAGE, parseAgentArgs } from '../agent-options';
+import { optionsOrExit } from '../options-or-exit';
 import { readHandshake, runExtension } from '../window/neutralino-extension';
 import { createRealAgent } from '../window/real-agent';
 import { WindowBridge } from '../window/window-bridge';
 
 async function main(): Promise<void> {
-  let options: AgentOptions;
-  try {
-    options = parseAgentArgs(process.argv.slice(2), process.env, hostname());
-  } catch (e) {
-    if (e instanceof AgentOptionsError) {
-      process.stderr.write(`extension: ${e.message}\n\n${AGENT_USAGE}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  if (options.help) {
-    process.stdout.write(`${AGENT_USAGE}\n`);
-    return;
-  }
+  const options = optionsOrExit('extension', AGENT_USAGE, () => parseAgentArgs(process.argv.slice(2), process.env, hostname()), (o) => o.help);
+  if (options === undefined) return;
   const logger = pino({ level: options.logLevel, base: { service: 'agent-extension' } }, pino.destination(2));
   const handshake = await readHandshake(process.stdin);
   const bridge = new WindowBridge({

@@ -6,7 +6,7 @@ import {
 } from '../../protocol';
 import type { ConsentAnswer } from '../contract/ui-events';
 import type { InputInjector } from '../input/input-injector';
-import { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { backoffDelayMs, type BackoffOptions } from '../../common/backoff';
 import { checkTransition, type AgentState } from './session-state';
 
 /** A technician asks to connect: what the customer is asked. */
@@ -48,6 +48,12 @@ export interface ClientSessionDeps {
   readonly app?: string;
 }
 
+/**
+ * 1 s, 2 s, 4 s … up to 30 s, and never giving up: an agent left running on an unattended
+ * machine must come back whenever the network does.
+ */
+const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialDelayMs: 1000, maxDelayMs: 30_000, factor: 2, jitter: 0.2 });
+
 /** Close codes after which trying again cannot help (the agent is out of date or broken). */
 const FATAL_CLOSES = new Set<number>([CloseCode.UNSUPPORTED_VERSION, CloseCode.PROTOCOL_ERROR, CloseCode.MESSAGE_TOO_BIG]);
 
@@ -63,7 +69,9 @@ export class ClientSession {
   private streamer: StreamerLike | undefined;
   private consentAbort: AbortController | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly backoff: Backoff;
+  private readonly backoff: BackoffOptions;
+  /** Reconnections since the relay last gave us a code. */
+  private reconnects = 0;
   private stopping = false;
   /** Why the socket is being closed by us, so `close` is not taken for a network drop. */
   private closingReason: 'stop' | 'ended' | undefined;
@@ -76,7 +84,7 @@ export class ClientSession {
   private consentGiven: ConsentAnswer | undefined;
 
   constructor(private readonly deps: ClientSessionDeps) {
-    this.backoff = new Backoff(deps.backoff ?? DEFAULT_BACKOFF);
+    this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
   }
 
   get current(): AgentState {
@@ -184,7 +192,7 @@ export class ClientSession {
       case 'welcome':
         return;
       case 'code':
-        this.backoff.reset();
+        this.reconnects = 0;
         this.consentAbort?.abort();
         this.consentGiven = undefined;
         return this.setState({ kind: 'code', code: m.code, expiresAt: m.expiresAt, ttlMs: m.ttlMs });
@@ -333,8 +341,16 @@ export class ClientSession {
 
   private scheduleReconnect(reason: string): void {
     this.clearRetry();
-    const inMs = this.backoff.next();
-    this.setState({ kind: 'reconnecting', inMs, attempt: this.backoff.attempts, reason });
+    const attempt = this.reconnects + 1;
+    const inMs = backoffDelayMs(attempt, this.backoff);
+    if (inMs === undefined) {
+      // Only with a retry limit, which the agent's defaults do not set. A later connect() starts counting afresh.
+      this.reconnects = 0;
+      this.setState({ kind: 'failed', code: 'reconnect-gave-up', message: `the relay could not be reached again (${reason})` });
+      return;
+    }
+    this.reconnects = attempt;
+    this.setState({ kind: 'reconnecting', inMs, attempt, reason });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.stopping) this.connect();

@@ -26,7 +26,7 @@ const ALLOWED: Readonly<Record<AgentStateKind, readonly AgentStateKind[]>> = Obj
   failed: ['connecting', 'ended'],
 });
 
-export class IllegalAgentTransition extends Error {}
+class IllegalAgentTransition extends Error {}
 
 export function checkTransition(from: AgentStateKind, to: AgentStateKind): void {
   if (!ALLOWED[from].includes(to)) throw new IllegalAgentTransition(`agent cannot go from ${from} to ${to}`);

@@ -1,4 +1,4 @@
-import { AgentOptionsError, parseAgentArgs } from '../agent-options';
+import { AGENT_USAGE, AgentOptionsError, parseAgentArgs } from '../agent-options';
 import { messagesFor } from '../i18n/messages';
 
 describe('agent options', () => {
@@ -19,6 +19,35 @@ describe('agent options', () => {
   ])('refuses %j', (args, message) => {
     expect(() => parseAgentArgs(args, {}, 'x')).toThrow(AgentOptionsError);
     expect(() => parseAgentArgs(args, {}, 'x')).toThrow(message);
+  });
+
+  test('--insecure and --help are flags; LOG_LEVEL sets the log level and --log-level wins', () => {
+    expect(parseAgentArgs(['--insecure', '--help'], { LOG_LEVEL: 'debug' }, 'x')).toMatchObject({ insecure: true, help: true, logLevel: 'debug' });
+    expect(parseAgentArgs(['--log-level', 'info'], { LOG_LEVEL: 'debug' }, 'x')).toMatchObject({ insecure: false, help: false, logLevel: 'info' });
+    expect(parseAgentArgs([], {}, 'x').logLevel).toBe('warn');
+    expect(() => parseAgentArgs(['--insecure=yes'], {}, 'x')).toThrow(/--insecure takes no value/);
+  });
+
+  test.each([
+    [['--quality', '101'], /--quality must be a whole number from 1 to 100/],
+    [['--quality', 'high'], /--quality/],
+    [['--max-fps', '121'], /--max-fps must be 1–120/],
+    [['--encoder', 'gpu'], /--encoder must be one of auto, sharp, jpeg-js/],
+    [['--lang', 'fr'], /--lang must be one of es, en/],
+    [['--log-level', 'loud'], /--log-level must be one of/],
+  ])('refuses %j, naming the option', (args, message) => {
+    expect(() => parseAgentArgs(args, {}, 'x')).toThrow(AgentOptionsError);
+    expect(() => parseAgentArgs(args, {}, 'x')).toThrow(message);
+  });
+
+  test('the usage lists every option with its default', () => {
+    const lines = AGENT_USAGE.split('\n');
+    expect(lines[0]).toBe('Usage: npm run client -- [options]');
+    for (const flag of ['--relay <url>', '--name <text>', '--accept <answer>', '--quality <1-100>', '--max-fps <n>', '--capture <which>', '--encoder <which>', '--lang <es|en>', '--insecure', '--log-level <level>']) {
+      expect(lines.some((line) => line.trimStart().startsWith(flag))).toBe(true);
+    }
+    expect(AGENT_USAGE).toMatch(/--relay <url>\s+RELAY_URL\s+.*default ws:\/\/127\.0\.0\.1:8080\/ws/);
+    expect(AGENT_USAGE).toMatch(/--accept <answer>\s+.*control \| view-only \| deny/);
   });
 });
 

@@ -1,10 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { extname, join, normalize, sep } from 'node:path';
 import type { Logger } from 'pino';
 import WebSocket, { WebSocketServer } from 'ws';
+import { fileInside, sendFile } from '../../common/node/static-files';
 import { parseEnvelope, type UiEnvelope } from '../contract/ui-events';
 import type { UiPort } from './window-bridge';
 
@@ -21,17 +20,6 @@ export interface LocalPageServerOptions {
   /** The number of connected pages changed (a page opened, closed or reloaded). */
   readonly onPagesChanged?: (count: number) => void;
 }
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.map': 'application/json',
-});
 
 /** Largest message a page may send; its commands are a few dozen bytes. */
 const MAX_PAGE_MESSAGE_BYTES = 16 * 1024;
@@ -50,6 +38,8 @@ export class LocalPageServer implements UiPort {
   readonly token: string;
   private readonly sockets = new Set<WebSocket>();
   private readonly wss: WebSocketServer;
+  /** What every file of the page is sent with. */
+  private readonly pageHeaders: Readonly<Record<string, string>>;
 
   private constructor(
     private readonly server: Server,
@@ -59,6 +49,14 @@ export class LocalPageServer implements UiPort {
   ) {
     this.token = token;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_PAGE_MESSAGE_BYTES, perMessageDeflate: false });
+    this.pageHeaders = Object.freeze({
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      // The token is in every URL: never hand it to another site.
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': `default-src 'self'; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; `
+        + "img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    });
     server.on('request', this.onRequest);
     server.on('upgrade', this.onUpgrade);
   }
@@ -151,31 +149,9 @@ export class LocalPageServer implements UiPort {
       res.end();
       return;
     }
-    let name: string;
-    try {
-      name = decodeURIComponent(rest === '/' ? '/index.html' : rest);
-    } catch {
-      return this.plain(res, 400, 'Bad request');
-    }
-    const file = normalize(join(this.options.pageDir, name));
-    // Only files of the page folder, never a dot file or anything above it.
-    if (!file.startsWith(normalize(this.options.pageDir) + sep) || name.split('/').some((part) => part.startsWith('.'))) {
-      return this.plain(res, 404, 'Not found');
-    }
-    const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) return this.plain(res, 404, 'Not found');
-    const body = await readFile(file);
-    res.writeHead(200, {
-      'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': body.byteLength,
-      'cache-control': 'no-store',
-      'x-content-type-options': 'nosniff',
-      // The token is in every URL: never hand it to another site.
-      'referrer-policy': 'no-referrer',
-      'content-security-policy': `default-src 'self'; connect-src 'self' ws://127.0.0.1:${this.port} ws://localhost:${this.port}; `
-        + "img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    // Only files of the page folder: never a dot file or anything above it.
+    const file = fileInside(this.options.pageDir, rest);
+    if (file === undefined || !(await sendFile(req, res, file, this.pageHeaders))) this.plain(res, 404, 'Not found');
   }
 
   private plain(res: ServerResponse, status: number, text: string): void {

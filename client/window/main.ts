@@ -8,28 +8,16 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
-import { AgentOptionsError } from '../agent-options';
+import { optionsOrExit } from '../options-or-exit';
 import { LocalPageServer } from './local-page-server';
 import { openInBrowser } from './open-browser';
 import { createRealAgent } from './real-agent';
 import { WindowBridge } from './window-bridge';
-import { parseWindowArgs, WINDOW_USAGE, type WindowOptions } from './window-options';
+import { parseWindowArgs, WINDOW_USAGE } from './window-options';
 
 async function main(): Promise<void> {
-  let options: WindowOptions;
-  try {
-    options = parseWindowArgs(process.argv.slice(2), process.env, hostname());
-  } catch (e) {
-    if (e instanceof AgentOptionsError) {
-      process.stderr.write(`client:window: ${e.message}\n\n${WINDOW_USAGE}\n`);
-      process.exit(2);
-    }
-    throw e;
-  }
-  if (options.agent.help) {
-    process.stdout.write(`${WINDOW_USAGE}\n`);
-    return;
-  }
+  const options = optionsOrExit('client:window', WINDOW_USAGE, () => parseWindowArgs(process.argv.slice(2), process.env, hostname()), (o) => o.agent.help);
+  if (options === undefined) return;
   const logger = pino({ level: options.agent.logLevel, base: { service: 'agent-window' } }, pino.destination(2));
   // Built beside this file by `npm run build`: dist/client/window.js → dist/client-app/.
   const pageDir = resolve(__dirname, '../client-app');

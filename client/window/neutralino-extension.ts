@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
+import { parseJsonObject } from '../../protocol/codec';
 import { COMMAND_EVENT, type UiEnvelope } from '../contract/ui-events';
 import type { UiPort, WindowBridge } from './window-bridge';
 
@@ -21,7 +22,7 @@ export interface ExtensionHandshake {
 export type BroadcastMethod = 'app.broadcast' | 'events.broadcast';
 
 /** Longest time to wait for the runtime's handshake on standard input. */
-export const HANDSHAKE_TIMEOUT_MS = 10_000;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -29,13 +30,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** The handshake, checked; `undefined` when the text is not one. */
 export function parseHandshake(text: string): ExtensionHandshake | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(value)) return undefined;
+  const value = parseJsonObject(text);
+  if (value === undefined) return undefined;
   const port = typeof value.nlPort === 'string' && /^[0-9]{1,5}$/.test(value.nlPort) ? Number(value.nlPort) : value.nlPort;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) return undefined;
   const token = /^[\w.-]{1,512}$/;
@@ -90,13 +86,8 @@ export type RuntimeMessage =
 
 /** Decodes what the runtime sends; `undefined` for anything else. */
 export function parseRuntimeMessage(text: string): RuntimeMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(value)) return undefined;
+  const value = parseJsonObject(text);
+  if (value === undefined) return undefined;
   if (typeof value.event === 'string') return { kind: 'event', envelope: { event: value.event, data: value.data } };
   if (typeof value.id === 'string') {
     const data = isRecord(value.data) ? value.data : {};
@@ -173,10 +164,10 @@ export class NeutralinoExtensionClient implements UiPort {
 }
 
 /** The runtime's own events that mean "a window may have just started listening". */
-export const WINDOW_READY_EVENTS: readonly string[] = Object.freeze(['appClientConnect']);
+const WINDOW_READY_EVENTS: readonly string[] = Object.freeze(['appClientConnect']);
 
 /** Routes one runtime event: page commands to the bridge; a window connecting gets the current state. */
-export function routeRuntimeEvent(bridge: WindowBridge, envelope: UiEnvelope): void {
+function routeRuntimeEvent(bridge: WindowBridge, envelope: UiEnvelope): void {
   if (envelope.event === COMMAND_EVENT) bridge.handleEnvelope(envelope);
   else if (WINDOW_READY_EVENTS.includes(envelope.event)) bridge.publish();
 }

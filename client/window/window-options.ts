@@ -1,4 +1,5 @@
-import { AGENT_USAGE, AgentOptionsError, parseAgentArgs, type AgentOptions } from '../agent-options';
+import { CommandLineError, parseSettings, usageText, type Setting } from '../../common/node/command-line';
+import { AGENT_SETTINGS, agentOptionsFrom, type AgentOptions, type AgentSettingKey } from '../agent-options';
 
 /** What `npm run client:window -- <options>` accepts: the agent's options and a few of the window's. */
 export interface WindowOptions {
@@ -11,28 +12,22 @@ export interface WindowOptions {
   readonly exitAfterClosedMs: number;
 }
 
-export const WINDOW_USAGE = `Usage: npm run client:window -- [options]
-The customer's window in the default browser, for machines without the Neutralino runtime.
-  --no-open            do not open a browser; only print the window's address
-  --port <n>           local port of the window (default: a free one)
-${AGENT_USAGE.split('\n').slice(1).join('\n')}`;
+/** The window's own options first, then every agent option. */
+const WINDOW_SETTINGS: readonly Setting<AgentSettingKey | 'noOpen' | 'port'>[] = [
+  { key: 'noOpen', flag: 'no-open', kind: 'flag', help: "do not open a browser; only print the window's address" },
+  { key: 'port', flag: 'port', kind: 'int', valueName: '<n>', help: 'local port of the window, 0–65535 (default: a free one)' },
+  ...AGENT_SETTINGS,
+];
+
+export const WINDOW_USAGE = usageText(
+  "Usage: npm run client:window -- [options]\nThe customer's window in the default browser, for machines without the Neutralino runtime.",
+  WINDOW_SETTINGS,
+);
 
 /** Pure: main.ts passes argv and env in. Throws AgentOptionsError on a bad option. */
 export function parseWindowArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, hostname: string): WindowOptions {
-  const rest: string[] = [];
-  let open = true;
-  let port = 0;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--no-open') {
-      open = false;
-    } else if (arg === '--port' || arg.startsWith('--port=')) {
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
-      port = Number(value);
-      if (value === undefined || !Number.isInteger(port) || port < 0 || port > 65535) throw new AgentOptionsError('--port must be 0–65535');
-    } else {
-      rest.push(arg);
-    }
-  }
-  return Object.freeze({ agent: parseAgentArgs(rest, env, hostname), open, port, exitAfterClosedMs: 5_000 });
+  const parsed = parseSettings(WINDOW_SETTINGS, argv, env);
+  const port = (parsed.values.port as number | undefined) ?? 0;
+  if (port > 65535) throw new CommandLineError('--port must be 0–65535');
+  return Object.freeze({ agent: agentOptionsFrom(parsed, hostname), open: parsed.values.noOpen !== true, port, exitAfterClosedMs: 5_000 });
 }

@@ -74,7 +74,10 @@ function explain(error: unknown): CommandLineError {
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': return new CommandLineError(`unknown option ${flag}`);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return new CommandLineError(/argument missing/.test(e.message ?? '') ? `${flag} needs a value` : `${flag} takes no value`);
+      if (/argument missing/.test(e.message ?? '')) return new CommandLineError(`${flag} needs a value`);
+      // `--name --insecure`: the next word looks like a flag, so parseArgs will not take it as the value.
+      if (/argument is ambiguous/.test(e.message ?? '')) return new CommandLineError(`${flag} needs a value (write ${flag}=-… for one that starts with a dash)`);
+      return new CommandLineError(`${flag} takes no value`);
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': return new CommandLineError(`unexpected argument ${e.message?.match(/'([^']*)'/)?.[1] ?? ''}`.trim());
     default: return new CommandLineError(e.message ?? String(error));
   }

@@ -27,6 +27,7 @@ describe('parseSettings: one command-line reader for the relay and the agent', (
   it.each([
     [['--nope'], {}, /unknown option --nope/],
     [['--port'], {}, /--port needs a value/],
+    [['--host', '--no-open'], {}, /--host needs a value \(write --host=-… for one that starts with a dash\)/],
     [['--port', 'eighty'], {}, /--port: expected a whole number/],
     [[], { PORT: '-1' }, /PORT: expected a whole number/],
     [[], { TRUST_PROXY: 'maybe' }, /TRUST_PROXY: expected true or false/],

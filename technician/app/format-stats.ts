@@ -17,7 +17,7 @@ const DASH = '–';
  * machines' clocks rather than the stream (a customer PC whose clock is off): show a dash
  * rather than a wrong number.
  */
-export const MAX_PLAUSIBLE_LATENCY_MS = 10_000;
+const MAX_PLAUSIBLE_LATENCY_MS = 10_000;
 
 /** Formats the meter's numbers for the status bar, with the language's decimal mark. */
 export function formatStats(stats: StatsSnapshot, quality: QualitySetting, language: Language, autoLabel: string): StatsTexts {

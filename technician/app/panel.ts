@@ -5,7 +5,7 @@ import type { ScaleMode } from '../core/input/coordinate-mapping';
 import { KeyboardInput } from '../core/input/keyboard-input';
 import { PointerInput } from '../core/input/pointer-input';
 import { comboSequence, SPECIAL_COMBOS, type SpecialCombo } from '../core/input/special-keys';
-import { SessionStateMachine, type SessionSnapshot } from '../core/session/session-state';
+import { isFinalState, SessionStateMachine, type SessionSnapshot } from '../core/session/session-state';
 import { TechnicianSession, type QualitySetting } from '../core/session/technician-session';
 import { StatsMeter } from '../core/stats/stats-meter';
 import { relayWebSocketUrl } from '../core/transport/relay-url';
@@ -23,7 +23,7 @@ import { describeState } from './state-message';
 import { StatusBar } from './status-bar';
 
 /** Sent in `hello`, for the relay's diagnostics. */
-export const APP_NAME = 'CompuEasys Technician 0.1.0';
+const APP_NAME = 'CompuEasys Technician 0.1.0';
 /** Status bar refresh period, ms. */
 const STATS_PERIOD_MS = 500;
 /** At most one refresh request this often, ms (a burst of bad frames needs only one). */
@@ -127,7 +127,7 @@ export class TechnicianPanel {
   // ---- connecting ----------------------------------------------------------------
 
   private readonly connect = (request: ConnectRequest): void => {
-    if (this.session !== undefined && !['idle', 'ended', 'declined', 'invalid-code', 'too-many-attempts', 'connection-lost'].includes(this.machine.state)) return;
+    if (this.session !== undefined && !isFinalState(this.machine.state)) return;
     this.prefs.name = request.name;
     let url: string;
     try {

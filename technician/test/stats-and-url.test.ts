@@ -1,4 +1,3 @@
-import { backoffDelayMs, DEFAULT_BACKOFF } from '../core/transport/backoff';
 import { relayWebSocketUrl } from '../core/transport/relay-url';
 import { StatsMeter } from '../core/stats/stats-meter';
 import { parseAccessCodeInput } from '../core/session/access-code';
@@ -28,17 +27,6 @@ describe('relay URL', () => {
     expect(relayWebSocketUrl({ protocol: 'file:', host: '', search: '?relay=https://r.example.com/x' })).toBe('wss://r.example.com/ws');
     expect(relayWebSocketUrl({ protocol: 'http:', host: 'a', search: '?relay=ws://10.0.0.2:9000' })).toBe('ws://10.0.0.2:9000/ws');
     expect(() => relayWebSocketUrl({ protocol: 'http:', host: 'a', search: '?relay=ftp://x' })).toThrow();
-  });
-});
-
-describe('reconnect back-off', () => {
-  it('doubles from the first delay, caps, and gives up after the last retry', () => {
-    const mid = (): number => 0.5; // no jitter
-    expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs(n, DEFAULT_BACKOFF, mid))).toEqual([500, 1000, 2000, 4000, 8000]);
-    expect(backoffDelayMs(6, DEFAULT_BACKOFF, mid)).toBeUndefined();
-    expect(backoffDelayMs(0, DEFAULT_BACKOFF, mid)).toBeUndefined();
-    expect(backoffDelayMs(1, DEFAULT_BACKOFF, () => 0)).toBe(400);
-    expect(backoffDelayMs(1, DEFAULT_BACKOFF, () => 1)).toBe(600);
   });
 });
 

@@ -2,28 +2,16 @@ import pino from 'pino';
 import { WebSocketServer } from 'ws';
 import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
-import type { InputSink } from '../../client/input/input-sink';
-import type { NativeKey } from '../../client/input/native-key';
+import type { BackoffOptions } from '../../common/backoff';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
 import type { AgentState } from '../../client/session/session-state';
 import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
 import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
+import { RecordingSink } from '../../client/test/support/recording-sink';
 import { ManualClock } from '../../relay/clock';
 import type { Relay } from '../../relay/server';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
-
-/** Stands in for the mouse and keyboard (the desktop tests use the real ones). */
-class RecordingSink implements InputSink {
-  log: string[] = [];
-  async screenSize() { return { width: 640, height: 480 }; }
-  async move(x: number, y: number) { this.log.push(`move ${x},${y}`); }
-  async button(b: string, down: boolean) { this.log.push(`${b} ${down ? 'down' : 'up'}`); }
-  async scroll(dx: number, dy: number) { this.log.push(`scroll ${dx},${dy}`); }
-  async key(k: NativeKey, down: boolean) { this.log.push(`key ${k} ${down ? 'down' : 'up'}`); }
-  async typeText(t: string) { this.log.push(`type ${t}`); }
-  async close() {}
-}
 
 const M = { ctrl: false, alt: false, shift: false, meta: false };
 
@@ -35,7 +23,7 @@ interface Harness {
   waitFor(kind: AgentState['kind']): Promise<AgentState>;
 }
 
-async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean } = {}): Promise<Harness> {
+async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions } = {}): Promise<Harness> {
   const states: AgentState[] = [];
   const screen = new FakeScreenSource(640, 480);
   screen.paint({ x: 0, y: 0, width: 640, height: 480 }, [20, 40, 60]);
@@ -44,7 +32,7 @@ async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', e
     relayUrl, name: 'PC-MARIA', source: screen, encoder: new FakeRectEncoder(), sink,
     logger: pino({ level: 'silent' }), consent: async () => answer,
     onState: (s) => states.push(s),
-    backoff: { initialMs: 20, maxMs: 200, factor: 2, jitter: 0 },
+    backoff: { initialDelayMs: 20, maxDelayMs: 200, factor: 2, jitter: 0 },
     streamer: { minFrameIntervalMs: 5, maxIdleIntervalMs: 10 },
     ...extra,
   });
@@ -191,6 +179,16 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     await eventually(() => harness!.agent.session.current.kind === 'code', 5000, 'a code after reconnecting');
     const reconnects = harness.states.filter((s) => s.kind === 'reconnecting');
     expect(reconnects.length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('with a retry limit, the agent stops trying after the last retry and says so', async () => {
+    harness = await startAgent(relay.wsUrl, 'control', { backoff: { initialDelayMs: 20, maxDelayMs: 200, factor: 2, jitter: 0, maxRetries: 2 } });
+    await codeOf(harness);
+    await relay.close();
+    await harness.waitFor('failed');
+    const retries = harness.states.filter((s): s is Extract<AgentState, { kind: 'reconnecting' }> => s.kind === 'reconnecting');
+    expect(retries.map((s) => [s.attempt, s.inMs])).toEqual([[1, 20], [2, 40]]);
+    expect(harness.agent.session.current).toMatchObject({ kind: 'failed', code: 'reconnect-gave-up' });
   });
 });
 

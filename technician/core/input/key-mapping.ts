@@ -16,7 +16,7 @@ export interface KeyboardEventLike {
 }
 
 /** The modifier fields of an event, in the protocol's shape. */
-export function modifiersOf(e: KeyboardEventLike): Modifiers {
+function modifiersOf(e: KeyboardEventLike): Modifiers {
   return { ctrl: e.ctrlKey, alt: e.altKey, shift: e.shiftKey, meta: e.metaKey };
 }
 
@@ -29,7 +29,7 @@ export function isPrintableKey(key: string): boolean {
  * A shortcut rather than typing: Ctrl, Meta or Alt is held (Alt alone, not AltGr, which
  * types characters such as `@` or `€` on Spanish and other layouts).
  */
-export function isShortcut(e: KeyboardEventLike): boolean {
+function isShortcut(e: KeyboardEventLike): boolean {
   if (e.altGraph) return e.metaKey;
   return e.ctrlKey || e.metaKey || e.altKey;
 }

@@ -1,4 +1,5 @@
 import type { InputEvent } from '../../../protocol';
+import { listenTo } from './element-listeners';
 import { KeyboardMapper, type KeyboardEventLike } from './key-mapping';
 
 /** Where keys are captured and where the events go. */
@@ -32,12 +33,10 @@ function toLike(e: KeyboardEvent): KeyboardEventLike {
 export class KeyboardInput {
   private enabled = false;
   private readonly mapper = new KeyboardMapper();
+  private readonly stopListening: () => void;
 
   constructor(private readonly options: KeyboardInputOptions) {
-    const el = options.element;
-    el.addEventListener('keydown', this.onKey);
-    el.addEventListener('keyup', this.onKey);
-    el.addEventListener('blur', this.onBlur);
+    this.stopListening = listenTo(options.element, { keydown: this.onKey, keyup: this.onKey, blur: this.onBlur });
   }
 
   setEnabled(enabled: boolean): void {
@@ -53,10 +52,7 @@ export class KeyboardInput {
 
   dispose(): void {
     this.setEnabled(false);
-    const el = this.options.element;
-    el.removeEventListener('keydown', this.onKey);
-    el.removeEventListener('keyup', this.onKey);
-    el.removeEventListener('blur', this.onBlur);
+    this.stopListening();
   }
 
   private readonly onKey = (e: KeyboardEvent): void => {

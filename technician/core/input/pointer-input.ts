@@ -1,5 +1,6 @@
 import type { InputEvent, MouseButton } from '../../../protocol';
 import { toRemotePoint, type RemotePoint, type Size } from './coordinate-mapping';
+import { listenTo } from './element-listeners';
 import { MoveCoalescer, type FrameScheduler } from './move-coalescer';
 import { WheelNormalizer } from './wheel-normalizer';
 
@@ -37,18 +38,20 @@ export class PointerInput {
   private lastPoint: RemotePoint | undefined;
   private readonly moves: MoveCoalescer<RemotePoint>;
   private readonly wheel = new WheelNormalizer();
+  private readonly stopListening: () => void;
 
   constructor(private readonly options: PointerInputOptions) {
     this.moves = new MoveCoalescer(options.scheduler ?? RAF_SCHEDULER, (p) => options.send({ kind: 'pointer-move', x: p.x, y: p.y }));
-    const el = options.element;
-    el.addEventListener('pointermove', this.onPointerMove);
-    el.addEventListener('pointerdown', this.onPointerDown);
-    el.addEventListener('pointerup', this.onPointerUp);
-    el.addEventListener('pointercancel', this.onPointerLost);
-    el.addEventListener('lostpointercapture', this.onPointerLost);
-    el.addEventListener('wheel', this.onWheel, { passive: false });
-    el.addEventListener('contextmenu', this.onContextMenu);
-    el.addEventListener('auxclick', this.onAuxClick);
+    this.stopListening = listenTo(options.element, {
+      pointermove: this.onPointerMove,
+      pointerdown: this.onPointerDown,
+      pointerup: this.onPointerUp,
+      pointercancel: this.onPointerLost,
+      lostpointercapture: this.onPointerLost,
+      wheel: this.onWheel,
+      contextmenu: this.onContextMenu,
+      auxclick: this.onAuxClick,
+    }, { passive: false }); // not passive: the wheel handler must be able to stop the page scrolling
   }
 
   /** Input on or off (off while view-only or not connected); turning off lifts held buttons. */
@@ -70,15 +73,7 @@ export class PointerInput {
 
   dispose(): void {
     this.setEnabled(false);
-    const el = this.options.element;
-    el.removeEventListener('pointermove', this.onPointerMove);
-    el.removeEventListener('pointerdown', this.onPointerDown);
-    el.removeEventListener('pointerup', this.onPointerUp);
-    el.removeEventListener('pointercancel', this.onPointerLost);
-    el.removeEventListener('lostpointercapture', this.onPointerLost);
-    el.removeEventListener('wheel', this.onWheel);
-    el.removeEventListener('contextmenu', this.onContextMenu);
-    el.removeEventListener('auxclick', this.onAuxClick);
+    this.stopListening();
   }
 
   private map(e: MouseEvent): RemotePoint | undefined {

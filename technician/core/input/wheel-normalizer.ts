@@ -30,7 +30,7 @@ export interface WheelOptions {
 }
 
 /** Tuned on Chromium (100/120 px a notch) and Firefox (3 lines a notch). */
-export const DEFAULT_WHEEL_OPTIONS: WheelOptions = Object.freeze({ pixelsPerStep: 120, minPixels: 45, pixelsPerLine: 40, pixelsPerPage: 800 });
+const DEFAULT_WHEEL_OPTIONS: WheelOptions = Object.freeze({ pixelsPerStep: 120, minPixels: 45, pixelsPerLine: 40, pixelsPerPage: 800 });
 
 /**
  * Turns browser wheel deltas into whole wheel steps (notches) for the remote machine,

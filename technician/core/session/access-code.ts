@@ -13,7 +13,7 @@ export interface AccessCodeInput {
 }
 
 /** Length of an access code (protocol: `^[0-9]{6}$`). */
-export const ACCESS_CODE_LENGTH = 6;
+const ACCESS_CODE_LENGTH = 6;
 
 /**
  * Normalises the code field. Customers read the code in two groups ("385 621") and

@@ -2,7 +2,7 @@ import {
   encodeFrameAck, Errors,
   type ControlMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
 } from '../../../protocol';
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffOptions } from '../transport/backoff';
+import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
 import { RelayTransport } from '../transport/relay-transport';
 import { classifyClose, type SessionPhase } from './close-outcome';
 import { SessionStateMachine, type SessionSnapshot } from './session-state';
@@ -43,6 +43,12 @@ export interface TechnicianSessionEvents {
 
 /** Image quality asked of the client: `auto` adapts to lag, `fixed` is a JPEG quality 1–100. */
 export type QualitySetting = { readonly mode: 'auto' } | { readonly mode: 'fixed'; readonly value: number };
+
+/**
+ * 0.5, 1, 2, 4, 8 s, then give up: about 15 s of trying, enough to ride out a relay
+ * restart, while a technician is waiting in front of the page to be told.
+ */
+const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialDelayMs: 500, maxDelayMs: 8000, factor: 2, jitter: 0.2, maxRetries: 5 });
 
 const DEFAULT_TIMERS: SessionTimers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),

@@ -55,11 +55,6 @@ export class RelayTransport {
     this.socket = socket;
   }
 
-  /** The limits the relay announced, once ready. */
-  get limits(): WelcomeMessage | undefined {
-    return this.welcome;
-  }
-
   get isReady(): boolean {
     return this.welcome !== undefined && !this.closed && this.socket?.readyState === OPEN;
   }

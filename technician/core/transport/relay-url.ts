@@ -1,5 +1,5 @@
 /** The WebSocket endpoint on the relay (PROTOCOL.md §1). */
-export const RELAY_WS_PATH = '/ws';
+const RELAY_WS_PATH = '/ws';
 
 /** The parts of `window.location` that matter here. */
 export interface PageLocation {
