@@ -1,4 +1,4 @@
-import { CommandLineError, parseSettings, usageText, type ParsedSettings, type Setting } from '../common/node/command-line';
+import { CommandLineError, LOG_LEVELS, parseSettings, usageText, type ParsedSettings, type Setting } from '../common/node/command-line';
 import type { ConsentAnswer } from './contract/ui-events';
 
 /** What `npm run client -- <options>` accepts. Pure: main.ts passes argv and env in. */
@@ -33,7 +33,6 @@ const ACCEPT_ANSWERS: readonly ConsentAnswer[] = ['control', 'view-only', 'deny'
 const CAPTURES: readonly AgentOptions['capture'][] = ['auto', 'nut-js', 'screenshot-desktop'];
 const ENCODERS: readonly AgentOptions['encoder'][] = ['auto', 'sharp', 'jpeg-js'];
 const LANGUAGES: readonly NonNullable<AgentOptions['language']>[] = ['es', 'en'];
-const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export type AgentSettingKey = 'relayUrl' | 'name' | 'accept' | 'quality' | 'maxFps' | 'capture' | 'encoder' | 'language' | 'insecure' | 'logLevel';
 

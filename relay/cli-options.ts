@@ -1,4 +1,4 @@
-import { CommandLineError, parseSettings, usageText, type Setting } from '../common/node/command-line';
+import { CommandLineError, LOG_LEVELS, parseSettings, usageText, type Setting } from '../common/node/command-line';
 import { RelayOptionsError, type RelayOptions } from './options';
 
 /**
@@ -6,8 +6,6 @@ import { RelayOptionsError, type RelayOptions } from './options';
  * a test keeps the two in step). Flags win over the environment. Pure: main.ts passes
  * process.env and process.argv in.
  */
-export const LOG_LEVELS = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
-
 type SettingKey = keyof RelayOptions | 'logLevel';
 
 export const RELAY_SETTINGS: readonly Setting<SettingKey>[] = Object.freeze([

@@ -8,6 +8,9 @@ import { parseArgs } from 'node:util';
  * the same table prints the usage text. Pure: entry points pass argv and env in.
  */
 
+/** pino's levels: every program's `--log-level` / `LOG_LEVEL` takes one of these. */
+export const LOG_LEVELS: readonly string[] = Object.freeze(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
 /** How a raw string becomes a value. */
 export type SettingKind = 'int' | 'string' | 'bool' | 'flag';
 
