@@ -40,6 +40,8 @@ export const CloseCode = Object.freeze({
   SERVER_FULL: 4010,
   /** The peer does not read what is sent to it; its backlog passed the limit. */
   BACKLOG: 4011,
+  /** This address holds as many connections or sessions, or registers as often, as one address may. */
+  TOO_MANY_FROM_ADDRESS: 4012,
 } as const);
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

@@ -28,6 +28,7 @@ export const Errors = Object.freeze({
   LIMIT_RATE: spec('RS_ERR_LIMIT_RATE', 'Too many messages per second.', 429, CloseCode.RATE_LIMITED),
   LIMIT_BACKLOG: spec('RS_ERR_LIMIT_BACKLOG', 'The peer is not reading its messages.', 503, CloseCode.BACKLOG),
   LIMIT_SERVER_FULL: spec('RS_ERR_LIMIT_SERVER_FULL', 'The relay is full; please try again shortly.', 503, CloseCode.SERVER_FULL),
+  LIMIT_ADDRESS: spec('RS_ERR_LIMIT_ADDRESS', 'Too many connections or sessions from this address; please try again later.', 429, CloseCode.TOO_MANY_FROM_ADDRESS),
   CODE_INVALID: spec('RS_ERR_CODE_INVALID', 'The access code is not valid. Check it and try again.', 404, CloseCode.INVALID_CODE),
   CODE_ATTEMPTS: spec('RS_ERR_CODE_ATTEMPTS', 'Too many attempts. Please wait a moment before trying again.', 429, CloseCode.TOO_MANY_ATTEMPTS),
   CODE_EXPIRED: spec('RS_ERR_CODE_EXPIRED', 'The access code expired before anyone joined; ask for a new one.', 410, CloseCode.TIMEOUT),

@@ -5,11 +5,16 @@ export function randomAccessCode(): string {
   return randomInt(0, 1_000_000).toString().padStart(6, '0');
 }
 
-/**
- * An unguessable session id (128 random bits). It doubles as the legacy API's bearer
- * credential, so it is never logged in full and never listed.
- */
+/** A session's key in the registry (128 random bits). Never sent to anyone, never logged. */
 export function randomSessionId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * A legacy peer's own credential, returned to it as its `session_id` (128 random bits; the
+ * `session_` prefix is what the old programs were given). Never logged, never listed.
+ */
+export function randomLegacyPeerId(): string {
   return `session_${randomBytes(16).toString('hex')}`;
 }
 

@@ -13,13 +13,14 @@ export const RELAY_SETTINGS: readonly Setting<SettingKey>[] = Object.freeze([
   { key: 'host', env: 'HOST', flag: 'host', kind: 'string', help: 'interface to listen on (default 0.0.0.0)' },
   { key: 'tlsCertFile', env: 'TLS_CERT_FILE', flag: 'tls-cert', kind: 'string', help: 'PEM certificate: serve https/wss directly' },
   { key: 'tlsKeyFile', env: 'TLS_KEY_FILE', flag: 'tls-key', kind: 'string', help: 'PEM private key for --tls-cert' },
-  { key: 'trustProxy', env: 'TRUST_PROXY', flag: 'trust-proxy', kind: 'bool', help: 'take the client address from X-Forwarded-For' },
+  { key: 'trustProxy', env: 'TRUST_PROXY', flag: 'trust-proxy', kind: 'string', valueName: '<cidrs>', help: 'your proxies (addresses/CIDRs, comma-separated): only their X-Forwarded-For is believed' },
+  { key: 'pageRelayOrigins', env: 'PAGE_RELAY_ORIGINS', flag: 'page-relay-origins', kind: 'string', valueName: '<origins>', help: 'other relays (wss://host, comma-separated) the technician page may use' },
   { key: 'adminToken', env: 'ADMIN_TOKEN', flag: 'admin-token', kind: 'string', help: 'token for the full list_sessions view (≥16 chars)' },
   { key: 'staticDir', env: 'STATIC_DIR', flag: 'static-dir', kind: 'string', help: 'folder served at / (default: the built technician page)' },
   { key: 'codeTtlMs', env: 'CODE_TTL_MS', flag: 'code-ttl-ms', kind: 'int', help: 'access code lifetime (600000)' },
   { key: 'consentTimeoutMs', env: 'CONSENT_TIMEOUT_MS', flag: 'consent-timeout-ms', kind: 'int', help: 'time the customer has to answer (60000)' },
   { key: 'handshakeTimeoutMs', env: 'HANDSHAKE_TIMEOUT_MS', flag: 'handshake-timeout-ms', kind: 'int', help: 'time a new socket has to say hello (10000)' },
-  { key: 'idleTimeoutMs', env: 'IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', kind: 'int', help: 'time from hello to register or join (900000)' },
+  { key: 'idleTimeoutMs', env: 'IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', kind: 'int', help: 'time from hello to register or join (30000)' },
   { key: 'heartbeatIntervalMs', env: 'HEARTBEAT_INTERVAL_MS', flag: 'heartbeat-interval-ms', kind: 'int', help: 'ping interval; dead after two (10000)' },
   { key: 'maxSessionAgeMs', env: 'MAX_SESSION_AGE_MS', flag: 'max-session-age-ms', kind: 'int', help: 'longest session (86400000)' },
   { key: 'legacyPollTimeoutMs', env: 'LEGACY_POLL_TIMEOUT_MS', flag: 'legacy-poll-timeout-ms', kind: 'int', help: 'legacy peer silent this long has left (60000)' },
@@ -33,6 +34,9 @@ export const RELAY_SETTINGS: readonly Setting<SettingKey>[] = Object.freeze([
   { key: 'codeCooldownMs', env: 'CODE_COOLDOWN_MS', flag: 'code-cooldown-ms', kind: 'int', help: 'refusal after too many wrong codes (300000)' },
   { key: 'maxSessions', env: 'MAX_SESSIONS', flag: 'max-sessions', kind: 'int', help: 'most live sessions (20000)' },
   { key: 'maxSockets', env: 'MAX_SOCKETS', flag: 'max-sockets', kind: 'int', help: 'most open WebSockets (50000)' },
+  { key: 'maxSessionsPerIp', env: 'MAX_SESSIONS_PER_IP', flag: 'max-sessions-per-ip', kind: 'int', help: 'live sessions per address (20)' },
+  { key: 'registrationsPerIpPerMinute', env: 'REGISTRATIONS_PER_IP_PER_MINUTE', flag: 'registrations-per-ip-per-minute', kind: 'int', help: 'registrations and new codes per address per minute (30)' },
+  { key: 'maxConnectionsPerIp', env: 'MAX_CONNECTIONS_PER_IP', flag: 'max-connections-per-ip', kind: 'int', help: 'open connections per address (64)' },
   { key: 'logLevel', env: 'LOG_LEVEL', flag: 'log-level', kind: 'string', choices: LOG_LEVELS, help: `${LOG_LEVELS.join('|')} (info)` },
 ]);
 
@@ -50,8 +54,18 @@ export function parseRelayCommandLine(env: Readonly<Record<string, string | unde
     if (e instanceof CommandLineError) throw new RelayOptionsError(e.message);
     throw e;
   }
-  const { logLevel, ...options } = parsed.values;
-  return { options: options as Partial<RelayOptions>, logLevel: (logLevel as string | undefined) ?? 'info', help: parsed.help };
+  const { logLevel, trustProxy, pageRelayOrigins, ...rest } = parsed.values;
+  const options: Partial<RelayOptions> = {
+    ...(rest as Partial<RelayOptions>),
+    ...(trustProxy !== undefined ? { trustProxy: listOf(trustProxy) } : {}),
+    ...(pageRelayOrigins !== undefined ? { pageRelayOrigins: listOf(pageRelayOrigins) } : {}),
+  };
+  return { options, logLevel: (logLevel as string | undefined) ?? 'info', help: parsed.help };
+}
+
+/** A comma-separated list setting. */
+function listOf(value: string | number | boolean): string[] {
+  return String(value).split(',').map((item) => item.trim()).filter((item) => item !== '');
 }
 
 export function relayUsage(): string {

@@ -61,14 +61,3 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, clo
 export function sendError(res: ServerResponse, error: ErrorSpec, closeConnection = false): void {
   sendJson(res, error.httpStatus, { success: false, error: { code: error.code, message: error.message } }, closeConnection);
 }
-
-/** The peer's address: the socket's, or the last X-Forwarded-For hop behind a trusted proxy. */
-export function peerAddress(req: IncomingMessage, trustProxy: boolean): string {
-  if (trustProxy) {
-    const header = req.headers['x-forwarded-for'];
-    const value = Array.isArray(header) ? header[header.length - 1] : header;
-    const last = value?.split(',').pop()?.trim();
-    if (last) return last;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
-}

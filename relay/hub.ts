@@ -4,10 +4,12 @@ import {
 } from '../protocol';
 import { randomAccessCode, randomConnectionId, randomSessionId } from './access-codes';
 import { AttemptLimiter } from './attempt-limiter';
+import { addressKey } from './client-address';
 import type { Clock } from './clock';
 import type { RelayOptions } from './options';
 import type { PeerEnd, PeerLink } from './peer-link';
 import { Session, type SessionState } from './session';
+import { RateWindow } from './rate-window';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
 
 export type HubResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorSpec };
@@ -69,6 +71,10 @@ function peerInfo(link: PeerLink): PeerInfo {
 export class Hub {
   readonly registry: SessionRegistry;
   private readonly limiter: AttemptLimiter;
+  /** Registrations and code renewals per address key in the last minute. */
+  private readonly registrations: RateWindow;
+  /** Live sessions per address key (of the client that registered). */
+  private readonly liveByAddress = new Map<string, number>();
   private readonly options: RelayOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -83,36 +89,49 @@ export class Hub {
     this.limiter = new AttemptLimiter({
       perAddress: deps.options.codeAttemptsPerIp,
       global: deps.options.codeAttemptsGlobal,
-      windowMs: deps.options.codeAttemptWindowMs,
+      globalWindowMs: deps.options.codeAttemptWindowMs,
       cooldownMs: deps.options.codeCooldownMs,
       maxTrackedAddresses: deps.options.maxTrackedAddresses,
     });
+    this.registrations = new RateWindow(deps.options.registrationsPerIpPerMinute, 60_000, deps.options.maxTrackedAddresses);
   }
 
   /**
    * A client asks for a code. WebSocket clients get a random one; legacy clients bring
-   * their own (`requestedCode`), which is refused when live. A taken code counts as a
-   * wrong attempt, so registration cannot be used to probe which codes are live.
+   * their own (`requestedCode`), which is refused when live. Every registration costs the
+   * address (live sessions and registrations per minute are limited per address), and a
+   * legacy registration is a guess as well, free code or taken: its answer could tell
+   * whether a code is live, so sweeping codes by registering is no faster than by joining.
    */
   registerClient(link: PeerLink, address: string, requestedCode?: string): HubResult<IssuedCode> {
     const now = this.clock.now();
-    if (this.registry.size >= this.options.maxSessions) return fail(Errors.LIMIT_SERVER_FULL);
-    if (requestedCode !== undefined && this.limiter.isBlocked(address, now)) return fail(Errors.CODE_ATTEMPTS);
-    const session = new Session(randomSessionId(), randomConnectionId(), link, now);
+    const key = addressKey(address);
+    if (this.registry.size >= this.options.maxSessions) return this.refuse(Errors.LIMIT_SERVER_FULL, key, 'register');
+    if ((this.liveByAddress.get(key) ?? 0) >= this.options.maxSessionsPerIp) return this.refuse(Errors.LIMIT_ADDRESS, key, 'register: sessions');
+    if (requestedCode !== undefined) {
+      const verdict = this.limiter.verdict(key, now);
+      if (verdict !== 'allowed') return this.refuse(Errors.CODE_ATTEMPTS, key, `register: ${verdict}`);
+    }
+    if (!this.registrations.take(key, now)) return this.refuse(Errors.LIMIT_ADDRESS, key, 'register: rate');
+    const session = new Session(randomSessionId(), randomConnectionId(), link, now, key);
     const code = this.bindNewCode(session, requestedCode);
+    if (requestedCode !== undefined) this.limiter.recordGuess(key, now, code === undefined);
     if (code === undefined) {
-      if (requestedCode === undefined) return fail(Errors.LIMIT_SERVER_FULL);
-      this.limiter.recordFailure(address, now);
-      return fail(Errors.CODE_TAKEN);
+      if (requestedCode === undefined) return this.refuse(Errors.LIMIT_SERVER_FULL, key, 'register: no free code');
+      return this.refuse(Errors.CODE_TAKEN, key, 'register: taken');
     }
     this.registry.add(session);
-    this.logger.info({ sessionId: session.logId, legacy: link.legacy }, 'client registered');
+    this.liveByAddress.set(key, (this.liveByAddress.get(key) ?? 0) + 1);
+    this.logger.info({ sessionId: session.logId, legacy: link.legacy, address: key }, 'client registered');
     return { ok: true, value: this.issued(session, code) };
   }
 
-  /** A waiting client asks for a fresh code; the old one stops working. */
+  /** A waiting client asks for a fresh code; the old one stops working. Costs a registration. */
   renewCode(session: Session): HubResult<IssuedCode> {
     if (session.state !== 'waiting') return fail(Errors.PROTO_UNEXPECTED);
+    if (!this.registrations.take(session.clientAddressKey, this.clock.now())) {
+      return this.refuse(Errors.LIMIT_ADDRESS, session.clientAddressKey, 'new code: rate');
+    }
     this.releaseCode(session.forgetCode());
     const code = this.bindNewCode(session, undefined);
     if (code === undefined) return fail(Errors.LIMIT_SERVER_FULL);
@@ -125,15 +144,17 @@ export class Hub {
    */
   join(link: PeerLink, code: string, address: string): HubResult<Session> {
     const now = this.clock.now();
-    if (this.limiter.isBlocked(address, now)) return fail(Errors.CODE_ATTEMPTS);
+    const key = addressKey(address);
+    const verdict = this.limiter.verdict(key, now);
+    if (verdict !== 'allowed') return this.refuse(Errors.CODE_ATTEMPTS, key, `join: ${verdict}`);
     const session = this.registry.takeCode(code);
     if (session === undefined || session.state !== 'waiting' || now - session.codeIssuedAt >= this.options.codeTtlMs) {
       if (session !== undefined && session.code === code) session.forgetCode();
-      this.limiter.recordFailure(address, now);
-      return fail(Errors.CODE_INVALID);
+      this.limiter.recordGuess(key, now);
+      return this.refuse(Errors.CODE_INVALID, key, 'join: wrong code');
     }
     session.forgetCode(); // spent: single use (takeCode unbound it)
-    this.logger.info({ sessionId: session.logId, technicianLegacy: link.legacy }, 'technician joined');
+    this.logger.info({ sessionId: session.logId, technicianLegacy: link.legacy, address: key }, 'technician joined');
     if (session.client.legacy) {
       // Legacy clients chose their code and read it out themselves: that was their consent.
       this.pair(session, false, link);
@@ -257,8 +278,8 @@ export class Hub {
   private pair(session: Session, viewOnly: boolean, technicianWithoutQuestion?: PeerLink): void {
     session.pair(viewOnly, technicianWithoutQuestion);
     const technician = session.technician!;
-    session.client.send({ type: 'paired', sessionId: session.id, viewOnly, peer: peerInfo(technician) });
-    technician.send({ type: 'paired', sessionId: session.id, viewOnly, peer: peerInfo(session.client) });
+    session.client.send({ type: 'paired', sessionId: session.logId, viewOnly, peer: peerInfo(technician) });
+    technician.send({ type: 'paired', sessionId: session.logId, viewOnly, peer: peerInfo(session.client) });
     this.logger.info({ sessionId: session.logId, viewOnly }, 'paired');
   }
 
@@ -280,6 +301,9 @@ export class Hub {
   private end(session: Session, why: string, notify: ReadonlyArray<readonly [PeerLink, PeerEnd]>): void {
     this.registry.remove(session); // unbinds its live code too
     session.end();
+    const live = (this.liveByAddress.get(session.clientAddressKey) ?? 1) - 1;
+    if (live > 0) this.liveByAddress.set(session.clientAddressKey, live);
+    else this.liveByAddress.delete(session.clientAddressKey);
     this.logger.info({ sessionId: session.logId, why, framesDropped: session.framesDropped }, 'session ended');
     for (const [link, reason] of notify) link.end(reason);
   }
@@ -293,6 +317,12 @@ export class Hub {
       }
     }
     return undefined;
+  }
+
+  /** A refusal, logged with the address it concerns so abuse can be traced. */
+  private refuse<T>(error: ErrorSpec, key: string, what: string): HubResult<T> {
+    this.logger.info({ address: key, why: error.code, what }, 'refused');
+    return fail(error);
   }
 
   private releaseCode(code: string | undefined): void {

@@ -1,3 +1,5 @@
+import { TrustedProxies } from './client-address';
+
 /**
  * Every tunable of the relay, with units in the names. `resolveRelayOptions` fills
  * defaults, validates and freezes them in one place; nothing else reads the environment.
@@ -10,8 +12,16 @@ export interface RelayOptions {
   /** PEM certificate and key files: when both are set the relay serves https/wss itself. */
   readonly tlsCertFile: string | undefined;
   readonly tlsKeyFile: string | undefined;
-  /** Use the last X-Forwarded-For hop as the peer address (only behind a proxy you run). */
-  readonly trustProxy: boolean;
+  /**
+   * The operator's proxies (addresses or CIDR ranges): only a request from one of these
+   * has its X-Forwarded-For believed. Empty: the socket's address is the peer's.
+   */
+  readonly trustProxy: readonly string[];
+  /**
+   * Other relays the technician page served here may connect to (`wss://host` origins);
+   * empty: only this relay. Goes into the page's Content-Security-Policy.
+   */
+  readonly pageRelayOrigins: readonly string[];
   /** Token that unlocks the session list of `list_sessions`; unset means counts only. */
   readonly adminToken: string | undefined;
   /** Folder with the technician page; unset serves the built-in one under dist/. */
@@ -25,6 +35,11 @@ export interface RelayOptions {
   readonly handshakeTimeoutMs: number;
   /** A socket that said hello but neither registered nor joined is closed after this. */
   readonly idleTimeoutMs: number;
+  /**
+   * Largest message a socket may send before it is paired (hello, register, join, consent
+   * are small); never more than maxTextBytes.
+   */
+  readonly preSessionMessageBytes: number;
   /** The relay pings every socket this often; one missing two pings in a row is dropped. */
   readonly heartbeatIntervalMs: number;
   /** How often expiries and timeouts are checked. */
@@ -46,6 +61,12 @@ export interface RelayOptions {
   readonly maxLegacyBodyBytes: number;
   /** Most messages queued for one legacy peer before its session is ended. */
   readonly maxLegacyQueue: number;
+  /** Most bytes queued for one legacy peer (besides its newest screen) before its session is ended. */
+  readonly maxLegacyQueueBytes: number;
+  /** Largest legacy message that is not a screen (actions, notices). */
+  readonly maxLegacyMessageBytes: number;
+  /** send_message calls per second one legacy peer may make (sustained); bursts up to twice that. */
+  readonly legacySendsPerSecond: number;
   /** Messages per second a socket may send (sustained); bursts up to twice that. */
   readonly maxMessagesPerSecond: number;
   /** Bytes per second a socket may send (sustained); bursts up to twice that. */
@@ -55,15 +76,27 @@ export interface RelayOptions {
   /** Control and input waiting for a peer beyond this ends the session (it is not reading). */
   readonly controlBacklogBytes: number;
 
-  /** Wrong codes one address may try per window before a cool-down. */
+  /**
+   * Guesses (wrong codes; legacy registrations, which could tell a live code) one address
+   * may make within the cool-down window before it is refused for the cool-down.
+   */
   readonly codeAttemptsPerIp: number;
-  /** Wrong codes everyone together may try per window before all joins pause. */
+  /**
+   * Wrong codes from everyone within `codeAttemptWindowMs` that put the relay on alert:
+   * then an address that guessed within its window is refused; others are still heard.
+   */
   readonly codeAttemptsGlobal: number;
   readonly codeAttemptWindowMs: number;
-  /** How long an address that tried too many wrong codes is refused. */
+  /** How long an address that guessed too often is refused; also the window its guesses are counted over. */
   readonly codeCooldownMs: number;
   /** Addresses remembered by the attempt limiter (oldest forgotten first). */
   readonly maxTrackedAddresses: number;
+  /** Live sessions one address (IPv4, or IPv6 /64) may hold. */
+  readonly maxSessionsPerIp: number;
+  /** Registrations and code renewals one address may make per minute. */
+  readonly registrationsPerIpPerMinute: number;
+  /** Open connections (HTTP and WebSocket) one address may hold. */
+  readonly maxConnectionsPerIp: number;
 
   /** Most live sessions. */
   readonly maxSessions: number;
@@ -76,13 +109,15 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
   host: '0.0.0.0',
   tlsCertFile: undefined,
   tlsKeyFile: undefined,
-  trustProxy: false,
+  trustProxy: Object.freeze([]),
+  pageRelayOrigins: Object.freeze([]),
   adminToken: undefined,
   staticDir: undefined,
   codeTtlMs: 10 * 60_000,
   consentTimeoutMs: 60_000,
   handshakeTimeoutMs: 10_000,
-  idleTimeoutMs: 15 * 60_000,
+  idleTimeoutMs: 30_000,
+  preSessionMessageBytes: 4096,
   heartbeatIntervalMs: 10_000,
   sweepIntervalMs: 1_000,
   maxSessionAgeMs: 24 * 3600_000,
@@ -93,6 +128,9 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
   maxTextBytes: 64 * 1024,
   maxLegacyBodyBytes: 8 * 1024 * 1024,
   maxLegacyQueue: 1_000,
+  maxLegacyQueueBytes: 1024 * 1024,
+  maxLegacyMessageBytes: 16 * 1024,
+  legacySendsPerSecond: 50,
   maxMessagesPerSecond: 1_000,
   maxBytesPerSecond: 64 * 1024 * 1024,
   frameBacklogBytes: 2 * 1024 * 1024,
@@ -102,6 +140,9 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
   codeAttemptWindowMs: 60_000,
   codeCooldownMs: 5 * 60_000,
   maxTrackedAddresses: 100_000,
+  maxSessionsPerIp: 20,
+  registrationsPerIpPerMinute: 30,
+  maxConnectionsPerIp: 64,
   maxSessions: 20_000,
   maxSockets: 50_000,
 });
@@ -110,12 +151,14 @@ type NumericKey = { [K in keyof RelayOptions]: RelayOptions[K] extends number ? 
 
 /** Minimum accepted for each number; everything must be an integer. */
 const MINIMUMS: Record<NumericKey, number> = {
-  port: 0, codeTtlMs: 1, consentTimeoutMs: 1, handshakeTimeoutMs: 1, idleTimeoutMs: 1,
+  port: 0, codeTtlMs: 1, consentTimeoutMs: 1, handshakeTimeoutMs: 1, idleTimeoutMs: 1, preSessionMessageBytes: 256,
   heartbeatIntervalMs: 10, sweepIntervalMs: 10, maxSessionAgeMs: 1, legacyPollTimeoutMs: 1,
   legacyMaxWaitMs: 0, legacyGraceMs: 0, maxFrameBytes: 1024, maxTextBytes: 1024,
-  maxLegacyBodyBytes: 1024, maxLegacyQueue: 1, maxMessagesPerSecond: 1, maxBytesPerSecond: 1024,
+  maxLegacyBodyBytes: 1024, maxLegacyQueue: 1, maxLegacyQueueBytes: 1024, maxLegacyMessageBytes: 256, legacySendsPerSecond: 1,
+  maxMessagesPerSecond: 1, maxBytesPerSecond: 1024,
   frameBacklogBytes: 1024, controlBacklogBytes: 1024, codeAttemptsPerIp: 1, codeAttemptsGlobal: 1,
   codeAttemptWindowMs: 1, codeCooldownMs: 0, maxTrackedAddresses: 1, maxSessions: 1, maxSockets: 1,
+  maxSessionsPerIp: 1, registrationsPerIpPerMinute: 1, maxConnectionsPerIp: 1,
 };
 
 export class RelayOptionsError extends Error {}
@@ -138,5 +181,15 @@ export function resolveRelayOptions(partial: Partial<RelayOptions> = {}): RelayO
     throw new RelayOptionsError('adminToken must be at least 16 characters');
   }
   if (o.maxFrameBytes > 64 * 1024 * 1024) throw new RelayOptionsError('maxFrameBytes must be ≤ 64 MiB');
-  return Object.freeze(o);
+  try {
+    void new TrustedProxies(o.trustProxy);
+  } catch (e) {
+    throw new RelayOptionsError(`trustProxy: ${(e as Error).message}`);
+  }
+  for (const origin of o.pageRelayOrigins) {
+    if (!/^wss?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(origin)) {
+      throw new RelayOptionsError(`pageRelayOrigins: not a ws:// or wss:// origin (scheme, host, optional port): ${origin}`);
+    }
+  }
+  return Object.freeze({ ...o, trustProxy: Object.freeze([...o.trustProxy]), pageRelayOrigins: Object.freeze([...o.pageRelayOrigins]) });
 }

@@ -3,8 +3,10 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
+import { TrustedProxies } from './client-address';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { createRequestHandler } from './http-routes';
+import { applyServerLimits } from './http-server-limits';
 import { Hub } from './hub';
 import { LegacyApi } from './legacy/legacy-api';
 import { RelayMetrics } from './metrics';
@@ -53,7 +55,8 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const logger = deps.logger ?? pino({ level: 'silent' });
   const clock = deps.clock ?? SYSTEM_CLOCK;
   const hub = new Hub({ options, clock, logger, ...(deps.registry ? { registry: deps.registry } : {}) });
-  const legacy = new LegacyApi({ hub, options, clock, logger });
+  const proxies = new TrustedProxies(options.trustProxy);
+  const legacy = new LegacyApi({ hub, options, clock, logger, proxies });
   const metrics = new RelayMetrics({
     sessions: () => hub.counts(),
     // Read at scrape time, after `sockets` below exists.
@@ -63,7 +66,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     framesForwarded: () => hub.stats().framesForwarded,
     framesDropped: () => hub.stats().framesDropped,
   });
-  const sockets: WsAdmission = new WsAdmission({ hub, options, metrics, logger });
+  const sockets: WsAdmission = new WsAdmission({ hub, options, metrics, logger, proxies });
   const staticRoot = findTechnicianDir(options.staticDir, __dirname);
 
   const onRequest = createRequestHandler({
@@ -73,8 +76,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     ? createHttpsServer({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }, onRequest)
     : createHttpServer(onRequest);
   server.on('upgrade', sockets.handleUpgrade);
-  // Long polls may hold a request up to legacyMaxWaitMs; keep the default timeouts above it.
-  server.requestTimeout = Math.max(server.requestTimeout, options.legacyMaxWaitMs + 30_000);
+  applyServerLimits(server, options, proxies, logger);
 
   const sweep = (): void => {
     hub.sweep();

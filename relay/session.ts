@@ -40,6 +40,8 @@ export class Session {
     readonly logId: string,
     readonly client: PeerLink,
     readonly createdAt: number,
+    /** The address (addressKey) the client registered from; its live sessions are limited. */
+    readonly clientAddressKey: string,
   ) {}
 
   get state(): SessionState {

@@ -2,23 +2,23 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { encodeControl, Errors } from '../protocol';
-import { peerAddress } from './http-util';
+import { encodeControl, Errors, type ErrorSpec } from '../protocol';
+import { AddressCounter } from './address-counter';
+import { addressKey, peerAddress, type TrustedProxies } from './client-address';
 import type { Hub } from './hub';
 import type { RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
-import { WsConnection } from './ws-connection';
+import { TRANSPORT_SLACK_BYTES, WsConnection } from './ws-connection';
 
 /** The WebSocket endpoint. */
 export const WS_PATH = '/ws';
-/** Slack above maxFrameBytes before `ws` itself refuses a message (close 1009). */
-const TRANSPORT_SLACK_BYTES = 64 * 1024;
 
 export interface WsAdmissionDeps {
   readonly hub: Hub;
   readonly options: RelayOptions;
   readonly metrics: RelayMetrics;
   readonly logger: Logger;
+  readonly proxies: TrustedProxies;
 }
 
 /**
@@ -31,6 +31,8 @@ export interface WsAdmissionDeps {
 export class WsAdmission {
   private readonly open = new Set<WsConnection>();
   private readonly wss: WebSocketServer;
+  /** Open sockets per address: one address cannot take every slot of maxSockets. */
+  private readonly perAddress: AddressCounter;
   /** Set while shutting down: called when the last socket is gone. */
   private onEmpty: (() => void) | undefined;
 
@@ -41,6 +43,7 @@ export class WsAdmission {
       perMessageDeflate: false, // JPEG does not compress; deflate would only cost CPU and memory
       clientTracking: false,
     });
+    this.perAddress = new AddressCounter(deps.options.maxConnectionsPerIp);
   }
 
   /** Open WebSocket connections (until their close event). */
@@ -89,23 +92,35 @@ export class WsAdmission {
     this.wss.close();
   }
 
-  private forget(conn: WsConnection): void {
+  private forget(conn: WsConnection, key: string): void {
     this.open.delete(conn);
+    this.perAddress.remove(key);
     if (this.open.size === 0) this.onEmpty?.();
   }
 
   private admit(ws: WebSocket, req: IncomingMessage): void {
     const { options, hub, metrics, logger } = this.deps;
+    const address = peerAddress(req, this.deps.proxies);
+    const key = addressKey(address);
     if (this.open.size >= options.maxSockets) {
-      const e = Errors.LIMIT_SERVER_FULL;
-      metrics.errorSent(e.code);
-      ws.send(encodeControl({ type: 'error', code: e.code, message: e.message }));
-      ws.close(e.closeCode, e.code);
+      this.refuse(ws, Errors.LIMIT_SERVER_FULL, key);
       return;
     }
-    const conn = new WsConnection(ws, peerAddress(req, options.trustProxy), {
-      hub, options, metrics, logger, onClosed: (closed) => this.forget(closed),
+    if (!this.perAddress.tryAdd(key)) {
+      this.refuse(ws, Errors.LIMIT_ADDRESS, key);
+      return;
+    }
+    const conn = new WsConnection(ws, address, {
+      hub, options, metrics, logger, onClosed: (closed) => this.forget(closed, key),
     });
     this.open.add(conn);
+  }
+
+  /** Tells a socket why it cannot stay, and closes it. */
+  private refuse(ws: WebSocket, error: ErrorSpec, key: string): void {
+    this.deps.metrics.errorSent(error.code);
+    this.deps.logger.info({ address: key, why: error.code }, 'socket refused');
+    ws.send(encodeControl({ type: 'error', code: error.code, message: error.message }));
+    ws.close(error.closeCode, error.code);
   }
 }

@@ -35,6 +35,16 @@ export interface WsConnectionDeps {
 
 type Handlers = { readonly [T in PeerMessageType]: (message: Extract<ControlMessage, { type: T }>, receivedAtMs: number) => void };
 
+/** Bytes above a socket's message limit before `ws` itself refuses a message (close 1009). */
+export const TRANSPORT_SLACK_BYTES = 64 * 1024;
+/** The same before pairing, where the limit is small. */
+const PRE_SESSION_SLACK_BYTES = 1024;
+
+/** The part of ws's receiver that holds the payload limit (a documented option, set per server). */
+interface ReceiverLimit {
+  _maxPayload: number;
+}
+
 /** A monotonic clock for rate limits and latencies: they must not jump with wall-clock changes. */
 function monotonicMs(): number {
   return performance.now();
@@ -102,6 +112,7 @@ export class WsConnection implements PeerLink {
     ws.on('pong', this.onSocketPong);
     ws.on('error', this.onSocketError);
     this.startTimer(this.onHandshakeTimeout, options.handshakeTimeoutMs);
+    this.setTransportLimit(this.messageLimit() + PRE_SESSION_SLACK_BYTES);
   }
 
   /** The role said in `hello` (a connection is treated as a client until then). */
@@ -122,6 +133,8 @@ export class WsConnection implements PeerLink {
 
   send(message: ControlMessage, receivedAtMs?: number): void {
     if (this.state === 'closed' || this.endIfNotReading()) return;
+    // Once told it is paired, a client may send frames: only now may its messages be large.
+    if (message.type === 'paired') this.setTransportLimit(this.messageLimit(true) + TRANSPORT_SLACK_BYTES);
     this.write(encodeControl(message), false, 'control', receivedAtMs);
   }
 
@@ -231,8 +244,7 @@ export class WsConnection implements PeerLink {
       this.end({ kind: 'error', error: Errors.LIMIT_RATE });
       return;
     }
-    const sizeLimit = isBinary ? this.deps.options.maxFrameBytes : this.deps.options.maxTextBytes;
-    if (data.byteLength > sizeLimit) {
+    if (data.byteLength > this.messageLimit(this.phase() === 'paired', isBinary)) {
       this.end({ kind: 'error', error: Errors.LIMIT_MESSAGE_SIZE });
       return;
     }
@@ -382,6 +394,28 @@ export class WsConnection implements PeerLink {
     if (this.session) this.deps.hub.leave(this.session, this, reason);
   }
 
+  /**
+   * The largest message this peer may send now. Before pairing only small control
+   * messages are allowed, so an unpaired socket (cheap to open) can make the relay hold
+   * only a few KiB; once paired, a client's frames up to maxFrameBytes, and text up to
+   * maxTextBytes from either side.
+   */
+  private messageLimit(paired = false, binary = true): number {
+    const { options } = this.deps;
+    if (!paired) return Math.min(options.preSessionMessageBytes, options.maxTextBytes);
+    return binary && this.roleSaid === 'client' ? Math.max(options.maxFrameBytes, options.maxTextBytes) : options.maxTextBytes;
+  }
+
+  /**
+   * What ws buffers of one message before refusing it with 1009. ws takes this limit per
+   * server (maxPayload); the receiver keeps it per socket, so it is raised here when the
+   * socket is paired. A test (limits.test.ts) fails if ws stops honouring it.
+   */
+  private setTransportLimit(bytes: number): void {
+    const receiver = (this.ws as unknown as { _receiver?: ReceiverLimit })._receiver;
+    if (receiver !== undefined && typeof receiver._maxPayload === 'number') receiver._maxPayload = bytes;
+  }
+
   /** Ends the session when this peer's unsent bytes passed the limit; true when it did. */
   private endIfNotReading(): boolean {
     if (this.ws.bufferedAmount <= this.backlogLimitBytes) return false;
@@ -393,6 +427,8 @@ export class WsConnection implements PeerLink {
 
   /** An `error` message; the socket stays open unless the caller ends it. */
   private tellError(error: ErrorSpec): void {
+    // A peer that sends and never reads must not pile up its own error replies.
+    if (this.state !== 'closed' && this.endIfNotReading()) return;
     this.deps.metrics.errorSent(error.code);
     this.write(encodeControl({ type: 'error', code: error.code, message: error.message }), false, 'control');
   }

@@ -5,8 +5,10 @@ import {
   ACCESS_CODE_PATTERN, encodeFrame, Errors, FrameFlag, MAX_COORDINATE, parseJsonObject, sniffImageSize,
   type ErrorSpec, type Role,
 } from '../../protocol';
+import { randomLegacyPeerId } from '../access-codes';
 import type { Clock } from '../clock';
-import { peerAddress, readBody, sendError, sendJson } from '../http-util';
+import { peerAddress, type TrustedProxies } from '../client-address';
+import { readBody, sendError, sendJson } from '../http-util';
 import type { Hub } from '../hub';
 import type { RelayOptions } from '../options';
 import { LegacyPeer } from './legacy-peer';
@@ -18,16 +20,12 @@ const MAX_CLIENT_ID_LENGTH = 128;
 const MAX_NAME_LENGTH = 64;
 const PREFIX = '/api/relay/';
 
-interface LegacyPair {
-  client?: LegacyPeer;
-  technician?: LegacyPeer;
-}
-
 export interface LegacyApiDeps {
   readonly hub: Hub;
   readonly options: RelayOptions;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly proxies: TrustedProxies;
 }
 
 class HttpError extends Error {
@@ -64,10 +62,15 @@ function sameSecret(given: string, expected: string): boolean {
  * The old system's polling API (`/api/relay/*`, with or without the trailing slash),
  * kept byte-compatible in paths and JSON. Each polling peer is a LegacyPeer of the hub,
  * so it can be paired with a WebSocket peer as well as with another legacy peer.
+ *
+ * Each peer gets its own unguessable id, returned as its `session_id`: it speaks for that
+ * peer's role in that one pairing only. A client's id cannot act as the technician, and a
+ * refused, timed-out or ended peer's id can only read its last notices. Only polls
+ * (`receive_messages`) count as a sign of life, and a peer's sends are rate-limited.
  */
 export class LegacyApi {
-  /** Sessions with at least one legacy peer, kept `legacyGraceMs` after they end. */
-  private readonly pairs = new Map<string, LegacyPair>();
+  /** Every legacy peer by its id: live ones, and ended ones for `legacyGraceMs`. */
+  private readonly peers = new Map<string, LegacyPeer>();
   private readonly log: Logger;
 
   constructor(private readonly deps: LegacyApiDeps) {
@@ -109,38 +112,36 @@ export class LegacyApi {
     }
   }
 
-  /** Ends sessions whose polling peers went silent, and forgets ended ones after the grace time. */
+  /** Ends the parts of peers that stopped polling, and forgets ended peers after the grace time. */
   sweep(): void {
     const now = this.deps.clock.now();
-    for (const [id, pair] of this.pairs) {
-      const peers = [pair.client, pair.technician].filter((p): p is LegacyPeer => p !== undefined);
-      const ended = peers.every((p) => p.endedAt !== undefined);
-      if (ended) {
-        const last = Math.max(...peers.map((p) => p.endedAt ?? 0));
-        if (now - last >= this.deps.options.legacyGraceMs) this.forget(id, peers);
+    for (const peer of [...this.peers.values()]) {
+      if (peer.endedAt !== undefined) {
+        if (now - peer.endedAt >= this.deps.options.legacyGraceMs) this.forget(peer);
         continue;
       }
-      for (const peer of peers) {
-        if (peer.endedAt !== undefined || peer.polling || peer.session === undefined) continue;
-        if (now - peer.lastSeenAt >= this.deps.options.legacyPollTimeoutMs) {
-          this.log.info({ sessionId: peer.session.logId, role: peer.role }, 'legacy peer stopped polling');
-          this.deps.hub.leave(peer.session, peer, 'timeout');
-          peer.end({ kind: 'peer-left', reason: 'timeout' });
-        }
+      if (peer.polling || peer.session === undefined) continue;
+      if (now - peer.lastSeenAt >= this.deps.options.legacyPollTimeoutMs) {
+        this.log.info({ sessionId: peer.session.logId, role: peer.role }, 'legacy peer stopped polling');
+        this.deps.hub.leave(peer.session, peer, 'timeout');
+        peer.end({ kind: 'peer-left', reason: 'timeout' });
       }
     }
   }
 
   /** Answers every open long poll (shutdown). */
   close(): void {
-    for (const pair of this.pairs.values()) {
-      pair.client?.release();
-      pair.technician?.release();
-    }
+    for (const peer of this.peers.values()) peer.release();
   }
 
+  /** Legacy peers known: live ones and ended ones in their grace time. */
   get size(): number {
-    return this.pairs.size;
+    return this.peers.size;
+  }
+
+  /** A peer by its id (for tests). */
+  peer(id: string): LegacyPeer | undefined {
+    return this.peers.get(id);
   }
 
   // ---- routes --------------------------------------------------------------------
@@ -160,12 +161,11 @@ export class LegacyApi {
     const clientId = field(body, 'client_id', MAX_CLIENT_ID_LENGTH);
     const code = field(body, 'access_code', 6, ACCESS_CODE_PATTERN);
     const peer = this.newPeer('client', clientId.slice(0, MAX_NAME_LENGTH));
-    const result = this.deps.hub.registerClient(peer, peerAddress(req, this.deps.options.trustProxy), code);
+    const result = this.deps.hub.registerClient(peer, peerAddress(req, this.deps.proxies), code);
     if (!result.ok) throw new HttpError(result.error, 'register refused');
-    const session = result.value.session;
-    peer.attach(session);
-    this.remember(session.id, { client: peer });
-    sendJson(res, 200, { success: true, session_id: session.id, expires_at: result.value.expiresAt });
+    peer.attach(result.value.session);
+    this.remember(peer);
+    sendJson(res, 200, { success: true, session_id: peer.id, expires_at: result.value.expiresAt });
   }
 
   private connectTechnician(body: LegacyObject, req: IncomingMessage, res: ServerResponse): void {
@@ -173,15 +173,13 @@ export class LegacyApi {
     const nameValue = body.technician_name ?? body.name;
     const name = typeof nameValue === 'string' && nameValue.length > 0 ? nameValue.slice(0, MAX_NAME_LENGTH) : 'Technician';
     const peer = this.newPeer('technician', name);
-    const result = this.deps.hub.join(peer, code, peerAddress(req, this.deps.options.trustProxy));
+    const result = this.deps.hub.join(peer, code, peerAddress(req, this.deps.proxies));
     if (!result.ok) throw new HttpError(result.error, 'join refused');
     const session = result.value;
     peer.attach(session);
-    const pair = this.pairs.get(session.id) ?? {};
-    pair.technician = peer;
-    this.remember(session.id, pair);
+    this.remember(peer);
     sendJson(res, 200, {
-      success: true, session_id: session.id, status: session.state === 'paired' ? 'paired' : 'pending_consent',
+      success: true, session_id: peer.id, status: session.state === 'paired' ? 'paired' : 'pending_consent',
     });
   }
 
@@ -191,15 +189,21 @@ export class LegacyApi {
     const message = body.message;
     if (typeof message !== 'object' || message === null || Array.isArray(message)) badRequest('message: expected an object');
     const m = message as LegacyObject;
+    const isScreen = sender === 'client' && m.type === 'screen';
+    const bytes = isScreen ? (typeof m.data === 'string' ? m.data.length : 0) : JSON.stringify(m).length;
+    // Only screens may be large; everything else an old program sends is a few hundred bytes.
+    if (!isScreen && bytes > this.deps.options.maxLegacyMessageBytes) throw new HttpError(Errors.LIMIT_MESSAGE_SIZE, 'message');
+    if (!peer.allowSend(bytes)) throw new HttpError(Errors.LIMIT_RATE, 'send rate');
     const session = peer.session!;
-    const other = sender === 'client' ? this.pairs.get(session.id)?.technician : this.pairs.get(session.id)?.client;
+    const other = this.legacyOtherSide(peer);
     let delivered: boolean;
     if (sender === 'client') {
-      delivered = m.type === 'screen' ? this.clientScreen(peer, m, other) : this.passThrough(peer, m, other);
+      delivered = isScreen ? this.clientScreen(peer, m, other) : this.passThrough(peer, m, other);
     } else {
       if (session.state !== 'paired') throw new HttpError(Errors.PROTO_UNEXPECTED, 'not paired yet');
       if (session.viewOnly) throw new HttpError(Errors.SESSION_VIEW_ONLY, 'view only');
-      delivered = other !== undefined ? this.passThrough(peer, m, other) : this.technicianInput(peer, m);
+      const otherLink = session.otherSide(peer);
+      delivered = otherLink === undefined ? false : other !== undefined ? this.passThrough(peer, m, other) : this.technicianInput(peer, m);
     }
     sendJson(res, 200, { success: true, delivered });
   }
@@ -222,12 +226,9 @@ export class LegacyApi {
   }
 
   private disconnect(body: LegacyObject, res: ServerResponse): void {
-    const id = field(body, 'session_id', 128);
-    const pair = this.pairs.get(id);
-    if (pair === undefined) throw new HttpError(Errors.SESSION_UNKNOWN, 'unknown');
+    const peer = this.peers.get(field(body, 'session_id', 128));
     const who = body.sender ?? body.role;
-    const peer = who === 'technician' ? pair.technician : who === 'client' ? pair.client : (pair.client ?? pair.technician);
-    if (peer === undefined) throw new HttpError(Errors.SESSION_UNKNOWN, 'no such peer');
+    if (peer === undefined || (who !== undefined && who !== peer.role)) throw new HttpError(Errors.SESSION_UNKNOWN, 'unknown');
     if (peer.session !== undefined && peer.endedAt === undefined) {
       this.deps.hub.leave(peer.session, peer, 'bye');
       peer.end({ kind: 'peer-left', reason: 'bye' });
@@ -259,9 +260,13 @@ export class LegacyApi {
   // ---- helpers -------------------------------------------------------------------
 
   private newPeer(peerRole: Role, name: string): LegacyPeer {
-    return new LegacyPeer(peerRole, name, {
+    const { options } = this.deps;
+    return new LegacyPeer(randomLegacyPeerId(), peerRole, name, {
       now: () => this.deps.clock.now(),
-      maxQueue: this.deps.options.maxLegacyQueue,
+      maxQueue: options.maxLegacyQueue,
+      maxQueueBytes: options.maxLegacyQueueBytes,
+      sendsPerSecond: options.legacySendsPerSecond,
+      bytesPerSecond: options.maxBytesPerSecond,
       onOverflow: (peer) => {
         if (peer.session) this.deps.hub.endWithError(peer.session, Errors.LIMIT_BACKLOG);
       },
@@ -274,14 +279,22 @@ export class LegacyApi {
     });
   }
 
-  /** The legacy peer a call speaks for. Ended peers may still read their last notices. */
+  /**
+   * The legacy peer a call speaks for: the id must be a peer's, of the role the call
+   * names. A peer whose part ended (refused, timed out, left) may still read its last
+   * notices, and do nothing else.
+   */
   private peerFor(body: LegacyObject, peerRole: Role, allowEnded = false): LegacyPeer {
-    const id = field(body, 'session_id', 128);
-    const peer = this.pairs.get(id)?.[peerRole];
-    if (peer === undefined || peer.session === undefined) throw new HttpError(Errors.SESSION_UNKNOWN, 'unknown');
+    const peer = this.peers.get(field(body, 'session_id', 128));
+    if (peer === undefined || peer.role !== peerRole || peer.session === undefined) throw new HttpError(Errors.SESSION_UNKNOWN, 'unknown');
     if (peer.endedAt !== undefined && !allowEnded) throw new HttpError(Errors.SESSION_ENDED, 'ended');
-    peer.seen();
     return peer;
+  }
+
+  /** The other side of a legacy peer's session when that side polls too. */
+  private legacyOtherSide(peer: LegacyPeer): LegacyPeer | undefined {
+    const other = peer.session?.otherSide(peer);
+    return other instanceof LegacyPeer ? other : undefined;
   }
 
   /** A legacy client's screenshot: as is to a legacy technician, as a binary frame to a WebSocket one. */
@@ -326,22 +339,21 @@ export class LegacyApi {
   }
 
   /**
-   * Keeps the entry; past twice the session limit the oldest ended entries go first,
-   * so ended sessions waiting out their grace time cannot grow the map without bound.
+   * Keeps the peer; past four per session allowed (two sides, and ended ones in their
+   * grace time) the oldest ended peers go first, so the map cannot grow without bound.
    */
-  private remember(id: string, pair: LegacyPair): void {
-    this.pairs.set(id, pair);
-    const limit = this.deps.options.maxSessions * 2;
-    if (this.pairs.size <= limit) return;
-    for (const [oldId, old] of this.pairs) {
-      if (this.pairs.size <= limit) break;
-      const peers = [old.client, old.technician].filter((p): p is LegacyPeer => p !== undefined);
-      if (peers.every((p) => p.endedAt !== undefined)) this.forget(oldId, peers);
+  private remember(peer: LegacyPeer): void {
+    this.peers.set(peer.id, peer);
+    const limit = this.deps.options.maxSessions * 4;
+    if (this.peers.size <= limit) return;
+    for (const old of this.peers.values()) {
+      if (this.peers.size <= limit) break;
+      if (old.endedAt !== undefined) this.forget(old);
     }
   }
 
-  private forget(id: string, peers: LegacyPeer[]): void {
-    for (const p of peers) p.release();
-    this.pairs.delete(id);
+  private forget(peer: LegacyPeer): void {
+    peer.release();
+    this.peers.delete(peer.id);
   }
 }

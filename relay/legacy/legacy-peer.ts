@@ -3,12 +3,18 @@ import {
 } from '../../protocol';
 import type { PeerEnd, PeerLink } from '../peer-link';
 import type { Session } from '../session';
+import { TokenBucket } from '../token-bucket';
 import { controlToLegacy, type LegacyEnvelope } from './legacy-translate';
 
 export interface LegacyPeerHooks {
   now(): number;
   /** Most envelopes queued before the session is ended for not reading. */
   readonly maxQueue: number;
+  /** Most bytes (JSON) of queued envelopes, the newest screen aside, likewise. */
+  readonly maxQueueBytes: number;
+  /** send_message calls and bytes per second this peer may make (sustained; bursts to twice). */
+  readonly sendsPerSecond: number;
+  readonly bytesPerSecond: number;
   /** The queue overflowed: the owner ends the session. */
   onOverflow(peer: LegacyPeer): void;
   /** A legacy technician took a screen: acknowledge it to the client so it can pace. */
@@ -22,7 +28,11 @@ export interface LegacyPeerHooks {
  * other side sends is queued here until the peer polls (`receive`), in order and once
  * each. Screens are the exception: only the newest unread one is kept, so a slow poller
  * never makes images pile up. A long poll (`waitMs`) is answered as soon as anything
- * arrives.
+ * arrives. The queue is bounded in count and in bytes; past either bound the session
+ * ends (the peer is not reading).
+ *
+ * `id` is this peer's own credential, returned to it as its `session_id`: it authorises
+ * only this peer's role in this one pairing, never the other side's.
  */
 export class LegacyPeer implements PeerLink {
   readonly legacy = true;
@@ -35,15 +45,32 @@ export class LegacyPeer implements PeerLink {
   private outSeq = 0;
 
   private queue: LegacyEnvelope[] = [];
+  private queueBytes = 0;
+  private readonly sendRate: TokenBucket;
+  private readonly byteRate: TokenBucket;
   private screen: LegacyEnvelope | undefined;
   private screenAck: Uint8Array | undefined;
   private waiter: ((messages: LegacyEnvelope[]) => void) | undefined;
   private waitTimer: NodeJS.Timeout | undefined;
   private overflowed = false;
 
-  constructor(readonly role: Role, readonly name: string, private readonly hooks: LegacyPeerHooks) {
+  constructor(
+    readonly id: string,
+    readonly role: Role,
+    readonly name: string,
+    private readonly hooks: LegacyPeerHooks,
+  ) {
     this.wholeFramesOnly = role === 'technician';
     this.lastSeenAtMs = hooks.now();
+    const now = performance.now();
+    this.sendRate = new TokenBucket(hooks.sendsPerSecond, hooks.sendsPerSecond * 2, now);
+    this.byteRate = new TokenBucket(hooks.bytesPerSecond, hooks.bytesPerSecond * 2, now);
+  }
+
+  /** One send_message of `bytes`: false when this peer sends faster than it may. */
+  allowSend(bytes: number): boolean {
+    const now = performance.now(); // monotonic: rates must not jump with the wall clock
+    return this.sendRate.take(1, now) && this.byteRate.take(bytes, now);
   }
 
   /** The session this peer registered or joined; set once. */
@@ -51,7 +78,7 @@ export class LegacyPeer implements PeerLink {
     return this.joined;
   }
 
-  /** When the peer last called (a poll or any other call). */
+  /** When the peer last polled: only a poll shows it is still there to read. */
   get lastSeenAt(): number {
     return this.lastSeenAtMs;
   }
@@ -65,11 +92,6 @@ export class LegacyPeer implements PeerLink {
   attach(session: Session): void {
     if (this.joined !== undefined) throw new Error('a legacy peer belongs to one session only');
     this.joined = session;
-  }
-
-  /** The peer made a call: it is still there. */
-  seen(): void {
-    this.lastSeenAtMs = this.hooks.now();
   }
 
   /** The sequence number for the next frame or input event this peer sends. */
@@ -136,7 +158,8 @@ export class LegacyPeer implements PeerLink {
     if (envelope.sender === 'client' && envelope.message.type === 'screen') {
       this.screen = envelope; // newest screen only
     } else {
-      if (this.queue.length >= this.hooks.maxQueue) {
+      const bytes = envelopeBytes(envelope);
+      if (this.queue.length >= this.hooks.maxQueue || this.queueBytes + bytes > this.hooks.maxQueueBytes) {
         if (!this.overflowed) {
           this.overflowed = true;
           this.hooks.onOverflow(this);
@@ -144,8 +167,14 @@ export class LegacyPeer implements PeerLink {
         return;
       }
       this.queue.push(envelope);
+      this.queueBytes += bytes;
     }
     this.wake();
+  }
+
+  /** Bytes queued for this peer, its newest screen aside (for tests and limits). */
+  get queuedBytes(): number {
+    return this.queueBytes;
   }
 
   /** True while a long poll is open: the peer is present even if it has not called lately. */
@@ -212,6 +241,7 @@ export class LegacyPeer implements PeerLink {
   private take(): LegacyEnvelope[] {
     const out = this.queue;
     this.queue = [];
+    this.queueBytes = 0;
     if (this.screen !== undefined) {
       out.push(this.screen);
       this.screen = undefined;
@@ -221,4 +251,9 @@ export class LegacyPeer implements PeerLink {
     }
     return out;
   }
+}
+
+/** The size of an envelope as it will be sent (its JSON), which is what the queue holds. */
+function envelopeBytes(envelope: LegacyEnvelope): number {
+  return JSON.stringify(envelope).length;
 }

@@ -20,10 +20,10 @@ describe('relay options', () => {
 
   test('environment variables and flags map onto options; flags win', () => {
     const p = parseRelayCommandLine(
-      { PORT: '9000', HOST: '127.0.0.1', ADMIN_TOKEN: 'x'.repeat(16), TRUST_PROXY: 'true', LOG_LEVEL: 'debug' },
+      { PORT: '9000', HOST: '127.0.0.1', ADMIN_TOKEN: 'x'.repeat(16), TRUST_PROXY: '10.0.0.0/8', LOG_LEVEL: 'debug' },
       ['--port', '9100', '--code-ttl-ms=120000'],
     );
-    expect(p.options).toMatchObject({ port: 9100, host: '127.0.0.1', trustProxy: true, codeTtlMs: 120_000 });
+    expect(p.options).toMatchObject({ port: 9100, host: '127.0.0.1', trustProxy: ['10.0.0.0/8'], codeTtlMs: 120_000 });
     expect(p.logLevel).toBe('debug');
     expect(resolveRelayOptions(p.options).port).toBe(9100);
   });

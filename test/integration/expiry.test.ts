@@ -11,7 +11,7 @@ describe('expiry with a controlled clock', () => {
   beforeEach(async () => {
     clock = new ManualClock();
     // A long sweep interval: the tests call relay.sweep() themselves, at the moment they choose.
-    relay = await startTestRelay({ sweepIntervalMs: 3_600_000 }, clock);
+    relay = await startTestRelay({ sweepIntervalMs: 3_600_000, codeAttemptsPerIp: 5 }, clock);
   });
   afterEach(async () => {
     await relay.close();

@@ -345,9 +345,12 @@ describe('a WebSocket client with a legacy technician', () => {
     ]);
     expect((await call('receive_messages/', { session_id: sessionId, receiver: 'technician' })).status).toBe(410);
 
-    // Another (legacy) technician can join with the fresh code and is asked about anew.
+    // Another (legacy) technician can join with the fresh code and is asked about anew,
+    // under an id of its own: the refused one's id stays dead.
     const again = await call('connect_technician/', { access_code: fresh.code, technician_name: 'Marta' });
-    expect(again.json).toEqual(expect.objectContaining({ session_id: sessionId, status: 'pending_consent' }));
+    expect(again.json).toEqual(expect.objectContaining({ session_id: expect.stringMatching(/^session_/), status: 'pending_consent' }));
+    expect(again.json.session_id).not.toBe(sessionId);
     expect((await client.next('consent-request')).technicianName).toBe('Marta');
+    expect((await call('receive_messages/', { session_id: sessionId, receiver: 'technician' })).status).toBe(410);
   });
 });

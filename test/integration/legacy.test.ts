@@ -57,24 +57,29 @@ async function register(code: string, clientId = OLD_CLIENT_ID): Promise<string>
   return r.json.session_id as string;
 }
 
+/** Each old program's own `session_id`: the one its own call returned. */
+type PeerIds = Record<Role, string>;
+
 /** An old client and an old technician paired by `code`; the two 'paired' notices are read. */
-async function legacyPair(code: string, clientId = OLD_CLIENT_ID): Promise<string> {
-  const sessionId = await register(code, clientId);
+async function legacyPair(code: string, clientId = OLD_CLIENT_ID): Promise<PeerIds> {
+  const client = await register(code, clientId);
   const joined = await call('connect_technician/', { access_code: code });
   expect(joined.status).toBe(200);
-  expect(joined.json.session_id).toBe(sessionId);
-  expect(await receive(sessionId, 'client')).toEqual([{ sender: 'relay', message: expect.objectContaining({ type: 'paired' }) }]);
-  expect(await receive(sessionId, 'technician')).toEqual([{ sender: 'relay', message: expect.objectContaining({ type: 'paired' }) }]);
-  return sessionId;
+  const technician = joined.json.session_id as string;
+  // Each side gets its own credential: neither can speak for the other.
+  expect(technician).toMatch(/^session_[0-9a-f]{32}$/);
+  expect(technician).not.toBe(client);
+  expect(await receive(client, 'client')).toEqual([{ sender: 'relay', message: expect.objectContaining({ type: 'paired' }) }]);
+  expect(await receive(technician, 'technician')).toEqual([{ sender: 'relay', message: expect.objectContaining({ type: 'paired' }) }]);
+  return { client, technician };
 }
 
 /**
  * True while a long poll of that peer is held open by the relay. Only used to know the
  * request has arrived before the test acts; the assertions are on what the poll returns.
  */
-function isPolling(sessionId: string, role: Role): boolean {
-  const pairs = (relay!.legacy as unknown as { pairs: Map<string, Partial<Record<Role, { polling: boolean }>>> }).pairs;
-  return pairs.get(sessionId)?.[role]?.polling === true;
+function isPolling(peerId: string): boolean {
+  return relay!.legacy.peer(peerId)?.polling === true;
 }
 
 describe('legacy polling API: the old flow between two old peers', () => {
@@ -83,60 +88,61 @@ describe('legacy polling API: the old flow between two old peers', () => {
     const reg = await call('register_client/', { client_id: OLD_CLIENT_ID, access_code: '385621' });
     expect(reg.status).toBe(200);
     expect(reg.json).toEqual(expect.objectContaining({ success: true, session_id: expect.stringMatching(/^session_[A-Za-z0-9_-]+$/) }));
-    const sessionId = reg.json.session_id as string;
-
     const con = await call('connect_technician/', { access_code: '385621' });
     expect(con.status).toBe(200);
-    expect(con.json).toEqual(expect.objectContaining({ success: true, session_id: sessionId, status: 'paired' }));
+    expect(con.json).toEqual(expect.objectContaining({ success: true, session_id: expect.stringMatching(/^session_[0-9a-f]{32}$/), status: 'paired' }));
+    // Each old program uses the id its own call returned.
+    const ids: PeerIds = { client: reg.json.session_id as string, technician: con.json.session_id as string };
+    expect(ids.technician).not.toBe(ids.client);
 
     // Both sides are told they are connected, in the relay's own envelope.
-    expect(await receive(sessionId, 'client')).toEqual([{ sender: 'relay', message: expect.objectContaining({ type: 'paired' }) }]);
-    expect(await receive(sessionId, 'technician')).toEqual([{ sender: 'relay', message: expect.objectContaining({ type: 'paired' }) }]);
+    expect(await receive(ids.client, 'client')).toEqual([{ sender: 'relay', message: expect.objectContaining({ type: 'paired' }) }]);
+    expect(await receive(ids.technician, 'technician')).toEqual([{ sender: 'relay', message: expect.objectContaining({ type: 'paired' }) }]);
 
     const image = await jpeg(64, 48, 200);
     const screen = { type: 'screen', data: image.toString('base64') };
-    const sent = await send(sessionId, 'client', screen);
+    const sent = await send(ids.client, 'client', screen);
     expect(sent).toEqual({ status: 200, json: expect.objectContaining({ success: true }) });
 
-    const got = await receive(sessionId, 'technician');
+    const got = await receive(ids.technician, 'technician');
     expect(got).toEqual([{ sender: 'client', message: screen }]);
     expect(Buffer.from(got[0]!.message.data as string, 'base64').equals(image)).toBe(true);
-    expect(await receive(sessionId, 'technician')).toEqual([]); // exactly once
+    expect(await receive(ids.technician, 'technician')).toEqual([]); // exactly once
 
     const click = { action: 'mouse_click', x: 400, y: 300, button: 'left' };
     const typed = { action: 'type_text', text: '¿Añadir el último pingüino? ¡Sí! 10 €' };
-    expect((await send(sessionId, 'technician', click)).status).toBe(200);
-    expect((await send(sessionId, 'technician', typed)).status).toBe(200);
-    expect(await receive(sessionId, 'client')).toEqual([
+    expect((await send(ids.technician, 'technician', click)).status).toBe(200);
+    expect((await send(ids.technician, 'technician', typed)).status).toBe(200);
+    expect(await receive(ids.client, 'client')).toEqual([
       { sender: 'technician', message: click },
       { sender: 'technician', message: typed },
     ]);
-    expect(await receive(sessionId, 'client')).toEqual([]);
+    expect(await receive(ids.client, 'client')).toEqual([]);
   });
 
   test('unread screens do not pile up: a technician that polls late gets only the newest one', async () => {
     await start();
-    const sessionId = await legacyPair('112233');
+    const ids = await legacyPair('112233');
     const images = [await jpeg(64, 48, 10), await jpeg(64, 48, 120), await jpeg(64, 48, 250)];
     expect(new Set(images.map((i) => i.toString('base64'))).size).toBe(3);
     for (const image of images) {
-      expect((await send(sessionId, 'client', { type: 'screen', data: image.toString('base64') })).status).toBe(200);
+      expect((await send(ids.client, 'client', { type: 'screen', data: image.toString('base64') })).status).toBe(200);
     }
-    expect(await receive(sessionId, 'technician')).toEqual([
+    expect(await receive(ids.technician, 'technician')).toEqual([
       { sender: 'client', message: { type: 'screen', data: images[2]!.toString('base64') } },
     ]);
-    expect(await receive(sessionId, 'technician')).toEqual([]);
+    expect(await receive(ids.technician, 'technician')).toEqual([]);
   });
 
   test('actions and messages the relay does not know pass through untouched, both ways', async () => {
     await start();
-    const sessionId = await legacyPair('445566');
+    const ids = await legacyPair('445566');
     const odd = { action: 'open_chat', window: { title: 'Soporte – CompuEasys', size: [640, 480] }, flag: null, n: 1.5 };
     const fromClient = { type: 'clipboard', text: 'línea 1\nlínea 2', extra: { nested: true } };
-    expect((await send(sessionId, 'technician', odd)).status).toBe(200);
-    expect((await send(sessionId, 'client', fromClient)).status).toBe(200);
-    expect(await receive(sessionId, 'client')).toEqual([{ sender: 'technician', message: odd }]);
-    expect(await receive(sessionId, 'technician')).toEqual([{ sender: 'client', message: fromClient }]);
+    expect((await send(ids.technician, 'technician', odd)).status).toBe(200);
+    expect((await send(ids.client, 'client', fromClient)).status).toBe(200);
+    expect(await receive(ids.client, 'client')).toEqual([{ sender: 'technician', message: odd }]);
+    expect(await receive(ids.technician, 'technician')).toEqual([{ sender: 'client', message: fromClient }]);
   });
 
   test('every route answers the same with and without the trailing slash', async () => {
@@ -146,82 +152,81 @@ describe('legacy polling API: the old flow between two old peers', () => {
       const at = (route: string): string => `${route}${slash}`;
       const reg = await call(at('register_client'), { client_id: `PC-${i}`, access_code: code });
       expect(reg.status).toBe(200);
-      const sessionId = reg.json.session_id as string;
       const con = await call(at('connect_technician'), { access_code: code });
-      expect(con.json.session_id).toBe(sessionId);
+      const ids: PeerIds = { client: reg.json.session_id as string, technician: con.json.session_id as string };
       const msg = { action: 'mouse_click', x: i, y: i, button: 'right' };
-      expect((await call(at('send_message'), { session_id: sessionId, sender: 'technician', message: msg })).status).toBe(200);
-      const got = await call(at('receive_messages'), { session_id: sessionId, receiver: 'client' });
+      expect((await call(at('send_message'), { session_id: ids.technician, sender: 'technician', message: msg })).status).toBe(200);
+      const got = await call(at('receive_messages'), { session_id: ids.client, receiver: 'client' });
       expect(got.json.messages).toEqual([
         { sender: 'relay', message: expect.objectContaining({ type: 'paired' }) },
         { sender: 'technician', message: msg },
       ]);
       const list = await call(at('list_sessions'), undefined, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       expect(list.json.sessions).toEqual([expect.objectContaining({ client_id: `PC-${i}`, state: 'paired' })]);
-      expect(await call(at('disconnect'), { session_id: sessionId })).toEqual({ status: 200, json: { success: true } });
+      expect(await call(at('disconnect'), { session_id: ids.client })).toEqual({ status: 200, json: { success: true } });
     }
   });
 
   test('a long poll stays open and answers with the message as soon as the other side sends it', async () => {
     await start();
-    const sessionId = await legacyPair('246810');
+    const ids = await legacyPair('246810');
     let settled = false;
-    const poll = call('receive_messages/', { session_id: sessionId, receiver: 'client', wait_ms: 5000 })
+    const poll = call('receive_messages/', { session_id: ids.client, receiver: 'client', wait_ms: 5000 })
       .finally(() => { settled = true; });
-    await eventually(() => isPolling(sessionId, 'client'), 5000, 'the long poll to reach the relay');
+    await eventually(() => isPolling(ids.client), 5000, 'the long poll to reach the relay');
     expect(settled).toBe(false);
 
     const click = { action: 'mouse_click', x: 12, y: 34, button: 'left' };
-    expect((await send(sessionId, 'technician', click)).status).toBe(200);
+    expect((await send(ids.technician, 'technician', click)).status).toBe(200);
     const answered = await poll;
     expect(answered).toEqual({ status: 200, json: { success: true, messages: [{ sender: 'technician', message: click }] } });
-    expect(await receive(sessionId, 'client')).toEqual([]);
+    expect(await receive(ids.client, 'client')).toEqual([]);
   });
 
   test('a long poll with nothing to say answers an empty list, however long the wait asked for', async () => {
     await start({ legacyMaxWaitMs: 50 });
-    const sessionId = await legacyPair('864200');
+    const ids = await legacyPair('864200');
     // An hour is clamped to legacyMaxWaitMs: were it not, this poll would outlive the test.
-    const r = await call('receive_messages/', { session_id: sessionId, receiver: 'technician', wait_ms: 3_600_000 });
+    const r = await call('receive_messages/', { session_id: ids.technician, receiver: 'technician', wait_ms: 3_600_000 });
     expect(r).toEqual({ status: 200, json: { success: true, messages: [] } });
   });
 
   test('a long poll the poller hangs up on does not swallow what the other side sends next', async () => {
     await start();
-    const sessionId = await legacyPair('572839');
+    const ids = await legacyPair('572839');
     const hangUp = new AbortController();
-    const poll = call('receive_messages/', { session_id: sessionId, receiver: 'client', wait_ms: 20_000 }, { signal: hangUp.signal });
-    await eventually(() => isPolling(sessionId, 'client'), 5000, 'the long poll to reach the relay');
+    const poll = call('receive_messages/', { session_id: ids.client, receiver: 'client', wait_ms: 20_000 }, { signal: hangUp.signal });
+    await eventually(() => isPolling(ids.client), 5000, 'the long poll to reach the relay');
     hangUp.abort(); // the old client's HTTP timeout, or a network drop
     await expect(poll).rejects.toThrow();
-    await eventually(() => !isPolling(sessionId, 'client'), 5000, 'the relay to notice the poller hung up');
+    await eventually(() => !isPolling(ids.client), 5000, 'the relay to notice the poller hung up');
 
     const click = { action: 'mouse_click', x: 640, y: 360, button: 'left' };
-    expect((await send(sessionId, 'technician', click)).status).toBe(200);
-    expect(await receive(sessionId, 'client', 5000)).toEqual([{ sender: 'technician', message: click }]);
+    expect((await send(ids.technician, 'technician', click)).status).toBe(200);
+    expect(await receive(ids.client, 'client', 5000)).toEqual([{ sender: 'technician', message: click }]);
   });
 
   test('a long poll is woken by the other side leaving', async () => {
     await start();
-    const sessionId = await legacyPair('135790');
+    const ids = await legacyPair('135790');
     let settled = false;
-    const poll = call('receive_messages/', { session_id: sessionId, receiver: 'technician', wait_ms: 5000 })
+    const poll = call('receive_messages/', { session_id: ids.technician, receiver: 'technician', wait_ms: 5000 })
       .finally(() => { settled = true; });
-    await eventually(() => isPolling(sessionId, 'technician'), 5000, 'the long poll to reach the relay');
+    await eventually(() => isPolling(ids.technician), 5000, 'the long poll to reach the relay');
     expect(settled).toBe(false);
-    expect((await call('disconnect/', { session_id: sessionId, sender: 'client' })).status).toBe(200);
+    expect((await call('disconnect/', { session_id: ids.client, sender: 'client' })).status).toBe(200);
     expect((await poll).json.messages).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'bye' } }]);
   });
 
   test('disconnect: the other side hears peer_left once, then the session is gone (410)', async () => {
     await start();
-    const sessionId = await legacyPair('975310');
-    expect(await call('disconnect/', { session_id: sessionId })).toEqual({ status: 200, json: { success: true } });
+    const ids = await legacyPair('975310');
+    expect(await call('disconnect/', { session_id: ids.client })).toEqual({ status: 200, json: { success: true } });
 
-    expect(await receive(sessionId, 'technician')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'bye' } }]);
-    const after = await call('receive_messages/', { session_id: sessionId, receiver: 'technician' });
+    expect(await receive(ids.technician, 'technician')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'bye' } }]);
+    const after = await call('receive_messages/', { session_id: ids.technician, receiver: 'technician' });
     expect(after).toEqual({ status: 410, json: { success: false, error: { code: 'RS_ERR_SESSION_ENDED', message: expect.any(String) } } });
-    const late = await send(sessionId, 'technician', { action: 'mouse_click', x: 1, y: 1, button: 'left' });
+    const late = await send(ids.technician, 'technician', { action: 'mouse_click', x: 1, y: 1, button: 'left' });
     expect(late.status).toBe(410);
     expect(late.json.error.code).toBe('RS_ERR_SESSION_ENDED');
 
@@ -230,7 +235,7 @@ describe('legacy polling API: the old flow between two old peers', () => {
     expect(rejoin.status).toBe(404);
     expect(rejoin.json.error.code).toBe('RS_ERR_CODE_INVALID');
     // …but the customer may register it again for a new session.
-    expect(await register('975310')).not.toBe(sessionId);
+    expect(await register('975310')).not.toBe(ids.client);
   });
 });
 
@@ -267,7 +272,7 @@ describe('legacy polling API: refusals carry a code and a status, never a 500', 
     expect(await call('connect_technician/', { access_code: '000000' })).toEqual(bad(404, 'RS_ERR_CODE_INVALID'));
 
     // Bodies over the limit: send_message has its own (screenshots), everything else a small one.
-    const big = { session_id: live, sender: 'client', message: { type: 'screen', data: 'A'.repeat(4096) } };
+    const big = { session_id: live.client, sender: 'client', message: { type: 'screen', data: 'A'.repeat(4096) } };
     expect(await call('send_message/', big)).toEqual(bad(413, 'RS_ERR_HTTP_BODY_TOO_BIG'));
     expect(await call('register_client/', { client_id: 'PC', access_code: '818181', pad: 'x'.repeat(20_000) }))
       .toEqual(bad(413, 'RS_ERR_HTTP_BODY_TOO_BIG'));
@@ -281,6 +286,10 @@ describe('legacy polling API: refusals carry a code and a status, never a 500', 
         .toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
       expect(await call('disconnect/', { session_id: sessionId })).toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
     }
+    // Nor does one side's id speak for the other side.
+    expect(await call('send_message/', { session_id: live.client, sender: 'technician', message: { action: 'mouse_click', x: 1, y: 1 } }))
+      .toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
+    expect(await call('receive_messages/', { session_id: live.technician, receiver: 'client' })).toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
 
     // Wrong methods and unknown routes.
     for (const route of ['register_client/', 'connect_technician', 'send_message/', 'receive_messages', 'disconnect/']) {
@@ -291,8 +300,8 @@ describe('legacy polling API: refusals carry a code and a status, never a 500', 
 
     // After all of that, the live session still works and new sessions still start.
     const image = await jpeg(64, 48, 77);
-    expect((await send(live, 'client', { type: 'screen', data: image.toString('base64') })).status).toBe(200);
-    expect(await receive(live, 'technician')).toEqual([{ sender: 'client', message: { type: 'screen', data: image.toString('base64') } }]);
+    expect((await send(live.client, 'client', { type: 'screen', data: image.toString('base64') })).status).toBe(200);
+    expect(await receive(live.technician, 'technician')).toEqual([{ sender: 'client', message: { type: 'screen', data: image.toString('base64') } }]);
     const fresh = await legacyPair('919191', 'PC-NUEVO');
     expect(fresh).not.toBe(live);
     const health = await fetch(`${relay!.url}/healthz`);
@@ -302,7 +311,7 @@ describe('legacy polling API: refusals carry a code and a status, never a 500', 
   test('a body over the limit is refused also when sent without a Content-Length (chunked)', async () => {
     await start({ maxLegacyBodyBytes: 2048 });
     const live = await legacyPair('626262');
-    const text = JSON.stringify({ session_id: live, sender: 'client', message: { type: 'screen', data: 'B'.repeat(8192) } });
+    const text = JSON.stringify({ session_id: live.client, sender: 'client', message: { type: 'screen', data: 'B'.repeat(8192) } });
     const bytes = new TextEncoder().encode(text);
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
@@ -315,11 +324,11 @@ describe('legacy polling API: refusals carry a code and a status, never a 500', 
     } as RequestInit);
     expect(res.status).toBe(413);
     expect((await res.json()).error.code).toBe('RS_ERR_HTTP_BODY_TOO_BIG');
-    expect(await receive(live, 'technician')).toEqual([]);
+    expect(await receive(live.technician, 'technician')).toEqual([]);
   });
 
   test('too many wrong codes from one address are refused (429) even with the right code; other addresses go on', async () => {
-    await start({ trustProxy: true, codeAttemptsPerIp: 5 });
+    await start({ trustProxy: ['127.0.0.1'], codeAttemptsPerIp: 5 });
     const from = (address: string): RequestInit => ({ headers: { 'content-type': 'application/json', 'x-forwarded-for': address } });
     const customer = from('198.51.100.7');
     const attacker = from('203.0.113.66');
@@ -342,7 +351,8 @@ describe('legacy polling API: refusals carry a code and a status, never a 500', 
     // The real technician, elsewhere, still gets in with the code the customer read out.
     const tech = await call('connect_technician/', { access_code: '583920' }, from('198.51.100.20'));
     expect(tech.status).toBe(200);
-    expect(tech.json.session_id).toBe(sessionId);
+    expect(tech.json.session_id).toMatch(/^session_[0-9a-f]{32}$/);
+    expect(tech.json.session_id).not.toBe(sessionId);
   });
 });
 
@@ -372,7 +382,7 @@ describe('legacy polling API: list_sessions', () => {
       expect.objectContaining({ client_id: 'PC-ESPERANDO', state: 'waiting', age_seconds: 120 }),
       expect.objectContaining({ client_id: 'PC-ACTIVO', state: 'paired', age_seconds: 90 }),
     ]));
-    for (const secret of ['482913', '571046', waiting, active, ADMIN_TOKEN]) expect(text).not.toContain(secret);
+    for (const secret of ['482913', '571046', waiting, active.client, active.technician, ADMIN_TOKEN]) expect(text).not.toContain(secret);
   });
 });
 
@@ -380,24 +390,24 @@ describe('legacy polling API: peers that go silent, sessions that grow old', () 
   test('a technician that stops polling is gone after legacyPollTimeoutMs: the client is told and the session ends', async () => {
     const clock = new ManualClock();
     await start({ legacyPollTimeoutMs: 30_000, legacyGraceMs: 60_000 }, clock);
-    const sessionId = await legacyPair('304050');
+    const ids = await legacyPair('304050');
 
     clock.advance(20_000);
     relay!.sweep();
-    expect(await receive(sessionId, 'client')).toEqual([]); // both still within the limit
+    expect(await receive(ids.client, 'client')).toEqual([]); // both still within the limit
     clock.advance(20_000); // technician silent 40 s, client 20 s
     relay!.sweep();
 
-    expect(await receive(sessionId, 'client')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'timeout' } }]);
-    expect((await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).status).toBe(410);
+    expect(await receive(ids.client, 'client')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'timeout' } }]);
+    expect((await call('receive_messages/', { session_id: ids.client, receiver: 'client' })).status).toBe(410);
     expect(relay!.hub.counts()).toEqual({ waiting: 0, pendingConsent: 0, paired: 0 });
     // The technician coming back late learns the session is over.
-    expect(await receive(sessionId, 'technician')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'timeout' } }]);
+    expect(await receive(ids.technician, 'technician')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'timeout' } }]);
 
     // After the grace time even the reason is forgotten.
     clock.advance(60_000);
     relay!.sweep();
-    const gone = await call('receive_messages/', { session_id: sessionId, receiver: 'client' });
+    const gone = await call('receive_messages/', { session_id: ids.client, receiver: 'client' });
     expect(gone.status).toBe(404);
     expect(gone.json.error.code).toBe('RS_ERR_SESSION_UNKNOWN');
   });
@@ -417,26 +427,26 @@ describe('legacy polling API: peers that go silent, sessions that grow old', () 
   test('a peer holding a long poll open is present, however long ago it started polling', async () => {
     const clock = new ManualClock();
     await start({ legacyPollTimeoutMs: 30_000 }, clock);
-    const sessionId = await legacyPair('313131');
-    const poll = call('receive_messages/', { session_id: sessionId, receiver: 'technician', wait_ms: 10_000 });
-    await eventually(() => isPolling(sessionId, 'technician'), 5000, 'the long poll to reach the relay');
+    const ids = await legacyPair('313131');
+    const poll = call('receive_messages/', { session_id: ids.technician, receiver: 'technician', wait_ms: 10_000 });
+    await eventually(() => isPolling(ids.technician), 5000, 'the long poll to reach the relay');
     // The client keeps polling too; only the clock moves.
     clock.advance(20_000);
-    expect(await receive(sessionId, 'client')).toEqual([]);
+    expect(await receive(ids.client, 'client')).toEqual([]);
     clock.advance(20_000);
     relay!.sweep();
     expect(relay!.hub.counts().paired).toBe(1);
     const click = { action: 'mouse_click', x: 5, y: 6, button: 'left' };
-    expect((await send(sessionId, 'client', { type: 'note', text: 'sigo aquí' })).status).toBe(200);
+    expect((await send(ids.client, 'client', { type: 'note', text: 'sigo aquí' })).status).toBe(200);
     expect((await poll).json.messages).toEqual([{ sender: 'client', message: { type: 'note', text: 'sigo aquí' } }]);
-    expect((await send(sessionId, 'technician', click)).status).toBe(200);
-    expect(await receive(sessionId, 'client')).toEqual([{ sender: 'technician', message: click }]);
+    expect((await send(ids.technician, 'technician', click)).status).toBe(200);
+    expect(await receive(ids.client, 'client')).toEqual([{ sender: 'technician', message: click }]);
   });
 
   test('sessions end at maxSessionAgeMs even while both sides keep polling', async () => {
     const clock = new ManualClock();
     await start({ maxSessionAgeMs: 60_000, legacyPollTimeoutMs: 3600_000 }, clock);
-    const sessionId = await legacyPair('818283');
+    const ids = await legacyPair('818283');
     clock.advance(59_000);
     relay!.sweep();
     expect(relay!.hub.counts().paired).toBe(1);
@@ -444,9 +454,9 @@ describe('legacy polling API: peers that go silent, sessions that grow old', () 
     relay!.sweep();
 
     const notice = { sender: 'relay', message: { type: 'error', code: 'RS_ERR_TIMEOUT_SESSION_AGE', message: expect.any(String) } };
-    expect(await receive(sessionId, 'client')).toEqual([notice]);
-    expect(await receive(sessionId, 'technician')).toEqual([notice]);
-    const after = await send(sessionId, 'client', { type: 'screen', data: (await jpeg(8, 8, 1)).toString('base64') });
+    expect(await receive(ids.client, 'client')).toEqual([notice]);
+    expect(await receive(ids.technician, 'technician')).toEqual([notice]);
+    const after = await send(ids.client, 'client', { type: 'screen', data: (await jpeg(8, 8, 1)).toString('base64') });
     expect(after.status).toBe(410);
     expect(after.json.error.code).toBe('RS_ERR_SESSION_ENDED');
     expect(relay!.hub.counts()).toEqual({ waiting: 0, pendingConsent: 0, paired: 0 });

@@ -3,10 +3,19 @@ import type { Clock } from '../../relay/clock';
 import type { RelayOptions } from '../../relay/options';
 import { createRelay, type Relay } from '../../relay/server';
 
+/**
+ * Every peer of a test connects from 127.0.0.1, so the per-address limits (which guard a
+ * real relay against one abuser) would only count the test's own peers: they are raised
+ * here, and the tests about them set them explicitly (and use other 127.x.y.z sources).
+ */
+export const ROOMY_ADDRESS_LIMITS: Partial<RelayOptions> = Object.freeze({
+  codeAttemptsPerIp: 1_000, maxSessionsPerIp: 10_000, registrationsPerIpPerMinute: 10_000, maxConnectionsPerIp: 10_000,
+});
+
 /** A real relay on 127.0.0.1, port 0, with fast sweeps so expiries show up quickly. */
 export async function startTestRelay(options: Partial<RelayOptions> = {}, clock?: Clock): Promise<Relay> {
   return createRelay({
-    options: { port: 0, host: '127.0.0.1', sweepIntervalMs: 20, ...options },
+    options: { port: 0, host: '127.0.0.1', sweepIntervalMs: 20, ...ROOMY_ADDRESS_LIMITS, ...options },
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(clock ? { clock } : {}),
   });

@@ -12,7 +12,8 @@ describe('README', () => {
     expect(row).toBeDefined();
     expect(row).toContain(`\`--${s.flag}\``);
     const def = s.key === 'logLevel' ? 'info' : DEFAULT_RELAY_OPTIONS[s.key];
-    expect(row).toContain(def === undefined ? 'unset' : `\`${String(def)}\``);
+    const unset = def === undefined || (Array.isArray(def) && def.length === 0);
+    expect(row).toContain(unset ? 'unset' : `\`${String(def)}\``);
   });
 
   test('.ci/run runs exactly the quick start test command', () => {
