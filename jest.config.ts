@@ -22,6 +22,14 @@ const config: Config = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
     {
+      // Each finding of the hardening review, replayed as the attack against a real relay
+      // on 127.0.0.1 (many source addresses: every 127.x.y.z is this machine).
+      displayName: 'attacks',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/attacks/**/*.test.ts'],
+    },
+    {
       displayName: 'browser',
       testEnvironment: 'node',
       transform,

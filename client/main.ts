@@ -12,6 +12,7 @@ import { messagesFor } from './i18n/messages';
 import { optionsOrExit } from './options-or-exit';
 import { automaticConsent, terminalConsent } from './terminal/terminal-consent';
 import { renderState } from './terminal/terminal-view';
+import { warnIfInsecureRelay } from './insecure-relay-warning';
 
 /** The locale POSIX uses for messages: the first of LC_ALL, LC_MESSAGES, LANG that is set. */
 function effectiveMessagesLocale(env: NodeJS.ProcessEnv): string | undefined {
@@ -21,6 +22,7 @@ function effectiveMessagesLocale(env: NodeJS.ProcessEnv): string | undefined {
 async function main(): Promise<void> {
   const options = optionsOrExit('client', AGENT_USAGE, () => parseAgentArgs(process.argv.slice(2), process.env, hostname()), (o) => o.help);
   if (options === undefined) return;
+  warnIfInsecureRelay(options.relayUrl, process.stderr);
   const t = messagesFor(options.language ?? pickLanguage([effectiveMessagesLocale(process.env)]));
   // Logs go to stderr so the customer's messages on stdout stay readable.
   const logger = pino({ level: options.logLevel, base: { service: 'agent' } }, pino.destination(2));

@@ -5,9 +5,12 @@ import { sendError, sendJson } from './http-util';
 import type { Hub } from './hub';
 import type { LegacyApi } from './legacy/legacy-api';
 import type { RelayMetrics } from './metrics';
+import type { RelayOptions } from './options';
+import { securityHeaders } from './security-headers';
 import { serveTechnicianPage } from './static-files';
 
 export interface HttpRoutesDeps {
+  readonly options: RelayOptions;
   readonly hub: Hub;
   readonly legacy: LegacyApi;
   readonly metrics: RelayMetrics;
@@ -27,8 +30,10 @@ export interface HttpRoutesDeps {
  */
 export function createRequestHandler(deps: HttpRoutesDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { hub, legacy, metrics, logger } = deps;
+  const headers = securityHeaders(deps.options);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://relay').pathname;
@@ -53,7 +58,7 @@ export function createRequestHandler(deps: HttpRoutesDeps): (req: IncomingMessag
       await legacy.handle(req, res, pathname);
       return;
     }
-    if (await serveTechnicianPage(deps.staticRoot, req, res, pathname)) return;
+    if (await serveTechnicianPage(deps.staticRoot, req, res, pathname, deps.options.pageRelayOrigins)) return;
     sendError(res, Errors.HTTP_NOT_FOUND);
   }
 

@@ -70,7 +70,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const staticRoot = findTechnicianDir(options.staticDir, __dirname);
 
   const onRequest = createRequestHandler({
-    hub, legacy, metrics, logger, staticRoot, socketCount: () => sockets.connections.size, startedAtMs: Date.now(),
+    options, hub, legacy, metrics, logger, staticRoot, socketCount: () => sockets.connections.size, startedAtMs: Date.now(),
   });
   const server: Server = options.tlsCertFile !== undefined && options.tlsKeyFile !== undefined
     ? createHttpsServer({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }, onRequest)

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileInside, sendFile } from '../common/node/static-files';
+import { ALLOWED_RELAYS_META } from '../common/technician-page';
 
 /**
  * Where the built technician page is: `dist/technician` seen from the source tree
@@ -21,10 +23,23 @@ const NOT_BUILT_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>
 </body></html>`;
 
 /**
- * Serves GET/HEAD of the technician page's files under `root` (no listing, no dot files,
- * no path escapes). Resolves false when nothing matched, so the caller can answer 404.
+ * The page learns which other relays it may use from this meta tag (read by
+ * technician/core/transport/relay-url.ts); its presence tells the page it was served by
+ * a relay. The origins were checked by resolveRelayOptions: no quotes or markup in them.
  */
-export async function serveTechnicianPage(root: string | undefined, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<boolean> {
+function withAllowedRelays(html: string, relayOrigins: readonly string[]): string {
+  const meta = `<meta name="${ALLOWED_RELAYS_META}" content="${relayOrigins.join(' ')}">`;
+  return html.replace(/<head>/i, (head) => `${head}\n${meta}`);
+}
+
+/**
+ * Serves GET/HEAD of the technician page's files under `root` (no listing, no dot files,
+ * no path escapes); the page itself carries the list of relays it may use. Resolves
+ * false when nothing matched, so the caller can answer 404.
+ */
+export async function serveTechnicianPage(
+  root: string | undefined, req: IncomingMessage, res: ServerResponse, pathname: string, relayOrigins: readonly string[],
+): Promise<boolean> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
   if (root === undefined) {
     if (pathname !== '/' && pathname !== '/index.html') return false;
@@ -34,8 +49,13 @@ export async function serveTechnicianPage(root: string | undefined, req: Incomin
   }
   const file = fileInside(root, pathname);
   if (file === undefined) return false;
-  return sendFile(req, res, file, {
-    'cache-control': file.endsWith('.html') ? 'no-cache' : 'public, max-age=300',
-    'x-content-type-options': 'nosniff',
-  });
+  if (basename(file) === 'index.html') {
+    const html = await readFile(file, 'utf8').catch(() => undefined);
+    if (html === undefined) return false;
+    const body = Buffer.from(withAllowedRelays(html, relayOrigins));
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': body.byteLength, 'cache-control': 'no-cache' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
+  return sendFile(req, res, file, { 'cache-control': 'public, max-age=300' });
 }

@@ -5,8 +5,9 @@ import type { AgentChannel, ChannelListeners } from './agent-channel';
 const RETRY_MS = 2000;
 
 /**
- * The browser fallback: a WebSocket to the agent's local server, at `ui` beside the page
- * (the per-run token is part of the page's path, so it is part of this address too).
+ * The browser fallback: a WebSocket to the agent's local server, at `ui` beside the page.
+ * The browser sends the window's HttpOnly cookie and its Origin with it; the agent
+ * accepts nothing else (client/window/local-page-server.ts).
  */
 export class WebSocketChannel implements AgentChannel {
   readonly kind = 'websocket';
@@ -15,7 +16,7 @@ export class WebSocketChannel implements AgentChannel {
 
   constructor(private readonly url: string) {}
 
-  /** `ws://host:port/<token>/ui` for a page at `http://host:port/<token>/…`. */
+  /** `ws://host:port/ui` for a page at `http://host:port/…`. */
   static besidePage(location: Location): WebSocketChannel {
     const url = new URL('ui', location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

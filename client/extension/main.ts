@@ -12,10 +12,12 @@ import { optionsOrExit } from '../options-or-exit';
 import { readHandshake, runExtension } from '../window/neutralino-extension';
 import { createRealAgent } from '../window/real-agent';
 import { WindowBridge } from '../window/window-bridge';
+import { warnIfInsecureRelay } from '../insecure-relay-warning';
 
 async function main(): Promise<void> {
   const options = optionsOrExit('extension', AGENT_USAGE, () => parseAgentArgs(process.argv.slice(2), process.env, hostname()), (o) => o.help);
   if (options === undefined) return;
+  warnIfInsecureRelay(options.relayUrl, process.stderr);
   const logger = pino({ level: options.logLevel, base: { service: 'agent-extension' } }, pino.destination(2));
   const handshake = await readHandshake(process.stdin);
   const bridge = new WindowBridge({

@@ -1,12 +1,14 @@
 /**
  * The customer's window in the default browser: `npm run client:window -- <options>`.
  * For machines without the Neutralino runtime (and how the window is tested): the agent
- * serves the window's page on 127.0.0.1 with a per-run token and opens it. The only place
+ * serves the window's page on 127.0.0.1 and opens it through a one-time launcher file
+ * (see local-page-server.ts). The only place
  * that reads the environment and the command line and builds the root logger.
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { optionsOrExit } from '../options-or-exit';
 import { LocalPageServer } from './local-page-server';
@@ -14,10 +16,12 @@ import { openInBrowser } from './open-browser';
 import { createRealAgent } from './real-agent';
 import { WindowBridge } from './window-bridge';
 import { parseWindowArgs, WINDOW_USAGE } from './window-options';
+import { warnIfInsecureRelay } from '../insecure-relay-warning';
 
 async function main(): Promise<void> {
   const options = optionsOrExit('client:window', WINDOW_USAGE, () => parseWindowArgs(process.argv.slice(2), process.env, hostname()), (o) => o.agent.help);
   if (options === undefined) return;
+  warnIfInsecureRelay(options.agent.relayUrl, process.stderr);
   const logger = pino({ level: options.agent.logLevel, base: { service: 'agent-window' } }, pino.destination(2));
   // Built beside this file by `npm run build`: dist/client/window.js → dist/client-app/.
   const pageDir = resolve(__dirname, '../client-app');
@@ -57,9 +61,15 @@ async function main(): Promise<void> {
   });
   bridge.attach(server);
 
-  process.stdout.write(`CompuEasys Soporte Remoto / Remote Support: ${server.url}\n`);
-  if (options.open && !(await openInBrowser(server.url, process.platform))) {
-    process.stdout.write('Abra esa dirección en su navegador. / Open that address in your browser.\n');
+  // The one-time address goes to this terminal (only its user reads it) and, for the
+  // browser, into a file only this user can read: never into a command line.
+  const launchUrl = server.launchUrl!;
+  const launcher = options.open ? await server.writeLauncher() : undefined;
+  if (launcher === undefined || !(await openInBrowser(pathToFileURL(launcher).href, process.platform))) {
+    process.stdout.write(`CompuEasys Soporte Remoto / Remote Support: ${launchUrl}\n`);
+    process.stdout.write('Abra esa dirección en su navegador; sirve una sola vez. / Open that address in your browser; it works once.\n');
+  } else {
+    process.stdout.write('CompuEasys Soporte Remoto / Remote Support: la ventana se abrió en su navegador. / the window opened in your browser.\n');
   }
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));

@@ -8,7 +8,8 @@ import { comboSequence, SPECIAL_COMBOS, type SpecialCombo } from '../core/input/
 import { isFinalState, SessionStateMachine, type SessionSnapshot } from '../core/session/session-state';
 import { TechnicianSession, type QualitySetting } from '../core/session/technician-session';
 import { StatsMeter } from '../core/stats/stats-meter';
-import { relayWebSocketUrl } from '../core/transport/relay-url';
+import { ALLOWED_RELAYS_META } from '../../common/technician-page';
+import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-url';
 import { ConnectForm, type ConnectRequest } from './connect-form';
 import { byId } from './dom';
 import { formatStats } from './format-stats';
@@ -130,8 +131,9 @@ export class TechnicianPanel {
     if (this.session !== undefined && !isFinalState(this.machine.state)) return;
     this.prefs.name = request.name;
     let url: string;
+    const allowed = allowedRelaysFrom(document.querySelector(`meta[name="${ALLOWED_RELAYS_META}"]`)?.getAttribute('content'));
     try {
-      url = relayWebSocketUrl(window.location);
+      url = relayWebSocketUrl(window.location, allowed);
     } catch {
       // A malformed ?relay= override: the relay that served this page is the sensible default.
       url = relayWebSocketUrl({ protocol: window.location.protocol, host: window.location.host });

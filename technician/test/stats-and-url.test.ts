@@ -1,4 +1,4 @@
-import { relayWebSocketUrl } from '../core/transport/relay-url';
+import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-url';
 import { StatsMeter } from '../core/stats/stats-meter';
 import { parseAccessCodeInput } from '../core/session/access-code';
 
@@ -27,6 +27,16 @@ describe('relay URL', () => {
     expect(relayWebSocketUrl({ protocol: 'file:', host: '', search: '?relay=https://r.example.com/x' })).toBe('wss://r.example.com/ws');
     expect(relayWebSocketUrl({ protocol: 'http:', host: 'a', search: '?relay=ws://10.0.0.2:9000' })).toBe('ws://10.0.0.2:9000/ws');
     expect(() => relayWebSocketUrl({ protocol: 'http:', host: 'a', search: '?relay=ftp://x' })).toThrow();
+  });
+
+  it('served by a relay, follows ?relay= only to a relay that relay lists', () => {
+    const page = { protocol: 'https:', host: 'soporte.example.com', search: '?relay=wss://evil.example.net' };
+    expect(relayWebSocketUrl(page, [])).toBe('wss://soporte.example.com/ws');
+    expect(relayWebSocketUrl(page, ['wss://relay2.example.com'])).toBe('wss://soporte.example.com/ws');
+    expect(relayWebSocketUrl({ ...page, search: '?relay=https://relay2.example.com/x' }, ['wss://relay2.example.com'])).toBe('wss://relay2.example.com/ws');
+    expect(allowedRelaysFrom(null)).toBeUndefined();
+    expect(allowedRelaysFrom('')).toEqual([]);
+    expect(allowedRelaysFrom(' wss://a.example  wss://b.example:8443 ')).toEqual(['wss://a.example', 'wss://b.example:8443']);
   });
 });
 
