@@ -1,29 +1,14 @@
-import pino from 'pino';
 import { WebSocketServer } from 'ws';
 import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
-import type { InputSink } from '../../client/input/input-sink';
-import type { NativeKey } from '../../client/input/native-key';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
 import type { AgentState } from '../../client/session/session-state';
-import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
-import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
+import type { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { ManualClock } from '../../relay/clock';
 import type { Relay } from '../../relay/server';
+import { fakeHardware, type RecordingSink } from '../support/fake-hardware';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
-
-/** Stands in for the mouse and keyboard (the desktop tests use the real ones). */
-class RecordingSink implements InputSink {
-  log: string[] = [];
-  async screenSize() { return { width: 640, height: 480 }; }
-  async move(x: number, y: number) { this.log.push(`move ${x},${y}`); }
-  async button(b: string, down: boolean) { this.log.push(`${b} ${down ? 'down' : 'up'}`); }
-  async scroll(dx: number, dy: number) { this.log.push(`scroll ${dx},${dy}`); }
-  async key(k: NativeKey, down: boolean) { this.log.push(`key ${k} ${down ? 'down' : 'up'}`); }
-  async typeText(t: string) { this.log.push(`type ${t}`); }
-  async close() {}
-}
 
 const M = { ctrl: false, alt: false, shift: false, meta: false };
 
@@ -37,12 +22,9 @@ interface Harness {
 
 async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean } = {}): Promise<Harness> {
   const states: AgentState[] = [];
-  const screen = new FakeScreenSource(640, 480);
-  screen.paint({ x: 0, y: 0, width: 640, height: 480 }, [20, 40, 60]);
-  const sink = new RecordingSink();
+  const { screen, sink, deps } = fakeHardware(relayUrl);
   const agent = await createAgent({
-    relayUrl, name: 'PC-MARIA', source: screen, encoder: new FakeRectEncoder(), sink,
-    logger: pino({ level: 'silent' }), consent: async () => answer,
+    ...deps, consent: async () => answer,
     onState: (s) => states.push(s),
     backoff: { initialMs: 20, maxMs: 200, factor: 2, jitter: 0 },
     streamer: { minFrameIntervalMs: 5, maxIdleIntervalMs: 10 },

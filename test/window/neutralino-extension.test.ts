@@ -12,7 +12,8 @@ import type { Relay } from '../../relay/server';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 import { NeutralinoRuntimeStandIn } from './neutralino-stand-in';
-import { fakeHardwareAgent, RecordingSink } from './window-harness';
+import { RecordingSink } from '../support/fake-hardware';
+import { fakeHardwareAgent } from './window-harness';
 
 const EXTENSION = join(__dirname, '../../dist/client/extension.js');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,43 +1,23 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { createAgent, type Agent } from '../../client/agent';
-import type { InputSink } from '../../client/input/input-sink';
-import type { NativeKey } from '../../client/input/native-key';
-import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
-import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { LocalPageServer } from '../../client/window/local-page-server';
 import { WindowBridge, type AgentHooks } from '../../client/window/window-bridge';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
+import { fakeHardware, RecordingSink } from '../support/fake-hardware';
 
 /** The built window page (`npm run build`). */
 export const PAGE_DIR = join(__dirname, '../../dist/client-app');
 
-/** Stands in for the mouse and keyboard: records every call. */
-export class RecordingSink implements InputSink {
-  readonly log: string[] = [];
-  async screenSize() { return { width: 640, height: 480 }; }
-  async move(x: number, y: number) { this.log.push(`move ${x},${y}`); }
-  async button(b: string, down: boolean) { this.log.push(`${b} ${down ? 'down' : 'up'}`); }
-  async scroll(dx: number, dy: number) { this.log.push(`scroll ${dx},${dy}`); }
-  async key(k: NativeKey, down: boolean) { this.log.push(`key ${k} ${down ? 'down' : 'up'}`); }
-  async typeText(t: string) { this.log.push(`type ${t}`); }
-  async close() {}
-}
-
 /** The real agent (ClientSession, streamer, injector) on a fake screen, encoder and input sink. */
 export function fakeHardwareAgent(relayUrl: string, sink: RecordingSink): (hooks: AgentHooks) => Promise<Agent> {
-  return async (hooks) => {
-    const screen = new FakeScreenSource(640, 480);
-    screen.paint({ x: 0, y: 0, width: 640, height: 480 }, [20, 40, 60]);
-    return createAgent({
-      relayUrl, name: 'PC-MARIA', source: screen, encoder: new FakeRectEncoder(), sink,
-      logger: pino({ level: 'silent' }),
-      consent: hooks.consent, onState: hooks.onState,
-      backoff: { initialMs: 300, maxMs: 1000, factor: 2, jitter: 0 },
-      streamer: { minFrameIntervalMs: 20, maxIdleIntervalMs: 50 },
-      renewExpiredCode: false,
-    });
-  };
+  return async (hooks) => createAgent({
+    ...fakeHardware(relayUrl, sink).deps,
+    consent: hooks.consent, onState: hooks.onState,
+    backoff: { initialMs: 300, maxMs: 1000, factor: 2, jitter: 0 },
+    streamer: { minFrameIntervalMs: 20, maxIdleIntervalMs: 50 },
+    renewExpiredCode: false,
+  });
 }
 
 /** The agent's side of the browser window: the real bridge and the real local page server. */

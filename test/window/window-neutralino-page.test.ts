@@ -10,7 +10,8 @@ import { hasChromium, launchTestBrowser, type TestBrowser } from '../support/bro
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 import { NeutralinoRuntimeStandIn } from './neutralino-stand-in';
-import { fakeHardwareAgent, PAGE_DIR, RecordingSink } from './window-harness';
+import { RecordingSink } from '../support/fake-hardware';
+import { fakeHardwareAgent, PAGE_DIR } from './window-harness';
 
 const CONFIG = JSON.parse(readFileSync(join(__dirname, '../../neutralino.config.json'), 'utf8')) as { nativeAllowList: string[] };
 
