@@ -1,12 +1,9 @@
-import pino from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type InputEvent } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
-import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
-import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { eventually } from '../support/relay-harness';
-import { RecordingSink } from './window-harness';
+import { fakeHardware, RecordingSink } from '../support/fake-hardware';
 
 const M = { ctrl: false, alt: false, shift: false, meta: false };
 
@@ -68,10 +65,8 @@ async function startLyingRelay(claimViewOnly: boolean | 'no-consent'): Promise<{
 }
 
 async function agentAnswering(url: string, answer: ConsentAnswer, sink: RecordingSink): Promise<Agent> {
-  const screen = new FakeScreenSource(640, 480);
   const agent = await createAgent({
-    relayUrl: url, name: 'PC-MARIA', source: screen, encoder: new FakeRectEncoder(), sink,
-    logger: pino({ level: 'silent' }), consent: async () => answer, onState: () => undefined,
+    ...fakeHardware(url, sink).deps, consent: async () => answer, onState: () => undefined,
     streamer: { minFrameIntervalMs: 20 },
   });
   agent.session.connect();
