@@ -2,7 +2,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type InputEvent } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
-import { eventually } from '../support/relay-harness';
+import { eventually, within } from '../support/relay-harness';
 import { fakeHardware, RecordingSink } from '../support/fake-hardware';
 
 const M = { ctrl: false, alt: false, shift: false, meta: false };
@@ -20,25 +20,52 @@ const INPUT: readonly InputEvent[] = [
   { kind: 'text', text: 'format c:' },
 ];
 
+/** The lying relay below, as a test sees it. */
+interface LyingRelay {
+  readonly url: string;
+  /** What the agent answered when asked for consent. */
+  readonly consents: unknown[];
+  /** Binary messages (frames) the agent sent. */
+  framesReceived(): number;
+  /**
+   * Resolves when the agent has handled every input message: the relay pings right after
+   * the input, and the agent's socket answers a ping only once it has emitted every message
+   * before it, in order. What the agent does with input (inject or refuse) happens as it
+   * handles the message; `injector.idle()` then waits for anything queued to be applied.
+   */
+  readonly inputHandled: Promise<void>;
+  /** Resolves when the agent's socket has closed; it read everything sent before. */
+  readonly closed: Promise<void>;
+  close(): Promise<void>;
+}
+
 /**
  * A tiny relay that misbehaves on purpose: it pairs the session with whatever `viewOnly`
  * it is told to claim (not what the customer answered), and forwards input anyway, which
  * the real relay never does in a view-only session. The agent must refuse it by itself.
  */
-async function startLyingRelay(claimViewOnly: boolean | 'no-consent'): Promise<{ url: string; consents: unknown[]; sentInput: Promise<void>; close(): Promise<void> }> {
+async function startLyingRelay(claimViewOnly: boolean | 'no-consent'): Promise<LyingRelay> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   const consents: unknown[] = [];
-  let inputSent: () => void = () => undefined;
-  const sentInput = new Promise<void>((resolve) => { inputSent = resolve; });
+  let frames = 0;
+  let inputHandled: () => void = () => undefined;
+  let closed: () => void = () => undefined;
+  const handled = new Promise<void>((resolve) => { inputHandled = resolve; });
+  const closedPromise = new Promise<void>((resolve) => { closed = resolve; });
   const send = (ws: WebSocket, m: unknown): void => ws.send(JSON.stringify(m));
   const pairAndForward = (ws: WebSocket, viewOnly: boolean): void => {
     send(ws, { type: 'paired', sessionId: 's-1', viewOnly, peer: { name: 'Juan (CompuEasys)', legacy: false, wholeFramesOnly: false } });
     INPUT.forEach((event, seq) => send(ws, { type: 'input', seq, event }));
-    setTimeout(inputSent, 50);
+    ws.ping();
   };
   wss.on('connection', (ws) => {
+    ws.on('pong', () => inputHandled());
+    ws.on('close', () => closed());
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
-      if (isBinary) return; // frames: not needed here
+      if (isBinary) {
+        frames++;
+        return;
+      }
       const m = JSON.parse(raw.toString('utf8')) as { type: string; granted?: boolean; viewOnly?: boolean };
       if (m.type === 'hello') send(ws, { type: 'welcome', version: PROTOCOL_VERSION, heartbeatMs: 10_000, maxFrameBytes: 1 << 22, maxTextBytes: 65536 });
       if (m.type === 'register') {
@@ -56,7 +83,9 @@ async function startLyingRelay(claimViewOnly: boolean | 'no-consent'): Promise<{
   return {
     url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`,
     consents,
-    sentInput,
+    framesReceived: () => frames,
+    inputHandled: handled,
+    closed: closedPromise,
     close: () => new Promise<void>((resolve) => {
       for (const c of wss.clients) c.terminate();
       wss.close(() => resolve());
@@ -82,10 +111,8 @@ describe('view-only is enforced by the agent itself, even against a relay that f
     const sink = new RecordingSink();
     const agent = await agentAnswering(relay.url, 'view-only', sink);
     try {
-      await eventually(() => agent.session.current.kind === 'sharing', 5000, 'sharing');
-      await relay.sentInput;
+      await within(relay.inputHandled, 5000, 'the agent to handle the input');
       await agent.injector.idle();
-      await new Promise((r) => setTimeout(r, 100));
       expect(relay.consents).toEqual([{ granted: true, viewOnly: true }]);
       expect(agent.session.current).toMatchObject({ kind: 'sharing', viewOnly: true });
       expect(agent.injector.currentMode).toBe('view-only');
@@ -101,8 +128,10 @@ describe('view-only is enforced by the agent itself, even against a relay that f
     const sink = new RecordingSink();
     const agent = await agentAnswering(relay.url, 'control', sink);
     try {
-      await eventually(() => sink.log.includes('type format c:'), 5000, 'the input to be applied');
+      await within(relay.inputHandled, 5000, 'the agent to handle the input');
+      await agent.injector.idle();
       expect(sink.log).toContain('left down');
+      expect(sink.log.at(-1)).toBe('type format c:'); // the last input, so all of it came through
     } finally {
       await agent.close();
       await relay.close();
@@ -116,10 +145,11 @@ describe('view-only is enforced by the agent itself, even against a relay that f
     try {
       await eventually(() => agent.session.current.kind === 'ended', 5000, 'the session to end');
       expect(agent.session.current).toMatchObject({ kind: 'ended', by: 'relay', reason: 'paired-without-consent' });
-      await relay.sentInput;
-      await new Promise((r) => setTimeout(r, 100));
+      await within(relay.closed, 5000, 'the agent to close its socket');
+      await agent.injector.idle();
       expect(sink.log).toEqual([]);
       expect(agent.injector.currentMode).toBe('off');
+      expect(relay.framesReceived()).toBe(0);
     } finally {
       await agent.close();
       await relay.close();

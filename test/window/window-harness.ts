@@ -9,15 +9,22 @@ import { fakeHardware, RecordingSink } from '../support/fake-hardware';
 /** The built window page (`npm run build`). */
 export const PAGE_DIR = join(__dirname, '../../dist/client-app');
 
-/** The real agent (ClientSession, streamer, injector) on a fake screen, encoder and input sink. */
-export function fakeHardwareAgent(relayUrl: string, sink: RecordingSink): (hooks: AgentHooks) => Promise<Agent> {
-  return async (hooks) => createAgent({
-    ...fakeHardware(relayUrl, sink).deps,
-    consent: hooks.consent, onState: hooks.onState,
-    backoff: { initialMs: 300, maxMs: 1000, factor: 2, jitter: 0 },
-    streamer: { minFrameIntervalMs: 20, maxIdleIntervalMs: 50 },
-    renewExpiredCode: false,
-  });
+/**
+ * The real agent (ClientSession, streamer, injector) on a fake screen, encoder and input
+ * sink. `created` sees each agent the bridge builds, so a test can wait for its injector.
+ */
+export function fakeHardwareAgent(relayUrl: string, sink: RecordingSink, created?: (agent: Agent) => void): (hooks: AgentHooks) => Promise<Agent> {
+  return async (hooks) => {
+    const agent = await createAgent({
+      ...fakeHardware(relayUrl, sink).deps,
+      consent: hooks.consent, onState: hooks.onState,
+      backoff: { initialMs: 300, maxMs: 1000, factor: 2, jitter: 0 },
+      streamer: { minFrameIntervalMs: 20, maxIdleIntervalMs: 50 },
+      renewExpiredCode: false,
+    });
+    created?.(agent);
+    return agent;
+  };
 }
 
 /** The agent's side of the browser window: the real bridge and the real local page server. */
@@ -25,17 +32,21 @@ export interface WindowUnderTest {
   readonly bridge: WindowBridge;
   readonly server: LocalPageServer;
   readonly sink: RecordingSink;
+  /** The agent the bridge built, once the page has asked it to connect. */
+  agent(): Agent | undefined;
   close(): Promise<void>;
 }
 
 export async function startWindow(relayUrl: string, extra: { autoAnswer?: ConsentAnswer } = {}): Promise<WindowUnderTest> {
   const sink = new RecordingSink();
   const logger = pino({ level: 'silent' });
-  const bridge = new WindowBridge({ logger, createAgent: fakeHardwareAgent(relayUrl, sink), ...extra });
+  let agent: Agent | undefined;
+  const bridge = new WindowBridge({ logger, createAgent: fakeHardwareAgent(relayUrl, sink, (a) => { agent = a; }), ...extra });
   const server = await LocalPageServer.start({ pageDir: PAGE_DIR, logger, onEnvelope: (e) => bridge.handleEnvelope(e) });
   bridge.attach(server);
   return {
     bridge, server, sink,
+    agent: () => agent,
     async close() {
       await bridge.close();
       await server.close();

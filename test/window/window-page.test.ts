@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { Errors } from '../../protocol';
 import type { RelayOptions } from '../../relay/options';
 import type { Relay } from '../../relay/server';
+import { untilAgentHasRead } from '../support/agent-barrier';
 import { hasChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
@@ -129,7 +130,8 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
     tech.sendJson({ type: 'input', seq: 1, event: { kind: 'text', text: 'rm -rf' } });
     expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
     expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
-    await new Promise((r) => setTimeout(r, 300));
+    await untilAgentHasRead(tech);
+    await win.agent()!.injector.idle();
     expect(win.sink.log).toEqual([]);
     expect(win.bridge.session?.current).toMatchObject({ kind: 'sharing', viewOnly: true });
   });
