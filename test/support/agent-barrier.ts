@@ -4,8 +4,18 @@ import { within } from './relay-harness';
 import type { WsTestPeer } from './ws-peer';
 
 /** Headers of every frame `tech` has received so far, read or not. */
-function framesOf(tech: WsTestPeer): FrameHeader[] {
+export function framesOf(tech: WsTestPeer): FrameHeader[] {
   return tech.received.flatMap((m) => (m.kind === 'binary' && m.message.kind === 'frame' ? [m.message.header] : []));
+}
+
+/**
+ * Resolves once `condition` holds, re-checking it as each message reaches `tech` (read or
+ * not: it looks at `tech.received` and consumes nothing); fails after `timeoutMs`.
+ */
+export async function untilReceived(tech: WsTestPeer, condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // Checked and re-armed in one turn of the event loop, so no message slips between.
+  while (!condition()) await within(once(tech.ws, 'message'), Math.max(1, deadline - Date.now()), what);
 }
 
 /**
@@ -24,13 +34,9 @@ function framesOf(tech: WsTestPeer): FrameHeader[] {
  */
 export async function untilAgentHasRead(tech: WsTestPeer, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const waitFor = async (condition: () => boolean, what: string): Promise<void> => {
-    // Checked and re-armed in one turn of the event loop, so no message slips between.
-    while (!condition()) await within(once(tech.ws, 'message'), Math.max(1, deadline - Date.now()), what);
-  };
-  await waitFor(() => framesOf(tech).length > 0, 'the session\'s first frame');
+  await untilReceived(tech, () => framesOf(tech).length > 0, 'the session\'s first frame', timeoutMs);
   const newest = Math.max(...framesOf(tech).map((h) => h.seq));
   tech.sendJson({ type: 'refresh', reason: 'requested' });
-  await waitFor(() => framesOf(tech).some((h) => h.seq > newest && (h.flags & FrameFlag.FULL) !== 0),
-    'the full frame that answers the refresh');
+  await untilReceived(tech, () => framesOf(tech).some((h) => h.seq > newest && (h.flags & FrameFlag.FULL) !== 0),
+    'the full frame that answers the refresh', Math.max(1, deadline - Date.now()));
 }
