@@ -6,6 +6,7 @@ import type { AgentState } from '../../client/session/session-state';
 import type { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { ManualClock } from '../../relay/clock';
 import type { Relay } from '../../relay/server';
+import { untilAgentHasRead } from '../support/agent-barrier';
 import { fakeHardware, type RecordingSink } from '../support/fake-hardware';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
@@ -131,6 +132,10 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     await tech.nextBinary();
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 1, y: 1 } });
     expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
+    // The refusal reaches the technician as soon as the relay reads the input; wait until
+    // the agent has read everything after it too, and applied whatever it accepted.
+    await untilAgentHasRead(tech);
+    await harness.agent.injector.idle();
     expect(harness.agent.injector.currentMode).toBe('view-only');
     expect(harness.sink.log).toEqual([]);
   });
