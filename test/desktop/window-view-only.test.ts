@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Errors, type InputEvent } from '../../protocol';
 import type { Relay } from '../../relay/server';
-import { launchTestBrowser, type TestBrowser } from '../support/browser';
+import { launchTestBrowser, waitForBodyState, type TestBrowser } from '../support/browser';
+import { shownCode } from '../support/customer-window';
 import { untilAgentHasRead } from '../support/agent-barrier';
 import { ComposingTechnician, describeWithDesktop, startDesktop, type Desktop, type DesktopBrowser } from '../support/desktop';
 import { eventually } from '../support/relay-harness';
@@ -56,13 +57,9 @@ function startWindowProcess(display: XvfbDisplay, relayWsUrl: string): { url: Pr
   return { url, output: () => out, child };
 }
 
-async function stateIs(page: Page, state: string, timeout = 20_000): Promise<void> {
-  await page.waitForSelector(`body[data-state="${state}"]`, { timeout });
-}
-
-async function shownCode(page: Page): Promise<string> {
-  await page.waitForFunction(() => /^\d{3} \d{3}$/.test(document.getElementById('code-value')?.textContent ?? ''));
-  return ((await page.textContent('#code-value')) ?? '').replace(' ', '');
+/** The window's state, with room for a real agent on a busy X display. */
+async function stateIs(page: Page, state: string): Promise<void> {
+  await waitForBodyState(page, state, 20_000);
 }
 
 describeWithDesktop('view only through the customer window, on a real X display (Xvfb + Chromium as the observed window)', () => {
