@@ -5,7 +5,7 @@ import {
 import { ManualClock } from '../../relay/clock';
 import type { RelayOptions } from '../../relay/options';
 import type { Relay } from '../../relay/server';
-import { legacyCall, startTestRelay } from '../support/relay-harness';
+import { legacyCall, legacyRefusal, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 
 /**
@@ -153,9 +153,7 @@ describe('a legacy client with a WebSocket technician', () => {
     expect(await receiveAtLeast(sessionId, 'client', 1)).toEqual([
       { sender: 'relay', message: { type: 'peer_left', reason: 'closed' } },
     ]);
-    const after = await call('receive_messages/', { session_id: sessionId, receiver: 'client' });
-    expect(after.status).toBe(410);
-    expect(after.json.error.code).toBe('RS_ERR_SESSION_ENDED');
+    expect(await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
   });
 
   test('a legacy client that stops polling (PC switched off): the technician is told and its socket closes', async () => {
@@ -177,7 +175,7 @@ describe('a legacy client with a WebSocket technician', () => {
     expect((await tech.closed).code).toBe(CloseCode.BACKLOG);
     const got = await receive(sessionId, 'client');
     expect(got.map((e) => e.message.action ?? e.message.code)).toEqual(['mouse_click', 'mouse_click', 'mouse_click', 'RS_ERR_LIMIT_BACKLOG']);
-    expect((await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).status).toBe(410);
+    expect(await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
   });
 
   test('the legacy client disconnecting: the technician hears peer-left and its socket closes with 4008', async () => {
@@ -343,7 +341,7 @@ describe('a WebSocket client with a legacy technician', () => {
       { sender: 'relay', message: { type: 'waiting_consent', timeout_ms: expect.any(Number) } },
       { sender: 'relay', message: { type: 'error', code: 'RS_ERR_CONSENT_DENIED', message: expect.any(String) } },
     ]);
-    expect((await call('receive_messages/', { session_id: sessionId, receiver: 'technician' })).status).toBe(410);
+    expect(await call('receive_messages/', { session_id: sessionId, receiver: 'technician' })).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
 
     // Another (legacy) technician can join with the fresh code and is asked about anew.
     const again = await call('connect_technician/', { access_code: fresh.code, technician_name: 'Marta' });

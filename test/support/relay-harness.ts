@@ -45,3 +45,8 @@ export async function legacyCall(baseUrl: string, path: string, body?: unknown, 
   }
   return { status: res.status, json };
 }
+
+/** The legacy API's answer when it refuses a call: `status`, and the error `code` with some message. */
+export function legacyRefusal(status: number, code: string): { status: number; json: unknown } {
+  return { status, json: { success: false, error: { code, message: expect.any(String) } } };
+}
