@@ -93,66 +93,56 @@ async function startLyingRelay(claimViewOnly: boolean | 'no-consent'): Promise<L
   };
 }
 
-async function agentAnswering(url: string, answer: ConsentAnswer, sink: RecordingSink): Promise<Agent> {
+/**
+ * Runs `body` with a lying relay (claiming `claim`) and the real agent on fake hardware
+ * answering the customer's question with `answer`; both are closed afterwards, pass or fail.
+ */
+async function withLyingRelay(
+  claim: boolean | 'no-consent', answer: ConsentAnswer,
+  body: (relay: LyingRelay, agent: Agent, sink: RecordingSink) => Promise<void>,
+): Promise<void> {
+  const relay = await startLyingRelay(claim);
+  const sink = new RecordingSink();
   const agent = await createAgent({
-    ...fakeHardware(url, sink).deps, consent: async () => answer, onState: () => undefined,
+    ...fakeHardware(relay.url, sink).deps, consent: async () => answer, onState: () => undefined,
     streamer: { minFrameIntervalMs: 20 },
   });
   agent.session.connect();
-  return agent;
+  try {
+    await body(relay, agent, sink);
+  } finally {
+    await agent.close();
+    await relay.close();
+  }
 }
 
 describe('view-only is enforced by the agent itself, even against a relay that forwards input', () => {
   test.each([
     ['the relay says view-only and forwards input anyway', true],
     ['the relay even claims full control after the customer chose view only', false],
-  ] as const)('%s: the input sink stays empty', async (_name, claim) => {
-    const relay = await startLyingRelay(claim);
-    const sink = new RecordingSink();
-    const agent = await agentAnswering(relay.url, 'view-only', sink);
-    try {
-      await within(relay.inputHandled, 5000, 'the agent to handle the input');
-      await agent.injector.idle();
-      expect(relay.consents).toEqual([{ granted: true, viewOnly: true }]);
-      expect(agent.session.current).toMatchObject({ kind: 'sharing', viewOnly: true });
-      expect(agent.injector.currentMode).toBe('view-only');
-      expect(sink.log).toEqual([]);
-    } finally {
-      await agent.close();
-      await relay.close();
-    }
-  });
+  ] as const)('%s: the input sink stays empty', (_name, claim) => withLyingRelay(claim, 'view-only', async (relay, agent, sink) => {
+    await within(relay.inputHandled, 5000, 'the agent to handle the input');
+    await agent.injector.idle();
+    expect(relay.consents).toEqual([{ granted: true, viewOnly: true }]);
+    expect(agent.session.current).toMatchObject({ kind: 'sharing', viewOnly: true });
+    expect(agent.injector.currentMode).toBe('view-only');
+    expect(sink.log).toEqual([]);
+  }));
 
-  test('the same relay and input with control allowed does reach the sink (the test can see input)', async () => {
-    const relay = await startLyingRelay(false);
-    const sink = new RecordingSink();
-    const agent = await agentAnswering(relay.url, 'control', sink);
-    try {
-      await within(relay.inputHandled, 5000, 'the agent to handle the input');
-      await agent.injector.idle();
-      expect(sink.log).toContain('left down');
-      expect(sink.log.at(-1)).toBe('type format c:'); // the last input, so all of it came through
-    } finally {
-      await agent.close();
-      await relay.close();
-    }
-  });
+  test('the same relay and input with control allowed does reach the sink (the test can see input)', () => withLyingRelay(false, 'control', async (relay, agent, sink) => {
+    await within(relay.inputHandled, 5000, 'the agent to handle the input');
+    await agent.injector.idle();
+    expect(sink.log).toContain('left down');
+    expect(sink.log.at(-1)).toBe('type format c:'); // the last input, so all of it came through
+  }));
 
-  test('a relay that pairs without the customer saying yes is not followed: nothing is shared or injected', async () => {
-    const relay = await startLyingRelay('no-consent');
-    const sink = new RecordingSink();
-    const agent = await agentAnswering(relay.url, 'control', sink);
-    try {
-      await eventually(() => agent.session.current.kind === 'ended', 5000, 'the session to end');
-      expect(agent.session.current).toMatchObject({ kind: 'ended', by: 'relay', reason: 'paired-without-consent' });
-      await within(relay.closed, 5000, 'the agent to close its socket');
-      await agent.injector.idle();
-      expect(sink.log).toEqual([]);
-      expect(agent.injector.currentMode).toBe('off');
-      expect(relay.framesReceived()).toBe(0);
-    } finally {
-      await agent.close();
-      await relay.close();
-    }
-  });
+  test('a relay that pairs without the customer saying yes is not followed: nothing is shared or injected', () => withLyingRelay('no-consent', 'control', async (relay, agent, sink) => {
+    await eventually(() => agent.session.current.kind === 'ended', 5000, 'the session to end');
+    expect(agent.session.current).toMatchObject({ kind: 'ended', by: 'relay', reason: 'paired-without-consent' });
+    await within(relay.closed, 5000, 'the agent to close its socket');
+    await agent.injector.idle();
+    expect(sink.log).toEqual([]);
+    expect(agent.injector.currentMode).toBe('off');
+    expect(relay.framesReceived()).toBe(0);
+  }));
 });
