@@ -66,7 +66,7 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     await relay.close();
   });
 
-  test('shows a code, asks consent, streams frames paced by acks, and applies input', async () => {
+  test('shows a code, shares once the customer allows control, sends a full frame then only the changed area, and applies input in order', async () => {
     harness = await startAgent(relay.wsUrl);
     const code = await codeOf(harness);
     expect(code).toMatch(/^[0-9]{6}$/);
@@ -168,7 +168,7 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     expect(harness.agent.session.current).toMatchObject({ kind: 'ended', by: 'technician' });
   });
 
-  test('a network drop: the agent reconnects with back-off and shows a new code', async () => {
+  test('a network drop: the agent says it is reconnecting, and shows a code again once the relay is back', async () => {
     harness = await startAgent(relay.wsUrl);
     await codeOf(harness);
     const port = relay.port;

@@ -295,10 +295,9 @@ describe('a WebSocket client with a legacy technician', () => {
     const refused = await call('send_message/', {
       session_id: sessionId, sender: 'technician', message: { action: 'mouse_click', x: 400, y: 300, button: 'left' },
     });
-    expect(refused.status).toBe(403);
-    expect(refused.json.error.code).toBe('RS_ERR_SESSION_VIEW_ONLY');
+    expect(refused).toEqual(legacyRefusal(403, 'RS_ERR_SESSION_VIEW_ONLY'));
     const typed = await call('send_message/', { session_id: sessionId, sender: 'technician', message: { action: 'type_text', text: 'rm' } });
-    expect(typed.status).toBe(403);
+    expect(typed).toEqual(legacyRefusal(403, 'RS_ERR_SESSION_VIEW_ONLY'));
 
     // Screens still flow.
     const image = await jpeg(64, 48, 9);
