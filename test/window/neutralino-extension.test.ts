@@ -173,7 +173,7 @@ describe('a whole session through the extension bridge and a local stand-in of t
     expect(bridge.session?.current).toMatchObject({ kind: 'ended', by: 'customer' });
   });
 
-  test('view only through the extension: the relay refuses the technician\'s input and nothing is injected', async () => {
+  test('view only through the extension: the relay refuses the technician\'s input, nothing is injected, and the page\'s stop ends it for both sides', async () => {
     const sink = new RecordingSink();
     const logger = pino({ level: 'silent' });
     let agent: Agent | undefined;
