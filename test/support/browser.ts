@@ -69,8 +69,13 @@ export async function launchTestBrowser(options: TestBrowserOptions = {}): Promi
   };
 }
 
-/** `describe` where Chromium is installed, else `describe.skip` (see hasChromium). */
-export const describeWithChromium: jest.Describe = hasChromium() ? describe : describe.skip;
+/**
+ * `describe` where Chromium is installed, else `describe.skip` (see hasChromium). A
+ * function, so that importing this module outside jest (the benchmarks do) needs no `describe`.
+ */
+export function describeWithChromium(name: string, fn: () => void): void {
+  (hasChromium() ? describe : describe.skip)(name, fn);
+}
 
 /**
  * One browser for a describe block: launched before its first test, closed (profile and

@@ -19,7 +19,9 @@ export function hasDesktopTools(): boolean {
 }
 
 /** `describe` where the desktop tools are installed, else `describe.skip` (see hasDesktopTools). */
-export const describeWithDesktop: jest.Describe = hasDesktopTools() ? describe : describe.skip;
+export function describeWithDesktop(name: string, fn: () => void): void {
+  (hasDesktopTools() ? describe : describe.skip)(name, fn);
+}
 
 /**
  * A real Chromium window filling the Xvfb screen (kiosk: no browser chrome, so page
