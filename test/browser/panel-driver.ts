@@ -6,7 +6,10 @@ import {
   encodeFrame, FrameFlag, ImageFormat,
   type ControlMessage, type InputEvent,
 } from '../../protocol';
+import type { Relay } from '../../relay/server';
 import type { SessionStateName } from '../../technician/core/session/session-state';
+import { browserForBlock, type TestBrowserOptions, waitForBodyState } from '../support/browser';
+import { startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 
 /** The built page the relay serves; `npm test` builds it before jest runs. */
@@ -26,7 +29,7 @@ export async function openPanel(page: Page, relayUrl: string): Promise<void> {
 
 /** Waits until the panel shows `state` (the body's `data-state`). */
 export async function waitForState(page: Page, state: SessionStateName, timeoutMs = 10_000): Promise<void> {
-  await page.waitForSelector(`body[data-state="${state}"]`, { timeout: timeoutMs });
+  await waitForBodyState(page, state, timeoutMs);
 }
 
 /** Types the name and code into the form and presses Connect. */
@@ -125,4 +128,50 @@ export async function connectedPage(page: Page, relay: { url: string; wsUrl: str
   const { message } = await client.nextBinary(10_000);
   if (message.kind !== 'frame-ack' || message.seq !== 1) throw new Error(`expected FRAME_ACK 1, got ${JSON.stringify(message)}`);
   return { client, code };
+}
+
+/** What each test of a {@link panelSuite} gets. */
+export interface PanelTest {
+  /** This test's relay; a test may replace it (it is closed after the test either way). */
+  relay: Relay;
+  /** A fresh page of the block's browser. */
+  readonly page: Page;
+  /** {@link connectedPage} on this test's page and relay; the client is closed after the test. */
+  connect(viewOnly?: boolean): Promise<{ client: WsTestPeer; code: string }>;
+  /** {@link registeredClient} on this test's relay; the client is closed after the test. */
+  register(name?: string): Promise<{ client: WsTestPeer; code: string }>;
+}
+
+/**
+ * The hooks of a technician-page suite, installed in the calling describe block: one
+ * browser for the block (`options`: its locale and window size), and for each test a
+ * fresh relay and page, closed after it with any stand-in client it opened.
+ */
+export function panelSuite(options: TestBrowserOptions): PanelTest {
+  beforeAll(() => assertTechnicianBuilt());
+  const browser = browserForBlock(options);
+  const clients: WsTestPeer[] = [];
+  let relay: Relay | undefined;
+  let page: Page | undefined;
+  const keep = (opened: { client: WsTestPeer; code: string }): { client: WsTestPeer; code: string } => {
+    clients.push(opened.client);
+    return opened;
+  };
+  beforeEach(async () => {
+    relay = await startTestRelay();
+    page = await browser().newPage();
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.close();
+    await page?.close();
+    await relay?.close();
+  });
+  const test: PanelTest = {
+    get relay() { return relay!; },
+    set relay(replacement: Relay) { relay = replacement; },
+    get page() { return page!; },
+    connect: async (viewOnly = false) => keep(await connectedPage(page!, relay!, viewOnly)),
+    register: async (name) => keep(await registeredClient(relay!.wsUrl, name)),
+  };
+  return test;
 }

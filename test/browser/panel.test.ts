@@ -1,12 +1,10 @@
 import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
-import { hasChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
+import { browserForBlock, describeWithChromium, launchTestBrowser, watchPageSockets } from '../support/browser';
 import { startTestRelay } from '../support/relay-harness';
 import { assertTechnicianBuilt, openPanel, registeredClient, submitCode, TECH_NAME, waitForState } from './panel-driver';
 
-const maybe = hasChromium() ? describe : describe.skip;
-
-maybe('technician panel in Chromium: language', () => {
+describeWithChromium('technician panel in Chromium: language', () => {
   let relay: Relay;
   beforeAll(() => assertTechnicianBuilt());
   beforeEach(async () => { relay = await startTestRelay(); });
@@ -46,18 +44,14 @@ maybe('technician panel in Chromium: language', () => {
   });
 });
 
-maybe('technician panel in Chromium: code field and refusals', () => {
-  let browser: TestBrowser;
+describeWithChromium('technician panel in Chromium: code field and refusals', () => {
   let relay: Relay;
   let page: Page;
-  beforeAll(async () => {
-    assertTechnicianBuilt();
-    browser = await launchTestBrowser({ locale: 'en-US' });
-  });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(() => assertTechnicianBuilt());
+  const browser = browserForBlock({ locale: 'en-US' });
   beforeEach(async () => {
     relay = await startTestRelay({ codeAttemptsPerIp: 3 });
-    page = await browser.newPage();
+    page = await browser().newPage();
     await openPanel(page, relay.url);
   });
   afterEach(async () => {
@@ -76,12 +70,16 @@ maybe('technician panel in Chromium: code field and refusals', () => {
   });
 
   it('refuses five digits without opening a connection', async () => {
+    const sockets = await watchPageSockets(page);
     await submitCode(page, '38562');
     expect(await page.textContent('#code-error')).toBe('The code has 6 digits.');
     expect(await page.inputValue('#access-code')).toBe('385 62');
-    await page.waitForTimeout(200);
     expect(await page.getAttribute('body', 'data-state')).toBe('idle');
-    expect(relay.connections.size).toBe(0);
+    expect(await sockets.opened()).toBe(0);
+    // The record does see connections: six digits open one, and it is the only one so far.
+    await submitCode(page, '000 000');
+    await waitForState(page, 'invalid-code');
+    expect(await sockets.opened()).toBe(1);
   });
 
   it('asks for the name before connecting, and remembers it', async () => {

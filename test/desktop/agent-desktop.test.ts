@@ -1,12 +1,10 @@
-import { encodeFrameAck, type InputEvent } from '../../protocol';
-import type { Relay } from '../../relay/server';
+import { encodeFrameAck, FrameFlag, type InputEvent } from '../../protocol';
+import { framesOf, untilReceived } from '../support/agent-barrier';
 import {
-  captureWithImport, compareRgb, ComposingTechnician, hasDesktopTools, openDesktopBrowser, startAgentProcess,
-  type AgentProcess, type DesktopBrowser,
+  captureWithImport, compareRgb, ComposingTechnician, describeWithDesktop, startAgentProcess, startDesktop,
+  type AgentProcess, type Desktop, type DesktopBrowser,
 } from '../support/desktop';
-import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
-import { startXvfb, type XvfbDisplay } from '../support/xvfb';
 
 const WIDTH = 1280;
 const HEIGHT = 720;
@@ -39,23 +37,19 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
     }
   </script></body></html>`;
 
-const describeDesktop = hasDesktopTools() ? describe : describe.skip;
-
-describeDesktop('the real agent on a real X display (Xvfb + Chromium + ImageMagick)', () => {
-  let display: XvfbDisplay;
+describeWithDesktop('the real agent on a real X display (Xvfb + Chromium + ImageMagick)', () => {
+  let desktop: Desktop;
   let browser: DesktopBrowser;
-  let relay: Relay;
   let agent: AgentProcess;
   let tech: WsTestPeer;
   let view: ComposingTechnician;
 
   beforeAll(async () => {
-    display = await startXvfb({ width: WIDTH, height: HEIGHT });
-    browser = await openDesktopBrowser(display, PAGE);
-    relay = await startTestRelay();
-    agent = startAgentProcess(display, relay.wsUrl);
+    desktop = await startDesktop(PAGE, { width: WIDTH, height: HEIGHT });
+    browser = desktop.window;
+    agent = startAgentProcess(desktop.display, desktop.relay.wsUrl);
     const code = await agent.code;
-    tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
+    tech = await WsTestPeer.hello(desktop.relay.wsUrl, 'technician');
     tech.sendJson({ type: 'join', code, name: 'Desktop test' });
     await tech.until('paired', 10_000);
     const info = await tech.until('screen-info', 10_000);
@@ -68,9 +62,7 @@ describeDesktop('the real agent on a real X display (Xvfb + Chromium + ImageMagi
     await view?.stop();
     tech?.close();
     await agent?.stop();
-    await relay?.close();
-    await browser?.close();
-    await display?.stop();
+    await desktop?.close();
   });
 
   let seq = 0;
@@ -78,7 +70,7 @@ describeDesktop('the real agent on a real X display (Xvfb + Chromium + ImageMagi
 
   test('what the technician composes matches the X screen, within JPEG tolerance', async () => {
     await view.settle();
-    const shot = await captureWithImport(display);
+    const shot = await captureWithImport(desktop.display);
     expect([view.width, view.height]).toEqual([shot.width, shot.height]);
     const { mean, badShare } = compareRgb(view.pixels, shot.pixels);
     expect(mean).toBeLessThan(4);
@@ -94,7 +86,7 @@ describeDesktop('the real agent on a real X display (Xvfb + Chromium + ImageMagi
     await view.settle();
     const before = view.rects.length;
     await browser.page.evaluate(() => { document.getElementById('spot')!.style.background = '#ff8800'; });
-    await eventually(() => view.rects.length > before, 10_000, 'the change to arrive');
+    await view.rectsBeyond(before);
     await view.settle();
     const changed = view.rects.slice(before);
     expect(changed.length).toBeGreaterThan(0);
@@ -103,14 +95,15 @@ describeDesktop('the real agent on a real X display (Xvfb + Chromium + ImageMagi
     const bytes = changed.reduce((sum, r) => sum + r.bytes, 0);
     expect(bytes).toBeLessThan(20_000);
 
-    const still = view.rects.length;
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(view.rects.length).toBe(still);
+    // The agent looks at the screen at least every 100 ms: two seconds is twenty looks.
+    await view.staysQuietFor(2000);
   });
 
   test('a click at (x, y) reaches the window at that point, with the right button', async () => {
     type Recorded = { type: string; button: number; screenX: number; screenY: number };
-    const recorded = (): Promise<Recorded[]> => browser.page.evaluate(() => (window as unknown as { events: Recorded[] }).events);
+    /** The first event of `type` the pad records, as soon as it does. */
+    const recorded = async (type: string): Promise<Recorded | undefined> => (await browser.page.waitForFunction(
+      (t) => (window as unknown as { events: Recorded[] }).events.find((e) => e.type === t), type, { timeout: 10_000 })).jsonValue();
     await browser.page.evaluate(() => { (window as unknown as { events: unknown[] }).events = []; });
     // One click at a time, as a person clicks: each is checked before the next is sent.
     const cases: [InputEvent, string, Partial<Recorded>][] = [
@@ -121,13 +114,7 @@ describeDesktop('the real agent on a real X display (Xvfb + Chromium + ImageMagi
     ];
     for (const [event, type, expected] of cases) {
       input(event);
-      const deadline = Date.now() + 10_000;
-      let found: Recorded | undefined;
-      while (!found && Date.now() < deadline) {
-        found = (await recorded()).find((e) => e.type === type);
-        if (!found) await new Promise((r) => setTimeout(r, 25));
-      }
-      expect(found).toMatchObject(expected);
+      expect(await recorded(type)).toMatchObject(expected);
       await browser.page.evaluate(() => { (window as unknown as { events: unknown[] }).events = []; });
     }
   });
@@ -173,25 +160,35 @@ describeDesktop('the real agent on a real X display (Xvfb + Chromium + ImageMagi
     await browser.page.waitForFunction(`document.getElementById('scroller').scrollTop < ${down}`, undefined, { timeout: 10_000 });
   });
 
-  test('acknowledgements pace the agent: without them, at most a small window of updates arrives', async () => {
+  test('acknowledgements pace the agent: without them at most two updates arrive while the screen keeps changing, and an ack brings the next', async () => {
     // A second technician session would need a new code; instead, stop acknowledging here.
     await view.stop();
-    const before = tech.received.length;
-    await browser.page.evaluate(() => {
-      let n = 0;
+    const framesBefore = framesOf(tech).length;
+    const updatesSince = (): Set<number> => new Set(framesOf(tech).slice(framesBefore).map((h) => h.seq));
+    // The spot changes colour on every animation frame for a second and a half (well
+    // inside the agent's 5 s ack timeout): an agent not held back would send each change.
+    const changes = await browser.page.evaluate(() => new Promise<number>((resolve) => {
       const spot = document.getElementById('spot')!;
-      const tick = (): void => { spot.style.background = `hsl(${(n++ * 37) % 360},80%,50%)`; if (n < 120) requestAnimationFrame(tick); };
+      const end = performance.now() + 1500;
+      let n = 0;
+      const tick = (): void => {
+        spot.style.background = `hsl(${(n++ * 37) % 360},80%,50%)`;
+        if (performance.now() < end) requestAnimationFrame(tick);
+        else resolve(n);
+      };
       requestAnimationFrame(tick);
-    });
-    await new Promise((r) => setTimeout(r, 2000));
-    const frames = tech.received.slice(before).filter((m) => m.kind === 'binary');
-    const updates = new Set(frames.map((m) => (m.message.kind === 'frame' ? m.message.header.seq : -1)));
-    expect(updates.size).toBeGreaterThan(0);
-    expect(updates.size).toBeLessThanOrEqual(2); // the agent's window of unacknowledged updates
-    // Acknowledging frees the agent again.
-    const last = frames.at(-1)!;
-    if (last.message.kind === 'frame') tech.sendRaw(encodeFrameAck(last.message.header.seq, last.message.header.captureTimeMs));
-    await new Promise((r) => setTimeout(r, 500));
-    expect(tech.received.length).toBeGreaterThan(before + frames.length);
+    }));
+    expect(changes).toBeGreaterThan(20);
+    await untilReceived(tech, () => updatesSince().size > 0, 'the first update of the changes');
+    const held = updatesSince();
+    expect(held.size).toBeLessThanOrEqual(2); // the agent's window of unacknowledged updates
+
+    // Acknowledging the newest frees the agent (acks are cumulative): the next update comes,
+    // and it is the change since, not the full frame an agent sends when it gives up on acks.
+    const last = framesOf(tech).at(-1)!;
+    tech.sendRaw(encodeFrameAck(last.seq, last.captureTimeMs));
+    await untilReceived(tech, () => [...updatesSince()].some((seq) => !held.has(seq)), 'an update after the ack');
+    const next = framesOf(tech).slice(framesBefore).filter((h) => !held.has(h.seq));
+    expect(next.every((h) => (h.flags & FrameFlag.FULL) === 0)).toBe(true);
   });
 });

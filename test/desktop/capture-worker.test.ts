@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createWorkerScreenSource } from '../../client/capture/worker-screen-adapter';
-import { hasDesktopTools } from '../support/desktop';
+import { PROBE_COLOURS } from '../support/capture-worker-probe';
+import { describeWithDesktop } from '../support/desktop';
 import { startXvfb, type XvfbDisplay } from '../support/xvfb';
 
 const WORKER = join(__dirname, '../../dist/client/capture-worker.js');
 const PROBE = join(__dirname, '../support/capture-worker-probe.ts');
-const describeDesktop = hasDesktopTools() ? describe : describe.skip;
 
-describeDesktop('screen capture in a worker thread (the built dist/client/capture-worker.js)', () => {
+describeWithDesktop('screen capture in a worker thread (the built dist/client/capture-worker.js)', () => {
   let display: XvfbDisplay;
   beforeAll(async () => {
     display = await startXvfb({ width: 800, height: 600 });
@@ -17,17 +17,22 @@ describeDesktop('screen capture in a worker thread (the built dist/client/captur
     await display?.stop();
   });
 
-  test('grabs whole frames of the display, in order, and stops cleanly', () => {
+  test('each grab shows the display as it is at that moment, grabs asked at once are answered in the order asked, and close stops the worker', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', PROBE, WORKER], { env: display.env(), encoding: 'utf8', timeout: 30_000 });
-    const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as { name?: string; frames?: { width: number; height: number; stride: number; bytes: number }[]; error?: string };
+    type Frame = { width: number; height: number; stride: number; bytes: number; centre: number[] };
+    const result = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as
+      { name?: string; oneByOne?: Frame[]; together?: Frame[]; answered?: number[]; error?: string };
     expect(result.error).toBeUndefined();
+    // The probe exits only once close() has ended the worker thread (else spawnSync times out).
     expect(run.status).toBe(0);
     expect(result.name).toBe('nut-js (worker thread)');
-    expect(result.frames).toHaveLength(3);
-    for (const f of result.frames!) {
+    for (const f of [...result.oneByOne!, ...result.together!]) {
       expect([f.width, f.height]).toEqual([800, 600]);
       expect(f.bytes).toBeGreaterThanOrEqual(f.stride * 599 + 800 * 4);
     }
+    // The screen was painted a new colour before each grab: no frame is an older picture.
+    expect(result.oneByOne!.map((f) => f.centre)).toEqual(PROBE_COLOURS.map((c) => [...c.rgb]));
+    expect(result.answered).toEqual([0, 1, 2]);
   });
 
   test('without the built worker script it refuses, so the chooser falls back to the main thread', async () => {

@@ -1,9 +1,9 @@
 import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
 import { launchTestBrowser, type TestBrowser } from '../support/browser';
-import { hasDesktopTools, openDesktopBrowser, startAgentProcess, type AgentProcess, type DesktopBrowser } from '../support/desktop';
-import { startTestRelay } from '../support/relay-harness';
-import { startXvfb, type XvfbDisplay } from '../support/xvfb';
+import {
+  describeWithDesktop, startAgentProcess, startDesktop, type AgentProcess, type Desktop, type DesktopBrowser,
+} from '../support/desktop';
 import { assertTechnicianBuilt, canvasPixel, pagePointOf, submitCode, waitForState, openPanel } from '../browser/panel-driver';
 
 const WIDTH = 1280;
@@ -27,14 +27,12 @@ const CUSTOMER_PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
     document.getElementById('pad').addEventListener('contextmenu', (e) => e.preventDefault());
   </script></body></html>`;
 
-const describeDesktop = hasDesktopTools() ? describe : describe.skip;
-
 /**
  * The whole system on one machine: the customer's X display with a real window, the
  * real agent sharing it, the real relay, and the technician page in a second Chromium.
  */
-describeDesktop('end to end: technician page → relay → agent → X display', () => {
-  let display: XvfbDisplay;
+describeWithDesktop('end to end: technician page → relay → agent → X display', () => {
+  let desktop: Desktop;
   let customer: DesktopBrowser;
   let relay: Relay;
   let agent: AgentProcess;
@@ -43,10 +41,9 @@ describeDesktop('end to end: technician page → relay → agent → X display',
 
   beforeAll(async () => {
     assertTechnicianBuilt();
-    display = await startXvfb({ width: WIDTH, height: HEIGHT });
-    customer = await openDesktopBrowser(display, CUSTOMER_PAGE);
-    relay = await startTestRelay();
-    agent = startAgentProcess(display, relay.wsUrl);
+    desktop = await startDesktop(CUSTOMER_PAGE, { width: WIDTH, height: HEIGHT });
+    ({ window: customer, relay } = desktop);
+    agent = startAgentProcess(desktop.display, relay.wsUrl);
     technicianBrowser = await launchTestBrowser({ locale: 'es-ES', viewport: { width: 1400, height: 900 } });
     panel = await technicianBrowser.newPage();
   }, 90_000);
@@ -54,9 +51,7 @@ describeDesktop('end to end: technician page → relay → agent → X display',
   afterAll(async () => {
     await technicianBrowser?.close();
     await agent?.stop();
-    await relay?.close();
-    await customer?.close();
-    await display?.stop();
+    await desktop?.close();
   });
 
   test('the technician enters the code, the customer accepts, and the canvas shows the customer\'s screen', async () => {
@@ -122,11 +117,7 @@ describeDesktop('end to end: technician page → relay → agent → X display',
   test('disconnecting ends the session on both sides', async () => {
     await panel.click('#disconnect-button');
     await waitForState(panel, 'ended', 10_000);
-    const deadline = Date.now() + 10_000;
-    while (!agent.output().includes('The technician ended the session.') && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(agent.output()).toContain('The technician ended the session.');
+    await agent.waitForOutput('The technician ended the session.');
     expect(relay.hub.registry.size).toBe(0);
   });
 });

@@ -1,15 +1,14 @@
-import pino from 'pino';
 import { WebSocketServer } from 'ws';
 import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
 import type { BackoffOptions } from '../../common/backoff';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
 import type { AgentState } from '../../client/session/session-state';
-import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
-import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
-import { RecordingSink } from '../../client/test/support/recording-sink';
+import type { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { ManualClock } from '../../relay/clock';
 import type { Relay } from '../../relay/server';
+import { untilAgentHasRead } from '../support/agent-barrier';
+import { fakeHardware, type RecordingSink } from '../support/fake-hardware';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 
@@ -25,12 +24,9 @@ interface Harness {
 
 async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions } = {}): Promise<Harness> {
   const states: AgentState[] = [];
-  const screen = new FakeScreenSource(640, 480);
-  screen.paint({ x: 0, y: 0, width: 640, height: 480 }, [20, 40, 60]);
-  const sink = new RecordingSink();
+  const { screen, sink, deps } = fakeHardware(relayUrl);
   const agent = await createAgent({
-    relayUrl, name: 'PC-MARIA', source: screen, encoder: new FakeRectEncoder(), sink,
-    logger: pino({ level: 'silent' }), consent: async () => answer,
+    ...deps, consent: async () => answer,
     onState: (s) => states.push(s),
     backoff: { initialDelayMs: 20, maxDelayMs: 200, factor: 2, jitter: 0 },
     streamer: { minFrameIntervalMs: 5, maxIdleIntervalMs: 10 },
@@ -71,7 +67,7 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     await relay.close();
   });
 
-  test('shows a code, asks consent, streams frames paced by acks, and applies input', async () => {
+  test('shows a code, shares once the customer allows control, sends a full frame then only the changed area, and applies input in order', async () => {
     harness = await startAgent(relay.wsUrl);
     const code = await codeOf(harness);
     expect(code).toMatch(/^[0-9]{6}$/);
@@ -137,6 +133,10 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     await tech.nextBinary();
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 1, y: 1 } });
     expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
+    // The refusal reaches the technician as soon as the relay reads the input; wait until
+    // the agent has read everything after it too, and applied whatever it accepted.
+    await untilAgentHasRead(tech);
+    await harness.agent.injector.idle();
     expect(harness.agent.injector.currentMode).toBe('view-only');
     expect(harness.sink.log).toEqual([]);
   });
@@ -169,7 +169,7 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     expect(harness.agent.session.current).toMatchObject({ kind: 'ended', by: 'technician' });
   });
 
-  test('a network drop: the agent reconnects with back-off and shows a new code', async () => {
+  test('a network drop: the agent says it is reconnecting, and shows a code again once the relay is back', async () => {
     harness = await startAgent(relay.wsUrl);
     await codeOf(harness);
     const port = relay.port;

@@ -20,7 +20,7 @@ describe('a technician that stops reading', () => {
     await relay.close();
   });
 
-  test('does not grow the relay without bound, input still reaches the client, and the newest frame wins', async () => {
+  test('does not grow the relay without bound, input still reaches the client, the newest frame wins, and the client is asked for a refresh once per full frame', async () => {
     const backlog = 1024 * 1024;
     relay = await startTestRelay({ frameBacklogBytes: backlog });
     const { client, tech } = await pairSession(relay.wsUrl);
@@ -64,10 +64,20 @@ describe('a technician that stops reading', () => {
     }
     expect(received).toBeLessThan(FRAMES);
 
-    // A full frame answers the refresh; the next drop asks again.
+    // Catching up dropped more frames, but the refresh was asked for already: no second one.
+    expect(client.pending).toBe(0);
+
+    // A full frame answers the refresh; once it has gone through, the next drop asks again.
     client.sendRaw(frame(FRAMES, FrameFlag.FULL | FrameFlag.LAST));
     const full = await tech.nextBinary();
     expect(full.message.kind === 'frame' && full.message.header.flags & FrameFlag.FULL).toBeTruthy();
+    techSocket.pause();
+    const droppedBefore = relay.hub.stats().framesDropped;
+    for (let seq = FRAMES + 1; seq <= 2 * FRAMES; seq++) client.sendRaw(frame(seq));
+    await eventually(() => relay.hub.stats().framesForwarded === 2 * FRAMES + 1, 10_000, 'the second batch to reach the relay');
+    expect(relay.hub.stats().framesDropped).toBeGreaterThan(droppedBefore);
+    expect(await client.next('refresh')).toEqual({ type: 'refresh', reason: 'dropped' });
+    techSocket.resume();
   });
 
   test('memory per session stays bounded across many lagging sessions', async () => {
@@ -95,7 +105,7 @@ describe('a technician that stops reading', () => {
     expect(relay.hub.counts().paired).toBe(1);
   });
 
-  test('a client that never reads its input is ended once its backlog passes the limit; nothing grows without bound', async () => {
+  test('a client that never reads its input is cut off once its backlog passes the limit: the technician is told why and the session is gone', async () => {
     relay = await startTestRelay({ controlBacklogBytes: 64 * 1024, frameBacklogBytes: 64 * 1024, maxFrameBytes: 64 * 1024 });
     const { client, tech } = await pairSession(relay.wsUrl);
     (client.ws as unknown as { _socket: { pause(): void } })._socket.pause();

@@ -5,7 +5,7 @@ import {
 import { ManualClock } from '../../relay/clock';
 import type { RelayOptions } from '../../relay/options';
 import type { Relay } from '../../relay/server';
-import { legacyCall, startTestRelay } from '../support/relay-harness';
+import { legacyCall, legacyRefusal, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 
 /**
@@ -153,9 +153,7 @@ describe('a legacy client with a WebSocket technician', () => {
     expect(await receiveAtLeast(sessionId, 'client', 1)).toEqual([
       { sender: 'relay', message: { type: 'peer_left', reason: 'closed' } },
     ]);
-    const after = await call('receive_messages/', { session_id: sessionId, receiver: 'client' });
-    expect(after.status).toBe(410);
-    expect(after.json.error.code).toBe('RS_ERR_SESSION_ENDED');
+    expect(await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
   });
 
   test('a legacy client that stops polling (PC switched off): the technician is told and its socket closes', async () => {
@@ -177,7 +175,7 @@ describe('a legacy client with a WebSocket technician', () => {
     expect((await tech.closed).code).toBe(CloseCode.BACKLOG);
     const got = await receive(sessionId, 'client');
     expect(got.map((e) => e.message.action ?? e.message.code)).toEqual(['mouse_click', 'mouse_click', 'mouse_click', 'RS_ERR_LIMIT_BACKLOG']);
-    expect((await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).status).toBe(410);
+    expect(await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
   });
 
   test('the legacy client disconnecting: the technician hears peer-left and its socket closes with 4008', async () => {
@@ -297,10 +295,9 @@ describe('a WebSocket client with a legacy technician', () => {
     const refused = await call('send_message/', {
       session_id: sessionId, sender: 'technician', message: { action: 'mouse_click', x: 400, y: 300, button: 'left' },
     });
-    expect(refused.status).toBe(403);
-    expect(refused.json.error.code).toBe('RS_ERR_SESSION_VIEW_ONLY');
+    expect(refused).toEqual(legacyRefusal(403, 'RS_ERR_SESSION_VIEW_ONLY'));
     const typed = await call('send_message/', { session_id: sessionId, sender: 'technician', message: { action: 'type_text', text: 'rm' } });
-    expect(typed.status).toBe(403);
+    expect(typed).toEqual(legacyRefusal(403, 'RS_ERR_SESSION_VIEW_ONLY'));
 
     // Screens still flow.
     const image = await jpeg(64, 48, 9);
@@ -343,7 +340,7 @@ describe('a WebSocket client with a legacy technician', () => {
       { sender: 'relay', message: { type: 'waiting_consent', timeout_ms: expect.any(Number) } },
       { sender: 'relay', message: { type: 'error', code: 'RS_ERR_CONSENT_DENIED', message: expect.any(String) } },
     ]);
-    expect((await call('receive_messages/', { session_id: sessionId, receiver: 'technician' })).status).toBe(410);
+    expect(await call('receive_messages/', { session_id: sessionId, receiver: 'technician' })).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
 
     // Another (legacy) technician can join with the fresh code and is asked about anew,
     // under an id of its own: the refused one's id stays dead.

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { ManualClock } from '../../relay/clock';
 import type { RelayOptions } from '../../relay/options';
 import type { Relay } from '../../relay/server';
-import { eventually, legacyCall, startTestRelay } from '../support/relay-harness';
+import { eventually, legacyCall, legacyRefusal, startTestRelay } from '../support/relay-harness';
 
 /**
  * The old polling API (`/api/relay/*`) spoken by the Python client and technician .exe,
@@ -80,6 +80,20 @@ async function legacyPair(code: string, clientId = OLD_CLIENT_ID): Promise<PeerI
  */
 function isPolling(peerId: string): boolean {
   return relay!.legacy.peer(peerId)?.polling === true;
+}
+
+/**
+ * Starts a long poll by `receiver` and resolves once the relay holds it open, checking it
+ * has not been answered yet; `answer` is the poll's answer.
+ */
+async function heldPoll(peerId: string, receiver: Role, waitMs: number, init?: RequestInit): Promise<{ answer: Promise<{ status: number; json: any }> }> {
+  let answered = false;
+  const answer = call('receive_messages/', { session_id: peerId, receiver, wait_ms: waitMs }, init).finally(() => { answered = true; });
+  answer.catch(() => undefined); // a test that hangs up awaits the rejection itself
+  await eventually(() => isPolling(peerId), 5000, 'the long poll to reach the relay');
+  expect(answered).toBe(false);
+  // Wrapped: an async function returning the promise itself would wait for the answer.
+  return { answer };
 }
 
 describe('legacy polling API: the old flow between two old peers', () => {
@@ -170,11 +184,7 @@ describe('legacy polling API: the old flow between two old peers', () => {
   test('a long poll stays open and answers with the message as soon as the other side sends it', async () => {
     await start();
     const ids = await legacyPair('246810');
-    let settled = false;
-    const poll = call('receive_messages/', { session_id: ids.client, receiver: 'client', wait_ms: 5000 })
-      .finally(() => { settled = true; });
-    await eventually(() => isPolling(ids.client), 5000, 'the long poll to reach the relay');
-    expect(settled).toBe(false);
+    const { answer: poll } = await heldPoll(ids.client, 'client', 5000);
 
     const click = { action: 'mouse_click', x: 12, y: 34, button: 'left' };
     expect((await send(ids.technician, 'technician', click)).status).toBe(200);
@@ -195,8 +205,7 @@ describe('legacy polling API: the old flow between two old peers', () => {
     await start();
     const ids = await legacyPair('572839');
     const hangUp = new AbortController();
-    const poll = call('receive_messages/', { session_id: ids.client, receiver: 'client', wait_ms: 20_000 }, { signal: hangUp.signal });
-    await eventually(() => isPolling(ids.client), 5000, 'the long poll to reach the relay');
+    const { answer: poll } = await heldPoll(ids.client, 'client', 20_000, { signal: hangUp.signal });
     hangUp.abort(); // the old client's HTTP timeout, or a network drop
     await expect(poll).rejects.toThrow();
     await eventually(() => !isPolling(ids.client), 5000, 'the relay to notice the poller hung up');
@@ -209,11 +218,7 @@ describe('legacy polling API: the old flow between two old peers', () => {
   test('a long poll is woken by the other side leaving', async () => {
     await start();
     const ids = await legacyPair('135790');
-    let settled = false;
-    const poll = call('receive_messages/', { session_id: ids.technician, receiver: 'technician', wait_ms: 5000 })
-      .finally(() => { settled = true; });
-    await eventually(() => isPolling(ids.technician), 5000, 'the long poll to reach the relay');
-    expect(settled).toBe(false);
+    const { answer: poll } = await heldPoll(ids.technician, 'technician', 5000);
     expect((await call('disconnect/', { session_id: ids.client, sender: 'client' })).status).toBe(200);
     expect((await poll).json.messages).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'bye' } }]);
   });
@@ -225,10 +230,9 @@ describe('legacy polling API: the old flow between two old peers', () => {
 
     expect(await receive(ids.technician, 'technician')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'bye' } }]);
     const after = await call('receive_messages/', { session_id: ids.technician, receiver: 'technician' });
-    expect(after).toEqual({ status: 410, json: { success: false, error: { code: 'RS_ERR_SESSION_ENDED', message: expect.any(String) } } });
+    expect(after).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
     const late = await send(ids.technician, 'technician', { action: 'mouse_click', x: 1, y: 1, button: 'left' });
-    expect(late.status).toBe(410);
-    expect(late.json.error.code).toBe('RS_ERR_SESSION_ENDED');
+    expect(late).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
 
     // The code was single use and the session is over: the same code cannot be joined again…
     const rejoin = await call('connect_technician/', { access_code: '975310' });
@@ -243,60 +247,58 @@ describe('legacy polling API: refusals carry a code and a status, never a 500', 
   test('bad requests are refused with the catalogue code, and the relay keeps serving', async () => {
     await start({ maxLegacyBodyBytes: 2048 });
     const live = await legacyPair('606060', 'PC-SIGUE-VIVO');
-    const bad = (status: number, code: string) => ({ status, json: { success: false, error: { code, message: expect.any(String) } } });
-
     // Not JSON, not an object, missing or malformed fields.
-    expect(await call('register_client/', '{"client_id": "PC", "access_code": ')).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('register_client/', '["PC", "123456"]')).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('register_client/', 'null')).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('register_client/', { client_id: 'PC' })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('register_client/', { client_id: 'PC', access_code: '12345' })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('register_client/', { client_id: 'PC', access_code: '12a456' })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('register_client/', { client_id: 'PC', access_code: 123456 })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('register_client/', { access_code: '123456' })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('connect_technician/', {})).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('connect_technician/', { access_code: 'abcdef' })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('connect_technician/', { access_code: '1234567' })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('receive_messages/', { session_id: live, receiver: 'relay' })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('receive_messages/', { session_id: live, receiver: 'client', wait_ms: -1 })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('receive_messages/', { session_id: live, receiver: 'client', wait_ms: 'soon' })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('send_message/', { session_id: live, sender: 'client', message: 'hola' })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('send_message/', { session_id: live, sender: 'client', message: [1, 2] })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('send_message/', { session_id: live, sender: 'client', message: { type: 'screen' } })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
-    expect(await call('send_message/', { session_id: 42, sender: 'client', message: {} })).toEqual(bad(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('register_client/', '{"client_id": "PC", "access_code": ')).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('register_client/', '["PC", "123456"]')).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('register_client/', 'null')).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('register_client/', { client_id: 'PC' })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('register_client/', { client_id: 'PC', access_code: '12345' })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('register_client/', { client_id: 'PC', access_code: '12a456' })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('register_client/', { client_id: 'PC', access_code: 123456 })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('register_client/', { access_code: '123456' })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('connect_technician/', {})).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('connect_technician/', { access_code: 'abcdef' })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('connect_technician/', { access_code: '1234567' })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('receive_messages/', { session_id: live, receiver: 'relay' })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('receive_messages/', { session_id: live, receiver: 'client', wait_ms: -1 })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('receive_messages/', { session_id: live, receiver: 'client', wait_ms: 'soon' })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('send_message/', { session_id: live, sender: 'client', message: 'hola' })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('send_message/', { session_id: live, sender: 'client', message: [1, 2] })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('send_message/', { session_id: live, sender: 'client', message: { type: 'screen' } })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
+    expect(await call('send_message/', { session_id: 42, sender: 'client', message: {} })).toEqual(legacyRefusal(400, 'RS_ERR_HTTP_BAD_REQUEST'));
 
     // A code already in use.
     await register('717171', 'PC-PRIMERO');
-    expect(await call('register_client/', { client_id: 'PC-SEGUNDO', access_code: '717171' })).toEqual(bad(409, 'RS_ERR_CODE_TAKEN'));
+    expect(await call('register_client/', { client_id: 'PC-SEGUNDO', access_code: '717171' })).toEqual(legacyRefusal(409, 'RS_ERR_CODE_TAKEN'));
     // A wrong code.
-    expect(await call('connect_technician/', { access_code: '000000' })).toEqual(bad(404, 'RS_ERR_CODE_INVALID'));
+    expect(await call('connect_technician/', { access_code: '000000' })).toEqual(legacyRefusal(404, 'RS_ERR_CODE_INVALID'));
 
     // Bodies over the limit: send_message has its own (screenshots), everything else a small one.
     const big = { session_id: live.client, sender: 'client', message: { type: 'screen', data: 'A'.repeat(4096) } };
-    expect(await call('send_message/', big)).toEqual(bad(413, 'RS_ERR_HTTP_BODY_TOO_BIG'));
+    expect(await call('send_message/', big)).toEqual(legacyRefusal(413, 'RS_ERR_HTTP_BODY_TOO_BIG'));
     expect(await call('register_client/', { client_id: 'PC', access_code: '818181', pad: 'x'.repeat(20_000) }))
-      .toEqual(bad(413, 'RS_ERR_HTTP_BODY_TOO_BIG'));
+      .toEqual(legacyRefusal(413, 'RS_ERR_HTTP_BODY_TOO_BIG'));
 
     // Unknown sessions, on every route that takes one, including names that are special in JS.
     for (const sessionId of ['session_no-existe', '__proto__', 'constructor', 'toString']) {
       expect(await call('send_message/', { session_id: sessionId, sender: 'technician', message: { action: 'mouse_click', x: 1, y: 1 } }))
-        .toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
-      expect(await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
+        .toEqual(legacyRefusal(404, 'RS_ERR_SESSION_UNKNOWN'));
+      expect(await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).toEqual(legacyRefusal(404, 'RS_ERR_SESSION_UNKNOWN'));
       expect(await call('receive_messages/', { session_id: sessionId, receiver: 'technician', wait_ms: 5000 }))
-        .toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
-      expect(await call('disconnect/', { session_id: sessionId })).toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
+        .toEqual(legacyRefusal(404, 'RS_ERR_SESSION_UNKNOWN'));
+      expect(await call('disconnect/', { session_id: sessionId })).toEqual(legacyRefusal(404, 'RS_ERR_SESSION_UNKNOWN'));
     }
     // Nor does one side's id speak for the other side.
     expect(await call('send_message/', { session_id: live.client, sender: 'technician', message: { action: 'mouse_click', x: 1, y: 1 } }))
-      .toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
-    expect(await call('receive_messages/', { session_id: live.technician, receiver: 'client' })).toEqual(bad(404, 'RS_ERR_SESSION_UNKNOWN'));
+      .toEqual(legacyRefusal(404, 'RS_ERR_SESSION_UNKNOWN'));
+    expect(await call('receive_messages/', { session_id: live.technician, receiver: 'client' })).toEqual(legacyRefusal(404, 'RS_ERR_SESSION_UNKNOWN'));
 
     // Wrong methods and unknown routes.
     for (const route of ['register_client/', 'connect_technician', 'send_message/', 'receive_messages', 'disconnect/']) {
-      expect(await call(route)).toEqual(bad(405, 'RS_ERR_HTTP_METHOD'));
+      expect(await call(route)).toEqual(legacyRefusal(405, 'RS_ERR_HTTP_METHOD'));
     }
-    expect(await call('list_sessions/', undefined, { method: 'DELETE' })).toEqual(bad(405, 'RS_ERR_HTTP_METHOD'));
-    expect(await call('no_such_route/', {})).toEqual(bad(404, 'RS_ERR_HTTP_NOT_FOUND'));
+    expect(await call('list_sessions/', undefined, { method: 'DELETE' })).toEqual(legacyRefusal(405, 'RS_ERR_HTTP_METHOD'));
+    expect(await call('no_such_route/', {})).toEqual(legacyRefusal(404, 'RS_ERR_HTTP_NOT_FOUND'));
 
     // After all of that, the live session still works and new sessions still start.
     const image = await jpeg(64, 48, 77);
@@ -399,7 +401,7 @@ describe('legacy polling API: peers that go silent, sessions that grow old', () 
     relay!.sweep();
 
     expect(await receive(ids.client, 'client')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'timeout' } }]);
-    expect((await call('receive_messages/', { session_id: ids.client, receiver: 'client' })).status).toBe(410);
+    expect(await call('receive_messages/', { session_id: ids.client, receiver: 'client' })).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
     expect(relay!.hub.counts()).toEqual({ waiting: 0, pendingConsent: 0, paired: 0 });
     // The technician coming back late learns the session is over.
     expect(await receive(ids.technician, 'technician')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'timeout' } }]);
@@ -407,9 +409,7 @@ describe('legacy polling API: peers that go silent, sessions that grow old', () 
     // After the grace time even the reason is forgotten.
     clock.advance(60_000);
     relay!.sweep();
-    const gone = await call('receive_messages/', { session_id: ids.client, receiver: 'client' });
-    expect(gone.status).toBe(404);
-    expect(gone.json.error.code).toBe('RS_ERR_SESSION_UNKNOWN');
+    expect(await call('receive_messages/', { session_id: ids.client, receiver: 'client' })).toEqual(legacyRefusal(404, 'RS_ERR_SESSION_UNKNOWN'));
   });
 
   test('a waiting client that stops polling gives up its session, and its code is free again', async () => {
@@ -428,8 +428,7 @@ describe('legacy polling API: peers that go silent, sessions that grow old', () 
     const clock = new ManualClock();
     await start({ legacyPollTimeoutMs: 30_000 }, clock);
     const ids = await legacyPair('313131');
-    const poll = call('receive_messages/', { session_id: ids.technician, receiver: 'technician', wait_ms: 10_000 });
-    await eventually(() => isPolling(ids.technician), 5000, 'the long poll to reach the relay');
+    const { answer: poll } = await heldPoll(ids.technician, 'technician', 10_000);
     // The client keeps polling too; only the clock moves.
     clock.advance(20_000);
     expect(await receive(ids.client, 'client')).toEqual([]);

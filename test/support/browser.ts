@@ -68,3 +68,83 @@ export async function launchTestBrowser(options: TestBrowserOptions = {}): Promi
     })()),
   };
 }
+
+/**
+ * `describe` where Chromium is installed, else `describe.skip` (see hasChromium). A
+ * function, so that importing this module outside jest (the benchmarks do) needs no `describe`.
+ */
+export function describeWithChromium(name: string, fn: () => void): void {
+  (hasChromium() ? describe : describe.skip)(name, fn);
+}
+
+/**
+ * One browser for a describe block: launched before its first test, closed (profile and
+ * all) after its last. Call inside the block; the getter returns it during a test.
+ */
+export function browserForBlock(options: TestBrowserOptions = {}): () => TestBrowser {
+  let browser: TestBrowser | undefined;
+  beforeAll(async () => {
+    browser = await launchTestBrowser(options);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('the block\'s browser is not running (called outside a test?)');
+    return browser;
+  };
+}
+
+/** Waits until the page's body says `state` (`data-state`): both the technician page and the customer window show their state so. */
+export async function waitForBodyState(page: Page, state: string, timeoutMs = 10_000): Promise<void> {
+  await page.waitForSelector(`body[data-state="${state}"]`, { timeout: timeoutMs });
+}
+
+/** What a page opened and sent over WebSocket, as recorded inside the page by {@link watchPageSockets}. */
+export interface PageSockets {
+  /** WebSockets the page has constructed. */
+  opened(): Promise<number>;
+  /** Text messages it has sent on them, in order, parsed as JSON. */
+  sent(): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * Records, inside the page, every WebSocket it opens and every text message it sends,
+ * from the current document on and in every document loaded after. The record is made as
+ * the page calls `new WebSocket()` and `send()`, so reading it needs no waiting: what the
+ * page has sent by the time of the read is there. Works for pages that look `WebSocket`
+ * up when they connect (the technician page does).
+ */
+export async function watchPageSockets(page: Page): Promise<PageSockets> {
+  const install = (): void => {
+    const w = window as unknown as { socketWatch?: { opened: number; sent: string[] } };
+    if (w.socketWatch) return;
+    const watch = { opened: 0, sent: [] as string[] };
+    w.socketWatch = watch;
+    const Native = window.WebSocket;
+    window.WebSocket = class extends Native {
+      constructor(url: string | URL, protocols?: string | string[]) {
+        super(url, protocols);
+        watch.opened++;
+      }
+
+      override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+        if (typeof data === 'string') watch.sent.push(data);
+        super.send(data);
+      }
+    };
+  };
+  await page.addInitScript(install);
+  await page.evaluate(install);
+  const read = (): Promise<{ opened: number; sent: string[] }> =>
+    page.evaluate(() => (window as unknown as { socketWatch: { opened: number; sent: string[] } }).socketWatch);
+  return {
+    opened: async () => (await read()).opened,
+    sent: async () => (await read()).sent.map((text) => JSON.parse(text) as Record<string, unknown>),
+  };
+}
+
+/** Resolves after the page's next animation frame: work it defers to that frame (coalesced pointer moves) is done. */
+export async function nextAnimationFrame(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => { requestAnimationFrame(() => resolve()); }));
+}

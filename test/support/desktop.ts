@@ -5,15 +5,22 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { encodeFrameAck, FrameFlag, type FrameHeader } from '../../protocol';
+import type { Relay } from '../../relay/server';
 import { CHROMIUM_PATH } from './browser';
+import { startTestRelay } from './relay-harness';
 import { requireTool } from './require-tool';
 import { WsTestPeer } from './ws-peer';
-import { stopChild, type XvfbDisplay } from './xvfb';
+import { startXvfb, stopChild, type XvfbDisplay } from './xvfb';
 
 /** Every system tool the desktop tests use (loud skip outside CI, failure under CI=true). */
 export function hasDesktopTools(): boolean {
   return [requireTool('Xvfb', 'xvfb'), requireTool('chromium', 'chromium'), requireTool('import', 'imagemagick'),
     requireTool('xrandr', 'x11-xserver-utils')].every(Boolean);
+}
+
+/** `describe` where the desktop tools are installed, else `describe.skip` (see hasDesktopTools). */
+export function describeWithDesktop(name: string, fn: () => void): void {
+  (hasDesktopTools() ? describe : describe.skip)(name, fn);
 }
 
 /**
@@ -56,10 +63,45 @@ export async function openDesktopBrowser(display: XvfbDisplay, html: string): Pr
   };
 }
 
+/**
+ * What every desktop test stands on: an Xvfb screen, a real Chromium window covering it
+ * with `html`, and a real relay. The agent under test is started on top by each test.
+ */
+export interface Desktop {
+  readonly display: XvfbDisplay;
+  readonly window: DesktopBrowser;
+  readonly relay: Relay;
+  /** Closes the relay, the window and the X server, in that order. */
+  close(): Promise<void>;
+}
+
+export async function startDesktop(html: string, size: { readonly width: number; readonly height: number }): Promise<Desktop> {
+  const display = await startXvfb(size);
+  let window: DesktopBrowser | undefined;
+  try {
+    window = await openDesktopBrowser(display, html);
+    const relay = await startTestRelay();
+    return {
+      display, window, relay,
+      async close() {
+        await relay.close();
+        await window!.close();
+        await display.stop();
+      },
+    };
+  } catch (error) {
+    await window?.close();
+    await display.stop();
+    throw error;
+  }
+}
+
 /** The real agent (the built `dist/client/main.js`) as its own process on the display. */
 export interface AgentProcess {
   readonly code: Promise<string>;
   readonly output: () => string;
+  /** Resolves when the agent has printed `text`; rejects after `timeoutMs`, or if it exits first. */
+  waitForOutput(text: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -82,7 +124,25 @@ export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extr
     setTimeout(() => reject(new Error(`agent showed no code in 20 s:\n${out}`)), 20_000).unref();
   });
   code.catch(() => undefined);
-  return { code, output: () => out, stop: () => stopChild(child) };
+  const waitForOutput = (text: string, timeoutMs = 10_000): Promise<void> => new Promise((resolveWait, reject) => {
+    const finish = (error?: Error): void => {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      child.stderr!.off('data', check);
+      child.off('exit', onExit);
+      if (error) reject(error);
+      else resolveWait();
+    };
+    // Added after the listeners that collect `out`, so each sees its chunk already appended.
+    const check = (): void => { if (out.includes(text)) finish(); };
+    const onExit = (c: number | null): void => finish(new Error(`agent exited (${c}) without printing '${text}':\n${out}`));
+    const timer = setTimeout(() => finish(new Error(`agent did not print '${text}' in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.once('exit', onExit);
+    check();
+  });
+  return { code, output: () => out, waitForOutput, stop: () => stopChild(child) };
 }
 
 /**
@@ -97,6 +157,8 @@ export class ComposingTechnician {
   readonly rects: { header: FrameHeader; bytes: number; at: number }[] = [];
   private running = true;
   private readonly loop: Promise<void>;
+  /** Called after each rectangle is drawn (the waits below listen here). */
+  private readonly listeners = new Set<() => void>();
 
   constructor(readonly peer: WsTestPeer) {
     this.loop = this.run();
@@ -127,18 +189,72 @@ export class ComposingTechnician {
       }
       this.rects.push({ header, bytes: item.raw.byteLength, at: Date.now() });
       if (header.flags & FrameFlag.LAST) this.peer.sendRaw(encodeFrameAck(header.seq, header.captureTimeMs));
+      for (const listener of [...this.listeners]) listener();
     }
   }
 
-  /** Resolves once no rectangle has arrived for `quietMs` (the screen is still and drawn). */
-  async settle(quietMs = 700, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const last = this.rects.at(-1)?.at ?? 0;
-      if (last > 0 && Date.now() - last >= quietMs) return;
-      if (Date.now() > deadline) throw new Error('the stream did not settle');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /**
+   * Resolves once `quietMs` pass without a rectangle, after at least one has come (the
+   * screen is still and drawn). Every rectangle restarts the quiet time; fails after
+   * `timeoutMs` if the stream never goes quiet.
+   */
+  settle(quietMs = 700, timeoutMs = 15_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let quiet: NodeJS.Timeout | undefined;
+      const finish = (error?: Error): void => {
+        clearTimeout(quiet);
+        clearTimeout(deadline);
+        this.listeners.delete(restart);
+        if (error) reject(error);
+        else resolve();
+      };
+      const restart = (): void => {
+        clearTimeout(quiet);
+        quiet = setTimeout(() => finish(), Math.max(0, this.rects.at(-1)!.at + quietMs - Date.now()));
+      };
+      const deadline = setTimeout(() => finish(new Error(`the stream did not settle in ${timeoutMs} ms`)), timeoutMs);
+      this.listeners.add(restart);
+      if (this.rects.length > 0) restart();
+    });
+  }
+
+  /**
+   * The claim "a still screen sends nothing": resolves after `ms` without a rectangle,
+   * and fails at once when one arrives. The time is the claim itself, not a wait for
+   * something to happen.
+   */
+  staysQuietFor(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const seen = this.rects.length;
+      const finish = (error?: Error): void => {
+        clearTimeout(timer);
+        this.listeners.delete(onRect);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onRect = (): void => {
+        const { header } = this.rects[seen]!;
+        finish(new Error(`a rectangle came from a still screen: ${header.width}×${header.height} at ${header.x},${header.y} (seq ${header.seq})`));
+      };
+      const timer = setTimeout(() => finish(), ms);
+      this.listeners.add(onRect);
+    });
+  }
+
+  /** Resolves once more than `count` rectangles have come in all; fails after `timeoutMs`. */
+  rectsBeyond(count: number, timeoutMs = 10_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const finish = (error?: Error): void => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = (): void => { if (this.rects.length > count) finish(); };
+      const timer = setTimeout(() => finish(new Error(`no rectangle beyond the first ${count} in ${timeoutMs} ms`)), timeoutMs);
+      this.listeners.add(check);
+      check();
+    });
   }
 
   async stop(): Promise<void> {

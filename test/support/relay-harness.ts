@@ -30,6 +30,13 @@ export async function eventually(condition: () => boolean, timeoutMs = 5000, wha
   }
 }
 
+/** Waits for `promise`, failing after `ms` with `what`: a barrier that never comes fails the test instead of hanging it. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms); });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
 /** A legacy API call; returns the HTTP status and parsed JSON. */
 export async function legacyCall(baseUrl: string, path: string, body?: unknown, init: RequestInit = {}): Promise<{ status: number; json: any }> {
   const res = await fetch(`${baseUrl}/api/relay/${path}`, {
@@ -46,4 +53,9 @@ export async function legacyCall(baseUrl: string, path: string, body?: unknown, 
     json = text;
   }
   return { status: res.status, json };
+}
+
+/** The legacy API's answer when it refuses a call: `status`, and the error `code` with some message. */
+export function legacyRefusal(status: number, code: string): { status: number; json: unknown } {
+  return { status, json: { success: false, error: { code, message: expect.any(String) } } };
 }

@@ -9,10 +9,13 @@ import {
 import { NEUTRALINO_EXTENSION_ID } from '../../client/contract/ui-events';
 import { WindowBridge } from '../../client/window/window-bridge';
 import type { Relay } from '../../relay/server';
-import { eventually, startTestRelay } from '../support/relay-harness';
+import type { Agent } from '../../client/agent';
+import { untilAgentHasRead } from '../support/agent-barrier';
+import { RecordingSink } from '../support/fake-hardware';
+import { eventually, startTestRelay, within } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 import { NeutralinoRuntimeStandIn } from './neutralino-stand-in';
-import { fakeHardwareAgent, RecordingSink } from './window-harness';
+import { fakeHardwareAgent } from './window-harness';
 
 const EXTENSION = join(__dirname, '../../dist/client/extension.js');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -26,12 +29,6 @@ function startExtensionProcess(stdin: string | undefined, args: string[] = []): 
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   if (stdin !== undefined) child.stdin!.end(stdin);
   return { child, output: () => out, exited };
-}
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms); });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 describe('Neutralino extension handshake and messages (the agent side of the documented extension protocol)', () => {
@@ -176,10 +173,11 @@ describe('a whole session through the extension bridge and a local stand-in of t
     expect(bridge.session?.current).toMatchObject({ kind: 'ended', by: 'customer' });
   });
 
-  test('view only through the extension: the relay refuses the technician\'s input and nothing is injected', async () => {
+  test('view only through the extension: the relay refuses the technician\'s input, nothing is injected, and the page\'s stop ends it for both sides', async () => {
     const sink = new RecordingSink();
     const logger = pino({ level: 'silent' });
-    const bridge = new WindowBridge({ logger, createAgent: fakeHardwareAgent(relay.wsUrl, sink) });
+    let agent: Agent | undefined;
+    const bridge = new WindowBridge({ logger, createAgent: fakeHardwareAgent(relay.wsUrl, sink, (a) => { agent = a; }) });
     const { client, done } = await runExtension(parseHandshake(JSON.stringify(runtime.handshake()))!, bridge, { logger, method: 'events.broadcast' });
     runtime.dispatch('ui:command', { command: 'connect' });
     const code = await runtime.nextState('code');
@@ -192,7 +190,8 @@ describe('a whole session through the extension bridge and a local stand-in of t
     expect(runtime.calls.at(-1)!.method).toBe('events.broadcast');
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'text', text: 'hola' } });
     expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
-    await new Promise((r) => setTimeout(r, 200));
+    await untilAgentHasRead(tech);
+    await agent!.injector.idle();
     expect(sink.log).toEqual([]);
 
     // "Stop sharing" from the page ends it for both sides at once.

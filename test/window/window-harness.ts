@@ -1,32 +1,29 @@
 import { join } from 'node:path';
 import pino from 'pino';
 import { createAgent, type Agent } from '../../client/agent';
-import { FakeRectEncoder } from '../../client/test/support/fake-rect-encoder';
-import { FakeScreenSource } from '../../client/test/support/fake-screen-source';
-import { RecordingSink } from '../../client/test/support/recording-sink';
 import { LocalPageServer } from '../../client/window/local-page-server';
 import { WindowBridge, type AgentHooks } from '../../client/window/window-bridge';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
+import { fakeHardware, RecordingSink } from '../support/fake-hardware';
 
 /** The built window page (`npm run build`). */
 export const PAGE_DIR = join(__dirname, '../../dist/client-app');
 
-/** Re-exported: the window tests take it from this harness. */
-export { RecordingSink };
-
-/** The real agent (ClientSession, streamer, injector) on a fake screen, encoder and input sink. */
-export function fakeHardwareAgent(relayUrl: string, sink: RecordingSink): (hooks: AgentHooks) => Promise<Agent> {
+/**
+ * The real agent (ClientSession, streamer, injector) on a fake screen, encoder and input
+ * sink. `created` sees each agent the bridge builds, so a test can wait for its injector.
+ */
+export function fakeHardwareAgent(relayUrl: string, sink: RecordingSink, created?: (agent: Agent) => void): (hooks: AgentHooks) => Promise<Agent> {
   return async (hooks) => {
-    const screen = new FakeScreenSource(640, 480);
-    screen.paint({ x: 0, y: 0, width: 640, height: 480 }, [20, 40, 60]);
-    return createAgent({
-      relayUrl, name: 'PC-MARIA', source: screen, encoder: new FakeRectEncoder(), sink,
-      logger: pino({ level: 'silent' }),
+    const agent = await createAgent({
+      ...fakeHardware(relayUrl, sink).deps,
       consent: hooks.consent, onState: hooks.onState,
       backoff: { initialDelayMs: 300, maxDelayMs: 1000, factor: 2, jitter: 0 },
       streamer: { minFrameIntervalMs: 20, maxIdleIntervalMs: 50 },
       renewExpiredCode: false,
     });
+    created?.(agent);
+    return agent;
   };
 }
 
@@ -35,17 +32,21 @@ export interface WindowUnderTest {
   readonly bridge: WindowBridge;
   readonly server: LocalPageServer;
   readonly sink: RecordingSink;
+  /** The agent the bridge built, once the page has asked it to connect. */
+  agent(): Agent | undefined;
   close(): Promise<void>;
 }
 
 export async function startWindow(relayUrl: string, extra: { autoAnswer?: ConsentAnswer } = {}): Promise<WindowUnderTest> {
   const sink = new RecordingSink();
   const logger = pino({ level: 'silent' });
-  const bridge = new WindowBridge({ logger, createAgent: fakeHardwareAgent(relayUrl, sink), ...extra });
+  let agent: Agent | undefined;
+  const bridge = new WindowBridge({ logger, createAgent: fakeHardwareAgent(relayUrl, sink, (a) => { agent = a; }), ...extra });
   const server = await LocalPageServer.start({ pageDir: PAGE_DIR, logger, onEnvelope: (e) => bridge.handleEnvelope(e) });
   bridge.attach(server);
   return {
     bridge, server, sink,
+    agent: () => agent,
     async close() {
       await bridge.close();
       await server.close();

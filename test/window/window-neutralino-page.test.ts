@@ -6,22 +6,17 @@ import { TRAY_ICON } from '../../client/app/neutralino-host';
 import { parseHandshake, runExtension, type RunningExtension } from '../../client/window/neutralino-extension';
 import { WindowBridge } from '../../client/window/window-bridge';
 import type { Relay } from '../../relay/server';
-import { hasChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
+import { browserForBlock, describeWithChromium, waitForBodyState } from '../support/browser';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 import { NeutralinoRuntimeStandIn } from './neutralino-stand-in';
-import { fakeHardwareAgent, PAGE_DIR, RecordingSink } from './window-harness';
+import { RecordingSink } from '../support/fake-hardware';
+import { fakeHardwareAgent, PAGE_DIR } from './window-harness';
 
 const CONFIG = JSON.parse(readFileSync(join(__dirname, '../../neutralino.config.json'), 'utf8')) as { nativeAllowList: string[] };
 
-async function stateIs(page: Page, state: string, timeout = 10_000): Promise<void> {
-  await page.waitForSelector(`body[data-state="${state}"]`, { timeout });
-}
-
-const describeBrowser = hasChromium() ? describe : describe.skip;
-
-describeBrowser('the window page inside a local stand-in of the Neutralino runtime (the binary cannot be downloaded here): the Neutralino channel, with neutralino.js from @neutralinojs/lib', () => {
-  let browser: TestBrowser;
+describeWithChromium('the window page inside a local stand-in of the Neutralino runtime (the binary cannot be downloaded here): the Neutralino channel, with neutralino.js from @neutralinojs/lib', () => {
+  const browser = browserForBlock({ locale: 'es-ES', viewport: { width: 420, height: 560 } });
   let relay: Relay;
   let runtime: NeutralinoRuntimeStandIn;
   let extension: RunningExtension;
@@ -29,12 +24,6 @@ describeBrowser('the window page inside a local stand-in of the Neutralino runti
   let bridge: WindowBridge;
   let tech: WsTestPeer | undefined;
 
-  beforeAll(async () => {
-    browser = await launchTestBrowser({ locale: 'es-ES', viewport: { width: 420, height: 560 } });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
   beforeEach(async () => {
     relay = await startTestRelay();
     runtime = await NeutralinoRuntimeStandIn.start({ documentRoot: PAGE_DIR, nativeAllowList: CONFIG.nativeAllowList });
@@ -52,9 +41,9 @@ describeBrowser('the window page inside a local stand-in of the Neutralino runti
   });
 
   test('the page talks to the agent through extension events only: connect, the question, allow control, the tray\'s stop', async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(runtime.url);
-    await stateIs(page, 'idle');
+    await waitForBodyState(page, 'idle');
     expect(await page.getAttribute('body', 'data-channel')).toBe('neutralino');
     // Native window touches: the title and a tray with show / stop / quit, in the customer's language.
     await eventually(() => runtime.appCalls.some((c) => c.method === 'os.setTray'), 5000, 'the tray');
@@ -65,23 +54,23 @@ describeBrowser('the window page inside a local stand-in of the Neutralino runti
     expect(runtime.appCalls.find((c) => c.method === 'window.setTitle')!.data).toEqual({ title: 'CompuEasys Soporte Remoto' });
 
     await page.click('#connect-button');
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
     const code = ((await page.textContent('#code-value')) ?? '').replace(' ', '');
     expect(code).toMatch(/^[0-9]{6}$/);
     tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
     tech.sendJson({ type: 'join', code, name: 'Juan (CompuEasys)' });
-    await stateIs(page, 'consent');
+    await waitForBodyState(page, 'consent');
     expect(await page.textContent('#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
     await page.click('#allow-control');
     expect((await tech.until('paired')).viewOnly).toBe(false);
-    await stateIs(page, 'sharing');
+    await waitForBodyState(page, 'sharing');
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 3, y: 4 } });
     await eventually(() => sink.log.includes('left up'), 5000, 'the click');
 
     // "Dejar de compartir" from the tray menu.
     runtime.dispatchToPages('trayMenuItemClicked', { id: 'stop', text: 'Dejar de compartir' });
     expect(await tech.until('peer-left')).toEqual({ type: 'peer-left', reason: 'bye' });
-    await stateIs(page, 'ended');
+    await waitForBodyState(page, 'ended');
 
     // Every call went through the allow list of neutralino.config.json, with the right token.
     expect(runtime.refused).toEqual([]);
@@ -93,20 +82,20 @@ describeBrowser('the window page inside a local stand-in of the Neutralino runti
 
     // A reload (the one-time token now comes from sessionStorage) finds the agent where it was.
     await page.reload();
-    await stateIs(page, 'ended');
+    await waitForBodyState(page, 'ended');
     expect(runtime.refused).toEqual([]);
 
     // The runtime's connection to the agent is gone: the page says the program is not responding.
     extension.client.close();
     await extension.done;
-    await stateIs(page, 'offline');
+    await waitForBodyState(page, 'offline');
     await page.close();
   });
 
   test('the switch changes the language of the tray menu too; "quit" stops sharing first', async () => {
-    const page = await browser.newPage();
+    const page = await browser().newPage();
     await page.goto(runtime.url);
-    await stateIs(page, 'idle');
+    await waitForBodyState(page, 'idle');
     await page.click('#lang-toggle');
     await eventually(() => runtime.appCalls.filter((c) => c.method === 'os.setTray').length >= 2, 5000, 'the tray again');
     expect(runtime.appCalls.filter((c) => c.method === 'os.setTray').at(-1)!.data).toMatchObject({
@@ -115,13 +104,13 @@ describeBrowser('the window page inside a local stand-in of the Neutralino runti
     expect(runtime.appCalls.filter((c) => c.method === 'window.setTitle').at(-1)!.data).toEqual({ title: 'CompuEasys Remote Support' });
 
     await page.click('#connect-button');
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
     runtime.dispatchToPages('trayMenuItemClicked', { id: 'quit' });
     await eventually(() => runtime.appCalls.some((c) => c.method === 'app.exit'), 5000, 'app.exit');
     const calls = runtime.appCalls.map((c) => (c.method === 'extensions.dispatch' ? `dispatch ${JSON.stringify(c.data.data)}` : c.method));
     expect(calls.indexOf('dispatch {"command":"stop"}')).toBeGreaterThan(-1);
     expect(calls.indexOf('dispatch {"command":"stop"}')).toBeLessThan(calls.indexOf('app.exit'));
-    await stateIs(page, 'ended');
+    await waitForBodyState(page, 'ended');
     await page.close();
   });
 });

@@ -4,7 +4,9 @@ import WebSocket from 'ws';
 import { Errors } from '../../protocol';
 import type { RelayOptions } from '../../relay/options';
 import type { Relay } from '../../relay/server';
-import { hasChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
+import { untilAgentHasRead } from '../support/agent-barrier';
+import { browserForBlock, describeWithChromium, launchTestBrowser, waitForBodyState } from '../support/browser';
+import { shownCode } from '../support/customer-window';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 import { startWindow, type WindowUnderTest } from './window-harness';
@@ -12,18 +14,8 @@ import { startWindow, type WindowUnderTest } from './window-harness';
 const TECHNICIAN = 'Juan (CompuEasys)';
 const WINDOW_SIZE = { width: 420, height: 560 };
 
-async function stateIs(page: Page, state: string, timeout = 10_000): Promise<void> {
-  await page.waitForSelector(`body[data-state="${state}"]`, { timeout });
-}
-
 async function text(page: Page, selector: string): Promise<string> {
   return ((await page.textContent(selector)) ?? '').trim();
-}
-
-/** The 6 digits the window shows ("385 621" → "385621"). */
-async function shownCode(page: Page): Promise<string> {
-  await page.waitForFunction(() => /^\d{3} \d{3}$/.test(document.getElementById('code-value')?.textContent ?? ''));
-  return (await text(page, '#code-value')).replace(' ', '');
 }
 
 async function joinAsTechnician(relay: Relay, code: string): Promise<WsTestPeer> {
@@ -36,16 +28,14 @@ async function joinAsTechnician(relay: Relay, code: string): Promise<WsTestPeer>
 /** The window shows a code and a technician is waiting for the customer's answer. */
 async function upToConsent(page: Page, relay: Relay): Promise<WsTestPeer> {
   await page.click('#connect-button');
-  await stateIs(page, 'code');
+  await waitForBodyState(page, 'code');
   const tech = await joinAsTechnician(relay, await shownCode(page));
-  await stateIs(page, 'consent');
+  await waitForBodyState(page, 'consent');
   return tech;
 }
 
-const describeBrowser = hasChromium() ? describe : describe.skip;
-
-describeBrowser('the customer window (headless Chromium, served by the agent, real relay, technician socket)', () => {
-  let browser: TestBrowser;
+describeWithChromium('the customer window (headless Chromium, served by the agent, real relay, technician socket)', () => {
+  const browser = browserForBlock({ locale: 'es-ES', viewport: WINDOW_SIZE });
   let relay: Relay;
   let win: WindowUnderTest;
   let page: Page;
@@ -54,17 +44,11 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
   async function open(relayOptions: Partial<RelayOptions> = {}): Promise<void> {
     relay = await startTestRelay(relayOptions);
     win = await startWindow(relay.wsUrl);
-    page = await browser.newPage();
+    page = await browser().newPage();
     await page.goto(win.server.url);
-    await stateIs(page, 'idle');
+    await waitForBodyState(page, 'idle');
   }
 
-  beforeAll(async () => {
-    browser = await launchTestBrowser({ locale: 'es-ES', viewport: WINDOW_SIZE });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
   afterEach(async () => {
     for (const t of techs.splice(0)) t.close();
     await page?.close().catch(() => undefined);
@@ -78,7 +62,7 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
     expect(await page.isVisible('#view-code')).toBe(false);
 
     await page.click('#connect-button');
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
     const code = await shownCode(page);
     expect(code).toMatch(/^[0-9]{6}$/);
     expect(await text(page, '#code-countdown')).toMatch(/^Vence en (10:00|9:5\d)$/);
@@ -88,7 +72,7 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
 
     const tech = await joinAsTechnician(relay, code);
     techs.push(tech);
-    await stateIs(page, 'consent');
+    await waitForBodyState(page, 'consent');
     expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
     expect([await text(page, '#allow-control'), await text(page, '#allow-view'), await text(page, '#deny')])
       .toEqual(['Permitir control', 'Solo ver', 'Denegar']);
@@ -96,7 +80,7 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
 
     await page.click('#allow-control');
     expect((await tech.next('paired')).viewOnly).toBe(false);
-    await stateIs(page, 'sharing');
+    await waitForBodyState(page, 'sharing');
     expect(await text(page, '#sharing-mode')).toBe('Control permitido');
     expect(await text(page, '#sharing-text')).toBe('Juan (CompuEasys) está viendo y controlando su pantalla');
     expect(await text(page, '#sharing-elapsed')).toMatch(/^Conectado desde hace 0:0\d$/);
@@ -109,7 +93,7 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
     await page.click('#stop-button');
     expect(await tech.until('peer-left')).toEqual({ type: 'peer-left', reason: 'bye' });
     expect((await tech.closed).code).toBe(4008);
-    await stateIs(page, 'ended');
+    await waitForBodyState(page, 'ended');
     expect(await text(page, '#ended-text')).toBe('Usted dejó de compartir su pantalla.');
     expect(win.bridge.session?.current.kind).toBe('ended');
   });
@@ -120,7 +104,7 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
     techs.push(tech);
     await page.click('#allow-view');
     expect((await tech.next('paired')).viewOnly).toBe(true);
-    await stateIs(page, 'sharing');
+    await waitForBodyState(page, 'sharing');
     expect(await text(page, '#sharing-mode')).toBe('Solo ver');
     expect(await text(page, '#sharing-text')).toBe('Juan (CompuEasys) está viendo su pantalla (no puede controlarla)');
     await tech.until('screen-info');
@@ -129,7 +113,8 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
     tech.sendJson({ type: 'input', seq: 1, event: { kind: 'text', text: 'rm -rf' } });
     expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
     expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
-    await new Promise((r) => setTimeout(r, 300));
+    await untilAgentHasRead(tech);
+    await win.agent()!.injector.idle();
     expect(win.sink.log).toEqual([]);
     expect(win.bridge.session?.current).toMatchObject({ kind: 'sharing', viewOnly: true });
   });
@@ -138,16 +123,16 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
     await open();
     const first = await (async () => {
       await page.click('#connect-button');
-      await stateIs(page, 'code');
+      await waitForBodyState(page, 'code');
       return shownCode(page);
     })();
     const tech = await joinAsTechnician(relay, first);
     techs.push(tech);
-    await stateIs(page, 'consent');
+    await waitForBodyState(page, 'consent');
     await page.click('#deny');
     expect((await tech.until('error')).code).toBe(Errors.CONSENT_DENIED.code);
     expect((await tech.closed).code).toBe(4007);
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
     await page.waitForFunction((old) => (document.getElementById('code-value')?.textContent ?? '').replace(' ', '') !== old, first);
     expect(await shownCode(page)).not.toBe(first);
     expect(await page.isVisible('#code-notice')).toBe(true);
@@ -160,20 +145,20 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
     techs.push(tech);
     await page.click('#allow-control');
     await tech.next('paired');
-    await stateIs(page, 'sharing');
+    await waitForBodyState(page, 'sharing');
     tech.sendJson({ type: 'bye' });
-    await stateIs(page, 'ended');
+    await waitForBodyState(page, 'ended');
     expect(await text(page, '#ended-text')).toBe('El técnico terminó la sesión.');
     expect(await text(page, '#connect-again-button')).toBe('Conectar de nuevo');
     await page.click('#connect-again-button');
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
     expect(await shownCode(page)).toMatch(/^[0-9]{6}$/);
   });
 
   test('"new code" replaces the code; stopping while a code shows cancels it at once (the old code no longer works)', async () => {
     await open();
     await page.click('#connect-button');
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
     const first = await shownCode(page);
     await page.click('#new-code-button');
     await page.waitForFunction((old) => (document.getElementById('code-value')?.textContent ?? '').replace(' ', '') !== old, first);
@@ -182,7 +167,7 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
     expect(await page.isVisible('#code-notice')).toBe(false);
 
     await page.click('#code-stop');
-    await stateIs(page, 'ended');
+    await waitForBodyState(page, 'ended');
     expect(await text(page, '#ended-text')).toBe('Usted dejó de compartir su pantalla.');
     const tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
     techs.push(tech);
@@ -196,7 +181,7 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
     techs.push(tech);
     expect(await text(page, '#consent-countdown')).toMatch(/^Si no responde, se denegará en [1-3] s$/);
     expect((await tech.until('error', 6000)).code).toBe(Errors.CONSENT_TIMEOUT.code);
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
     await page.waitForSelector('#code-notice:not([hidden])');
     expect(await text(page, '#code-notice')).toBe('La solicitud no se respondió a tiempo. Este es un código nuevo.');
     expect(win.bridge.session?.current.kind).toBe('code');
@@ -205,33 +190,35 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
   test('a code that expires unused says so, and "new code" brings a fresh one', async () => {
     await open({ codeTtlMs: 2000 });
     await page.click('#connect-button');
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
+    const expired = await shownCode(page);
     expect(await text(page, '#code-countdown')).toMatch(/^Vence en 0:0[12]$/);
-    await stateIs(page, 'ended', 8000);
+    await waitForBodyState(page, 'ended', 8000);
     expect(await text(page, '#ended-text')).toBe('El código venció sin que nadie se conectara.');
     expect(await text(page, '#connect-again-button')).toBe('Nuevo código');
     await page.click('#connect-again-button');
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
+    expect(await shownCode(page)).not.toBe(expired);
   });
 
   test('connection problems: the window shows the automatic retry, and a code again once the relay is back', async () => {
     await open();
     await page.click('#connect-button');
-    await stateIs(page, 'code');
+    await waitForBodyState(page, 'code');
     const port = relay.port;
     await relay.close();
-    await stateIs(page, 'reconnecting');
+    await waitForBodyState(page, 'reconnecting');
     expect(await text(page, '#view-reconnecting .status-text')).toBe('Problema de conexión');
     expect(await text(page, '#reconnecting-text')).toMatch(/^Reintentando en \d+ s \(intento \d+\)…$/);
     relay = await startTestRelay({ port });
-    await stateIs(page, 'code', 15_000);
+    await waitForBodyState(page, 'code', 15_000);
     expect(await shownCode(page)).toMatch(/^[0-9]{6}$/);
   });
 
   test('the window says so when the agent is gone', async () => {
     await open();
     await win.close();
-    await stateIs(page, 'offline');
+    await waitForBodyState(page, 'offline');
     expect(await text(page, '#view-offline .status-text')).toBe('El programa de soporte no responde');
   });
 
@@ -269,7 +256,7 @@ describeBrowser('the customer window (headless Chromium, served by the agent, re
   });
 });
 
-describeBrowser('the customer window follows the browser language (es / en) and can be switched', () => {
+describeWithChromium('the customer window follows the browser language (es / en) and can be switched', () => {
   let relay: Relay;
   let win: WindowUnderTest;
   beforeAll(async () => {
@@ -291,16 +278,16 @@ describeBrowser('the customer window follows the browser language (es / en) and 
     try {
       const page = await browser.newPage();
       await page.goto(win.server.url);
-      await stateIs(page, 'idle');
+      await waitForBodyState(page, 'idle');
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
       expect(await text(page, '#connect-button')).toBe('Connect to support');
       expect(await page.title()).toBe('CompuEasys Remote Support');
       await page.click('#connect-button');
-      await stateIs(page, 'code');
+      await waitForBodyState(page, 'code');
       expect(await text(page, '#view-code .lead')).toBe('Read this code to the technician:');
       expect(await text(page, '#code-countdown')).toMatch(/^Expires in (10:00|9:5\d)$/);
       tech.push(await joinAsTechnician(relay, await shownCode(page)));
-      await stateIs(page, 'consent');
+      await waitForBodyState(page, 'consent');
       expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) wants to see and control your screen');
       expect([await text(page, '#allow-control'), await text(page, '#allow-view'), await text(page, '#deny')])
         .toEqual(['Allow control', 'View only', 'Deny']);
@@ -314,11 +301,11 @@ describeBrowser('the customer window follows the browser language (es / en) and 
 
       // A reload keeps the customer's choice, and the agent tells the new page where things stand.
       await page.reload();
-      await stateIs(page, 'consent');
+      await waitForBodyState(page, 'consent');
       expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
       await page.click('#allow-view');
       await tech[0]!.next('paired');
-      await stateIs(page, 'sharing');
+      await waitForBodyState(page, 'sharing');
       expect(await text(page, '#stop-button')).toBe('Dejar de compartir');
     } finally {
       for (const t of tech) t.close();
@@ -332,7 +319,7 @@ describeBrowser('the customer window follows the browser language (es / en) and 
       try {
         const page = await browser.newPage();
         await page.goto(win.server.url);
-        await stateIs(page, 'idle');
+        await waitForBodyState(page, 'idle');
         expect(await text(page, '#connect-button')).toBe(expected);
       } finally {
         await browser.close();
