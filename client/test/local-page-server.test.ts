@@ -52,8 +52,8 @@ describe('the window\'s local page server', () => {
     server = await LocalPageServer.start({ pageDir, logger: pino({ level: 'silent' }), onEnvelope: () => undefined });
     const code = new URL(server.launchUrl!).searchParams.get('code')!;
     const opened = await get(server.port, `/open?code=${code}`);
-    expect(opened.status).toBe(303);
-    expect(opened.headers.location).toBe('/');
+    expect(opened.status).toBe(200);
+    expect(opened.body).toContain('content="0;url=/"');
     const setCookie = String(opened.headers['set-cookie']);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);

@@ -60,7 +60,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
  *    (`writeLauncher`) and asks the browser to open that file. The launcher sends the
  *    browser to `/open?code=…` with a one-time code.
  * 2. `/open` accepts that code once, answers with an HttpOnly, SameSite=Strict cookie
- *    holding a fresh secret, and sends the browser to the page. The code is then spent.
+ *    holding a fresh secret, and moves the browser on to the page. The code is then spent.
  * 3. Every request and the page's WebSocket need that cookie; the WebSocket also needs
  *    the Origin of this server. One page drives the agent at a time: a reload (the same
  *    browser, the same cookie) takes over from the page it replaces.
@@ -203,13 +203,17 @@ export class LocalPageServer implements UiPort {
     }
     this.launchCode = undefined;
     this.sessionSecret = randomSecret();
-    res.writeHead(303, {
-      location: '/',
+    // Not a redirect: a browser arriving from the launcher file comes cross-site, and a
+    // SameSite=Strict cookie is not sent along a cross-site redirect. This small page moves
+    // on to the window itself, a navigation of this site's own, which carries the cookie.
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
       'set-cookie': `${SESSION_COOKIE}=${this.sessionSecret}; HttpOnly; SameSite=Strict; Path=/`,
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
     });
-    res.end();
+    res.end('<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>CompuEasys</title>');
   }
 
   private plain(res: ServerResponse, status: number, text: string): void {

@@ -46,7 +46,7 @@ function startWindowProcess(display: XvfbDisplay, relayWsUrl: string): { url: Pr
   const url = new Promise<string>((resolveUrl, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]+\/)/.exec(out);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/open\?code=[A-Za-z0-9_-]+)/.exec(out);
       if (m) resolveUrl(m[1]!);
     });
     child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });

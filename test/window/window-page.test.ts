@@ -45,7 +45,7 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     relay = await startTestRelay(relayOptions);
     win = await startWindow(relay.wsUrl);
     page = await browser().newPage();
-    await page.goto(win.server.url);
+    await page.goto(win.server.launchUrl!);
     await waitForBodyState(page, 'idle');
   }
 
@@ -222,37 +222,51 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect(await text(page, '#view-offline .status-text')).toBe('El programa de soporte no responde');
   });
 
-  test('the per-run token: a wrong or missing one is refused, for the page and for the WebSocket', async () => {
+  test('only the browser that opened the window drives it: the one-time address is spent, and nothing works without its cookie', async () => {
     await open();
-    const { port, token } = win.server;
+    const { port } = win.server;
     const base = `http://127.0.0.1:${port}`;
-    expect((await fetch(win.server.url)).status).toBe(200);
-    expect((await fetch(`${base}/${token}/index.js`)).status).toBe(200);
+    // The page this browser opened works; the address it used is spent.
+    expect(win.server.launchUrl).toBeUndefined();
+    expect((await fetch(`${base}/open?code=${'A'.repeat(43)}`)).status).toBe(403);
+    // Any other program (no cookie): nothing.
     expect((await fetch(`${base}/`)).status).toBe(403);
-    expect((await fetch(`${base}/index.html`)).status).toBe(403);
-    const wrong = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
-    expect((await fetch(`${base}/${wrong}/`)).status).toBe(403);
-    expect((await fetch(`${base}/${wrong}/index.js`)).status).toBe(403);
-    // Sent as is (fetch would resolve the dots itself): nothing outside the page folder is served.
-    const rawStatus = (path: string): Promise<number> => new Promise((resolve, reject) => {
-      request({ host: '127.0.0.1', port, path }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', reject).end();
-    });
-    expect(await rawStatus(`/${token}/%2e%2e/%2e%2e/package.json`)).toBe(404);
-    expect(await rawStatus(`/${token}/../../package.json`)).toBe(404);
-    expect(await rawStatus(`/${token}/.hidden`)).toBe(404);
-    expect((await page.goto(`${base}/${wrong}/`))?.status()).toBe(403);
+    expect((await fetch(`${base}/index.js`)).status).toBe(403);
+    // A second browser profile (another user's browser, say) gets nothing either.
+    const other = await launchTestBrowser({ locale: 'es-ES', viewport: WINDOW_SIZE });
+    try {
+      expect((await (await other.newPage()).goto(`${base}/`))?.status()).toBe(403);
+    } finally {
+      await other.close();
+    }
+    const cookies = await page.context().cookies(base);
+    const cookie = cookies.find((c) => c.name === 'compueasys_window');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    // The cookie is out of reach of the page's own script.
+    expect(await page.evaluate(() => document.cookie)).toBe('');
 
-    const attempt = (url: string, headers: Record<string, string> = {}): Promise<string> => new Promise((resolve) => {
-      const ws = new WebSocket(url, { headers });
+    const attempt = (headers: Record<string, string>): Promise<string> => new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/ui`, { headers });
       ws.once('open', () => { ws.close(); resolve('open'); });
       ws.once('unexpected-response', (_req, res) => { resolve(`refused ${res.statusCode}`); ws.terminate(); });
       ws.once('error', (err) => resolve(`error ${err.message}`));
     });
-    expect(await attempt(`ws://127.0.0.1:${port}/${token}/ui`)).toBe('open');
-    expect(await attempt(`ws://127.0.0.1:${port}/${wrong}/ui`)).toMatch(/403/);
-    expect(await attempt(`ws://127.0.0.1:${port}/ui`)).toMatch(/403/);
-    expect(await attempt(`ws://127.0.0.1:${port}/${token}/ui`, { origin: 'http://evil.example' })).toMatch(/403/);
-    expect(await attempt(`ws://127.0.0.1:${port}/${token}/ui`, { host: `evil.example:${port}` })).toMatch(/403/);
+    const withCookie = `compueasys_window=${cookie!.value}`;
+    expect(await attempt({ origin: base })).toMatch(/403/);
+    expect(await attempt({ cookie: withCookie })).toMatch(/403/);
+    expect(await attempt({ cookie: withCookie, origin: 'http://evil.example' })).toMatch(/403/);
+    expect(await attempt({ cookie: withCookie, origin: base, host: `evil.example:${port}` })).toMatch(/403/);
+  });
+
+  test('one page drives the agent: a reload takes over, the window keeps its state', async () => {
+    await open();
+    await page.click('#connect-button');
+    await waitForBodyState(page, 'code');
+    const code = await shownCode(page);
+    await page.reload();
+    await waitForBodyState(page, 'code');
+    expect(await shownCode(page)).toBe(code);
+    expect(win.server.pageCount).toBe(1);
   });
 });
 
@@ -277,7 +291,7 @@ describeWithChromium('the customer window follows the browser language (es / en)
     const tech: WsTestPeer[] = [];
     try {
       const page = await browser.newPage();
-      await page.goto(win.server.url);
+      await page.goto(win.server.launchUrl!);
       await waitForBodyState(page, 'idle');
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
       expect(await text(page, '#connect-button')).toBe('Connect to support');
@@ -315,10 +329,13 @@ describeWithChromium('the customer window follows the browser language (es / en)
 
   test('a Spanish browser (es-MX) gets Spanish; another language gets English', async () => {
     for (const [locale, expected] of [['es-MX', 'Conectar con Soporte'], ['de-DE', 'Connect to support']] as const) {
+      // Each browser opens a window of its own: the address of one works once.
+      await win.close();
+      win = await startWindow(relay.wsUrl);
       const browser = await launchTestBrowser({ locale, viewport: WINDOW_SIZE });
       try {
         const page = await browser.newPage();
-        await page.goto(win.server.url);
+        await page.goto(win.server.launchUrl!);
         await waitForBodyState(page, 'idle');
         expect(await text(page, '#connect-button')).toBe(expected);
       } finally {

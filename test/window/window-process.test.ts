@@ -42,7 +42,7 @@ describe('the browser-fallback process (dist/client/window.js)', () => {
     child?.kill('SIGKILL');
   });
 
-  test('prints its address, serves the page only with its token, and quits once its window has been closed', async () => {
+  test('prints its one-time address, serves the page only to the browser that used it, and quits once its window has been closed', async () => {
     child = spawn(process.execPath, [WINDOW_MAIN, '--no-open', '--relay', 'ws://127.0.0.1:9/ws'], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     let out = '';
@@ -50,7 +50,7 @@ describe('the browser-fallback process (dist/client/window.js)', () => {
       const timer = setTimeout(() => reject(new Error(`no address printed:\n${out}`)), 10_000);
       child!.stdout!.on('data', (c: Buffer) => {
         out += c.toString('utf8');
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{16,}\/)/.exec(out);
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/open\?code=[A-Za-z0-9_-]{32,})/.exec(out);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]!);
@@ -58,13 +58,18 @@ describe('the browser-fallback process (dist/client/window.js)', () => {
       });
       child!.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
     });
-    expect((await fetch(url)).status).toBe(200);
-    const page = await (await fetch(url)).text();
+    const base = new URL('/', url).href;
+    expect((await fetch(base)).status).toBe(403);
+    // The address is exchanged once for the window's cookie, then the page is served with it.
+    const opened = await fetch(url, { redirect: 'manual' });
+    expect(opened.status).toBe(200);
+    const cookie = opened.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(403);
+    const page = await (await fetch(base, { headers: { cookie } })).text();
     expect(page).toContain('id="connect-button"');
-    expect((await fetch(new URL('/', url))).status).toBe(403);
 
     // A window connects, sees the idle state, and is closed.
-    const ws = new WebSocket(`${url.replace('http:', 'ws:')}ui`);
+    const ws = new WebSocket(`${base.replace('http:', 'ws:')}ui`, { headers: { cookie, origin: base.replace(/\/$/, '') } });
     const first = new Promise<string>((resolve) => ws.once('message', (d: Buffer) => resolve(d.toString('utf8'))));
     await new Promise((resolve) => ws.once('open', resolve));
     ws.send(JSON.stringify({ event: 'ui:command', data: { command: 'hello' } }));
