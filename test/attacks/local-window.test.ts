@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -103,18 +103,27 @@ describeAsRoot('attack: another user of the same computer drives the customer\'s
       env: { ...display.env(), PATH: `${bin}:${process.env.PATH ?? ''}`, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    // The window says on its terminal once the browser opener has started.
+    // What the window handed the browser opener: the opener writes it into `opened` as it starts.
+    let out = '';
+    windowProcess.stdout!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    windowProcess.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
     const target = await new Promise<string>((done, fail) => {
-      let out = '';
-      const deadline = setTimeout(() => fail(new Error(`the window never opened a browser:\n${out}`)), 20_000);
-      windowProcess!.stdout!.on('data', (c: Buffer) => {
-        out += c.toString('utf8');
-        if (!/ventana se abrió|window opened|CompuEasys Soporte Remoto \/ Remote Support: http/.test(out)) return;
+      const read = (): string => (existsSync(opened) ? readFileSync(opened, 'utf8') : '');
+      const watcher = watch(work, () => {
+        if (read() === '') return;
+        watcher.close();
         clearTimeout(deadline);
-        // The opener writes what it was given as it starts; it is there by the time the window said so.
-        done(existsSync(opened) ? readFileSync(opened, 'utf8') : out);
+        done(read());
       });
-      windowProcess!.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+      const deadline = setTimeout(() => {
+        watcher.close();
+        fail(new Error(`the window never opened a browser:\n${out}`));
+      }, 20_000);
+      if (read() !== '') {
+        watcher.close();
+        clearTimeout(deadline);
+        done(read());
+      }
     });
     const portMatch = /127\.0\.0\.1:(\d+)/.exec(target) ?? /127\.0\.0\.1:(\d+)/.exec(readFileSync(target.replace(/^file:\/\//, ''), 'utf8'));
     const port = Number(portMatch![1]);
