@@ -177,20 +177,18 @@ export type BinaryProblem =
 /** Parses a FRAME; on failure returns the problem. Never throws. */
 export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
   if (bytes.byteLength < FRAME_HEADER_LENGTH) return 'too-short';
+  if (bytes[0] !== BinaryKind.FRAME) return 'unknown-kind';
+  // The envelope's own rules (flags, header length, a body) first, as the relay applies them.
+  const envelope = checkEnvelope(bytes);
+  if (typeof envelope === 'string') return envelope;
   const dv = view(bytes);
-  if (dv.getUint8(0) !== BinaryKind.FRAME) return 'unknown-kind';
-  const flags = dv.getUint8(1);
-  if (flags & FrameFlag.SEALED) return 'sealed-unsupported';
-  if (flags & ~KNOWN_FLAGS) return 'unknown-flags';
-  const headerLength = dv.getUint16(2);
-  if (headerLength < FRAME_HEADER_LENGTH || headerLength > bytes.byteLength) return 'bad-header-length';
   const format = dv.getUint8(17);
   if (format !== ImageFormat.JPEG && format !== ImageFormat.PNG) return 'unknown-format';
   const captureTimeMs = dv.getFloat64(8);
   if (!Number.isFinite(captureTimeMs) || captureTimeMs < 0) return 'bad-timestamp';
   const header: FrameHeader = {
-    flags,
-    seq: dv.getUint32(4),
+    flags: envelope.flags,
+    seq: envelope.seq,
     captureTimeMs,
     displayId: dv.getUint8(16),
     format,
@@ -206,20 +204,16 @@ export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
   if (header.x + header.width > header.screenWidth || header.y + header.height > header.screenHeight) {
     return 'rect-outside-screen';
   }
-  if (bytes.byteLength === headerLength) return 'empty-image';
-  return { kind: 'frame', header, image: bytes.subarray(headerLength) };
+  return { kind: 'frame', header, image: bytes.subarray(envelope.headerLength) };
 }
 
 /** Parses a FRAME_ACK; on failure returns the problem. Never throws. */
 export function parseFrameAck(bytes: Uint8Array): FrameAckMessage | BinaryProblem {
   if (bytes.byteLength < FRAME_ACK_LENGTH) return 'too-short';
-  const dv = view(bytes);
-  if (dv.getUint8(0) !== BinaryKind.FRAME_ACK) return 'unknown-kind';
-  const flags = dv.getUint8(1);
-  if (flags & FrameFlag.SEALED) return 'sealed-unsupported';
-  if (flags !== 0) return 'unknown-flags';
-  if (dv.getUint16(2) !== FRAME_ACK_LENGTH || bytes.byteLength !== FRAME_ACK_LENGTH) return 'bad-header-length';
-  const captureTimeMs = dv.getFloat64(8);
+  if (bytes[0] !== BinaryKind.FRAME_ACK) return 'unknown-kind';
+  const envelope = checkEnvelope(bytes);
+  if (typeof envelope === 'string') return envelope;
+  const captureTimeMs = view(bytes).getFloat64(8);
   if (!Number.isFinite(captureTimeMs) || captureTimeMs < 0) return 'bad-timestamp';
-  return { kind: 'frame-ack', seq: dv.getUint32(4), captureTimeMs };
+  return { kind: 'frame-ack', seq: envelope.seq, captureTimeMs };
 }
