@@ -208,9 +208,8 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
   try {
     const { code } = await race(agent.next(isMessage('code'), 30_000));
     if (kind === 'stand-in') {
-      const sim = joinAsTechnician(relay.wsUrl, code);
+      const sim = await race(joinAsTechnician(relay.wsUrl, code));
       driver = standInDriver(sim);
-      await race(sim.paired);
     } else {
       const page = await browser.newPage();
       pageOf = page;

@@ -162,9 +162,8 @@ async function measure(server: Server, env: NodeJS.ProcessEnv, options: object, 
   };
   try {
     const { code } = await Promise.race([agent.next(isMessage('code'), 30_000), failed]);
-    const technician = joinAsTechnician(relay.wsUrl, code);
+    const technician = await Promise.race([joinAsTechnician(relay.wsUrl, code), failed]);
     try {
-      await Promise.race([technician.paired, failed]);
       await Promise.race([agent.next(isMessage('streaming'), 10_000), failed]);
       await sleep(WARMUP_MS);
       const c = technician.counters;
