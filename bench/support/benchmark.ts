@@ -27,6 +27,11 @@ export interface Benchmark {
   run(log: (message: string) => void, args: readonly string[]): Promise<BenchRow[]>;
 }
 
+/** The value of a `name=value` word after the benchmark's name (`npm run bench -- relay-latency repeats=5`), if given. */
+export function benchArg(args: readonly string[], name: string): string | undefined {
+  return args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
 /** Mean of a list of numbers. */
 export function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
@@ -37,6 +42,15 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * The run in the middle by `value` (the upper one of the two middles for an even count).
+ * Whole runs are kept, not per-field medians, so the figures of one row agree.
+ */
+export function medianRun<T>(runs: readonly T[], value: (run: T) => number): T {
+  if (runs.length === 0) throw new Error('medianRun of no runs');
+  return [...runs].sort((a, b) => value(a) - value(b))[runs.length >> 1]!;
 }
 
 /** Runs `fn` `warmup` times unmeasured, then `runs` times; returns each run's duration in ms. */
