@@ -27,6 +27,11 @@ export interface Benchmark {
   run(log: (message: string) => void, args: readonly string[]): Promise<BenchRow[]>;
 }
 
+/** The rows with `text` in front of each note: what every row of a run has in common. */
+export function withNote(rows: readonly BenchRow[], text: string): BenchRow[] {
+  return rows.map((row) => ({ ...row, note: row.note ? `${text}; ${row.note}` : text }));
+}
+
 /** The value of a `name=value` word after the benchmark's name (`npm run bench -- relay-latency repeats=5`), if given. */
 export function benchArg(args: readonly string[], name: string): string | undefined {
   return args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
