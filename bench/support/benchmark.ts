@@ -70,6 +70,34 @@ export async function timeRuns(runs: number, fn: () => unknown, warmup = 2): Pro
   return times;
 }
 
+/** Wall time and process CPU time (all threads: sharp's libuv workers too) of one call, ms. */
+export interface Timing {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/**
+ * Times several variants in rounds, each round running every variant once in an order
+ * that rotates from round to round, so that a neighbour's burst on a shared machine falls
+ * on all of them alike. Returns each variant's timings, in the order given.
+ */
+export async function timeInterleaved(rounds: number, variants: readonly (() => unknown)[], warmup = 2): Promise<Timing[][]> {
+  for (let i = 0; i < warmup; i++) for (const fn of variants) await fn();
+  const out: Timing[][] = variants.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < variants.length; k++) {
+      const v = (r + k) % variants.length;
+      const cpu = process.cpuUsage();
+      const start = performance.now();
+      await variants[v]!();
+      const wallMs = performance.now() - start;
+      const used = process.cpuUsage(cpu);
+      out[v]!.push({ wallMs, cpuMs: (used.user + used.system) / 1000 });
+    }
+  }
+  return out;
+}
+
 /** The p-th percentile (0–100) of a list, nearest rank; NaN for an empty list. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
