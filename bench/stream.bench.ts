@@ -12,7 +12,7 @@ import { wallClockMs } from './support/instrument-agent-deps';
 import { joinAsTechnician, type TechnicianSim } from './support/technician-sim';
 
 /**
- * Runs per scene and server, interleaved (bare, relay, bare, relay …), the median kept:
+ * Runs per scene and lane, interleaved (bare, relay, relay, bare, bare, relay), the median kept:
  * the machine is shared, and a neighbour's burst should not decide the ratio.
  */
 const REPEATS = 3;
@@ -25,16 +25,28 @@ interface Server {
   start(): Promise<{ wsUrl: string; close(): Promise<void> }>;
 }
 
-const SERVERS: readonly Server[] = [
-  { name: 'bare pipe', start: startBarePipe },
-  {
-    name: 'relay',
-    async start() {
-      const relay = await createRelay({ options: { port: 0, host: '127.0.0.1' }, logger: pino({ level: 'warn' }) });
-      return { wsUrl: relay.wsUrl, close: () => relay.close() };
-    },
+const BARE_PIPE: Server = { name: 'bare pipe', start: startBarePipe };
+const RELAY: Server = {
+  name: 'relay',
+  async start() {
+    const relay = await createRelay({ options: { port: 0, host: '127.0.0.1' }, logger: pino({ level: 'warn' }) });
+    return { wsUrl: relay.wsUrl, close: () => relay.close() };
   },
-];
+};
+
+/** One side of the comparison: a server and the agent's streamer options. The first lane is the baseline. */
+interface Lane {
+  readonly name: string;
+  readonly server: Server;
+  readonly options: object;
+}
+
+/**
+ * The word that compares a streamer setting with the agent's default instead of the relay
+ * with the bare pipe: `npm run bench -- stream full against-default encodeParallelism=1`
+ * runs the relay with the default settings and with encodeParallelism 1, interleaved.
+ */
+const AGAINST_DEFAULT = 'against-default';
 
 /** Pointer moves of one run: technician send → the real input sink (XTest) done. */
 interface InputLatency {
@@ -146,13 +158,23 @@ async function measure(server: Server, env: NodeJS.ProcessEnv, options: object, 
   }
 }
 
+interface AllRuns {
+  readonly relay: readonly Measurement[];
+  readonly bare: readonly Measurement[];
+  /** What the baseline is, for the rows. */
+  readonly baseName: string;
+}
+
 interface SceneSpec {
   readonly scene: SceneName;
   readonly label: string;
   /** Also time pointer moves after the frame-rate window. */
   readonly input?: boolean;
-  /** `relay` and `bare` are the median runs; `all` every run of each, for pooled figures. */
-  readonly rows: (relay: Measurement, bare: Measurement, all: { relay: readonly Measurement[]; bare: readonly Measurement[] }) => BenchRow[];
+  /**
+   * `relay` and `bare` are the median runs of the measured lane and of the baseline (the bare
+   * pipe, or the default settings); `all` every run of each, for pooled figures.
+   */
+  readonly rows: (relay: Measurement, bare: Measurement, all: AllRuns) => BenchRow[];
 }
 
 const kb = (bytesPerSecond: number): number => bytesPerSecond / 1024;
@@ -188,7 +210,7 @@ function inputDetail(m: Measurement): string {
     + `clock offset ${m.input.clockOffsetMs.toFixed(2)} ms ± ${(m.input.clockRttMs / 2).toFixed(2)}`;
 }
 
-function inputRows(label: string, all: { relay: readonly Measurement[]; bare: readonly Measurement[] }): BenchRow[] {
+function inputRows(label: string, all: AllRuns): BenchRow[] {
   const relay = pooledInput(all.relay);
   const bare = pooledInput(all.bare);
   if (relay.sent === 0) return [];
@@ -197,15 +219,15 @@ function inputRows(label: string, all: { relay: readonly Measurement[]; bare: re
   return [
     {
       case: `${label}: pointer-move sent → injected (XTest done), p50`, value: percentile(relay.latencies, 50), unit: 'ms',
-      baseline: { name: 'bare pipe', value: percentile(bare.latencies, 50) },
-      note: `${relay.latencies.length}/${relay.sent} moves injected over ${all.relay.length} runs at 60/s (bare pipe ${bare.latencies.length}/${bare.sent}); `
+      baseline: { name: all.baseName, value: percentile(bare.latencies, 50) },
+      note: `${relay.latencies.length}/${relay.sent} moves injected over ${all.relay.length} runs at 60/s (${all.baseName} ${bare.latencies.length}/${bare.sent}); `
         + `of which the sink's XTest call p50 ${percentile(relay.inject, 50).toFixed(2)} ms; `
         + `agent event-loop delay meanwhile p50 ${relay.loopP50Ms.toFixed(1)} / p95 ${relay.loopP95Ms.toFixed(1)} ms (median of runs); ${clock}`,
     },
     {
       case: `${label}: p95`, value: percentile(relay.latencies, 95), unit: 'ms',
-      baseline: { name: 'bare pipe', value: percentile(bare.latencies, 95) },
-      note: `max ${Math.max(...relay.latencies).toFixed(1)} ms (bare pipe ${Math.max(...bare.latencies).toFixed(1)} ms)`,
+      baseline: { name: all.baseName, value: percentile(bare.latencies, 95) },
+      note: `max ${Math.max(...relay.latencies).toFixed(1)} ms (${all.baseName} ${Math.max(...bare.latencies).toFixed(1)} ms)`,
     },
   ];
 }
@@ -218,7 +240,7 @@ const SCENES: readonly SceneSpec[] = [
     input: true,
     rows: (relay, bare, all) => [{
       case: '(a) still screen: traffic', value: kb(relay.bytesPerSecond), unit: 'KiB/s',
-      baseline: { name: 'bare pipe', value: kb(bare.bytesPerSecond) },
+      baseline: { name: all.baseName, value: kb(bare.bytesPerSecond) },
       target: { text: '< 2 KB/s', met: relay.bytesPerSecond < 2000 },
       note: `${relay.fps.toFixed(2)} updates/s; ${detail(relay)}`,
     }, ...inputRows('(a) input, still screen', all)],
@@ -230,21 +252,23 @@ const SCENES: readonly SceneSpec[] = [
     rows: (relay, bare, all) => [
       {
         case: `(b) ${REGION.width}x${REGION.height} region changing every frame`, value: relay.fps, unit: 'fps',
-        baseline: { name: 'bare pipe', value: bare.fps }, target: { text: '≥ 30', met: relay.fps >= 30 }, note: detail(relay),
+        baseline: { name: all.baseName, value: bare.fps }, target: { text: '≥ 30', met: relay.fps >= 30 }, note: detail(relay),
       },
-      { case: '(b) traffic', value: kb(relay.bytesPerSecond), unit: 'KiB/s', baseline: { name: 'bare pipe', value: kb(bare.bytesPerSecond) } },
+      { case: '(b) traffic', value: kb(relay.bytesPerSecond), unit: 'KiB/s', baseline: { name: all.baseName, value: kb(bare.bytesPerSecond) } },
       ...inputRows('(b) input while streaming', all),
     ],
   },
   {
     scene: 'full',
     label: '(c) whole screen changing',
-    rows: (relay, bare) => [
+    rows: (relay, bare, all) => [
       {
         case: '(c) whole 1920x1080 screen changing every frame', value: relay.fps, unit: 'fps',
-        baseline: { name: 'bare pipe', value: bare.fps }, target: { text: '≥ 15', met: relay.fps >= 15 }, note: detail(relay),
+        baseline: { name: all.baseName, value: bare.fps }, target: { text: '≥ 15', met: relay.fps >= 15 },
+        // Against the default settings, the baseline's own figures are what the rows compare.
+        note: all.baseName === BARE_PIPE.name ? detail(relay) : `${detail(relay)}; ${all.baseName}: ${detail(bare)}`,
       },
-      { case: '(c) traffic', value: kb(relay.bytesPerSecond), unit: 'KiB/s', baseline: { name: 'bare pipe', value: kb(bare.bytesPerSecond) } },
+      { case: '(c) traffic', value: kb(relay.bytesPerSecond), unit: 'KiB/s', baseline: { name: all.baseName, value: kb(bare.bytesPerSecond) } },
     ],
   },
 ];
@@ -254,14 +278,22 @@ const bench: Benchmark = {
   description: 'end to end on Xvfb 1920x1080: the real agent (createAgent with the adapters it picks for --capture nut-js --encoder sharp, no fallback: nut-js in the built worker thread, tile diff, sharp, credits, XTest input) → relay → technician acking and moving the pointer; baseline: a bare ws pipe',
   async run(log, args) {
     // `npm run bench -- stream region full` runs only those scenes; `name=number` words are
-    // FrameStreamer options for the agent (`maxInFlight=3`), to try a setting end to end.
+    // FrameStreamer options for the agent (`maxInFlight=3`), to try a setting end to end
+    // (against the bare pipe, or with `against-default` against the default settings).
     const options = Object.fromEntries(args.filter((a) => a.includes('=')).map((a) => {
       const [key, value] = a.split('=');
       return [key, Number(value)];
     }));
-    const names = args.filter((a) => !a.includes('='));
+    const words = args.filter((a) => !a.includes('='));
+    const againstDefault = words.includes(AGAINST_DEFAULT);
+    if (againstDefault && Object.keys(options).length === 0) throw new Error(`${AGAINST_DEFAULT} needs a streamer option to compare, e.g. encodeParallelism=1`);
+    const names = words.filter((w) => w !== AGAINST_DEFAULT);
     const scenes = names.length === 0 ? SCENES : SCENES.filter((s) => names.includes(s.scene));
     if (scenes.length === 0) throw new Error(`no scene among ${args.join(', ')}; have ${SCENES.map((s) => s.scene).join(', ')}`);
+    // The baseline lane first; runs alternate between the lanes.
+    const lanes: readonly Lane[] = againstDefault
+      ? [{ name: 'relay, default streamer options', server: RELAY, options: {} }, { name: 'relay', server: RELAY, options }]
+      : [{ name: BARE_PIPE.name, server: BARE_PIPE, options }, { name: 'relay', server: RELAY, options }];
     assertCaptureWorkerBuilt();
     const xvfb = await startXvfb({ width: STREAM_RUN.width, height: STREAM_RUN.height, depth: 24 });
     const rows: BenchRow[] = [];
@@ -272,17 +304,18 @@ const bench: Benchmark = {
         const scene = await showScene(spec.scene, xvfb.env(), STREAM_RUN.width, STREAM_RUN.height);
         try {
           await sleep(STREAM_RUN.sceneSettleMs);
-          const results = new Map<string, Measurement[]>(SERVERS.map((s) => [s.name, []]));
+          const results = new Map<Lane, Measurement[]>(lanes.map((lane) => [lane, []]));
           for (let run = 0; run < REPEATS; run++) {
-            for (const server of SERVERS) {
-              log(`${spec.label} through ${server.name}, run ${run + 1}/${REPEATS}`);
-              const m = await measure(server, xvfb.env(), options, spec.input === true);
+            // Alternating which lane goes first, so that neither always runs on a warmer scene.
+            for (const lane of run % 2 === 0 ? lanes : [...lanes].reverse()) {
+              log(`${spec.label} through ${lane.name}, run ${run + 1}/${REPEATS}`);
+              const m = await measure(lane.server, xvfb.env(), lane.options, spec.input === true);
               log(`  ${m.fps.toFixed(1)} fps, ${Math.round(kb(m.bytesPerSecond))} KiB/s, ${detail(m)}; ${m.adapters}`);
               if (m.input) log(`  input: ${inputDetail(m)}`);
-              results.get(server.name)!.push(m);
+              results.get(lane)!.push(m);
             }
           }
-          const all = { relay: results.get('relay')!, bare: results.get('bare pipe')! };
+          const all: AllRuns = { relay: results.get(lanes[1]!)!, bare: results.get(lanes[0]!)!, baseName: lanes[0]!.name };
           const byFps = (m: Measurement): number => m.fps;
           // Every row says what it measured: the agent's adapters (and options, if any were given).
           const what = agentNote([...all.relay, ...all.bare].map((m) => m.adapters), options);
