@@ -1,45 +1,30 @@
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import pino from 'pino';
 import { createRelay } from '../relay/server';
 import { launchTestBrowser, type TestBrowser } from '../test/support/browser';
 import { startXvfb } from '../test/support/xvfb';
 import { assertTechnicianBuilt, openPanel, pagePointOf, submitCode, waitForState } from '../test/browser/panel-driver';
-import { median, percentile, type Benchmark, type BenchRow } from './support/benchmark';
-import { forkTs, type TsChild } from './support/child';
+import { benchArg, median, medianRun, percentile, withNote, type Benchmark, type BenchRow } from './support/benchmark';
+import {
+  agentNote, assertCaptureWorkerBuilt, collectInjected, pacedMoves, POINTER_MOVES, sleep, startAgent, STREAM_RUN, type AgentChild,
+} from './support/agent-child';
 import { REGION, showScene } from './support/chromium-scene';
 import { descendantsCpuMs, machineCpu } from './support/proc-cpu';
 import { wallClockMs } from './support/instrument-agent-deps';
-import type { AgentMessage } from './support/stream-agent';
 import { joinAsTechnician, type TechnicianSim } from './support/technician-sim';
 import {
   installTechnicianPageHook, pageClockOffset, pageDrawCount, pageDrawsSince, pageStatusBar, takePageMoves,
 } from './support/technician-page';
 
-const WIDTH = 1920;
-const HEIGHT = 1080;
-/** Chromium (the customer's screen) keeps starting up for a while after its first paint, ms. */
-const SCENE_SETTLE_MS = 4000;
-/** After pairing, before the window: the first full frame and the page's first decodes, ms. */
-const WARMUP_MS = 2500;
-/** Frame-rate and capture-to-draw window, ms. */
-const WINDOW_MS = 6000;
 /** Runs per technician, interleaved (stand-in, page, stand-in, page …); `repeats=N` overrides. */
 const DEFAULT_REPEATS = 3;
-/** Pointer moves per run, one per display frame (what the page's rAF coalescing lets through). */
-const INPUT_MOVES = 120;
-const INPUT_INTERVAL_MS = 1000 / 60;
-/** Remote pixels the moves go along: a row below the scene's content, away from the animated canvas. */
-const INPUT_ROW = Object.freeze({ x0: 100, x1: 1700, y: 1000 });
-/** Moves not injected this long after the last one was sent count as lost, ms. */
-const INPUT_DRAIN_MS = 3000;
+/** The remote x range of the POINTER_MOVES: ≈ 13 remote pixels apart, so each maps to its own coordinate at fit scale. */
+const INPUT_X = Object.freeze({ from: 100, to: 1700 });
 /** The technician's browser window (the canvas is shown at "fit" scale inside it). */
 const VIEWPORT = Object.freeze({ width: 1400, height: 900 });
 /** The whole benchmark gives up after this long, ms (each step has its own shorter timeout too). */
 const OVERALL_TIMEOUT_MS = 8 * 60_000;
-/** IPC round trips used to find the bench ↔ agent clock offset. */
-const CLOCK_PINGS = 7;
 /** Profile-folder prefixes (test/support/browser.ts, bench/support/chromium-scene.ts): whose Chromium is whose. */
 const PAGE_PROFILE_MARK = 'ce-chromium-';
 const SCENE_PROFILE_MARK = 'rs-bench-chromium-';
@@ -52,6 +37,8 @@ const TECHNICIAN_NAMES: Readonly<Record<TechnicianKind, string>> = {
 
 interface Run {
   readonly technician: TechnicianKind;
+  /** The agent's capture source and encoder, as it named them. */
+  readonly adapters: string;
   /** Updates drawn (page) or received and acked (stand-in) per second. */
   readonly fps: number;
   /** Capture (agent `Date.now()`, frame header) → drawn (page `Date.now()` at the ack) or arrival (stand-in), ms. */
@@ -87,43 +74,13 @@ interface Run {
   readonly statusBar?: { fps: string; latency: string };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const isMessage = <K extends AgentMessage['kind']>(kind: K) =>
-  (m: AgentMessage): m is Extract<AgentMessage, { kind: K }> => m.kind === kind;
-
-/** Agent clock minus ours, from the quickest of a few IPC round trips. */
-async function agentClockOffset(agent: TsChild<AgentMessage>): Promise<{ offsetMs: number; rttMs: number }> {
-  let best = { offsetMs: 0, rttMs: Infinity };
-  for (let i = 0; i < CLOCK_PINGS; i++) {
-    const sentAt = wallClockMs();
-    agent.send({ kind: 'clock' });
-    const { atMs } = await agent.next(isMessage('clock'), 5000);
-    const backAt = wallClockMs();
-    if (backAt - sentAt < best.rttMs) best = { offsetMs: atMs - (sentAt + backAt) / 2, rttMs: backAt - sentAt };
-  }
-  return best;
-}
-
-/** The agent's injected moves until `expected` of ours arrived or the drain time ran out, keyed `x,y`. */
-async function collectInjected(agent: TsChild<AgentMessage>, expected: number): Promise<Map<string, number>> {
-  const doneAt = new Map<string, number>();
-  const deadline = performance.now() + INPUT_DRAIN_MS;
-  while (doneAt.size < expected && performance.now() < deadline) {
-    await sleep(100);
-    agent.send({ kind: 'moves' });
-    const { moves } = await agent.next(isMessage('moves'), 5000);
-    for (const m of moves) if (m.y === INPUT_ROW.y && !doneAt.has(`${m.x},${m.y}`)) doneAt.set(`${m.x},${m.y}`, m.doneMs);
-  }
-  return doneAt;
-}
-
 /** Drives one technician: frames in, moves out. */
 interface TechnicianDriver {
   readonly kind: TechnicianKind;
   drawCount(): Promise<number>;
   /** Capture → draw (or arrival) of every update since `from`. */
   latenciesSince(from: number): Promise<number[]>;
-  /** Sends INPUT_MOVES moves along INPUT_ROW at 60/s; returns per-move send (and pointer) times in bench clock. */
+  /** Sends the POINTER_MOVES at 60/s; returns per-move send (and pointer) times in bench clock. */
   sendMoves(): Promise<{ moves: { key: string; sentAtMs: number; pointerAtMs: number; calledAtMs: number }[]; pointerEvents: number }>;
   statusBar?(): Promise<{ fps: string; latency: string }>;
   clock?: { wallMs: number; dateMs: number; rttMs: number };
@@ -137,15 +94,13 @@ function standInDriver(sim: TechnicianSim): TechnicianDriver {
     latenciesSince: async (from) => sim.counters.latenciesMs.slice(from),
     async sendMoves() {
       const moves: { key: string; sentAtMs: number; pointerAtMs: number; calledAtMs: number }[] = [];
-      const firstAt = performance.now();
-      const step = (INPUT_ROW.x1 - INPUT_ROW.x0) / INPUT_MOVES;
-      for (let i = 0; i < INPUT_MOVES; i++) {
-        await sleep(Math.max(0, firstAt + i * INPUT_INTERVAL_MS - performance.now()));
-        const x = Math.round(INPUT_ROW.x0 + i * step);
+      const { count, y } = POINTER_MOVES;
+      await pacedMoves((i) => {
+        const x = Math.round(INPUT_X.from + (i * (INPUT_X.to - INPUT_X.from)) / count);
         const sentAtMs = wallClockMs();
-        sim.sendInput({ kind: 'pointer-move', x, y: INPUT_ROW.y });
-        moves.push({ key: `${x},${INPUT_ROW.y}`, sentAtMs, pointerAtMs: Number.NaN, calledAtMs: Number.NaN });
-      }
+        sim.sendInput({ kind: 'pointer-move', x, y });
+        moves.push({ key: `${x},${y}`, sentAtMs, pointerAtMs: Number.NaN, calledAtMs: Number.NaN });
+      });
       return { moves, pointerEvents: 0 };
     },
     close: async () => { sim.close(); },
@@ -154,8 +109,8 @@ function standInDriver(sim: TechnicianSim): TechnicianDriver {
 
 async function pageDriver(page: Page): Promise<TechnicianDriver> {
   // The canvas is shown at fit scale: find where the row's ends are on the page.
-  const start = await pagePointOf(page, INPUT_ROW.x0, INPUT_ROW.y);
-  const end = await pagePointOf(page, INPUT_ROW.x1, INPUT_ROW.y);
+  const start = await pagePointOf(page, INPUT_X.from, POINTER_MOVES.y);
+  const end = await pagePointOf(page, INPUT_X.to, POINTER_MOVES.y);
   const clock = await pageClockOffset(page, wallClockMs);
   return {
     kind: 'page',
@@ -167,13 +122,11 @@ async function pageDriver(page: Page): Promise<TechnicianDriver> {
     async sendMoves() {
       await takePageMoves(page); // forget the moves of getting there
       const calledAt: number[] = [];
-      const firstAt = performance.now();
-      for (let i = 0; i < INPUT_MOVES; i++) {
-        await sleep(Math.max(0, firstAt + i * INPUT_INTERVAL_MS - performance.now()));
+      await pacedMoves(async (i) => {
         calledAt.push(wallClockMs());
         // Whole page pixels apart (≈ 13 at fit scale), so each move maps to its own remote x.
-        await page.mouse.move(start.x + ((end.x - start.x) * i) / INPUT_MOVES, start.y);
-      }
+        await page.mouse.move(start.x + ((end.x - start.x) * i) / POINTER_MOVES.count, start.y);
+      });
       await sleep(100); // the last rAF flush
       const { moves, pointerEvents } = await takePageMoves(page);
       return {
@@ -181,7 +134,7 @@ async function pageDriver(page: Page): Promise<TechnicianDriver> {
         // oldest pointer event of a message tells which call it came from.
         moves: moves.map((m) => ({
           key: `${m.x},${m.y}`, sentAtMs: m.sentAtMs - clock.wallMs, pointerAtMs: m.pointerAtMs - clock.wallMs,
-          calledAtMs: pointerEvents === INPUT_MOVES ? calledAt[m.pointerIndex] ?? Number.NaN : Number.NaN,
+          calledAtMs: pointerEvents === POINTER_MOVES.count ? calledAt[m.pointerIndex] ?? Number.NaN : Number.NaN,
         })),
         pointerEvents,
       };
@@ -194,23 +147,16 @@ async function pageDriver(page: Page): Promise<TechnicianDriver> {
 /** One run: a fresh relay and agent, one technician of `kind`, the window, then the moves. */
 async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: TestBrowser): Promise<Run> {
   const relay = await createRelay({ options: { port: 0, host: '127.0.0.1' }, logger: pino({ level: 'warn' }) });
-  const agent = forkTs<AgentMessage>(join(__dirname, 'support', 'stream-agent.ts'), env, [relay.wsUrl, '{}']);
-  const failed = agent.next(isMessage('failed'), 600_000).then((m) => { throw new Error(`agent: ${m.message}`); });
-  failed.catch(() => undefined);
-  const race = <T>(p: Promise<T>): Promise<T> => Promise.race([p, failed]);
-  let agentStopped: Promise<void> | undefined;
-  const stopAgent = (): Promise<void> => (agentStopped ??= (async () => {
-    if (agent.process.connected) agent.send({ kind: 'stop' });
-    await agent.stop();
-  })());
+  let agent: AgentChild | undefined;
   let driver: TechnicianDriver | undefined;
   let pageOf: Page | undefined;
   try {
-    const { code } = await race(agent.next(isMessage('code'), 30_000));
+    agent = await startAgent(relay.wsUrl, env);
+    const { race } = agent;
+    const { code } = await agent.next('code', 30_000);
     if (kind === 'stand-in') {
-      const sim = joinAsTechnician(relay.wsUrl, code);
+      const sim = await race(joinAsTechnician(relay.wsUrl, code));
       driver = standInDriver(sim);
-      await race(sim.paired);
     } else {
       const page = await browser.newPage();
       pageOf = page;
@@ -220,48 +166,44 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
       await race(submitCode(page, code, 'Bench (CompuEasys)'));
       await race(waitForState(page, 'connected', 20_000));
     }
-    await race(agent.next(isMessage('streaming'), 10_000));
-    await sleep(WARMUP_MS);
+    await agent.next('streaming', 10_000);
+    await sleep(STREAM_RUN.warmupMs);
     // After the first frames: the canvas has the remote size, so page points map to remote pixels.
     if (kind === 'page') driver = await race(pageDriver(pageOf!));
-    agent.send({ kind: 'stats' });
-    const before = await race(agent.next(isMessage('stats'), 5000));
+    const before = await agent.stats();
     const from = await driver.drawCount();
     const startAt = performance.now();
     const cpu0 = { page: descendantsCpuMs(process.pid, PAGE_PROFILE_MARK), scene: descendantsCpuMs(process.pid, SCENE_PROFILE_MARK), machine: machineCpu() };
-    await sleep(WINDOW_MS);
+    await sleep(STREAM_RUN.windowMs);
     const drawn = await driver.drawCount();
     const seconds = (performance.now() - startAt) / 1000;
     const cpu1 = { page: descendantsCpuMs(process.pid, PAGE_PROFILE_MARK), scene: descendantsCpuMs(process.pid, SCENE_PROFILE_MARK), machine: machineCpu() };
-    agent.send({ kind: 'stats' });
-    const after = await race(agent.next(isMessage('stats'), 5000));
+    const after = await agent.stats();
     const captureToDrawMs = await driver.latenciesSince(from);
     const statusBar = driver.statusBar ? await driver.statusBar() : undefined;
     const loadAverage = loadavg()[0] ?? 0;
 
     // Input while the region keeps streaming.
-    const agentClock = await race(agentClockOffset(agent));
-    agent.send({ kind: 'moves' });
-    await race(agent.next(isMessage('moves'), 5000)); // forget anything older
-    agent.send({ kind: 'loop' });
-    await race(agent.next(isMessage('loop'), 5000)); // event-loop histogram from now
+    const agentClock = await agent.clockOffset();
+    await agent.takeMoves(); // forget anything older
+    await agent.loopDelay(); // event-loop histogram from now
     const sent = await race(driver.sendMoves());
-    const injected = await race(collectInjected(agent, sent.moves.length));
-    agent.send({ kind: 'loop' });
-    const loop = await race(agent.next(isMessage('loop'), 5000));
+    const injected = await collectInjected(agent, sent.moves.length);
+    const loop = await agent.loopDelay();
     const sendToInjectMs: number[] = [];
     const pointerToInjectMs: number[] = [];
     const cdpToInjectMs: number[] = [];
     for (const m of sent.moves) {
       const done = injected.get(m.key);
       if (done === undefined) continue;
-      const doneMs = done - agentClock.offsetMs;
+      const doneMs = done.doneMs - agentClock.offsetMs;
       sendToInjectMs.push(doneMs - m.sentAtMs);
       if (Number.isFinite(m.pointerAtMs)) pointerToInjectMs.push(doneMs - m.pointerAtMs);
       if (Number.isFinite(m.calledAtMs)) cdpToInjectMs.push(doneMs - m.calledAtMs);
     }
     return {
       technician: kind,
+      adapters: agent.adapters,
       fps: (drawn - from) / seconds,
       captureToDrawMs,
       sendToInjectMs,
@@ -284,7 +226,7 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
     };
   } finally {
     // The agent first: a technician leaving would end its session and look like a failure.
-    await stopAgent();
+    await agent?.stop();
     await driver?.close().catch(() => undefined);
     await relay.close();
   }
@@ -303,12 +245,6 @@ function runSummary(r: Run): string {
     + (r.statusBar ? `, status bar "${r.statusBar.fps} fps, ${r.statusBar.latency}"` : '');
 }
 
-/** The run with the median frame rate (whole runs kept, so a row's figures agree). */
-function medianRun(runs: readonly Run[]): Run {
-  const sorted = [...runs].sort((a, b) => a.fps - b.fps);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 const loads = (runs: readonly Run[]): string => {
   const l = runs.map((r) => r.loadAverage);
   return `${Math.min(...l).toFixed(1)}–${Math.max(...l).toFixed(1)}`;
@@ -320,8 +256,8 @@ const cpus = (runs: readonly Run[]): string => {
 };
 
 function rows(page: readonly Run[], standIn: readonly Run[]): BenchRow[] {
-  const p = medianRun(page);
-  const s = medianRun(standIn);
+  const p = medianRun(page, (r) => r.fps);
+  const s = medianRun(standIn, (r) => r.fps);
   const pooled = (runs: readonly Run[], pick: (r: Run) => readonly number[]): number[] => runs.flatMap((r) => [...pick(r)]);
   const pC2d = pooled(page, (r) => r.captureToDrawMs);
   const sC2d = pooled(standIn, (r) => r.captureToDrawMs);
@@ -364,7 +300,7 @@ function rows(page: readonly Run[], standIn: readonly Run[]): BenchRow[] {
       case: 'input: pointer event in the page → injected on the client (XTest done), p50', value: percentile(pPointer, 50), unit: 'ms',
       baseline: { name: 'stand-in: ws send → injected', value: percentile(sSend, 50) },
       target: { text: '< 10', met: percentile(pPointer, 50) < 10 },
-      note: `${pPointer.length}/${sentPage} page moves injected (${pointerEvents} pointer events from ${page.length * INPUT_MOVES} page.mouse.move calls at 60/s; `
+      note: `${pPointer.length}/${sentPage} page moves injected (${pointerEvents} pointer events from ${page.length * POINTER_MOVES.count} page.mouse.move calls at 60/s; `
         + `stand-in ${sSend.length}/${sentStandIn}); from the page's first pointermove listener (rAF coalescing included) to the agent's sink; `
         + `agent event-loop delay meanwhile p50 ${fmt(median(page.map((r) => r.loopP50Ms)))} / p95 ${fmt(median(page.map((r) => r.loopP95Ms)))} ms (median of runs); load ${loads(page)}; ${clocks}`,
     },
@@ -391,32 +327,34 @@ const bench: Benchmark = {
   name: 'e2e',
   description: 'whole loop on Xvfb 1920x1080 (400x300 region changing every frame): real agent → real relay → the REAL technician page in headless Chromium (decode + draw + ack, pointer input); baseline: the stand-in technician acking on arrival',
   async run(log, args) {
-    const repeatsArg = args.find((a) => a.startsWith('repeats='));
-    const repeats = repeatsArg ? Math.max(1, Math.min(10, Number(repeatsArg.split('=')[1]) || DEFAULT_REPEATS)) : DEFAULT_REPEATS;
+    const repeats = Math.max(1, Math.min(10, Number(benchArg(args, 'repeats') ?? DEFAULT_REPEATS) || DEFAULT_REPEATS));
     assertTechnicianBuilt();
+    assertCaptureWorkerBuilt();
     let timer: NodeJS.Timeout | undefined;
     const overall = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`e2e gave up after ${OVERALL_TIMEOUT_MS / 1000} s`)), OVERALL_TIMEOUT_MS);
     });
     overall.catch(() => undefined);
-    const xvfb = await startXvfb({ width: WIDTH, height: HEIGHT, depth: 24 });
+    const xvfb = await startXvfb({ width: STREAM_RUN.width, height: STREAM_RUN.height, depth: 24 });
     let browser: TestBrowser | undefined;
     let scene: { stop(): Promise<void> } | undefined;
     try {
       log(`Xvfb on ${xvfb.display}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; showing the region scene`);
-      scene = await showScene('region', xvfb.env(), WIDTH, HEIGHT);
+      scene = await showScene('region', xvfb.env(), STREAM_RUN.width, STREAM_RUN.height);
       browser = await launchTestBrowser({ locale: 'es-ES', viewport: VIEWPORT });
-      await sleep(SCENE_SETTLE_MS);
+      await sleep(STREAM_RUN.sceneSettleMs);
       const results: Record<TechnicianKind, Run[]> = { page: [], 'stand-in': [] };
       for (let run = 0; run < repeats; run++) {
         for (const kind of ['stand-in', 'page'] as const) {
           log(`${TECHNICIAN_NAMES[kind]}, run ${run + 1}/${repeats}`);
           const r = await Promise.race([measure(kind, xvfb.env(), browser), overall]);
-          log(`  ${runSummary(r)}`);
+          log(`  ${runSummary(r)}; ${r.adapters}`);
           results[kind].push(r);
         }
       }
-      return rows(results.page, results['stand-in']);
+      // Every row says what it measured: the agent's adapters, as the agent named them.
+      const what = agentNote([...results.page, ...results['stand-in']].map((r) => r.adapters));
+      return withNote(rows(results.page, results['stand-in']), what);
     } finally {
       clearTimeout(timer);
       await browser?.close();

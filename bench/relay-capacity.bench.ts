@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Benchmark, BenchRow } from './support/benchmark';
-import type { OpenResult, SessionProfile } from './load/generator-protocol';
+import { benchArg, type Benchmark, type BenchRow } from './support/benchmark';
+import { AVERAGE_SESSION, IDLE_SESSION, type OpenResult } from './load/generator-protocol';
 import {
-  cpuPercent, ensureServersBuilt, machineNote, merge, openFds, openSpread, resetAll, sleep, startGenerators, startServer,
-  statsOf, stopAll, type Generator, type Merged, type ProcSample, type ServerKind, type ServerProcess,
+  ensureServersBuilt, KiB, machineNote, measureWindow, merge, openFds, openSpread, sleep, startGenerators, startServer,
+  stopAll, withServer, type Merged, type ServerKind, type ServerProcess,
 } from './load/processes';
 
 /**
@@ -21,8 +21,8 @@ import {
  * generators do at least as much socket work as the server, so on a 2-core machine they
  * take about half the CPU (each row notes it).
  */
-const ACTIVE: SessionProfile = { frameBytes: 2250, frameIntervalMs: 100, frameWindow: 2, inputIntervalMs: 50 };
-const IDLE: SessionProfile = { frameBytes: 0, frameIntervalMs: 0, frameWindow: 0, inputIntervalMs: 0 };
+const ACTIVE = AVERAGE_SESSION;
+const IDLE = IDLE_SESSION;
 const DEFAULT_STEPS = [250, 500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000];
 const ACTIVE_GENERATORS = 2;
 const IDLE_GENERATORS = 2;
@@ -34,7 +34,6 @@ const INPUT_P99_LIMIT_MS = 50;
 const TARGET_ACTIVE = 1000;
 const TARGET_IDLE = 10_000;
 const GB = 1e9;
-const KiB = 1024;
 
 interface Step {
   readonly sessions: number;
@@ -113,18 +112,14 @@ async function ramp(steps: readonly number[], generatorCount: number, log: (m: s
         // a neighbour's burst should not decide it.
         for (let attempt = 1; attempt <= 2 && !step?.passed; attempt++) {
           await sleep(SETTLE_MS);
-          await resetAll(generators);
-          const before = lane.server.sample();
-          await sleep(MEASURE_MS);
-          const stats = await statsOf(generators);
-          const after = lane.server.sample();
+          const { stats, after, serverCpuPercent } = await measureWindow(lane.server, generators, MEASURE_MS);
           const m = merge(stats, lane.kind);
           const verdict = judge(m, opened.failed, opened.firstError);
           step = {
             sessions: lane.open, ...verdict,
             inputP50: m.input.percentile(50), inputP99: m.input.percentile(99), frameP99: m.frame.percentile(99),
             lost: m.inputLost, closed: m.closedSessions,
-            serverCpuPercent: cpuPercent(before, after), rssBytes: after.rssBytes,
+            serverCpuPercent, rssBytes: after.rssBytes,
             generatorCpuPercent: m.generatorCpuPercent, generatorLoopP99: m.generatorLoopDelayP99Ms,
             mibPerSecond: m.frameBytesReceived / (1024 * 1024) / (m.elapsedMs / 1000),
             load: machineNote(),
@@ -172,9 +167,7 @@ function fdLimit(pid: number): number {
 }
 
 async function idle(kind: ServerKind, wantedSessions: number, log: (m: string) => void): Promise<Idle> {
-  const server: ServerProcess = await startServer(kind);
-  const generators: Generator[] = await startGenerators(IDLE_GENERATORS);
-  try {
+  return withServer(kind, IDLE_GENERATORS, async (server, generators) => {
     await sleep(1000);
     const empty = server.sample();
     // Two sockets a session, plus the server's own descriptors (listening socket, stdio, epoll …).
@@ -183,25 +176,19 @@ async function idle(kind: ServerKind, wantedSessions: number, log: (m: string) =
     if (sessions < wantedSessions) log(`${kind}: the open-files limit (${fdLimit(server.pid)}) leaves room for ${sessions} sessions, not ${wantedSessions}`);
     const opened = await openSpread(generators, 'idle', server.wsUrl, sessions, IDLE, 25);
     await sleep(IDLE_SETTLE_MS);
-    const before: ProcSample = server.sample();
-    await resetAll(generators);
-    await sleep(MEASURE_MS);
-    const after = server.sample();
-    const m = merge(await statsOf(generators), 'idle');
+    const { stats, after, serverCpuPercent } = await measureWindow(server, generators, MEASURE_MS);
+    const m = merge(stats, 'idle');
     const result: Idle = {
       sessions: opened.opened, wanted: wantedSessions, emptyRss: empty.rssBytes, rssBytes: after.rssBytes,
       perSessionBytes: (after.rssBytes - empty.rssBytes) / Math.max(1, opened.opened),
-      serverCpuPercent: cpuPercent(before, after), pairingsPerSecond: opened.opened / (opened.ms / 1000),
+      serverCpuPercent, pairingsPerSecond: opened.opened / (opened.ms / 1000),
       fds: openFds(server.pid), closed: m.closedSessions, firstError: opened.firstError, load: machineNote(),
     };
     log(`${kind} ${result.sessions} idle (${opened.failed} failed${opened.firstError ? `: ${opened.firstError}` : ''}): RSS ${(result.rssBytes / 2 ** 20).toFixed(0)} MiB `
       + `(empty ${(result.emptyRss / 2 ** 20).toFixed(0)} MiB), ${(result.perSessionBytes / KiB).toFixed(1)} KiB/session, CPU ${result.serverCpuPercent.toFixed(1)}%, `
       + `${Math.round(result.pairingsPerSecond)} pairings/s, ${result.fds} fds, ${result.closed} cut; ${result.load}`);
     return result;
-  } finally {
-    await stopAll(generators);
-    await server.stop();
-  }
+  });
 }
 
 function activeRows(relay: Ramp, bare: Ramp): BenchRow[] {
@@ -278,10 +265,9 @@ const bench: Benchmark = {
   description: 'active sessions (180 kbit/s + input/50 ms) ramped until the server falls behind; idle sessions per GB',
   async run(log, args) {
     await ensureServersBuilt(log);
-    const arg = (name: string): string | undefined => args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
-    const steps = arg('steps')?.split(',').map(Number) ?? DEFAULT_STEPS;
-    const generators = Number(arg('generators') ?? ACTIVE_GENERATORS);
-    const idleSessions = Number(arg('idle') ?? TARGET_IDLE);
+    const steps = benchArg(args, 'steps')?.split(',').map(Number) ?? DEFAULT_STEPS;
+    const generators = Number(benchArg(args, 'generators') ?? ACTIVE_GENERATORS);
+    const idleSessions = Number(benchArg(args, 'idle') ?? TARGET_IDLE);
     const parts = args.filter((a) => !a.includes('='));
     const want = (part: string): boolean => parts.length === 0 || parts.includes(part);
     const rows: BenchRow[] = [];

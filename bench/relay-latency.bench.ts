@@ -1,8 +1,7 @@
-import { median, type Benchmark, type BenchRow } from './support/benchmark';
+import { benchArg, median, type Benchmark, type BenchRow } from './support/benchmark';
 import type { SessionProfile } from './load/generator-protocol';
 import {
-  cpuPercent, ensureServersBuilt, machineNote, merge, openSpread, resetAll, sleep, startGenerator, startGenerators,
-  startServer, statsOf, stopAll, type Generator, type ServerKind,
+  alternating, ensureServersBuilt, machineNote, measureWindow, merge, MiB, openAll, sleep, withServer, type ServerKind,
 } from './load/processes';
 
 /**
@@ -39,36 +38,23 @@ interface Run {
 }
 
 async function measure(kind: ServerKind, background: number): Promise<Run> {
-  const server = await startServer(kind);
-  const generators: Generator[] = [];
-  try {
-    const probe = await startGenerator();
-    generators.push(probe, ...await startGenerators(BACKGROUND_GENERATORS));
-    const bg = generators.slice(1);
-    const opened = await openSpread(bg, 'background', server.wsUrl, background, BACKGROUND, 10);
-    if (opened.opened !== background) throw new Error(`background pairing: ${opened.failed} failed: ${opened.firstError}`);
-    const p = await probe.open('probe', server.wsUrl, 1, PROBE, 1);
-    if (p.opened !== 1) throw new Error(`probe pairing failed: ${p.firstError}`);
+  // generators[0] holds the probe alone, so its own event loop adds little to its latency.
+  return withServer(kind, 1 + BACKGROUND_GENERATORS, async (server, generators) => {
+    await openAll(generators.slice(1), 'background', server.wsUrl, background, BACKGROUND, 10);
+    await openAll(generators.slice(0, 1), 'probe', server.wsUrl, 1, PROBE, 1);
     await sleep(SETTLE_MS);
-    await resetAll(generators);
-    const before = server.sample();
-    await sleep(MEASURE_MS);
-    const stats = await statsOf(generators);
-    const after = server.sample();
+    const { stats, serverCpuPercent } = await measureWindow(server, generators, MEASURE_MS);
     const pm = merge(stats.slice(0, 1), 'probe');
     const bm = merge(stats.slice(1), 'background');
     if (pm.closedSessions + bm.closedSessions > 0) throw new Error(`sessions closed: ${JSON.stringify({ ...pm.closeCodes, ...bm.closeCodes })}`);
     return {
       p50: pm.input.percentile(50), p99: pm.input.percentile(99), samples: pm.input.count, lost: pm.inputLost,
-      backgroundP99: bm.input.percentile(99), backgroundMiBps: bm.frameBytesReceived / (1024 * 1024) / (bm.elapsedMs / 1000),
-      serverCpuPercent: cpuPercent(before, after),
+      backgroundP99: bm.input.percentile(99), backgroundMiBps: bm.frameBytesReceived / MiB / (bm.elapsedMs / 1000),
+      serverCpuPercent,
       generatorLoopP99: stats[0]!.loopDelayP99Ms,
       load: machineNote(),
     };
-  } finally {
-    await stopAll(generators);
-    await server.stop();
-  }
+  });
 }
 
 const bench: Benchmark = {
@@ -76,19 +62,15 @@ const bench: Benchmark = {
   description: 'input technician → client, p50/p99, beside 100 streaming sessions: relay vs bare ws pipe',
   async run(log, args) {
     await ensureServersBuilt(log);
-    const repeats = Number(args.find((a) => a.startsWith('repeats='))?.slice(8) ?? DEFAULT_REPEATS);
-    const background = Number(args.find((a) => a.startsWith('sessions='))?.slice(9) ?? BACKGROUND_SESSIONS);
-    const runs: Record<ServerKind, Run[]> = { relay: [], 'bare pipe': [] };
-    for (let i = 0; i < repeats; i++) {
-      const order: ServerKind[] = i % 2 === 0 ? ['bare pipe', 'relay'] : ['relay', 'bare pipe'];
-      for (const kind of order) {
-        const r = await measure(kind, background);
-        runs[kind].push(r);
-        log(`${kind}: probe p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${r.samples} events, ${r.lost} lost); `
-          + `background p99 ${r.backgroundP99.toFixed(1)} ms, ${r.backgroundMiBps.toFixed(1)} MiB/s; server CPU ${Math.round(r.serverCpuPercent)}%; `
-          + `probe generator loop p99 ${r.generatorLoopP99.toFixed(1)} ms; ${r.load}`);
-      }
-    }
+    const repeats = Number(benchArg(args, 'repeats') ?? DEFAULT_REPEATS);
+    const background = Number(benchArg(args, 'sessions') ?? BACKGROUND_SESSIONS);
+    const runs = await alternating(repeats, async (kind) => {
+      const r = await measure(kind, background);
+      log(`${kind}: probe p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${r.samples} events, ${r.lost} lost); `
+        + `background p99 ${r.backgroundP99.toFixed(1)} ms, ${r.backgroundMiBps.toFixed(1)} MiB/s; server CPU ${Math.round(r.serverCpuPercent)}%; `
+        + `probe generator loop p99 ${r.generatorLoopP99.toFixed(1)} ms; ${r.load}`);
+      return r;
+    });
     const med = (kind: ServerKind, f: (r: Run) => number): number => median(runs[kind].map(f));
     const relayP99 = med('relay', (r) => r.p99);
     const bareP99 = med('bare pipe', (r) => r.p99);

@@ -5,7 +5,7 @@ import { parseJsonObject } from '../protocol';
 import type { Benchmark, BenchRow } from './support/benchmark';
 import { LatencyHistogram } from './load/histogram';
 import {
-  cpuPercent, ensureServersBuilt, machineNote, merge, sleep, startGenerator, startServer, type ServerProcess,
+  cpuPercent, ensureServersBuilt, KiB, machineNote, measureWindow, merge, openAll, sleep, withServer, type Generator, type ServerProcess,
 } from './load/processes';
 
 /**
@@ -186,40 +186,21 @@ async function legacy(server: ServerProcess, mode: 'poll' | 'long-poll'): Promis
   return outcome;
 }
 
-async function websocket(server: ServerProcess): Promise<Outcome> {
-  const generator = await startGenerator();
-  try {
-    const opened = await generator.open('ws', server.wsUrl, 1, {
-      frameBytes: IMAGE_BYTES + 32, frameIntervalMs: SCREEN_EVERY_MS, frameWindow: 2, inputIntervalMs: CLICK_EVERY_MS,
-    }, 1);
-    if (opened.opened !== 1) throw new Error(`pairing failed: ${opened.firstError}`);
-    await sleep(WARMUP_MS);
-    await generator.reset();
-    const before = server.sample();
-    await sleep(MEASURE_MS);
-    const m = merge([await generator.stats()], 'ws');
-    const after = server.sample();
-    const seconds = m.elapsedMs / 1000;
-    return {
-      fps: m.framesReceived / seconds, inputP50: m.input.percentile(50), inputP99: m.input.percentile(99),
-      clicksSent: m.inputSent, clicksReceived: m.inputReceived, wireBytesPerSecond: m.wireBytes / seconds,
-      serverCpuPercent: cpuPercent(before, after), load: machineNote(),
-    };
-  } finally {
-    await generator.stop();
-  }
+/** The same stream and clicks between WebSocket peers in a load generator. */
+async function websocket(server: ServerProcess, generators: readonly Generator[]): Promise<Outcome> {
+  await openAll(generators, 'ws', server.wsUrl, 1, {
+    frameBytes: IMAGE_BYTES + 32, frameIntervalMs: SCREEN_EVERY_MS, frameWindow: 2, inputIntervalMs: CLICK_EVERY_MS,
+  }, 1);
+  await sleep(WARMUP_MS);
+  const { stats, serverCpuPercent } = await measureWindow(server, generators, MEASURE_MS);
+  const m = merge(stats, 'ws');
+  const seconds = m.elapsedMs / 1000;
+  return {
+    fps: m.framesReceived / seconds, inputP50: m.input.percentile(50), inputP99: m.input.percentile(99),
+    clicksSent: m.inputSent, clicksReceived: m.inputReceived, wireBytesPerSecond: m.wireBytes / seconds,
+    serverCpuPercent, load: machineNote(),
+  };
 }
-
-async function withRelay<T>(fn: (server: ServerProcess) => Promise<T>): Promise<T> {
-  const server = await startServer('relay');
-  try {
-    return await fn(server);
-  } finally {
-    await server.stop();
-  }
-}
-
-const KiB = 1024;
 
 const bench: Benchmark = {
   name: 'relay-legacy',
@@ -228,11 +209,12 @@ const bench: Benchmark = {
     await ensureServersBuilt(log);
     const show = (name: string, o: Outcome): void => log(`${name}: ${o.fps.toFixed(1)} screens/s, click p50 ${o.inputP50.toFixed(1)} / p99 ${o.inputP99.toFixed(1)} ms `
       + `(${o.clicksReceived}/${o.clicksSent}), ${(o.wireBytesPerSecond / KiB).toFixed(0)} KiB/s on the wire, relay CPU ${Math.round(o.serverCpuPercent)}%, ${o.load}`);
-    const ws = await withRelay(websocket);
+    const ws = await withServer('relay', 1, websocket);
     show('WebSocket', ws);
-    const poll = await withRelay((s) => legacy(s, 'poll'));
+    // The legacy peers are HTTP clients in this process: no generator.
+    const poll = await withServer('relay', 0, (s) => legacy(s, 'poll'));
     show('legacy poll 500 ms', poll);
-    const longPoll = await withRelay((s) => legacy(s, 'long-poll'));
+    const longPoll = await withServer('relay', 0, (s) => legacy(s, 'long-poll'));
     show('legacy long poll', longPoll);
     const rows: BenchRow[] = [];
     for (const [name, o] of [['legacy polling every 500 ms', poll], ['legacy long poll', longPoll]] as const) {

@@ -1,7 +1,7 @@
-import type { Benchmark, BenchRow } from './support/benchmark';
-import type { SessionProfile } from './load/generator-protocol';
+import { benchArg, type Benchmark, type BenchRow } from './support/benchmark';
+import { AVERAGE_SESSION, type SessionProfile } from './load/generator-protocol';
 import {
-  ensureServersBuilt, machineNote, merge, resetAll, sleep, startGenerators, startServer, statsOf, stopAll,
+  ensureServersBuilt, machineNote, measureWindow, merge, openAll, sleep, withServer,
   type Generator, type Merged, type ServerKind, type ServerProcess,
 } from './load/processes';
 
@@ -15,7 +15,7 @@ import {
  * the stall. The bare `ws` pipe, which buffers whatever it cannot write, is the baseline.
  */
 const NEIGHBOURS = 100;
-const NEIGHBOUR: SessionProfile = { frameBytes: 2250, frameIntervalMs: 100, frameWindow: 2, inputIntervalMs: 50 };
+const NEIGHBOUR = AVERAGE_SESSION;
 const SLOW: SessionProfile = { frameBytes: 200_000, frameIntervalMs: 33, frameWindow: 0, inputIntervalMs: 50 };
 const WARMUP_MS = 3000;
 const BEFORE_MS = 10_000;
@@ -57,13 +57,10 @@ async function framesDropped(server: ServerProcess): Promise<number | undefined>
 }
 
 async function phase(server: ServerProcess, generators: readonly Generator[], ms: number): Promise<Phase> {
-  await resetAll(generators);
   const rss: number[] = [];
   const timer = setInterval(() => { rss.push(server.sample().rssBytes); }, SAMPLE_EVERY_MS);
-  await sleep(ms);
-  clearInterval(timer);
-  rss.push(server.sample().rssBytes);
-  const stats = await statsOf(generators);
+  const { stats, before, after } = await measureWindow(server, generators, ms).finally(() => clearInterval(timer));
+  rss.push(before.rssBytes, after.rssBytes);
   return {
     slow: merge(stats.slice(0, 1), 'slow'),
     neighbours: merge(stats.slice(1), 'neighbours'),
@@ -79,14 +76,10 @@ interface Config {
 }
 
 async function measure(kind: ServerKind, config: Config, log: (m: string) => void): Promise<Run> {
-  const { env } = config;
-  const server = await startServer(kind, { env });
-  const generators = await startGenerators(2);
-  try {
+  return withServer(kind, 2, async (server, generators) => {
     const [slowGen, neighbourGen] = generators as [Generator, Generator];
-    const n = await neighbourGen.open('neighbours', server.wsUrl, config.neighbours, NEIGHBOUR, 10);
-    const s = await slowGen.open('slow', server.wsUrl, 1, SLOW, 1);
-    if (n.opened !== config.neighbours || s.opened !== 1) throw new Error(`pairing failed: ${n.firstError ?? s.firstError}`);
+    await openAll([neighbourGen], 'neighbours', server.wsUrl, config.neighbours, NEIGHBOUR, 10);
+    await openAll([slowGen], 'slow', server.wsUrl, 1, SLOW, 1);
     await sleep(WARMUP_MS);
     const dropped0 = await framesDropped(server);
     const before = await phase(server, generators, BEFORE_MS);
@@ -108,10 +101,7 @@ async function measure(kind: ServerKind, config: Config, log: (m: string) => voi
       + `slow client sent ${(before.slow.framesSent / (before.slow.elapsedMs / 1000)).toFixed(1)} frames/s; after the stall its technician got ${after.slow.framesReceived} frames; `
       + `frames dropped ${run.framesDropped ?? '–'}; ${run.load}`);
     return run;
-  } finally {
-    await stopAll(generators);
-    await server.stop();
-  }
+  }, { env: config.env });
 }
 
 const bench: Benchmark = {
@@ -120,11 +110,10 @@ const bench: Benchmark = {
   async run(log, args) {
     await ensureServersBuilt(log);
     const defaultHeartbeat = args.includes('default-heartbeat');
-    const arg = (name: string): string | undefined => args.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
     const config: Config = {
       env: defaultHeartbeat ? {} : LONG_HEARTBEAT_ENV,
-      neighbours: Number(arg('neighbours') ?? NEIGHBOURS),
-      stallMs: Number(arg('stall') ?? STALL_MS / 1000) * 1000,
+      neighbours: Number(benchArg(args, 'neighbours') ?? NEIGHBOURS),
+      stallMs: Number(benchArg(args, 'stall') ?? STALL_MS / 1000) * 1000,
     };
     const relay = await measure('relay', config, log);
     const bare = await measure('bare pipe', config, log);

@@ -1,7 +1,6 @@
-import { median, type Benchmark, type BenchRow } from './support/benchmark';
+import { benchArg, medianRun, type Benchmark, type BenchRow } from './support/benchmark';
 import {
-  cpuPercent, ensureServersBuilt, machineNote, merge, MiB, openSplit, resetAll, sleep, startGenerators, startServer, statsOf, stopAll,
-  type ServerKind,
+  alternating, ensureServersBuilt, machineNote, measureWindow, merge, MiB, openAll, openSplit, sleep, withServer, type ServerKind,
 } from './load/processes';
 
 /**
@@ -37,21 +36,17 @@ interface Run {
 }
 
 async function measure(kind: ServerKind, frameBytes: number, split: boolean): Promise<Run> {
-  const server = await startServer(kind, { env: RELAY_ENV });
-  const generators = await startGenerators(split ? 2 : 1);
-  try {
+  return withServer(kind, split ? 2 : 1, async (server, generators) => {
     const window = Math.max(2, Math.round(WINDOW_BYTES / frameBytes));
     const profile = { frameBytes, frameIntervalMs: 0, frameWindow: window, inputIntervalMs: 0 };
-    const opened = split
-      ? await openSplit(generators[0]!, generators[1]!, 't', server.wsUrl, 1, profile)
-      : await generators[0]!.open('t', server.wsUrl, 1, profile, 1);
-    if (opened.opened !== 1) throw new Error(`pairing failed: ${opened.firstError}`);
+    if (split) {
+      const opened = await openSplit(generators[0]!, generators[1]!, 't', server.wsUrl, 1, profile);
+      if (opened.opened !== 1) throw new Error(`pairing failed: ${opened.firstError}`);
+    } else {
+      await openAll(generators, 't', server.wsUrl, 1, profile, 1);
+    }
     await sleep(WARMUP_MS);
-    await resetAll(generators);
-    const before = server.sample();
-    await sleep(MEASURE_MS);
-    const stats = await statsOf(generators);
-    const after = server.sample();
+    const { stats, before, after, serverCpuPercent } = await measureWindow(server, generators, MEASURE_MS);
     const m = merge(stats, 't');
     if (m.closedSessions > 0) throw new Error(`the session was closed: ${JSON.stringify(m.closeCodes)} ${server.warnings.join(' ')}`);
     const seconds = m.elapsedMs / 1000;
@@ -59,21 +54,13 @@ async function measure(kind: ServerKind, frameBytes: number, split: boolean): Pr
     return {
       mibPerSecond: mib / seconds,
       framesPerSecond: m.framesReceived / seconds,
-      serverCpuPercent: cpuPercent(before, after),
+      serverCpuPercent,
       cpuMsPerMib: (after.cpuMs - before.cpuMs) / Math.max(mib, 1e-9),
       generatorCpuPercent: m.generatorCpuPercent,
       refreshes: m.refreshes,
       load: machineNote(),
     };
-  } finally {
-    await stopAll(generators);
-    await server.stop();
-  }
-}
-
-function medianRun(runs: readonly Run[]): Run {
-  const mid = median(runs.map((r) => r.mibPerSecond));
-  return runs.reduce((best, r) => (Math.abs(r.mibPerSecond - mid) < Math.abs(best.mibPerSecond - mid) ? r : best));
+  }, { env: RELAY_ENV });
 }
 
 const bench: Benchmark = {
@@ -81,26 +68,22 @@ const bench: Benchmark = {
   description: 'frames of 5/50/200 KB client → relay → technician vs a bare ws pipe (separate processes)',
   async run(log, args) {
     await ensureServersBuilt(log);
-    const repeats = Number(args.find((a) => a.startsWith('repeats='))?.slice(8) ?? DEFAULT_REPEATS);
+    const repeats = Number(benchArg(args, 'repeats') ?? DEFAULT_REPEATS);
     // `together`: both peers in one generator process (then the generator, not the server, is the limit).
     const split = !args.includes('together');
     const sizeArgs = args.filter((a) => !a.includes('=') && a !== 'together');
     const sizes = SIZES.filter((s) => sizeArgs.length === 0 || sizeArgs.includes(s.label.replace(' ', '').toLowerCase()));
     const rows: BenchRow[] = [];
     for (const size of sizes) {
-      const runs: Record<ServerKind, Run[]> = { relay: [], 'bare pipe': [] };
-      for (let i = 0; i < repeats; i++) {
-        // Alternate the order, so neither server always runs second on a warmer machine.
-        const order: ServerKind[] = i % 2 === 0 ? ['bare pipe', 'relay'] : ['relay', 'bare pipe'];
-        for (const kind of order) {
-          const r = await measure(kind, size.bytes, split);
-          runs[kind].push(r);
-          log(`${size.label} ${kind}: ${r.mibPerSecond.toFixed(1)} MiB/s, ${Math.round(r.framesPerSecond)} frames/s, `
-            + `server CPU ${Math.round(r.serverCpuPercent)}% (${r.cpuMsPerMib.toFixed(2)} ms/MiB), generator CPU ${Math.round(r.generatorCpuPercent)}%, ${r.load}`);
-        }
-      }
-      const relay = medianRun(runs.relay);
-      const bare = medianRun(runs['bare pipe']);
+      const runs = await alternating(repeats, async (kind) => {
+        const r = await measure(kind, size.bytes, split);
+        log(`${size.label} ${kind}: ${r.mibPerSecond.toFixed(1)} MiB/s, ${Math.round(r.framesPerSecond)} frames/s, `
+          + `server CPU ${Math.round(r.serverCpuPercent)}% (${r.cpuMsPerMib.toFixed(2)} ms/MiB), generator CPU ${Math.round(r.generatorCpuPercent)}%, ${r.load}`);
+        return r;
+      });
+      const byMiBps = (r: Run): number => r.mibPerSecond;
+      const relay = medianRun(runs.relay, byMiBps);
+      const bare = medianRun(runs['bare pipe'], byMiBps);
       const ratio = relay.mibPerSecond / bare.mibPerSecond;
       rows.push({
         case: `${size.label} frames client→technician, throughput`,

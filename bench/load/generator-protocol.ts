@@ -23,6 +23,16 @@ export interface SessionProfile {
   readonly inputIntervalMs: number;
 }
 
+/**
+ * What a real remote-support session sends on average: about 180 kbit/s (a 2,250-byte
+ * frame every 100 ms, 2 updates in flight, acked by its technician) and an input event
+ * every 50 ms. The capacity ramp adds these; the slow-technician bench's neighbours are these.
+ */
+export const AVERAGE_SESSION: SessionProfile = Object.freeze({ frameBytes: 2250, frameIntervalMs: 100, frameWindow: 2, inputIntervalMs: 50 });
+
+/** A paired session that sends nothing (the relay still pings its sockets). */
+export const IDLE_SESSION: SessionProfile = Object.freeze({ frameBytes: 0, frameIntervalMs: 0, frameWindow: 0, inputIntervalMs: 0 });
+
 export interface OpenRequest {
   readonly kind: 'open';
   /** Sessions are grouped so that, for example, one slow session and its neighbours report apart. */

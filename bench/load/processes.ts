@@ -324,6 +324,65 @@ export function merge(all: readonly GeneratorStats[], group: string): Merged {
   };
 }
 
+/**
+ * Runs `fn` against a fresh server of `kind` and `generatorCount` fresh load generators,
+ * and stops them all afterwards, whether it succeeded or not.
+ */
+export async function withServer<T>(
+  kind: ServerKind, generatorCount: number, fn: (server: ServerProcess, generators: readonly Generator[]) => Promise<T>, options: StartOptions = {},
+): Promise<T> {
+  const server = await startServer(kind, options);
+  const generators: Generator[] = [];
+  try {
+    generators.push(...await startGenerators(generatorCount));
+    return await fn(server, generators);
+  } finally {
+    await stopAll(generators);
+    await server.stop();
+  }
+}
+
+/** Opens `count` sessions spread over the generators; rejects unless every one paired. */
+export async function openAll(
+  generators: readonly Generator[], group: string, wsUrl: string, count: number, profile: SessionProfile, concurrency = 20,
+): Promise<OpenResult> {
+  const opened = await openSpread(generators, group, wsUrl, count, profile, concurrency);
+  if (opened.opened !== count) throw new Error(`${group}: ${count - opened.opened} of ${count} sessions did not pair: ${opened.firstError}`);
+  return opened;
+}
+
+/** One measurement window: the generators' figures and the server's /proc readings over the same `ms`. */
+export interface MeasuredWindow {
+  readonly stats: GeneratorStats[];
+  readonly before: ProcSample;
+  readonly after: ProcSample;
+  /** The server's CPU over the window, % of one core. */
+  readonly serverCpuPercent: number;
+}
+
+/** Starts the generators' counters over, waits `ms`, and reads both sides. */
+export async function measureWindow(server: ServerProcess, generators: readonly Generator[], ms: number): Promise<MeasuredWindow> {
+  await resetAll(generators);
+  const before = server.sample();
+  await sleep(ms);
+  const stats = await statsOf(generators);
+  const after = server.sample();
+  return { stats, before, after, serverCpuPercent: cpuPercent(before, after) };
+}
+
+/**
+ * `repeats` runs against each server, alternating which goes first, so that neither
+ * always runs second on a warmer (or busier) machine.
+ */
+export async function alternating<T>(repeats: number, run: (kind: ServerKind) => Promise<T>): Promise<Record<ServerKind, T[]>> {
+  const runs: Record<ServerKind, T[]> = { relay: [], 'bare pipe': [] };
+  for (let i = 0; i < repeats; i++) {
+    const order: readonly ServerKind[] = i % 2 === 0 ? ['bare pipe', 'relay'] : ['relay', 'bare pipe'];
+    for (const kind of order) runs[kind].push(await run(kind));
+  }
+  return runs;
+}
+
 export async function statsOf(generators: readonly Generator[]): Promise<GeneratorStats[]> {
   return Promise.all(generators.map((g) => g.stats()));
 }
@@ -362,4 +421,5 @@ export function machineNote(): string {
   return `load ${load1().toFixed(1)}${Number.isNaN(p) ? '' : `, CPU pressure ${Math.round(p)}%`}`;
 }
 
+export const KiB = 1024;
 export const MiB = 1024 * 1024;

@@ -1,71 +1,43 @@
 /**
- * Child process of the stream benchmark: the customer's REAL agent (`createAgent` from
- * client/agent.ts: ClientSession, FrameStreamer, InputInjector) with the real adapters,
- * chosen as client/main.ts does for `--capture nut-js --encoder sharp --accept control`:
- * the nut-js screen source, the sharp encoder and the nut-js input sink (XTest typer on
- * X11). It connects to the server given as argv[2] and answers consent with 'control'.
+ * Child process of the stream and e2e benchmarks: the customer's REAL agent (`createAgent`
+ * from client/agent.ts: ClientSession, FrameStreamer, InputInjector) with the adapters and
+ * tuning the agent itself chooses (client/agent-hardware.ts: `openAgentHardware`,
+ * `agentTuning`) for the options client/main.ts gets from
+ * `--capture nut-js --encoder sharp --accept control`: nut-js capture in the built worker
+ * thread (dist/client/capture-worker.js, so `npm run build` first), the sharp encoder and
+ * the nut-js input sink (XTest typer on X11). No fallback: if the worker or sharp cannot
+ * be used, the agent fails instead of measuring something else. It connects to the server
+ * given as argv[2] and answers consent with 'control'.
  *
  * The adapters are wrapped (bench/support/instrument-agent-deps.ts) to count grabs, read
  * the current JPEG quality and time pointer moves, because createAgent exposes neither its
  * streamer nor its stats. Talks to the bench over IPC.
  */
-import { join } from 'node:path';
+import { hostname } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { createAgent, type Agent } from '../../client/agent';
-import { createScreenSource } from '../../client/capture/create-screen-source';
-import { createNutJsScreenSource } from '../../client/capture/nut-js-screen-adapter';
-import { createWorkerScreenSource } from '../../client/capture/worker-screen-adapter';
-import { createRectEncoder } from '../../client/encode/create-rect-encoder';
-import { createSharpEncoder } from '../../client/encode/sharp-encoder-adapter';
-import { createInputSink } from '../../client/input/create-input-sink';
+import { agentTuning, openAgentHardware } from '../../client/agent-hardware';
+import { parseAgentArgs } from '../../client/agent-options';
 import type { FrameStreamerOptionsInput } from '../../client/stream/frame-streamer-options';
-import { instrumentAgentDeps, wallClockMs, type InjectedMove } from './instrument-agent-deps';
-
-/** The worker script as `npm run build` lays it out (the source tree has only its .ts). */
-const BUILT_CAPTURE_WORKER = join(__dirname, '../../dist/client/capture-worker.js');
-
-/** client/main.ts's default `--max-fps`, turned into the streamer option the same way. */
-const MAIN_DEFAULT_MAX_FPS = 60;
-
-/** Messages from the agent to the bench. */
-export type AgentMessage =
-  | { readonly kind: 'code'; readonly code: string }
-  | { readonly kind: 'streaming' }
-  | { readonly kind: 'stats'; readonly grabs: number; readonly encodes: number; readonly quality: number; readonly cpuMs: number }
-  | { readonly kind: 'moves'; readonly moves: readonly InjectedMove[] }
-  | { readonly kind: 'clock'; readonly atMs: number }
-  /** Event-loop delay since the last `loop` command, ms: how long an arriving input event waits for its turn. */
-  | { readonly kind: 'loop'; readonly p50Ms: number; readonly p95Ms: number; readonly maxMs: number }
-  | { readonly kind: 'failed'; readonly message: string };
-
-/** Messages from the bench to the agent. */
-export type AgentCommand =
-  | { readonly kind: 'stats' }
-  /** Sends the pointer moves injected so far, and forgets them. */
-  | { readonly kind: 'moves' }
-  /** Answers with this process's wall clock, for the bench to check the offset between the two. */
-  | { readonly kind: 'clock' }
-  /** Sends the event-loop delay seen since the last one, and starts over. */
-  | { readonly kind: 'loop' }
-  | { readonly kind: 'stop' };
+import { AGENT_ARGS, BUILT_CAPTURE_WORKER, type AgentCommand, type AgentMessage } from './agent-ipc';
+import { instrumentAgentDeps, wallClockMs } from './instrument-agent-deps';
 
 const toBench = (message: AgentMessage): void => { process.send?.(message); };
 
 async function main(): Promise<void> {
   const relayUrl = process.argv[2];
-  const options = JSON.parse(process.argv[3] ?? '{}') as FrameStreamerOptionsInput;
+  const overrides = JSON.parse(process.argv[3] ?? '{}') as FrameStreamerOptionsInput;
   if (!relayUrl) throw new Error('usage: stream-agent.ts <wsUrl> [streamer options JSON]');
-  const logger = pino({ level: 'warn' }, pino.destination(2));
-  const fail = (error: unknown): void => { logger.warn({ err: String(error) }, 'adapter skipped'); };
-  // As client/main.ts with `--capture nut-js --encoder sharp`: no silent fall-back to
-  // screenshot-desktop or jpeg-js, which would measure something else.
-  const real = {
-    // What ships: capture in the built worker thread (npm run build), else on the main thread.
-    source: await createScreenSource([() => createWorkerScreenSource(BUILT_CAPTURE_WORKER), createNutJsScreenSource], fail),
-    encoder: await createRectEncoder([createSharpEncoder], fail),
-    sink: await createInputSink({ x11Display: process.env.DISPLAY, platform: process.platform, logger }),
-  };
+  // What client/main.ts would have, from its own parser (the environment is left out, so
+  // neither RELAY_URL nor LOG_LEVEL can change what is measured).
+  const options = parseAgentArgs([...AGENT_ARGS, '--relay', relayUrl], {}, hostname());
+  const logger = pino({ level: options.logLevel }, pino.destination(2));
+  const real = await openAgentHardware({
+    options, x11Display: process.env.DISPLAY, platform: process.platform, logger,
+    noFallback: true, captureWorkerFile: BUILT_CAPTURE_WORKER,
+  });
+  toBench({ kind: 'hardware', source: real.source.name, encoder: real.encoder.name });
   const { source, encoder, sink, probe } = instrumentAgentDeps(real);
   // The histogram records the time between its timer's ticks: resolution + delay.
   const LOOP_RESOLUTION_MS = 5;
@@ -74,14 +46,16 @@ async function main(): Promise<void> {
 
   let stopping = false;
   let agent: Agent | undefined;
+  const tuning = agentTuning(options);
   agent = await createAgent({
-    relayUrl,
-    name: 'bench-agent',
+    relayUrl: options.relayUrl,
+    name: options.name,
     source,
     encoder,
     sink,
     logger,
-    consent: async () => 'control',
+    // main.ts's automaticConsent for `--accept control`, without its terminal output.
+    consent: async () => options.accept ?? 'deny',
     onState: (state) => {
       if (stopping) return;
       switch (state.kind) {
@@ -94,7 +68,9 @@ async function main(): Promise<void> {
         default: break;
       }
     },
-    streamer: { minFrameIntervalMs: Math.ceil(1000 / MAIN_DEFAULT_MAX_FPS), ...options },
+    ...tuning,
+    // `npm run bench -- stream full maxInFlight=3`: a setting tried end to end.
+    streamer: { ...tuning.streamer, ...overrides },
   });
 
   const shutdown = async (): Promise<void> => {
@@ -140,8 +116,14 @@ async function main(): Promise<void> {
   agent.session.connect();
 }
 
+/** An AggregateError (no adapter could be used) says why in its causes. */
+function describe(error: unknown): string {
+  const causes = error instanceof AggregateError ? `: ${error.errors.map((e) => String((e as Error)?.message ?? e)).join('; ')}` : '';
+  return `${String(error)}${causes}`;
+}
+
 main().catch((error: unknown) => {
-  toBench({ kind: 'failed', message: String(error) });
+  toBench({ kind: 'failed', message: describe(error) });
   console.error(error);
   process.exit(1);
 });

@@ -27,7 +27,9 @@ export interface FrameStreamerOptions {
   readonly errorRetryMs: number;
   /**
    * Encodes that may run at once (bands of one large rectangle). Set it to the number of
-   * cores; on one core 1 avoids the per-band fixed cost for nothing.
+   * cores; on one core 1 avoids the per-band fixed cost for nothing. On the 2-core bench
+   * machine 2 bands matched one piece's whole-screen frame rate, cut capture → ack latency
+   * by about 10 ms and cost about 5 % more CPU (BENCHMARKS.md, "Two bands or one piece").
    */
   readonly encodeParallelism: number;
   /** A rectangle is cut into bands only if each band gets at least this many pixels. */

@@ -1,17 +1,22 @@
 import WebSocket from 'ws';
 import {
   decodeBinary, decodeText, encodeControl, PROTOCOL_VERSION,
-  type BinaryMessage, type ControlMessage, type Role,
+  type BinaryMessage, type ControlMessage, type InputEvent, type Role,
 } from '../../protocol';
 
 type Received =
   | { readonly kind: 'text'; readonly message: ControlMessage; readonly raw: string }
   | { readonly kind: 'binary'; readonly message: BinaryMessage; readonly raw: Buffer };
 
+/** Takes binary messages instead of the record (see {@link WsTestPeer.handleBinary}). */
+export type BinaryHandler = (message: BinaryMessage, raw: Buffer) => void;
+
 /**
- * A real WebSocket peer for tests: it records everything it receives, in order, and
- * lets a test wait for the next message of a given type (with a timeout, so a missing
- * message fails the test instead of hanging it).
+ * A real WebSocket peer that speaks the protocol, for tests and benchmarks: it records
+ * everything it receives, in order, and lets the caller wait for the next message of a
+ * given type (with a timeout, so a missing message fails the test instead of hanging it).
+ * The benchmarks' technician (bench/support/technician-sim.ts) is one of these, with its
+ * frames handed to a handler instead of recorded.
  */
 export class WsTestPeer {
   readonly received: Received[] = [];
@@ -19,12 +24,18 @@ export class WsTestPeer {
   private readPos = 0;
   private notify: (() => void) | undefined;
   private closeInfo: { code: number; reason: string } | undefined;
+  private binaryHandler: BinaryHandler | undefined;
+  private inputSeq = 0;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
         const decoded = decodeBinary(data);
         if (!decoded.ok) throw new Error(`relay sent an undecodable binary message: ${decoded.detail}`);
+        if (this.binaryHandler) {
+          this.binaryHandler(decoded.message, data);
+          return;
+        }
         this.received.push({ kind: 'binary', message: decoded.message, raw: Buffer.from(data) });
       } else {
         const text = data.toString('utf8');
@@ -70,6 +81,19 @@ export class WsTestPeer {
     this.ws.send(data, { binary });
   }
 
+  /** Sends one input event as the technician's viewer does: an `input` message with the next `seq`. */
+  sendInput(event: InputEvent): void {
+    this.sendJson({ type: 'input', seq: this.inputSeq++, event });
+  }
+
+  /**
+   * From now on binary messages (already decoded) go to `handler` and are not recorded:
+   * for a peer that receives megabytes of frames a second and must not keep them all.
+   */
+  handleBinary(handler: BinaryHandler): void {
+    this.binaryHandler = handler;
+  }
+
   /** Waits for the next unread message, which must have type `type` when given. */
   async next<T extends ControlMessage['type']>(type?: T, timeoutMs = 5000): Promise<Extract<ControlMessage, { type: T }>> {
     const item = await this.nextAny(timeoutMs);
@@ -83,9 +107,14 @@ export class WsTestPeer {
   /** Skips messages until one of `type` arrives. */
   async until<T extends ControlMessage['type']>(type: T, timeoutMs = 5000): Promise<Extract<ControlMessage, { type: T }>> {
     const deadline = Date.now() + timeoutMs;
+    // Types only (and error codes): a skipped message may hold an access code.
+    const skipped: string[] = [];
     for (;;) {
-      const item = await this.nextAny(Math.max(1, deadline - Date.now()));
+      const item = await this.nextAny(Math.max(1, deadline - Date.now())).catch((error: Error) => {
+        throw new Error(`${error.message} for '${type}'${skipped.length > 0 ? ` (skipped: ${skipped.join(', ')})` : ''}`);
+      });
       if (item.kind === 'text' && item.message.type === type) return item.message as Extract<ControlMessage, { type: T }>;
+      if (skipped.length < 20) skipped.push(item.kind === 'binary' ? 'binary' : item.message.type === 'error' ? `error ${item.message.code}` : item.message.type);
     }
   }
 

@@ -1,0 +1,37 @@
+/**
+ * What the stream and e2e benchmarks and their agent child (bench/support/stream-agent.ts)
+ * say to each other over IPC, and what the agent is. No side effects: both sides import it.
+ */
+import { join } from 'node:path';
+import type { InjectedMove } from './instrument-agent-deps';
+
+/** The worker script as `npm run build` lays it out (the source tree has only its .ts). */
+export const BUILT_CAPTURE_WORKER = join(__dirname, '../../dist/client/capture-worker.js');
+
+/** What the benchmarks measure: the command line of the shipped agent they stand for. */
+export const AGENT_ARGS: readonly string[] = Object.freeze(['--capture', 'nut-js', '--encoder', 'sharp', '--accept', 'control', '--name', 'bench-agent']);
+
+/** Messages from the agent to the bench. */
+export type AgentMessage =
+  /** The adapters the agent chose, by their own names: every result row shows them. */
+  | { readonly kind: 'hardware'; readonly source: string; readonly encoder: string }
+  | { readonly kind: 'code'; readonly code: string }
+  | { readonly kind: 'streaming' }
+  | { readonly kind: 'stats'; readonly grabs: number; readonly encodes: number; readonly quality: number; readonly cpuMs: number }
+  | { readonly kind: 'moves'; readonly moves: readonly InjectedMove[] }
+  | { readonly kind: 'clock'; readonly atMs: number }
+  /** Event-loop delay since the last `loop` command, ms: how long an arriving input event waits for its turn. */
+  | { readonly kind: 'loop'; readonly p50Ms: number; readonly p95Ms: number; readonly maxMs: number }
+  | { readonly kind: 'failed'; readonly message: string };
+
+/** Messages from the bench to the agent. */
+export type AgentCommand =
+  | { readonly kind: 'stats' }
+  /** Sends the pointer moves injected so far, and forgets them. */
+  | { readonly kind: 'moves' }
+  /** Answers with this process's wall clock, for the bench to check the offset between the two. */
+  | { readonly kind: 'clock' }
+  /** Sends the event-loop delay seen since the last one, and starts over. */
+  | { readonly kind: 'loop' }
+  | { readonly kind: 'stop' };
+
