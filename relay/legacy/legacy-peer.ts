@@ -144,6 +144,11 @@ export class LegacyPeer implements PeerLink {
     const notice = reason.kind === 'peer-left'
       ? { type: 'peer_left', reason: reason.reason }
       : { type: 'error', code: reason.error.code, message: reason.error.message };
+    // What the other side said no longer matters once the session is over, and an ended
+    // peer is kept for a grace time: keep only what the relay told it (small notices that
+    // explain the end), so a mailbox nobody read is not held on to.
+    this.queue = this.queue.filter((envelope) => envelope.sender === 'relay');
+    this.queueBytes = this.queue.reduce((sum, envelope) => sum + envelopeBytes(envelope), 0);
     this.queue.push({ sender: 'relay', message: notice });
     this.screen = undefined;
     this.screenAck = undefined;

@@ -167,14 +167,16 @@ describe('a legacy client with a WebSocket technician', () => {
     expect(relay.hub.counts().paired).toBe(0);
   });
 
-  test('a legacy client that never reads its input: the session ends at maxLegacyQueue instead of hoarding', async () => {
+  test('a legacy client that never reads its input: the session ends at maxLegacyQueue, and the queued input is dropped', async () => {
     await restart({ maxLegacyQueue: 3 });
     const { sessionId, tech } = await setUp();
     for (let seq = 0; seq < 5; seq++) tech.sendJson({ type: 'input', seq, event: { kind: 'click', button: 'left', x: seq, y: seq } });
     expect((await tech.until('error')).code).toBe('RS_ERR_LIMIT_BACKLOG');
     expect((await tech.closed).code).toBe(CloseCode.BACKLOG);
+    // The input queued before the end is not handed over afterwards: an old client must not
+    // click away after its session is over. It learns why the session ended, and nothing else.
     const got = await receive(sessionId, 'client');
-    expect(got.map((e) => e.message.action ?? e.message.code)).toEqual(['mouse_click', 'mouse_click', 'mouse_click', 'RS_ERR_LIMIT_BACKLOG']);
+    expect(got.map((e) => e.message.action ?? e.message.code)).toEqual(['RS_ERR_LIMIT_BACKLOG']);
     expect(await call('receive_messages/', { session_id: sessionId, receiver: 'client' })).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
   });
 
