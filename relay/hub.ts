@@ -3,6 +3,7 @@ import {
   Errors, FrameFlag, type ControlMessage, type ErrorSpec, type PeerInfo, type PeerLeftReason,
 } from '../protocol';
 import { randomAccessCode, randomConnectionId, randomSessionId } from './access-codes';
+import { AddressCounter } from './address-counter';
 import { AttemptLimiter } from './attempt-limiter';
 import { addressKey } from './client-address';
 import type { Clock } from './clock';
@@ -74,7 +75,7 @@ export class Hub {
   /** Registrations and code renewals per address key in the last minute. */
   private readonly registrations: RateWindow;
   /** Live sessions per address key (of the client that registered). */
-  private readonly liveByAddress = new Map<string, number>();
+  private readonly liveByAddress: AddressCounter;
   private readonly options: RelayOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -94,6 +95,7 @@ export class Hub {
       maxTrackedAddresses: deps.options.maxTrackedAddresses,
     });
     this.registrations = new RateWindow(deps.options.registrationsPerIpPerMinute, 60_000, deps.options.maxTrackedAddresses);
+    this.liveByAddress = new AddressCounter(deps.options.maxSessionsPerIp);
   }
 
   /**
@@ -107,7 +109,7 @@ export class Hub {
     const now = this.clock.now();
     const key = addressKey(address);
     if (this.registry.size >= this.options.maxSessions) return this.refuse(Errors.LIMIT_SERVER_FULL, key, 'register');
-    if ((this.liveByAddress.get(key) ?? 0) >= this.options.maxSessionsPerIp) return this.refuse(Errors.LIMIT_ADDRESS, key, 'register: sessions');
+    if (this.liveByAddress.count(key) >= this.options.maxSessionsPerIp) return this.refuse(Errors.LIMIT_ADDRESS, key, 'register: sessions');
     if (requestedCode !== undefined) {
       const verdict = this.limiter.verdict(key, now);
       if (verdict !== 'allowed') return this.refuse(Errors.CODE_ATTEMPTS, key, `register: ${verdict}`);
@@ -121,7 +123,7 @@ export class Hub {
       return this.refuse(Errors.CODE_TAKEN, key, 'register: taken');
     }
     this.registry.add(session);
-    this.liveByAddress.set(key, (this.liveByAddress.get(key) ?? 0) + 1);
+    this.liveByAddress.tryAdd(key); // checked above: this single thread registered nothing since
     this.logger.info({ sessionId: session.logId, legacy: link.legacy, address: key }, 'client registered');
     return { ok: true, value: this.issued(session, code) };
   }
@@ -301,9 +303,7 @@ export class Hub {
   private end(session: Session, why: string, notify: ReadonlyArray<readonly [PeerLink, PeerEnd]>): void {
     this.registry.remove(session); // unbinds its live code too
     session.end();
-    const live = (this.liveByAddress.get(session.clientAddressKey) ?? 1) - 1;
-    if (live > 0) this.liveByAddress.set(session.clientAddressKey, live);
-    else this.liveByAddress.delete(session.clientAddressKey);
+    this.liveByAddress.remove(session.clientAddressKey);
     this.logger.info({ sessionId: session.logId, why, framesDropped: session.framesDropped }, 'session ended');
     for (const [link, reason] of notify) link.end(reason);
   }
