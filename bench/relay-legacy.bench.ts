@@ -102,9 +102,10 @@ async function legacy(server: ServerProcess, mode: 'poll' | 'long-poll'): Promis
   const screen = fakeJpeg(IMAGE_BYTES).toString('base64');
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const reg = await client.post('register_client', { client_id: `BENCH-PC_${Date.now()}`, access_code: code });
-  const sessionId = reg.session_id as string;
   const joined = await tech.post('connect_technician', { access_code: code, technician_name: 'bench' });
   if (joined.status !== 'paired') throw new Error(`legacy technician not paired: ${JSON.stringify(joined)}`);
+  // Each old program uses the id its own call returned.
+  const ids: Record<string, string> = { client: reg.session_id as string, technician: joined.session_id as string };
 
   const clickSentAt = new Map<number, number>();
   const latency = new LatencyHistogram();
@@ -137,15 +138,15 @@ async function legacy(server: ServerProcess, mode: 'poll' | 'long-poll'): Promis
     }
   };
   const guard = (p: Promise<void>): Promise<void> => p.catch((e: Error) => { if (running) failures.push(e); });
-  const sendScreen = (): Promise<unknown> => client.post('send_message', { session_id: sessionId, sender: 'client', message: { type: 'screen', data: screen } });
+  const sendScreen = (): Promise<unknown> => client.post('send_message', { session_id: ids.client, sender: 'client', message: { type: 'screen', data: screen } });
   const receive = (who: LegacyHttp, receiver: string, waitMs: number): Promise<Record<string, unknown>> =>
-    who.post('receive_messages', { session_id: sessionId, receiver, wait_ms: waitMs });
+    who.post('receive_messages', { session_id: ids[receiver], receiver, wait_ms: waitMs });
   let clickSeq = 0;
   const click = (): Promise<unknown> => {
     const seq = clickSeq++;
     clickSentAt.set(seq, performance.now());
     clicksSent++;
-    return tech.post('send_message', { session_id: sessionId, sender: 'technician', message: { action: 'mouse_click', x: seq % 1920, y: Math.floor(seq / 1920), button: 'left' } });
+    return tech.post('send_message', { session_id: ids.technician, sender: 'technician', message: { action: 'mouse_click', x: seq % 1920, y: Math.floor(seq / 1920), button: 'left' } });
   };
 
   const loops = mode === 'poll'
@@ -178,7 +179,7 @@ async function legacy(server: ServerProcess, mode: 'poll' | 'long-poll'): Promis
   };
   running = false;
   // Ending the session answers the open long polls at once.
-  await client.post('disconnect', { session_id: sessionId, sender: 'client' }).catch(() => undefined);
+  await client.post('disconnect', { session_id: ids.client, sender: 'client' }).catch(() => undefined);
   await Promise.race([all, sleep(5000)]);
   client.close();
   tech.close();
