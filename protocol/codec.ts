@@ -19,6 +19,15 @@ export type DecodeResult<T> =
   | { readonly ok: true; readonly message: T }
   | { readonly ok: false; readonly error: ErrorSpec; readonly detail: string };
 
+/**
+ * A decoded text message, and whether the text held exactly what was decoded: no member
+ * the decoder does not know, anywhere. Then a relay may forward the text as received
+ * (cheaper than encoding it again) and the other side still sees only checked members.
+ */
+export type TextDecodeResult =
+  | { readonly ok: true; readonly message: ControlMessage; readonly exact: boolean }
+  | { readonly ok: false; readonly error: ErrorSpec; readonly detail: string };
+
 /** A value that failed validation; thrown only inside this module and caught below. */
 class Invalid extends Error {}
 
@@ -196,7 +205,7 @@ function validateControl(o: Obj): ControlMessage {
 }
 
 /** Decodes one text (JSON) message. */
-export function decodeText(text: string): DecodeResult<ControlMessage> {
+export function decodeText(text: string): TextDecodeResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -204,7 +213,34 @@ export function decodeText(text: string): DecodeResult<ControlMessage> {
     return { ok: false, error: Errors.PROTO_MALFORMED, detail: 'not JSON' };
   }
   if (!isObj(parsed)) return { ok: false, error: Errors.PROTO_MALFORMED, detail: 'not a JSON object' };
-  return decodeObject(parsed);
+  const decoded = decodeObject(parsed);
+  if (!decoded.ok) return decoded;
+  // The decoder only ever leaves members out (values pass through as they are), so no
+  // more members in the text than in the message means nothing was left out.
+  const kept = membersUpTo(decoded.message, Number.POSITIVE_INFINITY);
+  return { ok: true, message: decoded.message, exact: membersUpTo(parsed, kept + 1) === kept };
+}
+
+/**
+ * Members of every object in a JSON value, counted all the way down, but no further than
+ * `limit`: a peer may nest its extra members as deep as JSON.parse allows, and counting
+ * must neither recurse that deep nor walk that far.
+ */
+function membersUpTo(value: unknown, limit: number): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0 && count < limit) {
+    const v = pending.pop();
+    if (Array.isArray(v)) {
+      for (const item of v) pending.push(item);
+    } else if (isObj(v)) {
+      for (const key in v) {
+        count++;
+        pending.push(v[key]);
+      }
+    }
+  }
+  return count;
 }
 
 /** Validates an already-parsed object as a control message (used by the legacy shim). */

@@ -8,7 +8,7 @@ import { AttemptLimiter } from './attempt-limiter';
 import { addressKey } from './client-address';
 import type { Clock } from './clock';
 import type { RelayOptions } from './options';
-import type { PeerEnd, PeerLink } from './peer-link';
+import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
 import { Session, type SessionState } from './session';
 import { RateWindow } from './rate-window';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
@@ -182,13 +182,13 @@ export class Hub {
   }
 
   /** Technician → client: input and control, in order, never dropped. */
-  forwardToClient(session: Session, message: ControlMessage, receivedAtMs?: number): void {
-    if (session.state === 'paired') session.client.send(message, receivedAtMs);
+  forwardToClient(session: Session, message: ControlMessage, forwarded?: Forwarded): void {
+    if (session.state === 'paired') session.client.send(message, forwarded);
   }
 
   /** Client → technician: control (screen-info). */
-  forwardToTechnician(session: Session, message: ControlMessage, receivedAtMs?: number): void {
-    if (session.state === 'paired') session.technician?.send(message, receivedAtMs);
+  forwardToTechnician(session: Session, message: ControlMessage, forwarded?: Forwarded): void {
+    if (session.state === 'paired') session.technician?.send(message, forwarded);
   }
 
   /** Client → technician: a FRAME, passed on as the same bytes. */

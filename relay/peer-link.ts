@@ -8,6 +8,17 @@ import type { ControlMessage, ErrorSpec, PeerLeftReason, Role } from '../protoco
  * `receivedAtMs` is when the relay received what is being forwarded (monotonic clock),
  * for the forwarding-latency histogram; absent for what the relay itself originates.
  */
+
+/** A message forwarded from the other peer, rather than one the relay originates. */
+export interface Forwarded {
+  /** When the relay received it (monotonic clock), for the forwarding-latency histogram. */
+  readonly receivedAtMs: number;
+  /**
+   * Its text exactly as received, when that text held only the members the relay checked
+   * (the decoder says so): a WebSocket link sends these bytes instead of encoding again.
+   */
+  readonly bytes?: Uint8Array;
+}
 export interface PeerLink {
   readonly role: Role;
   /** Display name the other side sees (computer name or technician name). */
@@ -17,7 +28,7 @@ export interface PeerLink {
   /** Can only draw whole-screen images (legacy technicians). */
   readonly wholeFramesOnly: boolean;
   /** A control or input message, never dropped (a peer that does not read is ended). */
-  send(message: ControlMessage, receivedAtMs?: number): void;
+  send(message: ControlMessage, forwarded?: Forwarded): void;
   /** A FRAME message (technicians only). May be replaced by a newer one if the peer lags. */
   sendFrame(frame: Uint8Array, receivedAtMs?: number): void;
   /** A FRAME_ACK message (clients only). Never dropped. */

@@ -27,6 +27,8 @@ export interface RelayDeps {
   readonly logger?: Logger;
   readonly clock?: Clock;
   readonly registry?: SessionRegistry;
+  /** The metrics' histograms record one forwarded message in this many (default 16; tests use 1). */
+  readonly metricsSampleEvery?: number;
 }
 
 export interface Relay {
@@ -65,7 +67,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     trackedAddresses: () => hub.stats().codeAttemptAddresses,
     framesForwarded: () => hub.stats().framesForwarded,
     framesDropped: () => hub.stats().framesDropped,
-  });
+  }, deps.metricsSampleEvery);
   const sockets: WsAdmission = new WsAdmission({ hub, options, metrics, logger, proxies });
   const staticRoot = findTechnicianDir(options.staticDir, __dirname);
 

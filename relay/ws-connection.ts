@@ -9,7 +9,7 @@ import { FrameGate } from './frame-gate';
 import type { Hub } from './hub';
 import type { ForwardedKind, RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
-import type { PeerEnd, PeerLink } from './peer-link';
+import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
 import { allows, BINARY_RULES, isPeerMessageType, TEXT_RULES, type Phase, type PeerMessageType } from './peer-message-rules';
 import type { Session } from './session';
 import { TokenBucket } from './token-bucket';
@@ -33,7 +33,7 @@ export interface WsConnectionDeps {
   readonly onClosed: (conn: WsConnection) => void;
 }
 
-type Handlers = { readonly [T in PeerMessageType]: (message: Extract<ControlMessage, { type: T }>, receivedAtMs: number) => void };
+type Handlers = { readonly [T in PeerMessageType]: (message: Extract<ControlMessage, { type: T }>, forwarded: Forwarded) => void };
 
 /** Bytes above a socket's message limit before `ws` itself refuses a message (close 1009). */
 export const TRANSPORT_SLACK_BYTES = 64 * 1024;
@@ -131,11 +131,11 @@ export class WsConnection implements PeerLink {
 
   // ---- PeerLink: what the hub delivers -------------------------------------------
 
-  send(message: ControlMessage, receivedAtMs?: number): void {
+  send(message: ControlMessage, forwarded?: Forwarded): void {
     if (this.state === 'closed' || this.endIfNotReading()) return;
     // Once told it is paired, a client may send frames: only now may its messages be large.
     if (message.type === 'paired') this.setTransportLimit(this.messageLimit(true) + TRANSPORT_SLACK_BYTES);
-    this.write(encodeControl(message), false, 'control', receivedAtMs);
+    this.write(forwarded?.bytes ?? encodeControl(message), false, 'control', forwarded?.receivedAtMs);
   }
 
   sendFrame(frame: Uint8Array, receivedAtMs?: number): void {
@@ -259,13 +259,16 @@ export class WsConnection implements PeerLink {
       return;
     }
     const message = decoded.message;
+    // What the other side gets is what was checked: the same bytes when they held nothing
+    // else, or the message encoded afresh.
+    const forwarded: Forwarded = decoded.exact ? { receivedAtMs, bytes: data } : { receivedAtMs };
     const phase = this.phase();
     if (phase === undefined || !isPeerMessageType(message.type) || !allows(TEXT_RULES[message.type], this.roleSaid, phase)) {
       this.tellError(Errors.PROTO_UNEXPECTED);
       return;
     }
     // The table guarantees the handler matches the type; TypeScript cannot see through the index.
-    (this.handlers[message.type] as (m: ControlMessage, t: number) => void)(message, receivedAtMs);
+    (this.handlers[message.type] as (m: ControlMessage, f: Forwarded) => void)(message, forwarded);
   }
 
   /** One handler per message a peer may send (peer-message-rules.ts says who and when). */
@@ -314,18 +317,18 @@ export class WsConnection implements PeerLink {
     bye: () => {
       this.end({ kind: 'bye' });
     },
-    input: (message, receivedAtMs) => {
+    input: (message, forwarded) => {
       const session = this.session!;
       // View-only is enforced here too, not only in the client: input never reaches it.
       if (session.viewOnly) {
         this.tellError(Errors.SESSION_VIEW_ONLY);
         return;
       }
-      this.deps.hub.forwardToClient(session, message, receivedAtMs);
+      this.deps.hub.forwardToClient(session, message, forwarded);
     },
-    refresh: (message, receivedAtMs) => this.deps.hub.forwardToClient(this.session!, message, receivedAtMs),
-    quality: (message, receivedAtMs) => this.deps.hub.forwardToClient(this.session!, message, receivedAtMs),
-    'screen-info': (message, receivedAtMs) => this.deps.hub.forwardToTechnician(this.session!, message, receivedAtMs),
+    refresh: (message, forwarded) => this.deps.hub.forwardToClient(this.session!, message, forwarded),
+    quality: (message, forwarded) => this.deps.hub.forwardToClient(this.session!, message, forwarded),
+    'screen-info': (message, forwarded) => this.deps.hub.forwardToTechnician(this.session!, message, forwarded),
   };
 
   private onBinary(data: Buffer, receivedAtMs: number): void {
@@ -344,7 +347,7 @@ export class WsConnection implements PeerLink {
     }
     const session = this.session!;
     if (envelope.kind === BinaryKind.FRAME) {
-      this.deps.metrics.frameReceived(data.byteLength);
+      if (this.deps.metrics.sampleNow()) this.deps.metrics.frameReceived(data.byteLength);
       this.deps.hub.forwardFrame(session, data, envelope.flags, receivedAtMs);
     } else {
       this.deps.hub.forwardAck(session, data, receivedAtMs);
@@ -434,11 +437,12 @@ export class WsConnection implements PeerLink {
   }
 
   /**
-   * Every write goes through here: a completed write may let a held frame out, and a
-   * forwarded message's latency is recorded once its bytes left the process.
+   * Every write goes through here: a completed write may let a held frame out, and for a
+   * sample of forwarded messages the latency is recorded once their bytes left the
+   * process (a callback of its own per message would cost more than the forwarding).
    */
   private write(data: Uint8Array | string, binary: boolean, kind: ForwardedKind, receivedAtMs?: number, written = this.gate.onWritten): void {
-    if (receivedAtMs === undefined) {
+    if (receivedAtMs === undefined || !this.deps.metrics.sampleNow()) {
       this.ws.send(data, { binary }, written);
       return;
     }

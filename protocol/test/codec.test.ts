@@ -30,12 +30,12 @@ describe('round trip', () => {
     const text = encodeControl(message);
     expect(typeof text).toBe('string');
     const result = decodeText(text);
-    expect(result).toEqual({ ok: true, message });
+    expect(result).toEqual({ ok: true, message, exact: true });
   });
 
   it.each(INPUT_SAMPLES.map((e) => [e.kind, e] as const))('input event %s survives the wire', (_kind, event) => {
     const result = decodeText(encodeControl({ type: 'input', seq: 7, event }));
-    expect(result).toEqual({ ok: true, message: { type: 'input', seq: 7, event } });
+    expect(result).toEqual({ ok: true, message: { type: 'input', seq: 7, event }, exact: true });
     expect(validateInputEvent(JSON.parse(JSON.stringify(event)))).toEqual(event);
   });
 
@@ -45,22 +45,32 @@ describe('round trip', () => {
 
   it('ignores and drops members it does not know', () => {
     const result = decodeText('{"type":"consent","granted":true,"viewOnly":false,"extra":{"deep":[1,2]}}');
-    expect(result).toEqual({ ok: true, message: { type: 'consent', granted: true, viewOnly: false } });
+    expect(result).toEqual({ ok: true, message: { type: 'consent', granted: true, viewOnly: false }, exact: false });
+  });
+
+  it('says a text is exact only when it held nothing but what was decoded, at any depth', () => {
+    const exact = (text: string): boolean | undefined => { const r = decodeText(text); return r.ok ? r.exact : undefined; };
+    expect(exact('{"type":"input","seq":1,"event":{"kind":"pointer-move","x":1,"y":2}}')).toBe(true);
+    expect(exact('{"type":"input","seq":1,"event":{"kind":"pointer-move","x":1,"y":2,"z":3}}')).toBe(false);
+    expect(exact('{"type":"input","seq":1,"event":{"kind":"key-down","code":"KeyA","key":"a","modifiers":{"ctrl":false,"alt":false,"shift":false,"meta":false,"hyper":true}}}')).toBe(false);
+    expect(exact('{"type":"screen-info","displays":[{"id":0,"x":0,"y":0,"width":8,"height":8,"primary":true,"note":1}],"streaming":0}')).toBe(false);
+    expect(exact('{"type":"screen-info","displays":[{"id":0,"x":0,"y":0,"width":8,"height":8,"primary":true}],"streaming":0}')).toBe(true);
+    expect(exact('{ "type" : "refresh", "reason" : "requested" }')).toBe(true); // spacing changes nothing a decoder sees
   });
 
   it('drops the value of quality "auto"', () => {
-    expect(decodeText('{"type":"quality","mode":"auto","value":50}')).toEqual({ ok: true, message: { type: 'quality', mode: 'auto' } });
+    expect(decodeText('{"type":"quality","mode":"auto","value":50}')).toEqual({ ok: true, message: { type: 'quality', mode: 'auto' }, exact: false });
   });
 
   it('accepts integers written with a fraction of zero and names at the limit', () => {
-    expect(decodeText('{"type":"hello","version":1.0,"role":"client"}')).toEqual({ ok: true, message: { type: 'hello', version: 1, role: 'client' } });
+    expect(decodeText('{"type":"hello","version":1.0,"role":"client"}')).toEqual({ ok: true, message: { type: 'hello', version: 1, role: 'client' }, exact: true });
     const name = 'n'.repeat(MAX_NAME_LENGTH);
-    expect(decodeText(encodeControl({ type: 'register', name }))).toEqual({ ok: true, message: { type: 'register', name } });
+    expect(decodeText(encodeControl({ type: 'register', name }))).toEqual({ ok: true, message: { type: 'register', name }, exact: true });
   });
 
   it('a JSON "__proto__" member neither pollutes nor supplies fields', () => {
     expect(decodeText('{"type":"hello","version":1,"role":"client","__proto__":{"app":"x"}}'))
-      .toEqual({ ok: true, message: { type: 'hello', version: 1, role: 'client' } });
+      .toEqual({ ok: true, message: { type: 'hello', version: 1, role: 'client' }, exact: false });
     expectMalformed(safeDecode('{"__proto__":{"type":"bye"}}'));
     expect(({} as Record<string, unknown>).app).toBeUndefined();
   });
