@@ -44,7 +44,7 @@ export function createRequestHandler(deps: HttpRoutesDeps): (req: IncomingMessag
     if (pathname === '/healthz') {
       sendJson(res, 200, {
         status: 'ok', protocolVersion: PROTOCOL_VERSION, uptimeSeconds: Math.floor((Date.now() - deps.startedAtMs) / 1000),
-        sessions: hub.counts(), sockets: deps.socketCount(), legacySessions: legacy.size,
+        sessions: hub.counts(), sockets: deps.socketCount(), legacyPeers: legacy.size,
       });
       return;
     }

@@ -7,7 +7,7 @@ export type ForwardedKind = 'frame' | 'ack' | 'control';
 export interface RelayGauges {
   sessions(): { readonly waiting: number; readonly pendingConsent: number; readonly paired: number };
   sockets(): number;
-  legacySessions(): number;
+  legacyPeers(): number;
   trackedAddresses(): number;
   /** Totals kept where they happen (the hub counts frames for /healthz and tests too). */
   framesForwarded(): number;
@@ -83,7 +83,7 @@ export class RelayMetrics {
       },
     });
     new Gauge({ name: 'relay_sockets', help: 'Open WebSocket connections', registers, collect() { this.set(gauges.sockets()); } });
-    new Gauge({ name: 'relay_legacy_sessions', help: 'Sessions with a legacy polling peer, ended ones in their grace time included', registers, collect() { this.set(gauges.legacySessions()); } });
+    new Gauge({ name: 'relay_legacy_peers', help: 'Legacy polling peers, ended ones in their grace time included', registers, collect() { this.set(gauges.legacyPeers()); } });
     new Gauge({ name: 'relay_code_attempt_addresses', help: 'Addresses the wrong-code limiter remembers', registers, collect() { this.set(gauges.trackedAddresses()); } });
     counterReading('relay_frames_forwarded_total', 'Frames passed from a client to its technician', registers, gauges.framesForwarded);
     counterReading('relay_frames_dropped_total', 'Frames replaced unsent because the technician lagged (newest wins)', registers, gauges.framesDropped);

@@ -63,7 +63,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     sessions: () => hub.counts(),
     // Read at scrape time, after `sockets` below exists.
     sockets: (): number => sockets.connections.size,
-    legacySessions: () => legacy.size,
+    legacyPeers: () => legacy.size,
     trackedAddresses: () => hub.stats().codeAttemptAddresses,
     framesForwarded: () => hub.stats().framesForwarded,
     framesDropped: () => hub.stats().framesDropped,
