@@ -184,15 +184,22 @@ export class WsConnection implements PeerLink {
   heartbeat(): void {
     if (this.state === 'closed') return;
     if (!this.answeredPing) {
-      this.log.info('heartbeat missed; closing');
-      // A peer that is really gone never sees this; ws cuts the socket once its closing
-      // handshake times out. The other side of the session is told right now.
-      this.end({ kind: 'error', error: Errors.TIMEOUT_HEARTBEAT });
+      // After the relay's own event loop was held up, ticks come late and close together:
+      // the pong may be waiting, unread, in the socket. Let pending I/O be read first.
+      setImmediate(this.onHeartbeatMissed);
       return;
     }
     this.answeredPing = false;
     this.ws.ping();
   }
+
+  private readonly onHeartbeatMissed = (): void => {
+    if (this.state === 'closed' || this.answeredPing) return;
+    this.log.info('heartbeat missed; closing');
+    // A peer that is really gone never sees this; ws cuts the socket once its closing
+    // handshake times out. The other side of the session is told right now.
+    this.end({ kind: 'error', error: Errors.TIMEOUT_HEARTBEAT });
+  };
 
   // ---- socket events -------------------------------------------------------------
 

@@ -24,12 +24,14 @@ describe('dead peers', () => {
   });
 
   test('a live peer that answers pings is kept across many heartbeats', async () => {
-    relay = await startTestRelay({ heartbeatIntervalMs: 20 });
+    // Short enough to see ten in a couple of seconds, long enough that a busy test machine's
+    // event loop (relay and peers share it here) answers each before the next.
+    relay = await startTestRelay({ heartbeatIntervalMs: 200 });
     const { client, tech } = await pairSession(relay.wsUrl);
     // Both peers answer by themselves (autoPong); wait until each has seen ten pings.
     const tenPings = (peer: WsTestPeer): Promise<void> => new Promise((resolve, reject) => {
       let pings = 0;
-      const deadline = setTimeout(() => reject(new Error(`only ${pings} pings in 5 s`)), 5000);
+      const deadline = setTimeout(() => reject(new Error(`${peer === client ? 'client' : 'technician'}: only ${pings} pings in 15 s`)), 15_000);
       peer.ws.on('ping', () => {
         if (++pings < 10) return;
         clearTimeout(deadline);
@@ -40,6 +42,29 @@ describe('dead peers', () => {
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'pointer-move', x: 1, y: 1 } });
     expect((await client.next('input')).seq).toBe(0);
     expect(relay.hub.counts().paired).toBe(1);
+  });
+
+  test('a relay whose own event loop was held up does not drop peers whose pongs wait unread', async () => {
+    relay = await startTestRelay({ heartbeatIntervalMs: 50 });
+    const { client, tech } = await pairSession(relay.wsUrl);
+    // Wait for a ping to go out, then hold this process (the relay's) busy past the next
+    // tick: the peers' pongs arrive meanwhile and sit unread in the relay's sockets.
+    await new Promise<void>((resolve) => client.ws.once('ping', () => resolve()));
+    const until = Date.now() + 300;
+    while (Date.now() < until) { /* the relay cannot read anything now */ }
+    // Ten more heartbeats afterwards, and the session is still there.
+    await new Promise<void>((resolve, reject) => {
+      let pings = 0;
+      const deadline = setTimeout(() => reject(new Error(`only ${pings} pings after the stall`)), 10_000);
+      client.ws.on('ping', () => {
+        if (++pings < 10) return;
+        clearTimeout(deadline);
+        resolve();
+      });
+      client.ws.once('close', (code) => reject(new Error(`the client was dropped (${code})`)));
+    });
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'pointer-move', x: 1, y: 1 } });
+    expect((await client.next('input')).seq).toBe(0);
   });
 
   test('a socket cut abruptly (TCP reset) ends the session for the other side', async () => {
