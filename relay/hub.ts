@@ -252,10 +252,12 @@ export class Hub {
   }
 
   stats(): HubStats {
-    return {
-      ...this.counts(), framesForwarded: this.framesForwarded, framesDropped: this.framesDropped,
-      codeAttemptAddresses: this.limiter.trackedAddresses,
-    };
+    return { ...this.counts(), ...this.totals() };
+  }
+
+  /** The running totals alone: cheap, without walking the sessions (for the metrics). */
+  totals(): Omit<HubStats, keyof HubCounts> {
+    return { framesForwarded: this.framesForwarded, framesDropped: this.framesDropped, codeAttemptAddresses: this.limiter.trackedAddresses };
   }
 
   /** For the admin view: never codes, never session ids. */

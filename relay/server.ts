@@ -64,9 +64,9 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     // Read at scrape time, after `sockets` below exists.
     sockets: (): number => sockets.connections.size,
     legacyPeers: () => legacy.size,
-    trackedAddresses: () => hub.stats().codeAttemptAddresses,
-    framesForwarded: () => hub.stats().framesForwarded,
-    framesDropped: () => hub.stats().framesDropped,
+    trackedAddresses: () => hub.totals().codeAttemptAddresses,
+    framesForwarded: () => hub.totals().framesForwarded,
+    framesDropped: () => hub.totals().framesDropped,
   }, deps.metricsSampleEvery);
   const sockets: WsAdmission = new WsAdmission({ hub, options, metrics, logger, proxies });
   const staticRoot = findTechnicianDir(options.staticDir, __dirname);
