@@ -2,7 +2,12 @@
 // stay external, so native modules load from node_modules), and the browser pages.
 // Every entry point and page folder below must exist: a missing one fails the build.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+
+// The @noble packages ship ES modules only; they are bundled into the Node programs (pure
+// JavaScript, no native parts) so the CommonJS bundles load them on any Node 20.
+const dependencies = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
+const nodeExternal = dependencies.filter((name) => !name.startsWith('@noble/'));
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
 
@@ -24,7 +29,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  packages: 'external',
+  external: nodeExternal.flatMap((name) => [name, `${name}/*`]),
 });
 
 // Browser pages: each folder's index.ts is bundled beside its static files.

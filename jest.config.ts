@@ -1,11 +1,18 @@
 import type { Config } from 'jest';
 
 // SWC strips types only (fast); `npm test` runs `tsc --noEmit` first for the type check.
-const transform: Config['transform'] = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
+// The @noble packages ship ES modules only, which Jest's module system cannot load: SWC
+// turns them into CommonJS like our own files (everything else in node_modules is left alone).
+const transform: Config['transform'] = {
+  '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }],
+  '/node_modules/@noble/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!@noble/)'];
 
 const config: Config = {
   testEnvironment: 'node',
   transform,
+  transformIgnorePatterns,
   // Desktop and browser tests start Xvfb and Chromium: give them room, but keep a bound.
   testTimeout: 60_000,
   projects: [
@@ -13,12 +20,14 @@ const config: Config = {
       displayName: 'unit',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/{protocol,common,relay,client,technician}/test/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
     {
@@ -27,12 +36,14 @@ const config: Config = {
       displayName: 'attacks',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/attacks/**/*.test.ts'],
     },
     {
       displayName: 'browser',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
     },
     {
@@ -41,12 +52,14 @@ const config: Config = {
       displayName: 'window',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/window/**/*.test.ts'],
     },
     {
       displayName: 'desktop',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       testMatch: ['<rootDir>/test/desktop/**/*.test.ts'],
     },
   ],

@@ -42,6 +42,10 @@ export const CloseCode = Object.freeze({
   BACKLOG: 4011,
   /** This address holds as many connections or sessions, or registers as often, as one address may. */
   TOO_MANY_FROM_ADDRESS: 4012,
+  /** End-to-end verification failed: the code was mistyped, or someone is interfering. */
+  E2E_FAILED: 4013,
+  /** This relay pairs only peers that seal end to end; the peer is too old. */
+  E2E_REQUIRED: 4014,
 } as const);
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

@@ -1,3 +1,4 @@
+import { decodeBase64Url, isBase64UrlOf } from './base64url';
 import { Errors, type ErrorSpec } from './errors';
 import {
   BinaryKind, parseFrame, parseFrameAck, type BinaryMessage,
@@ -7,7 +8,8 @@ import {
   type InputEvent, type Modifiers,
 } from './input';
 import {
-  ACCESS_CODE_PATTERN, MAX_DISPLAYS, MAX_NAME_LENGTH, PEER_LEFT_REASONS, REFRESH_REASONS,
+  ACCESS_CODE_PATTERN, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES, MAX_DISPLAYS,
+  MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, SEALABLE_TYPES,
   type ControlMessage, type DisplayInfo, type PeerInfo,
 } from './messages';
 
@@ -81,6 +83,22 @@ function oneOf<T extends string>(o: Obj, key: string, allowed: readonly T[]): T 
 function obj(o: Obj, key: string): Obj {
   const v = o[key];
   if (!isObj(v)) fail(`${key}: expected an object`);
+  return v;
+}
+
+/** A base64url member holding exactly `bytes` bytes. */
+function fixedBytes(o: Obj, key: string, bytes: number): string {
+  const v = o[key];
+  if (typeof v !== 'string' || !isBase64UrlOf(v, bytes)) fail(`${key}: expected ${bytes} bytes of base64url`);
+  return v;
+}
+
+/** A sealed box: canonical base64url of 17 (an empty message's tag and one byte) to MAX_SEALED_BOX_BYTES bytes. */
+function sealedBox(o: Obj, key: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v.length > Math.ceil((MAX_SEALED_BOX_BYTES * 4) / 3)) fail(`${key}: expected a sealed box`);
+  const bytes = decodeBase64Url(v);
+  if (bytes === undefined || bytes.length < 17) fail(`${key}: expected a sealed box`);
   return v;
 }
 
@@ -199,6 +217,18 @@ function validateControl(o: Obj): ControlMessage {
       if (mode === 'auto') return { type, mode };
       return { type, mode, value: int(o, 'value', 1, 100) };
     }
+    case 'e2e-start':
+      return { type, binding: fixedBytes(o, 'binding', E2E_BINDING_BYTES) };
+    case 'e2e-share':
+      return { type, share: fixedBytes(o, 'share', E2E_SHARE_BYTES) };
+    case 'e2e-confirm':
+      return { type, mac: fixedBytes(o, 'mac', E2E_MAC_BYTES) };
+    case 'e2e-failed':
+      return { type, reason: oneOf(o, 'reason', E2E_FAILURE_REASONS) };
+    case 'introduce':
+      return { type, name: str(o, 'name', MAX_NAME_LENGTH) };
+    case 'sealed':
+      return { type, inner: oneOf(o, 'inner', SEALABLE_TYPES), n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER), box: sealedBox(o, 'box') };
     default:
       return fail('type: unknown message type');
   }

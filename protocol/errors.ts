@@ -41,6 +41,8 @@ export const Errors = Object.freeze({
   TIMEOUT_HEARTBEAT: spec('RS_ERR_TIMEOUT_HEARTBEAT', 'The connection stopped answering.', 408, CloseCode.TIMEOUT),
   TIMEOUT_IDLE: spec('RS_ERR_TIMEOUT_IDLE', 'Neither register nor join came in time after hello.', 408, CloseCode.TIMEOUT),
   TIMEOUT_SESSION_AGE: spec('RS_ERR_TIMEOUT_SESSION_AGE', 'The session reached its maximum age.', 408, CloseCode.TIMEOUT),
+  E2E_FAILED: spec('RS_ERR_E2E_FAILED', 'The connection could not be verified: the code was mistyped, or someone is interfering.', 403, CloseCode.E2E_FAILED),
+  E2E_REQUIRED: spec('RS_ERR_E2E_REQUIRED', 'This relay accepts only end-to-end encrypted sessions; please update.', 403, CloseCode.E2E_REQUIRED),
   HTTP_BAD_REQUEST: spec('RS_ERR_HTTP_BAD_REQUEST', 'The request body is not valid JSON of the expected shape.', 400),
   HTTP_BODY_TOO_BIG: spec('RS_ERR_HTTP_BODY_TOO_BIG', 'The request body is larger than allowed.', 413),
   HTTP_NOT_FOUND: spec('RS_ERR_HTTP_NOT_FOUND', 'Not found.', 404),

@@ -1,7 +1,9 @@
 /**
  * Binary messages. Every binary WebSocket message starts with the same 8-byte envelope
  * (kind, flags, header length, sequence), which is all the relay reads to route it;
- * the rest is the body that end-to-end encryption will later seal.
+ * the rest is the body. Between peers of version 2 the body is sealed (flag SEALED): the
+ * envelope, then an 8-byte record number, then the body encrypted, then a 16-byte tag
+ * (PROTOCOL.md §12.4). `headerLength` always describes the body before sealing.
  *
  * All multi-byte integers are big-endian (network order); the timestamp is an IEEE-754
  * float64, big-endian.
@@ -11,7 +13,7 @@
  * | offset | size | field          | notes                                                 |
  * |-------:|-----:|----------------|-------------------------------------------------------|
  * |      0 |    1 | kind           | 0x01                                                  |
- * |      1 |    1 | flags          | bit0 FULL, bit1 LAST, bit7 SEALED (reserved, must be 0)|
+ * |      1 |    1 | flags          | bit0 FULL, bit1 LAST, bit7 SEALED                     |
  * |      2 |    2 | headerLength   | 32; a reader skips to this offset for the image       |
  * |      4 |    4 | seq            | update number, uint32, +1 per update, wraps at 2^32   |
  * |      8 |    8 | captureTimeMs  | float64 ms since the Unix epoch, client clock         |
@@ -31,7 +33,7 @@
  * | offset | size | field          | notes                                                 |
  * |-------:|-----:|----------------|-------------------------------------------------------|
  * |      0 |    1 | kind           | 0x02                                                  |
- * |      1 |    1 | flags          | 0                                                     |
+ * |      1 |    1 | flags          | 0 (SEALED when sealed)                                |
  * |      2 |    2 | headerLength   | 16                                                    |
  * |      4 |    4 | seq            | the update acknowledged                               |
  * |      8 |    8 | captureTimeMs  | echoed from the frame, so the client measures lag      |
@@ -45,7 +47,7 @@ export const FrameFlag = Object.freeze({
   FULL: 0x01,
   /** Last rectangle of its update: draw, then acknowledge `seq`. */
   LAST: 0x02,
-  /** Reserved for end-to-end encryption: the body after the envelope is sealed. */
+  /** The body after the envelope is sealed end to end (version 2 sessions). */
   SEALED: 0x80,
 } as const);
 
@@ -56,6 +58,16 @@ export const ENVELOPE_LENGTH = 8;
 export const FRAME_HEADER_LENGTH = 32;
 export const FRAME_ACK_LENGTH = 16;
 const KNOWN_FLAGS = FrameFlag.FULL | FrameFlag.LAST;
+/** A sealed binary message: the record number after the envelope, the AEAD tag at the end. */
+export const SEALED_RECORD_NUMBER_LENGTH = 8;
+export const SEALED_TAG_LENGTH = 16;
+/** Bytes sealing adds to a binary message. */
+export const SEALED_OVERHEAD = SEALED_RECORD_NUMBER_LENGTH + SEALED_TAG_LENGTH;
+/** A sealed FRAME_ACK: exactly this long. */
+export const SEALED_FRAME_ACK_LENGTH = FRAME_ACK_LENGTH + SEALED_OVERHEAD;
+
+/** Whether binary messages of a session are sealed: the relay checks each one against its session. */
+export type BinarySealing = 'plain' | 'sealed';
 
 export interface FrameHeader {
   readonly flags: number;
@@ -108,28 +120,30 @@ export function readEnvelope(bytes: Uint8Array): BinaryEnvelope | undefined {
 
 /**
  * Reads and checks the envelope alone, which is all a relay may look at: a known kind,
- * only the flags that kind allows, and a header length that fits the message (a FRAME
- * with at least one body byte after it, a FRAME_ACK of exactly its 16 bytes). Returns the
- * envelope, or the problem. Never reads past byte 8.
+ * only the flags that kind allows, SEALED exactly when the session seals, and a header
+ * length that fits the message (a FRAME with at least one body byte after its header, a
+ * FRAME_ACK of exactly its 16 bytes; sealed, the same once the 24 bytes of sealing are
+ * taken off). Returns the envelope, or the problem. Never reads past byte 8.
  */
-export function checkEnvelope(bytes: Uint8Array): BinaryEnvelope | BinaryProblem {
+export function checkEnvelope(bytes: Uint8Array, sealing: BinarySealing = 'plain'): BinaryEnvelope | BinaryProblem {
   const envelope = readEnvelope(bytes);
   if (envelope === undefined) return 'too-short';
   const { kind, flags, headerLength } = envelope;
+  const sealed = (flags & FrameFlag.SEALED) !== 0;
+  if (kind !== BinaryKind.FRAME && kind !== BinaryKind.FRAME_ACK) return 'unknown-kind';
+  if (sealed && sealing === 'plain') return 'sealed-unexpected';
+  if (!sealed && sealing === 'sealed') return 'not-sealed';
+  const bodyFlags = flags & ~FrameFlag.SEALED;
+  const plainLength = sealed ? bytes.byteLength - SEALED_OVERHEAD : bytes.byteLength;
   if (kind === BinaryKind.FRAME) {
-    if (flags & FrameFlag.SEALED) return 'sealed-unsupported';
-    if (flags & ~KNOWN_FLAGS) return 'unknown-flags';
-    if (headerLength < FRAME_HEADER_LENGTH || headerLength > bytes.byteLength) return 'bad-header-length';
-    if (headerLength === bytes.byteLength) return 'empty-image';
+    if (bodyFlags & ~KNOWN_FLAGS) return 'unknown-flags';
+    if (headerLength < FRAME_HEADER_LENGTH || headerLength > plainLength) return 'bad-header-length';
+    if (headerLength === plainLength) return 'empty-image';
     return envelope;
   }
-  if (kind === BinaryKind.FRAME_ACK) {
-    if (flags & FrameFlag.SEALED) return 'sealed-unsupported';
-    if (flags !== 0) return 'unknown-flags';
-    if (headerLength !== FRAME_ACK_LENGTH || bytes.byteLength !== FRAME_ACK_LENGTH) return 'bad-header-length';
-    return envelope;
-  }
-  return 'unknown-kind';
+  if (bodyFlags !== 0) return 'unknown-flags';
+  if (headerLength !== FRAME_ACK_LENGTH || plainLength !== FRAME_ACK_LENGTH) return 'bad-header-length';
+  return envelope;
 }
 
 /** Writes a frame header into the first 32 bytes of `target`. */
@@ -171,7 +185,7 @@ export function encodeFrameAck(seq: number, captureTimeMs: number): Uint8Array {
 }
 
 export type BinaryProblem =
-  | 'too-short' | 'unknown-kind' | 'bad-header-length' | 'unknown-flags' | 'sealed-unsupported'
+  | 'too-short' | 'unknown-kind' | 'bad-header-length' | 'unknown-flags' | 'sealed-unexpected' | 'not-sealed'
   | 'unknown-format' | 'empty-rect' | 'rect-outside-screen' | 'empty-image' | 'bad-timestamp';
 
 /** Parses a FRAME; on failure returns the problem. Never throws. */

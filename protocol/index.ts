@@ -7,3 +7,4 @@ export * from './messages';
 export * from './frame';
 export * from './image-size';
 export * from './codec';
+export * from './base64url';

@@ -2,9 +2,9 @@ import type { InputEvent } from './input';
 
 /**
  * JSON control messages. Every text message is one JSON object with a `type`. The
- * relay routes on `type` (and `seq` for input) alone; peer-to-peer bodies (`event`,
- * `displays` …) are what end-to-end encryption will later seal, so the relay must
- * never depend on them to route.
+ * relay routes on `type` alone. Between two peers of version 2 every peer-to-peer
+ * message travels inside `sealed` (its body encrypted end to end, PROTOCOL.md §12), so
+ * the relay must never depend on a peer-to-peer body to route.
  */
 
 export type Role = 'client' | 'technician';
@@ -152,17 +152,90 @@ export interface QualityMessage {
   readonly value?: number;
 }
 
+// ---- version 2: the key agreement and sealed messages (PROTOCOL.md §12) ------------
+
+/**
+ * Relay → both peers of version 2, when a technician joined: agree on keys now. `binding`
+ * is 16 random bytes (base64url) that the agreement binds to, so a transcript of one
+ * session is worth nothing in another.
+ */
+export interface E2eStartMessage {
+  readonly type: 'e2e-start';
+  readonly binding: string;
+}
+
+/** Peer → peer through the relay: this side's CPace key share (32 bytes, base64url). */
+export interface E2eShareMessage {
+  readonly type: 'e2e-share';
+  readonly share: string;
+}
+
+/** Peer → peer through the relay: this side's key confirmation tag (32 bytes, base64url). */
+export interface E2eConfirmMessage {
+  readonly type: 'e2e-confirm';
+  readonly mac: string;
+}
+
+/**
+ * Why a peer gives up on end-to-end encryption: `mismatch` (the other side's confirmation
+ * did not verify: a mistyped code, or someone in the middle), `incomplete-code` (the
+ * technician typed only the six routing digits of a longer code), `tampered` (a sealed
+ * message did not open: altered, replayed or reordered on the way).
+ */
+export type E2eFailureReason = 'mismatch' | 'incomplete-code' | 'tampered';
+
+/** Peer → relay: the agreement failed or a sealed message did not open. The relay ends the attempt. */
+export interface E2eFailedMessage {
+  readonly type: 'e2e-failed';
+  readonly reason: E2eFailureReason;
+}
+
+/** What travels only inside `sealed`: each side's name, after key confirmation. */
+export interface IntroduceMessage {
+  readonly type: 'introduce';
+  /** The technician's name (asked about in the consent question) or the computer's name (≤ 64). */
+  readonly name: string;
+}
+
+/**
+ * Peer → peer: a message sealed with the session's keys. The relay sees which kind of
+ * message it is (`inner`, so it can still refuse input in a view-only session), its
+ * record number `n` and the size; `box` is the ciphertext and its tag (base64url).
+ */
+export interface SealedMessage {
+  readonly type: 'sealed';
+  readonly inner: SealableType;
+  readonly n: number;
+  readonly box: string;
+}
+
+/** The message types that travel sealed between peers of version 2. */
+export type SealableType = 'introduce' | 'input' | 'screen-info' | 'refresh' | 'quality';
+
+export const SEALABLE_TYPES: readonly SealableType[] = Object.freeze(['introduce', 'input', 'screen-info', 'refresh', 'quality']);
+export const E2E_FAILURE_REASONS: readonly E2eFailureReason[] = Object.freeze(['mismatch', 'incomplete-code', 'tampered']);
+
+/** Bytes of the relay's session binding in `e2e-start`. */
+export const E2E_BINDING_BYTES = 16;
+/** Bytes of a key share (an encoded ristretto255 element) and of a confirmation tag. */
+export const E2E_SHARE_BYTES = 32;
+export const E2E_MAC_BYTES = 32;
+/** Largest sealed box (ciphertext and tag) of a text message, in bytes before base64url. */
+export const MAX_SEALED_BOX_BYTES = 32 * 1024;
+
 export type ControlMessage =
   | HelloMessage | WelcomeMessage | RegisterMessage | CodeMessage | JoinMessage
   | WaitingConsentMessage | ConsentRequestMessage | ConsentMessage | PairedMessage
   | PeerLeftMessage | ErrorMessage | ByeMessage | InputMessage | ScreenInfoMessage
-  | RefreshMessage | QualityMessage;
+  | RefreshMessage | QualityMessage
+  | E2eStartMessage | E2eShareMessage | E2eConfirmMessage | E2eFailedMessage | IntroduceMessage | SealedMessage;
 
 export type ControlType = ControlMessage['type'];
 
 export const CONTROL_TYPES: readonly ControlType[] = Object.freeze([
   'hello', 'welcome', 'register', 'code', 'join', 'waiting-consent', 'consent-request', 'consent',
   'paired', 'peer-left', 'error', 'bye', 'input', 'screen-info', 'refresh', 'quality',
+  'e2e-start', 'e2e-share', 'e2e-confirm', 'e2e-failed', 'introduce', 'sealed',
 ]);
 
 /** Longest name (`name`, `technicianName`, `app`). */

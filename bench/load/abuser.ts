@@ -33,7 +33,7 @@ function ask(ws: WebSocket, message: unknown): Promise<string> {
     const onMessage = (data: Buffer, binary: boolean): void => {
       if (binary) return;
       const text = data.toString('utf8');
-      const code = /"code":"(RS_ERR_[A-Z_]+)"/.exec(text)?.[1];
+      const code = /"code":"(RS_ERR_[A-Z0-9_]+)"/.exec(text)?.[1];
       finish(code ?? /"type":"([a-z-]+)"/.exec(text)?.[1] ?? 'text');
     };
     const onClose = (code: number): void => finish(`close ${code}`);

@@ -230,6 +230,15 @@ export class ClientSession {
       case 'screen-info':
         this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
+      case 'e2e-start':
+      case 'e2e-share':
+      case 'e2e-confirm':
+      case 'e2e-failed':
+      case 'introduce':
+      case 'sealed':
+        // Version 2 messages: a relay never sends them to a peer that said version 1.
+        this.deps.logger.warn({ type: m.type }, 'ignored a message of a protocol version this agent did not announce');
+        return;
       default: {
         const unreachable: never = m;
         return unreachable;

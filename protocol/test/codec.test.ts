@@ -1,7 +1,7 @@
 import { decodeObject, decodeText, encodeControl, validateInputEvent, type DecodeResult } from '../codec';
 import { Errors } from '../errors';
 import { INPUT_KINDS, MAX_KEY_NAME_LENGTH, MAX_TEXT_EVENT_LENGTH, MAX_WHEEL_STEPS } from '../input';
-import { CONTROL_TYPES, MAX_DISPLAYS, MAX_NAME_LENGTH, type ControlMessage } from '../messages';
+import { CONTROL_TYPES, MAX_DISPLAYS, MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, type ControlMessage } from '../messages';
 import { CONTROL_SAMPLES, INPUT_SAMPLES, coveredKinds, coveredTypes } from './samples';
 
 function expectMalformed(result: DecodeResult<unknown>): void {
@@ -177,6 +177,24 @@ const MALFORMED_TEXT: readonly (readonly [string, string])[] = [
   ['modifiers missing', input({ kind: 'key-down', code: 'KeyA', key: 'a' })],
   ['a modifier missing', input({ kind: 'key-down', code: 'KeyA', key: 'a', modifiers: { ctrl: false, alt: false, shift: false } })],
   ['a modifier as a number', input({ kind: 'key-down', code: 'KeyA', key: 'a', modifiers: { ...KEYS, meta: 0 } })],
+  // version 2: key agreement and sealed messages
+  ['binding of 15 bytes', '{"type":"e2e-start","binding":"AAECAwQFBgcICQoLDA0O"}'],
+  ['binding of 17 bytes', '{"type":"e2e-start","binding":"AAECAwQFBgcICQoLDA0ODxA"}'],
+  ['binding not canonical (low bits set)', '{"type":"e2e-start","binding":"AAECAwQFBgcICQoLDA0ODx"}'],
+  ['binding with padding', '{"type":"e2e-start","binding":"AAECAwQFBgcICQoLDA0ODw=="}'],
+  ['binding in standard base64', '{"type":"e2e-start","binding":"AAECAwQFBgcICQoLDA0+Dw"}'],
+  ['share of 31 bytes', JSON.stringify({ type: 'e2e-share', share: 'A'.repeat(42) })],
+  ['share with a space', JSON.stringify({ type: 'e2e-share', share: `${'A'.repeat(21)} ${'A'.repeat(21)}` })],
+  ['share as bytes', '{"type":"e2e-share","share":[1,2,3]}'],
+  ['mac missing', '{"type":"e2e-confirm"}'],
+  ['failure reason unknown', '{"type":"e2e-failed","reason":"bored"}'],
+  ['introduce name too long', JSON.stringify({ type: 'introduce', name: 'n'.repeat(MAX_NAME_LENGTH + 1) })],
+  ['sealed inner not sealable', '{"type":"sealed","inner":"consent","n":0,"box":"AAECAwQFBgcICQoLDA0ODxA"}'],
+  ['sealed n negative', '{"type":"sealed","inner":"input","n":-1,"box":"AAECAwQFBgcICQoLDA0ODxA"}'],
+  ['sealed n beyond 2^53', '{"type":"sealed","inner":"input","n":9007199254740992,"box":"AAECAwQFBgcICQoLDA0ODxA"}'],
+  ['sealed box shorter than a tag and a byte', '{"type":"sealed","inner":"input","n":0,"box":"AAECAwQFBgcICQoLDA0ODw"}'],
+  ['sealed box not base64url', '{"type":"sealed","inner":"input","n":0,"box":"AAECAwQFBgcICQoLDA0ODxA!"}'],
+  ['sealed box beyond the limit', JSON.stringify({ type: 'sealed', inner: 'input', n: 0, box: 'A'.repeat(Math.ceil((MAX_SEALED_BOX_BYTES * 4) / 3) + 4) })],
 ];
 
 describe('malformed text is refused with RS_ERR_PROTO_MALFORMED, never thrown', () => {

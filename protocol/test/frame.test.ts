@@ -1,7 +1,8 @@
 import { decodeBinary, type DecodeResult } from '../codec';
 import {
   BinaryKind, ENVELOPE_LENGTH, FRAME_ACK_LENGTH, FRAME_HEADER_LENGTH, FrameFlag, ImageFormat,
-  encodeFrame, encodeFrameAck, parseFrame, parseFrameAck, readEnvelope, writeFrameHeader,
+  checkEnvelope, encodeFrame, encodeFrameAck, parseFrame, parseFrameAck, readEnvelope, SEALED_FRAME_ACK_LENGTH, SEALED_OVERHEAD,
+  writeFrameHeader,
   type BinaryMessage, type FrameHeader,
 } from '../frame';
 import { SAMPLE_HEADER } from './samples';
@@ -171,8 +172,8 @@ describe('malformed binary is refused with RS_ERR_PROTO_MALFORMED, never thrown'
     ['unknown kind 0xff, one byte', Uint8Array.of(0xff), 'unknown-kind'],
     ['unknown frame flag 0x04', frameWith((dv) => dv.setUint8(1, FrameFlag.LAST | 0x04)), 'unknown-flags'],
     ['unknown frame flag 0x40', frameWith((dv) => dv.setUint8(1, 0x40)), 'unknown-flags'],
-    ['SEALED frame', frameWith((dv) => dv.setUint8(1, FrameFlag.SEALED | FrameFlag.LAST)), 'sealed-unsupported'],
-    ['SEALED ack', ackWith((dv) => dv.setUint8(1, FrameFlag.SEALED)), 'sealed-unsupported'],
+    ['SEALED frame', frameWith((dv) => dv.setUint8(1, FrameFlag.SEALED | FrameFlag.LAST)), 'sealed-unexpected'],
+    ['SEALED ack', ackWith((dv) => dv.setUint8(1, FrameFlag.SEALED)), 'sealed-unexpected'],
     ['ack with a flag', ackWith((dv) => dv.setUint8(1, FrameFlag.LAST)), 'unknown-flags'],
     ['frame headerLength 31', frameWith((dv) => dv.setUint16(2, 31)), 'bad-header-length'],
     ['frame headerLength 0', frameWith((dv) => dv.setUint16(2, 0)), 'bad-header-length'],
@@ -211,5 +212,40 @@ describe('malformed binary is refused with RS_ERR_PROTO_MALFORMED, never thrown'
     expectRefused(bytes, 'bad-timestamp');
     bytes.set([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], 8);
     expectRefused(bytes, 'bad-timestamp');
+  });
+});
+
+describe('the envelope of a sealed session (what the relay checks)', () => {
+  const plainFrame = encodeFrame(SAMPLE_HEADER, Uint8Array.from([1, 2, 3]));
+  /** A frame as a sealed session sends it: SEALED set, 24 more bytes (the body is not decrypted here). */
+  const sealedLike = (plain: Uint8Array, extra = SEALED_OVERHEAD): Uint8Array => {
+    const out = new Uint8Array(plain.length + extra);
+    out.set(plain);
+    out[1] = out[1]! | FrameFlag.SEALED;
+    return out;
+  };
+
+  it('accepts SEALED frames and acknowledgements only in a sealed session, and plain ones only in a plain one', () => {
+    const sealedFrame = sealedLike(plainFrame);
+    const sealedAck = sealedLike(encodeFrameAck(1, 2));
+    expect(sealedAck.length).toBe(SEALED_FRAME_ACK_LENGTH);
+    expect(checkEnvelope(sealedFrame, 'sealed')).toEqual(expect.objectContaining({ kind: BinaryKind.FRAME }));
+    expect(checkEnvelope(sealedAck, 'sealed')).toEqual(expect.objectContaining({ kind: BinaryKind.FRAME_ACK }));
+    expect(checkEnvelope(sealedFrame, 'plain')).toBe('sealed-unexpected');
+    expect(checkEnvelope(sealedAck)).toBe('sealed-unexpected');
+    expect(checkEnvelope(plainFrame, 'sealed')).toBe('not-sealed');
+    expect(checkEnvelope(encodeFrameAck(1, 2), 'sealed')).toBe('not-sealed');
+  });
+
+  it('measures the header and the ack against the length without the 24 bytes of sealing', () => {
+    const header = new Uint8Array(FRAME_HEADER_LENGTH);
+    writeFrameHeader(SAMPLE_HEADER, header);
+    expect(checkEnvelope(sealedLike(header), 'sealed')).toBe('empty-image');
+    expect(checkEnvelope(sealedLike(plainFrame, SEALED_OVERHEAD - 3), 'sealed')).toBe('empty-image'); // 3 image bytes, 21 of sealing
+    expect(checkEnvelope(sealedLike(encodeFrameAck(1, 2), SEALED_OVERHEAD + 1), 'sealed')).toBe('bad-header-length');
+    expect(checkEnvelope(sealedLike(encodeFrameAck(1, 2), SEALED_OVERHEAD - 1), 'sealed')).toBe('bad-header-length');
+    const reserved = sealedLike(plainFrame);
+    reserved[1] = reserved[1]! | 0x04;
+    expect(checkEnvelope(reserved, 'sealed')).toBe('unknown-flags');
   });
 });

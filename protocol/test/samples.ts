@@ -57,6 +57,16 @@ export const CONTROL_SAMPLES: readonly ControlMessage[] = [
   { type: 'quality', mode: 'auto' },
   { type: 'quality', mode: 'fixed', value: 1 },
   { type: 'quality', mode: 'fixed', value: 100 },
+  { type: 'e2e-start', binding: 'AAECAwQFBgcICQoLDA0ODw' },
+  { type: 'e2e-share', share: '1rrEgPLDhsOU78fEetuZJdzSYwtk8kDFD40O7EgrkVc' },
+  { type: 'e2e-confirm', mac: '__________________________________________8' },
+  { type: 'e2e-failed', reason: 'mismatch' },
+  { type: 'e2e-failed', reason: 'incomplete-code' },
+  { type: 'e2e-failed', reason: 'tampered' },
+  { type: 'introduce', name: 'Ana (CompuEasys)' },
+  { type: 'introduce', name: '' },
+  { type: 'sealed', inner: 'input', n: 0, box: 'AAECAwQFBgcICQoLDA0ODxA' },
+  { type: 'sealed', inner: 'screen-info', n: Number.MAX_SAFE_INTEGER, box: 'AAECAwQFBgcICQoLDA0ODxAR' },
 ];
 
 export function coveredTypes(): Set<ControlType> {

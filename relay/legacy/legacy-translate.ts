@@ -118,6 +118,14 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     case 'consent':
     case 'bye':
       return undefined;
+    // A legacy peer cannot seal, so it is never in a session that agrees on keys or seals.
+    case 'e2e-start':
+    case 'e2e-share':
+    case 'e2e-confirm':
+    case 'e2e-failed':
+    case 'introduce':
+    case 'sealed':
+      return undefined;
     default: {
       const unreachable: never = message;
       return unreachable;

@@ -19,6 +19,9 @@ import * as ts from 'typescript';
  * 4. The native packages are imported only from files named `*-adapter.ts` (tests may load
  *    them directly).
  * 5. Only an entry point (`main.ts`) reads `process.env` or `process.argv`.
+ * 6. The relay never holds a key: relay/ imports nothing of the sealing code (common/e2e/,
+ *    common/node/node-aead.ts). common/e2e/ is portable and may import, besides protocol/
+ *    and common/, only the audited pure-JavaScript @noble/curves and @noble/hashes.
  *
  * Files are parsed with the TypeScript compiler, so imports inside comments or strings do
  * not count and nothing that is a real import is missed. `import type` counts like any import.
@@ -32,9 +35,10 @@ const APP_FOLDERS: readonly string[] = ['relay', 'client', 'technician'];
  * The portable layers (rule 1) and what each may import, as path prefixes. A file is in
  * the first layer whose prefix it starts with.
  */
-const PORTABLE_LAYERS: readonly { readonly prefix: string; readonly mayImport: readonly string[] }[] = [
+const PORTABLE_LAYERS: readonly { readonly prefix: string; readonly mayImport: readonly string[]; readonly packages?: readonly string[] }[] = [
   { prefix: 'protocol/', mayImport: ['protocol/'] },
   { prefix: 'common/node/', mayImport: [] }, // not portable: Node only (listed so it is not taken as common/)
+  { prefix: 'common/e2e/', mayImport: ['protocol/', 'common/'], packages: ['@noble/curves', '@noble/hashes'] },
   { prefix: 'common/', mayImport: ['protocol/', 'common/'] },
   { prefix: 'client/contract/', mayImport: ['protocol/', 'common/', 'client/contract/'] },
 ];
@@ -45,6 +49,8 @@ const BROWSER_LAYERS: readonly { readonly prefix: string; readonly mayImport: re
   { prefix: 'client/app/', mayImport: ['protocol/', 'common/', 'client/app/', 'client/contract/'] },
 ];
 const NATIVE_PACKAGES: readonly string[] = ['@nut-tree-fork/nut-js', 'screenshot-desktop', 'sharp'];
+/** The sealing code, which only the two peers may hold (rule 6). */
+const SEALING_CODE: readonly string[] = ['common/e2e/', 'common/node/node-aead'];
 const HOST_GLOBALS: readonly string[] = ['Buffer', 'process', 'window', 'document'];
 const SKIPPED_DIRS = new Set(['node_modules', 'dist']);
 
@@ -227,12 +233,16 @@ export function checkFile(file: string, code: string): Violation[] {
     const rule = ((): string | undefined => {
       if (portableRules !== undefined) {
         const layer = portableRules.prefix.slice(0, -1);
-        if (resolved === undefined) return `${layer}/ runs in Node and the browser: it may import only relative paths (no packages, no node:*)`;
+        if (resolved === undefined && portableRules.packages?.includes(packageName(spec))) return undefined;
+        if (resolved === undefined) return `${layer}/ runs in Node and the browser: it may import only relative paths (no packages, no node:*)${portableRules.packages ? ` but ${portableRules.packages.join(', ')}` : ''}`;
         if (!portableRules.mayImport.some((p) => within(resolved, p)) || within(resolved, 'common/node/')) {
           return `${layer}/ may import only ${portableRules.mayImport.join(', ')} (resolves to ${resolved})`;
         }
       }
       if (resolved !== undefined && resolved.startsWith('..')) return `resolves outside the project (${resolved})`;
+      if (top === 'relay' && resolved !== undefined && SEALING_CODE.some((p) => resolved === p || within(resolved, p))) {
+        return `relay/ may not import the sealing code (${resolved}): the relay never holds a key`;
+      }
       if (resolvedTop !== undefined && resolvedTop !== top && APP_FOLDERS.includes(resolvedTop)) {
         return `${top}/ may not import ${resolvedTop}/ (relay, client and technician never import each other)`;
       }
@@ -389,6 +399,25 @@ describe('import rules: the scanner itself', () => {
     expect(checkFile('client/loader.ts', 'const m = await import(name);')).toEqual([
       expect.objectContaining({ specifier: '<computed: name>' }),
     ]);
+  });
+});
+
+describe('import rules: the sealing code', () => {
+  it('keeps common/e2e/ portable, with the @noble packages only', () => {
+    expect(checkFile('common/e2e/cpace.ts', "import { sha512 } from '@noble/hashes/sha2.js';\nimport { ristretto255 } from '@noble/curves/ed25519.js';\nimport { Errors } from '../../protocol';")).toEqual([]);
+    expect(checkFile('common/e2e/cpace.ts', "import { createHash } from 'node:crypto';")).toHaveLength(1);
+    expect(checkFile('common/e2e/cpace.ts', "import x from 'tweetnacl';")).toHaveLength(1);
+    expect(checkFile('common/e2e/cpace.ts', 'const b = Buffer.from([1]);')).toHaveLength(1);
+    expect(checkFile('common/backoff.ts', "import { sha512 } from '@noble/hashes/sha2.js';")).toHaveLength(1);
+  });
+
+  it('keeps the relay away from every key', () => {
+    expect(checkFile('relay/hub.ts', "import { RecordOpener } from '../common/e2e/record-layer';")).toHaveLength(1);
+    expect(checkFile('relay/hub.ts', "import { nodeAead } from '../common/node/node-aead';")).toHaveLength(1);
+    expect(checkFile('relay/hub.ts', "import { sendFile } from '../common/node/static-files';")).toEqual([]);
+    expect(checkFile('client/session/x.ts', "import { nodeAead } from '../../common/node/node-aead';\nimport { RecordSealer } from '../../common/e2e/record-layer';")).toEqual([]);
+    expect(checkFile('technician/core/x.ts', "import { RecordSealer } from '../../common/e2e/record-layer';")).toEqual([]);
+    expect(checkFile('technician/core/x.ts', "import { nodeAead } from '../../common/node/node-aead';")).toHaveLength(1);
   });
 });
 

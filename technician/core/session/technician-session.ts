@@ -202,6 +202,13 @@ export class TechnicianSession {
       case 'input':
       case 'refresh':
       case 'quality':
+      // Version 2 messages: a relay never sends them to a page that said version 1.
+      case 'e2e-start':
+      case 'e2e-share':
+      case 'e2e-confirm':
+      case 'e2e-failed':
+      case 'introduce':
+      case 'sealed':
         // Not for a technician; the relay never sends these here. Ignored, not fatal.
         return;
       default: {
