@@ -11,7 +11,7 @@ export const SEALING_VERSION = 2;
 export const UNSEALED_VERSION = 1;
 
 /** Versions a relay accepts in `hello`. A peer announcing another one is refused. */
-export const SUPPORTED_VERSIONS: readonly number[] = Object.freeze([1]);
+export const SUPPORTED_VERSIONS: readonly number[] = Object.freeze([1, 2]);
 
 export function isSupportedVersion(version: number): boolean {
   return SUPPORTED_VERSIONS.includes(version);

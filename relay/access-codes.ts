@@ -18,6 +18,14 @@ export function randomLegacyPeerId(): string {
   return `session_${randomBytes(16).toString('hex')}`;
 }
 
+/**
+ * The session binding of a key agreement (`e2e-start`): 16 random bytes both peers bind
+ * their keys to, so nothing of one session's agreement can be replayed into another.
+ */
+export function randomBinding(): Uint8Array {
+  return new Uint8Array(randomBytes(16));
+}
+
 /** A short random id for log lines (not a secret). */
 export function randomConnectionId(): string {
   return randomBytes(4).toString('hex');

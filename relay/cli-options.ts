@@ -19,6 +19,8 @@ export const RELAY_SETTINGS: readonly Setting<SettingKey>[] = Object.freeze([
   { key: 'staticDir', env: 'STATIC_DIR', flag: 'static-dir', kind: 'string', help: 'folder served at / (default: the built technician page)' },
   { key: 'codeTtlMs', env: 'CODE_TTL_MS', flag: 'code-ttl-ms', kind: 'int', help: 'access code lifetime (600000)' },
   { key: 'consentTimeoutMs', env: 'CONSENT_TIMEOUT_MS', flag: 'consent-timeout-ms', kind: 'int', help: 'time the customer has to answer (60000)' },
+  { key: 'agreementTimeoutMs', env: 'AGREEMENT_TIMEOUT_MS', flag: 'agreement-timeout-ms', kind: 'int', help: 'time two sealing peers have to agree on keys (30000)' },
+  { key: 'requireE2e', env: 'REQUIRE_E2E', flag: 'require-e2e', kind: 'bool', help: 'pair only end-to-end encrypted peers: refuse protocol 1 and the legacy API (false)' },
   { key: 'handshakeTimeoutMs', env: 'HANDSHAKE_TIMEOUT_MS', flag: 'handshake-timeout-ms', kind: 'int', help: 'time a new socket has to say hello (10000)' },
   { key: 'idleTimeoutMs', env: 'IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', kind: 'int', help: 'time from hello to register or join (30000)' },
   { key: 'heartbeatIntervalMs', env: 'HEARTBEAT_INTERVAL_MS', flag: 'heartbeat-interval-ms', kind: 'int', help: 'ping interval; dead after two (10000)' },

@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import {
-  Errors, FrameFlag, type ControlMessage, type ErrorSpec, type PeerInfo, type PeerLeftReason,
+  encodeBase64Url, Errors, FrameFlag,
+  type ControlMessage, type E2eConfirmMessage, type E2eFailureReason, type E2eShareMessage, type ErrorSpec, type PeerInfo,
+  type PeerLeftReason, type SealedMessage,
 } from '../protocol';
-import { randomAccessCode, randomConnectionId, randomSessionId } from './access-codes';
+import { randomAccessCode, randomBinding, randomConnectionId, randomSessionId } from './access-codes';
 import { AddressCounter } from './address-counter';
 import { AttemptLimiter } from './attempt-limiter';
 import { addressKey } from './client-address';
@@ -24,6 +26,7 @@ export interface IssuedCode {
 
 export interface HubCounts {
   readonly waiting: number;
+  readonly agreeing: number;
   readonly pendingConsent: number;
   readonly paired: number;
 }
@@ -161,14 +164,62 @@ export class Hub {
       // Legacy clients chose their code and read it out themselves: that was their consent.
       this.pair(session, false, link);
     } else {
-      session.askConsent(link, now);
-      session.client.send({ type: 'consent-request', technicianName: link.name, timeoutMs: this.options.consentTimeoutMs });
-      link.send({ type: 'waiting-consent', timeoutMs: this.options.consentTimeoutMs });
+      session.technicianJoined(link, key, now);
+      if (session.sealed) {
+        // Both seal: they agree on keys first; the customer is asked once both confirmed.
+        const binding = encodeBase64Url(randomBinding());
+        session.client.send({ type: 'e2e-start', binding });
+        link.send({ type: 'e2e-start', binding });
+      } else {
+        this.askCustomer(session, link.name);
+      }
     }
     // Telling the client can end the session (a client that stopped reading is ended on
     // the spot): then this join did not lead anywhere, and both sides were already told.
     if ((session.state as SessionState) === 'ended') return fail(Errors.SESSION_ENDED);
     return { ok: true, value: session };
+  }
+
+  /**
+   * A key share or confirmation from one side of a sealed session, passed on unread to the
+   * other, in the agreement's order and once each. When both sides confirmed, the customer
+   * is asked (with no name: the technician's name reaches the customer sealed).
+   */
+  agreementMessage(session: Session, from: PeerLink, message: E2eShareMessage | E2eConfirmMessage, forwarded: Forwarded): HubResult<void> {
+    const progress = session.agreement;
+    const step = message.type === 'e2e-share' ? 'share' : 'confirm';
+    if (session.state !== 'agreeing' || progress === undefined || !progress.take(from.role, step)) return fail(Errors.PROTO_UNEXPECTED);
+    session.otherSide(from)?.send(message, forwarded);
+    if (progress.bothConfirmed && session.state === 'agreeing') {
+      session.askConsent(this.clock.now());
+      this.askCustomer(session, '');
+    }
+    return { ok: true, value: undefined };
+  }
+
+  /** A sealed message, passed on unread. An introduction goes once per side, after its confirmation. */
+  forwardSealed(session: Session, from: PeerLink, message: SealedMessage, forwarded: Forwarded): HubResult<void> {
+    if (message.inner === 'introduce' && session.agreement?.take(from.role, 'introduce') !== true) return fail(Errors.PROTO_UNEXPECTED);
+    session.otherSide(from)?.send(message, forwarded);
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * A side of a sealed session could not verify the other (or open what it sent). Before
+   * pairing this is a failed guess of the code: it counts against the technician's address
+   * like a wrong code, the technician is sent away and the customer gets a new code. Once
+   * paired, the session ends for both.
+   */
+  verificationFailed(session: Session, reason: E2eFailureReason): void {
+    this.logger.info({ sessionId: session.logId, reason }, 'end-to-end verification failed');
+    if (session.state === 'paired') {
+      this.endWithError(session, Errors.E2E_FAILED);
+      return;
+    }
+    if (session.state !== 'agreeing' && session.state !== 'pending-consent') return;
+    const key = session.technicianAddressKey;
+    if (key !== undefined) this.limiter.recordGuess(key, this.clock.now());
+    this.refuseTechnician(session, Errors.E2E_FAILED);
   }
 
   /** The customer answered. Denial sends the technician away and gives the client a new code. */
@@ -235,20 +286,25 @@ export class Hub {
         this.end(session, 'code-expired', [[session.client, { kind: 'error', error: Errors.CODE_EXPIRED }]]);
       } else if (session.state === 'pending-consent' && now - session.consentAskedAt >= this.options.consentTimeoutMs) {
         this.refuseTechnician(session, Errors.CONSENT_TIMEOUT);
+      } else if (session.state === 'agreeing' && now - session.agreementStartedAt >= this.options.agreementTimeoutMs) {
+        // A technician that joins and stalls holds the code: that costs it a guess too.
+        this.verificationFailed(session, 'mismatch');
       }
     }
   }
 
   counts(): HubCounts {
     let waiting = 0;
+    let agreeing = 0;
     let pendingConsent = 0;
     let paired = 0;
     for (const s of this.registry.values()) {
       if (s.state === 'waiting') waiting++;
+      else if (s.state === 'agreeing') agreeing++;
       else if (s.state === 'pending-consent') pendingConsent++;
       else if (s.state === 'paired') paired++;
     }
-    return { waiting, pendingConsent, paired };
+    return { waiting, agreeing, pendingConsent, paired };
   }
 
   stats(): HubStats {
@@ -285,6 +341,12 @@ export class Hub {
     session.client.send({ type: 'paired', sessionId: session.logId, viewOnly, peer: peerInfo(technician) });
     technician.send({ type: 'paired', sessionId: session.logId, viewOnly, peer: peerInfo(session.client) });
     this.logger.info({ sessionId: session.logId, viewOnly }, 'paired');
+  }
+
+  /** The consent question goes out (the client) and the technician learns it is being asked. */
+  private askCustomer(session: Session, technicianName: string): void {
+    session.client.send({ type: 'consent-request', technicianName, timeoutMs: this.options.consentTimeoutMs });
+    session.technician?.send({ type: 'waiting-consent', timeoutMs: this.options.consentTimeoutMs });
   }
 
   private refuseTechnician(session: Session, error: ErrorSpec): void {

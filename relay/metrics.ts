@@ -5,7 +5,7 @@ export type ForwardedKind = 'frame' | 'ack' | 'control';
 
 /** The live figures the metrics read at scrape time (from the hub, the server, the legacy API). */
 export interface RelayGauges {
-  sessions(): { readonly waiting: number; readonly pendingConsent: number; readonly paired: number };
+  sessions(): { readonly waiting: number; readonly agreeing: number; readonly pendingConsent: number; readonly paired: number };
   sockets(): number;
   legacyPeers(): number;
   trackedAddresses(): number;
@@ -78,6 +78,7 @@ export class RelayMetrics {
       collect() {
         const s = gauges.sessions();
         this.set({ state: 'waiting' }, s.waiting);
+        this.set({ state: 'agreeing' }, s.agreeing);
         this.set({ state: 'pending_consent' }, s.pendingConsent);
         this.set({ state: 'paired' }, s.paired);
       },

@@ -31,6 +31,16 @@ export interface RelayOptions {
   readonly codeTtlMs: number;
   /** How long the customer has to answer a technician before the relay denies. */
   readonly consentTimeoutMs: number;
+  /**
+   * How long two sealing peers have to agree on keys after the join; past it the attempt
+   * counts as a failed verification (a wrong code for the technician's address).
+   */
+  readonly agreementTimeoutMs: number;
+  /**
+   * Pair only peers that seal end to end: a peer of protocol version 1 and the legacy
+   * polling API are refused (RS_ERR_E2E_REQUIRED) instead of being paired in clear.
+   */
+  readonly requireE2e: boolean;
   /** A peer must say `hello` within this time. */
   readonly handshakeTimeoutMs: number;
   /** A socket that said hello but neither registered nor joined is closed after this. */
@@ -115,6 +125,8 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
   staticDir: undefined,
   codeTtlMs: 10 * 60_000,
   consentTimeoutMs: 60_000,
+  agreementTimeoutMs: 30_000,
+  requireE2e: false,
   handshakeTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
   preSessionMessageBytes: 4096,
@@ -151,7 +163,7 @@ type NumericKey = { [K in keyof RelayOptions]: RelayOptions[K] extends number ? 
 
 /** Minimum accepted for each number; everything must be an integer. */
 const MINIMUMS: Record<NumericKey, number> = {
-  port: 0, codeTtlMs: 1, consentTimeoutMs: 1, handshakeTimeoutMs: 1, idleTimeoutMs: 1, preSessionMessageBytes: 256,
+  port: 0, codeTtlMs: 1, consentTimeoutMs: 1, agreementTimeoutMs: 1, handshakeTimeoutMs: 1, idleTimeoutMs: 1, preSessionMessageBytes: 256,
   heartbeatIntervalMs: 10, sweepIntervalMs: 10, maxSessionAgeMs: 1, legacyPollTimeoutMs: 1,
   legacyMaxWaitMs: 0, legacyGraceMs: 0, maxFrameBytes: 1024, maxTextBytes: 1024,
   maxLegacyBodyBytes: 1024, maxLegacyQueue: 1, maxLegacyQueueBytes: 1024, maxLegacyMessageBytes: 256, legacySendsPerSecond: 1,
@@ -180,6 +192,7 @@ export function resolveRelayOptions(partial: Partial<RelayOptions> = {}): RelayO
   if (o.adminToken !== undefined && o.adminToken.length < 16) {
     throw new RelayOptionsError('adminToken must be at least 16 characters');
   }
+  if (typeof o.requireE2e !== 'boolean') throw new RelayOptionsError('requireE2e must be true or false');
   if (o.maxFrameBytes > 64 * 1024 * 1024) throw new RelayOptionsError('maxFrameBytes must be ≤ 64 MiB');
   try {
     void new TrustedProxies(o.trustProxy);

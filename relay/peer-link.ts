@@ -27,6 +27,8 @@ export interface PeerLink {
   readonly legacy: boolean;
   /** Can only draw whole-screen images (legacy technicians). */
   readonly wholeFramesOnly: boolean;
+  /** Speaks protocol version 2 or later: agrees on keys and seals everything it sends its peer. */
+  readonly seals: boolean;
   /** A control or input message, never dropped (a peer that does not read is ended). */
   send(message: ControlMessage, forwarded?: Forwarded): void;
   /** A FRAME message (technicians only). May be replaced by a newer one if the peer lags. */

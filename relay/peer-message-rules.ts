@@ -1,4 +1,4 @@
-import { BinaryKind, type ControlMessage, type Role } from '../protocol';
+import { BinaryKind, type ControlMessage, type Role, type SealableType } from '../protocol';
 import type { SessionState } from './session';
 
 /**
@@ -7,20 +7,30 @@ import type { SessionState } from './session';
  */
 export type Phase = 'handshake' | 'ready' | Exclude<SessionState, 'ended'>;
 
-/** Who may send a message (`any`: before hello the role is not known yet) and in which phases. */
+/** Whether the peer's session seals (both peers speak version 2), when it is in one. */
+export type Sealing = 'plain' | 'sealed';
+
+/**
+ * Who may send a message (`any`: before hello the role is not known yet), in which
+ * phases, and, for peer-to-peer messages, in which kind of session: in a sealed session
+ * they must travel sealed, in a plain one they cannot.
+ */
 export interface SendRule {
   readonly from: Role | 'any';
   readonly in: readonly Phase[];
+  readonly session?: Sealing;
 }
 
-const AFTER_HELLO: readonly Phase[] = Object.freeze(['ready', 'waiting', 'pending-consent', 'paired']);
+const AFTER_HELLO: readonly Phase[] = Object.freeze(['ready', 'waiting', 'agreeing', 'pending-consent', 'paired']);
+const SEALED_SESSION: readonly Phase[] = Object.freeze(['agreeing', 'pending-consent', 'paired']);
 
 /**
  * Which peer may send which text message in which phase. A type that is not listed (a
  * relay → peer type such as `welcome`) is never accepted from a peer. A message sent by
- * the wrong role or in the wrong phase is answered RS_ERR_PROTO_UNEXPECTED and ignored
- * (docs/PROTOCOL.md §3.4). To add a peer → relay message type: add its row here and
- * its handler in WsConnection's `handlers`; the compiler asks for the handler.
+ * the wrong role, in the wrong phase or in the wrong kind of session is answered
+ * RS_ERR_PROTO_UNEXPECTED and ignored (docs/PROTOCOL.md §3.4). To add a peer → relay
+ * message type: add its row here and its handler in WsConnection's `handlers`; the
+ * compiler asks for the handler.
  */
 export const TEXT_RULES = Object.freeze({
   hello: { from: 'any', in: ['handshake'] },
@@ -28,11 +38,28 @@ export const TEXT_RULES = Object.freeze({
   join: { from: 'technician', in: ['ready'] },
   consent: { from: 'client', in: ['pending-consent'] },
   bye: { from: 'any', in: AFTER_HELLO },
+  input: { from: 'technician', in: ['paired'], session: 'plain' },
+  refresh: { from: 'technician', in: ['paired'], session: 'plain' },
+  quality: { from: 'technician', in: ['paired'], session: 'plain' },
+  'screen-info': { from: 'client', in: ['paired'], session: 'plain' },
+  'e2e-share': { from: 'any', in: ['agreeing'], session: 'sealed' },
+  'e2e-confirm': { from: 'any', in: ['agreeing'], session: 'sealed' },
+  'e2e-failed': { from: 'any', in: SEALED_SESSION, session: 'sealed' },
+  sealed: { from: 'any', in: SEALED_SESSION, session: 'sealed' },
+} as const satisfies Readonly<Partial<Record<ControlMessage['type'], SendRule>>>);
+
+/**
+ * What may travel inside `sealed`, by its `inner` type: the relay cannot read the body,
+ * but it still knows who may say what when (input only from a paired technician, so a
+ * view-only session stays view-only even for sealed input).
+ */
+export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.freeze({
+  introduce: { from: 'any', in: ['agreeing', 'pending-consent'] },
   input: { from: 'technician', in: ['paired'] },
   refresh: { from: 'technician', in: ['paired'] },
   quality: { from: 'technician', in: ['paired'] },
   'screen-info': { from: 'client', in: ['paired'] },
-} as const satisfies Readonly<Partial<Record<ControlMessage['type'], SendRule>>>);
+});
 
 /** The text message types a peer may ever send. */
 export type PeerMessageType = keyof typeof TEXT_RULES;
@@ -40,7 +67,8 @@ export type PeerMessageType = keyof typeof TEXT_RULES;
 /**
  * The same for binary messages, by envelope kind. A binary message from the wrong role
  * is malformed (close 4000), not merely unexpected: a FRAME from a technician or a
- * FRAME_ACK from a client can only be a broken or hostile peer.
+ * FRAME_ACK from a client can only be a broken or hostile peer. Whether it must be
+ * sealed follows the session (the envelope's SEALED flag, checked with the envelope).
  */
 export const BINARY_RULES: Readonly<Record<number, SendRule>> = Object.freeze({
   [BinaryKind.FRAME]: { from: 'client', in: ['paired'] },
@@ -51,7 +79,8 @@ export function isPeerMessageType(type: ControlMessage['type']): type is PeerMes
   return Object.prototype.hasOwnProperty.call(TEXT_RULES, type);
 }
 
-/** True when `rule` lets a peer of `role` send in `phase`. */
-export function allows(rule: SendRule, role: Role | undefined, phase: Phase): boolean {
+/** True when `rule` lets a peer of `role` send in `phase`, in a session of this `sealing` (if in one). */
+export function allows(rule: SendRule, role: Role | undefined, phase: Phase, sealing?: Sealing): boolean {
+  if (rule.session !== undefined && rule.session !== sealing) return false;
   return (rule.from === 'any' || rule.from === role) && rule.in.includes(phase);
 }

@@ -1,3 +1,4 @@
+import { AgreementProgress } from './agreement-progress';
 import type { PeerLink } from './peer-link';
 
 /**
@@ -7,14 +8,18 @@ import type { PeerLink } from './peer-link';
  * cannot, say, pair an ended session or give a session two technicians.
  *
  *   waiting ──join──► pending-consent ──pair──► paired ──end──► ended
- *      │  ▲                   │ refuseTechnician
- *      │  └───────────────────┘ (deny, timeout: a new code)
+ *      │  ▲ ▲                 │ refuseTechnician
+ *      │  │ └─────────────────┘ (deny, timeout, a failed verification: a new code)
+ *      │  │ refuseTechnician  ▲
+ *      │  └──────────┐        │ both confirmed
+ *      ├──join (both seal)──► agreeing
  *      └──pair (legacy client)──► paired          any ──end──► ended
  */
-export type SessionState = 'waiting' | 'pending-consent' | 'paired' | 'ended';
+export type SessionState = 'waiting' | 'agreeing' | 'pending-consent' | 'paired' | 'ended';
 
 const ALLOWED: Readonly<Record<SessionState, readonly SessionState[]>> = Object.freeze({
-  waiting: ['pending-consent', 'paired', 'ended'],
+  waiting: ['agreeing', 'pending-consent', 'paired', 'ended'],
+  agreeing: ['waiting', 'pending-consent', 'ended'],
   'pending-consent': ['waiting', 'paired', 'ended'],
   paired: ['ended'],
   ended: [],
@@ -28,6 +33,10 @@ export class Session {
   private liveCode: string | undefined;
   private codeIssuedAtMs = 0;
   private consentAskedAtMs = 0;
+  private agreementStartedAtMs = 0;
+  private technicianKey: string | undefined;
+  private progress: AgreementProgress | undefined;
+  private sealedNow = false;
   private viewOnlyNow = false;
   private refreshAsked = false;
   private forwarded = 0;
@@ -63,6 +72,25 @@ export class Session {
 
   get consentAskedAt(): number {
     return this.consentAskedAtMs;
+  }
+
+  get agreementStartedAt(): number {
+    return this.agreementStartedAtMs;
+  }
+
+  /** Both peers seal: every peer-to-peer message of this session travels sealed. */
+  get sealed(): boolean {
+    return this.sealedNow;
+  }
+
+  /** The address (addressKey) of the technician now in the session, whom a failed verification costs a guess. */
+  get technicianAddressKey(): string | undefined {
+    return this.technicianKey;
+  }
+
+  /** How far the key agreement got (sealed sessions only). */
+  get agreement(): AgreementProgress | undefined {
+    return this.progress;
   }
 
   /** Input is refused in this session (the customer allowed watching only). */
@@ -103,10 +131,30 @@ export class Session {
     return code;
   }
 
-  /** A technician joined with the code: the customer is being asked. */
-  askConsent(technician: PeerLink, now: number): void {
-    this.move('pending-consent');
+  /**
+   * A technician joined with the code. Two peers that seal agree on keys first; with
+   * anyone else the customer is asked at once.
+   */
+  technicianJoined(technician: PeerLink, addressKey: string, now: number): void {
+    const sealed = this.client.seals && technician.seals;
+    this.move(sealed ? 'agreeing' : 'pending-consent');
     this.technicianLink = technician;
+    this.technicianKey = addressKey;
+    this.sealedNow = sealed;
+    if (sealed) {
+      this.progress = new AgreementProgress();
+      this.agreementStartedAtMs = now;
+    } else {
+      this.consentAskedAtMs = now;
+    }
+  }
+
+  /** Both sides confirmed their keys: now the customer is asked. */
+  askConsent(now: number): void {
+    if (this.stateNow !== 'agreeing' || this.progress?.bothConfirmed !== true) {
+      throw new IllegalTransitionError('consent is asked in a sealed session only after both confirmations');
+    }
+    this.move('pending-consent');
     this.consentAskedAtMs = now;
   }
 
@@ -124,11 +172,14 @@ export class Session {
     this.viewOnlyNow = viewOnly;
   }
 
-  /** The customer declined (or did not answer): back to waiting, without the technician. */
+  /** The customer declined (or did not answer, or the keys did not verify): back to waiting, without the technician. */
   refuseTechnician(): PeerLink | undefined {
     this.move('waiting');
     const technician = this.technicianLink;
     this.technicianLink = undefined;
+    this.technicianKey = undefined;
+    this.progress = undefined;
+    this.sealedNow = false;
     return technician;
   }
 

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import {
-  BinaryKind, checkEnvelope, CloseCode, decodeText, encodeControl, Errors, isSupportedVersion, PROTOCOL_VERSION,
+  BinaryKind, checkEnvelope, CloseCode, decodeText, encodeControl, Errors, isSupportedVersion, versionSeals,
   type ControlMessage, type ErrorSpec, type PeerLeftReason, type Role,
 } from '../protocol';
 import { randomConnectionId } from './access-codes';
@@ -10,7 +10,9 @@ import type { Hub } from './hub';
 import type { ForwardedKind, RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
 import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
-import { allows, BINARY_RULES, isPeerMessageType, TEXT_RULES, type Phase, type PeerMessageType } from './peer-message-rules';
+import {
+  allows, BINARY_RULES, isPeerMessageType, SEALED_RULES, TEXT_RULES, type Phase, type PeerMessageType, type Sealing,
+} from './peer-message-rules';
 import type { Session } from './session';
 import { TokenBucket } from './token-bucket';
 
@@ -75,6 +77,8 @@ export class WsConnection implements PeerLink {
   private state: ConnectionState = 'handshake';
   /** Said in `hello`; the relay asks nothing of a peer's role before that. */
   private roleSaid: Role | undefined;
+  /** The protocol version said in `hello`. */
+  private versionSaid: number | undefined;
   private displayName = '';
   private session: Session | undefined;
   /** Cleared by each heartbeat ping, set by the pong. */
@@ -122,6 +126,11 @@ export class WsConnection implements PeerLink {
 
   get name(): string {
     return this.displayName;
+  }
+
+  /** Said version 2 or later in `hello`: pairs with another such peer only sealed. */
+  get seals(): boolean {
+    return this.versionSaid !== undefined && versionSeals(this.versionSaid);
   }
 
   /** Bytes this connection holds for its peer (for tests and metrics). */
@@ -270,7 +279,7 @@ export class WsConnection implements PeerLink {
     // else, or the message encoded afresh.
     const forwarded: Forwarded = decoded.exact ? { receivedAtMs, bytes: data } : { receivedAtMs };
     const phase = this.phase();
-    if (phase === undefined || !isPeerMessageType(message.type) || !allows(TEXT_RULES[message.type], this.roleSaid, phase)) {
+    if (phase === undefined || !isPeerMessageType(message.type) || !allows(TEXT_RULES[message.type], this.roleSaid, phase, this.sealing())) {
       this.tellError(Errors.PROTO_UNEXPECTED);
       return;
     }
@@ -285,13 +294,18 @@ export class WsConnection implements PeerLink {
         this.end({ kind: 'error', error: Errors.PROTO_VERSION });
         return;
       }
+      if (this.deps.options.requireE2e && !versionSeals(message.version)) {
+        this.end({ kind: 'error', error: Errors.E2E_REQUIRED });
+        return;
+      }
+      this.versionSaid = message.version;
       this.roleSaid = message.role;
       this.log = this.log.child({ role: message.role });
       this.state = 'ready';
       this.startTimer(this.onIdleTimeout, this.deps.options.idleTimeoutMs);
       const { options } = this.deps;
       this.write(encodeControl({
-        type: 'welcome', version: PROTOCOL_VERSION, heartbeatMs: options.heartbeatIntervalMs,
+        type: 'welcome', version: message.version, heartbeatMs: options.heartbeatIntervalMs,
         maxFrameBytes: options.maxFrameBytes, maxTextBytes: options.maxTextBytes,
       }), false, 'control');
     },
@@ -336,11 +350,32 @@ export class WsConnection implements PeerLink {
     refresh: (message, forwarded) => this.deps.hub.forwardToClient(this.session!, message, forwarded),
     quality: (message, forwarded) => this.deps.hub.forwardToClient(this.session!, message, forwarded),
     'screen-info': (message, forwarded) => this.deps.hub.forwardToTechnician(this.session!, message, forwarded),
+    'e2e-share': (message, forwarded) => this.tellIfRefused(this.deps.hub.agreementMessage(this.session!, this, message, forwarded)),
+    'e2e-confirm': (message, forwarded) => this.tellIfRefused(this.deps.hub.agreementMessage(this.session!, this, message, forwarded)),
+    'e2e-failed': (message) => this.deps.hub.verificationFailed(this.session!, message.reason),
+    sealed: (message, forwarded) => {
+      const session = this.session!;
+      // The relay cannot read a sealed body, but it knows what kind of message it is.
+      if (!allows(SEALED_RULES[message.inner], this.roleSaid, this.phase()!)) {
+        this.tellError(Errors.PROTO_UNEXPECTED);
+        return;
+      }
+      if (message.inner === 'input' && session.viewOnly) {
+        this.tellError(Errors.SESSION_VIEW_ONLY);
+        return;
+      }
+      this.tellIfRefused(this.deps.hub.forwardSealed(session, this, message, forwarded));
+    },
   };
 
+  private tellIfRefused(result: { readonly ok: boolean; readonly error?: ErrorSpec }): void {
+    if (!result.ok && result.error !== undefined) this.tellError(result.error);
+  }
+
   private onBinary(data: Buffer, receivedAtMs: number): void {
-    // Route on the envelope only: the image is never decoded or copied here.
-    const envelope = checkEnvelope(data);
+    // Route on the envelope only: the image is never decoded or copied here (and in a
+    // sealed session it could not be: SEALED must be set, and is checked with the envelope).
+    const envelope = checkEnvelope(data, this.session?.sealed ? 'sealed' : 'plain');
     const rule = typeof envelope === 'string' ? undefined : BINARY_RULES[envelope.kind];
     if (typeof envelope === 'string' || rule === undefined || (rule.from !== this.roleSaid)) {
       this.log.debug({ detail: typeof envelope === 'string' ? envelope : 'wrong role for this kind' }, 'malformed binary message');
@@ -380,6 +415,12 @@ export class WsConnection implements PeerLink {
         return unreachable;
       }
     }
+  }
+
+  /** Whether the session this peer is in seals; undefined outside a session. */
+  private sealing(): Sealing | undefined {
+    if (this.state !== 'in-session' || this.session === undefined) return undefined;
+    return this.session.sealed ? 'sealed' : 'plain';
   }
 
   private enterSession(session: Session): void {

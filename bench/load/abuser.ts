@@ -7,7 +7,7 @@
  * argv[2]: the relay's ws:// URL. IPC: {kind:'stop'} → {kind:'report', counts} and exit.
  */
 import WebSocket from 'ws';
-import { encodeControl, encodeFrame, FrameFlag, ImageFormat, PROTOCOL_VERSION } from '../../protocol';
+import { encodeControl, encodeFrame, FrameFlag, ImageFormat, UNSEALED_VERSION } from '../../protocol';
 import { closeAddressAgents, legacyCallFrom, loopbackAddress } from '../../test/support/from-address';
 
 const wsUrl = process.argv[2]!;
@@ -52,7 +52,7 @@ function ask(ws: WebSocket, message: unknown): Promise<string> {
 async function hello(address: string, role: 'client' | 'technician'): Promise<WebSocket | undefined> {
   const ws = await open(address);
   if (ws === undefined) return undefined;
-  const answer = await ask(ws, { type: 'hello', version: PROTOCOL_VERSION, role });
+  const answer = await ask(ws, { type: 'hello', version: UNSEALED_VERSION, role });
   if (answer !== 'welcome') {
     ws.terminate();
     return undefined;

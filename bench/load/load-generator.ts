@@ -14,7 +14,7 @@ import type { Socket } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import {
-  BinaryKind, decodeText, encodeControl, encodeFrameAck, FrameFlag, ImageFormat, PROTOCOL_VERSION, writeFrameHeader,
+  BinaryKind, decodeText, encodeControl, encodeFrameAck, FrameFlag, ImageFormat, UNSEALED_VERSION, writeFrameHeader,
   type ControlMessage,
 } from '../../protocol';
 import type {
@@ -337,7 +337,9 @@ async function openClient(wsUrl: string): Promise<{ half: Half; code: string; pa
   const timer = setTimeout(() => c.ws.terminate(), PAIRING_TIMEOUT_MS);
   try {
     const reader = new HandshakeReader(c.ws, 'client');
-    c.ws.send(encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', app: 'bench-load' }));
+    // Version 1 peers: the relay forwards a sealed session's messages the same way (it reads
+    // the envelope and the type only), and simulated peers need no key agreement per session.
+    c.ws.send(encodeControl({ type: 'hello', version: UNSEALED_VERSION, role: 'client', app: 'bench-load' }));
     c.ws.send(encodeControl({ type: 'register', name: 'BENCH-PC' }));
     const code = await reader.next('code');
     if (code.type !== 'code') throw new Error('no code');
@@ -368,7 +370,7 @@ async function joinTechnician(wsUrl: string, code: string): Promise<Half> {
   const timer = setTimeout(() => t.ws.terminate(), PAIRING_TIMEOUT_MS);
   try {
     const reader = new HandshakeReader(t.ws, 'technician');
-    t.ws.send(encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: 'bench-load' }));
+    t.ws.send(encodeControl({ type: 'hello', version: UNSEALED_VERSION, role: 'technician', app: 'bench-load' }));
     t.ws.send(encodeControl({ type: 'join', code, name: 'bench-technician' }));
     await reader.next('paired');
     reader.detach();

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { decodeText, encodeControl, PROTOCOL_VERSION, type ControlMessage } from '../../protocol';
+import { decodeText, encodeControl, UNSEALED_VERSION, type ControlMessage } from '../../protocol';
 
 /**
  * The stream benchmark's baseline: the least a relay can do. It speaks just enough of the
@@ -34,7 +34,7 @@ export async function startBarePipe(): Promise<BarePipe> {
     switch (message.type) {
       case 'hello':
         peer.role = message.role;
-        send(peer, { type: 'welcome', version: PROTOCOL_VERSION, heartbeatMs: 60_000, maxFrameBytes: 16 * 1024 * 1024, maxTextBytes: 65536 });
+        send(peer, { type: 'welcome', version: UNSEALED_VERSION, heartbeatMs: 60_000, maxFrameBytes: 16 * 1024 * 1024, maxTextBytes: 65536 });
         return;
       case 'register': {
         const code = String(nextCode++);

@@ -158,6 +158,7 @@ export class LegacyApi {
   }
 
   private registerClient(body: LegacyObject, req: IncomingMessage, res: ServerResponse): void {
+    this.refuseUnlessUnsealedAllowed();
     const clientId = field(body, 'client_id', MAX_CLIENT_ID_LENGTH);
     const code = field(body, 'access_code', 6, ACCESS_CODE_PATTERN);
     const peer = this.newPeer('client', clientId.slice(0, MAX_NAME_LENGTH));
@@ -169,6 +170,7 @@ export class LegacyApi {
   }
 
   private connectTechnician(body: LegacyObject, req: IncomingMessage, res: ServerResponse): void {
+    this.refuseUnlessUnsealedAllowed();
     const code = field(body, 'access_code', 6, ACCESS_CODE_PATTERN);
     const nameValue = body.technician_name ?? body.name;
     const name = typeof nameValue === 'string' && nameValue.length > 0 ? nameValue.slice(0, MAX_NAME_LENGTH) : 'Technician';
@@ -181,6 +183,11 @@ export class LegacyApi {
     sendJson(res, 200, {
       success: true, session_id: peer.id, status: session.state === 'paired' ? 'paired' : 'pending_consent',
     });
+  }
+
+  /** A legacy peer can never seal: a relay that pairs only sealed peers turns it away before anything else. */
+  private refuseUnlessUnsealedAllowed(): void {
+    if (this.deps.options.requireE2e) throw new HttpError(Errors.E2E_REQUIRED, 'legacy peers cannot seal');
   }
 
   private sendMessage(body: LegacyObject, res: ServerResponse): void {
@@ -240,8 +247,9 @@ export class LegacyApi {
     const counts = this.deps.hub.counts();
     const base = {
       success: true,
-      counts: { waiting: counts.waiting, pending_consent: counts.pendingConsent, active: counts.paired },
-      total: counts.waiting + counts.pendingConsent + counts.paired,
+      // The old API knows no key agreement: a session agreeing on keys is one whose customer is about to be asked.
+      counts: { waiting: counts.waiting, pending_consent: counts.agreeing + counts.pendingConsent, active: counts.paired },
+      total: counts.waiting + counts.agreeing + counts.pendingConsent + counts.paired,
     };
     const token = this.deps.options.adminToken;
     const auth = req.headers.authorization;

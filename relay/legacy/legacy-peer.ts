@@ -37,6 +37,8 @@ export interface LegacyPeerHooks {
 export class LegacyPeer implements PeerLink {
   readonly legacy = true;
   readonly wholeFramesOnly: boolean;
+  /** The old programs know nothing of end-to-end encryption. */
+  readonly seals = false;
 
   private joined: Session | undefined;
   private lastSeenAtMs: number;

@@ -11,6 +11,7 @@ class FakeLink implements PeerLink {
   ended: PeerEnd | undefined;
   constructor(readonly role: 'client' | 'technician', readonly name = 'x', readonly legacy = false) {}
   readonly wholeFramesOnly = false;
+  readonly seals = false;
   send(m: ControlMessage): void {
     this.sent.push(m);
   }
@@ -66,7 +67,8 @@ describe('Hub', () => {
     expect(() => session.refuseTechnician()).toThrow(IllegalTransitionError); // nobody asked
     session.end();
     expect(() => session.pair(false, new FakeLink('technician'))).toThrow(IllegalTransitionError);
-    expect(() => session.askConsent(new FakeLink('technician'), 0)).toThrow(IllegalTransitionError);
+    expect(() => session.technicianJoined(new FakeLink('technician'), 'ip', 0)).toThrow(IllegalTransitionError);
+    expect(() => session.askConsent(0)).toThrow(IllegalTransitionError);
     expect(() => session.codeBound('123456', 0)).toThrow(IllegalTransitionError);
     expect(session.state).toBe('ended');
     expect(session.technician).toBeUndefined();
@@ -78,7 +80,7 @@ describe('Hub', () => {
     if (!r.ok) throw new Error();
     const first = new FakeLink('technician');
     expect(h.join(first, r.value.code, 'ip').ok).toBe(true);
-    expect(() => r.value.session.askConsent(new FakeLink('technician'), 0)).toThrow(IllegalTransitionError);
+    expect(() => r.value.session.technicianJoined(new FakeLink('technician'), 'ip', 0)).toThrow(IllegalTransitionError);
     expect(() => r.value.session.pair(false, new FakeLink('technician'))).toThrow(IllegalTransitionError);
     expect(r.value.session.technician).toBe(first);
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import WebSocket from 'ws';
 import {
-  encodeControl, encodeFrame, encodeFrameAck, FrameFlag, ImageFormat, PROTOCOL_VERSION, type ControlMessage,
+  encodeControl, encodeFrame, encodeFrameAck, FrameFlag, ImageFormat, UNSEALED_VERSION, type ControlMessage,
 } from '../../protocol';
 import type { Relay } from '../../relay/server';
 import { closeAddressAgents, legacyCallFrom, loopbackAddress } from '../support/from-address';
@@ -155,7 +155,7 @@ class Run {
     await this.connect('client', from);
     const client = this.peers[this.peers.length - 1]!;
     const welcomed = this.seen(client, 'welcome');
-    this.send(client, encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'client' }));
+    this.send(client, encodeControl({ type: 'hello', version: UNSEALED_VERSION, role: 'client' }));
     if (!(await welcomed)) return;
     const coded = this.seen(client, 'code');
     this.send(client, encodeControl({ type: 'register', name: 'FUZZ-PC' }));
@@ -163,7 +163,7 @@ class Run {
     await this.connect('technician', from + 1);
     const tech = this.peers[this.peers.length - 1]!;
     const techWelcomed = this.seen(tech, 'welcome');
-    this.send(tech, encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: 'technician' }));
+    this.send(tech, encodeControl({ type: 'hello', version: UNSEALED_VERSION, role: 'technician' }));
     if (!(await techWelcomed)) return;
     const asked = this.seen(client, 'consent-request');
     this.send(tech, encodeControl({ type: 'join', code: client.codes[client.codes.length - 1]!, name: 'Fuzz' }));
@@ -179,7 +179,7 @@ class Run {
       case 'pair': return this.pair(a.from, a.answer);
       case 'hello': {
         const p = this.peer(a.peer);
-        return this.send(p, encodeControl({ type: 'hello', version: PROTOCOL_VERSION, role: p?.role ?? 'client' }));
+        return this.send(p, encodeControl({ type: 'hello', version: UNSEALED_VERSION, role: p?.role ?? 'client' }));
       }
       case 'register': return this.send(this.peer(a.peer), encodeControl({ type: 'register', name: 'FUZZ' }));
       case 'join': return this.send(this.peer(a.peer), encodeControl({ type: 'join', code: (a.known ? this.knownCode() : undefined) ?? a.guess, name: 'Fuzz' }));

@@ -402,7 +402,7 @@ describe('legacy polling API: peers that go silent, sessions that grow old', () 
 
     expect(await receive(ids.client, 'client')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'timeout' } }]);
     expect(await call('receive_messages/', { session_id: ids.client, receiver: 'client' })).toEqual(legacyRefusal(410, 'RS_ERR_SESSION_ENDED'));
-    expect(relay!.hub.counts()).toEqual({ waiting: 0, pendingConsent: 0, paired: 0 });
+    expect(relay!.hub.counts()).toEqual({ waiting: 0, agreeing: 0, pendingConsent: 0, paired: 0 });
     // The technician coming back late learns the session is over.
     expect(await receive(ids.technician, 'technician')).toEqual([{ sender: 'relay', message: { type: 'peer_left', reason: 'timeout' } }]);
 
@@ -458,6 +458,6 @@ describe('legacy polling API: peers that go silent, sessions that grow old', () 
     const after = await send(ids.client, 'client', { type: 'screen', data: (await jpeg(8, 8, 1)).toString('base64') });
     expect(after.status).toBe(410);
     expect(after.json.error.code).toBe('RS_ERR_SESSION_ENDED');
-    expect(relay!.hub.counts()).toEqual({ waiting: 0, pendingConsent: 0, paired: 0 });
+    expect(relay!.hub.counts()).toEqual({ waiting: 0, agreeing: 0, pendingConsent: 0, paired: 0 });
   });
 });

@@ -47,7 +47,7 @@ describe('pairing by code over WebSocket', () => {
     expect(tp.peer.name).toBe('PC-MARIA');
     expect(tp.peer.wholeFramesOnly).toBe(false);
     expect(cp.sessionId).toBe(tp.sessionId);
-    expect(relay.hub.counts()).toEqual({ waiting: 0, pendingConsent: 0, paired: 1 });
+    expect(relay.hub.counts()).toEqual({ waiting: 0, agreeing: 0, pendingConsent: 0, paired: 1 });
   });
 
   test('frames flow client → technician as the same bytes, in order; acks flow back', async () => {

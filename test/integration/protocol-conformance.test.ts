@@ -69,7 +69,7 @@ describe('docs/PROTOCOL.md and the relay agree', () => {
       tech.sendJson({ type: 'bye' });
       expect((await client.next('peer-left')).reason).toBe('bye');
       expect((await client.closed).code).toBe(CloseCode.SESSION_ENDED);
-      expect(relay.hub.counts()).toEqual({ waiting: 0, pendingConsent: 0, paired: 0 });
+      expect(relay.hub.counts()).toEqual({ waiting: 0, agreeing: 0, pendingConsent: 0, paired: 0 });
     });
 
     test('§3.3: a technician joining a legacy client is paired at once, without waiting-consent', async () => {
