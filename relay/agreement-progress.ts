@@ -6,7 +6,8 @@ export type AgreementStep = 'share' | 'confirm' | 'introduce';
 /**
  * The order in which the relay lets the key agreement's messages through (PROTOCOL.md
  * §12.2), each once: the technician's share, the client's, the technician's confirmation,
- * the client's; each side introduces itself after its own confirmation. The relay cannot
+ * the client's; each side introduces itself once both confirmed (a side seals nothing
+ * before it verified the other, and the technician verifies last). The relay cannot
  * read any of them; keeping the order and the count only bounds what a peer can make it
  * forward, and tells it when both sides confirmed (then the customer is asked).
  */
@@ -15,7 +16,7 @@ const NEEDS: Readonly<Record<`${Role}:${AgreementStep}`, `${Role}:${AgreementSte
   'client:share': 'technician:share',
   'technician:confirm': 'client:share',
   'client:confirm': 'technician:confirm',
-  'technician:introduce': 'technician:confirm',
+  'technician:introduce': 'client:confirm',
   'client:introduce': 'client:confirm',
 });
 

@@ -54,7 +54,7 @@ export const TEXT_RULES = Object.freeze({
  * view-only session stays view-only even for sealed input).
  */
 export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.freeze({
-  introduce: { from: 'any', in: ['agreeing', 'pending-consent'] },
+  introduce: { from: 'any', in: ['pending-consent'] },
   input: { from: 'technician', in: ['paired'] },
   refresh: { from: 'technician', in: ['paired'] },
   quality: { from: 'technician', in: ['paired'] },

@@ -1,15 +1,15 @@
 import { randomBytes, webcrypto } from 'node:crypto';
-import { decodeBase64Url, encodeBase64Url, SEALING_VERSION, type Role, type SealedMessage } from '../../protocol';
-import { ClientAgreement, TechnicianAgreement, type SessionKeys } from '../../common/e2e/agreement';
-import { RecordOpener, RecordSealer, type SealableMessage } from '../../common/e2e/record-layer';
+import { SEALING_VERSION, type Role, type SealedMessage } from '../../protocol';
+import { E2eHandshake, type HandshakeStep, type SealedChannel } from '../../common/e2e/handshake';
+import type { RecordOpener, RecordSealer, SealableMessage } from '../../common/e2e/record-layer';
 import { webCryptoAead } from '../../common/e2e/webcrypto-aead';
 import { nodeAead } from '../../common/node/node-aead';
 import { WsTestPeer } from './ws-peer';
 
 /**
- * Raw protocol-2 peers for relay tests: a real WebSocket each, the real key agreement
- * (common/e2e) and the real record layer, driven step by step so a test can stop, skip
- * or break any step. The technician seals with WebCrypto, the client with node:crypto,
+ * Raw protocol-2 peers for relay tests: a real WebSocket each, the real handshake
+ * (common/e2e/handshake.ts) and the real record layer, driven step by step so a test can
+ * stop, skip or break any step. The technician seals with WebCrypto, the client with node:crypto,
  * as the page and the agent do.
  */
 const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
@@ -30,12 +30,7 @@ export async function helloSealed(wsUrl: string, role: Role): Promise<WsTestPeer
   return WsTestPeer.hello(wsUrl, role, {}, SEALING_VERSION);
 }
 
-async function side(peer: WsTestPeer, role: Role, keys: SessionKeys): Promise<SealedSide> {
-  const mine = role === 'technician' ? keys.technicianToClient : keys.clientToTechnician;
-  const theirs = role === 'technician' ? keys.clientToTechnician : keys.technicianToClient;
-  const make = role === 'technician' ? webCryptoAead(webcrypto.subtle as unknown as SubtleCrypto) : nodeAead;
-  const sealer = new RecordSealer(await make(mine));
-  const opener = new RecordOpener(await make(theirs));
+function side(peer: WsTestPeer, { sealer, opener }: SealedChannel): SealedSide {
   return {
     peer, sealer, opener,
     async send(message) {
@@ -71,9 +66,24 @@ export interface AgreeOptions {
   readonly secretDigits?: string;
 }
 
+/** The two sides' handshakes as the agent and the page run them. */
+function handshake(role: Role, code: string): E2eHandshake {
+  const aead = role === 'technician' ? webCryptoAead(webcrypto.subtle as unknown as SubtleCrypto) : nodeAead;
+  return new E2eHandshake({ role, code, randomBytes: random, aead });
+}
+
+/** Sends what a step asks to send; throws unless the step is of `kind`. */
+function expectStep<K extends HandshakeStep['kind']>(peer: WsTestPeer, step: HandshakeStep, kind: K): Extract<HandshakeStep, { kind: K }> {
+  if (step.kind !== kind) throw new Error(`expected the handshake to ${kind}, it ${step.kind === 'failed' ? `failed (${step.reason})` : step.kind}`);
+  if (step.kind !== 'failed') for (const message of step.send) peer.sendJson(message);
+  return step as Extract<HandshakeStep, { kind: K }>;
+}
+
 /**
  * A v2 client registers and a v2 technician joins; both run the agreement through the
  * relay. Resolves when both confirmations verified (the customer is being asked next).
+ * When the client refuses the technician's confirmation it throws AgreementFailed, with
+ * the client's e2e-failed not yet sent (the test decides).
  */
 export async function agreeThroughRelay(wsUrl: string, options: AgreeOptions = {}): Promise<AgreedPair> {
   const clientPeer = await helloSealed(wsUrl, 'client');
@@ -82,29 +92,17 @@ export async function agreeThroughRelay(wsUrl: string, options: AgreeOptions = {
   const wholeCode = routingCode + (options.secretDigits ?? '947');
   const techPeer = await helloSealed(wsUrl, 'technician');
   techPeer.sendJson({ type: 'join', code: routingCode, name: '' });
-  const [clientStart, techStart] = await Promise.all([clientPeer.next('e2e-start'), techPeer.next('e2e-start')]);
-  const typed = options.typedCode?.(wholeCode) ?? wholeCode;
-  const technician = new TechnicianAgreement({ code: typed, binding: decodeBase64Url(techStart.binding)!, version: SEALING_VERSION, randomBytes: random });
-  const client = new ClientAgreement({ code: wholeCode, binding: decodeBase64Url(clientStart.binding)!, version: SEALING_VERSION, randomBytes: random });
-  const ya = technician.share();
-  if (!ya.ok) throw new Error('technician share failed');
-  techPeer.sendJson({ type: 'e2e-share', share: encodeBase64Url(ya.value) });
-  const yb = client.receiveShare(decodeBase64Url((await clientPeer.next('e2e-share')).share)!);
-  if (!yb.ok) throw new Error('client could not take the share');
-  clientPeer.sendJson({ type: 'e2e-share', share: encodeBase64Url(yb.value) });
-  const ta = technician.receiveShare(decodeBase64Url((await techPeer.next('e2e-share')).share)!);
-  if (!ta.ok) throw new Error('technician could not take the share');
-  techPeer.sendJson({ type: 'e2e-confirm', mac: encodeBase64Url(ta.value) });
-  const confirmed = client.receiveConfirm(decodeBase64Url((await clientPeer.next('e2e-confirm')).mac)!);
-  if (!confirmed.ok) throw new AgreementFailed(clientPeer, techPeer, routingCode, wholeCode);
-  clientPeer.sendJson({ type: 'e2e-confirm', mac: encodeBase64Url(confirmed.value.confirm) });
-  const keys = technician.receiveConfirm(decodeBase64Url((await techPeer.next('e2e-confirm')).mac)!);
-  if (!keys.ok) throw new Error('the technician could not verify the client');
-  return {
-    client: await side(clientPeer, 'client', confirmed.value.keys),
-    tech: await side(techPeer, 'technician', keys.value),
-    routingCode, wholeCode,
-  };
+  const client = handshake('client', wholeCode);
+  const technician = handshake('technician', options.typedCode?.(wholeCode) ?? wholeCode);
+  expectStep(clientPeer, await client.receive(await clientPeer.next('e2e-start')), 'continue');
+  expectStep(techPeer, await technician.receive(await techPeer.next('e2e-start')), 'continue');
+  expectStep(clientPeer, await client.receive(await clientPeer.next('e2e-share')), 'continue');
+  expectStep(techPeer, await technician.receive(await techPeer.next('e2e-share')), 'continue');
+  const clientStep = await client.receive(await clientPeer.next('e2e-confirm'));
+  if (clientStep.kind === 'failed') throw new AgreementFailed(clientPeer, techPeer, routingCode, wholeCode);
+  const clientVerified = expectStep(clientPeer, clientStep, 'verified');
+  const techVerified = expectStep(techPeer, await technician.receive(await techPeer.next('e2e-confirm')), 'verified');
+  return { client: side(clientPeer, clientVerified.channel), tech: side(techPeer, techVerified.channel), routingCode, wholeCode };
 }
 
 /** The client refused the technician's confirmation: what a test needs to carry on. */
