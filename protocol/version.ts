@@ -1,5 +1,5 @@
 /** The wire-format version this code speaks. Bump on any incompatible change. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /**
  * The first version whose peers seal everything end to end. Two peers of this version or

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
-  CloseCode, decodeBinary, decodeText, encodeControl, Errors, PROTOCOL_VERSION,
+  CloseCode, decodeBinary, decodeText, encodeControl, Errors, UNSEALED_VERSION,
   type ControlMessage, type DisplayInfo,
 } from '../../protocol';
 import type { ConsentAnswer } from '../contract/ui-events';
@@ -145,7 +145,8 @@ export class ClientSession {
 
   private onOpen(): void {
     this.consentGiven = undefined;
-    this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
+    // Version 1 until the agent seals (the next step of issue 11).
+    this.send({ type: 'hello', version: UNSEALED_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
     this.send({ type: 'register', name: this.deps.name });
   }
 

@@ -1,4 +1,4 @@
-import { decodeBinary, decodeText, encodeControl, encodeFrame, FrameFlag, ImageFormat, type ControlMessage } from '../../protocol';
+import { decodeBinary, decodeText, encodeControl, encodeFrame, FrameFlag, ImageFormat, PROTOCOL_VERSION, type ControlMessage } from '../../protocol';
 import type { SessionSnapshot } from '../core/session/session-state';
 import { TechnicianSession, type SessionTimers } from '../core/session/technician-session';
 
@@ -97,7 +97,7 @@ describe('technician session', () => {
     const s = join(h);
     expect(s.binaryType).toBe('arraybuffer');
     expect(s.texts).toEqual([
-      { type: 'hello', version: 1, role: 'technician', app: 'test' },
+      { type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: 'test' },
       { type: 'join', code: '385621', name: 'Ana' },
     ]);
     s.receive({ type: 'waiting-consent', timeoutMs: 60_000 });
