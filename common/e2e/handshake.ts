@@ -2,6 +2,7 @@ import {
   decodeBase64Url, encodeBase64Url, SEALING_VERSION,
   type E2eConfirmMessage, type E2eFailureReason, type E2eShareMessage, type E2eStartMessage, type Role,
 } from '../../protocol';
+import { ROUTING_DIGITS } from '../access-code';
 import type { AeadFactory } from './aead';
 import { ClientAgreement, TechnicianAgreement, type SessionKeys } from './agreement';
 import { RecordOpener, RecordSealer } from './record-layer';
@@ -31,11 +32,7 @@ export interface HandshakeOptions {
   readonly randomBytes: (length: number) => Uint8Array;
   /** AES-256-GCM: node:crypto in the agent, WebCrypto in the page. */
   readonly aead: AeadFactory;
-  /** Digits the relay routes on; a code of no more than these cannot be agreed on. */
-  readonly routingDigits?: number;
 }
-
-const ROUTING_DIGITS = 6;
 
 /**
  * One side's part of the key agreement (PROTOCOL.md §12.2), driven by the messages the
@@ -74,7 +71,7 @@ export class E2eHandshake {
     if (binding === undefined) return this.fail('mismatch');
     const { role, code, randomBytes } = this.options;
     // Only the routing digits: the customer's app showed more, which this side does not have.
-    if (code.length <= (this.options.routingDigits ?? ROUTING_DIGITS)) return this.fail('incomplete-code');
+    if (code.length <= ROUTING_DIGITS) return this.fail('incomplete-code');
     const input = { code, binding, version: SEALING_VERSION, randomBytes };
     if (role === 'client') {
       this.client = new ClientAgreement(input);
