@@ -62,8 +62,10 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
 }
 
 /** The streamer and socket settings the options ask for. */
-export function agentTuning(options: AgentOptions): Pick<AgentDeps, 'streamer' | 'socketOptions'> {
+export function agentTuning(options: AgentOptions): Pick<AgentDeps, 'streamer' | 'socketOptions' | 'secretDigits' | 'requireEndToEnd'> {
   return {
+    secretDigits: options.secretDigits,
+    requireEndToEnd: options.requireE2e,
     streamer: {
       minFrameIntervalMs: Math.ceil(1000 / options.maxFps),
       ...(options.quality !== undefined ? { fixedQuality: options.quality } : {}),

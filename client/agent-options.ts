@@ -1,3 +1,4 @@
+import { DEFAULT_SECRET_DIGITS, MAX_SECRET_DIGITS, MIN_SECRET_DIGITS } from '../common/access-code';
 import { CommandLineError, LOG_LEVELS, parseSettings, usageText, type ParsedSettings, type Setting } from '../common/node/command-line';
 import type { ConsentAnswer } from './contract/ui-events';
 
@@ -20,6 +21,10 @@ export interface AgentOptions {
   readonly language: 'es' | 'en' | undefined;
   /** Accept a relay certificate that does not verify (a test relay with a self-signed certificate). */
   readonly insecure: boolean;
+  /** Secret digits added to each code (3–6): what keeps the relay out of the middle. */
+  readonly secretDigits: number;
+  /** Refuse technicians who cannot encrypt end to end, without asking the customer. */
+  readonly requireE2e: boolean;
   readonly logLevel: string;
   readonly help: boolean;
 }
@@ -34,7 +39,8 @@ const CAPTURES: readonly AgentOptions['capture'][] = ['auto', 'nut-js', 'screens
 const ENCODERS: readonly AgentOptions['encoder'][] = ['auto', 'sharp', 'jpeg-js'];
 const LANGUAGES: readonly NonNullable<AgentOptions['language']>[] = ['es', 'en'];
 
-export type AgentSettingKey = 'relayUrl' | 'name' | 'accept' | 'quality' | 'maxFps' | 'capture' | 'encoder' | 'language' | 'insecure' | 'logLevel';
+export type AgentSettingKey = 'relayUrl' | 'name' | 'accept' | 'quality' | 'maxFps' | 'capture' | 'encoder' | 'language' | 'insecure'
+  | 'secretDigits' | 'requireE2e' | 'logLevel';
 
 /** Every agent option, once: the reader and the usage text both come from this table. */
 export const AGENT_SETTINGS: readonly Setting<AgentSettingKey>[] = [
@@ -47,6 +53,8 @@ export const AGENT_SETTINGS: readonly Setting<AgentSettingKey>[] = [
   { key: 'encoder', flag: 'encoder', kind: 'string', choices: ENCODERS, valueName: '<which>', help: `JPEG encoder: ${ENCODERS.join(' | ')} (default auto)` },
   { key: 'language', flag: 'lang', kind: 'string', choices: LANGUAGES, valueName: '<es|en>', help: 'language of the messages (default: from the system)' },
   { key: 'insecure', flag: 'insecure', kind: 'flag', help: 'accept a relay certificate that does not verify (testing only)' },
+  { key: 'secretDigits', flag: 'secret-digits', kind: 'int', valueName: `<${MIN_SECRET_DIGITS}-${MAX_SECRET_DIGITS}>`, help: `secret digits added to each code, which the relay never sees (default ${DEFAULT_SECRET_DIGITS})` },
+  { key: 'requireE2e', flag: 'require-e2e', env: 'REQUIRE_E2E', kind: 'bool', help: 'refuse technicians whose app cannot encrypt end to end, without asking (default false)' },
   { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', kind: 'string', choices: LOG_LEVELS, valueName: '<level>', help: `${LOG_LEVELS.join('|')} (default warn)` },
 ];
 
@@ -69,6 +77,10 @@ export function agentOptionsFrom(parsed: ParsedSettings<AgentSettingKey>, hostna
   if (maxFps < 1 || maxFps > 120) throw new CommandLineError('--max-fps must be 1–120');
   const name = ((values.name as string | undefined) ?? hostname).slice(0, 64);
   if (name.length === 0) throw new CommandLineError('--name must not be empty');
+  const secretDigits = (values.secretDigits as number | undefined) ?? DEFAULT_SECRET_DIGITS;
+  if (secretDigits < MIN_SECRET_DIGITS || secretDigits > MAX_SECRET_DIGITS) {
+    throw new CommandLineError(`--secret-digits must be ${MIN_SECRET_DIGITS}–${MAX_SECRET_DIGITS}`);
+  }
   return {
     relayUrl,
     name,
@@ -79,6 +91,8 @@ export function agentOptionsFrom(parsed: ParsedSettings<AgentSettingKey>, hostna
     encoder: (values.encoder as AgentOptions['encoder'] | undefined) ?? 'auto',
     language: values.language as AgentOptions['language'],
     insecure: values.insecure === true,
+    secretDigits,
+    requireE2e: values.requireE2e === true,
     logLevel: (values.logLevel as string | undefined) ?? 'warn',
     help: parsed.help,
   };

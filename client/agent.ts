@@ -28,6 +28,10 @@ export interface AgentDeps {
   readonly backoff?: BackoffOptions;
   readonly renewExpiredCode?: boolean;
   readonly socketOptions?: WebSocket.ClientOptions;
+  /** Secret digits per code (3–6); see ClientSessionDeps. */
+  readonly secretDigits?: number;
+  /** Refuse technicians who cannot encrypt end to end; see ClientSessionDeps. */
+  readonly requireEndToEnd?: boolean;
 }
 
 export interface Agent {
@@ -74,6 +78,8 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
     ...(deps.renewExpiredCode !== undefined ? { renewExpiredCode: deps.renewExpiredCode } : {}),
     ...(deps.socketOptions ? { socketOptions: deps.socketOptions } : {}),
+    ...(deps.secretDigits !== undefined ? { secretDigits: deps.secretDigits } : {}),
+    ...(deps.requireEndToEnd !== undefined ? { requireEndToEnd: deps.requireEndToEnd } : {}),
   });
 
   return {

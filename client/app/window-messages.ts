@@ -21,6 +21,11 @@ export interface StaticMessages {
   readonly codeExpired: string;
   readonly noticeDenied: string;
   readonly noticeUnanswered: string;
+  readonly noticeUnverified: string;
+  readonly noticeUnencryptedRefused: string;
+  readonly encrypted: string;
+  readonly notEncrypted: string;
+  readonly consentNotEncrypted: string;
   readonly allowControl: string;
   readonly viewOnly: string;
   readonly deny: string;
@@ -31,6 +36,7 @@ export interface StaticMessages {
   readonly endedByCustomer: string;
   readonly endedCodeExpired: string;
   readonly endedByRelay: string;
+  readonly endedTampered: string;
   readonly connectAgain: string;
   readonly reconnectingTitle: string;
   readonly failedTitle: string;
@@ -67,6 +73,11 @@ const ES: WindowMessages = {
   codeExpired: 'El código venció. Pida uno nuevo.',
   noticeDenied: 'Usted rechazó la conexión. Este es un código nuevo.',
   noticeUnanswered: 'La solicitud no se respondió a tiempo. Este es un código nuevo.',
+  noticeUnverified: 'No se pudo verificar la conexión: el código no coincidía o alguien estaba interfiriendo. El código anterior ya no sirve; este es uno nuevo.',
+  noticeUnencryptedRefused: 'Se rechazó una conexión que no estaba cifrada de extremo a extremo. Este es un código nuevo.',
+  encrypted: 'Cifrado de extremo a extremo',
+  notEncrypted: 'No cifrado de extremo a extremo',
+  consentNotEncrypted: 'Atención: esta conexión no está cifrada de extremo a extremo. El servidor podría ver su pantalla y lo que se escriba. Acepte solo si esperaba a este técnico.',
   allowControl: 'Permitir control',
   viewOnly: 'Solo ver',
   deny: 'Denegar',
@@ -77,6 +88,7 @@ const ES: WindowMessages = {
   endedByCustomer: 'Usted dejó de compartir su pantalla.',
   endedCodeExpired: 'El código venció sin que nadie se conectara.',
   endedByRelay: 'La sesión terminó.',
+  endedTampered: 'La sesión terminó: la conexión fue alterada en el camino. Nada más se compartió.',
   connectAgain: 'Conectar de nuevo',
   reconnectingTitle: 'Problema de conexión',
   failedTitle: 'No se pudo conectar',
@@ -110,6 +122,11 @@ const EN: WindowMessages = {
   codeExpired: 'The code expired. Ask for a new one.',
   noticeDenied: 'You turned the technician away. Here is a new code.',
   noticeUnanswered: 'The request was not answered in time. Here is a new code.',
+  noticeUnverified: 'The connection could not be verified: the code did not match, or someone was interfering. The old code no longer works; here is a new one.',
+  noticeUnencryptedRefused: 'A connection that was not end-to-end encrypted was refused. Here is a new code.',
+  encrypted: 'End-to-end encrypted',
+  notEncrypted: 'Not end-to-end encrypted',
+  consentNotEncrypted: 'Warning: this connection is not end-to-end encrypted. The server could see your screen and what is typed. Accept only if you were expecting this technician.',
   allowControl: 'Allow control',
   viewOnly: 'View only',
   deny: 'Deny',
@@ -120,6 +137,7 @@ const EN: WindowMessages = {
   endedByCustomer: 'You stopped sharing your screen.',
   endedCodeExpired: 'The code expired before anyone connected.',
   endedByRelay: 'The session ended.',
+  endedTampered: 'The session ended: the connection was altered on the way. Nothing more was shared.',
   connectAgain: 'Connect again',
   reconnectingTitle: 'Connection problem',
   failedTitle: 'Could not connect',
@@ -151,9 +169,4 @@ export function formatClock(ms: number): string {
   const s = total % 60;
   const ss = String(s).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
-}
-
-/** "385621" → "385 621": two groups are easier to read out over the phone. */
-export function formatCode(code: string): string {
-  return `${code.slice(0, 3)} ${code.slice(3)}`;
 }

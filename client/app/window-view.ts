@@ -1,6 +1,7 @@
-import type { ConsentAnswer } from '../contract/ui-events';
+import type { CodeNotice, ConsentAnswer } from '../contract/ui-events';
 import type { UiCommand, UiState } from '../contract/ui-events';
-import { formatClock, formatCode, type StaticMessages, type WindowMessages } from './window-messages';
+import { groupAccessCode } from '../../common/access-code';
+import { formatClock, type StaticMessages, type WindowMessages } from './window-messages';
 
 /** Which screen of the window shows: an agent state, or the page's own before/without the agent. */
 export type ViewName = UiState['kind'] | 'starting' | 'offline';
@@ -121,26 +122,34 @@ export class WindowView {
       case 'code': {
         const notice = byId(this.doc, 'code-notice');
         notice.hidden = s.notice === undefined;
-        notice.textContent = s.notice === 'denied' ? t.noticeDenied : s.notice === 'unanswered' ? t.noticeUnanswered : '';
+        notice.textContent = s.notice === undefined ? '' : codeNoticeText(t, s.notice);
+        // The unverified notice is a warning of possible interference, not just information.
+        notice.className = `notice ${s.notice === 'unverified' ? 'notice-danger' : 'notice-warn'}`;
         const code = byId(this.doc, 'code-value');
-        code.textContent = formatCode(s.code);
+        code.textContent = groupAccessCode(s.code);
         code.setAttribute('aria-label', s.code.split('').join(' '));
         break;
       }
       case 'consent':
         byId(this.doc, 'consent-question').textContent = t.consentQuestion(s.technicianName);
+        // Never silent: sealed shows the lock, in clear says what that means before the customer answers.
+        byId(this.doc, 'consent-encrypted').hidden = !s.encrypted;
+        byId(this.doc, 'consent-not-encrypted').hidden = s.encrypted;
         break;
       case 'sharing': {
         const mode = byId(this.doc, 'sharing-mode');
         mode.textContent = s.viewOnly ? t.modeViewOnly : t.modeControl;
         mode.className = `badge ${s.viewOnly ? 'view-only' : 'control'}`;
         byId(this.doc, 'sharing-text').textContent = s.viewOnly ? t.sharingViewOnly(s.technicianName) : t.sharingControl(s.technicianName);
+        byId(this.doc, 'sharing-encrypted').hidden = !s.encrypted;
+        byId(this.doc, 'sharing-not-encrypted').hidden = s.encrypted;
         break;
       }
       case 'ended':
         byId(this.doc, 'ended-text').textContent = s.by === 'technician' ? t.endedByTechnician
           : s.by === 'customer' ? t.endedByCustomer
-            : s.reason === 'code-expired' ? t.endedCodeExpired : t.endedByRelay;
+            : s.reason === 'code-expired' ? t.endedCodeExpired
+              : s.reason === 'e2e-tampered' ? t.endedTampered : t.endedByRelay;
         byId(this.doc, 'connect-again-button').textContent = s.reason === 'code-expired' ? t.newCode : t.connectAgain;
         break;
       case 'failed':
@@ -183,6 +192,20 @@ export class WindowView {
         break;
       default:
         break;
+    }
+  }
+}
+
+/** Why the code shown is a new one, in the customer's words. */
+function codeNoticeText(t: WindowMessages, notice: CodeNotice): string {
+  switch (notice) {
+    case 'denied': return t.noticeDenied;
+    case 'unanswered': return t.noticeUnanswered;
+    case 'unverified': return t.noticeUnverified;
+    case 'unencrypted-refused': return t.noticeUnencryptedRefused;
+    default: {
+      const unreachable: never = notice;
+      return unreachable;
     }
   }
 }

@@ -24,8 +24,14 @@ export const COMMAND_EVENT = 'ui:command';
 /** The agent's extension id in neutralino.config.json. */
 export const NEUTRALINO_EXTENSION_ID = 'com.compueasys.agent';
 
-/** Why a fresh code is shown right after a technician asked. */
-export type CodeNotice = 'denied' | 'unanswered';
+/**
+ * Why a fresh code is shown right after a technician tried: the customer said no, did
+ * not answer, the connection could not be verified (a mistyped code, or someone
+ * interfering), or it could not be encrypted end to end and this agent refuses that.
+ */
+export type CodeNotice = 'denied' | 'unanswered' | 'unverified' | 'unencrypted-refused';
+
+const CODE_NOTICES: readonly CodeNotice[] = Object.freeze(['denied', 'unanswered', 'unverified', 'unencrypted-refused']);
 
 /**
  * What the window shows. Durations are relative ("remaining", "elapsed") and measured by
@@ -36,8 +42,9 @@ export type UiState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'connecting' }
   | { readonly kind: 'code'; readonly code: string; readonly remainingMs: number; readonly ttlMs: number; readonly notice?: CodeNotice }
-  | { readonly kind: 'consent'; readonly technicianName: string; readonly remainingMs: number; readonly timeoutMs: number }
-  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly elapsedMs: number }
+  /** `encrypted`: the keys were verified end to end (and the name came sealed); false: in clear, say so. */
+  | { readonly kind: 'consent'; readonly technicianName: string; readonly remainingMs: number; readonly timeoutMs: number; readonly encrypted: boolean }
+  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly elapsedMs: number; readonly encrypted: boolean }
   | { readonly kind: 'ended'; readonly by: 'technician' | 'customer' | 'relay'; readonly reason: string }
   | { readonly kind: 'reconnecting'; readonly remainingMs: number; readonly attempt: number; readonly reason: string }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string };
@@ -108,16 +115,16 @@ export function decodeUiState(data: unknown): UiState | undefined {
     case 'connecting':
       return { kind: data.kind };
     case 'code': {
-      if (typeof data.code !== 'string' || !/^[0-9]{6}$/.test(data.code) || !isDuration(data.remainingMs) || !isDuration(data.ttlMs)) return undefined;
-      const notice = data.notice === 'denied' || data.notice === 'unanswered' ? data.notice : undefined;
+      if (typeof data.code !== 'string' || !/^[0-9]{6,12}$/.test(data.code) || !isDuration(data.remainingMs) || !isDuration(data.ttlMs)) return undefined;
+      const notice = CODE_NOTICES.find((n) => n === data.notice);
       return { kind: 'code', code: data.code, remainingMs: data.remainingMs, ttlMs: data.ttlMs, ...(notice ? { notice } : {}) };
     }
     case 'consent':
-      if (!isText(data.technicianName, 64) || !isDuration(data.remainingMs) || !isDuration(data.timeoutMs)) return undefined;
-      return { kind: 'consent', technicianName: data.technicianName, remainingMs: data.remainingMs, timeoutMs: data.timeoutMs };
+      if (!isText(data.technicianName, 64) || !isDuration(data.remainingMs) || !isDuration(data.timeoutMs) || typeof data.encrypted !== 'boolean') return undefined;
+      return { kind: 'consent', technicianName: data.technicianName, remainingMs: data.remainingMs, timeoutMs: data.timeoutMs, encrypted: data.encrypted };
     case 'sharing':
-      if (!isText(data.technicianName, 64) || typeof data.viewOnly !== 'boolean' || !isDuration(data.elapsedMs)) return undefined;
-      return { kind: 'sharing', technicianName: data.technicianName, viewOnly: data.viewOnly, elapsedMs: data.elapsedMs };
+      if (!isText(data.technicianName, 64) || typeof data.viewOnly !== 'boolean' || !isDuration(data.elapsedMs) || typeof data.encrypted !== 'boolean') return undefined;
+      return { kind: 'sharing', technicianName: data.technicianName, viewOnly: data.viewOnly, elapsedMs: data.elapsedMs, encrypted: data.encrypted };
     case 'ended':
       if ((data.by !== 'technician' && data.by !== 'customer' && data.by !== 'relay') || !isText(data.reason)) return undefined;
       return { kind: 'ended', by: data.by, reason: data.reason };

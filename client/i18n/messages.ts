@@ -14,6 +14,14 @@ export interface Messages {
   readonly consentTimeout: (seconds: number) => string;
   readonly consentUnattended: (answer: string) => string;
   readonly consentNonInteractive: string;
+  /** Under the question: the keys verified end to end, or plainly that they did not. */
+  readonly consentEncrypted: string;
+  readonly consentUnencrypted: string;
+  readonly noticeUnverified: string;
+  readonly noticeUnencryptedRefused: string;
+  readonly sharingEncrypted: string;
+  readonly sharingUnencrypted: string;
+  readonly endedTampered: string;
   readonly sharingControl: (technician: string) => string;
   readonly sharingViewOnly: (technician: string) => string;
   readonly stopHint: string;
@@ -33,6 +41,13 @@ const es: Messages = {
   consentTimeout: (s) => `   (sin respuesta en ${s} s se deniega)`,
   consentUnattended: (a) => `✅ Aceptado automáticamente (${a}).`,
   consentNonInteractive: '⛔ Sin terminal para preguntar: se deniega (use --accept para sesiones desatendidas).',
+  consentEncrypted: '   🔒 Cifrado de extremo a extremo: ni el servidor puede ver su pantalla ni lo que se escribe.',
+  consentUnencrypted: '   ⚠️  ATENCIÓN: esta conexión NO está cifrada de extremo a extremo (la aplicación del técnico es antigua). El servidor podría ver su pantalla.',
+  noticeUnverified: '⚠️  No se pudo verificar la conexión: el código se escribió mal o alguien está interfiriendo. Este es un código nuevo.',
+  noticeUnencryptedRefused: '⛔ Se rechazó a un técnico cuya aplicación no cifra de extremo a extremo. Este es un código nuevo.',
+  sharingEncrypted: '   🔒 Cifrado de extremo a extremo.',
+  sharingUnencrypted: '   ⚠️  Sin cifrado de extremo a extremo.',
+  endedTampered: '🔴 Sesión terminada: los datos llegaron alterados (alguien está interfiriendo).',
   sharingControl: (t) => `🖥️  ${t} está viendo y controlando su pantalla.`,
   sharingViewOnly: (t) => `👁️  ${t} está viendo su pantalla (solo ver).`,
   stopHint: '   Pulse Ctrl+C para dejar de compartir en cualquier momento.',
@@ -52,6 +67,13 @@ const en: Messages = {
   consentTimeout: (s) => `   (denied if there is no answer within ${s} s)`,
   consentUnattended: (a) => `✅ Accepted automatically (${a}).`,
   consentNonInteractive: '⛔ No terminal to ask: denied (use --accept for unattended sessions).',
+  consentEncrypted: '   🔒 End-to-end encrypted: not even the server can see your screen or what is typed.',
+  consentUnencrypted: '   ⚠️  WARNING: this connection is NOT end-to-end encrypted (the technician\'s app is old). The server could see your screen.',
+  noticeUnverified: '⚠️  The connection could not be verified: the code was mistyped, or someone is interfering. Here is a new code.',
+  noticeUnencryptedRefused: '⛔ A technician whose app cannot encrypt end to end was turned away. Here is a new code.',
+  sharingEncrypted: '   🔒 End-to-end encrypted.',
+  sharingUnencrypted: '   ⚠️  Not end-to-end encrypted.',
+  endedTampered: '🔴 Session ended: the data arrived altered (someone is interfering).',
   sharingControl: (t) => `🖥️  ${t} is viewing and controlling your screen.`,
   sharingViewOnly: (t) => `👁️  ${t} is viewing your screen (view only).`,
   stopHint: '   Press Ctrl+C to stop sharing at any time.',

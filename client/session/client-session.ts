@@ -1,18 +1,29 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
-  CloseCode, decodeBinary, decodeText, encodeControl, Errors, UNSEALED_VERSION,
-  type ControlMessage, type DisplayInfo,
+  CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, PROTOCOL_VERSION,
+  type ControlMessage, type DisplayInfo, type E2eFailureReason, type InputEvent, type SealedMessage,
 } from '../../protocol';
-import type { ConsentAnswer } from '../contract/ui-events';
+import { DEFAULT_SECRET_DIGITS } from '../../common/access-code';
+import type { SealableMessage } from '../../common/e2e/record-layer';
+import { nodeAead } from '../../common/node/node-aead';
+import type { CodeNotice, ConsentAnswer } from '../contract/ui-events';
 import type { InputInjector } from '../input/input-injector';
 import { backoffDelayMs, type BackoffOptions } from '../../common/backoff';
+import { SealedAttempt } from './sealed-attempt';
+import { drawSecretDigits, secureRandomBytes } from './secret-digits';
 import { checkTransition, type AgentState } from './session-state';
 
 /** A technician asks to connect: what the customer is asked. */
 export interface ConsentRequest {
   readonly technicianName: string;
   readonly timeoutMs: number;
+  /**
+   * True: the technician's keys verified end to end and its name came sealed. False: the
+   * session would be in clear (an older technician's app, or a relay pretending to be
+   * one); the question must say so.
+   */
+  readonly encrypted: boolean;
   /** Aborted when the question no longer stands (the technician left, the relay timed out). */
   readonly signal: AbortSignal;
 }
@@ -46,6 +57,13 @@ export interface ClientSessionDeps {
   readonly socketOptions?: WebSocket.ClientOptions;
   /** Version string sent in `hello`, for the relay's logs. */
   readonly app?: string;
+  /** Secret digits added to each code, 3–6 (default 3): the relay's chance to stand in the middle is 10^-n. */
+  readonly secretDigits?: number;
+  /**
+   * Refuse technicians who cannot encrypt end to end (older apps, legacy programs): the
+   * customer is not even asked. Off by default while older technician apps are in use.
+   */
+  readonly requireEndToEnd?: boolean;
 }
 
 /**
@@ -58,10 +76,15 @@ const DEFAULT_BACKOFF: BackoffOptions = Object.freeze({ initialDelayMs: 1000, ma
 const FATAL_CLOSES = new Set<number>([CloseCode.UNSUPPORTED_VERSION, CloseCode.PROTOCOL_ERROR, CloseCode.MESSAGE_TOO_BIG]);
 
 /**
- * The customer's side of one relay connection: asks for a code, asks the customer when
- * a technician joins, streams the screen and applies input while the session lasts,
- * and reconnects with growing back-off when the network drops. Everything received is
- * decoded by the protocol codec; anything malformed is logged and ignored.
+ * The customer's side of one relay connection: asks for a code, agrees on keys with a
+ * technician of protocol version 2 and seals everything to it (PROTOCOL.md §12), asks the
+ * customer, streams the screen and applies input while the session lasts, and reconnects
+ * with growing back-off when the network drops. Everything received is decoded by the
+ * protocol codec; anything malformed is logged and ignored, and anything sealed that does
+ * not open ends the attempt.
+ *
+ * Messages are handled one at a time, in arrival order, even where handling waits (the
+ * key agreement and opening sealed messages are asynchronous).
  */
 export class ClientSession {
   private state: AgentState = { kind: 'idle' };
@@ -76,6 +99,14 @@ export class ClientSession {
   /** Why the socket is being closed by us, so `close` is not taken for a network drop. */
   private closingReason: 'stop' | 'ended' | undefined;
   private technicianName = '';
+  /** Every digit of the live code: the relay's six and our secret ones. Undefined once burnt. */
+  private wholeCode: string | undefined;
+  /** The technician trying end to end now (from `e2e-start` until the next code). */
+  private attempt: SealedAttempt | undefined;
+  /** Why the next code replaces the current one, when this session knows. */
+  private nextCodeNotice: CodeNotice | undefined;
+  /** Messages of the current socket, handled in order. */
+  private inbox: Promise<void> = Promise.resolve();
   /**
    * What the customer answered to the technician now asking, once sent. The agent holds
    * the relay to it: `paired` without a yes ends the session, and a view-only answer stays
@@ -101,7 +132,7 @@ export class ClientSession {
     this.ws = ws;
     // Events of a socket we already let go of (replaced or stopped) are ignored.
     ws.on('open', () => { if (this.ws === ws) this.onOpen(); });
-    ws.on('message', (data: Buffer, isBinary: boolean) => { if (this.ws === ws) this.onMessage(data, isBinary); });
+    ws.on('message', (data: Buffer, isBinary: boolean) => { if (this.ws === ws) this.enqueue(ws, data, isBinary); });
     ws.on('close', (code: number, reason: Buffer) => { if (this.ws === ws) this.onClose(code, reason); });
     ws.on('error', this.onError);
   }
@@ -111,12 +142,12 @@ export class ClientSession {
     if (this.state.kind !== 'sharing' || displays.length === 0) return;
     const primary = displays.find((d) => d.primary) ?? displays[0]!;
     this.deps.injector.mapper.setCaptureSize(primary.width, primary.height);
-    this.send({ type: 'screen-info', displays, streaming: primary.id });
+    this.sendToTechnician({ type: 'screen-info', displays, streaming: primary.id });
   }
 
   /** Asks the relay for a fresh code while waiting. */
   newCode(): void {
-    if (this.state.kind === 'code') this.send({ type: 'register', name: this.deps.name });
+    if (this.state.kind === 'code') this.send({ type: 'register', name: '' });
   }
 
   /**
@@ -145,16 +176,24 @@ export class ClientSession {
 
   private onOpen(): void {
     this.consentGiven = undefined;
-    // Version 1 until the agent seals (the next step of issue 11).
-    this.send({ type: 'hello', version: UNSEALED_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
-    this.send({ type: 'register', name: this.deps.name });
+    this.inbox = Promise.resolve();
+    this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
+    // No name for the relay: the technician learns it sealed, once the keys verified.
+    this.send({ type: 'register', name: '' });
   }
 
-  private onMessage(data: Buffer, isBinary: boolean): void {
+  /** Handles each message of `ws` after the one before it, whatever either waits for. */
+  private enqueue(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+    this.inbox = this.inbox.then(async () => {
+      if (this.ws === ws) await this.onMessage(data, isBinary);
+    }).catch((err: unknown) => {
+      this.deps.logger.error({ err: String(err) }, 'handling a message failed');
+    });
+  }
+
+  private async onMessage(data: Buffer, isBinary: boolean): Promise<void> {
     if (isBinary) {
-      const decoded = decodeBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      if (decoded.ok && decoded.message.kind === 'frame-ack') this.streamer?.onAck(decoded.message.seq);
-      else this.deps.logger.warn({ detail: decoded.ok ? 'unexpected frame' : decoded.detail }, 'ignored a binary message');
+      await this.onBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
       return;
     }
     const decoded = decodeText(data.toString('utf8'));
@@ -162,7 +201,24 @@ export class ClientSession {
       this.deps.logger.warn({ errorCode: decoded.error.code, detail: decoded.detail }, 'ignored a malformed message');
       return;
     }
-    this.onControl(decoded.message);
+    await this.onControl(decoded.message);
+  }
+
+  private async onBinary(bytes: Uint8Array): Promise<void> {
+    const attempt = this.attempt;
+    if (attempt !== undefined) {
+      // A sealed session: only sealed acknowledgements, and only once the keys verified.
+      const channel = attempt.channel;
+      if (channel === undefined || bytes.length < 2 || (bytes[1]! & FrameFlag.SEALED) === 0) return this.sealedMessageRefused('plain or early binary message');
+      const opened = await channel.opener.openBinary(bytes);
+      if (this.attempt !== attempt) return;
+      if (!opened.ok) return this.sealedMessageRefused(opened.problem);
+      if (opened.message.kind === 'frame-ack') this.streamer?.onAck(opened.message.seq);
+      return;
+    }
+    const decoded = decodeBinary(bytes);
+    if (decoded.ok && decoded.message.kind === 'frame-ack') this.streamer?.onAck(decoded.message.seq);
+    else this.deps.logger.warn({ detail: decoded.ok ? 'unexpected frame' : decoded.detail }, 'ignored a binary message');
   }
 
   private onClose(code: number, reasonBuffer: Buffer): void {
@@ -188,32 +244,39 @@ export class ClientSession {
     this.deps.logger.debug({ err: err.message }, 'socket error');
   };
 
-  private onControl(m: ControlMessage): void {
+  private async onControl(m: ControlMessage): Promise<void> {
     switch (m.type) {
       case 'welcome':
         return;
       case 'code':
-        this.reconnects = 0;
-        this.consentAbort?.abort();
-        this.consentGiven = undefined;
-        return this.setState({ kind: 'code', code: m.code, expiresAt: m.expiresAt, ttlMs: m.ttlMs });
+        return this.onCode(m.code, m.expiresAt, m.ttlMs);
       case 'consent-request':
-        return this.askConsent(m.technicianName, m.timeoutMs);
+        return this.onConsentRequest(m.technicianName, m.timeoutMs);
       case 'paired': {
         const given = this.consentGiven;
         this.consentGiven = undefined;
         if (given === undefined || given === 'deny') return this.refuseUnconsentedPairing();
-        return void this.startSharing(m.peer.name, m.viewOnly || given === 'view-only', m.peer.wholeFramesOnly);
+        const attempt = this.attempt;
+        // Sealed: the name is the one the technician gave under the keys, not the relay's.
+        const technicianName = attempt !== undefined ? attempt.technicianName ?? '' : m.peer.name;
+        return void this.startSharing(technicianName, m.viewOnly || given === 'view-only', m.peer.wholeFramesOnly, attempt !== undefined);
       }
-      case 'input': {
-        const outcome = this.deps.injector.inject(m.event);
-        if (outcome === 'refused') this.deps.logger.debug({ kind: m.event.kind }, 'input refused (not allowed now)');
-        return;
-      }
+      case 'input':
+        // In clear only from a technician that cannot seal; a sealed session takes it sealed only.
+        if (this.attempt !== undefined) return this.sealedMessageRefused('input in clear');
+        return this.applyInput(m.event);
       case 'refresh':
+        // Also the relay's own (reason dropped): in clear in every session, and harmless.
         return this.streamer?.requestRefresh();
       case 'quality':
+        if (this.attempt !== undefined) return this.sealedMessageRefused('quality in clear');
         return this.streamer?.setQuality(m.mode === 'auto' ? 'auto' : m.value ?? 70);
+      case 'e2e-start':
+      case 'e2e-share':
+      case 'e2e-confirm':
+        return this.onHandshake(m);
+      case 'sealed':
+        return this.onSealed(m);
       case 'peer-left':
         this.closingReason = 'ended';
         void this.endStreaming();
@@ -229,16 +292,10 @@ export class ClientSession {
       case 'waiting-consent':
       case 'consent':
       case 'screen-info':
-        this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
-        return;
-      case 'e2e-start':
-      case 'e2e-share':
-      case 'e2e-confirm':
       case 'e2e-failed':
       case 'introduce':
-      case 'sealed':
-        // Version 2 messages: a relay never sends them to a peer that said version 1.
-        this.deps.logger.warn({ type: m.type }, 'ignored a message of a protocol version this agent did not announce');
+        // e2e-failed goes to the relay; introduce only ever travels sealed.
+        this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
       default: {
         const unreachable: never = m;
@@ -253,6 +310,17 @@ export class ClientSession {
       case Errors.CONSENT_TIMEOUT.code:
         // A fresh code follows right away.
         this.consentAbort?.abort();
+        return;
+      case Errors.E2E_FAILED.code:
+        if (this.state.kind === 'sharing') {
+          // The technician found what we sealed altered: the relay ends the session.
+          this.closingReason = 'ended';
+          void this.endStreaming();
+          return this.setState({ kind: 'ended', by: 'relay', reason: 'e2e-tampered' });
+        }
+        // The technician could not verify us (or took too long): this code is spent, a fresh one follows.
+        this.consentAbort?.abort();
+        this.burnCode();
         return;
       case Errors.CODE_EXPIRED.code:
         if (this.deps.renewExpiredCode ?? true) {
@@ -272,17 +340,169 @@ export class ClientSession {
     }
   }
 
+  // ---- codes, the key agreement and sealed messages ------------------------------
+
+  /** A new code from the relay: new secret digits with it, and any earlier attempt is over. */
+  private onCode(routingCode: string, expiresAt: number, ttlMs: number): void {
+    this.reconnects = 0;
+    this.consentAbort?.abort();
+    this.consentGiven = undefined;
+    this.attempt = undefined;
+    this.wholeCode = routingCode + drawSecretDigits(this.deps.secretDigits ?? DEFAULT_SECRET_DIGITS);
+    const notice = this.nextCodeNotice;
+    this.nextCodeNotice = undefined;
+    this.setState({ kind: 'code', code: this.wholeCode, expiresAt, ttlMs, ...(notice ? { notice } : {}) });
+  }
+
+  private async onHandshake(m: Extract<ControlMessage, { type: 'e2e-start' | 'e2e-share' | 'e2e-confirm' }>): Promise<void> {
+    if (m.type === 'e2e-start') {
+      // One attempt per code: a second start, or one for a burnt code, is refused.
+      if (this.attempt !== undefined || this.wholeCode === undefined || this.state.kind !== 'code') return this.verificationFailed('mismatch');
+      this.attempt = new SealedAttempt(this.wholeCode, nodeAead, secureRandomBytes);
+    }
+    const attempt = this.attempt;
+    if (attempt === undefined) return this.verificationFailed('mismatch');
+    const step = await attempt.receive(m);
+    if (this.attempt !== attempt) return;
+    if (step.kind === 'failed') return this.verificationFailed(step.reason);
+    for (const message of step.send) this.send(message);
+    if (step.kind === 'verified') {
+      // Only now, with the technician verified, does anything of ours go out sealed.
+      this.sendToTechnician({ type: 'introduce', name: this.deps.name });
+      this.askIfReady(attempt);
+    }
+  }
+
+  private async onSealed(m: SealedMessage): Promise<void> {
+    const attempt = this.attempt;
+    const channel = attempt?.channel;
+    if (attempt === undefined || channel === undefined) {
+      // Nothing sealed can come before our keys verified, nor in a session in clear.
+      if (attempt !== undefined) return this.sealedMessageRefused('sealed before the keys verified');
+      this.deps.logger.warn('ignored a sealed message in a session in clear');
+      return;
+    }
+    const opened = await channel.opener.openText(m);
+    if (this.attempt !== attempt) return;
+    if (!opened.ok) return this.sealedMessageRefused(opened.problem);
+    const inner = opened.message;
+    switch (inner.type) {
+      case 'introduce':
+        if (!attempt.introduced(inner.name)) return this.sealedMessageRefused('a second introduction');
+        return this.askIfReady(attempt);
+      case 'input':
+        return this.applyInput(inner.event);
+      case 'refresh':
+        return this.streamer?.requestRefresh();
+      case 'quality':
+        return this.streamer?.setQuality(inner.mode === 'auto' ? 'auto' : inner.value ?? 70);
+      case 'screen-info':
+        this.deps.logger.warn('ignored screen information from the technician');
+        return;
+      default: {
+        const unreachable: never = inner;
+        return unreachable;
+      }
+    }
+  }
+
+  private onConsentRequest(technicianName: string, timeoutMs: number): void {
+    const attempt = this.attempt;
+    if (attempt !== undefined) {
+      // Sealed: asked only once the keys verified; the relay's name (empty) is not used.
+      if (!attempt.consentRequested(timeoutMs)) return this.verificationFailed('mismatch');
+      return this.askIfReady(attempt);
+    }
+    if (this.deps.requireEndToEnd === true) {
+      // A technician that cannot encrypt end to end (or a relay pretending to be one): refused without asking.
+      this.deps.logger.warn('refused a technician who cannot encrypt end to end (--require-e2e)');
+      this.consentGiven = 'deny';
+      this.nextCodeNotice = 'unencrypted-refused';
+      this.send({ type: 'consent', granted: false, viewOnly: false });
+      return;
+    }
+    this.askConsent(technicianName, timeoutMs, false);
+  }
+
+  private askIfReady(attempt: SealedAttempt): void {
+    const question = attempt.questionToAsk();
+    if (question !== undefined) this.askConsent(question.technicianName, question.timeoutMs, true);
+  }
+
+  /**
+   * This attempt failed to verify (a wrong code, someone in the middle, or out of order):
+   * the relay is told (it turns the technician away and counts it as a wrong code), and the
+   * code is burnt here too, so nothing more can be tried against it whatever the relay does.
+   */
+  private verificationFailed(reason: E2eFailureReason): void {
+    this.deps.logger.warn({ reason }, 'end-to-end verification failed; this code is spent');
+    this.attempt?.fail(reason);
+    this.consentAbort?.abort();
+    this.send({ type: 'e2e-failed', reason });
+    this.burnCode();
+  }
+
+  /**
+   * The code shown can no longer be used: no agreement is taken on it any more (the relay
+   * sends a fresh code at once, and that one comes with new secret digits and a notice).
+   */
+  private burnCode(): void {
+    this.wholeCode = undefined;
+    this.nextCodeNotice = 'unverified';
+  }
+
+  /**
+   * Something sealed did not open (altered, replayed, reordered) or came unsealed where
+   * only sealed may: the session cannot be trusted. Before sharing this is a failed
+   * verification; while sharing, the session ends at once.
+   */
+  private sealedMessageRefused(problem: string): void {
+    if (this.state.kind !== 'sharing') {
+      this.deps.logger.error({ problem }, 'a sealed message was refused before sharing');
+      return this.verificationFailed('tampered');
+    }
+    this.deps.logger.error({ problem }, 'a sealed message was refused; ending the session');
+    this.attempt?.fail('tampered');
+    this.deps.injector.setMode('off');
+    this.send({ type: 'e2e-failed', reason: 'tampered' });
+    this.closingReason = 'ended';
+    this.ws?.close(CloseCode.NORMAL, 'tampered');
+    void this.endStreaming();
+    this.setState({ kind: 'ended', by: 'relay', reason: 'e2e-tampered' });
+  }
+
+  /** Input from the technician, in clear or opened. The injector refuses it unless the customer allowed control. */
+  private applyInput(event: InputEvent): void {
+    const outcome = this.deps.injector.inject(event);
+    if (outcome === 'refused') this.deps.logger.debug({ kind: event.kind }, 'input refused (not allowed now)');
+  }
+
+  /** A peer-to-peer message: sealed in a sealed session (never in clear there), as it is otherwise. */
+  private sendToTechnician(message: SealableMessage): void {
+    const attempt = this.attempt;
+    if (attempt === undefined) {
+      this.send(message);
+      return;
+    }
+    const channel = attempt.channel;
+    if (channel === undefined) return;
+    const ws = this.ws;
+    channel.sealer.sealText(message).then((sealed) => {
+      if (this.ws === ws && this.attempt === attempt) this.send(sealed);
+    }, (err: unknown) => this.deps.logger.error({ err: String(err) }, 'sealing failed'));
+  }
+
   // ---- consent and sharing -------------------------------------------------------
 
-  private askConsent(technicianName: string, timeoutMs: number): void {
+  private askConsent(technicianName: string, timeoutMs: number, encrypted: boolean): void {
     this.consentAbort?.abort();
     const abort = new AbortController();
     this.consentAbort = abort;
     this.technicianName = technicianName;
-    this.setState({ kind: 'consent', technicianName, timeoutMs });
+    this.setState({ kind: 'consent', technicianName, timeoutMs, encrypted });
     // The relay denies by itself at the timeout; answering later would be refused anyway.
     const timer = setTimeout(() => abort.abort(), timeoutMs);
-    this.deps.consent({ technicianName, timeoutMs, signal: abort.signal }).then((answer) => {
+    this.deps.consent({ technicianName, timeoutMs, encrypted, signal: abort.signal }).then((answer) => {
       clearTimeout(timer);
       if (abort.signal.aborted) return;
       this.consentGiven = answer;
@@ -307,11 +527,11 @@ export class ClientSession {
     this.setState({ kind: 'ended', by: 'relay', reason: 'paired-without-consent' });
   }
 
-  private async startSharing(technicianName: string, viewOnly: boolean, wholeFramesOnly: boolean): Promise<void> {
+  private async startSharing(technicianName: string, viewOnly: boolean, wholeFramesOnly: boolean, encrypted: boolean): Promise<void> {
     this.consentAbort = undefined;
     this.technicianName = technicianName || this.technicianName;
     this.deps.injector.setMode(viewOnly ? 'view-only' : 'control');
-    this.setState({ kind: 'sharing', technicianName: this.technicianName, viewOnly, since: Date.now() });
+    this.setState({ kind: 'sharing', technicianName: this.technicianName, viewOnly, since: Date.now(), encrypted });
     const ws = this.ws;
     if (!ws) return;
     try {
@@ -319,7 +539,7 @@ export class ClientSession {
       const primary = displays.find((d) => d.primary) ?? displays[0];
       if (primary) {
         this.deps.injector.mapper.setCaptureSize(primary.width, primary.height);
-        this.send({ type: 'screen-info', displays, streaming: primary.id });
+        this.sendToTechnician({ type: 'screen-info', displays, streaming: primary.id });
       }
     } catch (err) {
       this.deps.logger.warn({ err: String(err) }, 'could not list displays');
@@ -329,14 +549,25 @@ export class ClientSession {
     this.streamer.start();
   }
 
-  /** Resolves once the frame left the process, so a slow network slows capture, not memory. */
-  private sendFrame(ws: WebSocket, bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve) => {
+  /**
+   * Resolves once the frame left the process, so a slow network slows capture, not memory.
+   * In a sealed session it is sealed first (never sent in clear there).
+   */
+  private async sendFrame(ws: WebSocket, bytes: Uint8Array): Promise<void> {
+    const attempt = this.attempt;
+    let wire = bytes;
+    if (attempt !== undefined) {
+      const channel = attempt.channel;
+      if (channel === undefined) return;
+      wire = await channel.sealer.sealBinary(bytes);
+      if (this.attempt !== attempt) return;
+    }
+    await new Promise<void>((resolve) => {
       if (ws.readyState !== WebSocket.OPEN) {
         resolve();
         return;
       }
-      ws.send(bytes, { binary: true }, () => resolve());
+      ws.send(wire, { binary: true }, () => resolve());
     });
   }
 

@@ -1,3 +1,5 @@
+import type { CodeNotice } from '../contract/ui-events';
+
 /**
  * What the customer's agent is doing, as the person in front of the screen should
  * understand it. The window and the terminal both render these.
@@ -5,9 +7,14 @@
 export type AgentState =
   | { readonly kind: 'idle' }
   | { readonly kind: 'connecting' }
-  | { readonly kind: 'code'; readonly code: string; readonly expiresAt: number; readonly ttlMs: number }
-  | { readonly kind: 'consent'; readonly technicianName: string; readonly timeoutMs: number }
-  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly since: number }
+  /**
+   * `code`: every digit the customer reads (the relay's six and the agent's secret ones).
+   * `notice`: why this code replaces one a technician just tried, when the agent knows.
+   */
+  | { readonly kind: 'code'; readonly code: string; readonly expiresAt: number; readonly ttlMs: number; readonly notice?: CodeNotice }
+  /** `encrypted`: verified end to end, and `technicianName` came sealed; false: in clear, from the relay. */
+  | { readonly kind: 'consent'; readonly technicianName: string; readonly timeoutMs: number; readonly encrypted: boolean }
+  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly since: number; readonly encrypted: boolean }
   | { readonly kind: 'ended'; readonly by: 'technician' | 'customer' | 'relay'; readonly reason: string }
   | { readonly kind: 'reconnecting'; readonly inMs: number; readonly attempt: number; readonly reason: string }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string };

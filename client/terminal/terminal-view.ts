@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { groupAccessCode } from '../../common/access-code';
 import type { Messages } from '../i18n/messages';
 import type { AgentState } from '../session/session-state';
 
@@ -11,17 +12,20 @@ export function renderState(state: AgentState, t: Messages, out: Writable): void
       out.write(`${t.connecting}\n`);
       return;
     case 'code': {
-      const spaced = `${state.code.slice(0, 3)} ${state.code.slice(3)}`;
-      out.write(`\n${t.codeIntro}\n\n        ${spaced}\n\n   ${t.codeExpires(Math.round(state.ttlMs / 60_000))}\n`);
+      const notice = state.notice === 'unverified' ? `\n${t.noticeUnverified}`
+        : state.notice === 'unencrypted-refused' ? `\n${t.noticeUnencryptedRefused}` : '';
+      out.write(`${notice}\n${t.codeIntro}\n\n        ${groupAccessCode(state.code)}\n\n   ${t.codeExpires(Math.round(state.ttlMs / 60_000))}\n`);
       return;
     }
     case 'consent':
       return; // the consent prompt prints the question
     case 'sharing':
-      out.write(`\n${state.viewOnly ? t.sharingViewOnly(state.technicianName) : t.sharingControl(state.technicianName)}\n${t.stopHint}\n`);
+      out.write(`\n${state.viewOnly ? t.sharingViewOnly(state.technicianName) : t.sharingControl(state.technicianName)}\n`
+        + `${state.encrypted ? t.sharingEncrypted : t.sharingUnencrypted}\n${t.stopHint}\n`);
       return;
     case 'ended':
-      out.write(`\n${state.by === 'technician' ? t.endedByTechnician : state.by === 'customer' ? t.endedByCustomer : t.endedByRelay(state.reason)}\n`);
+      out.write(`\n${state.by === 'technician' ? t.endedByTechnician : state.by === 'customer' ? t.endedByCustomer
+        : state.reason === 'e2e-tampered' ? t.endedTampered : t.endedByRelay(state.reason)}\n`);
       return;
     case 'reconnecting':
       out.write(`${t.reconnecting(Math.ceil(state.inMs / 1000), state.attempt)}\n`);

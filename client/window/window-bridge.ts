@@ -87,12 +87,15 @@ export class WindowBridge {
       case 'idle':
       case 'connecting':
         return { kind: s.kind };
-      case 'code':
-        return { kind: 'code', code: s.code, remainingMs: Math.max(0, Math.round(s.ttlMs - elapsed)), ttlMs: s.ttlMs, ...(this.notice ? { notice: this.notice } : {}) };
+      case 'code': {
+        // The session knows why when keys did not verify; a refusal the bridge saw itself.
+        const notice = s.notice ?? this.notice;
+        return { kind: 'code', code: s.code, remainingMs: Math.max(0, Math.round(s.ttlMs - elapsed)), ttlMs: s.ttlMs, ...(notice ? { notice } : {}) };
+      }
       case 'consent':
-        return { kind: 'consent', technicianName: s.technicianName, remainingMs: Math.max(0, Math.round(s.timeoutMs - elapsed)), timeoutMs: s.timeoutMs };
+        return { kind: 'consent', technicianName: s.technicianName, remainingMs: Math.max(0, Math.round(s.timeoutMs - elapsed)), timeoutMs: s.timeoutMs, encrypted: s.encrypted };
       case 'sharing':
-        return { kind: 'sharing', technicianName: s.technicianName, viewOnly: s.viewOnly, elapsedMs: Math.round(elapsed) };
+        return { kind: 'sharing', technicianName: s.technicianName, viewOnly: s.viewOnly, elapsedMs: Math.round(elapsed), encrypted: s.encrypted };
       case 'ended':
         return { kind: 'ended', by: s.by, reason: s.reason };
       case 'reconnecting':

@@ -4,7 +4,8 @@ import {
   captureWithImport, compareRgb, ComposingTechnician, describeWithDesktop, startAgentProcess, startDesktop,
   type AgentProcess, type Desktop, type DesktopBrowser,
 } from '../support/desktop';
-import { WsTestPeer } from '../support/ws-peer';
+import { joinSealed } from '../support/sealed-peers';
+import type { WsTestPeer } from '../support/ws-peer';
 
 const WIDTH = 1280;
 const HEIGHT = 720;
@@ -49,8 +50,8 @@ describeWithDesktop('the real agent on a real X display (Xvfb + Chromium + Image
     browser = desktop.window;
     agent = startAgentProcess(desktop.display, desktop.relay.wsUrl);
     const code = await agent.code;
-    tech = await WsTestPeer.hello(desktop.relay.wsUrl, 'technician');
-    tech.sendJson({ type: 'join', code, name: 'Desktop test' });
+    // A technician as the page is: keys agreed from the whole code, then everything sealed.
+    ({ tech } = await joinSealed(desktop.relay.wsUrl, code, 'Desktop test'));
     await tech.until('paired', 10_000);
     const info = await tech.until('screen-info', 10_000);
     expect(info.displays[0]).toMatchObject({ width: WIDTH, height: HEIGHT });

@@ -9,6 +9,8 @@ import { untilAgentHasRead } from '../support/agent-barrier';
 import { ComposingTechnician, describeWithDesktop, startDesktop, type Desktop, type DesktopBrowser } from '../support/desktop';
 import { eventually } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
+import { joinSealed } from '../support/sealed-peers';
+import { routingPart } from '../../common/access-code';
 import { stopChild, type XvfbDisplay } from '../support/xvfb';
 
 const WIDTH = 1280;
@@ -95,13 +97,26 @@ describeWithDesktop('view only through the customer window, on a real X display 
   /** Every event the observed window has recorded since its page loaded, in order. */
   const recorded = (): Promise<Recorded[]> => observed.page.evaluate(() => (window as unknown as { events: Recorded[] }).events);
 
-  async function shareWith(answerButton: '#allow-view' | '#allow-control'): Promise<{ tech: WsTestPeer; view: ComposingTechnician }> {
+  /**
+   * A technician joins and the customer answers. `sealed`: a technician of this version
+   * (keys from the whole code, everything sealed); otherwise an older app in clear, whose
+   * refused input the relay drops (a sealed stream would take a dropped record for an
+   * attack, and the page sends no input to a view-only session).
+   */
+  async function shareWith(answerButton: '#allow-view' | '#allow-control', sealed: boolean): Promise<{ tech: WsTestPeer; view: ComposingTechnician }> {
     await windowPage.click(await windowPage.isVisible('#connect-button') ? '#connect-button' : '#connect-again-button');
     await stateIs(windowPage, 'code');
-    const tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
+    const code = await shownCode(windowPage);
+    let tech: WsTestPeer;
+    if (sealed) {
+      tech = (await joinSealed(relay.wsUrl, code)).tech;
+    } else {
+      tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
+      tech.sendJson({ type: 'join', code: routingPart(code), name: 'Juan (CompuEasys)' });
+    }
     techs.push(tech);
-    tech.sendJson({ type: 'join', code: await shownCode(windowPage), name: 'Juan (CompuEasys)' });
     await stateIs(windowPage, 'consent');
+    expect(await windowPage.isVisible(sealed ? '#consent-encrypted' : '#consent-not-encrypted')).toBe(true);
     expect(await windowPage.textContent('#consent-question')).toBe('Juan (CompuEasys) wants to see and control your screen');
     await windowPage.click(answerButton);
     const paired = await tech.until('paired', 15_000);
@@ -118,8 +133,8 @@ describeWithDesktop('view only through the customer window, on a real X display 
   // Whether view-only input reached the window is settled by the second test: the window
   // process keeps one agent, one injector and one X connection for both sessions, so input
   // allowed later lands after anything that slipped through before. No sleep can prove that.
-  test('a view-only technician sees the real screen, the relay refuses its clicks, keys, text and wheel, and stopping sharing ends it for the technician', async () => {
-    const { tech, view } = await shareWith('#allow-view');
+  test('a view-only technician (an older app, in clear) sees the real screen, the relay refuses its clicks, keys, text and wheel, and stopping sharing ends it for the technician', async () => {
+    const { tech, view } = await shareWith('#allow-view', false);
     expect(await windowPage.textContent('#sharing-mode')).toBe('View only');
     expect(view.width).toBe(WIDTH);
     expect(view.rects.length).toBeGreaterThan(0);
@@ -152,8 +167,8 @@ describeWithDesktop('view only through the customer window, on a real X display 
     expect(await windowPage.textContent('#ended-text')).toBe('You stopped sharing your screen.');
   });
 
-  test('then a technician allowed control reaches the window, and its click is the first input the window has seen: none of the view-only input got there', async () => {
-    const { tech, view } = await shareWith('#allow-control');
+  test('then a technician allowed control (sealed) reaches the window, and its click is the first input the window has seen: none of the view-only input got there', async () => {
+    const { tech, view } = await shareWith('#allow-control', true);
     expect(await windowPage.textContent('#sharing-mode')).toBe('Control allowed');
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 900, y: 100 } });
     tech.sendJson({ type: 'input', seq: 1, event: { kind: 'text', text: 'hola ñ' } });

@@ -10,7 +10,9 @@ import type { Relay } from '../../relay/server';
 import { untilAgentHasRead } from '../support/agent-barrier';
 import { fakeHardware, type RecordingSink } from '../support/fake-hardware';
 import { eventually, startTestRelay } from '../support/relay-harness';
+import { joinSealed, TechnicianNotVerified } from '../support/sealed-peers';
 import { WsTestPeer } from '../support/ws-peer';
+import { routingPart } from '../../common/access-code';
 
 const M = { ctrl: false, alt: false, shift: false, meta: false };
 
@@ -22,7 +24,7 @@ interface Harness {
   waitFor(kind: AgentState['kind']): Promise<AgentState>;
 }
 
-async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions } = {}): Promise<Harness> {
+async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number } = {}): Promise<Harness> {
   const states: AgentState[] = [];
   const { screen, sink, deps } = fakeHardware(relayUrl);
   const agent = await createAgent({
@@ -48,9 +50,17 @@ async function codeOf(h: Harness): Promise<string> {
   return s.code;
 }
 
+/** A technician of this version (as the page): the whole code, keys agreed, everything after sealed. */
 async function joinAsTechnician(relay: Relay, code: string): Promise<WsTestPeer> {
+  const { tech, customerName } = await joinSealed(relay.wsUrl, code);
+  expect(customerName).toBe('PC-MARIA');
+  return tech;
+}
+
+/** A technician of protocol version 1 (an older app, or a relay pretending to be one): in clear. */
+async function joinUnsealed(relay: Relay, code: string): Promise<WsTestPeer> {
   const tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
-  tech.sendJson({ type: 'join', code, name: 'Juan (CompuEasys)' });
+  tech.sendJson({ type: 'join', code: routingPart(code), name: 'Juan (CompuEasys)' });
   await tech.next('waiting-consent');
   return tech;
 }
@@ -70,12 +80,13 @@ describe('the client agent against a real relay (screen and input faked)', () =>
   test('shows a code, shares once the customer allows control, sends a full frame then only the changed area, and applies input in order', async () => {
     harness = await startAgent(relay.wsUrl);
     const code = await codeOf(harness);
-    expect(code).toMatch(/^[0-9]{6}$/);
+    // Six digits from the relay, three of the agent's own.
+    expect(code).toMatch(/^[0-9]{9}$/);
     const tech = await joinAsTechnician(relay, code);
     await tech.next('paired');
     const info = await tech.next('screen-info');
     expect(info.displays[0]).toMatchObject({ width: 640, height: 480, primary: true });
-    expect(harness.agent.session.current).toMatchObject({ kind: 'sharing', technicianName: 'Juan (CompuEasys)', viewOnly: false });
+    expect(harness.agent.session.current).toMatchObject({ kind: 'sharing', technicianName: 'Juan (CompuEasys)', viewOnly: false, encrypted: true });
 
     const first = await tech.nextBinary();
     if (first.message.kind !== 'frame') throw new Error('expected a frame');
@@ -125,9 +136,9 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     expect(header).toMatchObject({ screenWidth: 800, screenHeight: 600 });
   });
 
-  test('view only: the technician sees the screen, and no input reaches the machine', async () => {
+  test('view only (an older technician app, in clear): the technician sees the screen, and no input reaches the machine', async () => {
     harness = await startAgent(relay.wsUrl, 'view-only');
-    const tech = await joinAsTechnician(relay, await codeOf(harness));
+    const tech = await joinUnsealed(relay, await codeOf(harness));
     expect((await tech.next('paired')).viewOnly).toBe(true);
     await tech.until('screen-info');
     await tech.nextBinary();
@@ -141,12 +152,73 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     expect(harness.sink.log).toEqual([]);
   });
 
+  test('view only, sealed: the technician sees the screen, and the relay refuses its sealed input', async () => {
+    harness = await startAgent(relay.wsUrl, 'view-only');
+    const tech = await joinAsTechnician(relay, await codeOf(harness));
+    expect((await tech.next('paired')).viewOnly).toBe(true);
+    await tech.until('screen-info');
+    expect((await tech.nextBinary()).message.kind).toBe('frame');
+    expect(harness.agent.session.current).toMatchObject({ kind: 'sharing', viewOnly: true, encrypted: true });
+    // The page sends none; one sent anyway is dropped by the relay, which knows the inner type.
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 1, y: 1 } });
+    expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
+    expect(harness.agent.injector.currentMode).toBe('view-only');
+  });
+
   test('deny: the technician is turned away and the customer sees a new code', async () => {
     harness = await startAgent(relay.wsUrl, 'deny');
     const first = await codeOf(harness);
     const tech = await joinAsTechnician(relay, first);
     expect((await tech.until('error')).code).toBe(Errors.CONSENT_DENIED.code);
     await eventually(() => harness!.agent.session.current.kind === 'code' && (harness!.agent.session.current as { code: string }).code !== first, 5000, 'a new code');
+  });
+
+  test('a mistyped code: the keys do not verify, the technician is refused, and the customer gets a new code with new secret digits and a notice', async () => {
+    harness = await startAgent(relay.wsUrl);
+    const first = await codeOf(harness);
+    const lastDigit = Number(first.at(-1));
+    const mistyped = first.slice(0, -1) + String((lastDigit + 1) % 10);
+    const refused = await joinSealed(relay.wsUrl, mistyped).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TechnicianNotVerified);
+    expect((refused as TechnicianNotVerified).why).toBe(`the relay said ${Errors.E2E_FAILED.code}`);
+    await eventually(() => harness!.agent.session.current.kind === 'code' && (harness!.agent.session.current as { code: string }).code !== first, 5000, 'a new code');
+    expect(harness.agent.session.current).toMatchObject({ kind: 'code', notice: 'unverified' });
+    // The customer was never asked, and the old code is gone for good.
+    expect(harness.states.some((s) => s.kind === 'consent')).toBe(false);
+    const late = await WsTestPeer.hello(relay.wsUrl, 'technician');
+    late.sendJson({ type: 'join', code: routingPart(first), name: '' });
+    expect((await late.next('error')).code).toBe(Errors.CODE_INVALID.code);
+  });
+
+  test('an older technician app (protocol 1) is shown as not end-to-end encrypted, and works in clear once the customer agrees', async () => {
+    harness = await startAgent(relay.wsUrl);
+    const tech = await joinUnsealed(relay, await codeOf(harness));
+    await tech.next('paired');
+    expect(harness.states.find((s) => s.kind === 'consent')).toMatchObject({ technicianName: 'Juan (CompuEasys)', encrypted: false });
+    expect(harness.agent.session.current).toMatchObject({ kind: 'sharing', encrypted: false });
+    expect((await tech.next('screen-info')).displays[0]).toMatchObject({ width: 640 });
+    const frame = await tech.nextBinary();
+    expect(frame.message.kind).toBe('frame');
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'text', text: 'hola' } });
+    await eventually(() => harness!.sink.log.includes('type hola'), 5000, 'input in clear');
+  });
+
+  test('set to require end-to-end encryption, the agent turns an older technician away without asking, and says why', async () => {
+    harness = await startAgent(relay.wsUrl, 'control', { requireEndToEnd: true });
+    const first = await codeOf(harness);
+    const tech = await joinUnsealed(relay, first);
+    expect((await tech.until('error')).code).toBe(Errors.CONSENT_DENIED.code);
+    await eventually(() => harness!.agent.session.current.kind === 'code' && (harness!.agent.session.current as { code: string }).code !== first, 5000, 'a new code');
+    expect(harness.agent.session.current).toMatchObject({ kind: 'code', notice: 'unencrypted-refused' });
+    expect(harness.states.some((s) => s.kind === 'consent' || s.kind === 'sharing')).toBe(false);
+  });
+
+  test('more secret digits when set: six routing digits and six of the agent\'s own, and a technician with all twelve pairs', async () => {
+    harness = await startAgent(relay.wsUrl, 'control', { secretDigits: 6 });
+    const code = await codeOf(harness);
+    expect(code).toMatch(/^[0-9]{12}$/);
+    const tech = await joinAsTechnician(relay, code);
+    expect((await tech.next('paired')).viewOnly).toBe(false);
   });
 
   test('stop sharing ends the session at once and the technician is told', async () => {
@@ -225,7 +297,7 @@ describe('the client agent and a misbehaving relay', () => {
     const port = (wss.address() as { port: number }).port;
     const h = await startAgent(`ws://127.0.0.1:${port}`);
     try {
-      expect(await codeOf(h)).toBe('123456');
+      expect(await codeOf(h)).toMatch(/^123456[0-9]{3}$/);
       expect(h.sink.log).toEqual([]);
     } finally {
       await h.agent.close();

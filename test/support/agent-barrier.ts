@@ -10,12 +10,13 @@ export function framesOf(tech: WsTestPeer): FrameHeader[] {
 
 /**
  * Resolves once `condition` holds, re-checking it as each message reaches `tech` (read or
- * not: it looks at `tech.received` and consumes nothing); fails after `timeoutMs`.
+ * not: it looks at `tech.received` and consumes nothing); fails after `timeoutMs`. A sealed
+ * message counts once it is opened and recorded.
  */
 export async function untilReceived(tech: WsTestPeer, condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   // Checked and re-armed in one turn of the event loop, so no message slips between.
-  while (!condition()) await within(once(tech.ws, 'message'), Math.max(1, deadline - Date.now()), what);
+  while (!condition()) await within(once(tech.events, 'recorded'), Math.max(1, deadline - Date.now()), what);
 }
 
 /**

@@ -115,8 +115,9 @@ export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extr
   const code = new Promise<string>((resolveCode, reject) => {
     const onData = (chunk: Buffer): void => {
       out += chunk.toString('utf8');
-      const m = /^\s+(\d{3}) (\d{3})\s*$/m.exec(out);
-      if (m) resolveCode(`${m[1]}${m[2]}`);
+      // "385 621 947": the relay's six digits and the agent's secret ones, all of them.
+      const m = /^\s+(\d{3}) (\d{3}) (\d{3,6})\s*$/m.exec(out);
+      if (m) resolveCode(`${m[1]}${m[2]}${m[3]}`);
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });

@@ -4,6 +4,7 @@ import { E2eHandshake, type HandshakeStep, type SealedChannel } from '../../comm
 import type { RecordOpener, RecordSealer, SealableMessage } from '../../common/e2e/record-layer';
 import { webCryptoAead } from '../../common/e2e/webcrypto-aead';
 import { nodeAead } from '../../common/node/node-aead';
+import { routingPart } from '../../common/access-code';
 import { WsTestPeer } from './ws-peer';
 
 /**
@@ -127,4 +128,52 @@ export async function pairSealed(wsUrl: string, { viewOnly = false } = {}): Prom
   const paired = await pair.client.peer.until('paired');
   await pair.tech.peer.until('paired');
   return { ...pair, sessionId: paired.sessionId };
+}
+
+/** The technician's side of the agreement refused (or was refused): what a test needs to carry on. */
+export class TechnicianNotVerified extends Error {
+  constructor(readonly tech: WsTestPeer, readonly why: string) {
+    super(`the technician's agreement did not verify: ${why}`);
+  }
+}
+
+/**
+ * The technician's side of the agreement on an open peer (hello and join already sent), as
+ * the page runs it: every handshake message answered until the keys verify, then the peer
+ * speaks sealed (see WsTestPeer.sealWith). On failure it sends `e2e-failed` as the page does
+ * (unless the relay already refused it) and throws TechnicianNotVerified.
+ */
+export async function agreeAsTechnician(tech: WsTestPeer, typedCode: string): Promise<void> {
+  const agreement = handshake('technician', typedCode);
+  for (;;) {
+    const m = await tech.next();
+    if (m.type === 'error') throw new TechnicianNotVerified(tech, `the relay said ${m.code}`);
+    if (m.type !== 'e2e-start' && m.type !== 'e2e-share' && m.type !== 'e2e-confirm') throw new TechnicianNotVerified(tech, `unexpected ${m.type}`);
+    const step = await agreement.receive(m);
+    if (step.kind === 'failed') {
+      tech.sendJson({ type: 'e2e-failed', reason: step.reason });
+      throw new TechnicianNotVerified(tech, step.reason);
+    }
+    for (const message of step.send) tech.sendJson(message);
+    if (step.kind === 'verified') {
+      tech.sealWith(step.channel);
+      return;
+    }
+  }
+}
+
+/**
+ * A v2 technician, as the page does it, against a real customer (the agent): joins with the
+ * routing part of `typedCode`, agrees on keys from all of it, introduces itself sealed, and
+ * resolves once the relay put the question to the customer and the customer's sealed
+ * introduction arrived. Throws TechnicianNotVerified when the agreement fails.
+ */
+export async function joinSealed(wsUrl: string, typedCode: string, name = 'Juan (CompuEasys)'): Promise<{ tech: WsTestPeer; customerName: string }> {
+  const tech = await helloSealed(wsUrl, 'technician');
+  tech.sendJson({ type: 'join', code: routingPart(typedCode), name: '' });
+  await agreeAsTechnician(tech, typedCode);
+  tech.sendJson({ type: 'introduce', name });
+  await tech.next('waiting-consent');
+  const introduction = await tech.next('introduce');
+  return { tech, customerName: introduction.name };
 }

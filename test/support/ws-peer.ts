@@ -1,8 +1,11 @@
+import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import {
-  decodeBinary, decodeText, encodeControl, FrameFlag, UNSEALED_VERSION,
+  decodeBinary, decodeText, encodeControl, FrameFlag, SEALABLE_TYPES, UNSEALED_VERSION,
   type BinaryMessage, type ControlMessage, type InputEvent, type Role,
 } from '../../protocol';
+import type { SealedChannel } from '../../common/e2e/handshake';
+import type { SealableMessage } from '../../common/e2e/record-layer';
 
 type Received =
   | { readonly kind: 'text'; readonly message: ControlMessage; readonly raw: string }
@@ -23,18 +26,32 @@ export type BinaryHandler = (message: BinaryMessage, raw: Buffer) => void;
 export class WsTestPeer {
   readonly received: Received[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
+  /** 'recorded' after each message is in `received` (in a sealed session, once opened) and on close. */
+  readonly events = new EventEmitter();
   private readPos = 0;
   private notify: (() => void) | undefined;
   private closeInfo: { code: number; reason: string } | undefined;
   private binaryHandler: BinaryHandler | undefined;
   private inputSeq = 0;
+  /** Keys of a sealed session, once {@link sealWith} was called. */
+  private channel: SealedChannel | undefined;
+  /** Opening and sealing are asynchronous: these keep receiving and sending in order. */
+  private openChain: Promise<void> = Promise.resolve();
+  private sendChain: Promise<void> = Promise.resolve();
+  /** Why a sealed message did not open: every read after it fails with this. */
+  private unopened: string | undefined;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (this.channel !== undefined) {
+        const bytes = Buffer.from(data);
+        this.openChain = this.openChain.then(() => this.openAndRecord(bytes, isBinary));
+        return;
+      }
       if (isBinary) {
         if (data.length > 1 && (data[1]! & FrameFlag.SEALED) !== 0) {
           this.received.push({ kind: 'sealed-binary', raw: Buffer.from(data) });
-          this.notify?.();
+          this.recorded();
           return;
         }
         const decoded = decodeBinary(data);
@@ -50,13 +67,18 @@ export class WsTestPeer {
         if (!decoded.ok) throw new Error(`relay sent an undecodable text message: ${decoded.detail}`);
         this.received.push({ kind: 'text', message: decoded.message, raw: text });
       }
-      this.notify?.();
+      this.recorded();
     });
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
-        this.closeInfo = { code, reason: reason.toString() };
-        resolve(this.closeInfo);
-        this.notify?.();
+        const closed = (): void => {
+          this.closeInfo = { code, reason: reason.toString() };
+          resolve(this.closeInfo);
+          this.recorded();
+        };
+        // Sealed: after the messages still being opened, so none is lost to the close.
+        if (this.channel === undefined) closed();
+        else this.openChain = this.openChain.then(closed);
       });
     });
     ws.on('error', () => { /* surfaced through `closed` */ });
@@ -84,12 +106,79 @@ export class WsTestPeer {
     return peer;
   }
 
+  /**
+   * From now on this peer speaks sealed, as the page and the agent do once the keys
+   * verified: peer-to-peer messages and binary messages it sends are sealed, and sealed
+   * ones it receives are opened and recorded as their plain selves (in arrival order), so
+   * a test reads a sealed session exactly as a plain one. A record that does not open
+   * makes every later read fail with the reason.
+   */
+  sealWith(channel: SealedChannel): void {
+    this.channel = channel;
+    // What arrived while the caller was still verifying (the other side seals right after
+    // its confirmation) is taken again, opened this time.
+    for (const item of this.received.splice(this.readPos)) {
+      const raw = typeof item.raw === 'string' ? Buffer.from(item.raw, 'utf8') : item.raw;
+      this.openChain = this.openChain.then(() => this.openAndRecord(raw, item.kind !== 'text'));
+    }
+  }
+
+  get sealed(): boolean {
+    return this.channel !== undefined;
+  }
+
   sendJson(message: ControlMessage | Record<string, unknown>): void {
-    this.ws.send(encodeControl(message as ControlMessage));
+    const channel = this.channel;
+    const type = (message as { type?: unknown }).type;
+    if (channel !== undefined && SEALABLE_TYPES.includes(type as SealableMessage['type'])) {
+      this.inOrder(async () => encodeControl(await channel.sealer.sealText(message as SealableMessage)));
+      return;
+    }
+    const text = encodeControl(message as ControlMessage);
+    if (channel === undefined) this.ws.send(text);
+    else this.inOrder(async () => text);
   }
 
   sendRaw(data: string | Uint8Array, binary = typeof data !== 'string'): void {
-    this.ws.send(data, { binary });
+    const channel = this.channel;
+    if (channel !== undefined && binary && typeof data !== 'string') {
+      this.inOrder(async () => channel.sealer.sealBinary(data), true);
+      return;
+    }
+    if (channel === undefined) this.ws.send(data, { binary });
+    else this.inOrder(async () => data, binary);
+  }
+
+  /** Sealed mode: sends what `make` gives after everything sent before it (sealing takes a turn of the event loop). */
+  private inOrder(make: () => Promise<string | Uint8Array>, binary = false): void {
+    this.sendChain = this.sendChain.then(async () => {
+      const data = await make();
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.send(data, { binary });
+    });
+  }
+
+  /** Sealed mode: opens a sealed message (or takes a plain one) and records it in place. */
+  private async openAndRecord(data: Buffer, isBinary: boolean): Promise<void> {
+    const channel = this.channel!;
+    if (isBinary) {
+      const sealed = data.length > 1 && (data[1]! & FrameFlag.SEALED) !== 0;
+      const opened = sealed ? await channel.opener.openBinary(data) : decodeBinary(data);
+      if (!opened.ok) this.unopened ??= `a binary message did not open: ${'problem' in opened ? opened.problem : opened.detail}`;
+      else if (this.binaryHandler) this.binaryHandler(opened.message, data);
+      else this.received.push({ kind: 'binary', message: opened.message, raw: data });
+    } else {
+      const text = data.toString('utf8');
+      const decoded = decodeText(text);
+      if (!decoded.ok) throw new Error(`relay sent an undecodable text message: ${decoded.detail}`);
+      if (decoded.message.type === 'sealed') {
+        const opened = await channel.opener.openText(decoded.message);
+        if (opened.ok) this.received.push({ kind: 'text', message: opened.message, raw: JSON.stringify(opened.message) });
+        else this.unopened ??= `a sealed ${decoded.message.inner} did not open: ${opened.problem}`;
+      } else {
+        this.received.push({ kind: 'text', message: decoded.message, raw: text });
+      }
+    }
+    this.recorded();
   }
 
   /** Sends one input event as the technician's viewer does: an `input` message with the next `seq`. */
@@ -145,6 +234,7 @@ export class WsTestPeer {
   async nextAny(timeoutMs = 5000): Promise<Received> {
     const deadline = Date.now() + timeoutMs;
     while (this.readPos >= this.received.length) {
+      if (this.unopened !== undefined) throw new Error(this.unopened);
       if (this.closeInfo) throw new Error(`socket closed (${this.closeInfo.code} ${this.closeInfo.reason}) while waiting`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('timed out waiting for a message');
@@ -158,6 +248,12 @@ export class WsTestPeer {
       this.notify = undefined;
     }
     return this.received[this.readPos++]!;
+  }
+
+  /** Someone waits for the next message; listeners see it once it is in `received`. */
+  private recorded(): void {
+    this.notify?.();
+    this.events.emit('recorded');
   }
 
   /** Unread messages so far. */

@@ -14,6 +14,8 @@ import { untilAgentHasRead } from '../support/agent-barrier';
 import { RecordingSink } from '../support/fake-hardware';
 import { eventually, startTestRelay, within } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
+import { joinSealed } from '../support/sealed-peers';
+import { routingPart } from '../../common/access-code';
 import { NeutralinoRuntimeStandIn } from './neutralino-stand-in';
 import { fakeHardwareAgent } from './window-harness';
 
@@ -153,16 +155,15 @@ describe('a whole session through the extension bridge and a local stand-in of t
     runtime.dispatch('ui:command', { command: 'connect' });
     await runtime.nextState('connecting');
     const code = await runtime.nextState('code');
-    expect(code).toMatchObject({ code: expect.stringMatching(/^[0-9]{6}$/), ttlMs: 600_000 });
+    expect(code).toMatchObject({ code: expect.stringMatching(/^[0-9]{9}$/), ttlMs: 600_000 });
     expect(code.remainingMs).toBeGreaterThan(590_000);
 
-    tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
-    tech.sendJson({ type: 'join', code: code.code as string, name: 'Juan (CompuEasys)' });
-    expect(await runtime.nextState('consent')).toMatchObject({ technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000 });
+    tech = (await joinSealed(relay.wsUrl, code.code as string)).tech;
+    expect(await runtime.nextState('consent')).toMatchObject({ technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000, encrypted: true });
 
     runtime.dispatch('ui:command', { command: 'consent', answer: 'control' });
     expect((await tech.until('paired')).viewOnly).toBe(false);
-    expect(await runtime.nextState('sharing')).toMatchObject({ technicianName: 'Juan (CompuEasys)', viewOnly: false });
+    expect(await runtime.nextState('sharing')).toMatchObject({ technicianName: 'Juan (CompuEasys)', viewOnly: false, encrypted: true });
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 5, y: 6 } });
     await eventually(() => sink.log.includes('left up'), 5000, 'the click');
     expect(runtime.calls.every((c) => c.method === 'app.broadcast' && c.accessToken === runtime.token)).toBe(true);
@@ -173,7 +174,7 @@ describe('a whole session through the extension bridge and a local stand-in of t
     expect(bridge.session?.current).toMatchObject({ kind: 'ended', by: 'customer' });
   });
 
-  test('view only through the extension: the relay refuses the technician\'s input, nothing is injected, and the page\'s stop ends it for both sides', async () => {
+  test('an older technician app, view only through the extension: the question says it is in clear, the relay refuses the technician\'s input, nothing is injected, and the page\'s stop ends it for both sides', async () => {
     const sink = new RecordingSink();
     const logger = pino({ level: 'silent' });
     let agent: Agent | undefined;
@@ -182,11 +183,11 @@ describe('a whole session through the extension bridge and a local stand-in of t
     runtime.dispatch('ui:command', { command: 'connect' });
     const code = await runtime.nextState('code');
     tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
-    tech.sendJson({ type: 'join', code: code.code as string, name: 'Juan (CompuEasys)' });
-    await runtime.nextState('consent');
+    tech.sendJson({ type: 'join', code: routingPart(code.code as string), name: 'Juan (CompuEasys)' });
+    expect(await runtime.nextState('consent')).toMatchObject({ encrypted: false });
     runtime.dispatch('ui:command', { command: 'consent', answer: 'view-only' });
     expect((await tech.until('paired')).viewOnly).toBe(true);
-    expect(await runtime.nextState('sharing')).toMatchObject({ viewOnly: true });
+    expect(await runtime.nextState('sharing')).toMatchObject({ viewOnly: true, encrypted: false });
     expect(runtime.calls.at(-1)!.method).toBe('events.broadcast');
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'text', text: 'hola' } });
     expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);

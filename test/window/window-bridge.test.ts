@@ -47,7 +47,7 @@ describe('window events (page ⇄ agent): decoded once, never thrown on', () => 
   test('states', () => {
     expect(decodeUiState({ kind: 'code', code: '385621', remainingMs: 5, ttlMs: 600_000, notice: 'denied' }))
       .toEqual({ kind: 'code', code: '385621', remainingMs: 5, ttlMs: 600_000, notice: 'denied' });
-    expect(decodeUiState({ kind: 'sharing', technicianName: 'Juan', viewOnly: true, elapsedMs: 10 })).toMatchObject({ viewOnly: true });
+    expect(decodeUiState({ kind: 'sharing', technicianName: 'Juan', viewOnly: true, elapsedMs: 10, encrypted: true })).toMatchObject({ viewOnly: true });
     for (const bad of [null, { kind: 'code', code: '12345', remainingMs: 1, ttlMs: 1 }, { kind: 'code', code: '123456', remainingMs: -1, ttlMs: 1 },
       { kind: 'sharing', technicianName: 'x'.repeat(65), viewOnly: false, elapsedMs: 0 }, { kind: 'ended', by: 'nobody', reason: '' },
       { kind: 'consent', technicianName: 'J', remainingMs: Infinity, timeoutMs: 1 }, { kind: 'dancing' }]) {
@@ -81,18 +81,18 @@ describe('the window bridge', () => {
     h.bridge.publish();
     expect(h.last()).toMatchObject({ kind: 'code', remainingMs: 510_000 });
 
-    const answer = hooks!.consent({ technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000, signal: new AbortController().signal });
-    hooks!.onState({ kind: 'consent', technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000 });
+    const answer = hooks!.consent({ technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000, encrypted: true, signal: new AbortController().signal });
+    hooks!.onState({ kind: 'consent', technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000, encrypted: true });
     h.advance(15_000);
     h.bridge.publish();
-    expect(h.last()).toEqual({ kind: 'consent', technicianName: 'Juan (CompuEasys)', remainingMs: 45_000, timeoutMs: 60_000 });
+    expect(h.last()).toEqual({ kind: 'consent', technicianName: 'Juan (CompuEasys)', remainingMs: 45_000, timeoutMs: 60_000, encrypted: true });
     h.bridge.handleEnvelope({ event: 'ui:command', data: { command: 'consent', answer: 'view-only' } });
     await expect(answer).resolves.toBe('view-only');
 
-    hooks!.onState({ kind: 'sharing', technicianName: 'Juan (CompuEasys)', viewOnly: true, since: Date.now() });
+    hooks!.onState({ kind: 'sharing', technicianName: 'Juan (CompuEasys)', viewOnly: true, since: Date.now(), encrypted: true });
     h.advance(61_000);
     h.bridge.publish();
-    expect(h.last()).toEqual({ kind: 'sharing', technicianName: 'Juan (CompuEasys)', viewOnly: true, elapsedMs: 61_000 });
+    expect(h.last()).toEqual({ kind: 'sharing', technicianName: 'Juan (CompuEasys)', viewOnly: true, elapsedMs: 61_000, encrypted: true });
 
     hooks!.onState({ kind: 'reconnecting', inMs: 4000, attempt: 3, reason: 'network' });
     h.advance(1000);
@@ -114,8 +114,8 @@ describe('the window bridge', () => {
     await new Promise((r) => setImmediate(r));
     const ask = (): Promise<ConsentAnswer> => {
       const abort = new AbortController();
-      const p = hooks!.consent({ technicianName: 'Juan', timeoutMs: 60_000, signal: abort.signal });
-      hooks!.onState({ kind: 'consent', technicianName: 'Juan', timeoutMs: 60_000 });
+      const p = hooks!.consent({ technicianName: 'Juan', timeoutMs: 60_000, encrypted: true, signal: abort.signal });
+      hooks!.onState({ kind: 'consent', technicianName: 'Juan', timeoutMs: 60_000, encrypted: true });
       (ask as { abort?: AbortController }).abort = abort;
       return p;
     };
@@ -180,7 +180,7 @@ describe('the window bridge', () => {
     const h = harness(async (x) => { hooks = x; return stubAgent([]); }, { autoAnswer: 'view-only' });
     h.bridge.handleCommand({ command: 'connect' });
     await new Promise((r) => setImmediate(r));
-    await expect(hooks!.consent({ technicianName: 'J', timeoutMs: 1000, signal: new AbortController().signal })).resolves.toBe('view-only');
+    await expect(hooks!.consent({ technicianName: 'J', timeoutMs: 1000, encrypted: true, signal: new AbortController().signal })).resolves.toBe('view-only');
     const before = h.sent.length;
     h.bridge.handleEnvelope({ event: 'ui:command', data: { command: 'format-disk' } });
     h.bridge.handleEnvelope({ event: 'agent:state', data: { kind: 'sharing' } });

@@ -8,7 +8,9 @@ import { WindowBridge } from '../../client/window/window-bridge';
 import type { Relay } from '../../relay/server';
 import { browserForBlock, describeWithChromium, waitForBodyState } from '../support/browser';
 import { eventually, startTestRelay } from '../support/relay-harness';
-import { WsTestPeer } from '../support/ws-peer';
+import { shownCode } from '../support/customer-window';
+import { joinSealed } from '../support/sealed-peers';
+import type { WsTestPeer } from '../support/ws-peer';
 import { NeutralinoRuntimeStandIn } from './neutralino-stand-in';
 import { RecordingSink } from '../support/fake-hardware';
 import { fakeHardwareAgent, PAGE_DIR } from './window-harness';
@@ -55,11 +57,11 @@ describeWithChromium('the window page inside a local stand-in of the Neutralino 
 
     await page.click('#connect-button');
     await waitForBodyState(page, 'code');
-    const code = ((await page.textContent('#code-value')) ?? '').replace(' ', '');
-    expect(code).toMatch(/^[0-9]{6}$/);
-    tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
-    tech.sendJson({ type: 'join', code, name: 'Juan (CompuEasys)' });
+    const code = await shownCode(page);
+    expect(code).toMatch(/^[0-9]{9}$/);
+    tech = (await joinSealed(relay.wsUrl, code)).tech;
     await waitForBodyState(page, 'consent');
+    expect(await page.isVisible('#consent-encrypted')).toBe(true);
     expect(await page.textContent('#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
     await page.click('#allow-control');
     expect((await tech.until('paired')).viewOnly).toBe(false);

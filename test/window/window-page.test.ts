@@ -6,7 +6,9 @@ import type { RelayOptions } from '../../relay/options';
 import type { Relay } from '../../relay/server';
 import { untilAgentHasRead } from '../support/agent-barrier';
 import { browserForBlock, describeWithChromium, launchTestBrowser, waitForBodyState } from '../support/browser';
-import { shownCode } from '../support/customer-window';
+import { shownCode, untilCodeChanges } from '../support/customer-window';
+import { joinSealed, TechnicianNotVerified } from '../support/sealed-peers';
+import { routingPart } from '../../common/access-code';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 import { startWindow, type WindowUnderTest } from './window-harness';
@@ -18,18 +20,24 @@ async function text(page: Page, selector: string): Promise<string> {
   return ((await page.textContent(selector)) ?? '').trim();
 }
 
+/** A technician as the page is: the whole code, keys agreed, its name and everything after sealed. */
 async function joinAsTechnician(relay: Relay, code: string): Promise<WsTestPeer> {
+  return (await joinSealed(relay.wsUrl, code, TECHNICIAN)).tech;
+}
+
+/** An older technician app (protocol 1): the six routing digits, in clear. */
+async function joinUnsealed(relay: Relay, code: string): Promise<WsTestPeer> {
   const tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
-  tech.sendJson({ type: 'join', code, name: TECHNICIAN });
+  tech.sendJson({ type: 'join', code: routingPart(code), name: TECHNICIAN });
   await tech.next('waiting-consent');
   return tech;
 }
 
 /** The window shows a code and a technician is waiting for the customer's answer. */
-async function upToConsent(page: Page, relay: Relay): Promise<WsTestPeer> {
+async function upToConsent(page: Page, relay: Relay, join = joinAsTechnician): Promise<WsTestPeer> {
   await page.click('#connect-button');
   await waitForBodyState(page, 'code');
-  const tech = await joinAsTechnician(relay, await shownCode(page));
+  const tech = await join(relay, await shownCode(page));
   await waitForBodyState(page, 'consent');
   return tech;
 }
@@ -64,7 +72,8 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     await page.click('#connect-button');
     await waitForBodyState(page, 'code');
     const code = await shownCode(page);
-    expect(code).toMatch(/^[0-9]{6}$/);
+    expect(code).toMatch(/^[0-9]{9}$/);
+    expect(await text(page, '#code-value')).toBe(`${code.slice(0, 3)} ${code.slice(3, 6)} ${code.slice(6)}`);
     expect(await text(page, '#code-countdown')).toMatch(/^Vence en (10:00|9:5\d)$/);
     const before = await text(page, '#code-countdown');
     await page.waitForFunction((b) => document.getElementById('code-countdown')?.textContent !== b, before, { timeout: 3000 });
@@ -77,6 +86,10 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect([await text(page, '#allow-control'), await text(page, '#allow-view'), await text(page, '#deny')])
       .toEqual(['Permitir control', 'Solo ver', 'Denegar']);
     expect(await text(page, '#consent-countdown')).toMatch(/^Si no responde, se denegará en (60|59|58) s$/);
+    // The name came sealed, after the keys verified: the lock says so, and no warning shows.
+    expect(await page.isVisible('#consent-encrypted')).toBe(true);
+    expect(await text(page, '#consent-encrypted')).toBe('🔒 Cifrado de extremo a extremo');
+    expect(await page.isVisible('#consent-not-encrypted')).toBe(false);
 
     await page.click('#allow-control');
     expect((await tech.next('paired')).viewOnly).toBe(false);
@@ -84,6 +97,8 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect(await text(page, '#sharing-mode')).toBe('Control permitido');
     expect(await text(page, '#sharing-text')).toBe('Juan (CompuEasys) está viendo y controlando su pantalla');
     expect(await text(page, '#sharing-elapsed')).toMatch(/^Conectado desde hace 0:0\d$/);
+    expect(await page.isVisible('#sharing-encrypted')).toBe(true);
+    expect(await page.isVisible('#sharing-not-encrypted')).toBe(false);
     expect(await text(page, '#stop-button')).toBe('Dejar de compartir');
 
     // Control means control: a click reaches the (stand-in) mouse.
@@ -98,15 +113,20 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect(win.bridge.session?.current.kind).toBe('ended');
   });
 
-  test('view only: connected (view only), and input from the technician is refused by the relay and never injected', async () => {
+  test('an older technician app (in clear): the question warns that it is not end-to-end encrypted; view only: input is refused by the relay and never injected', async () => {
     await open();
-    const tech = await upToConsent(page, relay);
+    const tech = await upToConsent(page, relay, joinUnsealed);
     techs.push(tech);
+    expect(await page.isVisible('#consent-encrypted')).toBe(false);
+    expect(await page.isVisible('#consent-not-encrypted')).toBe(true);
+    expect(await text(page, '#consent-not-encrypted')).toMatch(/^Atención: esta conexión no está cifrada de extremo a extremo\./);
     await page.click('#allow-view');
     expect((await tech.next('paired')).viewOnly).toBe(true);
     await waitForBodyState(page, 'sharing');
     expect(await text(page, '#sharing-mode')).toBe('Solo ver');
     expect(await text(page, '#sharing-text')).toBe('Juan (CompuEasys) está viendo su pantalla (no puede controlarla)');
+    expect(await page.isVisible('#sharing-encrypted')).toBe(false);
+    expect(await text(page, '#sharing-not-encrypted')).toBe('⚠ No cifrado de extremo a extremo');
     await tech.until('screen-info');
 
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 10, y: 20 } });
@@ -133,10 +153,25 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect((await tech.until('error')).code).toBe(Errors.CONSENT_DENIED.code);
     expect((await tech.closed).code).toBe(4007);
     await waitForBodyState(page, 'code');
-    await page.waitForFunction((old) => (document.getElementById('code-value')?.textContent ?? '').replace(' ', '') !== old, first);
-    expect(await shownCode(page)).not.toBe(first);
+    await untilCodeChanges(page, first);
     expect(await page.isVisible('#code-notice')).toBe(true);
     expect(await text(page, '#code-notice')).toBe('Usted rechazó la conexión. Este es un código nuevo.');
+  });
+
+  test('a mistyped code: the connection cannot be verified, the customer is never asked, and the window shows a new code saying why', async () => {
+    await open();
+    await page.click('#connect-button');
+    await waitForBodyState(page, 'code');
+    const first = await shownCode(page);
+    // One secret digit off: the relay's six are right, so only the key agreement can tell.
+    const mistyped = first.slice(0, 8) + String((Number(first[8]) + 1) % 10);
+    const refused = await joinSealed(relay.wsUrl, mistyped, TECHNICIAN).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TechnicianNotVerified);
+    techs.push((refused as TechnicianNotVerified).tech);
+    await untilCodeChanges(page, first);
+    expect(await text(page, '#code-notice')).toBe('No se pudo verificar la conexión: el código no coincidía o alguien estaba interfiriendo. El código anterior ya no sirve; este es uno nuevo.');
+    expect(await page.getAttribute('#code-notice', 'class')).toContain('notice-danger');
+    expect(win.bridge.session?.current.kind).toBe('code');
   });
 
   test('the technician leaving shows "ended by the technician", and the customer can connect again', async () => {
@@ -152,7 +187,7 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect(await text(page, '#connect-again-button')).toBe('Conectar de nuevo');
     await page.click('#connect-again-button');
     await waitForBodyState(page, 'code');
-    expect(await shownCode(page)).toMatch(/^[0-9]{6}$/);
+    expect(await shownCode(page)).toMatch(/^[0-9]{9}$/);
   });
 
   test('"new code" replaces the code; stopping while a code shows cancels it at once (the old code no longer works)', async () => {
@@ -161,8 +196,7 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     await waitForBodyState(page, 'code');
     const first = await shownCode(page);
     await page.click('#new-code-button');
-    await page.waitForFunction((old) => (document.getElementById('code-value')?.textContent ?? '').replace(' ', '') !== old, first);
-    const second = await shownCode(page);
+    const second = await untilCodeChanges(page, first);
     expect(second).not.toBe(first);
     expect(await page.isVisible('#code-notice')).toBe(false);
 
@@ -171,7 +205,7 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect(await text(page, '#ended-text')).toBe('Usted dejó de compartir su pantalla.');
     const tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
     techs.push(tech);
-    tech.sendJson({ type: 'join', code: second, name: TECHNICIAN });
+    tech.sendJson({ type: 'join', code: routingPart(second), name: TECHNICIAN });
     expect((await tech.until('error')).code).toBe(Errors.CODE_INVALID.code);
   });
 
@@ -212,7 +246,7 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect(await text(page, '#reconnecting-text')).toMatch(/^Reintentando en \d+ s \(intento \d+\)…$/);
     relay = await startTestRelay({ port });
     await waitForBodyState(page, 'code', 15_000);
-    expect(await shownCode(page)).toMatch(/^[0-9]{6}$/);
+    expect(await shownCode(page)).toMatch(/^[0-9]{9}$/);
   });
 
   test('the window says so when the agent is gone', async () => {
@@ -305,6 +339,7 @@ describeWithChromium('the customer window follows the browser language (es / en)
       expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) wants to see and control your screen');
       expect([await text(page, '#allow-control'), await text(page, '#allow-view'), await text(page, '#deny')])
         .toEqual(['Allow control', 'View only', 'Deny']);
+      expect(await text(page, '#consent-encrypted')).toBe('🔒 End-to-end encrypted');
 
       expect(await text(page, '#lang-toggle')).toBe('Español');
       await page.click('#lang-toggle');
