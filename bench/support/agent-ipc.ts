@@ -15,8 +15,10 @@ export const AGENT_ARGS: readonly string[] = Object.freeze(['--capture', 'nut-js
 export type AgentMessage =
   /** The adapters the agent chose, by their own names: every result row shows them. */
   | { readonly kind: 'hardware'; readonly source: string; readonly encoder: string }
+  /** The code the customer reads: six routing digits from the relay, then the agent's secret digits (3 by default). */
   | { readonly kind: 'code'; readonly code: string }
-  | { readonly kind: 'streaming' }
+  /** Sharing started; `encrypted`: the session is sealed end to end (the agent's own word, client/session/session-state.ts). */
+  | { readonly kind: 'streaming'; readonly encrypted: boolean }
   | { readonly kind: 'stats'; readonly grabs: number; readonly encodes: number; readonly quality: number; readonly cpuMs: number }
   | { readonly kind: 'moves'; readonly moves: readonly InjectedMove[] }
   | { readonly kind: 'clock'; readonly atMs: number }

@@ -59,8 +59,9 @@ async function main(): Promise<void> {
     onState: (state) => {
       if (stopping) return;
       switch (state.kind) {
+        // Every digit the customer reads: the relay's six routing digits and the agent's secret ones.
         case 'code': toBench({ kind: 'code', code: state.code }); break;
-        case 'sharing': toBench({ kind: 'streaming' }); break;
+        case 'sharing': toBench({ kind: 'streaming', encrypted: state.encrypted }); break;
         case 'failed': toBench({ kind: 'failed', message: `${state.code}: ${state.message}` }); break;
         // A bench run is one session on a local server: a drop or an end is a failure.
         case 'reconnecting': toBench({ kind: 'failed', message: `connection lost: ${state.reason}` }); break;

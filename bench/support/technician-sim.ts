@@ -1,61 +1,108 @@
 import WebSocket from 'ws';
 import { encodeFrameAck, FrameFlag, type InputEvent } from '../../protocol';
+import { routingPart } from '../../common/access-code';
+import { joinSealed } from '../../test/support/sealed-peers';
 import { WsTestPeer } from '../../test/support/ws-peer';
+import { wallClockMs } from './instrument-agent-deps';
 
-/** Hello, join and the customer's consent (automatic in the benches), ms. */
+/** Hello, join, the key agreement (sealed) and the customer's consent (automatic in the benches), ms. */
 const PAIRING_TIMEOUT_MS = 20_000;
+/** The name the simulated technician gives (sealed in `introduce`, or in clear in `join`). */
+const TECHNICIAN_NAME = 'bench-technician';
 
 /** What the simulated technician has seen so far. */
 export interface TechnicianCounters {
   updates: number;
   fullUpdates: number;
   rects: number;
-  /** Binary bytes received, FRAME headers included. */
+  /** Binary bytes received as they came off the socket (sealed ones with their 24 bytes of sealing), FRAME headers included. */
   bytes: number;
-  /** Capture → receipt of each update's LAST rectangle, ms (same machine, same clock). */
+  /**
+   * Capture → receipt of each update's LAST rectangle, ms (same machine, same clock); in a
+   * sealed session, once that rectangle was opened. The capture time is the agent's whole-ms
+   * Date.now(), the receipt this process's sub-ms wall clock (wallClockMs), so the figures
+   * are continuous and, on average, 0.5 ms above the true latency in every lane alike.
+   */
   latenciesMs: number[];
 }
 
 export interface TechnicianSim {
   readonly counters: TechnicianCounters;
-  /** Sends one input event (an `input` message with the next `seq`), as the viewer does. */
+  /** Whether the session is sealed end to end (the keys verified), as asked. */
+  readonly sealed: boolean;
+  /** Sends one input event (an `input` message with the next `seq`, sealed in a sealed session), as the viewer does. */
   sendInput(event: InputEvent): void;
   close(): void;
 }
 
+export interface JoinOptions {
+  /**
+   * True: a technician of protocol version 2, exactly as the page does it
+   * (test/support/sealed-peers.ts `joinSealed`): hello with SEALING_VERSION, join with the
+   * routing digits and no name, the key agreement on the whole code through the real
+   * handshake with WebCrypto, the name sent sealed; every frame opened and every ack and
+   * input sealed. False: a technician of protocol version 1 (an older app), which pairs with
+   * the agent in clear by the routing digits alone.
+   */
+  readonly sealed: boolean;
+}
+
 /**
- * A technician that joins with the client's code and acknowledges every update as soon
- * as its LAST rectangle arrives: the tests' protocol peer (test/support/ws-peer.ts) with
- * its frames counted instead of recorded. It does not decode the JPEGs: a real viewer
- * does that on another machine, and decoding here would take CPU from the agent on this
- * 2-core box. Resolves once the session is paired.
+ * A technician that joins with the client's code (all the digits the customer reads) and
+ * acknowledges every update as soon as its LAST rectangle arrives: the tests' protocol
+ * peer (test/support/ws-peer.ts) with its frames counted instead of recorded. It does not
+ * decode the JPEGs: a real viewer does that on another machine, and decoding here would
+ * take CPU from the agent on this 2-core box. Resolves once the session is paired.
  */
-export async function joinAsTechnician(wsUrl: string, code: string): Promise<TechnicianSim> {
+export async function joinAsTechnician(wsUrl: string, code: string, { sealed }: JoinOptions): Promise<TechnicianSim> {
   const counters: TechnicianCounters = { updates: 0, fullUpdates: 0, rects: 0, bytes: 0, latenciesMs: [] };
-  const peer = await WsTestPeer.hello(wsUrl, 'technician', { perMessageDeflate: false });
-  peer.handleBinary((message, raw) => {
-    counters.bytes += raw.byteLength;
-    if (message.kind !== 'frame') return;
-    const { header } = message;
-    counters.rects++;
-    if (header.flags & FrameFlag.LAST) {
-      counters.updates++;
-      if (header.flags & FrameFlag.FULL) counters.fullUpdates++;
-      counters.latenciesMs.push(Date.now() - header.captureTimeMs);
-      peer.sendRaw(encodeFrameAck(header.seq, header.captureTimeMs));
-    }
-  });
+  let peer: WsTestPeer | undefined;
   try {
-    peer.sendJson({ type: 'join', code, name: 'bench-technician' });
+    if (sealed) {
+      // Resolves once the keys verified, the relay put the question to the customer and the
+      // customer's sealed introduction arrived; frames come only after `paired`.
+      peer = (await withTimeout(joinSealed(wsUrl, code, TECHNICIAN_NAME), PAIRING_TIMEOUT_MS, 'the key agreement')).tech;
+    } else {
+      peer = await WsTestPeer.hello(wsUrl, 'technician', { perMessageDeflate: false });
+      peer.sendJson({ type: 'join', code: routingPart(code), name: TECHNICIAN_NAME });
+    }
+    const p = peer;
+    p.handleBinary((message, raw) => {
+      counters.bytes += raw.byteLength;
+      if (message.kind !== 'frame') return;
+      const { header } = message;
+      counters.rects++;
+      if (header.flags & FrameFlag.LAST) {
+        counters.updates++;
+        if (header.flags & FrameFlag.FULL) counters.fullUpdates++;
+        counters.latenciesMs.push(wallClockMs() - header.captureTimeMs);
+        // Sealed by the peer in a sealed session (WsTestPeer.sealWith).
+        p.sendRaw(encodeFrameAck(header.seq, header.captureTimeMs));
+      }
+    });
     // The relay says waiting-consent first; the bare pipe goes straight to paired.
-    await peer.until('paired', PAIRING_TIMEOUT_MS);
+    await p.until('paired', PAIRING_TIMEOUT_MS);
   } catch (error) {
-    peer.close();
+    peer?.close();
     throw error;
+  }
+  const p = peer;
+  if (p.sealed !== sealed) {
+    p.close();
+    throw new Error(`asked for a ${sealed ? 'sealed' : 'plain'} session, got a ${p.sealed ? 'sealed' : 'plain'} one`);
   }
   return {
     counters,
-    sendInput: (event) => { if (peer.ws.readyState === WebSocket.OPEN) peer.sendInput(event); },
-    close: () => peer.close(),
+    sealed: p.sealed,
+    sendInput: (event) => { if (p.ws.readyState === WebSocket.OPEN) p.sendInput(event); },
+    close: () => p.close(),
   };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
