@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import pino from 'pino';
 import { createRelay } from '../relay/server';
@@ -14,10 +16,10 @@ import { descendantsCpuMs, machineCpu } from './support/proc-cpu';
 import { wallClockMs } from './support/instrument-agent-deps';
 import { joinAsTechnician, type TechnicianSim } from './support/technician-sim';
 import {
-  installTechnicianPageHook, pageClockOffset, pageDrawCount, pageDrawsSince, pageStatusBar, takePageMoves,
+  installTechnicianPageHook, pageClockOffset, pageDrawCount, pageDrawsSince, pageStatusBar, takePageCrypto, takePageMoves, type PageCryptoCall,
 } from './support/technician-page';
 
-/** Runs per technician, interleaved (stand-in, page, stand-in, page …); `repeats=N` overrides. */
+/** Runs per technician, interleaved (each round in a rotated order); `repeats=N` overrides. */
 const DEFAULT_REPEATS = 3;
 /** The remote x range of the POINTER_MOVES: ≈ 13 remote pixels apart, so each maps to its own coordinate at fit scale. */
 const INPUT_X = Object.freeze({ from: 100, to: 1700 });
@@ -29,14 +31,30 @@ const OVERALL_TIMEOUT_MS = 8 * 60_000;
 const PAGE_PROFILE_MARK = 'ce-chromium-';
 const SCENE_PROFILE_MARK = 'rs-bench-chromium-';
 
-type TechnicianKind = 'page' | 'stand-in';
+/**
+ * The technicians of a run. The page is the real technician page, which seals (protocol 2:
+ * the whole code typed, keys agreed, frames opened and acks and input sealed with WebCrypto);
+ * with an agent of protocol 2 it cannot run in clear (PROTOCOL.md §12.7), so what sealing
+ * costs is measured with the stand-in, which runs both ways: sealed as the page does it, and
+ * in clear as a technician of protocol 1 (an older app) does.
+ */
+type TechnicianKind = 'page' | 'stand-in' | 'stand-in-clear';
 const TECHNICIAN_NAMES: Readonly<Record<TechnicianKind, string>> = {
-  page: 'technician page (headless Chromium)',
-  'stand-in': 'stand-in technician (acks on arrival)',
+  page: 'technician page (headless Chromium, sealed)',
+  'stand-in': 'stand-in technician, sealed (acks on arrival)',
+  'stand-in-clear': 'stand-in technician in clear, protocol 1 (acks on arrival)',
 };
+/** Issue 11's targets for sealed against clear: frame rate kept, latency added. */
+const SEALED_TARGETS = Object.freeze({ fpsRatio: 0.95, captureToAckAddedMs: 2, inputAddedMs: 1 });
+/** `npm run bench -- e2e stand-in`: the two stand-in lanes only (no technician browser). */
+const STAND_IN_WORD = 'stand-in';
 
 interface Run {
   readonly technician: TechnicianKind;
+  /** The agent said the session is end-to-end encrypted. */
+  readonly sealed: boolean;
+  /** Page only: its WebCrypto calls during the frame-rate window. */
+  readonly pageCrypto: readonly PageCryptoCall[];
   /** The agent's capture source and encoder, as it named them. */
   readonly adapters: string;
   /** Updates drawn (page) or received and acked (stand-in) per second. */
@@ -87,9 +105,9 @@ interface TechnicianDriver {
   close(): Promise<void>;
 }
 
-function standInDriver(sim: TechnicianSim): TechnicianDriver {
+function standInDriver(sim: TechnicianSim, kind: 'stand-in' | 'stand-in-clear'): TechnicianDriver {
   return {
-    kind: 'stand-in',
+    kind,
     drawCount: async () => sim.counters.latenciesMs.length,
     latenciesSince: async (from) => sim.counters.latenciesMs.slice(from),
     async sendMoves() {
@@ -144,34 +162,47 @@ async function pageDriver(page: Page): Promise<TechnicianDriver> {
   };
 }
 
-/** One run: a fresh relay and agent, one technician of `kind`, the window, then the moves. */
-async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: TestBrowser): Promise<Run> {
-  const relay = await createRelay({ options: { port: 0, host: '127.0.0.1' }, logger: pino({ level: 'warn' }) });
+/**
+ * One run: a fresh relay and agent, one technician of `kind`, the window, then the moves.
+ * `pageDir`: where the relay serves the page from (default: this tree's dist/technician).
+ */
+async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: TestBrowser | undefined, pageDir: string | undefined): Promise<Run> {
+  const relay = await createRelay({
+    options: { port: 0, host: '127.0.0.1', ...(pageDir !== undefined ? { staticDir: pageDir } : {}) }, logger: pino({ level: 'warn' }),
+  });
   let agent: AgentChild | undefined;
   let driver: TechnicianDriver | undefined;
   let pageOf: Page | undefined;
   try {
     agent = await startAgent(relay.wsUrl, env);
     const { race } = agent;
+    // Every digit the customer reads (6 routing + 3 secret); the stand-in in clear joins with the six.
     const { code } = await agent.next('code', 30_000);
-    if (kind === 'stand-in') {
-      const sim = await race(joinAsTechnician(relay.wsUrl, code));
-      driver = standInDriver(sim);
+    if (kind !== 'page') {
+      const sim = await race(joinAsTechnician(relay.wsUrl, code, { sealed: kind === 'stand-in' }));
+      driver = standInDriver(sim, kind);
     } else {
+      if (browser === undefined) throw new Error('the page lane needs the technician browser');
       const page = await browser.newPage();
       pageOf = page;
       driver = { kind, drawCount: async () => 0, latenciesSince: async () => [], sendMoves: async () => ({ moves: [], pointerEvents: 0 }), close: () => page.close() };
       await installTechnicianPageHook(page);
       await race(openPanel(page, relay.url));
+      // The whole code, as the technician types what the customer reads.
       await race(submitCode(page, code, 'Bench (CompuEasys)'));
-      await race(waitForState(page, 'connected', 20_000));
+      await race(waitForState(page, 'connected', 20_000)).catch((error: unknown) => {
+        throw new Error(`the technician page (${pageDir ?? 'dist/technician'}) did not connect with the ${code.length}-digit code: `
+          + `with an agent of protocol 2 it must seal end to end (issue 11); \`npm run bench -- e2e ${STAND_IN_WORD}\` runs the stand-in lanes alone (${String((error as Error)?.message ?? error)})`);
+      });
     }
-    await agent.next('streaming', 10_000);
+    const { encrypted } = await agent.next('streaming', 10_000);
+    if (encrypted !== (kind !== 'stand-in-clear')) throw new Error(`${TECHNICIAN_NAMES[kind]}: the agent says the session is ${encrypted ? '' : 'not '}end-to-end encrypted`);
     await sleep(STREAM_RUN.warmupMs);
     // After the first frames: the canvas has the remote size, so page points map to remote pixels.
     if (kind === 'page') driver = await race(pageDriver(pageOf!));
     const before = await agent.stats();
     const from = await driver.drawCount();
+    if (pageOf !== undefined) await takePageCrypto(pageOf); // forget the warm-up's
     const startAt = performance.now();
     const cpu0 = { page: descendantsCpuMs(process.pid, PAGE_PROFILE_MARK), scene: descendantsCpuMs(process.pid, SCENE_PROFILE_MARK), machine: machineCpu() };
     await sleep(STREAM_RUN.windowMs);
@@ -180,6 +211,7 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
     const cpu1 = { page: descendantsCpuMs(process.pid, PAGE_PROFILE_MARK), scene: descendantsCpuMs(process.pid, SCENE_PROFILE_MARK), machine: machineCpu() };
     const after = await agent.stats();
     const captureToDrawMs = await driver.latenciesSince(from);
+    const pageCrypto = pageOf !== undefined ? await takePageCrypto(pageOf) : [];
     const statusBar = driver.statusBar ? await driver.statusBar() : undefined;
     const loadAverage = loadavg()[0] ?? 0;
 
@@ -203,6 +235,8 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
     }
     return {
       technician: kind,
+      sealed: encrypted,
+      pageCrypto,
       adapters: agent.adapters,
       fps: (drawn - from) / seconds,
       captureToDrawMs,
@@ -242,7 +276,8 @@ function runSummary(r: Run): string {
     + `, ${r.sendToInjectMs.length}/${r.movesSent} moves injected, q${r.quality}, agent CPU ${Math.round(r.agentCpuPercent)}%, `
     + `technician Chromium ${Math.round(r.pageCpuPercent)}%, scene Chromium ${Math.round(r.sceneCpuPercent)}%, machine ${Math.round(r.machineBusyPercent)}% busy, `
     + `agent loop delay p50 ${fmt(r.loopP50Ms)} / p95 ${fmt(r.loopP95Ms)} ms, load ${r.loadAverage.toFixed(1)}`
-    + (r.statusBar ? `, status bar "${r.statusBar.fps} fps, ${r.statusBar.latency}"` : '');
+    + (r.statusBar ? `, status bar "${r.statusBar.fps} fps, ${r.statusBar.latency}"` : '')
+    + (r.pageCrypto.length > 0 ? `, page WebCrypto: ${r.pageCrypto.filter((c) => c.op === 'open').length} frames opened, mean ${fmt(r.pageCrypto.filter((c) => c.op === 'open').reduce((n, c) => n + c.ms, 0) / Math.max(1, r.pageCrypto.filter((c) => c.op === 'open').length), 3)} ms` : '');
 }
 
 const loads = (runs: readonly Run[]): string => {
@@ -255,7 +290,80 @@ const cpus = (runs: readonly Run[]): string => {
   return `${Math.min(...c)}–${Math.max(...c)} %`;
 };
 
-function rows(page: readonly Run[], standIn: readonly Run[]): BenchRow[] {
+const signed = (v: number, digits = 2): string => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(digits)}`;
+
+/**
+ * Sealed against clear, both with the stand-in technician (the page cannot run in clear with
+ * an agent of protocol 2): issue 11's targets, on the e2e scene (the 400x300 region).
+ */
+function sealedRows(sealed: readonly Run[], clear: readonly Run[]): BenchRow[] {
+  const name = 'stand-in in clear (protocol 1)';
+  const s = medianRun(sealed, (r) => r.fps);
+  const c = medianRun(clear, (r) => r.fps);
+  const pooled = (runs: readonly Run[], pick: (r: Run) => readonly number[]): number[] => runs.flatMap((r) => [...pick(r)]);
+  const sC2a = pooled(sealed, (r) => r.captureToDrawMs);
+  const cC2a = pooled(clear, (r) => r.captureToDrawMs);
+  const sSend = pooled(sealed, (r) => r.sendToInjectMs);
+  const cSend = pooled(clear, (r) => r.sendToInjectMs);
+  const ratio = c.fps > 0 ? s.fps / c.fps : Number.NaN;
+  const c2aAdded = percentile(sC2a, 50) - percentile(cC2a, 50);
+  const inputAdded = percentile(sSend, 50) - percentile(cSend, 50);
+  // Round i of each lane ran back to back: their ratio is the least disturbed by a neighbour's burst.
+  const paired = sealed.map((r, k) => r.fps / Math.max(1e-9, clear[k]?.fps ?? Number.NaN)).filter(Number.isFinite);
+  const runsNote = (runs: readonly Run[]): string => `${runs.length} runs, load ${loads(runs)}, agent CPU ${cpus(runs)}, machine busy ${range(runs.map((r) => r.machineBusyPercent))} %`;
+  return [
+    {
+      case: `sealed vs in clear (stand-in): ${REGION.width}x${REGION.height} region, updates acked`, value: s.fps, unit: 'fps',
+      baseline: { name, value: c.fps },
+      target: { text: `≥ ${SEALED_TARGETS.fpsRatio.toFixed(2)}× in clear`, met: ratio >= SEALED_TARGETS.fpsRatio },
+      note: `median run of ${runsNote(sealed)} (in clear: ${runsNote(clear)}); per-run fps ${sealed.map((r) => fmt(r.fps)).join(', ')} (in clear ${clear.map((r) => fmt(r.fps)).join(', ')}); `
+        + `same-round pairs ${paired.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${fmt(median(paired), 2)}×); median sealed run: q${s.quality}, agent CPU ${Math.round(s.agentCpuPercent)}% (in clear ${Math.round(c.agentCpuPercent)}%)`,
+    },
+    {
+      case: 'sealed vs in clear (stand-in): capture → arrival (ack), p50', value: percentile(sC2a, 50), unit: 'ms',
+      baseline: { name, value: percentile(cC2a, 50) },
+      target: { text: `≤ +${SEALED_TARGETS.captureToAckAddedMs} ms`, met: c2aAdded <= SEALED_TARGETS.captureToAckAddedMs },
+      note: `added ${signed(c2aAdded)} ms; p95 ${fmt(percentile(sC2a, 95))} ms (in clear ${fmt(percentile(cC2a, 95))}); ${sC2a.length} updates pooled over ${sealed.length} runs (in clear ${cC2a.length}); `
+        + `per-run p50 ${sealed.map((r) => fmt(percentile(r.captureToDrawMs, 50))).join(', ')} (in clear ${clear.map((r) => fmt(percentile(r.captureToDrawMs, 50))).join(', ')}); `
+        + "agent Date.now() at the grab → the stand-in's sub-ms wall clock as the LAST rectangle was received (and opened, sealed): 0.5 ms above the true latency on average, alike in both lanes",
+    },
+    {
+      case: 'sealed vs in clear (stand-in): input ws send → injected, p50', value: percentile(sSend, 50), unit: 'ms',
+      baseline: { name, value: percentile(cSend, 50) },
+      target: { text: `≤ +${SEALED_TARGETS.inputAddedMs} ms`, met: inputAdded <= SEALED_TARGETS.inputAddedMs },
+      note: `added ${signed(inputAdded)} ms; p95 ${fmt(percentile(sSend, 95))} ms (in clear ${fmt(percentile(cSend, 95))}); ${sSend.length}/${sealed.reduce((n, r) => n + r.movesSent, 0)} moves injected `
+        + `(in clear ${cSend.length}/${clear.reduce((n, r) => n + r.movesSent, 0)}); from the stand-in's sendInput (sealing included) to the agent's sink (XTest done); `
+        + `agent event-loop delay meanwhile p50 ${fmt(median(sealed.map((r) => r.loopP50Ms)))} / p95 ${fmt(median(sealed.map((r) => r.loopP95Ms)))} ms (in clear ${fmt(median(clear.map((r) => r.loopP50Ms)))} / ${fmt(median(clear.map((r) => r.loopP95Ms)))})`,
+    },
+  ];
+}
+
+/**
+ * What sealing costs the page itself, in Chromium: its WebCrypto calls (call → settled) while
+ * it streamed, read against its capture → drawn p50. Opening is on the way to the draw;
+ * sealing acks and input is not (an ack is sealed after its draw). The page's clock is
+ * clamped to 100 µs (no cross-origin isolation), so single calls read 0 or 0.1 ms: the mean
+ * of many is the figure (the clamp is jittered, so the mean is not biased by it).
+ */
+function pageCryptoRows(page: readonly Run[]): BenchRow[] {
+  const calls = page.flatMap((r) => [...r.pageCrypto]);
+  const opens = calls.filter((c) => c.op === 'open');
+  const seals = calls.filter((c) => c.op === 'seal');
+  if (opens.length === 0) return [];
+  const c2d = page.flatMap((r) => [...r.captureToDrawMs]);
+  const meanMs = (list: readonly PageCryptoCall[]): number => list.reduce((n, c) => n + c.ms, 0) / Math.max(1, list.length);
+  const meanKiB = opens.reduce((n, c) => n + c.bytes, 0) / opens.length / 1024;
+  return [{
+    case: 'page: WebCrypto open of one FRAME (decrypt, call → settled), mean', value: meanMs(opens), unit: 'ms',
+    baseline: { name: 'page capture → drawn p50', value: percentile(c2d, 50) },
+    note: `${opens.length} rectangles over ${page.length} runs' windows, ${fmt(meanKiB)} KiB each on average; max ${fmt(Math.max(...opens.map((c) => c.ms)), 1)} ms; `
+      + `seals (acks, input): ${seals.length}, mean ${fmt(meanMs(seals), 3)} ms; SubtleCrypto.prototype wrapped by the bench's page hook (Chromium's own WebCrypto); `
+      + 'the page\'s clock is clamped to 100 µs, so this is a mean of clamped times',
+  }];
+}
+
+/** The real page against the sealed stand-in: what drawing costs over acking on arrival, both sealed. */
+function pageRows(page: readonly Run[], standIn: readonly Run[]): BenchRow[] {
   const p = medianRun(page, (r) => r.fps);
   const s = medianRun(standIn, (r) => r.fps);
   const pooled = (runs: readonly Run[], pick: (r: Run) => readonly number[]): number[] => runs.flatMap((r) => [...pick(r)]);
@@ -277,7 +385,7 @@ function rows(page: readonly Run[], standIn: readonly Run[]): BenchRow[] {
   return [
     {
       case: `${REGION.width}x${REGION.height} region changing every frame: updates drawn in the page`, value: p.fps, unit: 'fps',
-      baseline: { name: 'stand-in technician, acks on arrival', value: s.fps },
+      baseline: { name: 'stand-in technician sealed, acks on arrival', value: s.fps },
       target: { text: '≥ 30', met: p.fps >= 30 },
       note: `median run of ${runsNote(page)} (stand-in: ${runsNote(standIn)}); median page run: q${p.quality}, agent CPU ${Math.round(p.agentCpuPercent)}%, technician Chromium ${Math.round(p.pageCpuPercent)}% `
         + `(stand-in run: technician ${Math.round(s.pageCpuPercent)}% idle browser), scene Chromium ${Math.round(p.sceneCpuPercent)}%, machine ${Math.round(p.machineBusyPercent)}% busy, `
@@ -286,19 +394,19 @@ function rows(page: readonly Run[], standIn: readonly Run[]): BenchRow[] {
     },
     {
       case: 'capture → drawn in the page, p50', value: percentile(pC2d, 50), unit: 'ms',
-      baseline: { name: 'stand-in: capture → arrival', value: percentile(sC2d, 50) },
+      baseline: { name: 'stand-in sealed: capture → arrival', value: percentile(sC2d, 50) },
       target: { text: '< 80', met: percentile(pC2d, 50) < 80 },
       note: `${pC2d.length} updates pooled over ${page.length} runs (stand-in ${sC2d.length}); header captureTimeMs (agent Date.now() at the grab) → `
         + `page Date.now() when the FRAME_ACK left, right after the update's LAST rectangle was drawn; per-run p50 ${page.map((r) => fmt(percentile(r.captureToDrawMs, 50))).join(', ')}; load ${loads(page)}`,
     },
     {
       case: 'capture → drawn in the page, p95', value: percentile(pC2d, 95), unit: 'ms',
-      baseline: { name: 'stand-in: capture → arrival', value: percentile(sC2d, 95) },
+      baseline: { name: 'stand-in sealed: capture → arrival', value: percentile(sC2d, 95) },
       note: `max ${fmt(Math.max(...pC2d))} ms (stand-in ${fmt(Math.max(...sC2d))} ms)`,
     },
     {
       case: 'input: pointer event in the page → injected on the client (XTest done), p50', value: percentile(pPointer, 50), unit: 'ms',
-      baseline: { name: 'stand-in: ws send → injected', value: percentile(sSend, 50) },
+      baseline: { name: 'stand-in sealed: ws send → injected', value: percentile(sSend, 50) },
       target: { text: '< 10', met: percentile(pPointer, 50) < 10 },
       note: `${pPointer.length}/${sentPage} page moves injected (${pointerEvents} pointer events from ${page.length * POINTER_MOVES.count} page.mouse.move calls at 60/s; `
         + `stand-in ${sSend.length}/${sentStandIn}); from the page's first pointermove listener (rAF coalescing included) to the agent's sink; `
@@ -306,55 +414,77 @@ function rows(page: readonly Run[], standIn: readonly Run[]): BenchRow[] {
     },
     {
       case: 'input: pointer event in the page → injected, p95', value: percentile(pPointer, 95), unit: 'ms',
-      baseline: { name: 'stand-in: ws send → injected', value: percentile(sSend, 95) },
+      baseline: { name: 'stand-in sealed: ws send → injected', value: percentile(sSend, 95) },
       note: `max ${fmt(Math.max(...pPointer))} ms (stand-in ${fmt(Math.max(...sSend))} ms)`,
     },
     {
       case: 'input: page ws send → injected, p50', value: percentile(pSend, 50), unit: 'ms',
-      baseline: { name: 'stand-in: ws send → injected', value: percentile(sSend, 50) },
+      baseline: { name: 'stand-in sealed: ws send → injected', value: percentile(sSend, 50) },
       note: `p95 ${fmt(percentile(pSend, 95))} ms (stand-in ${fmt(percentile(sSend, 95))} ms): the same path as the stand-in's, from the page's socket`,
     },
     {
       case: 'input: bench calls page.mouse.move (CDP) → injected, p50', value: percentile(pCdp, 50), unit: 'ms',
-      baseline: { name: 'stand-in: ws send → injected', value: percentile(sSend, 50) },
+      baseline: { name: 'stand-in sealed: ws send → injected', value: percentile(sSend, 50) },
       note: `${pCdp.length} moves; p95 ${fmt(percentile(pCdp, 95))} ms; adds the DevTools-protocol hop and Chromium's alignment of mouse moves to animation frames, `
         + `which the pointer-event figure cannot see (Chromium dispatches pointermove right before requestAnimationFrame, so the page's own coalescing wait is ≈ 0)`,
     },
   ];
 }
 
+/** The built page: this tree's dist/technician, or `page-dir=<folder>` (a page built elsewhere). */
+function pageDirOf(args: readonly string[]): string | undefined {
+  const dir = benchArg(args, 'page-dir');
+  const resolved = dir !== undefined ? resolve(dir) : undefined;
+  if (resolved === undefined) assertTechnicianBuilt();
+  else if (!existsSync(join(resolved, 'index.js'))) throw new Error(`page-dir=${dir}: no index.js there (a built technician page)`);
+  return resolved;
+}
+
 const bench: Benchmark = {
   name: 'e2e',
-  description: 'whole loop on Xvfb 1920x1080 (400x300 region changing every frame): real agent → real relay → the REAL technician page in headless Chromium (decode + draw + ack, pointer input); baseline: the stand-in technician acking on arrival',
+  description: 'whole loop on Xvfb 1920x1080 (400x300 region changing every frame): real agent (protocol 2) → real relay → the REAL technician page in headless Chromium (sealed; decode + draw + ack, pointer input) and the stand-in technician sealed and in clear; '
+    + 'baselines: the stand-in in clear for sealing, the sealed stand-in (acks on arrival) for the page; `stand-in`: the stand-in lanes alone; `page-dir=<folder>`: serve a page built elsewhere',
   async run(log, args) {
     const repeats = Math.max(1, Math.min(10, Number(benchArg(args, 'repeats') ?? DEFAULT_REPEATS) || DEFAULT_REPEATS));
-    assertTechnicianBuilt();
+    const words = args.filter((a) => !a.includes('='));
+    const unknown = words.filter((w) => w !== STAND_IN_WORD);
+    if (unknown.length > 0) throw new Error(`unknown word ${unknown.join(', ')}; e2e takes ${STAND_IN_WORD}, repeats=N, page-dir=<folder>`);
+    const withPage = !words.includes(STAND_IN_WORD);
+    const pageDir = withPage ? pageDirOf(args) : undefined;
+    const kinds: readonly TechnicianKind[] = withPage ? ['stand-in-clear', 'stand-in', 'page'] : ['stand-in-clear', 'stand-in'];
     assertCaptureWorkerBuilt();
     let timer: NodeJS.Timeout | undefined;
+    const overallMs = OVERALL_TIMEOUT_MS * (kinds.length / 2) * (repeats / DEFAULT_REPEATS);
     const overall = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`e2e gave up after ${OVERALL_TIMEOUT_MS / 1000} s`)), OVERALL_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`e2e gave up after ${Math.round(overallMs / 1000)} s`)), overallMs);
     });
     overall.catch(() => undefined);
     const xvfb = await startXvfb({ width: STREAM_RUN.width, height: STREAM_RUN.height, depth: 24 });
     let browser: TestBrowser | undefined;
     let scene: { stop(): Promise<void> } | undefined;
     try {
-      log(`Xvfb on ${xvfb.display}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; showing the region scene`);
+      log(`Xvfb on ${xvfb.display}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${kinds.map((k) => TECHNICIAN_NAMES[k]).join(', ')}; `
+        + `${withPage ? `page from ${pageDir ?? 'dist/technician'}; ` : ''}showing the region scene`);
       scene = await showScene('region', xvfb.env(), STREAM_RUN.width, STREAM_RUN.height);
-      browser = await launchTestBrowser({ locale: 'es-ES', viewport: VIEWPORT });
+      // Launched for the stand-in lanes too when the page runs, so every lane shares the machine with an (idle) technician browser.
+      if (withPage) browser = await launchTestBrowser({ locale: 'es-ES', viewport: VIEWPORT });
       await sleep(STREAM_RUN.sceneSettleMs);
-      const results: Record<TechnicianKind, Run[]> = { page: [], 'stand-in': [] };
+      const results: Record<TechnicianKind, Run[]> = { page: [], 'stand-in': [], 'stand-in-clear': [] };
       for (let run = 0; run < repeats; run++) {
-        for (const kind of ['stand-in', 'page'] as const) {
+        // Each round in another order, so that no lane always runs first (on a cooler machine) or last.
+        const order = kinds.map((_, k) => kinds[(k + run) % kinds.length]!);
+        for (const kind of order) {
           log(`${TECHNICIAN_NAMES[kind]}, run ${run + 1}/${repeats}`);
-          const r = await Promise.race([measure(kind, xvfb.env(), browser), overall]);
-          log(`  ${runSummary(r)}; ${r.adapters}`);
+          const r = await Promise.race([measure(kind, xvfb.env(), browser, pageDir), overall]);
+          log(`  ${runSummary(r)}; ${r.adapters}${r.sealed ? '; sealed end to end' : '; in clear'}`);
           results[kind].push(r);
         }
       }
       // Every row says what it measured: the agent's adapters, as the agent named them.
-      const what = agentNote([...results.page, ...results['stand-in']].map((r) => r.adapters));
-      return withNote(rows(results.page, results['stand-in']), what);
+      const what = agentNote(Object.values(results).flat().map((r) => r.adapters));
+      const out = sealedRows(results['stand-in'], results['stand-in-clear']);
+      if (withPage) out.push(...pageRows(results.page, results['stand-in']), ...pageCryptoRows(results.page));
+      return withNote(out, what);
     } finally {
       clearTimeout(timer);
       await browser?.close();

@@ -24,6 +24,16 @@ export interface PageMove {
   readonly pointerIndex: number;
 }
 
+/** One WebCrypto call of the page (AES-256-GCM through common/e2e/webcrypto-aead.ts): what sealing costs it. */
+export interface PageCryptoCall {
+  /** 'open': a FRAME opened (decrypt with a FRAME envelope as associated data); 'seal': anything sealed. */
+  readonly op: 'open' | 'seal';
+  /** Bytes handed to the cipher (ciphertext and tag to open, plaintext to seal). */
+  readonly bytes: number;
+  /** From the call to its promise settling, ms (the page's clock; other work of the page can run meanwhile). */
+  readonly ms: number;
+}
+
 /** What the hook keeps in the page (`window.__benchE2e`). */
 interface HookState {
   draws: PageDraw[];
@@ -31,24 +41,35 @@ interface HookState {
   pointerEvents: number;
   firstPointerAt: number | undefined;
   firstPointerIndex: number;
+  crypto: PageCryptoCall[];
 }
 
 /**
  * A page-side probe added only by the benchmark (technician/ is not changed): it wraps
- * `WebSocket.prototype.send` to see what the page sends, which is exactly what it has done:
+ * `WebSocket.prototype.send` and, for a sealed session, `SubtleCrypto.prototype.encrypt`
+ * and `decrypt`, to see what the page sends, which is exactly what it has done:
  *
- * - a 16-byte binary message of kind FRAME_ACK (0x02; layout in protocol/frame.ts: seq u32
- *   at 4, captureTimeMs f64 at 8) goes out right after the LAST rectangle of an update was
- *   drawn on the canvas (UpdatePipeline → Panel.onUpdateDrawn, which records the status
- *   bar's fps and latency with `Date.now()` in the same call);
- * - a text message `{"type":"input","event":{"kind":"pointer-move",…}}` is a move leaving.
+ * - in clear, a 16-byte binary message of kind FRAME_ACK (0x02; layout in protocol/frame.ts:
+ *   seq u32 at 4, captureTimeMs f64 at 8) goes out right after the LAST rectangle of an
+ *   update was drawn on the canvas (UpdatePipeline → Panel.onUpdateDrawn, which records the
+ *   status bar's fps and latency with `Date.now()` in the same call);
+ * - sealed, that acknowledgement is sealed first (PROTOCOL.md §12.4: the record layer
+ *   encrypts bytes 8–15, captureTimeMs, with the envelope, seq in clear, as associated
+ *   data), and the seal is started in that same call: an `encrypt` whose associated data is
+ *   an 8-byte envelope of kind 0x02 is a draw, taken at the call;
+ * - a text message `{"type":"input","event":{"kind":"pointer-move",…}}` is a move leaving;
+ *   sealed, the move is seen as it is sealed (an `encrypt` with associated data `input`, the
+ *   plaintext being the message's JSON) and taken as leaving when the next sealed `input`
+ *   goes to the socket (records are sent in the order they were sealed);
+ * - every `decrypt` of a FRAME (associated data: an 8-byte envelope of kind 0x01) and every
+ *   `encrypt` is timed, call to settling: the page's own sealing cost.
  *
  * A capturing `pointermove` listener on window notes when the pointer events fired. Written
  * as a plain script string so no bundler helper leaks into the page.
  */
 export const TECHNICIAN_PAGE_HOOK = `(() => {
   const wall = () => performance.timeOrigin + performance.now();
-  const s = { draws: [], moves: [], pointerEvents: 0, firstPointerAt: undefined, firstPointerIndex: -1 };
+  const s = { draws: [], moves: [], pointerEvents: 0, firstPointerAt: undefined, firstPointerIndex: -1, crypto: [] };
   Object.defineProperty(window, '__benchE2e', { value: s });
   addEventListener('pointermove', () => {
     // The listener's own time, not e.timeStamp: Chromium may stamp a synthetic or
@@ -56,20 +77,69 @@ export const TECHNICIAN_PAGE_HOOK = `(() => {
     if (s.firstPointerAt === undefined) { s.firstPointerAt = wall(); s.firstPointerIndex = s.pointerEvents; }
     s.pointerEvents++;
   }, { capture: true, passive: true });
+  const bytesOf = (data) => data instanceof ArrayBuffer ? new Uint8Array(data)
+    : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
+  const moveOf = (m) => (m && m.type === 'input' && m.event && m.event.kind === 'pointer-move') ? m.event : undefined;
+  const pointerNow = () => {
+    const at = { pointerAtMs: s.firstPointerAt === undefined ? NaN : s.firstPointerAt, pointerIndex: s.firstPointerAt === undefined ? -1 : s.firstPointerIndex };
+    s.firstPointerAt = undefined;
+    return at;
+  };
+  // Sealed input records, in the order they were sealed (and so sent): a pointer move, or null for other input.
+  const sealedInputs = [];
+  if (typeof SubtleCrypto !== 'undefined') {
+    const proto = SubtleCrypto.prototype;
+    const encrypt = proto.encrypt;
+    const decrypt = proto.decrypt;
+    const textOf = new TextDecoder();
+    const timed = (op, bytes, promise) => {
+      const t0 = performance.now();
+      const done = () => { s.crypto.push({ op, bytes, ms: performance.now() - t0 }); };
+      promise.then(done, done);
+      return promise;
+    };
+    proto.encrypt = function (params, key, data) {
+      const plain = bytesOf(data);
+      try {
+        const aad = params && params.additionalData !== undefined ? bytesOf(params.additionalData) : undefined;
+        if (aad && plain && aad.byteLength === 8 && aad[0] === 0x02 && plain.byteLength === 8) {
+          const seq = new DataView(aad.buffer, aad.byteOffset, 8).getUint32(4);
+          const captureTimeMs = new DataView(plain.buffer, plain.byteOffset, 8).getFloat64(0);
+          s.draws.push({ seq, captureTimeMs, drawnAtMs: Date.now() });
+        } else if (aad && plain && aad.byteLength === 5 && textOf.decode(aad) === 'input') {
+          const e = moveOf(JSON.parse(textOf.decode(plain)));
+          sealedInputs.push(e ? { x: e.x, y: e.y, ...pointerNow() } : null);
+        }
+      } catch (e) { /* the probe must never break the page */ }
+      return timed('seal', plain ? plain.byteLength : 0, encrypt.call(this, params, key, data));
+    };
+    proto.decrypt = function (params, key, data) {
+      let frame = false;
+      try {
+        const aad = params && params.additionalData !== undefined ? bytesOf(params.additionalData) : undefined;
+        frame = !!aad && aad.byteLength === 8 && aad[0] === 0x01;
+      } catch (e) { /* never break the page */ }
+      const sealed = bytesOf(data);
+      const result = decrypt.call(this, params, key, data);
+      return frame ? timed('open', sealed ? sealed.byteLength : 0, result) : result;
+    };
+  }
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
     try {
       if (typeof data === 'string') {
         if (data.indexOf('"pointer-move"') >= 0) {
+          const e = moveOf(JSON.parse(data));
+          if (e) s.moves.push({ x: e.x, y: e.y, sentAtMs: wall(), ...pointerNow() });
+        } else if (data.indexOf('"sealed"') >= 0 && data.indexOf('"input"') >= 0) {
           const m = JSON.parse(data);
-          if (m && m.type === 'input' && m.event && m.event.kind === 'pointer-move') {
-            s.moves.push({ x: m.event.x, y: m.event.y, sentAtMs: wall(), pointerAtMs: s.firstPointerAt === undefined ? NaN : s.firstPointerAt, pointerIndex: s.firstPointerAt === undefined ? -1 : s.firstPointerIndex });
-            s.firstPointerAt = undefined;
+          if (m && m.type === 'sealed' && m.inner === 'input') {
+            const move = sealedInputs.shift();
+            if (move) s.moves.push({ x: move.x, y: move.y, sentAtMs: wall(), pointerAtMs: move.pointerAtMs, pointerIndex: move.pointerIndex });
           }
         }
       } else {
-        const b = data instanceof ArrayBuffer ? new Uint8Array(data)
-          : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : undefined;
+        const b = bytesOf(data);
         if (b && b.byteLength === 16 && b[0] === 0x02) {
           const dv = new DataView(b.buffer, b.byteOffset, 16);
           s.draws.push({ seq: dv.getUint32(4), captureTimeMs: dv.getFloat64(8), drawnAtMs: Date.now() });
@@ -104,6 +174,11 @@ export async function takePageMoves(page: Page): Promise<{ moves: PageMove[]; po
     s.firstPointerAt = undefined;
     return out;
   });
+}
+
+/** Takes (and forgets) the page's WebCrypto calls so far. */
+export async function takePageCrypto(page: Page): Promise<PageCryptoCall[]> {
+  return page.evaluate(() => (window as unknown as { __benchE2e: HookState }).__benchE2e.crypto.splice(0));
 }
 
 /** The status bar's own figures, as the technician sees them. */
