@@ -53,6 +53,11 @@ interface Run {
   readonly technician: TechnicianKind;
   /** The agent said the session is end-to-end encrypted. */
   readonly sealed: boolean;
+  /** Stand-in only: capture → the LAST rectangle off its socket, and arrival → ack (opening, when sealed), per update of the window, ms. */
+  readonly arrivalMs: readonly number[];
+  readonly openMs: readonly number[];
+  /** Stand-in only: sendInput → the message handed to its socket (sealing, when sealed), per move, ms. */
+  readonly technicianSendMs: readonly number[];
   /** Page only: its WebCrypto calls during the frame-rate window. */
   readonly pageCrypto: readonly PageCryptoCall[];
   /** The agent's capture source and encoder, as it named them. */
@@ -102,12 +107,15 @@ interface TechnicianDriver {
   sendMoves(): Promise<{ moves: { key: string; sentAtMs: number; pointerAtMs: number; calledAtMs: number }[]; pointerEvents: number }>;
   statusBar?(): Promise<{ fps: string; latency: string }>;
   clock?: { wallMs: number; dateMs: number; rttMs: number };
+  /** The stand-in itself, for its own counters. */
+  sim?: TechnicianSim;
   close(): Promise<void>;
 }
 
 function standInDriver(sim: TechnicianSim, kind: 'stand-in' | 'stand-in-clear'): TechnicianDriver {
   return {
     kind,
+    sim,
     drawCount: async () => sim.counters.latenciesMs.length,
     latenciesSince: async (from) => sim.counters.latenciesMs.slice(from),
     async sendMoves() {
@@ -212,6 +220,9 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
     const after = await agent.stats();
     const captureToDrawMs = await driver.latenciesSince(from);
     const pageCrypto = pageOf !== undefined ? await takePageCrypto(pageOf) : [];
+    const arrivalMs = driver.sim?.counters.arrivalMs.slice(from) ?? [];
+    const openMs = driver.sim?.counters.openMs.slice(from) ?? [];
+    const sendsBefore = driver.sim?.counters.inputSendMs.length ?? 0;
     const statusBar = driver.statusBar ? await driver.statusBar() : undefined;
     const loadAverage = loadavg()[0] ?? 0;
 
@@ -221,6 +232,7 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
     await agent.loopDelay(); // event-loop histogram from now
     const sent = await race(driver.sendMoves());
     const injected = await collectInjected(agent, sent.moves.length);
+    const technicianSendMs = driver.sim?.counters.inputSendMs.slice(sendsBefore) ?? [];
     const loop = await agent.loopDelay();
     const sendToInjectMs: number[] = [];
     const pointerToInjectMs: number[] = [];
@@ -237,6 +249,9 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
       technician: kind,
       sealed: encrypted,
       pageCrypto,
+      arrivalMs,
+      openMs,
+      technicianSendMs,
       adapters: agent.adapters,
       fps: (drawn - from) / seconds,
       captureToDrawMs,
@@ -325,6 +340,8 @@ function sealedRows(sealed: readonly Run[], clear: readonly Run[]): BenchRow[] {
       target: { text: `≤ +${SEALED_TARGETS.captureToAckAddedMs} ms`, met: c2aAdded <= SEALED_TARGETS.captureToAckAddedMs },
       note: `added ${signed(c2aAdded)} ms; p95 ${fmt(percentile(sC2a, 95))} ms (in clear ${fmt(percentile(cC2a, 95))}); ${sC2a.length} updates pooled over ${sealed.length} runs (in clear ${cC2a.length}); `
         + `per-run p50 ${sealed.map((r) => fmt(percentile(r.captureToDrawMs, 50))).join(', ')} (in clear ${clear.map((r) => fmt(percentile(r.captureToDrawMs, 50))).join(', ')}); `
+        + `of which capture → arrival at the stand-in (before opening: the agent and the relay) p50 ${fmt(percentile(pooled(sealed, (r) => r.arrivalMs), 50), 2)} ms (in clear ${fmt(percentile(pooled(clear, (r) => r.arrivalMs), 50), 2)}), `
+        + `arrival → ack (opening, Node's WebCrypto) p50 ${fmt(percentile(pooled(sealed, (r) => r.openMs), 50), 2)} / p95 ${fmt(percentile(pooled(sealed, (r) => r.openMs), 95), 2)} ms; `
         + "agent Date.now() at the grab → the stand-in's sub-ms wall clock as the LAST rectangle was received (and opened, sealed): 0.5 ms above the true latency on average, alike in both lanes",
     },
     {
@@ -333,6 +350,8 @@ function sealedRows(sealed: readonly Run[], clear: readonly Run[]): BenchRow[] {
       target: { text: `≤ +${SEALED_TARGETS.inputAddedMs} ms`, met: inputAdded <= SEALED_TARGETS.inputAddedMs },
       note: `added ${signed(inputAdded)} ms; p95 ${fmt(percentile(sSend, 95))} ms (in clear ${fmt(percentile(cSend, 95))}); ${sSend.length}/${sealed.reduce((n, r) => n + r.movesSent, 0)} moves injected `
         + `(in clear ${cSend.length}/${clear.reduce((n, r) => n + r.movesSent, 0)}); from the stand-in's sendInput (sealing included) to the agent's sink (XTest done); `
+        + `of which sendInput → socket (sealing) p50 ${fmt(percentile(pooled(sealed, (r) => r.technicianSendMs), 50), 3)} / p95 ${fmt(percentile(pooled(sealed, (r) => r.technicianSendMs), 95), 2)} ms `
+        + `(in clear ${fmt(percentile(pooled(clear, (r) => r.technicianSendMs), 50), 3)}); `
         + `agent event-loop delay meanwhile p50 ${fmt(median(sealed.map((r) => r.loopP50Ms)))} / p95 ${fmt(median(sealed.map((r) => r.loopP95Ms)))} ms (in clear ${fmt(median(clear.map((r) => r.loopP50Ms)))} / ${fmt(median(clear.map((r) => r.loopP95Ms)))})`,
     },
   ];

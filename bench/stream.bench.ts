@@ -8,6 +8,7 @@ import {
   agentNote, assertCaptureWorkerBuilt, collectInjected, pacedMoves, POINTER_MOVES, sleep, startAgent, STREAM_RUN, type AgentChild,
 } from './support/agent-child';
 import { REGION, showScene, type SceneName } from './support/chromium-scene';
+import { CPU_PROFILE_DIR, startCpuProfile } from './support/cpu-profile';
 import { wallClockMs } from './support/instrument-agent-deps';
 import { joinAsTechnician, type TechnicianSim } from './support/technician-sim';
 
@@ -74,6 +75,8 @@ interface InputLatency {
   readonly latenciesMs: readonly number[];
   /** Duration of the sink's own `move` call (nut-js → XTest → X server), ms. */
   readonly injectMs: readonly number[];
+  /** The technician's part: sendInput → the message handed to its socket (sealing it, when sealed), ms. */
+  readonly technicianSendMs: readonly number[];
   /** Agent clock minus bench clock, from the IPC round trip with the shortest time. */
   readonly clockOffsetMs: number;
   /** That round trip: the offset is known to within half of it. */
@@ -91,6 +94,9 @@ interface Measurement {
   readonly latencyMs: number;
   /** Every update's capture → ack of the window, ms, for pooled percentiles. */
   readonly latenciesMs: readonly number[];
+  /** The same updates: capture → the LAST rectangle off the technician's socket, and from there → ack (opening it, when sealed), ms. */
+  readonly arrivalMs: readonly number[];
+  readonly openMs: readonly number[];
   /** The session was sealed end to end (the agent and the technician both say so). */
   readonly sealed: boolean;
   readonly quality: number;
@@ -118,6 +124,7 @@ async function measureInput(agent: AgentChild, technician: TechnicianSim): Promi
   await agent.takeMoves(); // forget anything older
   await agent.loopDelay(); // and start the event-loop histogram now
   const sent = new Map<string, number>();
+  const sendsBefore = technician.counters.inputSendMs.length;
   const { y } = POINTER_MOVES;
   await pacedMoves((i) => {
     const x = INPUT_X0 + i * INPUT_DX;
@@ -134,11 +141,12 @@ async function measureInput(agent: AgentChild, technician: TechnicianSim): Promi
     injectMs.push(m.doneMs - m.startMs);
   }
   const { p50Ms, p95Ms, maxMs } = await agent.loopDelay();
-  return { sent: POINTER_MOVES.count, latenciesMs, injectMs, clockOffsetMs: clock.offsetMs, clockRttMs: clock.rttMs, loopDelay: { p50Ms, p95Ms, maxMs } };
+  const technicianSendMs = technician.counters.inputSendMs.slice(sendsBefore);
+  return { sent: POINTER_MOVES.count, latenciesMs, injectMs, technicianSendMs, clockOffsetMs: clock.offsetMs, clockRttMs: clock.rttMs, loopDelay: { p50Ms, p95Ms, maxMs } };
 }
 
 /** One agent, one technician, one server: updates acknowledged and bytes received per second. */
-async function measure(lane: Lane, env: NodeJS.ProcessEnv, withInput: boolean): Promise<Measurement> {
+async function measure(lane: Lane, env: NodeJS.ProcessEnv, withInput: boolean, log: (message: string) => void): Promise<Measurement> {
   const relay = await lane.server.start();
   try {
     const agent = await startAgent(relay.wsUrl, env, lane.options);
@@ -152,9 +160,15 @@ async function measure(lane: Lane, env: NodeJS.ProcessEnv, withInput: boolean): 
       await sleep(STREAM_RUN.warmupMs);
       const c = technician.counters;
       const before = await agent.stats();
+      // BENCH_CPU_PROFILE_DIR: where the time goes in the window, in the agent and in this process (relay, technician).
+      const profiles = CPU_PROFILE_DIR !== undefined ? { agent: agent.profile(), bench: await startCpuProfile() } : undefined;
       const start = { at: performance.now(), updates: c.updates, bytes: c.bytes, latencies: c.latenciesMs.length, cpu: process.cpuUsage() };
       await sleep(STREAM_RUN.windowMs);
       const after = await agent.stats();
+      if (profiles !== undefined) {
+        const tag = lane.name.replace(/[^a-z0-9]+/gi, '-');
+        log(`  profiles: ${await profiles.agent()} (agent), ${await profiles.bench(`bench-${tag}-${Date.now()}.cpuprofile`)} (relay and technician); lane ${lane.name}`);
+      }
       const seconds = (performance.now() - start.at) / 1000;
       const serverCpu = process.cpuUsage(start.cpu);
       const updates = c.updates - start.updates;
@@ -162,12 +176,16 @@ async function measure(lane: Lane, env: NodeJS.ProcessEnv, withInput: boolean): 
       const loadAverage = loadavg()[0] ?? 0;
       const input = withInput ? await agent.race(measureInput(agent, technician)) : undefined;
       const latenciesMs = c.latenciesMs.slice(start.latencies);
+      const arrivalMs = c.arrivalMs.slice(start.latencies);
+      const openMs = c.openMs.slice(start.latencies);
       return {
         adapters: agent.adapters,
         fps: updates / seconds,
         bytesPerSecond: bytes / seconds,
         latencyMs: median(latenciesMs) || 0,
         latenciesMs,
+        arrivalMs,
+        openMs,
         sealed: technician.sealed,
         quality: after.quality,
         grabsPerSecond: (after.grabs - before.grabs) / seconds,
@@ -221,12 +239,13 @@ function detail(m: Measurement): string {
 
 /** Every run's input figures together (3 runs × POINTER_MOVES.count moves). */
 function pooledInput(runs: readonly Measurement[]): {
-  latencies: number[]; inject: number[]; sent: number; worstClockRttMs: number; maxClockOffsetMs: number; loopP50Ms: number; loopP95Ms: number;
+  latencies: number[]; inject: number[]; technicianSend: number[]; sent: number; worstClockRttMs: number; maxClockOffsetMs: number; loopP50Ms: number; loopP95Ms: number;
 } {
   const inputs = runs.flatMap((r) => (r.input ? [r.input] : []));
   return {
     latencies: inputs.flatMap((i) => i.latenciesMs),
     inject: inputs.flatMap((i) => i.injectMs),
+    technicianSend: inputs.flatMap((i) => i.technicianSendMs),
     sent: inputs.reduce((n, i) => n + i.sent, 0),
     worstClockRttMs: Math.max(0, ...inputs.map((i) => i.clockRttMs)),
     maxClockOffsetMs: Math.max(0, ...inputs.map((i) => Math.abs(i.clockOffsetMs))),
@@ -259,7 +278,8 @@ function inputRows(label: string, all: AllRuns): BenchRow[] {
       ...(all.comparison === 'sealed' ? { target: { text: `≤ +${SEALED_TARGETS.inputAddedMs} ms`, met: added <= SEALED_TARGETS.inputAddedMs } } : {}),
       note: `added ${signed(added)} ms; ${relay.latencies.length}/${relay.sent} moves injected over ${all.relay.length} runs at 60/s (${all.baseName} ${bare.latencies.length}/${bare.sent}); `
         + `per-run p50 ${all.relay.map((r) => fmt(percentile(r.input?.latenciesMs ?? [], 50), 2)).join(', ')} (${all.baseName} ${all.bare.map((r) => fmt(percentile(r.input?.latenciesMs ?? [], 50), 2)).join(', ')}); `
-        + `of which the sink's XTest call p50 ${percentile(relay.inject, 50).toFixed(2)} ms; `
+        + `of which the sink's XTest call p50 ${percentile(relay.inject, 50).toFixed(2)} ms, the technician's sendInput → socket ${all.comparison === 'bare-pipe' ? '' : '(sealing, when sealed) '}`
+        + `p50 ${fmt(percentile(relay.technicianSend, 50), 3)} / p95 ${fmt(percentile(relay.technicianSend, 95), 2)} ms (${all.baseName} ${fmt(percentile(bare.technicianSend, 50), 3)} / ${fmt(percentile(bare.technicianSend, 95), 2)}); `
         + `agent event-loop delay meanwhile p50 ${relay.loopP50Ms.toFixed(1)} / p95 ${relay.loopP95Ms.toFixed(1)} ms (median of runs; ${all.baseName} ${bare.loopP50Ms.toFixed(1)} / ${bare.loopP95Ms.toFixed(1)}); ${clock}`,
     },
     {
@@ -283,13 +303,14 @@ const loads = (runs: readonly Measurement[]): string => {
  * arrived (opened, when sealed) and its ack went out.
  */
 function latencyRows(label: string, all: AllRuns): BenchRow[] {
-  const relay = all.relay.flatMap((r) => [...r.latenciesMs]);
-  const bare = all.bare.flatMap((r) => [...r.latenciesMs]);
+  const pool = (runs: readonly Measurement[], pick: (m: Measurement) => readonly number[]): number[] => runs.flatMap((r) => [...pick(r)]);
+  const relay = pool(all.relay, (r) => r.latenciesMs);
+  const bare = pool(all.bare, (r) => r.latenciesMs);
   if (relay.length === 0 || bare.length === 0) return [];
   const p50 = percentile(relay, 50);
   const baseP50 = percentile(bare, 50);
   const added = p50 - baseP50;
-  return [{
+  const rows: BenchRow[] = [{
     case: `${label}: capture → ack, p50`, value: p50, unit: 'ms',
     baseline: { name: all.baseName, value: baseP50 },
     ...(all.comparison === 'sealed' ? { target: { text: `≤ +${SEALED_TARGETS.captureToAckAddedMs} ms`, met: added <= SEALED_TARGETS.captureToAckAddedMs } } : {}),
@@ -297,6 +318,19 @@ function latencyRows(label: string, all: AllRuns): BenchRow[] {
       + `per-run p50 ${all.relay.map((r) => fmt(percentile(r.latenciesMs, 50))).join(', ')} (${all.baseName} ${all.bare.map((r) => fmt(percentile(r.latenciesMs, 50))).join(', ')}); `
       + `header captureTimeMs (agent Date.now() at the grab) → technician's sub-ms wall clock as the update's ack left (its LAST rectangle received${all.comparison === 'bare-pipe' ? '' : ', and opened when sealed'}): 0.5 ms above the true latency on average, alike in both lanes`,
   }];
+  if (all.comparison !== 'sealed') return rows;
+  // Where a difference comes from: before the technician's socket (agent, relay) or in the technician (opening).
+  const arrival = pool(all.relay, (r) => r.arrivalMs);
+  const baseArrival = pool(all.bare, (r) => r.arrivalMs);
+  const open = pool(all.relay, (r) => r.openMs);
+  rows.push({
+    case: `${label}: of which capture → arrival at the technician (before opening), p50`, value: percentile(arrival, 50), unit: 'ms',
+    baseline: { name: all.baseName, value: percentile(baseArrival, 50) },
+    note: `added ${signed(percentile(arrival, 50) - percentile(baseArrival, 50))} ms: the agent (sealing) and the relay; p95 ${fmt(percentile(arrival, 95))} ms (${all.baseName} ${fmt(percentile(baseArrival, 95))}); `
+      + `then arrival → ack, opening in the stand-in technician (Node's WebCrypto, as the page but in Node): p50 ${fmt(percentile(open, 50), 2)} / p95 ${fmt(percentile(open, 95), 2)} ms `
+      + `(${all.baseName}: ${fmt(percentile(pool(all.bare, (r) => r.openMs), 50), 2)} ms); both per update, the LAST rectangle's envelope read in clear off the socket`,
+  });
+  return rows;
 }
 
 /**
@@ -413,7 +447,7 @@ const bench: Benchmark = {
             // Alternating which lane goes first, so that neither always runs on a warmer scene.
             for (const lane of run % 2 === 0 ? lanes : [...lanes].reverse()) {
               log(`${spec.label} through ${lane.name}, run ${run + 1}/${repeats}`);
-              const m = await measure(lane, xvfb.env(), spec.input === true);
+              const m = await measure(lane, xvfb.env(), spec.input === true, log);
               log(`  ${m.fps.toFixed(1)} fps, ${Math.round(kb(m.bytesPerSecond))} KiB/s, ${detail(m)}; ${m.adapters}${m.sealed ? '; sealed end to end' : ''}`);
               if (m.input) log(`  input: ${inputDetail(m)}`);
               results.get(lane)!.push(m);

@@ -67,6 +67,8 @@ export interface AgentChild {
   takeMoves(): Promise<readonly InjectedMove[]>;
   /** Event-loop delay since the last call, then starts over. */
   loopDelay(): Promise<Message<'loop'>>;
+  /** Starts the agent's CPU profile; the returned function stops it and resolves with the file written (bench/support/cpu-profile.ts). */
+  profile(): () => Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +108,13 @@ export async function startAgent(wsUrl: string, env: NodeJS.ProcessEnv, streamer
       },
       takeMoves: async () => (await ask('moves')).moves,
       loopDelay: () => ask('loop'),
+      profile() {
+        child.send({ kind: 'profile', action: 'start' });
+        return async () => {
+          child.send({ kind: 'profile', action: 'stop', file: `agent-${child.process.pid}-${Date.now()}.cpuprofile` });
+          return (await next('profile', 10_000)).path;
+        };
+      },
       stop,
     };
   } catch (error) {

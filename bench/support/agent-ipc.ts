@@ -24,6 +24,8 @@ export type AgentMessage =
   | { readonly kind: 'clock'; readonly atMs: number }
   /** Event-loop delay since the last `loop` command, ms: how long an arriving input event waits for its turn. */
   | { readonly kind: 'loop'; readonly p50Ms: number; readonly p95Ms: number; readonly maxMs: number }
+  /** The CPU profile asked for with `profile` `stop` was written here. */
+  | { readonly kind: 'profile'; readonly path: string }
   | { readonly kind: 'failed'; readonly message: string };
 
 /** Messages from the bench to the agent. */
@@ -35,5 +37,7 @@ export type AgentCommand =
   | { readonly kind: 'clock' }
   /** Sends the event-loop delay seen since the last one, and starts over. */
   | { readonly kind: 'loop' }
+  /** Starts the agent's CPU profile (main thread), or stops it and writes `file` (bench/support/cpu-profile.ts). */
+  | { readonly kind: 'profile'; readonly action: 'start' } | { readonly kind: 'profile'; readonly action: 'stop'; readonly file: string }
   | { readonly kind: 'stop' };
 

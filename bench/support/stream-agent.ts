@@ -20,6 +20,7 @@ import { createAgent, type Agent } from '../../client/agent';
 import { agentTuning, openAgentHardware } from '../../client/agent-hardware';
 import { parseAgentArgs } from '../../client/agent-options';
 import type { FrameStreamerOptionsInput } from '../../client/stream/frame-streamer-options';
+import { startCpuProfile } from './cpu-profile';
 import { AGENT_ARGS, BUILT_CAPTURE_WORKER, type AgentCommand, type AgentMessage } from './agent-ipc';
 import { instrumentAgentDeps, wallClockMs } from './instrument-agent-deps';
 
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     }
   };
 
+  let stopProfile: ((file: string) => Promise<string>) | undefined;
   process.on('message', (command: AgentCommand) => {
     switch (command.kind) {
       case 'stats': {
@@ -107,6 +109,15 @@ async function main(): Promise<void> {
         loopDelay.reset();
         break;
       }
+      case 'profile':
+        if (command.action === 'start') {
+          void startCpuProfile().then((stop) => { stopProfile = stop; });
+        } else {
+          const stop = stopProfile;
+          stopProfile = undefined;
+          void stop?.(command.file).then((path) => toBench({ kind: 'profile', path }));
+        }
+        break;
       case 'stop':
         void shutdown();
         break;

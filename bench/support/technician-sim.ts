@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { encodeFrameAck, FrameFlag, type InputEvent } from '../../protocol';
+import { BinaryKind, encodeFrameAck, FrameFlag, type InputEvent } from '../../protocol';
 import { routingPart } from '../../common/access-code';
 import { joinSealed } from '../../test/support/sealed-peers';
 import { WsTestPeer } from '../../test/support/ws-peer';
@@ -24,6 +24,15 @@ export interface TechnicianCounters {
    * are continuous and, on average, 0.5 ms above the true latency in every lane alike.
    */
   latenciesMs: number[];
+  /**
+   * For the same updates: capture → the LAST rectangle's bytes off the socket, before any
+   * opening (the agent, the relay and the sockets), and that arrival → ack (the technician's
+   * own part: opening it when sealed, nothing in clear), ms.
+   */
+  arrivalMs: number[];
+  openMs: number[];
+  /** Each input event: sendInput → its message handed to the socket (sealing it, when sealed), ms, in order. */
+  inputSendMs: number[];
 }
 
 export interface TechnicianSim {
@@ -55,7 +64,11 @@ export interface JoinOptions {
  * take CPU from the agent on this 2-core box. Resolves once the session is paired.
  */
 export async function joinAsTechnician(wsUrl: string, code: string, { sealed }: JoinOptions): Promise<TechnicianSim> {
-  const counters: TechnicianCounters = { updates: 0, fullUpdates: 0, rects: 0, bytes: 0, latenciesMs: [] };
+  const counters: TechnicianCounters = { updates: 0, fullUpdates: 0, rects: 0, bytes: 0, latenciesMs: [], arrivalMs: [], openMs: [], inputSendMs: [] };
+  /** sendInput calls whose message has not reached the socket yet (they go in order). */
+  const inputCalls: number[] = [];
+  /** When each update's LAST rectangle came off the socket, by seq: the envelope is in clear even when sealed. */
+  const arrivedAt = new Map<number, number>();
   let peer: WsTestPeer | undefined;
   try {
     if (sealed) {
@@ -67,6 +80,20 @@ export async function joinAsTechnician(wsUrl: string, code: string, { sealed }: 
       peer.sendJson({ type: 'join', code: routingPart(code), name: TECHNICIAN_NAME });
     }
     const p = peer;
+    // Before the peer's own listener, which opens sealed messages (asynchronously) or
+    // hands plain ones to the handler below at once.
+    p.ws.prependListener('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary && data.length >= 8 && data[0] === BinaryKind.FRAME && (data[1]! & FrameFlag.LAST) !== 0) arrivedAt.set(data.readUInt32BE(4), wallClockMs());
+    });
+    // Input messages as they go to the socket: `{"type":"input",…}` in clear, `{"type":"sealed","inner":"input",…}` sealed.
+    const send = p.ws.send.bind(p.ws) as (data: unknown, ...rest: unknown[]) => void;
+    (p.ws as { send: unknown }).send = (data: unknown, ...rest: unknown[]): void => {
+      if (typeof data === 'string' && (data.startsWith('{"type":"input"') || data.includes('"inner":"input"'))) {
+        const calledAt = inputCalls.shift();
+        if (calledAt !== undefined) counters.inputSendMs.push(wallClockMs() - calledAt);
+      }
+      send(data, ...rest);
+    };
     p.handleBinary((message, raw) => {
       counters.bytes += raw.byteLength;
       if (message.kind !== 'frame') return;
@@ -75,7 +102,12 @@ export async function joinAsTechnician(wsUrl: string, code: string, { sealed }: 
       if (header.flags & FrameFlag.LAST) {
         counters.updates++;
         if (header.flags & FrameFlag.FULL) counters.fullUpdates++;
-        counters.latenciesMs.push(wallClockMs() - header.captureTimeMs);
+        const now = wallClockMs();
+        counters.latenciesMs.push(now - header.captureTimeMs);
+        const arrived = arrivedAt.get(header.seq) ?? now;
+        arrivedAt.delete(header.seq);
+        counters.arrivalMs.push(arrived - header.captureTimeMs);
+        counters.openMs.push(now - arrived);
         // Sealed by the peer in a sealed session (WsTestPeer.sealWith).
         p.sendRaw(encodeFrameAck(header.seq, header.captureTimeMs));
       }
@@ -94,7 +126,11 @@ export async function joinAsTechnician(wsUrl: string, code: string, { sealed }: 
   return {
     counters,
     sealed: p.sealed,
-    sendInput: (event) => { if (p.ws.readyState === WebSocket.OPEN) p.sendInput(event); },
+    sendInput: (event) => {
+      if (p.ws.readyState !== WebSocket.OPEN) return;
+      inputCalls.push(wallClockMs());
+      p.sendInput(event);
+    },
     close: () => p.close(),
   };
 }
