@@ -58,6 +58,8 @@ interface Run {
   readonly openMs: readonly number[];
   /** Stand-in only: sendInput → the message handed to its socket (sealing, when sealed), per move, ms. */
   readonly technicianSendMs: readonly number[];
+  /** The agent's sealing of frames in the window (call → sealed, every rectangle), ms per update. */
+  readonly agentSealMsPerUpdate: number;
   /** Page only: its WebCrypto calls during the frame-rate window. */
   readonly pageCrypto: readonly PageCryptoCall[];
   /** The agent's capture source and encoder, as it named them. */
@@ -252,6 +254,7 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
       arrivalMs,
       openMs,
       technicianSendMs,
+      agentSealMsPerUpdate: after.seal.calls > before.seal.calls ? (after.seal.ms - before.seal.ms) / Math.max(1, drawn - from) : 0,
       adapters: agent.adapters,
       fps: (drawn - from) / seconds,
       captureToDrawMs,
@@ -341,6 +344,7 @@ function sealedRows(sealed: readonly Run[], clear: readonly Run[]): BenchRow[] {
       note: `added ${signed(c2aAdded)} ms; p95 ${fmt(percentile(sC2a, 95))} ms (in clear ${fmt(percentile(cC2a, 95))}); ${sC2a.length} updates pooled over ${sealed.length} runs (in clear ${cC2a.length}); `
         + `per-run p50 ${sealed.map((r) => fmt(percentile(r.captureToDrawMs, 50))).join(', ')} (in clear ${clear.map((r) => fmt(percentile(r.captureToDrawMs, 50))).join(', ')}); `
         + `of which capture → arrival at the stand-in (before opening: the agent and the relay) p50 ${fmt(percentile(pooled(sealed, (r) => r.arrivalMs), 50), 2)} ms (in clear ${fmt(percentile(pooled(clear, (r) => r.arrivalMs), 50), 2)}), `
+        + `the agent's sealing ${sealed.map((r) => fmt(r.agentSealMsPerUpdate, 2)).join(', ')} ms per update (per run, call → sealed); `
         + `arrival → ack (opening, Node's WebCrypto) p50 ${fmt(percentile(pooled(sealed, (r) => r.openMs), 50), 2)} / p95 ${fmt(percentile(pooled(sealed, (r) => r.openMs), 95), 2)} ms; `
         + "agent Date.now() at the grab → the stand-in's sub-ms wall clock as the LAST rectangle was received (and opened, sealed): 0.5 ms above the true latency on average, alike in both lanes",
     },

@@ -1,4 +1,4 @@
-import { webcrypto } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, webcrypto } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
@@ -9,7 +9,8 @@ import { webCryptoAead } from '../common/e2e/webcrypto-aead';
 import { nodeAead } from '../common/node/node-aead';
 import { launchTestBrowser, type TestBrowser } from '../test/support/browser';
 import { median, type Benchmark, type BenchRow } from './support/benchmark';
-import { PlainLane, plainBytes, SEAL_CASES, SealLane, type BatchResult, type SealCase } from './support/seal-measure';
+import { encodeControl, type ControlMessage } from '../protocol';
+import { INPUT_MESSAGE, PlainLane, plainBinary, plainBytes, SEAL_CASES, SealLane, type BatchResult, type SealCase } from './support/seal-measure';
 
 /**
  * Seal and open throughput of the record layer (PROTOCOL.md §12.4), AES-256-GCM:
@@ -26,7 +27,7 @@ const WARMUP_ROUNDS = 2;
 const NO_CHROMIUM = 'no-chromium';
 
 type Op = 'seal' | 'open';
-type LaneId = 'plain' | 'node' | 'webcrypto-node' | 'webcrypto-chromium';
+type LaneId = 'plain' | 'node' | 'node-cipher' | 'webcrypto-node' | 'webcrypto-chromium';
 
 interface Lane {
   readonly id: LaneId;
@@ -37,6 +38,7 @@ interface Lane {
 const LANE_NAMES: Readonly<Record<LaneId, string>> = {
   plain: 'no sealing',
   node: 'node:crypto',
+  'node-cipher': 'node:crypto cipher alone',
   'webcrypto-node': 'WebCrypto (Node)',
   'webcrypto-chromium': 'WebCrypto (Chromium)',
 };
@@ -49,6 +51,55 @@ async function nodeLane(id: 'node' | 'webcrypto-node'): Promise<Lane> {
 function plainLane(): Lane {
   const lane = new PlainLane();
   return { id: 'plain', name: LANE_NAMES.plain, batch: (c, op) => (op === 'seal' ? lane.seal(c) : lane.open(c)) };
+}
+
+/**
+ * The floor of node:crypto: the cipher alone (createCipheriv, setAAD, update, final, the tag;
+ * deciphering likewise), with no record layer around it: no nonce or record number built, no
+ * output assembled or copied. The record layer's own cost is node:crypto's figure minus this.
+ */
+function nodeCipherLane(): Lane {
+  const key = randomBytes(32);
+  const nonce = randomBytes(12);
+  const aad = randomBytes(8);
+  const body = new Map<string, { plain: Uint8Array; sealed: Buffer; tag: Buffer }>();
+  const of = (c: SealCase): { plain: Uint8Array; sealed: Buffer; tag: Buffer } => {
+    let b = body.get(c.id);
+    if (b === undefined) {
+      const plain = c.kind === 'text' ? new TextEncoder().encode(encodeControl(INPUT_MESSAGE as ControlMessage)) : plainBinary(c).subarray(8);
+      const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+      cipher.setAAD(aad);
+      const sealed = Buffer.concat([cipher.update(plain), cipher.final()]);
+      b = { plain, sealed, tag: cipher.getAuthTag() };
+      body.set(c.id, b);
+    }
+    return b;
+  };
+  return {
+    id: 'node-cipher',
+    name: LANE_NAMES['node-cipher'],
+    async batch(c, op) {
+      const b = of(c);
+      let n = 0;
+      const start = performance.now();
+      for (let i = 0; i < c.batch; i++) {
+        if (op === 'seal') {
+          const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+          cipher.setAAD(aad);
+          n += cipher.update(b.plain).length + cipher.final().length + cipher.getAuthTag().length;
+        } else {
+          const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 });
+          decipher.setAAD(aad);
+          decipher.setAuthTag(b.tag);
+          n += decipher.update(b.sealed).length;
+          decipher.final();
+        }
+      }
+      const ms = (performance.now() - start) / c.batch;
+      if (n === 0) throw new Error('the cipher gave nothing');
+      return { msPerRecord: ms, wireBytes: b.sealed.length + 16 };
+    },
+  };
 }
 
 /**
@@ -111,13 +162,13 @@ interface Figures {
 const bench: Benchmark = {
   name: 'seal',
   description: 'record layer (AES-256-GCM) seal and open, one record at a time through the real RecordSealer/RecordOpener: node:crypto (agent), WebCrypto in Node and in Chromium (page); '
-    + 'baselines: the message without sealing (encodeControl / decodeText, or one copy of a binary message) for node:crypto, node:crypto for WebCrypto',
+    + 'baselines: the message without sealing (encodeControl / decodeText, or one copy of a binary message) for node:crypto, node:crypto for WebCrypto and for the bare cipher (floor)',
   async run(log, args) {
     const roundsArg = args.find((a) => a.startsWith('rounds='));
     const rounds = Math.max(3, Math.min(100, Number(roundsArg?.slice('rounds='.length) ?? DEFAULT_ROUNDS) || DEFAULT_ROUNDS));
     const withChromium = !args.includes(NO_CHROMIUM);
     const loadBefore = loadavg()[0] ?? 0;
-    const lanes: Lane[] = [plainLane(), await nodeLane('node'), await nodeLane('webcrypto-node')];
+    const lanes: Lane[] = [plainLane(), await nodeLane('node'), nodeCipherLane(), await nodeLane('webcrypto-node')];
     const chromium = withChromium ? await chromiumLane(log) : undefined;
     if (chromium) lanes.push(chromium.lane);
     const results = new Map<string, BatchResult[]>();
@@ -166,6 +217,14 @@ const bench: Benchmark = {
           case: `${op} ${c.label}: node:crypto`, value: mibs(node), unit: 'MiB/s',
           baseline: { name: `${op === 'seal' ? (c.kind === 'text' ? 'encodeControl' : 'one copy') : (c.kind === 'text' ? 'decodeText' : 'one copy')}, no sealing`, value: mibs(plain) },
           note: `${describe(node, 'node')}; no sealing ${us(plain.msPerRecord)} µs; ${what}; median of ${rounds} rounds of ${c.batch} records; ${load}`,
+        });
+        const floor = figures('node-cipher', c, op);
+        rows.push({
+          case: `${op} ${c.label}: node:crypto cipher alone (floor)`, value: mibs(floor), unit: 'MiB/s',
+          baseline: { name: 'node:crypto through the record layer', value: mibs(node) },
+          note: `${us(floor.msPerRecord)} µs per record (rounds ${us(floor.minMs)}–${us(floor.maxMs)}); createCipheriv/setAAD/update/final/getAuthTag `
+            + `(${op === 'open' ? 'createDecipheriv … setAuthTag, update, final' : 'no output assembled'}) on the ${c.kind === 'text' ? 'JSON' : 'body after the envelope'}: `
+            + `the record layer (nonce, output copied into one array, the envelope and record number in front${op === 'open' ? ', the plain message rebuilt, parsed' : ''}) costs ${us(node.msPerRecord - floor.msPerRecord)} µs of node:crypto's ${us(node.msPerRecord)}`,
         });
         for (const wc of ['webcrypto-node', 'webcrypto-chromium'] as const) {
           if (!lanes.some((l) => l.id === wc)) continue;

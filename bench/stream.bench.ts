@@ -47,6 +47,8 @@ interface Lane {
   readonly server: Server;
   readonly options: object;
   readonly sealed: boolean;
+  /** The sealed technician's cipher (`technician-aead=node`: an investigation tool, see technician-sim.ts). */
+  readonly aead?: 'webcrypto' | 'node';
 }
 
 /**
@@ -99,6 +101,11 @@ interface Measurement {
   readonly openMs: readonly number[];
   /** The session was sealed end to end (the agent and the technician both say so). */
   readonly sealed: boolean;
+  /** The sealed technician's cipher. */
+  readonly technicianAead?: 'webcrypto' | 'node';
+  /** The agent's sealing of frames in the window (call → sealed, per rectangle), summed per update, ms; and its rate, MiB/s. */
+  readonly agentSealMsPerUpdate: number;
+  readonly agentSealMiBs: number;
   readonly quality: number;
   readonly grabsPerSecond: number;
   readonly meanUpdateBytes: number;
@@ -154,7 +161,7 @@ async function measure(lane: Lane, env: NodeJS.ProcessEnv, withInput: boolean, l
     try {
       // All the digits the customer reads; a version-1 technician joins with the first six.
       const { code } = await agent.next('code', 30_000);
-      technician = await agent.race(joinAsTechnician(relay.wsUrl, code, { sealed: lane.sealed }));
+      technician = await agent.race(joinAsTechnician(relay.wsUrl, code, { sealed: lane.sealed, ...(lane.aead ? { aead: lane.aead } : {}) }));
       const { encrypted } = await agent.next('streaming', 10_000);
       if (encrypted !== lane.sealed) throw new Error(`${lane.name}: the agent says the session is ${encrypted ? '' : 'not '}end-to-end encrypted`);
       await sleep(STREAM_RUN.warmupMs);
@@ -187,6 +194,9 @@ async function measure(lane: Lane, env: NodeJS.ProcessEnv, withInput: boolean, l
         arrivalMs,
         openMs,
         sealed: technician.sealed,
+        ...(lane.sealed ? { technicianAead: lane.aead ?? 'webcrypto' } : {}),
+        agentSealMsPerUpdate: updates > 0 ? (after.seal.ms - before.seal.ms) / updates : 0,
+        agentSealMiBs: after.seal.ms > before.seal.ms ? (after.seal.bytes - before.seal.bytes) / 1024 / 1024 / ((after.seal.ms - before.seal.ms) / 1000) : 0,
         quality: after.quality,
         grabsPerSecond: (after.grabs - before.grabs) / seconds,
         meanUpdateBytes: updates > 0 ? bytes / updates : 0,
@@ -326,8 +336,9 @@ function latencyRows(label: string, all: AllRuns): BenchRow[] {
   rows.push({
     case: `${label}: of which capture → arrival at the technician (before opening), p50`, value: percentile(arrival, 50), unit: 'ms',
     baseline: { name: all.baseName, value: percentile(baseArrival, 50) },
-    note: `added ${signed(percentile(arrival, 50) - percentile(baseArrival, 50))} ms: the agent (sealing) and the relay; p95 ${fmt(percentile(arrival, 95))} ms (${all.baseName} ${fmt(percentile(baseArrival, 95))}); `
-      + `then arrival → ack, opening in the stand-in technician (Node's WebCrypto, as the page but in Node): p50 ${fmt(percentile(open, 50), 2)} / p95 ${fmt(percentile(open, 95), 2)} ms `
+    note: `added ${signed(percentile(arrival, 50) - percentile(baseArrival, 50))} ms: the agent (sealing) and the relay; `
+      + `the agent's sealing took ${all.relay.map((r) => fmt(r.agentSealMsPerUpdate, 2)).join(', ')} ms per update (per run; call → sealed, every rectangle, ${all.relay.map((r) => fmt(r.agentSealMiBs, 0)).join(', ')} MiB/s); p95 ${fmt(percentile(arrival, 95))} ms (${all.baseName} ${fmt(percentile(baseArrival, 95))}); `
+      + `then arrival → ack, opening in the stand-in technician (${all.relay[0]?.technicianAead === 'node' ? 'node:crypto' : "Node's WebCrypto, as the page but in Node"}): p50 ${fmt(percentile(open, 50), 2)} / p95 ${fmt(percentile(open, 95), 2)} ms `
       + `(${all.baseName}: ${fmt(percentile(pool(all.bare, (r) => r.openMs), 50), 2)} ms); both per update, the LAST rectangle's envelope read in clear off the socket`,
   });
   return rows;
@@ -419,7 +430,12 @@ const bench: Benchmark = {
     // (`maxInFlight=3`), to try a setting end to end (in both lanes, or with
     // `against-default` against the default settings).
     const repeats = Math.max(1, Math.min(10, Number(benchArg(args, 'repeats') ?? DEFAULT_REPEATS) || DEFAULT_REPEATS));
-    const options = Object.fromEntries(args.filter((a) => a.includes('=') && !a.startsWith('repeats=')).map((a) => {
+    // `technician-aead=node`: the sealed stand-in seals and opens with node:crypto instead of
+    // the page's WebCrypto, to tell the agent's cost of sealing from the stand-in's own.
+    const technicianAead = benchArg(args, 'technician-aead');
+    if (technicianAead !== undefined && technicianAead !== 'node' && technicianAead !== 'webcrypto') throw new Error('technician-aead is node or webcrypto');
+    const ours = ['repeats=', 'technician-aead='];
+    const options = Object.fromEntries(args.filter((a) => a.includes('=') && !ours.some((o) => a.startsWith(o))).map((a) => {
       const [key, value] = a.split('=');
       return [key, Number(value)];
     }));
@@ -431,7 +447,8 @@ const bench: Benchmark = {
     const scenes = names.length === 0 ? SCENES : SCENES.filter((s) => names.includes(s.scene));
     if (scenes.length === 0 || scenes.length < names.length) throw new Error(`unknown scene among ${names.join(', ')}; have ${SCENES.map((s) => s.scene).join(', ')}`);
     // The baseline lane first; runs alternate between the lanes.
-    const lanes = lanesOf(comparison, options);
+    const lanes = lanesOf(comparison, options).map((lane) => (lane.sealed && technicianAead === 'node'
+      ? { ...lane, aead: 'node' as const, name: `${lane.name} (technician with node:crypto)` } : lane)) as unknown as readonly [Lane, Lane];
     assertCaptureWorkerBuilt();
     const xvfb = await startXvfb({ width: STREAM_RUN.width, height: STREAM_RUN.height, depth: 24 });
     const rows: BenchRow[] = [];

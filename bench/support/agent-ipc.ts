@@ -19,7 +19,13 @@ export type AgentMessage =
   | { readonly kind: 'code'; readonly code: string }
   /** Sharing started; `encrypted`: the session is sealed end to end (the agent's own word, client/session/session-state.ts). */
   | { readonly kind: 'streaming'; readonly encrypted: boolean }
-  | { readonly kind: 'stats'; readonly grabs: number; readonly encodes: number; readonly quality: number; readonly cpuMs: number }
+  /**
+   * Counters since the agent started. `seal`: its RecordSealer.sealBinary calls (frames, in a
+   * sealed session), each timed from the call to the sealed bytes (waiting for the record
+   * before it included), ms.
+   */
+  | { readonly kind: 'stats'; readonly grabs: number; readonly encodes: number; readonly quality: number; readonly cpuMs: number;
+    readonly seal: { readonly calls: number; readonly bytes: number; readonly ms: number } }
   | { readonly kind: 'moves'; readonly moves: readonly InjectedMove[] }
   | { readonly kind: 'clock'; readonly atMs: number }
   /** Event-loop delay since the last `loop` command, ms: how long an arriving input event waits for its turn. */

@@ -19,12 +19,31 @@ import pino from 'pino';
 import { createAgent, type Agent } from '../../client/agent';
 import { agentTuning, openAgentHardware } from '../../client/agent-hardware';
 import { parseAgentArgs } from '../../client/agent-options';
+import { RecordSealer } from '../../common/e2e/record-layer';
 import type { FrameStreamerOptionsInput } from '../../client/stream/frame-streamer-options';
 import { startCpuProfile } from './cpu-profile';
 import { AGENT_ARGS, BUILT_CAPTURE_WORKER, type AgentCommand, type AgentMessage } from './agent-ipc';
 import { instrumentAgentDeps, wallClockMs } from './instrument-agent-deps';
 
 const toBench = (message: AgentMessage): void => { process.send?.(message); };
+
+/**
+ * The agent's sealing of frames, timed from outside (client/ is not changed): every
+ * RecordSealer in this process is the session's, and sealBinary is what sendFrame awaits
+ * before the frame goes to the socket.
+ */
+const sealProbe = { calls: 0, bytes: 0, ms: 0 };
+const sealBinary = RecordSealer.prototype.sealBinary;
+RecordSealer.prototype.sealBinary = function timedSealBinary(this: RecordSealer, plain: Uint8Array): Promise<Uint8Array> {
+  const startedAt = performance.now();
+  const sealed = sealBinary.call(this, plain);
+  sealed.then(() => {
+    sealProbe.calls++;
+    sealProbe.bytes += plain.length;
+    sealProbe.ms += performance.now() - startedAt;
+  }, () => undefined);
+  return sealed;
+};
 
 async function main(): Promise<void> {
   const relayUrl = process.argv[2];
@@ -94,7 +113,7 @@ async function main(): Promise<void> {
     switch (command.kind) {
       case 'stats': {
         const cpu = process.cpuUsage();
-        toBench({ kind: 'stats', grabs: probe.grabs, encodes: probe.encodes, quality: probe.lastQuality, cpuMs: (cpu.user + cpu.system) / 1000 });
+        toBench({ kind: 'stats', grabs: probe.grabs, encodes: probe.encodes, quality: probe.lastQuality, cpuMs: (cpu.user + cpu.system) / 1000, seal: { ...sealProbe } });
         break;
       }
       case 'moves':

@@ -1,6 +1,9 @@
 import WebSocket from 'ws';
-import { BinaryKind, encodeFrameAck, FrameFlag, type InputEvent } from '../../protocol';
+import { randomBytes } from 'node:crypto';
+import { BinaryKind, encodeFrameAck, FrameFlag, SEALING_VERSION, type InputEvent } from '../../protocol';
 import { routingPart } from '../../common/access-code';
+import { E2eHandshake } from '../../common/e2e/handshake';
+import { nodeAead } from '../../common/node/node-aead';
 import { joinSealed } from '../../test/support/sealed-peers';
 import { WsTestPeer } from '../../test/support/ws-peer';
 import { wallClockMs } from './instrument-agent-deps';
@@ -54,6 +57,45 @@ export interface JoinOptions {
    * the agent in clear by the routing digits alone.
    */
   readonly sealed: boolean;
+  /**
+   * The cipher of a sealed technician: `webcrypto` (default) is the page's, through the
+   * tests' `joinSealed`; `node` (node:crypto, the agent's) is an investigation tool only: a
+   * cheaper technician on this shared machine, to tell the agent's cost of sealing from the
+   * stand-in's own.
+   */
+  readonly aead?: 'webcrypto' | 'node';
+}
+
+/**
+ * `joinSealed` (test/support/sealed-peers.ts) with node:crypto instead of WebCrypto: hello
+ * with SEALING_VERSION, join with the routing digits and no name, the agreement on the whole
+ * code (common/e2e/handshake.ts), then the name sealed; resolves once the customer's sealed
+ * introduction arrived.
+ */
+async function joinSealedWithNodeCrypto(wsUrl: string, code: string, name: string): Promise<WsTestPeer> {
+  const tech = await WsTestPeer.hello(wsUrl, 'technician', { perMessageDeflate: false }, SEALING_VERSION);
+  try {
+    tech.sendJson({ type: 'join', code: routingPart(code), name: '' });
+    const agreement = new E2eHandshake({ role: 'technician', code, randomBytes: (n) => new Uint8Array(randomBytes(n)), aead: nodeAead });
+    for (;;) {
+      const m = await tech.next();
+      if (m.type !== 'e2e-start' && m.type !== 'e2e-share' && m.type !== 'e2e-confirm') throw new Error(`the agreement got ${m.type}`);
+      const step = await agreement.receive(m);
+      if (step.kind === 'failed') throw new Error(`the agreement failed: ${step.reason}`);
+      for (const message of step.send) tech.sendJson(message);
+      if (step.kind === 'verified') {
+        tech.sealWith(step.channel);
+        break;
+      }
+    }
+    tech.sendJson({ type: 'introduce', name });
+    await tech.next('waiting-consent');
+    await tech.next('introduce');
+    return tech;
+  } catch (error) {
+    tech.close();
+    throw error;
+  }
 }
 
 /**
@@ -63,7 +105,7 @@ export interface JoinOptions {
  * decode the JPEGs: a real viewer does that on another machine, and decoding here would
  * take CPU from the agent on this 2-core box. Resolves once the session is paired.
  */
-export async function joinAsTechnician(wsUrl: string, code: string, { sealed }: JoinOptions): Promise<TechnicianSim> {
+export async function joinAsTechnician(wsUrl: string, code: string, { sealed, aead = 'webcrypto' }: JoinOptions): Promise<TechnicianSim> {
   const counters: TechnicianCounters = { updates: 0, fullUpdates: 0, rects: 0, bytes: 0, latenciesMs: [], arrivalMs: [], openMs: [], inputSendMs: [] };
   /** sendInput calls whose message has not reached the socket yet (they go in order). */
   const inputCalls: number[] = [];
@@ -74,7 +116,9 @@ export async function joinAsTechnician(wsUrl: string, code: string, { sealed }: 
     if (sealed) {
       // Resolves once the keys verified, the relay put the question to the customer and the
       // customer's sealed introduction arrived; frames come only after `paired`.
-      peer = (await withTimeout(joinSealed(wsUrl, code, TECHNICIAN_NAME), PAIRING_TIMEOUT_MS, 'the key agreement')).tech;
+      peer = aead === 'node'
+        ? await withTimeout(joinSealedWithNodeCrypto(wsUrl, code, TECHNICIAN_NAME), PAIRING_TIMEOUT_MS, 'the key agreement')
+        : (await withTimeout(joinSealed(wsUrl, code, TECHNICIAN_NAME), PAIRING_TIMEOUT_MS, 'the key agreement')).tech;
     } else {
       peer = await WsTestPeer.hello(wsUrl, 'technician', { perMessageDeflate: false });
       peer.sendJson({ type: 'join', code: routingPart(code), name: TECHNICIAN_NAME });
