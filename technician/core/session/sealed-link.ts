@@ -50,8 +50,8 @@ export interface SealedLinkOptions {
 /**
  * The technician's end of a sealed session (PROTOCOL.md §12): runs the key agreement
  * (common/e2e/handshake.ts does the cryptography), then seals what the page sends and
- * opens what the customer's app sent. It decides nothing about the session; the
- * {@link TechnicianSession} does, from what this reports.
+ * opens what the customer's app sent. It decides nothing about the session: the
+ * E2eGuard (e2e-guard.ts) judges what this reports, and the TechnicianSession acts on it.
  *
  * Sealing is asynchronous (WebCrypto) and the record numbers are taken in call order, so
  * sends are chained: each sealed message goes to the socket after the one sealed before

@@ -72,11 +72,12 @@ const DEFAULT_TIMERS: SessionTimers = {
  * new one (the state machine can be shared, so the UI keeps one).
  *
  * End-to-end encryption (PROTOCOL.md §12): when the relay answers the join with
- * `e2e-start`, a {@link SealedLink} agrees on keys from the whole code, and from then on
+ * `e2e-start`, the {@link E2eGuard} agrees on keys from the whole code, and from then on
  * everything this side says to the customer's app is sealed and everything it hears is
  * opened. Each check is this page's own, never the relay's word: a failed agreement, a
  * record that does not open, a plain peer message in a sealed session, or a session in
- * clear for a code that must seal ends the session with `verification-failed`.
+ * clear for a code that must seal ends the session with `verification-failed`, after
+ * telling the relay (`e2e-failed`, or `bye` in clear).
  */
 export class TechnicianSession {
   private transport: RelayTransport | undefined;
