@@ -57,8 +57,11 @@ describeWithDesktop('end to end: technician page → relay → agent → X displ
   test('the technician enters the code, the customer accepts, and the canvas shows the customer\'s screen', async () => {
     const code = await agent.code;
     await openPanel(panel, relay.url);
-    await submitCode(panel, `${code.slice(0, 3)} ${code.slice(3)}`, 'Juan (CompuEasys)');
+    // All nine digits, as the customer reads them; the page keeps the last three to itself.
+    expect(code).toMatch(/^[0-9]{9}$/);
+    await submitCode(panel, `${code.slice(0, 3)} ${code.slice(3, 6)} ${code.slice(6)}`, 'Juan (CompuEasys)');
     await waitForState(panel, 'connected', 20_000);
+    expect((await panel.textContent('#e2e-badge'))?.trim()).toBe('🔒 Cifrado de extremo a extremo');
     // The known block, drawn from real captured frames.
     const cx = BLOCK.x + BLOCK.width / 2;
     const cy = BLOCK.y + BLOCK.height / 2;
@@ -73,6 +76,7 @@ describeWithDesktop('end to end: technician page → relay → agent → X displ
     const outside = await canvasPixel(panel, 40, 40);
     outside.slice(0, 3).forEach((v) => expect(v).toBeGreaterThan(230)); // the page background
     expect(agent.output()).toContain('Juan (CompuEasys) is viewing and controlling your screen');
+    expect(agent.output()).toContain('🔒 End-to-end encrypted.');
   });
 
   test('a click on the canvas lands at the matching point of the customer\'s window', async () => {

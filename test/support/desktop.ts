@@ -146,6 +146,28 @@ export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extr
   return { code, output: () => out, waitForOutput, stop: () => stopChild(child) };
 }
 
+/** The window's agent as its own process (`npm run client:window`), showing its page on 127.0.0.1. */
+export function startWindowProcess(display: XvfbDisplay, relayWsUrl: string, extraArgs: string[] = []): { url: Promise<string>; output: () => string; child: ChildProcess } {
+  const main = resolve(__dirname, '../../dist/client/window.js');
+  const child = spawn(process.execPath, [main, '--no-open', '--relay', relayWsUrl, '--name', 'DESKTOP-WINDOW', ...extraArgs], {
+    env: { ...display.env(), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = new Promise<string>((resolveUrl, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/open\?code=[A-Za-z0-9_-]+)/.exec(out);
+      if (m) resolveUrl(m[1]!);
+    });
+    child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    child.once('exit', (c) => reject(new Error(`the window process exited (${c}):\n${out}`)));
+    setTimeout(() => reject(new Error(`no window address in 20 s:\n${out}`)), 20_000).unref();
+  });
+  url.catch(() => undefined);
+  return { url, output: () => out, child };
+}
+
 /**
  * A technician that draws what it receives into an RGB picture of the remote screen,
  * acknowledging each update once drawn, as the viewer does.
