@@ -4,7 +4,7 @@ import type { Relay } from '../../relay/server';
 import { assertTechnicianBuilt, openPanel, pagePointOf, submitCode, waitForState } from '../browser/panel-driver';
 import { describeWithChromium, launchTestBrowser, waitForBodyState, type TestBrowser } from '../support/browser';
 import { shownCode } from '../support/customer-window';
-import { describeWithDesktop, startDesktop, startWindowProcess, type Desktop, type DesktopBrowser } from '../support/desktop';
+import { customerDesktopPage, describeWithDesktop, startDesktop, untilCanvasShows, startWindowProcess, type Desktop, type DesktopBrowser } from '../support/desktop';
 import { legacyCall, startTestRelay } from '../support/relay-harness';
 import { stopChild } from '../support/xvfb';
 
@@ -14,19 +14,7 @@ const PHRASE = 'Útil: año, cigüeña, ¿qué? ¡ya! 5 € ß';
 const TECHNICIAN = 'Ana (CompuEasys)';
 const BLOCK = { x: 80, y: 60, width: 320, height: 200, rgb: [0x22, 0xaa, 0x44] as const };
 
-/** The customer's desktop: a coloured block, a pad that records clicks and a text area. */
-const CUSTOMER_PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
-  html,body{margin:0;width:100%;height:100%;overflow:hidden;background:#fafafa;font:16px "DejaVu Sans",sans-serif}
-  * { caret-color: transparent; }
-  #block{position:absolute;left:${BLOCK.x}px;top:${BLOCK.y}px;width:${BLOCK.width}px;height:${BLOCK.height}px;background:rgb(${BLOCK.rgb.join(',')})}
-  #pad{position:absolute;left:480px;top:60px;width:700px;height:260px;background:#ffe4b5}
-  #text{position:absolute;left:80px;top:380px;width:1100px;height:200px;font-size:22px}
-</style></head><body>
-  <div id="block"></div><div id="pad"></div><textarea id="text"></textarea>
-  <script>
-    window.clicks = [];
-    document.getElementById('pad').addEventListener('mousedown', (e) => window.clicks.push({ button: e.button, x: e.screenX, y: e.screenY }));
-  </script></body></html>`;
+const CUSTOMER_PAGE = customerDesktopPage(BLOCK);
 
 /**
  * Issue 11 as the two people see it: the customer's real window (its agent sharing a real
@@ -81,14 +69,7 @@ describeWithDesktop('sealed end to end: the technician page and the customer win
     expect((await panel.textContent('#e2e-badge'))?.trim()).toBe('🔒 Cifrado de extremo a extremo');
     expect(await panel.getAttribute('#e2e-badge', 'data-e2e')).toBe('sealed');
 
-    const cx = BLOCK.x + BLOCK.width / 2;
-    const cy = BLOCK.y + BLOCK.height / 2;
-    await panel.waitForFunction(([x, y, r, g, b]) => {
-      const canvas = document.getElementById('remote-screen') as HTMLCanvasElement;
-      if (canvas.width < 100) return false;
-      const d = canvas.getContext('2d')!.getImageData(x!, y!, 1, 1).data;
-      return Math.abs(d[0]! - r!) < 12 && Math.abs(d[1]! - g!) < 12 && Math.abs(d[2]! - b!) < 12;
-    }, [cx, cy, ...BLOCK.rgb], { timeout: 20_000 });
+    await untilCanvasShows(panel, BLOCK);
   });
 
   test('its click lands on the matching point and the phrase arrives exactly, both sealed', async () => {
