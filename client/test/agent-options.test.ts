@@ -21,6 +21,15 @@ describe('agent options', () => {
     expect(() => parseAgentArgs(args, {}, 'x')).toThrow(message);
   });
 
+  test('secret digits (3 by default, 3–6) and --require-e2e / REQUIRE_E2E', () => {
+    expect(parseAgentArgs([], {}, 'x')).toMatchObject({ secretDigits: 3, requireE2e: false });
+    expect(parseAgentArgs(['--secret-digits', '6', '--require-e2e'], {}, 'x')).toMatchObject({ secretDigits: 6, requireE2e: true });
+    expect(parseAgentArgs([], { REQUIRE_E2E: 'true' }, 'x').requireE2e).toBe(true);
+    for (const bad of ['2', '7', '0', '-3', 'x', '3.5', '']) {
+      expect(() => parseAgentArgs(['--secret-digits', bad], {}, 'x')).toThrow(/--secret-digits/);
+    }
+  });
+
   test('--insecure and --help are flags; LOG_LEVEL sets the log level and --log-level wins', () => {
     expect(parseAgentArgs(['--insecure', '--help'], { LOG_LEVEL: 'debug' }, 'x')).toMatchObject({ insecure: true, help: true, logLevel: 'debug' });
     expect(parseAgentArgs(['--log-level', 'info'], { LOG_LEVEL: 'debug' }, 'x')).toMatchObject({ insecure: false, help: false, logLevel: 'info' });

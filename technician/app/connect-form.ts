@@ -1,5 +1,6 @@
+import { groupAccessCode } from '../../common/access-code';
 import { parseAccessCodeInput } from '../core/session/access-code';
-import type { SessionStateName } from '../core/session/session-state';
+import type { SessionSnapshot } from '../core/session/session-state';
 import { byId } from './dom';
 import type { MessageKey, Messages } from './messages';
 
@@ -10,9 +11,11 @@ export interface ConnectRequest {
 }
 
 /**
- * The "connect with code" form: the technician's name and the six-digit code. The code
- * field keeps only digits as they are typed or pasted ("385 621" and "385-621" work),
- * groups them 3 + 3 for reading, and says why anything else was refused.
+ * The "connect with code" form: the technician's name and the code the customer reads
+ * (six routing digits, then the secret ones: "385 621 947"; six alone from an older app).
+ * The code field keeps only digits as they are typed or pasted ("385 621 947" and
+ * "385-621-947" work), groups them as the customer's app shows them, and says why anything
+ * else was refused.
  */
 export class ConnectForm {
   private readonly form = byId<HTMLFormElement>('connect-form');
@@ -55,14 +58,21 @@ export class ConnectForm {
     this.cancelButton.hidden = !busy;
   }
 
-  /** After an attempt ended: a mistyped code stays to be corrected, a spent one is cleared. */
-  afterOutcome(state: SessionStateName): void {
+  /**
+   * After an attempt ended: a mistyped code stays to be corrected, a spent one is cleared.
+   * A failed verification spent the code too (the customer's app shows a new one), so the
+   * field is emptied for the new code; only a page that could not encrypt never joined.
+   */
+  afterOutcome(outcome: SessionSnapshot): void {
+    const { state } = outcome;
     if (state === 'invalid-code') {
       this.codeInput.focus();
       this.codeInput.select();
       return;
     }
-    if (state === 'ended' || state === 'declined' || state === 'connection-lost') this.codeInput.value = '';
+    const spent = state === 'ended' || state === 'declined' || state === 'connection-lost'
+      || (state === 'verification-failed' && outcome.reason !== 'unavailable');
+    if (spent) this.codeInput.value = '';
     this.focusFirstEmpty();
   }
 
@@ -80,7 +90,7 @@ export class ConnectForm {
       // Keep the caret after the same digit it followed, not at the end of the field.
       const caret = input.selectionStart ?? raw.length;
       const digitsBefore = parseAccessCodeInput(raw.slice(0, caret)).digits.length;
-      const pos = Math.min(parsed.display.length, digitsBefore + (digitsBefore > 3 ? 1 : 0));
+      const pos = Math.min(parsed.display.length, groupAccessCode(parsed.digits.slice(0, digitsBefore)).length);
       input.value = parsed.display;
       input.setSelectionRange(pos, pos);
     }

@@ -12,6 +12,7 @@ import { ALLOWED_RELAYS_META } from '../../common/technician-page';
 import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-url';
 import { ConnectForm, type ConnectRequest } from './connect-form';
 import { byId } from './dom';
+import { renderE2eBadge } from './e2e-badge';
 import { formatStats } from './format-stats';
 import { LANGUAGES, type Language } from '../../common/language';
 import { messagesFor, panelLanguage } from './language';
@@ -159,7 +160,7 @@ export class TechnicianPanel {
     this.renderState(next);
     const busy = next.state === 'connecting' || next.state === 'waiting-consent'
       || (next.state === 'connection-lost' && next.retryInMs !== undefined);
-    if (!busy && next.state !== 'connected' && next.state !== 'idle') this.form.afterOutcome(next.state);
+    if (!busy && next.state !== 'connected' && next.state !== 'idle') this.form.afterOutcome(next);
     if (next.state === 'idle' && previous.state !== 'idle') this.form.focusFirstEmpty();
   };
 
@@ -179,9 +180,12 @@ export class TechnicianPanel {
       byId('state-title').textContent = formatMessage(this.messages[message.title], message.params);
       byId('state-detail').textContent = message.detail === undefined ? '' : formatMessage(this.messages[message.detail], message.params);
     }
+    // While the customer is asked, the technician already knows whether the relay can read the session.
+    renderE2eBadge(byId('state-e2e'), s.state === 'waiting-consent' ? s.encrypted : undefined, this.messages);
     if (s.state === 'connected') {
       byId('peer-name').textContent = s.peerName;
       byId('control-badge').textContent = s.viewOnly ? this.messages.badgeViewOnly : this.messages.badgeControl;
+      renderE2eBadge(byId('e2e-badge'), s.encrypted, this.messages);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Errors } from '../../protocol';
-import type { SessionSnapshot } from '../core/session/session-state';
+import type { SessionSnapshot, VerificationFailure } from '../core/session/session-state';
 import type { MessageKey } from './messages';
 
 /** How a state looks: colour and icon of the state panel. */
@@ -19,6 +19,18 @@ const ERROR_DETAILS: Readonly<Record<string, MessageKey>> = Object.freeze({
   [Errors.TIMEOUT_SESSION_AGE.code]: 'errorSessionAge',
   [Errors.LIMIT_SERVER_FULL.code]: 'errorServerFull',
   [Errors.SERVER_SHUTDOWN.code]: 'errorShutdown',
+});
+
+/**
+ * Why end-to-end encryption stopped the session: loud (tone `error`), and each says what to
+ * do next. The code is spent in every case, so each asks for the new one.
+ */
+const VERIFICATION_WORDS: Readonly<Record<VerificationFailure, { title: MessageKey; detail: MessageKey }>> = Object.freeze({
+  mismatch: { title: 'stateVerifyMismatch', detail: 'stateVerifyMismatchDetail' },
+  'incomplete-code': { title: 'stateIncompleteCode', detail: 'stateIncompleteCodeDetail' },
+  unsealed: { title: 'stateUnsealed', detail: 'stateUnsealedDetail' },
+  tampered: { title: 'stateTampered', detail: 'stateTamperedDetail' },
+  unavailable: { title: 'stateNoCrypto', detail: 'stateNoCryptoDetail' },
 });
 
 function errorDetail(errorCode: string | undefined, fallback: MessageKey): { detail: MessageKey; params: Record<string, string> } {
@@ -45,6 +57,8 @@ export function describeState(s: SessionSnapshot): StateMessage | undefined {
       return { title: 'stateInvalidCode', detail: 'stateInvalidCodeDetail', params: {}, tone: 'error' };
     case 'too-many-attempts':
       return { title: 'stateTooManyAttempts', detail: 'stateTooManyAttemptsDetail', params: {}, tone: 'error' };
+    case 'verification-failed':
+      return { ...VERIFICATION_WORDS[s.reason], params: {}, tone: 'error' };
     case 'ended': {
       if (s.by === 'technician') return { title: 'stateEndedTechnician', detail: 'stateEndedDetail', params: {}, tone: 'info' };
       if (s.by === 'customer') {

@@ -25,6 +25,20 @@ describe('what a closed socket means', () => {
     expect(classifyClose({ closeCode: 1006, phase: 'connected', sentBye: true }).next).toEqual({ state: 'ended', by: 'technician' });
   });
 
+  it('reads a failed end-to-end verification by how far the session had got', () => {
+    const failed = { closeCode: CloseCode.E2E_FAILED, lastErrorCode: Errors.E2E_FAILED.code, sentBye: false };
+    // During the agreement: the customer's app could not verify our confirmation (wrong secret digit, or someone in the middle).
+    expect(classifyClose({ ...failed, phase: 'agreeing' })).toEqual({ next: { state: 'verification-failed', reason: 'mismatch' }, retryable: false });
+    // After both confirmations: the customer's app found a sealed message that did not open.
+    expect(classifyClose({ ...failed, phase: 'waiting-consent' }).next).toEqual({ state: 'verification-failed', reason: 'tampered' });
+    expect(classifyClose({ ...failed, phase: 'connected' }).next).toEqual({ state: 'verification-failed', reason: 'tampered' });
+    expect(classifyClose({ closeCode: CloseCode.E2E_FAILED, phase: 'agreeing', sentBye: false }).next).toEqual({ state: 'verification-failed', reason: 'mismatch' });
+  });
+
+  it('never retries once an agreement started: the join spent the code', () => {
+    expect(classifyClose({ closeCode: 1006, phase: 'agreeing', sentBye: false })).toEqual({ next: { state: 'connection-lost' }, retryable: false });
+  });
+
   it('retries a dropped connection only while the code is not spent', () => {
     for (const code of [1006, 1001, 1011, 4010, 4002]) {
       expect(classifyClose({ closeCode: code, phase: 'joining', sentBye: false })).toEqual({ next: { state: 'connection-lost' }, retryable: true });

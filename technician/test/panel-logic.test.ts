@@ -31,7 +31,7 @@ describe('state wording', () => {
     expect(describeState({ state: 'idle' })).toBeUndefined();
     expect(describeState({ state: 'connecting', attempt: 1 })?.title).toBe('stateConnecting');
     expect(describeState({ state: 'connecting', attempt: 3 })).toMatchObject({ title: 'stateReconnecting', params: { attempt: 3 } });
-    expect(describeState({ state: 'waiting-consent', timeoutMs: 60_000 })).toMatchObject({ title: 'stateWaiting', params: { seconds: 60 }, tone: 'busy' });
+    expect(describeState({ state: 'waiting-consent', timeoutMs: 60_000, encrypted: true })).toMatchObject({ title: 'stateWaiting', params: { seconds: 60 }, tone: 'busy' });
     expect(describeState({ state: 'declined', timedOut: false })?.title).toBe('stateDeclined');
     expect(describeState({ state: 'declined', timedOut: true })?.title).toBe('stateDeclinedTimeout');
     expect(describeState({ state: 'invalid-code' })).toMatchObject({ title: 'stateInvalidCode', tone: 'error' });
@@ -41,6 +41,23 @@ describe('state wording', () => {
     expect(describeState({ state: 'ended', by: 'technician' })?.title).toBe('stateEndedTechnician');
     expect(describeState({ state: 'connection-lost', retryInMs: 1500, attempt: 2 })).toMatchObject({ title: 'stateLostRetrying', params: { seconds: 2 } });
     expect(describeState({ state: 'connection-lost' })).toMatchObject({ title: 'stateLost', detail: 'stateLostDetail' });
+  });
+
+  it('words each end-to-end failure loudly, in both languages', () => {
+    expect(describeState({ state: 'verification-failed', reason: 'mismatch' })).toMatchObject({ title: 'stateVerifyMismatch', tone: 'error' });
+    expect(ES.stateVerifyMismatch).toBe('No se pudo verificar la conexión: el código no coincide o alguien está interfiriendo.');
+    expect(EN.stateVerifyMismatch).toBe('The connection could not be verified: the code does not match or someone is interfering.');
+    expect(describeState({ state: 'verification-failed', reason: 'tampered' })?.title).toBe('stateTampered');
+    expect([ES.stateTampered, EN.stateTampered]).toEqual(['La conexión fue manipulada: la sesión se cerró.', 'The connection was tampered with: the session was closed.']);
+    expect(describeState({ state: 'verification-failed', reason: 'incomplete-code' })?.title).toBe('stateIncompleteCode');
+    expect(describeState({ state: 'verification-failed', reason: 'unsealed' })?.title).toBe('stateUnsealed');
+    expect(describeState({ state: 'verification-failed', reason: 'unavailable' })?.title).toBe('stateNoCrypto');
+    const titles = (['mismatch', 'incomplete-code', 'unsealed', 'tampered', 'unavailable'] as const)
+      .map((reason) => describeState({ state: 'verification-failed', reason }));
+    expect(new Set(titles.map((m) => m?.title)).size).toBe(5);
+    expect(titles.every((m) => m?.tone === 'error' && m.detail !== undefined)).toBe(true);
+    expect([ES.badgeE2e, EN.badgeE2e]).toEqual(['🔒 Cifrado de extremo a extremo', '🔒 End-to-end encrypted']);
+    expect([ES.badgeNotE2e, EN.badgeNotE2e]).toEqual(['⚠ No cifrado de extremo a extremo', '⚠ Not end-to-end encrypted']);
   });
 
   it('explains known relay errors and shows the code of unknown ones', () => {

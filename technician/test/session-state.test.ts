@@ -10,8 +10,8 @@ describe('session state machine', () => {
     const m = new SessionStateMachine();
     expect(m.state).toBe('idle');
     m.transition({ state: 'connecting', attempt: 1 });
-    m.transition({ state: 'waiting-consent', timeoutMs: 60_000 });
-    m.transition({ state: 'connected', viewOnly: false, peerName: 'PC-1' });
+    m.transition({ state: 'waiting-consent', timeoutMs: 60_000, encrypted: true });
+    m.transition({ state: 'connected', viewOnly: false, peerName: 'PC-1', encrypted: true });
     m.transition({ state: 'ended', by: 'customer', reason: 'bye' });
     m.transition({ state: 'connecting', attempt: 1 });
     expect(m.snapshot).toEqual({ state: 'connecting', attempt: 1 });
@@ -19,16 +19,16 @@ describe('session state machine', () => {
 
   it('refuses illegal moves and stays where it was', () => {
     const m = new SessionStateMachine();
-    expect(() => m.transition({ state: 'connected', viewOnly: false, peerName: 'x' })).toThrow(IllegalTransitionError);
+    expect(() => m.transition({ state: 'connected', viewOnly: false, peerName: 'x', encrypted: false })).toThrow(IllegalTransitionError);
     expect(m.state).toBe('idle');
     m.transition({ state: 'connecting', attempt: 1 });
-    m.transition({ state: 'waiting-consent', timeoutMs: 1 });
-    m.transition({ state: 'connected', viewOnly: true, peerName: 'x' });
+    m.transition({ state: 'waiting-consent', timeoutMs: 1, encrypted: false });
+    m.transition({ state: 'connected', viewOnly: true, peerName: 'x', encrypted: false });
     // A live session can only end or drop: never go back to waiting, never "decline" later.
     for (const to of ['idle', 'connecting', 'waiting-consent', 'declined', 'invalid-code', 'too-many-attempts'] as const) {
       expect(canTransition('connected', to)).toBe(false);
     }
-    expect(() => m.transition({ state: 'waiting-consent', timeoutMs: 1 })).toThrow('connected → waiting-consent');
+    expect(() => m.transition({ state: 'waiting-consent', timeoutMs: 1, encrypted: false })).toThrow('connected → waiting-consent');
     expect(m.tryTransition({ state: 'declined', timedOut: false })).toBe(false);
     expect(m.state).toBe('connected');
   });
@@ -46,7 +46,20 @@ describe('session state machine', () => {
       expect(canTransition(s, 'connecting')).toBe(true);
       expect(canTransition(s, 'connected')).toBe(false);
     }
-    expect(ALL.filter(isFinalState).sort()).toEqual(['connection-lost', 'declined', 'ended', 'idle', 'invalid-code', 'too-many-attempts']);
+    expect(ALL.filter(isFinalState).sort()).toEqual(['connection-lost', 'declined', 'ended', 'idle', 'invalid-code', 'too-many-attempts', 'verification-failed']);
+  });
+
+  it('lets end-to-end verification fail from every live state, and never from a final one', () => {
+    // The agreement runs while connecting; a sealed message can fail to open while waiting or connected.
+    for (const from of ['connecting', 'waiting-consent', 'connected'] as const) expect([from, canTransition(from, 'verification-failed')]).toEqual([from, true]);
+    for (const from of ALL.filter((s) => isFinalState(s))) expect([from, canTransition(from, 'verification-failed')]).toEqual([from, false]);
+    const m = new SessionStateMachine();
+    m.transition({ state: 'connecting', attempt: 1 });
+    m.transition({ state: 'verification-failed', reason: 'mismatch' });
+    // The technician types the customer's new code: a fresh attempt from the form.
+    expect(m.tryTransition({ state: 'connected', viewOnly: false, peerName: 'x', encrypted: true })).toBe(false);
+    m.transition({ state: 'connecting', attempt: 1 });
+    expect(m.state).toBe('connecting');
   });
 
   it('tells listeners the new and the previous state, and stops after unsubscribe', () => {

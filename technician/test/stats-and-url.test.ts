@@ -1,21 +1,5 @@
 import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-url';
 import { StatsMeter } from '../core/stats/stats-meter';
-import { parseAccessCodeInput } from '../core/session/access-code';
-
-describe('access code field', () => {
-  it('accepts six digits typed or pasted with a space or dash', () => {
-    for (const raw of ['385621', '385 621', ' 385-621 ', '385\u00a0621']) {
-      expect(parseAccessCodeInput(raw)).toEqual({ digits: '385621', display: '385 621', refusedCharacters: false, tooLong: false, complete: true });
-    }
-  });
-
-  it('refuses letters, and is incomplete with five digits', () => {
-    expect(parseAccessCodeInput('38a5b6')).toMatchObject({ digits: '3856', refusedCharacters: true, complete: false });
-    expect(parseAccessCodeInput('38562')).toMatchObject({ digits: '38562', display: '385 62', refusedCharacters: false, complete: false });
-    expect(parseAccessCodeInput('3856211')).toMatchObject({ digits: '385621', tooLong: true, complete: true });
-    expect(parseAccessCodeInput('')).toMatchObject({ digits: '', display: '', complete: false });
-  });
-});
 
 describe('relay URL', () => {
   it('uses the page\'s own host, with wss for https', () => {

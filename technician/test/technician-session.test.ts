@@ -1,67 +1,7 @@
-import { decodeBinary, decodeText, encodeControl, encodeFrame, FrameFlag, ImageFormat, PROTOCOL_VERSION, type ControlMessage } from '../../protocol';
+import { decodeBinary, encodeFrame, FrameFlag, ImageFormat, PROTOCOL_VERSION } from '../../protocol';
 import type { SessionSnapshot } from '../core/session/session-state';
 import { TechnicianSession, type SessionTimers } from '../core/session/technician-session';
-
-type Listener = (event: unknown) => void;
-
-/** Just enough of a browser WebSocket to drive the session from a test. */
-class FakeSocket {
-  binaryType = 'blob';
-  readyState = 0;
-  readonly sent: (string | Uint8Array)[] = [];
-  closedWith: number | undefined;
-  private readonly listeners = new Map<string, Set<Listener>>();
-
-  addEventListener(type: string, fn: Listener): void {
-    if (!this.listeners.has(type)) this.listeners.set(type, new Set());
-    this.listeners.get(type)!.add(fn);
-  }
-
-  removeEventListener(type: string, fn: Listener): void {
-    this.listeners.get(type)?.delete(fn);
-  }
-
-  send(data: string | Uint8Array): void {
-    this.sent.push(data);
-  }
-
-  close(code = 1000): void {
-    if (this.closedWith !== undefined) return;
-    this.closedWith = code;
-    this.readyState = 2;
-  }
-
-  // ---- what the "relay" does ----
-  open(): void {
-    this.readyState = 1;
-    this.emit('open', {});
-  }
-
-  receive(message: ControlMessage): void {
-    this.emit('message', { data: encodeControl(message) });
-  }
-
-  receiveBinary(bytes: Uint8Array): void {
-    this.emit('message', { data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) });
-  }
-
-  drop(code: number): void {
-    this.readyState = 3;
-    this.emit('close', { code, reason: '' });
-  }
-
-  get texts(): ControlMessage[] {
-    return this.sent.filter((d): d is string => typeof d === 'string').map((t) => {
-      const r = decodeText(t);
-      if (!r.ok) throw new Error(`session sent undecodable text: ${t}`);
-      return r.message;
-    });
-  }
-
-  private emit(type: string, event: unknown): void {
-    for (const fn of [...(this.listeners.get(type) ?? [])]) fn(event);
-  }
-}
+import { FakeSocket } from './fake-socket';
 
 function harness() {
   const sockets: FakeSocket[] = [];
@@ -91,7 +31,7 @@ function join(h: ReturnType<typeof harness>): FakeSocket {
 }
 
 describe('technician session', () => {
-  it('says hello, joins with the code and name, and follows the relay to connected', () => {
+  it('says hello, joins with a six-digit code and the name, and follows the relay to a session in clear', () => {
     const h = harness();
     h.session.start();
     const s = join(h);
@@ -103,7 +43,9 @@ describe('technician session', () => {
     s.receive({ type: 'waiting-consent', timeoutMs: 60_000 });
     s.receive({ type: 'paired', sessionId: 's1', viewOnly: false, peer: { name: 'PC-1', legacy: false, wholeFramesOnly: false } });
     expect(h.states.map((x) => x.state)).toEqual(['connecting', 'waiting-consent', 'connected']);
-    expect(h.session.snapshot).toEqual({ state: 'connected', viewOnly: false, peerName: 'PC-1' });
+    // An older customer's app: no agreement, so the page says plainly that it is not encrypted.
+    expect(h.states[1]).toEqual({ state: 'waiting-consent', timeoutMs: 60_000, encrypted: false });
+    expect(h.session.snapshot).toEqual({ state: 'connected', viewOnly: false, peerName: 'PC-1', encrypted: false });
   });
 
   it('numbers input from 0, passes frames on, and acknowledges with the capture time', () => {

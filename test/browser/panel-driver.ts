@@ -2,14 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
-import {
-  encodeFrame, FrameFlag, ImageFormat,
-  type ControlMessage, type InputEvent,
-} from '../../protocol';
+import type { ControlMessage, InputEvent } from '../../protocol';
 import type { Relay } from '../../relay/server';
 import type { SessionStateName } from '../../technician/core/session/session-state';
 import { browserForBlock, type TestBrowserOptions, waitForBodyState } from '../support/browser';
 import { startTestRelay } from '../support/relay-harness';
+import { fullFrame, SealedClient } from '../support/sealed-client';
 import { WsTestPeer } from '../support/ws-peer';
 
 /** The built page the relay serves; `npm test` builds it before jest runs. */
@@ -39,7 +37,11 @@ export async function submitCode(page: Page, code: string, name = TECH_NAME): Pr
   await page.click('#connect-button');
 }
 
-/** A stand-in customer: a real WebSocket client that registered and holds a code. */
+/**
+ * A stand-in customer of protocol version 1 (an older agent, or one speaking for a legacy
+ * one): a real WebSocket client that registered and holds a six-digit code. Its sessions
+ * run in clear, and the page says so.
+ */
 export async function registeredClient(wsUrl: string, name = 'PC-RECEPCION'): Promise<{ client: WsTestPeer; code: string }> {
   const client = await WsTestPeer.hello(wsUrl, 'client');
   client.sendJson({ type: 'register', name });
@@ -63,12 +65,9 @@ export async function jpegWithBlock(width: number, height: number, background: r
   return new Uint8Array(jpeg);
 }
 
-/** Sends one whole-screen update (a single rectangle, FULL|LAST). */
+/** Sends one whole-screen update in clear (a single rectangle, FULL|LAST), as a version-1 client does. */
 export function sendFullFrame(client: WsTestPeer, seq: number, width: number, height: number, jpeg: Uint8Array, captureTimeMs = Date.now()): void {
-  client.sendRaw(encodeFrame({
-    flags: FrameFlag.FULL | FrameFlag.LAST, seq, captureTimeMs, displayId: 0, format: ImageFormat.JPEG,
-    rectIndex: 0, x: 0, y: 0, width, height, screenWidth: width, screenHeight: height,
-  }, jpeg));
+  client.sendRaw(fullFrame(seq, width, height, jpeg, captureTimeMs));
 }
 
 /** Reads one canvas pixel of the remote screen (backing-store coordinates = remote pixels). */
@@ -92,7 +91,7 @@ export async function pagePointOf(page: Page, x: number, y: number): Promise<{ x
   }, [x, y]);
 }
 
-/** Collects the input events the stand-in client receives until `stop` matches one (inclusive). */
+/** Collects the input events a version-1 stand-in client receives in clear until `stop` matches one (inclusive). */
 export async function inputsUntil(client: WsTestPeer, stop: (e: InputEvent) => boolean, timeoutMs = 5000): Promise<InputEvent[]> {
   const events: InputEvent[] = [];
   const deadline = Date.now() + timeoutMs;
@@ -112,15 +111,35 @@ export const BACKGROUND: readonly [number, number, number] = [40, 60, 90];
 export const BLOCK = Object.freeze({ x: 200, y: 120, width: 240, height: 160, rgb: [230, 30, 30] as const });
 
 /**
- * A page connected to a stand-in client that accepted (view-only if asked) and sent one
- * full frame; resolves once the page drew it and acknowledged it.
+ * A page in a sealed session with a version-2 stand-in customer: the technician typed the
+ * whole code ("385 621 947"), both sides verified, the customer accepted (view-only if
+ * asked) and sent its screen information and one full frame, sealed; resolves once the
+ * page drew it and acknowledged it (sealed too).
  */
-export async function connectedPage(page: Page, relay: { url: string; wsUrl: string }, viewOnly = false): Promise<{ client: WsTestPeer; code: string }> {
+export async function connectedPage(page: Page, relay: { url: string; wsUrl: string }, viewOnly = false): Promise<{ client: SealedClient; code: string }> {
+  const client = await SealedClient.register(relay.wsUrl);
+  await openPanel(page, relay.url);
+  await submitCode(page, client.spokenCode);
+  const introduced = await client.pair({ viewOnly });
+  if (introduced !== TECH_NAME) throw new Error(`the technician introduced itself as ${JSON.stringify(introduced)}`);
+  await waitForState(page, 'connected');
+  await client.sendScreenInfo(SCREEN.width, SCREEN.height);
+  await client.sendFullFrame(1, SCREEN.width, SCREEN.height, await jpegWithBlock(SCREEN.width, SCREEN.height, BACKGROUND, BLOCK), 1_700_000_000_000);
+  const ack = await client.nextAck();
+  if (ack.seq !== 1) throw new Error(`expected FRAME_ACK 1, got ${JSON.stringify(ack)}`);
+  return { client, code: client.wholeCode };
+}
+
+/**
+ * The same with a version-1 stand-in (six digits, in clear): how an older customer's app
+ * is helped from this page.
+ */
+export async function connectedLegacyPage(page: Page, relay: { url: string; wsUrl: string }): Promise<{ client: WsTestPeer; code: string }> {
   const { client, code } = await registeredClient(relay.wsUrl);
   await openPanel(page, relay.url);
   await submitCode(page, code);
   await client.next('consent-request');
-  client.sendJson({ type: 'consent', granted: true, viewOnly });
+  client.sendJson({ type: 'consent', granted: true, viewOnly: false });
   await client.next('paired');
   await waitForState(page, 'connected');
   client.sendJson({ type: 'screen-info', displays: [{ id: 0, x: 0, y: 0, ...SCREEN, primary: true }], streaming: 0 });
@@ -136,10 +155,14 @@ export interface PanelTest {
   relay: Relay;
   /** A fresh page of the block's browser. */
   readonly page: Page;
-  /** {@link connectedPage} on this test's page and relay; the client is closed after the test. */
-  connect(viewOnly?: boolean): Promise<{ client: WsTestPeer; code: string }>;
-  /** {@link registeredClient} on this test's relay; the client is closed after the test. */
-  register(name?: string): Promise<{ client: WsTestPeer; code: string }>;
+  /** {@link connectedPage} (sealed) on this test's page and relay; the client is closed after the test. */
+  connect(viewOnly?: boolean): Promise<{ client: SealedClient; code: string }>;
+  /** {@link connectedLegacyPage} (in clear) on this test's page and relay. */
+  connectLegacy(): Promise<{ client: WsTestPeer; code: string }>;
+  /** {@link SealedClient.register} on this test's relay; the client is closed after the test. */
+  register(): Promise<SealedClient>;
+  /** {@link registeredClient} (version 1) on this test's relay; the client is closed after the test. */
+  registerLegacy(name?: string): Promise<{ client: WsTestPeer; code: string }>;
 }
 
 /**
@@ -150,10 +173,10 @@ export interface PanelTest {
 export function panelSuite(options: TestBrowserOptions): PanelTest {
   beforeAll(() => assertTechnicianBuilt());
   const browser = browserForBlock(options);
-  const clients: WsTestPeer[] = [];
+  const clients: { close(): void }[] = [];
   let relay: Relay | undefined;
   let page: Page | undefined;
-  const keep = (opened: { client: WsTestPeer; code: string }): { client: WsTestPeer; code: string } => {
+  const keep = <T extends { client: { close(): void } }>(opened: T): T => {
     clients.push(opened.client);
     return opened;
   };
@@ -171,7 +194,9 @@ export function panelSuite(options: TestBrowserOptions): PanelTest {
     set relay(replacement: Relay) { relay = replacement; },
     get page() { return page!; },
     connect: async (viewOnly = false) => keep(await connectedPage(page!, relay!, viewOnly)),
-    register: async (name) => keep(await registeredClient(relay!.wsUrl, name)),
+    connectLegacy: async () => keep(await connectedLegacyPage(page!, relay!)),
+    register: async () => keep({ client: await SealedClient.register(relay!.wsUrl) }).client,
+    registerLegacy: async (name) => keep(await registeredClient(relay!.wsUrl, name)),
   };
   return test;
 }

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
 import { browserForBlock, describeWithChromium, launchTestBrowser, watchPageSockets } from '../support/browser';
 import { startTestRelay } from '../support/relay-harness';
+import { SealedClient } from '../support/sealed-client';
 import { assertTechnicianBuilt, openPanel, registeredClient, submitCode, TECH_NAME, waitForState } from './panel-driver';
 
 describeWithChromium('technician panel in Chromium: language', () => {
@@ -69,11 +70,17 @@ describeWithChromium('technician panel in Chromium: code field and refusals', ()
     expect(await page.getAttribute('#access-code', 'aria-invalid')).toBe('true');
   });
 
-  it('refuses five digits without opening a connection', async () => {
+  it('refuses five, seven or eight digits without opening a connection', async () => {
     const sockets = await watchPageSockets(page);
     await submitCode(page, '38562');
-    expect(await page.textContent('#code-error')).toBe('The code has 6 digits.');
+    expect(await page.textContent('#code-error')).toBe('Type the whole code: 6 digits, or 9 to 12.');
     expect(await page.inputValue('#access-code')).toBe('385 62');
+    expect(await page.getAttribute('body', 'data-state')).toBe('idle');
+    for (const short of ['3856219', '38562194']) {
+      await submitCode(page, short);
+      expect([short, await page.textContent('#code-error')]).toEqual([short, 'Type the whole code: 6 digits, or 9 to 12.']);
+    }
+    expect(await page.inputValue('#access-code')).toBe('385 621 94');
     expect(await page.getAttribute('body', 'data-state')).toBe('idle');
     expect(await sockets.opened()).toBe(0);
     // The record does see connections: six digits open one, and it is the only one so far.
@@ -93,7 +100,29 @@ describeWithChromium('technician panel in Chromium: code field and refusals', ()
     expect(await page.inputValue('#tech-name')).toBe('Luis (CompuEasys)');
   });
 
-  it('accepts a pasted "385 621"-style code and joins with its six digits', async () => {
+  it('accepts a pasted "385 621 947" code and joins with its six routing digits and no name', async () => {
+    const sockets = await watchPageSockets(page);
+    const client = await SealedClient.register(relay.wsUrl);
+    try {
+      await page.fill('#tech-name', TECH_NAME);
+      await page.focus('#access-code');
+      await page.keyboard.insertText(client.wholeCode.replace(/^(\d{3})(\d{3})(\d+)$/, '$1-$2-$3'));
+      expect(await page.inputValue('#access-code')).toBe(client.spokenCode);
+      expect(await page.isVisible('#code-error')).toBe(false);
+      await page.click('#connect-button');
+      expect(await client.agree()).toBe('verified');
+      // The secret digits and the name never went to the relay: only the routing digits, in join.
+      const join = (await sockets.sent()).find((m) => m.type === 'join');
+      expect(join).toEqual({ type: 'join', code: client.routingCode, name: '' });
+      expect(JSON.stringify(await sockets.sent())).not.toContain(client.wholeCode);
+      expect(await client.question()).toEqual({ relayName: '', introducedName: TECH_NAME });
+      await waitForState(page, 'waiting-consent');
+    } finally {
+      client.close();
+    }
+  });
+
+  it('accepts a pasted "385 621"-style code from an older customer\'s app and joins with its six digits and the name', async () => {
     const { client, code } = await registeredClient(relay.wsUrl);
     try {
       await page.fill('#tech-name', TECH_NAME);

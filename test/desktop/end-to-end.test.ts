@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
 import { launchTestBrowser, type TestBrowser } from '../support/browser';
 import {
-  describeWithDesktop, startAgentProcess, startDesktop, type AgentProcess, type Desktop, type DesktopBrowser,
+  customerDesktopPage, describeWithDesktop, startAgentProcess, startDesktop, untilCanvasShows, type AgentProcess, type Desktop, type DesktopBrowser,
 } from '../support/desktop';
 import { assertTechnicianBuilt, canvasPixel, pagePointOf, submitCode, waitForState, openPanel } from '../browser/panel-driver';
 
@@ -12,20 +12,7 @@ const PHRASE = '¿Añadir el último pingüino? ¡Sí! 10 €';
 /** The known block on the customer's screen, and its colour. */
 const BLOCK = { x: 80, y: 60, width: 320, height: 200, rgb: [0x1e, 0x90, 0xff] as const };
 
-/** The customer's desktop: a coloured block, a text area and a pad that records clicks. */
-const CUSTOMER_PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
-  html,body{margin:0;width:100%;height:100%;overflow:hidden;background:#fafafa;font:16px "DejaVu Sans",sans-serif}
-  * { caret-color: transparent; }
-  #block{position:absolute;left:${BLOCK.x}px;top:${BLOCK.y}px;width:${BLOCK.width}px;height:${BLOCK.height}px;background:rgb(${BLOCK.rgb.join(',')})}
-  #pad{position:absolute;left:480px;top:60px;width:700px;height:260px;background:#ffe4b5}
-  #text{position:absolute;left:80px;top:380px;width:1100px;height:200px;font-size:22px}
-</style></head><body>
-  <div id="block"></div><div id="pad"></div><textarea id="text"></textarea>
-  <script>
-    window.clicks = [];
-    document.getElementById('pad').addEventListener('mousedown', (e) => window.clicks.push({ button: e.button, x: e.screenX, y: e.screenY }));
-    document.getElementById('pad').addEventListener('contextmenu', (e) => e.preventDefault());
-  </script></body></html>`;
+const CUSTOMER_PAGE = customerDesktopPage(BLOCK);
 
 /**
  * The whole system on one machine: the customer's X display with a real window, the
@@ -57,22 +44,19 @@ describeWithDesktop('end to end: technician page → relay → agent → X displ
   test('the technician enters the code, the customer accepts, and the canvas shows the customer\'s screen', async () => {
     const code = await agent.code;
     await openPanel(panel, relay.url);
-    await submitCode(panel, `${code.slice(0, 3)} ${code.slice(3)}`, 'Juan (CompuEasys)');
+    // All nine digits, as the customer reads them; the page keeps the last three to itself.
+    expect(code).toMatch(/^[0-9]{9}$/);
+    await submitCode(panel, `${code.slice(0, 3)} ${code.slice(3, 6)} ${code.slice(6)}`, 'Juan (CompuEasys)');
     await waitForState(panel, 'connected', 20_000);
+    expect((await panel.textContent('#e2e-badge'))?.trim()).toBe('🔒 Cifrado de extremo a extremo');
     // The known block, drawn from real captured frames.
-    const cx = BLOCK.x + BLOCK.width / 2;
-    const cy = BLOCK.y + BLOCK.height / 2;
-    await panel.waitForFunction(([x, y, r, g, b]) => {
-      const canvas = document.getElementById('remote-screen') as HTMLCanvasElement;
-      if (canvas.width < 100) return false;
-      const d = canvas.getContext('2d')!.getImageData(x!, y!, 1, 1).data;
-      return Math.abs(d[0]! - r!) < 12 && Math.abs(d[1]! - g!) < 12 && Math.abs(d[2]! - b!) < 12;
-    }, [cx, cy, ...BLOCK.rgb], { timeout: 20_000 });
+    await untilCanvasShows(panel, BLOCK);
     expect(await panel.evaluate(() => [(document.getElementById('remote-screen') as HTMLCanvasElement).width, (document.getElementById('remote-screen') as HTMLCanvasElement).height]))
       .toEqual([WIDTH, HEIGHT]);
     const outside = await canvasPixel(panel, 40, 40);
     outside.slice(0, 3).forEach((v) => expect(v).toBeGreaterThan(230)); // the page background
     expect(agent.output()).toContain('Juan (CompuEasys) is viewing and controlling your screen');
+    expect(agent.output()).toContain('🔒 End-to-end encrypted.');
   });
 
   test('a click on the canvas lands at the matching point of the customer\'s window', async () => {

@@ -1,17 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Errors, type InputEvent } from '../../protocol';
 import type { Relay } from '../../relay/server';
 import { launchTestBrowser, waitForBodyState, type TestBrowser } from '../support/browser';
 import { shownCode } from '../support/customer-window';
 import { untilAgentHasRead } from '../support/agent-barrier';
-import { ComposingTechnician, describeWithDesktop, startDesktop, type Desktop, type DesktopBrowser } from '../support/desktop';
+import { ComposingTechnician, describeWithDesktop, startDesktop, startWindowProcess, type Desktop, type DesktopBrowser } from '../support/desktop';
 import { eventually } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 import { joinSealed } from '../support/sealed-peers';
 import { routingPart } from '../../common/access-code';
-import { stopChild, type XvfbDisplay } from '../support/xvfb';
+import { stopChild } from '../support/xvfb';
 
 const WIDTH = 1280;
 const HEIGHT = 720;
@@ -36,28 +34,6 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><style>
       }, true);
     }
   </script></body></html>`;
-
-/** The window's agent as its own process (`npm run client:window`), showing its page on 127.0.0.1. */
-function startWindowProcess(display: XvfbDisplay, relayWsUrl: string): { url: Promise<string>; output: () => string; child: ChildProcess } {
-  const main = resolve(__dirname, '../../dist/client/window.js');
-  const child = spawn(process.execPath, [main, '--no-open', '--relay', relayWsUrl, '--name', 'DESKTOP-WINDOW'], {
-    env: { ...display.env(), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const url = new Promise<string>((resolveUrl, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/open\?code=[A-Za-z0-9_-]+)/.exec(out);
-      if (m) resolveUrl(m[1]!);
-    });
-    child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    child.once('exit', (c) => reject(new Error(`the window process exited (${c}):\n${out}`)));
-    setTimeout(() => reject(new Error(`no window address in 20 s:\n${out}`)), 20_000).unref();
-  });
-  url.catch(() => undefined);
-  return { url, output: () => out, child };
-}
 
 /** The window's state, with room for a real agent on a busy X display. */
 async function stateIs(page: Page, state: string): Promise<void> {

@@ -146,6 +146,28 @@ export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extr
   return { code, output: () => out, waitForOutput, stop: () => stopChild(child) };
 }
 
+/** The window's agent as its own process (`npm run client:window`), showing its page on 127.0.0.1. */
+export function startWindowProcess(display: XvfbDisplay, relayWsUrl: string, extraArgs: string[] = []): { url: Promise<string>; output: () => string; child: ChildProcess } {
+  const main = resolve(__dirname, '../../dist/client/window.js');
+  const child = spawn(process.execPath, [main, '--no-open', '--relay', relayWsUrl, '--name', 'DESKTOP-WINDOW', ...extraArgs], {
+    env: { ...display.env(), LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const url = new Promise<string>((resolveUrl, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/open\?code=[A-Za-z0-9_-]+)/.exec(out);
+      if (m) resolveUrl(m[1]!);
+    });
+    child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    child.once('exit', (c) => reject(new Error(`the window process exited (${c}):\n${out}`)));
+    setTimeout(() => reject(new Error(`no window address in 20 s:\n${out}`)), 20_000).unref();
+  });
+  url.catch(() => undefined);
+  return { url, output: () => out, child };
+}
+
 /**
  * A technician that draws what it receives into an RGB picture of the remote screen,
  * acknowledging each update once drawn, as the viewer does.
@@ -285,4 +307,46 @@ export function compareRgb(a: Uint8Array, b: Uint8Array, tolerance = 48): { mean
     if (Math.max(d0, d1, d2) > tolerance) bad++;
   }
   return { mean: sum / a.length, badShare: bad / pixels };
+}
+
+/** The known block on the customer's screen of the end-to-end tests, and its colour. */
+export interface ColourBlock {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly rgb: readonly [number, number, number];
+}
+
+/**
+ * The customer's desktop of the end-to-end tests: a coloured block (what the canvas must
+ * show), a pad that records mouse presses (`window.clicks`, screen coordinates) and a text
+ * area (where typed text must land).
+ */
+export function customerDesktopPage(block: ColourBlock): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><style>
+  html,body{margin:0;width:100%;height:100%;overflow:hidden;background:#fafafa;font:16px "DejaVu Sans",sans-serif}
+  * { caret-color: transparent; }
+  #block{position:absolute;left:${block.x}px;top:${block.y}px;width:${block.width}px;height:${block.height}px;background:rgb(${block.rgb.join(',')})}
+  #pad{position:absolute;left:480px;top:60px;width:700px;height:260px;background:#ffe4b5}
+  #text{position:absolute;left:80px;top:380px;width:1100px;height:200px;font-size:22px}
+</style></head><body>
+  <div id="block"></div><div id="pad"></div><textarea id="text"></textarea>
+  <script>
+    window.clicks = [];
+    document.getElementById('pad').addEventListener('mousedown', (e) => window.clicks.push({ button: e.button, x: e.screenX, y: e.screenY }));
+    document.getElementById('pad').addEventListener('contextmenu', (e) => e.preventDefault());
+  </script></body></html>`;
+}
+
+/** Resolves once the technician page's canvas shows `block`'s colour at its centre (JPEG tolerance). */
+export async function untilCanvasShows(panel: Page, block: ColourBlock, timeoutMs = 20_000): Promise<void> {
+  const cx = block.x + block.width / 2;
+  const cy = block.y + block.height / 2;
+  await panel.waitForFunction(([x, y, r, g, b]) => {
+    const canvas = document.getElementById('remote-screen') as HTMLCanvasElement;
+    if (canvas.width < 100) return false;
+    const d = canvas.getContext('2d')!.getImageData(x!, y!, 1, 1).data;
+    return Math.abs(d[0]! - r!) < 12 && Math.abs(d[1]! - g!) < 12 && Math.abs(d[2]! - b!) < 12;
+  }, [cx, cy, ...block.rgb], { timeout: timeoutMs });
 }

@@ -9,7 +9,7 @@ import { browserForBlock, describeWithChromium, launchTestBrowser, waitForBodySt
 import { shownCode, untilCodeChanges } from '../support/customer-window';
 import { joinSealed, TechnicianNotVerified } from '../support/sealed-peers';
 import { routingPart } from '../../common/access-code';
-import { eventually, startTestRelay } from '../support/relay-harness';
+import { eventually, legacyCall, legacyRefusal, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 import { startWindow, type WindowUnderTest } from './window-harness';
 
@@ -171,6 +171,31 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     await untilCodeChanges(page, first);
     expect(await text(page, '#code-notice')).toBe('No se pudo verificar la conexión: el código no coincidía o alguien estaba interfiriendo. El código anterior ya no sirve; este es uno nuevo.');
     expect(await page.getAttribute('#code-notice', 'class')).toContain('notice-danger');
+    expect(win.bridge.session?.current.kind).toBe('code');
+  });
+
+  test('a legacy technician program (the old HTTP API) cannot seal: the question says so plainly; with --require-e2e the relay refuses it and the customer is never asked', async () => {
+    await open();
+    await page.click('#connect-button');
+    await waitForBodyState(page, 'code');
+    const code = await shownCode(page);
+    const joined = await legacyCall(relay.url, 'connect_technician/', { access_code: routingPart(code), technician_name: 'Pedro (programa antiguo)' });
+    expect(joined.status).toBe(200);
+    await waitForBodyState(page, 'consent');
+    expect(await text(page, '#consent-question')).toBe('Pedro (programa antiguo) quiere ver y controlar su pantalla');
+    expect(await page.isVisible('#consent-not-encrypted')).toBe(true);
+    expect(await page.isVisible('#consent-encrypted')).toBe(false);
+    await page.click('#deny');
+    await waitForBodyState(page, 'code');
+
+    await page.close();
+    await win.close();
+    await relay.close();
+    await open({ requireE2e: true });
+    await page.click('#connect-button');
+    await waitForBodyState(page, 'code');
+    const refused = await legacyCall(relay.url, 'connect_technician/', { access_code: routingPart(await shownCode(page)), technician_name: 'Pedro' });
+    expect(refused).toEqual(legacyRefusal(403, Errors.E2E_REQUIRED.code));
     expect(win.bridge.session?.current.kind).toBe('code');
   });
 

@@ -1,24 +1,29 @@
+import { groupAccessCode, hasSecretDigits, isCompleteAccessCode, MAX_CODE_DIGITS, routingPart } from '../../../common/access-code';
+import type { JoinMessage } from '../../../protocol';
+
 /** What the code field holds after normalising what was typed or pasted. */
 export interface AccessCodeInput {
-  /** The digits kept, at most six. */
+  /** The digits kept, at most {@link MAX_CODE_DIGITS}. */
   readonly digits: string;
-  /** The digits grouped for reading aloud, "385 621". */
+  /** The digits grouped for reading aloud, "385 621 947". */
   readonly display: string;
-  /** Something other than digits, spaces or dashes was typed (and dropped): tell the user. */
+  /** Something other than digits, spaces, dots or dashes was typed (and dropped): tell the user. */
   readonly refusedCharacters: boolean;
-  /** More than six digits were given (the extra ones were dropped). */
+  /** More digits were given than any code has (the extra ones were dropped). */
   readonly tooLong: boolean;
-  /** Exactly six digits: the code can be sent. */
+  /**
+   * The code can be sent: six digits (an older customer's app, in clear) or six plus 3 to
+   * 6 secret digits (end-to-end encrypted). Seven or eight digits are never a whole code.
+   */
   readonly complete: boolean;
 }
 
-/** Length of an access code (protocol: `^[0-9]{6}$`). */
-const ACCESS_CODE_LENGTH = 6;
-
 /**
- * Normalises the code field. Customers read the code in two groups ("385 621") and
- * technicians paste it from chats with spaces, dashes or non-breaking spaces, so those
- * separators are silently dropped; anything else (letters) is refused and reported.
+ * Normalises the code field. Customers read the code in groups ("385 621 947") and
+ * technicians paste it from chats with spaces, dashes, dots or non-breaking spaces, so
+ * those separators are silently dropped; anything else (letters) is refused and reported.
+ * The grouping and the rule for a whole code are common/access-code.ts, the same the
+ * customer's app shows the code with.
  */
 export function parseAccessCodeInput(raw: string): AccessCodeInput {
   let all = '';
@@ -27,12 +32,34 @@ export function parseAccessCodeInput(raw: string): AccessCodeInput {
     if (ch >= '0' && ch <= '9') all += ch;
     else if (!/[\s\-\u2010-\u2015.]/u.test(ch)) refused = true;
   }
-  const digits = all.slice(0, ACCESS_CODE_LENGTH);
+  const digits = all.slice(0, MAX_CODE_DIGITS);
   return {
     digits,
-    display: digits.length > 3 ? `${digits.slice(0, 3)} ${digits.slice(3)}` : digits,
+    display: groupAccessCode(digits),
     refusedCharacters: refused,
-    tooLong: all.length > ACCESS_CODE_LENGTH,
-    complete: digits.length === ACCESS_CODE_LENGTH,
+    tooLong: all.length > MAX_CODE_DIGITS,
+    complete: isCompleteAccessCode(digits),
   };
+}
+
+/**
+ * The `join` for a whole code (PROTOCOL.md §3.3, §12.1). Only the six routing digits go to
+ * the relay; the secret ones stay on this page for the key agreement.
+ *
+ * With secret digits the customer's app seals, so the name goes empty here and travels
+ * sealed in `introduce`: the relay never learns it and cannot change it. A six-digit code
+ * belongs to an older app that cannot seal (or was typed short, and the agreement stops at
+ * `incomplete-code`); that app asks its customer with the name from `join`, so it is sent.
+ */
+export function joinMessage(code: string, name: string): JoinMessage {
+  return { type: 'join', code: routingPart(code), name: mustSeal(code) ? '' : name };
+}
+
+/**
+ * Whether a session with this code must be end-to-end encrypted: only an app that seals
+ * shows more than six digits, so a relay offering such a session in clear is lying
+ * (PROTOCOL.md §12.7).
+ */
+export function mustSeal(code: string): boolean {
+  return hasSecretDigits(code);
 }

@@ -1,8 +1,11 @@
 import { CloseCode, Errors } from '../../../protocol';
 import type { SessionSnapshot } from './session-state';
 
-/** How far the session had got when its socket closed. */
-export type SessionPhase = 'joining' | 'waiting-consent' | 'connected';
+/**
+ * How far the session had got when its socket closed. `agreeing`: the relay answered the
+ * join with `e2e-start`, so the code is spent although nobody was asked yet.
+ */
+export type SessionPhase = 'joining' | 'agreeing' | 'waiting-consent' | 'connected';
 
 /** What is known when a socket closes. */
 export interface CloseFacts {
@@ -47,6 +50,16 @@ export function classifyClose(facts: CloseFacts): CloseOutcome {
   if (lastErrorCode === Errors.CODE_ATTEMPTS.code || closeCode === CloseCode.TOO_MANY_ATTEMPTS) return done({ state: 'too-many-attempts' });
   if (lastErrorCode === Errors.CONSENT_TIMEOUT.code) return done({ state: 'declined', timedOut: true });
   if (lastErrorCode === Errors.CONSENT_DENIED.code || closeCode === CloseCode.CONSENT_DENIED) return done({ state: 'declined', timedOut: false });
+  if (lastErrorCode === Errors.E2E_FAILED.code || closeCode === CloseCode.E2E_FAILED) {
+    // During the agreement it is the customer's app that could not verify our confirmation
+    // (a mistyped secret digit, or someone in the middle). Later the keys had verified, so
+    // the other side found a sealed message that did not open.
+    const verified = phase === 'waiting-consent' || phase === 'connected';
+    return done({ state: 'verification-failed', reason: verified ? 'tampered' : 'mismatch' });
+  }
+  if (lastErrorCode === Errors.E2E_REQUIRED.code || closeCode === CloseCode.E2E_REQUIRED) {
+    return done({ state: 'ended', by: 'relay', errorCode: Errors.E2E_REQUIRED.code });
+  }
   if (closeCode === CloseCode.SESSION_ENDED) return done({ state: 'ended', by: 'customer', ...withError });
   if (closeCode === CloseCode.NORMAL) return done({ state: 'ended', by: 'relay', ...withError });
   if (TRANSIENT_CLOSES.has(closeCode)) {

@@ -13,22 +13,40 @@ export type SessionStateName =
   | 'declined'
   | 'invalid-code'
   | 'too-many-attempts'
+  | 'verification-failed'
   | 'connection-lost';
 
 /** Who ended a session that had started. */
 export type EndedBy = 'technician' | 'customer' | 'relay';
+
+/**
+ * Why end-to-end encryption stopped a session (PROTOCOL.md §12):
+ * - `mismatch`: the two sides' keys did not verify (a mistyped secret digit, or someone in
+ *   the middle); our own check failed, or the customer's app said so through the relay;
+ * - `incomplete-code`: only six digits were typed, the customer's app showed more;
+ * - `unsealed`: more than six digits were typed but the relay offered a session in clear,
+ *   which the page refuses (§12.7: only an app that seals shows more than six);
+ * - `tampered`: a sealed message did not open, came out of order, or a plain one came
+ *   where only sealed ones may;
+ * - `unavailable`: the code needs sealing but this page has no WebCrypto (it is not in a
+ *   secure context), so it does not even join.
+ */
+export type VerificationFailure = 'mismatch' | 'incomplete-code' | 'unsealed' | 'tampered' | 'unavailable';
 
 /** A state with what the UI needs to word it. */
 export type SessionSnapshot =
   | { readonly state: 'idle' }
   /** `attempt` counts from 1; above 1 the socket is being re-opened after a drop. */
   | { readonly state: 'connecting'; readonly attempt: number }
-  | { readonly state: 'waiting-consent'; readonly timeoutMs: number }
-  | { readonly state: 'connected'; readonly viewOnly: boolean; readonly peerName: string }
+  /** `encrypted`: the two sides verified each other's keys; everything between them is sealed. */
+  | { readonly state: 'waiting-consent'; readonly timeoutMs: number; readonly encrypted: boolean }
+  | { readonly state: 'connected'; readonly viewOnly: boolean; readonly peerName: string; readonly encrypted: boolean }
   | { readonly state: 'ended'; readonly by: EndedBy; readonly reason?: PeerLeftReason; readonly errorCode?: string }
   | { readonly state: 'declined'; readonly timedOut: boolean }
   | { readonly state: 'invalid-code' }
   | { readonly state: 'too-many-attempts' }
+  /** Final: the code is spent (the customer's app shows a new one when it took part). */
+  | { readonly state: 'verification-failed'; readonly reason: VerificationFailure }
   /**
    * The socket dropped. With `retryInMs` a new attempt is scheduled (only while the code
    * has not been spent, so the session can still start); without it this is final.
@@ -42,20 +60,23 @@ export type SessionSnapshot =
 export const SESSION_TRANSITIONS: Readonly<Record<SessionStateName, readonly SessionStateName[]>> = Object.freeze({
   idle: ['connecting'],
   // connecting → connected: a legacy client is paired at once, without a consent question.
-  connecting: ['waiting-consent', 'connected', 'invalid-code', 'too-many-attempts', 'connection-lost', 'ended', 'idle'],
-  'waiting-consent': ['connected', 'declined', 'connection-lost', 'ended', 'idle'],
-  connected: ['ended', 'connection-lost'],
+  // The key agreement runs while `connecting`, so its failure comes from there; a sealed
+  // message that does not open can end any later state too.
+  connecting: ['waiting-consent', 'connected', 'invalid-code', 'too-many-attempts', 'verification-failed', 'connection-lost', 'ended', 'idle'],
+  'waiting-consent': ['connected', 'declined', 'verification-failed', 'connection-lost', 'ended', 'idle'],
+  connected: ['ended', 'verification-failed', 'connection-lost'],
   ended: ['idle', 'connecting'],
   declined: ['idle', 'connecting'],
   'invalid-code': ['idle', 'connecting'],
   'too-many-attempts': ['idle', 'connecting'],
+  'verification-failed': ['idle', 'connecting'],
   'connection-lost': ['connecting', 'idle'],
 });
 
 /** States in which nothing is happening any more on the wire. */
 export function isFinalState(state: SessionStateName): boolean {
   return state === 'idle' || state === 'ended' || state === 'declined' || state === 'invalid-code'
-    || state === 'too-many-attempts' || state === 'connection-lost';
+    || state === 'too-many-attempts' || state === 'verification-failed' || state === 'connection-lost';
 }
 
 /** Whether `from → to` is a legal move. */

@@ -3,9 +3,14 @@ import {
   type ControlMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
 } from '../../../protocol';
 import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
+import type { SealableMessage } from '../../../common/e2e/record-layer';
 import { RelayTransport } from '../transport/relay-transport';
+import { joinMessage, mustSeal } from './access-code';
 import { classifyClose, type SessionPhase } from './close-outcome';
-import { SessionStateMachine, type SessionSnapshot } from './session-state';
+import { E2eGuard, type Checked } from './e2e-guard';
+import { webCrypto, type E2eCrypto } from './sealed-link';
+import { SerialInbox } from './serial-inbox';
+import { SessionStateMachine, type SessionSnapshot, type VerificationFailure } from './session-state';
 
 /** Timer functions, injectable so tests can run retries without waiting. */
 export interface SessionTimers {
@@ -17,7 +22,10 @@ export interface SessionTimers {
 export interface TechnicianSessionOptions {
   /** `ws(s)://host/ws` (see `relayWebSocketUrl`). */
   readonly url: string;
-  /** The six digits the customer read out. */
+  /**
+   * Every digit the customer read out: six (an older app, in clear) or six plus the
+   * secret ones (end-to-end encrypted). Only the first six go to the relay.
+   */
   readonly code: string;
   /** The technician's display name, shown to the customer in the consent question (≤ 64). */
   readonly name: string;
@@ -27,6 +35,8 @@ export interface TechnicianSessionOptions {
   readonly createSocket?: (url: string) => WebSocket;
   readonly timers?: SessionTimers;
   readonly random?: () => number;
+  /** WebCrypto by default; tests may pass Node's. Looked up only for a code that seals. */
+  readonly crypto?: () => E2eCrypto;
 }
 
 /** What a session reports besides state changes (those go through the state machine). */
@@ -60,6 +70,14 @@ const DEFAULT_TIMERS: SessionTimers = {
  * relay's answers through the {@link SessionStateMachine}, and carries input, quality
  * and acknowledgements while connected. A session is used once; the next code gets a
  * new one (the state machine can be shared, so the UI keeps one).
+ *
+ * End-to-end encryption (PROTOCOL.md §12): when the relay answers the join with
+ * `e2e-start`, the {@link E2eGuard} agrees on keys from the whole code, and from then on
+ * everything this side says to the customer's app is sealed and everything it hears is
+ * opened. Each check is this page's own, never the relay's word: a failed agreement, a
+ * record that does not open, a plain peer message in a sealed session, or a session in
+ * clear for a code that must seal ends the session with `verification-failed`, after
+ * telling the relay (`e2e-failed`, or `bye` in clear).
  */
 export class TechnicianSession {
   private transport: RelayTransport | undefined;
@@ -72,6 +90,12 @@ export class TechnicianSession {
   private inputSeq = 0;
   private viewOnly = false;
   private readonly timers: SessionTimers;
+  private readonly e2e: E2eGuard;
+  /**
+   * Everything the socket delivers goes through here: opening and agreeing are
+   * asynchronous (WebCrypto), and nothing that came after them may overtake them.
+   */
+  private readonly inbox = new SerialInbox((error) => this.onInternalError(error));
 
   constructor(
     private readonly options: TechnicianSessionOptions,
@@ -79,6 +103,16 @@ export class TechnicianSession {
     readonly machine: SessionStateMachine = new SessionStateMachine(),
   ) {
     this.timers = options.timers ?? DEFAULT_TIMERS;
+    this.e2e = new E2eGuard({
+      code: options.code,
+      name: options.name,
+      crypto: options.crypto ?? webCrypto,
+      output: {
+        send: (message) => this.transport?.send(message) ?? false,
+        sendBinary: (bytes) => this.transport?.sendBinary(bytes) ?? false,
+      },
+      onSealFailed: (error) => this.onInternalError(error),
+    });
   }
 
   get snapshot(): SessionSnapshot {
@@ -93,6 +127,11 @@ export class TechnicianSession {
   /** Starts connecting. */
   start(): void {
     this.machine.transition({ state: 'connecting', attempt: 1 });
+    if (mustSeal(this.options.code) && !this.cryptoAvailable()) {
+      // Joining would spend the customer's code on a session this page cannot seal.
+      this.finish({ state: 'verification-failed', reason: 'unavailable' });
+      return;
+    }
     this.openSocket();
   }
 
@@ -111,10 +150,10 @@ export class TechnicianSession {
     this.finish(wasConnected ? { state: 'ended', by: 'technician' } : { state: 'idle' });
   }
 
-  /** Sends one input event; false (and nothing sent) unless {@link canSendInput}. */
+  /** Sends one input event (sealed when the session seals); false (and nothing sent) unless {@link canSendInput}. */
   sendInput(event: InputEvent): boolean {
-    if (!this.canSendInput || this.transport === undefined) return false;
-    const sent = this.transport.send({ type: 'input', seq: this.inputSeq, event });
+    if (!this.canSendInput) return false;
+    const sent = this.sendToPeer({ type: 'input', seq: this.inputSeq, event });
     // seq counts every event from 0 and wraps like the protocol's uint32 (§4.3 `input`).
     if (sent) this.inputSeq = (this.inputSeq + 1) >>> 0;
     return sent;
@@ -122,25 +161,39 @@ export class TechnicianSession {
 
   /** Asks the client for an image quality. */
   setQuality(quality: QualitySetting): boolean {
-    if (this.machine.state !== 'connected' || this.transport === undefined) return false;
-    return this.transport.send(quality.mode === 'auto' ? { type: 'quality', mode: 'auto' } : { type: 'quality', mode: 'fixed', value: quality.value });
+    if (this.machine.state !== 'connected') return false;
+    return this.sendToPeer(quality.mode === 'auto' ? { type: 'quality', mode: 'auto' } : { type: 'quality', mode: 'fixed', value: quality.value });
   }
 
   /** Asks the client for a full update (after a frame was lost or could not be drawn). */
   requestRefresh(): boolean {
-    if (this.machine.state !== 'connected' || this.transport === undefined) return false;
-    return this.transport.send({ type: 'refresh', reason: 'requested' });
+    if (this.machine.state !== 'connected') return false;
+    return this.sendToPeer({ type: 'refresh', reason: 'requested' });
   }
 
   /** Acknowledges update `seq` once its LAST rectangle is drawn (PROTOCOL.md §7). */
   acknowledge(seq: number, captureTimeMs: number): boolean {
-    if (this.machine.state !== 'connected' || this.transport === undefined) return false;
-    return this.transport.sendBinary(encodeFrameAck(seq, captureTimeMs));
+    if (this.machine.state !== 'connected' || this.finished || this.transport?.isReady !== true) return false;
+    return this.e2e.sendBinary(encodeFrameAck(seq, captureTimeMs));
   }
 
   /** Bytes waiting in the socket (input is light; a growing number means the uplink is stuck). */
   get bufferedAmount(): number {
     return this.transport?.bufferedAmount ?? 0;
+  }
+
+  private sendToPeer(message: SealableMessage): boolean {
+    if (this.finished || this.transport?.isReady !== true) return false;
+    return this.e2e.send(message);
+  }
+
+  private cryptoAvailable(): boolean {
+    try {
+      (this.options.crypto ?? webCrypto)();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private openSocket(): void {
@@ -151,32 +204,46 @@ export class TechnicianSession {
       ...(this.options.createSocket ? { createSocket: this.options.createSocket } : {}),
     }, {
       onReady: () => {
-        this.transport?.send({ type: 'join', code: this.options.code, name: this.options.name });
+        this.transport?.send(joinMessage(this.options.code, this.options.name));
       },
-      onControl: (message) => this.onControl(message),
-      onFrame: (frame, bytes) => {
-        if (this.machine.state === 'connected') this.events.onFrame?.(frame, bytes);
-      },
-      onMalformed: (kind, detail) => {
-        if (kind === 'binary') this.events.onBadFrame?.(detail);
-      },
-      onClose: (closeCode) => this.onClose(closeCode),
+      onControl: (message) => this.inbox.push(() => this.onControl(message)),
+      onFrame: (frame, bytes) => this.inbox.push(() => this.onPlainFrame(frame, bytes)),
+      onSealedBinary: (bytes) => this.inbox.push(() => this.onSealedBinary(bytes)),
+      onMalformed: (kind, detail) => this.inbox.push(() => this.onMalformed(kind, detail)),
+      // Behind whatever is still being opened, so the `error` that explains a close is read first.
+      onClose: (closeCode) => this.inbox.push(() => this.onClose(closeCode)),
     });
     this.transport.open();
   }
 
-  private onControl(message: ControlMessage): void {
+  private onControl(message: ControlMessage): void | Promise<void> {
     if (this.finished) return;
     switch (message.type) {
+      case 'e2e-start':
+      case 'e2e-share':
+      case 'e2e-confirm': {
+        // An agreement starts only in answer to the join, and spends the code: no retry from then on.
+        const mayStart = this.phase === 'joining';
+        if (message.type === 'e2e-start' && mayStart) this.phase = 'agreeing';
+        return this.settle(this.e2e.agree(message, mayStart), () => undefined);
+      }
+      case 'sealed':
+        return this.settle(this.e2e.openText(message), (screenInfo) => {
+          if (screenInfo !== undefined) this.events.onScreenInfo?.(screenInfo);
+        });
       case 'waiting-consent':
+        if (!this.check(this.e2e.mayGoOn())) return;
         this.phase = 'waiting-consent';
-        this.machine.tryTransition({ state: 'waiting-consent', timeoutMs: message.timeoutMs });
+        this.machine.tryTransition({ state: 'waiting-consent', timeoutMs: message.timeoutMs, encrypted: this.e2e.sealed });
         return;
       case 'paired':
+        if (!this.check(this.e2e.mayGoOn())) return;
         this.phase = 'connected';
         this.viewOnly = message.viewOnly;
         this.inputSeq = 0;
-        this.machine.tryTransition({ state: 'connected', viewOnly: message.viewOnly, peerName: message.peer.name });
+        this.machine.tryTransition({
+          state: 'connected', viewOnly: message.viewOnly, peerName: this.e2e.peerName(message.peer.name), encrypted: this.e2e.sealed,
+        });
         return;
       case 'peer-left':
         // The relay closes with 4008 next; say so now, so input stops at once.
@@ -190,7 +257,7 @@ export class TechnicianSession {
         if (message.code === Errors.SESSION_VIEW_ONLY.code) this.events.onInputRefused?.();
         return;
       case 'screen-info':
-        this.events.onScreenInfo?.(message);
+        if (this.check(this.e2e.plainPeerMessage())) this.events.onScreenInfo?.(message);
         return;
       case 'hello':
       case 'welcome':
@@ -202,13 +269,8 @@ export class TechnicianSession {
       case 'input':
       case 'refresh':
       case 'quality':
-      // Version 2 messages: a relay never sends them to a page that said version 1.
-      case 'e2e-start':
-      case 'e2e-share':
-      case 'e2e-confirm':
       case 'e2e-failed':
       case 'introduce':
-      case 'sealed':
         // Not for a technician; the relay never sends these here. Ignored, not fatal.
         return;
       default: {
@@ -216,6 +278,60 @@ export class TechnicianSession {
         return unreachable;
       }
     }
+  }
+
+  private onSealedBinary(bytes: Uint8Array): Promise<void> | void {
+    if (this.finished) return;
+    return this.settle(this.e2e.openBinary(bytes), (frame) => {
+      if (frame !== undefined && this.machine.state === 'connected') this.events.onFrame?.(frame, bytes.byteLength);
+    });
+  }
+
+  private onPlainFrame(frame: FrameMessage, bytes: number): void {
+    if (this.finished || !this.check(this.e2e.plainPeerMessage())) return;
+    if (this.machine.state === 'connected') this.events.onFrame?.(frame, bytes);
+  }
+
+  private onMalformed(kind: 'text' | 'binary', detail: string): void {
+    // Bad text: the transport closes the socket, and the close says the rest.
+    if (this.finished || kind !== 'binary' || !this.check(this.e2e.plainPeerMessage())) return;
+    this.events.onBadFrame?.(detail);
+  }
+
+  /** Waits for an asynchronous check, then goes on with its value unless it failed or the session ended meanwhile. */
+  private async settle<T>(pending: Promise<Checked<T>>, then: (value: T) => void): Promise<void> {
+    const checked = await pending;
+    if (this.finished) return;
+    if (this.check(checked)) then(checked.value);
+  }
+
+  /** True to go on; otherwise the session has ended for the check's reason. */
+  private check<T>(checked: Checked<T>): checked is Extract<Checked<T>, { ok: true }> {
+    if (checked.ok) return true;
+    this.failE2e(checked.failure);
+    return false;
+  }
+
+  /**
+   * This page's own check failed: tell the relay (an honest one ends the attempt at once,
+   * counts it against the guesser and gives the customer a new code; nothing here relies on
+   * it) and stop. A session in clear knows no `e2e-failed`, so refusing one says `bye`.
+   */
+  private failE2e(reason: VerificationFailure): void {
+    if (this.finished) return;
+    if (reason === 'unsealed') {
+      this.transport?.send({ type: 'bye', reason: 'not end-to-end encrypted' });
+    } else {
+      this.transport?.send({ type: 'e2e-failed', reason: reason === 'incomplete-code' || reason === 'tampered' ? reason : 'mismatch' });
+    }
+    this.finish({ state: 'verification-failed', reason });
+  }
+
+  /** A bug, or a cipher that failed: never leave a half-working sealed session open. */
+  private onInternalError(error: unknown): void {
+    if (this.finished) return;
+    const detail = error instanceof Error ? error.message : String(error);
+    this.finish({ state: 'ended', by: 'relay', errorCode: `page: ${detail}`.slice(0, 120) });
   }
 
   private onClose(closeCode: number): void {

@@ -1,5 +1,5 @@
 import {
-  decodeBinary, decodeText, encodeControl, PROTOCOL_VERSION,
+  decodeBinary, decodeText, encodeControl, FrameFlag, PROTOCOL_VERSION,
   type ControlMessage, type FrameMessage, type WelcomeMessage,
 } from '../../../protocol';
 
@@ -11,6 +11,11 @@ export interface TransportHandlers {
   onControl(message: ControlMessage): void;
   /** A decoded FRAME, with the size of the whole message (for bandwidth). */
   onFrame(frame: FrameMessage, messageBytes: number): void;
+  /**
+   * A binary message with the SEALED flag (PROTOCOL.md §12.4), as received: only the
+   * session holds the key that opens it, and decides whether one may come at all.
+   */
+  onSealedBinary(bytes: Uint8Array): void;
   /** A message the codec refused. Text from the relay ends the socket; a bad frame is only dropped. */
   onMalformed(kind: 'text' | 'binary', detail: string): void;
   /** The socket is closed; called once. */
@@ -33,7 +38,8 @@ const OPEN = 1;
 /**
  * One WebSocket to the relay, speaking the technician role: says `hello`, waits for
  * `welcome`, decodes every message with the protocol codec at this edge and hands typed
- * messages up. It knows nothing of sessions or screens (the noVNC "websock" layer).
+ * messages up; sealed binary messages go up unread. It knows nothing of sessions, keys or
+ * screens (the noVNC "websock" layer).
  */
 export class RelayTransport {
   private socket: WebSocket | undefined;
@@ -71,7 +77,7 @@ export class RelayTransport {
     return true;
   }
 
-  /** Sends a binary message (a FRAME_ACK); false when the socket is not open. */
+  /** Sends a binary message (a FRAME_ACK, plain or sealed); false when the socket is not open. */
   sendBinary(bytes: Uint8Array): boolean {
     if (this.closed || this.socket?.readyState !== OPEN) return false;
     this.socket.send(bytes);
@@ -125,6 +131,10 @@ export class RelayTransport {
   }
 
   private onBinary(bytes: Uint8Array): void {
+    if (bytes.length > 1 && (bytes[1]! & FrameFlag.SEALED) !== 0) {
+      this.handlers.onSealedBinary(bytes);
+      return;
+    }
     const decoded = decodeBinary(bytes);
     if (!decoded.ok) {
       // The relay forwards frames unread: a bad one is the client's fault. Drop it (§6.5).
