@@ -7,11 +7,13 @@ import { createRelay } from '../relay/server';
 import { launchTestBrowser, type TestBrowser } from '../test/support/browser';
 import { startXvfb } from '../test/support/xvfb';
 import { assertTechnicianBuilt, openPanel, pagePointOf, submitCode, waitForState } from '../test/browser/panel-driver';
+import { routingPart } from '../common/access-code';
 import { benchArg, median, medianRun, percentile, withNote, type Benchmark, type BenchRow } from './support/benchmark';
 import {
   agentNote, assertCaptureWorkerBuilt, collectInjected, pacedMoves, POINTER_MOVES, sleep, startAgent, STREAM_RUN, type AgentChild,
 } from './support/agent-child';
 import { REGION, showScene } from './support/chromium-scene';
+import { buildPageAt, LAST_PROTOCOL_1_PAGE, type BuiltPage } from './support/page-at';
 import { descendantsCpuMs, machineCpu } from './support/proc-cpu';
 import { wallClockMs } from './support/instrument-agent-deps';
 import { joinAsTechnician, type TechnicianSim } from './support/technician-sim';
@@ -33,17 +35,22 @@ const SCENE_PROFILE_MARK = 'rs-bench-chromium-';
 
 /**
  * The technicians of a run. The page is the real technician page, which seals (protocol 2:
- * the whole code typed, keys agreed, frames opened and acks and input sealed with WebCrypto);
- * with an agent of protocol 2 it cannot run in clear (PROTOCOL.md §12.7), so what sealing
- * costs is measured with the stand-in, which runs both ways: sealed as the page does it, and
- * in clear as a technician of protocol 1 (an older app) does.
+ * the whole code typed, keys agreed, frames opened and acks and input sealed with WebCrypto).
+ * With an agent of protocol 2 today's page cannot run in clear (PROTOCOL.md §12.7), so its
+ * baseline in clear is the page of protocol 1 (bench/support/page-at.ts: built from the last
+ * commit before the page said version 2), typed the six routing digits as an older
+ * technician app is. The stand-in runs both ways too: sealed as the page does it, and in clear
+ * as a technician of protocol 1.
  */
-type TechnicianKind = 'page' | 'stand-in' | 'stand-in-clear';
+type TechnicianKind = 'page' | 'page-clear' | 'stand-in' | 'stand-in-clear';
 const TECHNICIAN_NAMES: Readonly<Record<TechnicianKind, string>> = {
   page: 'technician page (headless Chromium, sealed)',
+  'page-clear': 'technician page of protocol 1 (headless Chromium, in clear)',
   'stand-in': 'stand-in technician, sealed (acks on arrival)',
   'stand-in-clear': 'stand-in technician in clear, protocol 1 (acks on arrival)',
 };
+const isPage = (kind: TechnicianKind): boolean => kind === 'page' || kind === 'page-clear';
+const isSealed = (kind: TechnicianKind): boolean => kind === 'page' || kind === 'stand-in';
 /** Issue 11's targets for sealed against clear: frame rate kept, latency added. */
 const SEALED_TARGETS = Object.freeze({ fpsRatio: 0.95, captureToAckAddedMs: 2, inputAddedMs: 1 });
 /** `npm run bench -- e2e stand-in`: the two stand-in lanes only (no technician browser). */
@@ -60,6 +67,9 @@ interface Run {
   readonly technicianSendMs: readonly number[];
   /** The agent's sealing of frames in the window (call → sealed, every rectangle), ms per update. */
   readonly agentSealMsPerUpdate: number;
+  /** Sealed: the agent's opening while the moves arrived, mean call → opened, ms: input (text) and acks (binary); NaN in clear. */
+  readonly agentOpenInputMs: number;
+  readonly agentOpenAckMs: number;
   /** Page only: its WebCrypto calls during the frame-rate window. */
   readonly pageCrypto: readonly PageCryptoCall[];
   /** The agent's capture source and encoder, as it named them. */
@@ -135,13 +145,13 @@ function standInDriver(sim: TechnicianSim, kind: 'stand-in' | 'stand-in-clear'):
   };
 }
 
-async function pageDriver(page: Page): Promise<TechnicianDriver> {
+async function pageDriver(page: Page, kind: 'page' | 'page-clear'): Promise<TechnicianDriver> {
   // The canvas is shown at fit scale: find where the row's ends are on the page.
   const start = await pagePointOf(page, INPUT_X.from, POINTER_MOVES.y);
   const end = await pagePointOf(page, INPUT_X.to, POINTER_MOVES.y);
   const clock = await pageClockOffset(page, wallClockMs);
   return {
-    kind: 'page',
+    kind,
     clock,
     drawCount: () => pageDrawCount(page),
     async latenciesSince(from) {
@@ -172,11 +182,15 @@ async function pageDriver(page: Page): Promise<TechnicianDriver> {
   };
 }
 
-/**
- * One run: a fresh relay and agent, one technician of `kind`, the window, then the moves.
- * `pageDir`: where the relay serves the page from (default: this tree's dist/technician).
- */
-async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: TestBrowser | undefined, pageDir: string | undefined): Promise<Run> {
+/** Where the relay serves each page from: `page` (undefined: this tree's dist/technician) and the page in clear. */
+interface PageDirs {
+  readonly page: string | undefined;
+  readonly clear: string | undefined;
+}
+
+/** One run: a fresh relay and agent, one technician of `kind`, the window, then the moves. */
+async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: TestBrowser | undefined, pages: PageDirs): Promise<Run> {
+  const pageDir = kind === 'page-clear' ? pages.clear : pages.page;
   const relay = await createRelay({
     options: { port: 0, host: '127.0.0.1', ...(pageDir !== undefined ? { staticDir: pageDir } : {}) }, logger: pino({ level: 'warn' }),
   });
@@ -188,7 +202,7 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
     const { race } = agent;
     // Every digit the customer reads (6 routing + 3 secret); the stand-in in clear joins with the six.
     const { code } = await agent.next('code', 30_000);
-    if (kind !== 'page') {
+    if (kind === 'stand-in' || kind === 'stand-in-clear') {
       const sim = await race(joinAsTechnician(relay.wsUrl, code, { sealed: kind === 'stand-in' }));
       driver = standInDriver(sim, kind);
     } else {
@@ -198,18 +212,20 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
       driver = { kind, drawCount: async () => 0, latenciesSince: async () => [], sendMoves: async () => ({ moves: [], pointerEvents: 0 }), close: () => page.close() };
       await installTechnicianPageHook(page);
       await race(openPanel(page, relay.url));
-      // The whole code, as the technician types what the customer reads.
-      await race(submitCode(page, code, 'Bench (CompuEasys)'));
+      // The whole code, as the technician types what the customer reads; the six routing
+      // digits into the page of protocol 1, which takes no more.
+      const typed = kind === 'page' ? code : routingPart(code);
+      await race(submitCode(page, typed, 'Bench (CompuEasys)'));
       await race(waitForState(page, 'connected', 20_000)).catch((error: unknown) => {
-        throw new Error(`the technician page (${pageDir ?? 'dist/technician'}) did not connect with the ${code.length}-digit code: `
-          + `with an agent of protocol 2 it must seal end to end (issue 11); \`npm run bench -- e2e ${STAND_IN_WORD}\` runs the stand-in lanes alone (${String((error as Error)?.message ?? error)})`);
+        throw new Error(`the ${TECHNICIAN_NAMES[kind]} (${pageDir ?? 'dist/technician'}) did not connect with the ${typed.length}-digit code`
+          + `${kind === 'page' ? ': with an agent of protocol 2 it must seal end to end (issue 11)' : ''}; \`npm run bench -- e2e ${STAND_IN_WORD}\` runs the stand-in lanes alone (${String((error as Error)?.message ?? error)})`);
       });
     }
     const { encrypted } = await agent.next('streaming', 10_000);
-    if (encrypted !== (kind !== 'stand-in-clear')) throw new Error(`${TECHNICIAN_NAMES[kind]}: the agent says the session is ${encrypted ? '' : 'not '}end-to-end encrypted`);
+    if (encrypted !== isSealed(kind)) throw new Error(`${TECHNICIAN_NAMES[kind]}: the agent says the session is ${encrypted ? '' : 'not '}end-to-end encrypted`);
     await sleep(STREAM_RUN.warmupMs);
     // After the first frames: the canvas has the remote size, so page points map to remote pixels.
-    if (kind === 'page') driver = await race(pageDriver(pageOf!));
+    if (isPage(kind)) driver = await race(pageDriver(pageOf!, kind as 'page' | 'page-clear'));
     const before = await agent.stats();
     const from = await driver.drawCount();
     if (pageOf !== undefined) await takePageCrypto(pageOf); // forget the warm-up's
@@ -232,9 +248,12 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
     const agentClock = await agent.clockOffset();
     await agent.takeMoves(); // forget anything older
     await agent.loopDelay(); // event-loop histogram from now
+    const openBefore = (await agent.stats()).open;
     const sent = await race(driver.sendMoves());
     const injected = await collectInjected(agent, sent.moves.length);
     const technicianSendMs = driver.sim?.counters.inputSendMs.slice(sendsBefore) ?? [];
+    const openAfter = (await agent.stats()).open;
+    const meanOpen = (k: 'text' | 'binary'): number => (openAfter[k].ms - openBefore[k].ms) / (openAfter[k].calls - openBefore[k].calls);
     const loop = await agent.loopDelay();
     const sendToInjectMs: number[] = [];
     const pointerToInjectMs: number[] = [];
@@ -254,6 +273,8 @@ async function measure(kind: TechnicianKind, env: NodeJS.ProcessEnv, browser: Te
       arrivalMs,
       openMs,
       technicianSendMs,
+      agentOpenInputMs: meanOpen('text'),
+      agentOpenAckMs: meanOpen('binary'),
       agentSealMsPerUpdate: after.seal.calls > before.seal.calls ? (after.seal.ms - before.seal.ms) / Math.max(1, drawn - from) : 0,
       adapters: agent.adapters,
       fps: (drawn - from) / seconds,
@@ -289,7 +310,7 @@ const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(d
 function runSummary(r: Run): string {
   return `${fmt(r.fps)} fps, capture→draw p50 ${fmt(percentile(r.captureToDrawMs, 50))} / p95 ${fmt(percentile(r.captureToDrawMs, 95))} ms, `
     + `send→inject p50 ${fmt(percentile(r.sendToInjectMs, 50))} / p95 ${fmt(percentile(r.sendToInjectMs, 95))} ms`
-    + (r.technician === 'page' ? `, pointer→inject p50 ${fmt(percentile(r.pointerToInjectMs, 50))} / p95 ${fmt(percentile(r.pointerToInjectMs, 95))} ms`
+    + (isPage(r.technician) ? `, pointer→inject p50 ${fmt(percentile(r.pointerToInjectMs, 50))} / p95 ${fmt(percentile(r.pointerToInjectMs, 95))} ms`
       + `, page.mouse.move→inject p50 ${fmt(percentile(r.cdpToInjectMs, 50))} / p95 ${fmt(percentile(r.cdpToInjectMs, 95))} ms` : '')
     + `, ${r.sendToInjectMs.length}/${r.movesSent} moves injected, q${r.quality}, agent CPU ${Math.round(r.agentCpuPercent)}%, `
     + `technician Chromium ${Math.round(r.pageCpuPercent)}%, scene Chromium ${Math.round(r.sceneCpuPercent)}%, machine ${Math.round(r.machineBusyPercent)}% busy, `
@@ -356,7 +377,57 @@ function sealedRows(sealed: readonly Run[], clear: readonly Run[]): BenchRow[] {
         + `(in clear ${cSend.length}/${clear.reduce((n, r) => n + r.movesSent, 0)}); from the stand-in's sendInput (sealing included) to the agent's sink (XTest done); `
         + `of which sendInput → socket (sealing) p50 ${fmt(percentile(pooled(sealed, (r) => r.technicianSendMs), 50), 3)} / p95 ${fmt(percentile(pooled(sealed, (r) => r.technicianSendMs), 95), 2)} ms `
         + `(in clear ${fmt(percentile(pooled(clear, (r) => r.technicianSendMs), 50), 3)}); `
+        + `the agent's opening, mean per run: input ${sealed.map((r) => fmt(r.agentOpenInputMs, 3)).join(', ')} ms, acks ${sealed.map((r) => fmt(r.agentOpenAckMs, 3)).join(', ')} ms (call → opened); `
         + `agent event-loop delay meanwhile p50 ${fmt(median(sealed.map((r) => r.loopP50Ms)))} / p95 ${fmt(median(sealed.map((r) => r.loopP95Ms)))} ms (in clear ${fmt(median(clear.map((r) => r.loopP50Ms)))} / ${fmt(median(clear.map((r) => r.loopP95Ms)))})`,
+    },
+  ];
+}
+
+/**
+ * Today's page (sealed) against the page of protocol 1 (in clear), the same agent, relay and
+ * scene: issue 11's targets on the real page, capture → drawn and pointer event → injected.
+ */
+function pageSealedRows(sealed: readonly Run[], clear: readonly Run[], clearCommit: string): BenchRow[] {
+  const name = `page of protocol 1 in clear (${clearCommit})`;
+  const s = medianRun(sealed, (r) => r.fps);
+  const c = medianRun(clear, (r) => r.fps);
+  const pooled = (runs: readonly Run[], pick: (r: Run) => readonly number[]): number[] => runs.flatMap((r) => [...pick(r)]);
+  const sC2d = pooled(sealed, (r) => r.captureToDrawMs);
+  const cC2d = pooled(clear, (r) => r.captureToDrawMs);
+  const sPtr = pooled(sealed, (r) => r.pointerToInjectMs);
+  const cPtr = pooled(clear, (r) => r.pointerToInjectMs);
+  const sSend = pooled(sealed, (r) => r.sendToInjectMs);
+  const cSend = pooled(clear, (r) => r.sendToInjectMs);
+  const ratio = c.fps > 0 ? s.fps / c.fps : Number.NaN;
+  const c2dAdded = percentile(sC2d, 50) - percentile(cC2d, 50);
+  const inputAdded = percentile(sPtr, 50) - percentile(cPtr, 50);
+  const paired = sealed.map((r, k) => r.fps / Math.max(1e-9, clear[k]?.fps ?? Number.NaN)).filter(Number.isFinite);
+  const runsNote = (runs: readonly Run[]): string => `${runs.length} runs, load ${loads(runs)}, agent CPU ${cpus(runs)}, technician Chromium ${range(runs.map((r) => r.pageCpuPercent))} %, machine busy ${range(runs.map((r) => r.machineBusyPercent))} %`;
+  return [
+    {
+      case: `sealed vs in clear (page): ${REGION.width}x${REGION.height} region, updates drawn`, value: s.fps, unit: 'fps',
+      baseline: { name, value: c.fps },
+      target: { text: `≥ ${SEALED_TARGETS.fpsRatio.toFixed(2)}× in clear`, met: ratio >= SEALED_TARGETS.fpsRatio },
+      note: `median run of ${runsNote(sealed)} (in clear: ${runsNote(clear)}); per-run fps ${sealed.map((r) => fmt(r.fps)).join(', ')} (in clear ${clear.map((r) => fmt(r.fps)).join(', ')}); `
+        + `same-round pairs ${paired.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${fmt(median(paired), 2)}×); the page in clear typed the six routing digits, the agent asked its customer as for an older app`,
+    },
+    {
+      case: 'sealed vs in clear (page): capture → drawn, p50', value: percentile(sC2d, 50), unit: 'ms',
+      baseline: { name, value: percentile(cC2d, 50) },
+      target: { text: `≤ +${SEALED_TARGETS.captureToAckAddedMs} ms`, met: c2dAdded <= SEALED_TARGETS.captureToAckAddedMs },
+      note: `added ${signed(c2dAdded)} ms; p95 ${fmt(percentile(sC2d, 95))} ms (in clear ${fmt(percentile(cC2d, 95))}); ${sC2d.length} updates pooled over ${sealed.length} runs (in clear ${cC2d.length}); `
+        + `per-run p50 ${sealed.map((r) => fmt(percentile(r.captureToDrawMs, 50))).join(', ')} (in clear ${clear.map((r) => fmt(percentile(r.captureToDrawMs, 50))).join(', ')}); `
+        + `the agent's sealing ${sealed.map((r) => fmt(r.agentSealMsPerUpdate, 2)).join(', ')} ms per update (per run); agent and page Date.now(), whole ms, as before`,
+    },
+    {
+      case: 'sealed vs in clear (page): pointer event in the page → injected, p50', value: percentile(sPtr, 50), unit: 'ms',
+      baseline: { name, value: percentile(cPtr, 50) },
+      target: { text: `≤ +${SEALED_TARGETS.inputAddedMs} ms`, met: inputAdded <= SEALED_TARGETS.inputAddedMs },
+      note: `added ${signed(inputAdded)} ms; p95 ${fmt(percentile(sPtr, 95))} ms (in clear ${fmt(percentile(cPtr, 95))}); ${sPtr.length}/${sealed.reduce((n, r) => n + r.movesSent, 0)} moves (in clear ${cPtr.length}/${clear.reduce((n, r) => n + r.movesSent, 0)}); `
+        + `page ws send → injected p50 ${fmt(percentile(sSend, 50), 2)} ms (in clear ${fmt(percentile(cSend, 50), 2)}); `
+        + `the agent's opening, mean per run: input ${sealed.map((r) => fmt(r.agentOpenInputMs, 3)).join(', ')} ms, acks ${sealed.map((r) => fmt(r.agentOpenAckMs, 3)).join(', ')} ms (call → opened); per-run p50 ${sealed.map((r) => fmt(percentile(r.pointerToInjectMs, 50), 2)).join(', ')} `
+        + `(in clear ${clear.map((r) => fmt(percentile(r.pointerToInjectMs, 50), 2)).join(', ')}); agent event-loop delay p50 ${fmt(median(sealed.map((r) => r.loopP50Ms)))} / p95 ${fmt(median(sealed.map((r) => r.loopP95Ms)))} ms `
+        + `(in clear ${fmt(median(clear.map((r) => r.loopP50Ms)))} / ${fmt(median(clear.map((r) => r.loopP95Ms)))})`,
     },
   ];
 }
@@ -465,40 +536,48 @@ function pageDirOf(args: readonly string[]): string | undefined {
 
 const bench: Benchmark = {
   name: 'e2e',
-  description: 'whole loop on Xvfb 1920x1080 (400x300 region changing every frame): real agent (protocol 2) → real relay → the REAL technician page in headless Chromium (sealed; decode + draw + ack, pointer input) and the stand-in technician sealed and in clear; '
-    + 'baselines: the stand-in in clear for sealing, the sealed stand-in (acks on arrival) for the page; `stand-in`: the stand-in lanes alone; `page-dir=<folder>`: serve a page built elsewhere',
+  description: 'whole loop on Xvfb 1920x1080 (400x300 region changing every frame): real agent (protocol 2) → real relay → the REAL technician page in headless Chromium (sealed; decode + draw + ack, pointer input), '
+    + 'the page of protocol 1 in clear, and the stand-in technician sealed and in clear; baselines: in clear for sealed (page and stand-in), the sealed stand-in (acks on arrival) for the page; '
+    + '`stand-in`: the stand-in lanes alone; `page-dir=<folder>`: serve a page built elsewhere; `clear-page=<commit>`: the page in clear from another commit',
   async run(log, args) {
     const repeats = Math.max(1, Math.min(10, Number(benchArg(args, 'repeats') ?? DEFAULT_REPEATS) || DEFAULT_REPEATS));
     const words = args.filter((a) => !a.includes('='));
     const unknown = words.filter((w) => w !== STAND_IN_WORD);
-    if (unknown.length > 0) throw new Error(`unknown word ${unknown.join(', ')}; e2e takes ${STAND_IN_WORD}, repeats=N, page-dir=<folder>`);
+    if (unknown.length > 0) throw new Error(`unknown word ${unknown.join(', ')}; e2e takes ${STAND_IN_WORD}, repeats=N, page-dir=<folder>, clear-page=<commit>`);
     const withPage = !words.includes(STAND_IN_WORD);
     const pageDir = withPage ? pageDirOf(args) : undefined;
-    const kinds: readonly TechnicianKind[] = withPage ? ['stand-in-clear', 'stand-in', 'page'] : ['stand-in-clear', 'stand-in'];
+    const kinds: readonly TechnicianKind[] = withPage ? ['stand-in-clear', 'stand-in', 'page-clear', 'page'] : ['stand-in-clear', 'stand-in'];
     assertCaptureWorkerBuilt();
+    let clearPage: BuiltPage | undefined;
+    if (withPage) {
+      clearPage = await buildPageAt(benchArg(args, 'clear-page') ?? LAST_PROTOCOL_1_PAGE);
+      log(`page in clear built from ${clearPage.commit} in ${clearPage.dir}`);
+    }
     let timer: NodeJS.Timeout | undefined;
     const overallMs = OVERALL_TIMEOUT_MS * (kinds.length / 2) * (repeats / DEFAULT_REPEATS);
     const overall = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`e2e gave up after ${Math.round(overallMs / 1000)} s`)), overallMs);
     });
     overall.catch(() => undefined);
-    const xvfb = await startXvfb({ width: STREAM_RUN.width, height: STREAM_RUN.height, depth: 24 });
+    let xvfb: Awaited<ReturnType<typeof startXvfb>> | undefined;
     let browser: TestBrowser | undefined;
     let scene: { stop(): Promise<void> } | undefined;
     try {
+      xvfb = await startXvfb({ width: STREAM_RUN.width, height: STREAM_RUN.height, depth: 24 });
       log(`Xvfb on ${xvfb.display}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${kinds.map((k) => TECHNICIAN_NAMES[k]).join(', ')}; `
         + `${withPage ? `page from ${pageDir ?? 'dist/technician'}; ` : ''}showing the region scene`);
       scene = await showScene('region', xvfb.env(), STREAM_RUN.width, STREAM_RUN.height);
       // Launched for the stand-in lanes too when the page runs, so every lane shares the machine with an (idle) technician browser.
       if (withPage) browser = await launchTestBrowser({ locale: 'es-ES', viewport: VIEWPORT });
       await sleep(STREAM_RUN.sceneSettleMs);
-      const results: Record<TechnicianKind, Run[]> = { page: [], 'stand-in': [], 'stand-in-clear': [] };
+      const results: Record<TechnicianKind, Run[]> = { page: [], 'page-clear': [], 'stand-in': [], 'stand-in-clear': [] };
+      const pages: PageDirs = { page: pageDir, clear: clearPage?.dir };
       for (let run = 0; run < repeats; run++) {
         // Each round in another order, so that no lane always runs first (on a cooler machine) or last.
         const order = kinds.map((_, k) => kinds[(k + run) % kinds.length]!);
         for (const kind of order) {
           log(`${TECHNICIAN_NAMES[kind]}, run ${run + 1}/${repeats}`);
-          const r = await Promise.race([measure(kind, xvfb.env(), browser, pageDir), overall]);
+          const r = await Promise.race([measure(kind, xvfb.env(), browser, pages), overall]);
           log(`  ${runSummary(r)}; ${r.adapters}${r.sealed ? '; sealed end to end' : '; in clear'}`);
           results[kind].push(r);
         }
@@ -506,13 +585,17 @@ const bench: Benchmark = {
       // Every row says what it measured: the agent's adapters, as the agent named them.
       const what = agentNote(Object.values(results).flat().map((r) => r.adapters));
       const out = sealedRows(results['stand-in'], results['stand-in-clear']);
-      if (withPage) out.push(...pageRows(results.page, results['stand-in']), ...pageCryptoRows(results.page));
+      if (withPage) {
+        out.push(...pageSealedRows(results.page, results['page-clear'], clearPage!.commit));
+        out.push(...pageRows(results.page, results['stand-in']), ...pageCryptoRows(results.page));
+      }
       return withNote(out, what);
     } finally {
       clearTimeout(timer);
       await browser?.close();
       await scene?.stop();
-      await xvfb.stop();
+      await xvfb?.stop();
+      clearPage?.remove();
     }
   },
 };

@@ -79,6 +79,9 @@ interface InputLatency {
   readonly injectMs: readonly number[];
   /** The technician's part: sendInput → the message handed to its socket (sealing it, when sealed), ms. */
   readonly technicianSendMs: readonly number[];
+  /** Sealed: the agent's opening while the moves arrived, mean call → opened, ms: input (text) and acks (binary); NaN in clear. */
+  readonly agentOpenInputMs: number;
+  readonly agentOpenAckMs: number;
   /** Agent clock minus bench clock, from the IPC round trip with the shortest time. */
   readonly clockOffsetMs: number;
   /** That round trip: the offset is known to within half of it. */
@@ -132,6 +135,7 @@ async function measureInput(agent: AgentChild, technician: TechnicianSim): Promi
   await agent.loopDelay(); // and start the event-loop histogram now
   const sent = new Map<string, number>();
   const sendsBefore = technician.counters.inputSendMs.length;
+  const statsBefore = await agent.stats();
   const { y } = POINTER_MOVES;
   await pacedMoves((i) => {
     const x = INPUT_X0 + i * INPUT_DX;
@@ -149,7 +153,9 @@ async function measureInput(agent: AgentChild, technician: TechnicianSim): Promi
   }
   const { p50Ms, p95Ms, maxMs } = await agent.loopDelay();
   const technicianSendMs = technician.counters.inputSendMs.slice(sendsBefore);
-  return { sent: POINTER_MOVES.count, latenciesMs, injectMs, technicianSendMs, clockOffsetMs: clock.offsetMs, clockRttMs: clock.rttMs, loopDelay: { p50Ms, p95Ms, maxMs } };
+  const statsAfter = await agent.stats();
+  const mean = (k: 'text' | 'binary'): number => (statsAfter.open[k].ms - statsBefore.open[k].ms) / (statsAfter.open[k].calls - statsBefore.open[k].calls);
+  return { sent: POINTER_MOVES.count, latenciesMs, injectMs, technicianSendMs, agentOpenInputMs: mean('text'), agentOpenAckMs: mean('binary'), clockOffsetMs: clock.offsetMs, clockRttMs: clock.rttMs, loopDelay: { p50Ms, p95Ms, maxMs } };
 }
 
 /** One agent, one technician, one server: updates acknowledged and bytes received per second. */
@@ -249,13 +255,15 @@ function detail(m: Measurement): string {
 
 /** Every run's input figures together (3 runs × POINTER_MOVES.count moves). */
 function pooledInput(runs: readonly Measurement[]): {
-  latencies: number[]; inject: number[]; technicianSend: number[]; sent: number; worstClockRttMs: number; maxClockOffsetMs: number; loopP50Ms: number; loopP95Ms: number;
+  latencies: number[]; inject: number[]; technicianSend: number[]; openInput: number[]; openAck: number[]; sent: number; worstClockRttMs: number; maxClockOffsetMs: number; loopP50Ms: number; loopP95Ms: number;
 } {
   const inputs = runs.flatMap((r) => (r.input ? [r.input] : []));
   return {
     latencies: inputs.flatMap((i) => i.latenciesMs),
     inject: inputs.flatMap((i) => i.injectMs),
     technicianSend: inputs.flatMap((i) => i.technicianSendMs),
+    openInput: inputs.map((i) => i.agentOpenInputMs).filter(Number.isFinite),
+    openAck: inputs.map((i) => i.agentOpenAckMs).filter(Number.isFinite),
     sent: inputs.reduce((n, i) => n + i.sent, 0),
     worstClockRttMs: Math.max(0, ...inputs.map((i) => i.clockRttMs)),
     maxClockOffsetMs: Math.max(0, ...inputs.map((i) => Math.abs(i.clockOffsetMs))),
@@ -290,6 +298,7 @@ function inputRows(label: string, all: AllRuns): BenchRow[] {
         + `per-run p50 ${all.relay.map((r) => fmt(percentile(r.input?.latenciesMs ?? [], 50), 2)).join(', ')} (${all.baseName} ${all.bare.map((r) => fmt(percentile(r.input?.latenciesMs ?? [], 50), 2)).join(', ')}); `
         + `of which the sink's XTest call p50 ${percentile(relay.inject, 50).toFixed(2)} ms, the technician's sendInput → socket ${all.comparison === 'bare-pipe' ? '' : '(sealing, when sealed) '}`
         + `p50 ${fmt(percentile(relay.technicianSend, 50), 3)} / p95 ${fmt(percentile(relay.technicianSend, 95), 2)} ms (${all.baseName} ${fmt(percentile(bare.technicianSend, 50), 3)} / ${fmt(percentile(bare.technicianSend, 95), 2)}); `
+        + `${relay.openInput.length > 0 ? `the agent's opening, mean per run: input ${relay.openInput.map((v) => fmt(v, 3)).join(', ')} ms, acks ${relay.openAck.map((v) => fmt(v, 3)).join(', ')} ms (call → opened); ` : ''}`
         + `agent event-loop delay meanwhile p50 ${relay.loopP50Ms.toFixed(1)} / p95 ${relay.loopP95Ms.toFixed(1)} ms (median of runs; ${all.baseName} ${bare.loopP50Ms.toFixed(1)} / ${bare.loopP95Ms.toFixed(1)}); ${clock}`,
     },
     {

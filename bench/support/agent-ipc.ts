@@ -25,7 +25,9 @@ export type AgentMessage =
    * before it included), ms.
    */
   | { readonly kind: 'stats'; readonly grabs: number; readonly encodes: number; readonly quality: number; readonly cpuMs: number;
-    readonly seal: { readonly calls: number; readonly bytes: number; readonly ms: number } }
+    readonly seal: { readonly calls: number; readonly bytes: number; readonly ms: number };
+    /** Its RecordOpener.openText (input, and the technician's other messages) and openBinary (acks) calls, each call → opened (waiting for the record before it included), ms. */
+    readonly open: { readonly text: { readonly calls: number; readonly ms: number }; readonly binary: { readonly calls: number; readonly ms: number } } }
   | { readonly kind: 'moves'; readonly moves: readonly InjectedMove[] }
   | { readonly kind: 'clock'; readonly atMs: number }
   /** Event-loop delay since the last `loop` command, ms: how long an arriving input event waits for its turn. */

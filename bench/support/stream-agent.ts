@@ -19,7 +19,7 @@ import pino from 'pino';
 import { createAgent, type Agent } from '../../client/agent';
 import { agentTuning, openAgentHardware } from '../../client/agent-hardware';
 import { parseAgentArgs } from '../../client/agent-options';
-import { RecordSealer } from '../../common/e2e/record-layer';
+import { RecordOpener, RecordSealer } from '../../common/e2e/record-layer';
 import type { FrameStreamerOptionsInput } from '../../client/stream/frame-streamer-options';
 import { startCpuProfile } from './cpu-profile';
 import { AGENT_ARGS, BUILT_CAPTURE_WORKER, type AgentCommand, type AgentMessage } from './agent-ipc';
@@ -33,6 +33,21 @@ const toBench = (message: AgentMessage): void => { process.send?.(message); };
  * before the frame goes to the socket.
  */
 const sealProbe = { calls: 0, bytes: 0, ms: 0 };
+/** And its opening of what the technician sealed: input (text records) and acknowledgements (binary), call → opened. */
+const openProbe = { text: { calls: 0, ms: 0 }, binary: { calls: 0, ms: 0 } };
+function timeOpen<A extends unknown[], R>(open: (...args: A) => Promise<R>, into: { calls: number; ms: number }): (this: RecordOpener, ...args: A) => Promise<R> {
+  return function timedOpen(this: RecordOpener, ...args: A): Promise<R> {
+    const startedAt = performance.now();
+    const opened = open.apply(this, args);
+    opened.then(() => {
+      into.calls++;
+      into.ms += performance.now() - startedAt;
+    }, () => undefined);
+    return opened;
+  };
+}
+RecordOpener.prototype.openText = timeOpen(RecordOpener.prototype.openText, openProbe.text);
+RecordOpener.prototype.openBinary = timeOpen(RecordOpener.prototype.openBinary, openProbe.binary);
 const sealBinary = RecordSealer.prototype.sealBinary;
 RecordSealer.prototype.sealBinary = function timedSealBinary(this: RecordSealer, plain: Uint8Array): Promise<Uint8Array> {
   const startedAt = performance.now();
@@ -113,7 +128,7 @@ async function main(): Promise<void> {
     switch (command.kind) {
       case 'stats': {
         const cpu = process.cpuUsage();
-        toBench({ kind: 'stats', grabs: probe.grabs, encodes: probe.encodes, quality: probe.lastQuality, cpuMs: (cpu.user + cpu.system) / 1000, seal: { ...sealProbe } });
+        toBench({ kind: 'stats', grabs: probe.grabs, encodes: probe.encodes, quality: probe.lastQuality, cpuMs: (cpu.user + cpu.system) / 1000, seal: { ...sealProbe }, open: { text: { ...openProbe.text }, binary: { ...openProbe.binary } } });
         break;
       }
       case 'moves':
