@@ -298,7 +298,8 @@ function inputRows(label: string, all: AllRuns): BenchRow[] {
         + `per-run p50 ${all.relay.map((r) => fmt(percentile(r.input?.latenciesMs ?? [], 50), 2)).join(', ')} (${all.baseName} ${all.bare.map((r) => fmt(percentile(r.input?.latenciesMs ?? [], 50), 2)).join(', ')}); `
         + `of which the sink's XTest call p50 ${percentile(relay.inject, 50).toFixed(2)} ms, the technician's sendInput → socket ${all.comparison === 'bare-pipe' ? '' : '(sealing, when sealed) '}`
         + `p50 ${fmt(percentile(relay.technicianSend, 50), 3)} / p95 ${fmt(percentile(relay.technicianSend, 95), 2)} ms (${all.baseName} ${fmt(percentile(bare.technicianSend, 50), 3)} / ${fmt(percentile(bare.technicianSend, 95), 2)}); `
-        + `${relay.openInput.length > 0 ? `the agent's opening, mean per run: input ${relay.openInput.map((v) => fmt(v, 3)).join(', ')} ms, acks ${relay.openAck.map((v) => fmt(v, 3)).join(', ')} ms (call → opened); ` : ''}`
+        + `${relay.openInput.length > 0 ? `the agent's opening, mean per run: input ${relay.openInput.map((v) => fmt(v, 3)).join(', ')} ms`
+          + `${relay.openAck.length > 0 ? `, acks ${relay.openAck.map((v) => fmt(v, 3)).join(', ')} ms` : ''} (call → opened); ` : ''}`
         + `agent event-loop delay meanwhile p50 ${relay.loopP50Ms.toFixed(1)} / p95 ${relay.loopP95Ms.toFixed(1)} ms (median of runs; ${all.baseName} ${bare.loopP50Ms.toFixed(1)} / ${bare.loopP95Ms.toFixed(1)}); ${clock}`,
     },
     {
