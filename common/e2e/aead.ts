@@ -5,8 +5,13 @@
  * because WebCrypto is.
  */
 export interface Aead {
-  /** The ciphertext followed by the 16-byte tag. */
-  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  /**
+   * The ciphertext followed by the 16-byte tag, after `reserve` zero bytes (default 0) that
+   * the caller fills: a binary record (envelope, record number, sealed body) is then built
+   * in one buffer instead of copied again, which at a whole screen per update shows in the
+   * agent's latency and garbage collection (BENCHMARKS.md, sealing).
+   */
+  seal(nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, reserve?: number): Promise<Uint8Array>;
   /** The plaintext, or undefined when the tag does not verify (wrong key, altered bytes or AAD). */
   open(nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined>;
 }

@@ -102,13 +102,13 @@ export class RecordSealer {
     const n = this.take('binary');
     const envelope = plain.slice(0, ENVELOPE_LENGTH);
     envelope[1] = envelope[1]! | FrameFlag.SEALED;
-    const work = this.aead.seal(recordNonce(RecordChannel.BINARY, n), envelope, plain.subarray(ENVELOPE_LENGTH)).then((sealedBody) => {
-      const out = new Uint8Array(ENVELOPE_LENGTH + SEALED_RECORD_NUMBER_LENGTH + sealedBody.length);
+    const prefix = ENVELOPE_LENGTH + SEALED_RECORD_NUMBER_LENGTH;
+    // The cipher leaves room in front for the envelope and the record number: one buffer per record.
+    const work = this.aead.seal(recordNonce(RecordChannel.BINARY, n), envelope, plain.subarray(ENVELOPE_LENGTH), prefix).then((out) => {
       out.set(envelope, 0);
-      const dv = new DataView(out.buffer);
+      const dv = new DataView(out.buffer, out.byteOffset, prefix);
       dv.setUint32(ENVELOPE_LENGTH, Math.floor(n / 2 ** 32));
       dv.setUint32(ENVELOPE_LENGTH + 4, n >>> 0);
-      out.set(sealedBody, ENVELOPE_LENGTH + SEALED_RECORD_NUMBER_LENGTH);
       return out;
     });
     return this.order.add(work);

@@ -10,9 +10,14 @@ export function webCryptoAead(subtle: SubtleCrypto): AeadFactory {
     if (keyBytes.length !== AEAD_KEY_BYTES) throw new Error('AES-256-GCM needs a 32-byte key');
     const key = await subtle.importKey('raw', keyBytes as BufferSource, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
     const aead: Aead = {
-      async seal(nonce, aad, plaintext) {
+      async seal(nonce, aad, plaintext, reserve = 0) {
         const params: AesGcmParams = { name: 'AES-GCM', iv: nonce as BufferSource, additionalData: aad as BufferSource, tagLength: AEAD_TAG_BYTES * 8 };
-        return new Uint8Array(await subtle.encrypt(params, key, plaintext as BufferSource));
+        const sealed = new Uint8Array(await subtle.encrypt(params, key, plaintext as BufferSource));
+        if (reserve === 0) return sealed;
+        // WebCrypto hands back a buffer of its own: one copy either way.
+        const out = new Uint8Array(reserve + sealed.length);
+        out.set(sealed, reserve);
+        return out;
       },
       async open(nonce, aad, sealed) {
         if (sealed.length < AEAD_TAG_BYTES) return undefined;

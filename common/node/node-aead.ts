@@ -10,16 +10,16 @@ export const nodeAead: AeadFactory = async (keyBytes) => {
   if (keyBytes.length !== AEAD_KEY_BYTES) throw new Error('AES-256-GCM needs a 32-byte key');
   const key = Uint8Array.from(keyBytes);
   const aead: Aead = {
-    async seal(nonce, aad, plaintext) {
+    async seal(nonce, aad, plaintext, reserve = 0) {
       const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: AEAD_TAG_BYTES });
       cipher.setAAD(aad);
       const body = cipher.update(plaintext);
       const last = cipher.final();
       const tag = cipher.getAuthTag();
-      const out = new Uint8Array(body.length + last.length + tag.length);
-      out.set(body, 0);
-      out.set(last, body.length);
-      out.set(tag, body.length + last.length);
+      const out = new Uint8Array(reserve + body.length + last.length + tag.length);
+      out.set(body, reserve);
+      out.set(last, reserve + body.length);
+      out.set(tag, reserve + body.length + last.length);
       return out;
     },
     async open(nonce, aad, sealed) {

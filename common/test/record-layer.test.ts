@@ -165,8 +165,8 @@ describe('record layer across implementations', () => {
     // An AEAD whose every other answer is late: without ordering, records would come out swapped.
     let calls = 0;
     const late: Aead = {
-      seal: async (nonce, aad, plain) => {
-        const result = await real.seal(nonce, aad, plain);
+      seal: async (nonce, aad, plain, reserve) => {
+        const result = await real.seal(nonce, aad, plain, reserve);
         if (calls++ % 2 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         return result;
       },

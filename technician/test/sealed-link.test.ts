@@ -19,9 +19,9 @@ function gatedCrypto(): { crypto: () => E2eCrypto; release: (index: number, fail
   const aead: AeadFactory = async (key) => {
     const inner = await real(key);
     const gated: Aead = {
-      seal: (nonce, aad, plaintext) => new Promise<void>((resolve, reject) => {
+      seal: (nonce, aad, plaintext, reserve) => new Promise<void>((resolve, reject) => {
         gates.push({ open: (fail) => (fail ? reject(new Error('cipher failed')) : resolve()) });
-      }).then(() => inner.seal(nonce, aad, plaintext)),
+      }).then(() => inner.seal(nonce, aad, plaintext, reserve)),
       open: (nonce, aad, sealed) => inner.open(nonce, aad, sealed),
     };
     return gated;
