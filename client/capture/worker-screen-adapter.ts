@@ -4,6 +4,12 @@ import { Worker } from 'node:worker_threads';
 import { assertRawFrame, type ChannelOrder, type RawFrame } from './raw-frame';
 import type { ScreenSource } from './screen-source';
 
+/** What the main thread asks the capture worker: a grab, or to end once no grab is running. */
+export type WorkerRequest = 'grab' | 'close';
+
+/** How long close() lets a grab finish before it terminates the worker anyway (a hung X server). */
+const CLOSE_GRACE_MS = 5000;
+
 /** What the capture worker posts back. */
 export type WorkerGrabReply =
   | { readonly kind: 'ready' }
@@ -33,7 +39,8 @@ export async function createWorkerScreenSource(workerFile: string = CAPTURE_WORK
     for (const w of waiting.splice(0)) w.reject(error);
   };
   worker.on('error', failAll);
-  worker.on('exit', (code) => failAll(new Error(`capture worker exited (${code})`)));
+  const onExit = (code: number): void => failAll(new Error(`capture worker exited (${code})`));
+  worker.on('exit', onExit);
 
   await new Promise<void>((resolve, reject) => {
     worker.once('message', (reply: WorkerGrabReply) => {
@@ -72,12 +79,25 @@ export async function createWorkerScreenSource(workerFile: string = CAPTURE_WORK
       if (failure) return Promise.reject(failure);
       return new Promise<RawFrame>((resolve, reject) => {
         waiting.push({ resolve, reject });
-        worker.postMessage('grab');
+        worker.postMessage('grab' satisfies WorkerRequest);
       });
     },
+    /**
+     * Ends the worker between grabs: the grabs already asked for are answered first, then
+     * the thread exits by itself. Terminating it mid-grab aborted the process (native code
+     * interrupted); only a grab stuck past CLOSE_GRACE_MS is cut off that way.
+     */
     async close(): Promise<void> {
-      worker.removeAllListeners('exit');
-      await worker.terminate();
+      failure ??= new Error('capture closed');
+      worker.removeListener('exit', onExit);
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage('close' satisfies WorkerRequest);
+      let timer: NodeJS.Timeout | undefined;
+      const stuck = new Promise<'stuck'>((resolve) => { timer = setTimeout(() => resolve('stuck'), CLOSE_GRACE_MS); });
+      const outcome = await Promise.race([exited, stuck]);
+      clearTimeout(timer);
+      if (outcome === 'stuck') await worker.terminate();
+      for (const w of waiting.splice(0)) w.reject(failure);
     },
   };
 }

@@ -5,7 +5,7 @@ import { createWorkerScreenSource } from '../capture/worker-screen-adapter';
 
 /**
  * A stand-in for the capture worker (the real one needs the build and a display): it
- * answers each grab with the next of `replies`, the way capture-worker.ts does.
+ * answers each grab with the next of `replies`, and ends on 'close', the way capture-worker.ts does.
  */
 function fakeWorker(dir: string, replies: string): string {
   const file = join(dir, 'fake-capture-worker.js');
@@ -14,7 +14,7 @@ function fakeWorker(dir: string, replies: string): string {
     const replies = ${replies};
     let i = 0;
     parentPort.postMessage({ kind: 'ready' });
-    parentPort.on('message', () => parentPort.postMessage(replies[i++]));
+    parentPort.on('message', (request) => (request === 'close' ? process.exit(0) : parentPort.postMessage(replies[i++])));
   `);
   return file;
 }

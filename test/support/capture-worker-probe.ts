@@ -19,6 +19,9 @@ export const PROBE_COLOURS: readonly { readonly name: string; readonly rgb: read
   { name: '#0000ff', rgb: [0, 0, 255] },
 ];
 
+/** Sources opened and closed with grabs in flight. */
+export const CLOSE_ROUNDS = 10;
+
 function describeFrame(f: RawFrame): { width: number; height: number; stride: number; bytes: number; centre: number[] } {
   const i = Math.floor(f.height / 2) * f.stride + Math.floor(f.width / 2) * 4;
   const d = f.data;
@@ -40,7 +43,18 @@ async function main(): Promise<void> {
     return describeFrame(frame);
   })));
   await source.close?.();
-  process.stdout.write(`${JSON.stringify({ name: source.name, oneByOne, together, answered })}\n`);
+  // Closing while grabs run (a session ending mid-grab): the worker must end between grabs,
+  // never under a native grab (that aborted the process with 134). Each grab is answered
+  // or refused; none hangs.
+  const closedMidGrab = { rounds: 0, answered: 0, refused: 0 };
+  for (let round = 0; round < CLOSE_ROUNDS; round++) {
+    const s = await createWorkerScreenSource(process.argv[2]);
+    const inFlight = [s.grab(), s.grab()].map((p) => p.then(() => { closedMidGrab.answered++; }, () => { closedMidGrab.refused++; }));
+    await s.close?.();
+    await Promise.all(inFlight);
+    closedMidGrab.rounds++;
+  }
+  process.stdout.write(`${JSON.stringify({ name: source.name, oneByOne, together, answered, closedMidGrab })}\n`);
 }
 
 if (require.main === module) {
