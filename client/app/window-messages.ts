@@ -23,6 +23,8 @@ export interface StaticMessages {
   readonly noticeUnanswered: string;
   readonly noticeUnverified: string;
   readonly noticeUnencryptedRefused: string;
+  readonly noticeReconnected: string;
+  readonly endedCancelled: string;
   readonly encrypted: string;
   readonly notEncrypted: string;
   readonly consentNotEncrypted: string;
@@ -75,6 +77,8 @@ const ES: WindowMessages = {
   noticeUnanswered: 'La solicitud no se respondió a tiempo. Este es un código nuevo.',
   noticeUnverified: 'No se pudo verificar la conexión: el código no coincidía o alguien estaba interfiriendo. El código anterior ya no sirve; este es uno nuevo.',
   noticeUnencryptedRefused: 'Se rechazó una conexión que no estaba cifrada de extremo a extremo. Este es un código nuevo.',
+  noticeReconnected: 'Se cortó la conexión y el código anterior ya no sirve. Dígale al técnico este código nuevo.',
+  endedCancelled: 'Conexión cancelada. No se compartió nada.',
   encrypted: 'Cifrado de extremo a extremo',
   notEncrypted: 'No cifrado de extremo a extremo',
   consentNotEncrypted: 'Atención: esta conexión no está cifrada de extremo a extremo. El servidor podría ver su pantalla y lo que se escriba. Acepte solo si esperaba a este técnico.',
@@ -120,10 +124,12 @@ const EN: WindowMessages = {
   newCode: 'New code',
   codeFootnote: 'Nobody can see your screen unless you allow it.',
   codeExpired: 'The code expired. Ask for a new one.',
-  noticeDenied: 'You turned the technician away. Here is a new code.',
+  noticeDenied: 'You declined the connection. Here is a new code.',
   noticeUnanswered: 'The request was not answered in time. Here is a new code.',
   noticeUnverified: 'The connection could not be verified: the code did not match, or someone was interfering. The old code no longer works; here is a new one.',
   noticeUnencryptedRefused: 'A connection that was not end-to-end encrypted was refused. Here is a new code.',
+  noticeReconnected: 'The connection dropped and the old code no longer works. Read this new code to the technician.',
+  endedCancelled: 'Connection cancelled. Nothing was shared.',
   encrypted: 'End-to-end encrypted',
   notEncrypted: 'Not end-to-end encrypted',
   consentNotEncrypted: 'Warning: this connection is not end-to-end encrypted. The server could see your screen and what is typed. Accept only if you were expecting this technician.',

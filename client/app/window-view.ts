@@ -147,7 +147,7 @@ export class WindowView {
       }
       case 'ended':
         byId(this.doc, 'ended-text').textContent = s.by === 'technician' ? t.endedByTechnician
-          : s.by === 'customer' ? t.endedByCustomer
+          : s.by === 'customer' ? (s.reason === 'cancelled' ? t.endedCancelled : t.endedByCustomer)
             : s.reason === 'code-expired' ? t.endedCodeExpired
               : s.reason === 'e2e-tampered' ? t.endedTampered : t.endedByRelay;
         byId(this.doc, 'connect-again-button').textContent = s.reason === 'code-expired' ? t.newCode : t.connectAgain;
@@ -203,6 +203,7 @@ function codeNoticeText(t: WindowMessages, notice: CodeNotice): string {
     case 'unanswered': return t.noticeUnanswered;
     case 'unverified': return t.noticeUnverified;
     case 'unencrypted-refused': return t.noticeUnencryptedRefused;
+    case 'reconnected': return t.noticeReconnected;
     default: {
       const unreachable: never = notice;
       return unreachable;

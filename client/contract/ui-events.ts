@@ -27,11 +27,12 @@ export const NEUTRALINO_EXTENSION_ID = 'com.compueasys.agent';
 /**
  * Why a fresh code is shown right after a technician tried: the customer said no, did
  * not answer, the connection could not be verified (a mistyped code, or someone
- * interfering), or it could not be encrypted end to end and this agent refuses that.
+ * interfering), it could not be encrypted end to end and this agent refuses that, or the
+ * connection dropped and the relay forgot the old code.
  */
-export type CodeNotice = 'denied' | 'unanswered' | 'unverified' | 'unencrypted-refused';
+export type CodeNotice = 'denied' | 'unanswered' | 'unverified' | 'unencrypted-refused' | 'reconnected';
 
-const CODE_NOTICES: readonly CodeNotice[] = Object.freeze(['denied', 'unanswered', 'unverified', 'unencrypted-refused']);
+const CODE_NOTICES: readonly CodeNotice[] = Object.freeze(['denied', 'unanswered', 'unverified', 'unencrypted-refused', 'reconnected']);
 
 /**
  * What the window shows. Durations are relative ("remaining", "elapsed") and measured by

@@ -19,6 +19,7 @@ export interface Messages {
   readonly consentUnencrypted: string;
   readonly noticeUnverified: string;
   readonly noticeUnencryptedRefused: string;
+  readonly noticeReconnected: string;
   readonly sharingEncrypted: string;
   readonly sharingUnencrypted: string;
   readonly endedTampered: string;
@@ -45,6 +46,7 @@ const es: Messages = {
   consentUnencrypted: '   ⚠️  ATENCIÓN: esta conexión NO está cifrada de extremo a extremo (la aplicación del técnico es antigua). El servidor podría ver su pantalla.',
   noticeUnverified: '⚠️  No se pudo verificar la conexión: el código se escribió mal o alguien está interfiriendo. Este es un código nuevo.',
   noticeUnencryptedRefused: '⛔ Se rechazó a un técnico cuya aplicación no cifra de extremo a extremo. Este es un código nuevo.',
+  noticeReconnected: '⚠️  Se cortó la conexión y el código anterior ya no sirve. Dígale al técnico este código nuevo.',
   sharingEncrypted: '   🔒 Cifrado de extremo a extremo.',
   sharingUnencrypted: '   ⚠️  Sin cifrado de extremo a extremo.',
   endedTampered: '🔴 Sesión terminada: los datos llegaron alterados (alguien está interfiriendo).',
@@ -71,6 +73,7 @@ const en: Messages = {
   consentUnencrypted: '   ⚠️  WARNING: this connection is NOT end-to-end encrypted (the technician\'s app is old). The server could see your screen.',
   noticeUnverified: '⚠️  The connection could not be verified: the code was mistyped, or someone is interfering. Here is a new code.',
   noticeUnencryptedRefused: '⛔ A technician whose app cannot encrypt end to end was turned away. Here is a new code.',
+  noticeReconnected: '⚠️  The connection dropped and the old code no longer works. Read this new code to the technician.',
   sharingEncrypted: '   🔒 End-to-end encrypted.',
   sharingUnencrypted: '   ⚠️  Not end-to-end encrypted.',
   endedTampered: '🔴 Session ended: the data arrived altered (someone is interfering).',

@@ -168,8 +168,10 @@ export class ClientSession {
       ws?.terminate();
     }
     this.ws = undefined;
+    // Nothing was shared unless a session was live: the customer cancelled, and is told so.
+    const reason = this.state.kind === 'sharing' ? 'stopped' : 'cancelled';
     await this.endStreaming();
-    if (this.state.kind !== 'ended') this.setState({ kind: 'ended', by: 'customer', reason: 'stopped' });
+    if (this.state.kind !== 'ended') this.setState({ kind: 'ended', by: 'customer', reason });
   }
 
   // ---- socket events -------------------------------------------------------------
@@ -582,6 +584,10 @@ export class ClientSession {
 
   private scheduleReconnect(reason: string): void {
     this.clearRetry();
+    // The relay forgets a code with its socket: the next one says the one read out is gone.
+    if (this.wholeCode !== undefined || this.state.kind === 'consent' || this.state.kind === 'sharing') this.nextCodeNotice ??= 'reconnected';
+    this.wholeCode = undefined;
+    this.attempt = undefined;
     const attempt = this.reconnects + 1;
     const inMs = backoffDelayMs(attempt, this.backoff);
     if (inMs === undefined) {

@@ -13,7 +13,8 @@ export function renderState(state: AgentState, t: Messages, out: Writable): void
       return;
     case 'code': {
       const notice = state.notice === 'unverified' ? `\n${t.noticeUnverified}`
-        : state.notice === 'unencrypted-refused' ? `\n${t.noticeUnencryptedRefused}` : '';
+        : state.notice === 'unencrypted-refused' ? `\n${t.noticeUnencryptedRefused}`
+          : state.notice === 'reconnected' ? `\n${t.noticeReconnected}` : '';
       out.write(`${notice}\n${t.codeIntro}\n\n        ${groupAccessCode(state.code)}\n\n   ${t.codeExpires(Math.round(state.ttlMs / 60_000))}\n`);
       return;
     }

@@ -194,7 +194,7 @@ export class WindowBridge {
       return;
     }
     if (this.creating) return; // connect() sees stopRequested and shows the end
-    this.setOwn({ kind: 'ended', by: 'customer', reason: 'stopped' });
+    this.setOwn({ kind: 'ended', by: 'customer', reason: 'cancelled' });
   }
 
   /** Stops sharing and frees the screen and the input devices. Safe to call twice. */
@@ -224,7 +224,7 @@ export class WindowBridge {
         return undefined;
       }
       this.agent = agent;
-      if (this.stopRequested) this.setOwn({ kind: 'ended', by: 'customer', reason: 'stopped' });
+      if (this.stopRequested) this.setOwn({ kind: 'ended', by: 'customer', reason: 'cancelled' });
       else agent.session.connect();
       return agent;
     }, (err: unknown) => {

@@ -249,6 +249,8 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     await eventually(() => harness!.states.some((s) => s.kind === 'reconnecting'), 5000, 'reconnecting');
     relay = await startTestRelay({ port });
     await eventually(() => harness!.agent.session.current.kind === 'code', 5000, 'a code after reconnecting');
+    // The new relay does not know the old code: the customer is told to read out the new one.
+    expect(harness.agent.session.current).toMatchObject({ kind: 'code', notice: 'reconnected' });
     const reconnects = harness.states.filter((s) => s.kind === 'reconnecting');
     expect(reconnects.length).toBeGreaterThanOrEqual(1);
   });

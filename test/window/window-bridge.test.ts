@@ -155,12 +155,12 @@ describe('the window bridge', () => {
     expect(attempts).toBe(2);
   });
 
-  test('stop from any state: before the agent exists, and while it is being built (it then never connects)', async () => {
+  test('stop from any state: before the agent exists, and while it is being built (it then never connects); nothing was shared, so it is a cancel', async () => {
     const calls: string[] = [];
     let release: () => void = () => undefined;
     const h = harness(() => new Promise<Agent>((resolve) => { release = () => resolve(stubAgent(calls)); }));
     h.bridge.handleCommand({ command: 'stop' });
-    expect(h.last()).toEqual({ kind: 'ended', by: 'customer', reason: 'stopped' });
+    expect(h.last()).toEqual({ kind: 'ended', by: 'customer', reason: 'cancelled' });
 
     h.bridge.handleCommand({ command: 'connect' });
     expect(h.last()).toEqual({ kind: 'connecting' });
@@ -168,7 +168,7 @@ describe('the window bridge', () => {
     release();
     await new Promise((r) => setImmediate(r));
     expect(calls).toEqual([]);
-    expect(h.last()).toEqual({ kind: 'ended', by: 'customer', reason: 'stopped' });
+    expect(h.last()).toEqual({ kind: 'ended', by: 'customer', reason: 'cancelled' });
 
     // Connecting again later works with the agent already built.
     h.bridge.handleCommand({ command: 'connect' });

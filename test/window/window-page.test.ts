@@ -215,7 +215,7 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect(await shownCode(page)).toMatch(/^[0-9]{9}$/);
   });
 
-  test('"new code" replaces the code; stopping while a code shows cancels it at once (the old code no longer works)', async () => {
+  test('"new code" replaces the code; cancelling while a code shows ends it at once (the old code no longer works) and says nothing was shared', async () => {
     await open();
     await page.click('#connect-button');
     await waitForBodyState(page, 'code');
@@ -227,7 +227,8 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
 
     await page.click('#code-stop');
     await waitForBodyState(page, 'ended');
-    expect(await text(page, '#ended-text')).toBe('Usted dejó de compartir su pantalla.');
+    // Nothing was shared: the window does not say it was.
+    expect(await text(page, '#ended-text')).toBe('Conexión cancelada. No se compartió nada.');
     const tech = await WsTestPeer.hello(relay.wsUrl, 'technician');
     techs.push(tech);
     tech.sendJson({ type: 'join', code: routingPart(second), name: TECHNICIAN });
@@ -260,7 +261,7 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect(await shownCode(page)).not.toBe(expired);
   });
 
-  test('connection problems: the window shows the automatic retry, and a code again once the relay is back', async () => {
+  test('connection problems: the window shows the automatic retry, and a new code once the relay is back, saying the old one no longer works', async () => {
     await open();
     await page.click('#connect-button');
     await waitForBodyState(page, 'code');
@@ -272,6 +273,8 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     relay = await startTestRelay({ port });
     await waitForBodyState(page, 'code', 15_000);
     expect(await shownCode(page)).toMatch(/^[0-9]{9}$/);
+    // The relay forgot the code it gave before the drop: the customer is told to read out the new one.
+    expect(await text(page, '#code-notice')).toBe('Se cortó la conexión y el código anterior ya no sirve. Dígale al técnico este código nuevo.');
   });
 
   test('the window says so when the agent is gone', async () => {
