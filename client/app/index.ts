@@ -53,7 +53,9 @@ function main(): void {
     onEvent: (envelope) => {
       if (envelope.event !== STATE_EVENT) return;
       const state = decodeUiState(envelope.data);
-      if (state) view.render(state);
+      if (!state) return;
+      view.render(state);
+      host?.onState(state);
     },
     onStatus: (status) => {
       if (status === 'open') send({ command: 'hello' });

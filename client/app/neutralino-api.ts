@@ -24,6 +24,7 @@ export interface NeutralinoApi {
     focus(): Promise<void>;
     unminimize(): Promise<void>;
     setTitle(title: string): Promise<void>;
+    setAlwaysOnTop(onTop: boolean): Promise<void>;
   };
 }
 

@@ -1,4 +1,4 @@
-import type { UiCommand } from '../contract/ui-events';
+import type { UiCommand, UiState } from '../contract/ui-events';
 import type { NeutralinoApi } from './neutralino-api';
 import type { WindowMessages } from './window-messages';
 
@@ -14,6 +14,8 @@ export const TRAY_ICON = '/dist/client-app/tray-icon.png';
  */
 export class NeutralinoHost {
   private t: WindowMessages;
+  private shownKind: UiState['kind'] | undefined;
+  private onTop = false;
 
   constructor(private readonly neutralino: NeutralinoApi, messages: WindowMessages, private readonly send: (command: UiCommand) => void) {
     this.t = messages;
@@ -40,6 +42,25 @@ export class NeutralinoHost {
         { id: 'quit', text: messages.trayQuit },
       ],
     }).catch(() => undefined);
+  }
+
+  /**
+   * The window never hides its question: when a technician asks it comes to the front and
+   * takes focus (it may have been behind other windows or minimized), and from the
+   * question until sharing ends it stays on top, so the answer buttons and "Dejar de
+   * compartir" can always be reached.
+   */
+  onState(state: UiState): void {
+    const previous = this.shownKind;
+    this.shownKind = state.kind;
+    if (state.kind === 'consent' && previous !== 'consent') void this.showWindow();
+    this.keepOnTop(state.kind === 'consent' || state.kind === 'sharing');
+  }
+
+  private keepOnTop(onTop: boolean): void {
+    if (onTop === this.onTop) return;
+    this.onTop = onTop;
+    this.neutralino.window.setAlwaysOnTop(onTop).catch(() => undefined);
   }
 
   private async showWindow(): Promise<void> {

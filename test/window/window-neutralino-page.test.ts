@@ -62,6 +62,11 @@ describeWithChromium('the window page inside a local stand-in of the Neutralino 
     tech = (await joinSealed(relay.wsUrl, code)).tech;
     await waitForBodyState(page, 'consent');
     expect(await page.isVisible('#consent-encrypted')).toBe(true);
+    // The question comes to the front, takes focus and stays on top until sharing ends.
+    const calls = (): string[] => runtime.appCalls.map((c) => `${c.method}${c.method === 'window.setAlwaysOnTop' ? ` ${JSON.stringify(c.data)}` : ''}`);
+    await eventually(() => calls().includes('window.focus'), 5000, 'the window to take focus');
+    expect(calls().filter((c) => c.startsWith('window.') && c !== 'window.setTitle')).toEqual(
+      expect.arrayContaining(['window.show', 'window.unminimize', 'window.focus', 'window.setAlwaysOnTop {"onTop":true}']));
     expect(await page.textContent('#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
     await page.click('#allow-control');
     expect((await tech.until('paired')).viewOnly).toBe(false);
@@ -73,11 +78,15 @@ describeWithChromium('the window page inside a local stand-in of the Neutralino 
     runtime.dispatchToPages('trayMenuItemClicked', { id: 'stop', text: 'Dejar de compartir' });
     expect(await tech.until('peer-left')).toEqual({ type: 'peer-left', reason: 'bye' });
     await waitForBodyState(page, 'ended');
+    await eventually(() => calls().includes('window.setAlwaysOnTop {"onTop":false}'), 5000, 'the window no longer on top');
+    expect(calls().filter((c) => c.startsWith('window.setAlwaysOnTop'))).toEqual(['window.setAlwaysOnTop {"onTop":true}', 'window.setAlwaysOnTop {"onTop":false}']);
 
     // Every call went through the allow list of neutralino.config.json, with the right token.
     expect(runtime.refused).toEqual([]);
     const pageMethods = new Set(runtime.appCalls.map((c) => c.method));
-    expect([...pageMethods].sort()).toEqual(['extensions.dispatch', 'extensions.getStats', 'os.setTray', 'window.setTitle']);
+    expect([...pageMethods].sort()).toEqual([
+      'extensions.dispatch', 'extensions.getStats', 'os.setTray', 'window.focus', 'window.setAlwaysOnTop', 'window.setTitle', 'window.show', 'window.unminimize',
+    ]);
     expect(runtime.appCalls.filter((c) => c.method === 'extensions.dispatch').map((c) => String(c.data.extensionId)))
       .toEqual(expect.arrayContaining(['com.compueasys.agent']));
     expect(new Set(runtime.calls.map((c) => c.method))).toEqual(new Set(['app.broadcast']));
