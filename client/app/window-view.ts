@@ -1,6 +1,7 @@
 import type { CodeNotice, ConsentAnswer } from '../contract/ui-events';
 import type { UiCommand, UiState } from '../contract/ui-events';
 import { groupAccessCode } from '../../common/access-code';
+import { playAttentionChime } from './attention-chime';
 import { formatClock, type StaticMessages, type WindowMessages } from './window-messages';
 
 /** Which screen of the window shows: an agent state, or the page's own before/without the agent. */
@@ -72,8 +73,11 @@ export class WindowView {
       default:
         break;
     }
-    // A new question gets its buttons back (they are disabled once answered).
-    if (state.kind === 'consent') for (const b of this.doc.querySelectorAll<HTMLButtonElement>('[data-answer]')) b.disabled = false;
+    // A new question gets its buttons back (they are disabled once answered), and a chime.
+    if (state.kind === 'consent' && this.view !== 'consent') {
+      for (const b of this.doc.querySelectorAll<HTMLButtonElement>('[data-answer]')) b.disabled = false;
+      if (this.doc.defaultView) playAttentionChime(this.doc.defaultView);
+    }
     this.show(state.kind);
   }
 

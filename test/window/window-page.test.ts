@@ -53,6 +53,16 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     relay = await startTestRelay(relayOptions);
     win = await startWindow(relay.wsUrl);
     page = await browser().newPage();
+    // Counts the notes the page starts playing (headless Chromium has no sound card to listen to).
+    await page.addInitScript(() => {
+      const w = window as unknown as { notesPlayed: number };
+      w.notesPlayed = 0;
+      const start = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (this: OscillatorNode, ...args: Parameters<OscillatorNode['start']>) {
+        w.notesPlayed++;
+        return start.apply(this, args);
+      };
+    });
     await page.goto(win.server.launchUrl!);
     await waitForBodyState(page, 'idle');
   }
@@ -81,10 +91,13 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
 
     const tech = await joinAsTechnician(relay, code);
     techs.push(tech);
+    expect(await page.evaluate(() => (window as unknown as { notesPlayed: number }).notesPlayed)).toBe(0);
     await waitForBodyState(page, 'consent');
     expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
     expect([await text(page, '#allow-control'), await text(page, '#allow-view'), await text(page, '#deny')])
       .toEqual(['Permitir control', 'Solo ver', 'Denegar']);
+    // The question chimes, once (two notes), so a customer looking elsewhere notices it.
+    expect(await page.evaluate(() => (window as unknown as { notesPlayed: number }).notesPlayed)).toBe(2);
     expect(await text(page, '#consent-countdown')).toMatch(/^Si no responde, se denegará en (60|59|58) s$/);
     // The name came sealed, after the keys verified: the lock says so, and no warning shows.
     expect(await page.isVisible('#consent-encrypted')).toBe(true);
