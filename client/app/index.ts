@@ -38,15 +38,17 @@ function main(): void {
   if (neutralino) neutralino.init();
   const channel: AgentChannel = neutralino ? new NeutralinoChannel(neutralino) : WebSocketChannel.besidePage(window.location);
   const send = (command: UiCommand): void => channel.send(command);
-  const host = neutralino ? new NeutralinoHost(neutralino, windowMessagesFor(language), send) : undefined;
-
+  let host: NeutralinoHost | undefined;
   const view = new WindowView(document, windowMessagesFor(language), send, () => {
     language = language === 'es' ? 'en' : 'es';
     saveLanguage(language);
     view.setMessages(windowMessagesFor(language), language);
     host?.setMessages(windowMessagesFor(language));
   });
+  if (neutralino) host = new NeutralinoHost(neutralino, windowMessagesFor(language), send, (tray) => view.setTrayAvailable(tray));
   view.setMessages(windowMessagesFor(language), language);
+  // Until the runtime says it set the tray icon, assume none (the browser fallback never has one).
+  view.setTrayAvailable(false);
   document.body.dataset.channel = channel.kind;
 
   channel.start({

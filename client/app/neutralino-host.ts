@@ -17,7 +17,13 @@ export class NeutralinoHost {
   private shownKind: UiState['kind'] | undefined;
   private onTop = false;
 
-  constructor(private readonly neutralino: NeutralinoApi, messages: WindowMessages, private readonly send: (command: UiCommand) => void) {
+  constructor(
+    private readonly neutralino: NeutralinoApi,
+    messages: WindowMessages,
+    private readonly send: (command: UiCommand) => void,
+    /** Told whether the tray icon could be set (no tray host: the window says how to stop instead). */
+    private readonly onTray: (available: boolean) => void = () => undefined,
+  ) {
     this.t = messages;
   }
 
@@ -41,7 +47,7 @@ export class NeutralinoHost {
         { id: 'stop', text: messages.stopSharing },
         { id: 'quit', text: messages.trayQuit },
       ],
-    }).catch(() => undefined);
+    }).then(() => this.onTray(true), () => this.onTray(false));
   }
 
   /**

@@ -47,6 +47,7 @@ export interface StaticMessages {
   readonly offlineDetail: string;
   readonly trayShow: string;
   readonly trayQuit: string;
+  readonly noTrayHint: string;
 }
 
 export interface WindowMessages extends StaticMessages {
@@ -101,6 +102,7 @@ const ES: WindowMessages = {
   offlineDetail: 'Cierre esta ventana y abra CompuEasys Soporte de nuevo.',
   trayShow: 'Mostrar ventana',
   trayQuit: 'Salir',
+  noTrayHint: 'No hay icono junto al reloj: para dejar de compartir, vuelva a esta ventana y pulse «Dejar de compartir», o ciérrela.',
   codeExpiresIn: (clock) => `Vence en ${clock}`,
   consentQuestion: (t) => `${t} quiere ver y controlar su pantalla`,
   consentCountdown: (s) => `Si no responde, se denegará en ${s} s`,
@@ -152,6 +154,7 @@ const EN: WindowMessages = {
   offlineDetail: 'Close this window and open CompuEasys Support again.',
   trayShow: 'Show window',
   trayQuit: 'Quit',
+  noTrayHint: 'There is no icon by the clock: to stop sharing, come back to this window and press "Stop sharing", or close it.',
   codeExpiresIn: (clock) => `Expires in ${clock}`,
   consentQuestion: (t) => `${t} wants to see and control your screen`,
   consentCountdown: (s) => `Denied automatically in ${s} s if you do not answer`,

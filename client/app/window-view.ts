@@ -57,6 +57,15 @@ export class WindowView {
     this.draw();
   }
 
+  /**
+   * Whether a tray icon offers "stop sharing" (the Neutralino window where the desktop has
+   * a tray). Without one (the browser fallback, or no tray host on this desktop) the
+   * sharing screen says how to stop.
+   */
+  setTrayAvailable(available: boolean): void {
+    byId(this.doc, 'sharing-no-tray').hidden = available;
+  }
+
   /** The agent's state arrived. */
   render(state: UiState): void {
     this.state = state;

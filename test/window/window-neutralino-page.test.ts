@@ -71,6 +71,8 @@ describeWithChromium('the window page inside a local stand-in of the Neutralino 
     await page.click('#allow-control');
     expect((await tech.until('paired')).viewOnly).toBe(false);
     await waitForBodyState(page, 'sharing');
+    // The runtime set the tray icon, whose menu stops sharing: no hint needed.
+    expect(await page.isVisible('#sharing-no-tray')).toBe(false);
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 3, y: 4 } });
     await eventually(() => sink.log.includes('left up'), 5000, 'the click');
 

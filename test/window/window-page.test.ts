@@ -89,9 +89,10 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     await page.waitForFunction((b) => document.getElementById('code-countdown')?.textContent !== b, before, { timeout: 3000 });
     expect(await text(page, '#code-countdown')).toMatch(/^Vence en 9:5\d$/);
 
+    // Silent until someone asks.
+    expect(await page.evaluate(() => (window as unknown as { notesPlayed: number }).notesPlayed)).toBe(0);
     const tech = await joinAsTechnician(relay, code);
     techs.push(tech);
-    expect(await page.evaluate(() => (window as unknown as { notesPlayed: number }).notesPlayed)).toBe(0);
     await waitForBodyState(page, 'consent');
     expect(await text(page, '#consent-question')).toBe('Juan (CompuEasys) quiere ver y controlar su pantalla');
     expect([await text(page, '#allow-control'), await text(page, '#allow-view'), await text(page, '#deny')])
@@ -112,6 +113,9 @@ describeWithChromium('the customer window (headless Chromium, served by the agen
     expect(await text(page, '#sharing-elapsed')).toMatch(/^Conectado desde hace 0:0\d$/);
     expect(await page.isVisible('#sharing-encrypted')).toBe(true);
     expect(await page.isVisible('#sharing-not-encrypted')).toBe(false);
+    // A browser tab has no tray icon: the window says how to stop.
+    expect(await text(page, '#sharing-no-tray')).toBe('No hay icono junto al reloj: para dejar de compartir, vuelva a esta ventana y pulse «Dejar de compartir», o ciérrela.');
+    expect(await page.isVisible('#sharing-no-tray')).toBe(true);
     expect(await text(page, '#stop-button')).toBe('Dejar de compartir');
 
     // Control means control: a click reaches the (stand-in) mouse.
