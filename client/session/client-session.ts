@@ -437,6 +437,8 @@ export class ClientSession {
    * code is burnt here too, so nothing more can be tried against it whatever the relay does.
    */
   private verificationFailed(reason: E2eFailureReason): void {
+    // A key agreement message in the middle of a session: nothing to verify, the session is not to be trusted.
+    if (this.state.kind === 'sharing') return this.sealedMessageRefused(`agreement message while sharing (${reason})`);
     this.deps.logger.warn({ reason }, 'end-to-end verification failed; this code is spent');
     this.attempt?.fail(reason);
     this.consentAbort?.abort();

@@ -1,8 +1,16 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
 import { createAgent, type Agent } from '../../client/agent';
+import { E2eHandshake, type SealedChannel } from '../../common/e2e/handshake';
+import { nodeAead } from '../../common/node/node-aead';
 import { createSharpEncoder } from '../../client/encode/sharp-encoder-adapter';
 import type { AgentState } from '../../client/session/session-state';
 import { routingPart } from '../../common/access-code';
-import { encodeFrameAck, Errors } from '../../protocol';
+import {
+  decodeText, encodeBase64Url, encodeControl, encodeFrameAck, Errors, SEALING_VERSION, type ControlMessage,
+} from '../../protocol';
 import type { Relay } from '../../relay/server';
 import { fakeHardware, type FakeHardware } from '../support/fake-hardware';
 import { startMitmRelay, type MitmRelay } from '../support/mitm-relay';
@@ -163,5 +171,80 @@ describe('a malicious relay (it knows the six routing digits and runs its own ag
     await agreeAsTechnician(tech, code);
     await eventually(() => mitm.verifiedBy.size === 2, 5000, 'the relay verified by both sides');
     expect(mitm.failuresReported).toEqual([]);
+  });
+});
+
+describe('a relay that starts the agreement again in the middle of a sealed session', () => {
+  test('the agent ends the session at once as tampered with, instead of sharing on without keys', async () => {
+    // This "relay" plays the technician itself, with the whole code (as if the customer had
+    // read it to it): a real sealed session, then a second e2e-start.
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await once(server, 'listening');
+    const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+    let agentSocket: WebSocket | undefined;
+    const received: ControlMessage[] = [];
+    const framesReceived: Uint8Array[] = [];
+    const send = (m: ControlMessage): void => agentSocket!.send(encodeControl(m));
+    let handshake: E2eHandshake | undefined;
+    let channel: SealedChannel | undefined;
+    const binding = encodeBase64Url(random(16));
+    let routing = '';
+    server.on('connection', (ws) => {
+      agentSocket = ws;
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary) {
+          framesReceived.push(new Uint8Array(data));
+          return;
+        }
+        const decoded = decodeText(data.toString('utf8'));
+        if (!decoded.ok) return;
+        received.push(decoded.message);
+        void (async () => {
+          const m = decoded.message;
+          if (m.type === 'hello') send({ type: 'welcome', version: SEALING_VERSION, heartbeatMs: 30_000, maxFrameBytes: 1 << 22, maxTextBytes: 65_536 });
+          if (m.type === 'register') {
+            routing = '482913';
+            send({ type: 'code', code: routing, expiresAt: Date.now() + 600_000, ttlMs: 600_000 });
+          }
+          if ((m.type === 'e2e-share' || m.type === 'e2e-confirm') && handshake) {
+            const step = await handshake.receive(m);
+            if (step.kind === 'failed') throw new Error(`the test relay's agreement failed: ${step.reason}`);
+            for (const out of step.send) send(out);
+            if (step.kind === 'verified') {
+              channel = step.channel;
+              send(await channel.sealer.sealText({ type: 'introduce', name: TECHNICIAN }));
+              send({ type: 'consent-request', technicianName: '', timeoutMs: 60_000 });
+            }
+          }
+          if (m.type === 'consent' && m.granted) {
+            send({ type: 'paired', sessionId: 's-test', viewOnly: false, peer: { name: '', legacy: false, wholeFramesOnly: false } });
+          }
+        })();
+      });
+    });
+    const url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`;
+    const running = await startAgent(url);
+    try {
+      const code = await shownCode(running);
+      handshake = new E2eHandshake({ role: 'technician', code, randomBytes: random, aead: nodeAead });
+      send({ type: 'e2e-start', binding });
+      const step = await handshake.receive({ type: 'e2e-start', binding });
+      if (step.kind !== 'continue') throw new Error('expected the technician to start');
+      for (const out of step.send) send(out);
+      await eventually(() => running.agent.session.current.kind === 'sharing', 5000, 'a sealed session');
+      expect(running.agent.session.current).toMatchObject({ kind: 'sharing', technicianName: TECHNICIAN, encrypted: true });
+      await eventually(() => framesReceived.length > 0, 5000, 'a sealed frame');
+
+      send({ type: 'e2e-start', binding: encodeBase64Url(random(16)) });
+      await eventually(() => running.agent.session.current.kind === 'ended', 5000, 'the session to end');
+      expect(running.agent.session.current).toMatchObject({ kind: 'ended', reason: 'e2e-tampered' });
+      await eventually(() => received.some((m) => m.type === 'e2e-failed'), 5000, 'the agent to say why');
+      expect(received.find((m) => m.type === 'e2e-failed')).toEqual({ type: 'e2e-failed', reason: 'tampered' });
+      expect(running.agent.injector.currentMode).toBe('off');
+    } finally {
+      await running.agent.close();
+      for (const ws of server.clients) ws.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
