@@ -2,12 +2,8 @@
 // stay external, so native modules load from node_modules), and the browser pages.
 // Every entry point and page folder below must exist: a missing one fails the build.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
-
-// The @noble packages ship ES modules only; they are bundled into the Node programs (pure
-// JavaScript, no native parts) so the CommonJS bundles load them on any Node 20.
-const dependencies = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies);
-const nodeExternal = dependencies.filter((name) => !name.startsWith('@noble/'));
+import { cpSync, mkdirSync } from 'node:fs';
+import { nodeExternals } from './scripts/node-externals.mjs';
 
 const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
 
@@ -29,7 +25,7 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  external: nodeExternal.flatMap((name) => [name, `${name}/*`]),
+  external: nodeExternals('package.json'),
 });
 
 // Browser pages: each folder's index.ts is bundled beside its static files.

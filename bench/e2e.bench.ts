@@ -8,7 +8,7 @@ import { launchTestBrowser, type TestBrowser } from '../test/support/browser';
 import { startXvfb } from '../test/support/xvfb';
 import { assertTechnicianBuilt, openPanel, pagePointOf, submitCode, waitForState } from '../test/browser/panel-driver';
 import { routingPart } from '../common/access-code';
-import { benchArg, median, medianRun, percentile, withNote, type Benchmark, type BenchRow } from './support/benchmark';
+import { benchArg, median, medianRun, percentile, SEALED_TARGETS, withNote, type Benchmark, type BenchRow } from './support/benchmark';
 import {
   agentNote, assertCaptureWorkerBuilt, collectInjected, pacedMoves, POINTER_MOVES, sleep, startAgent, STREAM_RUN, type AgentChild,
 } from './support/agent-child';
@@ -51,8 +51,6 @@ const TECHNICIAN_NAMES: Readonly<Record<TechnicianKind, string>> = {
 };
 const isPage = (kind: TechnicianKind): boolean => kind === 'page' || kind === 'page-clear';
 const isSealed = (kind: TechnicianKind): boolean => kind === 'page' || kind === 'stand-in';
-/** Issue 11's targets for sealed against clear: frame rate kept, latency added. */
-const SEALED_TARGETS = Object.freeze({ fpsRatio: 0.95, captureToAckAddedMs: 2, inputAddedMs: 1 });
 /** `npm run bench -- e2e stand-in`: the two stand-in lanes only (no technician browser). */
 const STAND_IN_WORD = 'stand-in';
 

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createRelay } from '../relay/server';
 import { startXvfb } from '../test/support/xvfb';
 import { startBarePipe } from './support/bare-pipe';
-import { benchArg, median, medianRun, percentile, withNote, type Benchmark, type BenchRow } from './support/benchmark';
+import { benchArg, median, medianRun, percentile, SEALED_TARGETS, withNote, type Benchmark, type BenchRow } from './support/benchmark';
 import {
   agentNote, assertCaptureWorkerBuilt, collectInjected, pacedMoves, POINTER_MOVES, sleep, startAgent, STREAM_RUN, type AgentChild,
 } from './support/agent-child';
@@ -67,8 +67,6 @@ type Comparison = 'sealed' | 'bare-pipe' | 'against-default';
 const BARE_PIPE_WORD = 'bare-pipe';
 const AGAINST_DEFAULT = 'against-default';
 
-/** Issue 11's targets for sealed against clear: frame rate kept, latency added. */
-const SEALED_TARGETS = Object.freeze({ fpsRatio: 0.95, captureToAckAddedMs: 2, inputAddedMs: 1 });
 
 /** Pointer moves of one run: technician send → the real input sink (XTest) done. */
 interface InputLatency {

@@ -10,11 +10,12 @@
 // Windows (`package:win`) is not built yet: see the README.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import postject from 'postject';
+import { nodeExternals } from './node-externals.mjs';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const EXE = 'CompuEasys-Soporte';
@@ -49,7 +50,7 @@ execFileSync(process.execPath, [join(ROOT, 'esbuild.config.mjs')], { cwd: ROOT, 
 // Node's own modules only, so the bundle's `require` of packages is pointed at the
 // node_modules folder beside the executable.
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const external = Object.keys(pkg.dependencies).filter((n) => !n.startsWith('@noble/')).flatMap((n) => [n, `${n}/*`]);
+const external = nodeExternals(join(ROOT, 'package.json'));
 const seaMain = join(out, `${name}.sea-main.js`);
 await build({
   entryPoints: [join(ROOT, 'client', 'package', 'main.ts')],
@@ -103,5 +104,5 @@ const sums = files.sort().map((f) => `${createHash('sha256').update(readFileSync
 writeFileSync(join(stage, 'SHA256SUMS'), `${sums.join('\n')}\n`);
 const archive = join(out, `${name}.tar.gz`);
 execFileSync('tar', ['-czf', archive, '-C', out, basename(stage)]);
+// tar's failure throws above; the archive's path is the one line on standard output.
 process.stdout.write(`${archive}\n`);
-if (!existsSync(archive)) fail('the archive was not written');

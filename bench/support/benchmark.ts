@@ -3,6 +3,9 @@
  * Each measurement is printed beside a baseline measured in the same run, with the
  * ratio value ÷ baseline, so a figure is always read against something on the same machine.
  */
+/** Issue 11's targets for sealed against clear (stream and e2e): frame rate kept, latency added. */
+export const SEALED_TARGETS = Object.freeze({ fpsRatio: 0.95, captureToAckAddedMs: 2, inputAddedMs: 1 });
+
 export interface BenchRow {
   /** What was measured, e.g. `nut-js screen.grab() 1920x1080`. */
   readonly case: string;

@@ -76,6 +76,20 @@ export function plainBinary(c: SealCase): Uint8Array {
   }, image);
 }
 
+/** Each case's plain binary message, made once per lane and reused by every batch. */
+class PlainBinaries {
+  private readonly byCase = new Map<string, Uint8Array>();
+
+  of(c: SealCase): Uint8Array {
+    let plain = this.byCase.get(c.id);
+    if (plain === undefined) {
+      plain = plainBinary(c);
+      this.byCase.set(c.id, plain);
+    }
+    return plain;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `one` `c.batch` times: back to back (the mean per record), or paced (the median record, each timed alone). */
@@ -115,7 +129,7 @@ const KEY_BYTES = 32;
  * record numbers keep rising across batches as the opener demands.
  */
 export class SealLane {
-  private readonly plain = new Map<string, Uint8Array>();
+  private readonly plain = new PlainBinaries();
 
   private constructor(
     private readonly sealer: RecordSealer,
@@ -129,14 +143,6 @@ export class SealLane {
     return new SealLane(new RecordSealer(await aead(sendKey)), new RecordSealer(await aead(receiveKey)), new RecordOpener(await aead(receiveKey)));
   }
 
-  private binary(c: SealCase): Uint8Array {
-    let p = this.plain.get(c.id);
-    if (p === undefined) {
-      p = plainBinary(c);
-      this.plain.set(c.id, p);
-    }
-    return p;
-  }
 
   /** Seals `c.batch` records one after another: text to the JSON that goes on the wire, binary to its bytes. */
   async seal(c: SealCase): Promise<BatchResult> {
@@ -145,7 +151,7 @@ export class SealLane {
       const msPerRecord = await timeRecords(c, () => this.sealer.sealText(INPUT_MESSAGE).then((m) => { wireBytes = encodeControl(m as ControlMessage).length; }));
       return { msPerRecord, wireBytes };
     }
-    const plain = this.binary(c);
+    const plain = this.plain.of(c);
     const msPerRecord = await timeRecords(c, () => this.sealer.sealBinary(plain).then((b) => { wireBytes = b.length; }));
     return { msPerRecord, wireBytes };
   }
@@ -164,7 +170,7 @@ export class SealLane {
       });
       return { msPerRecord, wireBytes: wire[0]!.length };
     }
-    const plain = this.binary(c);
+    const plain = this.plain.of(c);
     const sealed: Uint8Array[] = [];
     for (let i = 0; i < c.batch; i++) sealed.push(await this.feeder.sealBinary(plain));
     const msPerRecord = await timeRecords(c, (i) => this.opener.openBinary(sealed[i]!).then((opened) => {
@@ -181,18 +187,10 @@ export class SealLane {
  * parsed in place, with no pass over its bytes at all).
  */
 export class PlainLane {
-  private readonly plain = new Map<string, Uint8Array>();
+  private readonly plain = new PlainBinaries();
   /** Read after each batch so the work cannot be optimised away. */
   sink = 0;
 
-  private binary(c: SealCase): Uint8Array {
-    let p = this.plain.get(c.id);
-    if (p === undefined) {
-      p = plainBinary(c);
-      this.plain.set(c.id, p);
-    }
-    return p;
-  }
 
   async seal(c: SealCase): Promise<BatchResult> {
     let wireBytes = 0;
@@ -200,7 +198,7 @@ export class PlainLane {
       const msPerRecord = await timeRecords(c, () => { wireBytes = encodeControl(INPUT_MESSAGE as ControlMessage).length; });
       return { msPerRecord, wireBytes };
     }
-    const plain = this.binary(c);
+    const plain = this.plain.of(c);
     const msPerRecord = await timeRecords(c, () => {
       const copy = plain.slice();
       wireBytes = copy.length;

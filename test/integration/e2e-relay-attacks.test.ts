@@ -9,11 +9,11 @@ import { createSharpEncoder } from '../../client/encode/sharp-encoder-adapter';
 import type { AgentState } from '../../client/session/session-state';
 import { routingPart } from '../../common/access-code';
 import {
-  decodeText, encodeBase64Url, encodeControl, encodeFrameAck, Errors, SEALING_VERSION, type ControlMessage,
+  decodeText, encodeBase64Url, encodeControl, encodeFrameAck, Errors, type ControlMessage,
 } from '../../protocol';
 import type { Relay } from '../../relay/server';
 import { fakeHardware, type FakeHardware } from '../support/fake-hardware';
-import { startMitmRelay, type MitmRelay } from '../support/mitm-relay';
+import { startMitmRelay, TEST_RELAY_WELCOME, type MitmRelay } from '../support/mitm-relay';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { agreeAsTechnician, helloSealed, joinSealed, TechnicianNotVerified } from '../support/sealed-peers';
@@ -201,7 +201,7 @@ describe('a relay that starts the agreement again in the middle of a sealed sess
         received.push(decoded.message);
         void (async () => {
           const m = decoded.message;
-          if (m.type === 'hello') send({ type: 'welcome', version: SEALING_VERSION, heartbeatMs: 30_000, maxFrameBytes: 1 << 22, maxTextBytes: 65_536 });
+          if (m.type === 'hello') send(TEST_RELAY_WELCOME);
           if (m.type === 'register') {
             routing = '482913';
             send({ type: 'code', code: routing, expiresAt: Date.now() + 600_000, ttlMs: 600_000 });

@@ -34,7 +34,8 @@ export interface MitmRelay {
   close(): Promise<void>;
 }
 
-const WELCOME = { type: 'welcome', version: SEALING_VERSION, heartbeatMs: 30_000, maxFrameBytes: 1 << 20, maxTextBytes: 65_536 } as const;
+/** What a test relay of protocol 2 says to `hello`. */
+export const TEST_RELAY_WELCOME = { type: 'welcome', version: SEALING_VERSION, heartbeatMs: 30_000, maxFrameBytes: 1 << 20, maxTextBytes: 65_536 } as const;
 
 function sixDigits(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');
@@ -93,7 +94,7 @@ export async function startMitmRelay(): Promise<MitmRelay> {
           case 'hello':
             if (m.role === 'client') client = ws;
             else technician = ws;
-            return send(ws, WELCOME);
+            return send(ws, TEST_RELAY_WELCOME);
           case 'register':
             return issueCode();
           case 'join': {
