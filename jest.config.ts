@@ -62,6 +62,14 @@ const config: Config = {
       transformIgnorePatterns,
       testMatch: ['<rootDir>/test/desktop/**/*.test.ts'],
     },
+    {
+      // The Windows package under Wine on Xvfb (issue 12).
+      displayName: 'wine',
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/wine/**/*.test.ts'],
+    },
   ],
 };
 

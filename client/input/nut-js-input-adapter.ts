@@ -8,7 +8,7 @@ const BUTTONS: Readonly<Record<MouseButton, Button>> = Object.freeze({
   left: Button.LEFT, middle: Button.MIDDLE, right: Button.RIGHT,
 });
 
-/** nut-js's own typing: used where it handles all of Unicode (Windows, macOS). */
+/** nut-js's own typing, for macOS (on Windows it cuts characters to bytes: WindowsTextTyper; on X11: X11TextTyper). */
 class NutJsTextTyper implements TextTyper {
   async type(text: string): Promise<void> {
     await providerRegistry.getKeyboard().type(text);

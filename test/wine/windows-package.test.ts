@@ -1,0 +1,173 @@
+import { execFile, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import type { InputEvent } from '../../protocol';
+import type { Relay } from '../../relay/server';
+import { launchTestBrowser, waitForBodyState, type TestBrowser } from '../support/browser';
+import { shownCode } from '../support/customer-window';
+import { captureWithImport, compareRgb, ComposingTechnician } from '../support/desktop';
+import { startTestRelay } from '../support/relay-harness';
+import { joinSealed } from '../support/sealed-peers';
+import { describeWithWine, untilFileMatches, WinePrefix } from '../support/wine';
+import type { WsTestPeer } from '../support/ws-peer';
+import { startXvfb, type XvfbDisplay } from '../support/xvfb';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../..');
+const NAME = 'CompuEasys-Soporte-win-x64';
+const WIDTH = 1024;
+const HEIGHT = 768;
+/** Every character here was lost or cut to a byte by libnut-win32's typing. */
+const PHRASE = 'Útil: año, € ñ ü ß 日本';
+const NO_MODIFIERS = { ctrl: false, alt: false, shift: false, meta: false };
+
+/**
+ * The customer's Windows download (issue 12), proven under Wine on Xvfb: `npm run
+ * package:win` builds the zip here, it is unpacked elsewhere and its sums checked, and
+ * CompuEasys-Soporte.exe runs in a fresh Wine prefix against a real relay. A sealed
+ * technician pairs through the customer's window (real Chromium), the picture it
+ * composes matches an independent screenshot of the Wine desktop, a click and a phrase
+ * full of non-ASCII characters reach Wine's Notepad exactly (read back through the
+ * clipboard), and the program exits 0 when the customer closes the window. Wine is not
+ * Windows: README, "The customer's download", says what this does not prove.
+ */
+describeWithWine('the Windows package under Wine', () => {
+  let relay: Relay;
+  let xvfb: XvfbDisplay;
+  let wine: WinePrefix;
+  let work: string;
+  let exe: ChildProcess | undefined;
+  let browser: TestBrowser | undefined;
+  let tech: WsTestPeer | undefined;
+  let view: ComposingTechnician | undefined;
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'rs-package-win-'));
+    relay = await startTestRelay();
+    xvfb = await startXvfb({ width: WIDTH, height: HEIGHT });
+    wine = await WinePrefix.create(xvfb);
+  }, 180_000);
+
+  afterAll(async () => {
+    await view?.stop();
+    tech?.close();
+    await browser?.close();
+    if (exe && exe.exitCode === null) exe.kill('SIGKILL');
+    await wine?.close();
+    await xvfb?.stop();
+    await relay?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('built, unpacked and run: pairs sealed, shows the Wine desktop, types into Notepad exactly, exits 0', async () => {
+    // 1. Build and unpack, as the customer gets it; every sum holds.
+    const built = join(work, 'built');
+    const { stdout } = await run(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), 'win', '--relay', relay.wsUrl, '--out', built],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024, timeout: 240_000 });
+    const archive = stdout.trim().split('\n').pop()!;
+    expect(archive).toBe(join(built, `${NAME}.zip`));
+    const unpacked = join(work, 'customer');
+    mkdirSync(unpacked);
+    execFileSync('unzip', ['-q', archive, '-d', unpacked]);
+    const dir = join(unpacked, NAME);
+    const sums = readFileSync(join(dir, 'SHA256SUMS'), 'utf8').trim().split('\n');
+    for (const line of sums) {
+      const [hash, file] = line.split(/  /);
+      expect(createHash('sha256').update(readFileSync(join(dir, file!))).digest('hex')).toBe(hash);
+    }
+    const listed = sums.map((l) => l.split(/  /)[1]!);
+    expect(listed).toEqual(expect.arrayContaining(['CompuEasys-Soporte.exe', 'capture-worker.js', 'client-app/index.html']));
+    // The Windows native parts, not this machine's.
+    for (const native of ['node_modules/@img/sharp-win32-x64/', 'node_modules/@nut-tree-fork/libnut-win32/', 'node_modules/@koromix/koffi-win32-x64/', 'node_modules/bufferutil/prebuilds/win32-x64/']) {
+      expect(listed.some((f) => f.startsWith(native))).toBe(true);
+    }
+    expect(readFileSync(join(dir, 'CompuEasys-Soporte.exe')).subarray(0, 2).toString('latin1')).toBe('MZ');
+
+    // 2. Notepad on Wine's desktop, where the technician will type.
+    wine.start('notepad', []);
+    const notepad = (await run('xdotool', ['search', '--sync', '--onlyvisible', '--name', 'Notepad'], { env: xvfb.env(), timeout: 60_000 })).stdout.trim().split('\n')[0]!;
+    const geometry = (await run('xdotool', ['getwindowgeometry', '--shell', notepad], { env: xvfb.env() })).stdout;
+    const at = (key: string): number => Number(new RegExp(`^${key}=(\\d+)`, 'm').exec(geometry)![1]);
+    const textArea = { x: at('X') + Math.round(at('WIDTH') / 2), y: at('Y') + Math.round(at('HEIGHT') / 2) };
+
+    // 3. The program, double-click style: no relay on its command line (the one baked in).
+    // --no-open: the window's one-time address goes to its output, and this test's Chromium opens it.
+    const output = join(work, 'program.log');
+    exe = wine.start(join(dir, 'CompuEasys-Soporte.exe'), ['--no-open'], { cwd: dir, env: { LOG_LEVEL: 'info' }, outputFile: output });
+    const exited = new Promise<number | null>((done) => exe!.once('exit', (code) => done(code)));
+    const [launchUrl] = await untilFileMatches(output, /http:\/\/127\.0\.0\.1:\d+\/open\?code=[A-Za-z0-9_-]+/, 60_000, exited);
+
+    browser = await launchTestBrowser({ locale: 'es-ES', viewport: { width: 420, height: 560 } });
+    const page: Page = await browser.newPage();
+    await page.goto(launchUrl!);
+    await waitForBodyState(page, 'idle', 20_000);
+    await page.click('#connect-button');
+    await waitForBodyState(page, 'code', 30_000);
+    const code = await shownCode(page);
+    expect(code).toMatch(/^[0-9]{9}$/);
+
+    // 4. A sealed technician pairs; the customer allows control.
+    ({ tech } = await joinSealed(relay.wsUrl, code));
+    await waitForBodyState(page, 'consent', 20_000);
+    await page.click('#allow-control');
+    await tech.until('paired', 20_000);
+    const info = await tech.until('screen-info', 20_000);
+    expect(info.displays[0]).toMatchObject({ width: WIDTH, height: HEIGHT });
+    await waitForBodyState(page, 'sharing', 20_000);
+    expect(await page.isVisible('#sharing-encrypted')).toBe(true);
+
+    // 5. What the technician composes is the Wine desktop, as `import` sees it.
+    view = new ComposingTechnician(tech);
+    await view.settle(1000, 30_000);
+    const shot = await captureWithImport(xvfb);
+    expect([view.width, view.height]).toEqual([shot.width, shot.height]);
+    const { mean, badShare } = compareRgb(view.pixels, shot.pixels);
+    expect(mean).toBeLessThan(4);
+    expect(badShare).toBeLessThan(0.01);
+
+    // 6. A click into Notepad, the phrase, then select all and copy, all from the technician.
+    let seq = 0;
+    const input = (event: InputEvent): void => tech!.sendJson({ type: 'input', seq: seq++, event });
+    const key = (kind: 'key-down' | 'key-up', code: string, k: string, ctrl = false): void =>
+      input({ kind, code, key: k, modifiers: { ...NO_MODIFIERS, ctrl } });
+    input({ kind: 'click', button: 'left', x: textArea.x, y: textArea.y });
+    input({ kind: 'text', text: PHRASE });
+    key('key-down', 'ControlLeft', 'Control', true);
+    key('key-down', 'KeyA', 'a', true);
+    key('key-up', 'KeyA', 'a', true);
+    key('key-down', 'KeyC', 'c', true);
+    key('key-up', 'KeyC', 'c', true);
+    key('key-up', 'ControlLeft', 'Control');
+    expect(await untilClipboardIs(xvfb, PHRASE, 20_000)).toBe(PHRASE);
+
+    // 7. The customer stops and closes the window; the program ends by itself, cleanly.
+    await page.click('#stop-button');
+    await waitForBodyState(page, 'ended', 20_000);
+    await page.close();
+    expect(await exited).toBe(0);
+    const log = readFileSync(output, 'utf8');
+    // The native capture and encoder ran: no silent fallback to the JavaScript ones.
+    expect(log).toMatch(/"source":"nut-js \(worker thread\)","encoder":"sharp"[^\n]*"agent ready"/);
+    expect(log).not.toMatch(/unavailable, trying the next|text typer unavailable/);
+    expect(log).not.toContain(code);
+  }, 420_000);
+});
+
+/**
+ * The X clipboard's text once it equals `expected`, or its last text after `timeoutMs`.
+ * Wine hands Notepad's copy to the X CLIPBOARD selection; each `xclip -o` asks its owner.
+ */
+async function untilClipboardIs(display: XvfbDisplay, expected: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    last = await run('xclip', ['-o', '-selection', 'clipboard'], { env: display.env(), timeout: 5_000, encoding: 'utf8' })
+      .then((r) => r.stdout, () => last);
+    if (last === expected || Date.now() > deadline) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
