@@ -8,7 +8,6 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { optionsOrExit } from '../options-or-exit';
 import { LocalPageServer } from './local-page-server';
@@ -67,7 +66,7 @@ async function main(): Promise<void> {
   // browser, into a file only this user can read: never into a command line.
   const launchUrl = server.launchUrl!;
   const launcher = options.open ? await server.writeLauncher() : undefined;
-  if (launcher === undefined || !(await openInBrowser(pathToFileURL(launcher).href, process.platform))) {
+  if (launcher === undefined || !(await openInBrowser(launcher, process.platform))) {
     process.stdout.write(`CompuEasys Soporte Remoto / Remote Support: ${launchUrl}\n`);
     process.stdout.write('Abra esa dirección en su navegador; sirve una sola vez. / Open that address in your browser; it works once.\n');
   } else {

@@ -1,24 +1,29 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
 
-/** The command that opens a URL in the default browser on each platform. */
-export function browserCommand(url: string, platform: NodeJS.Platform): { command: string; args: string[] } {
+/**
+ * The command that opens a local HTML file (the window's launcher) in the default
+ * browser on each platform. A file path, not a URL: Windows opens a path through the
+ * .html association, and explorer.exe takes it whole, spaces and `&` included (cmd's
+ * `start` would need cmd's own quoting, and a file: URL goes through the "file"
+ * protocol handler, which not every Windows or Wine has).
+ */
+export function browserCommand(file: string, platform: NodeJS.Platform): { command: string; args: string[] } {
   switch (platform) {
     case 'darwin':
-      return { command: 'open', args: [url] };
+      return { command: 'open', args: [file] };
     case 'win32':
-      // `start` is a cmd built-in; the empty "" is the window title it would take the URL for.
-      return { command: 'cmd', args: ['/c', 'start', '""', url.replace(/&/g, '^&')] };
+      return { command: 'explorer.exe', args: [file] };
     default:
-      return { command: 'xdg-open', args: [url] };
+      return { command: 'xdg-open', args: [file] };
   }
 }
 
 /**
- * Opens `url` in the customer's default browser, without waiting for it. Resolves false
- * when no opener could be started (the address is printed anyway, to open by hand).
+ * Opens the HTML file `file` in the customer's default browser, without waiting for it.
+ * Resolves false when no opener could be started (the address is printed anyway, to open by hand).
  */
-export function openInBrowser(url: string, platform: NodeJS.Platform, spawnFn: typeof spawn = spawn): Promise<boolean> {
-  const { command, args } = browserCommand(url, platform);
+export function openInBrowser(file: string, platform: NodeJS.Platform, spawnFn: typeof spawn = spawn): Promise<boolean> {
+  const { command, args } = browserCommand(file, platform);
   const options: SpawnOptions = { detached: true, stdio: 'ignore', windowsHide: true };
   return new Promise((resolve) => {
     let child;

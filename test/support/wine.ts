@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, watch } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,6 +43,21 @@ export class WinePrefix {
     await run('x86_64-w64-mingw32-gcc', ['-shared', '-O2', '-o', join(prefix.dir, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll'),
       STAND_IN_SOURCE, '-ladvapi32'], { timeout: 60_000 });
     return prefix;
+  }
+
+  /**
+   * Makes "the default browser" of this Windows a recorder: .html files open through
+   * Wine's winebrowser (as a Windows with a browser opens them through its association),
+   * and winebrowser hands the file's URL to a script that appends it to `file`. The test
+   * then opens that URL in its own Chromium, as the customer's browser would.
+   */
+  async recordBrowserOpens(file: string): Promise<void> {
+    const script = join(this.dir, 'record-browser-open.sh');
+    writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${file}'\n`, { mode: 0o755 });
+    writeFileSync(file, '');
+    const env = this.env();
+    await run('wine', ['reg', 'add', 'HKCR\\.html', '/ve', '/d', 'htmlfile', '/f'], { env, timeout: 30_000 });
+    await run('wine', ['reg', 'add', 'HKCU\\Software\\Wine\\WineBrowser', '/v', 'Browsers', '/d', script, '/f'], { env, timeout: 30_000 });
   }
 
   /**

@@ -18,11 +18,12 @@ describe('window options and opening the browser', () => {
     expect(() => parseWindowArgs(['--kiosk'], {}, 'PC-1')).toThrow(/unknown option --kiosk/);
   });
 
-  test('each platform opens the default browser its own way', () => {
-    const url = 'http://127.0.0.1:4000/abc/';
-    expect(browserCommand(url, 'linux')).toEqual({ command: 'xdg-open', args: [url] });
-    expect(browserCommand(url, 'darwin')).toEqual({ command: 'open', args: [url] });
-    expect(browserCommand(url, 'win32')).toEqual({ command: 'cmd', args: ['/c', 'start', '""', url] });
+  test('each platform opens the launcher file in the default browser its own way, the path as one argument', () => {
+    const file = '/home/ana/.cache/rs-window-x/open.html';
+    expect(browserCommand(file, 'linux')).toEqual({ command: 'xdg-open', args: [file] });
+    expect(browserCommand(file, 'darwin')).toEqual({ command: 'open', args: [file] });
+    const windows = 'C:\\Users\\Juan & Ana\\AppData\\Local\\Temp\\rs-window-x\\open.html';
+    expect(browserCommand(windows, 'win32')).toEqual({ command: 'explorer.exe', args: [windows] });
   });
 
   test('a missing opener is reported, not thrown', async () => {
@@ -32,7 +33,7 @@ describe('window options and opening the browser', () => {
       setImmediate(() => child.emit('error', new Error('spawn xdg-open ENOENT')));
       return child;
     }) as unknown as typeof spawn;
-    await expect(openInBrowser('http://127.0.0.1:1/x/', 'linux', failing)).resolves.toBe(false);
+    await expect(openInBrowser('/tmp/x/open.html', 'linux', failing)).resolves.toBe(false);
   });
 });
 

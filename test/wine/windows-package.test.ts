@@ -63,7 +63,7 @@ describeWithWine('the Windows package under Wine', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('built, unpacked and run: pairs sealed, shows the Wine desktop, types into Notepad exactly, exits 0', async () => {
+  test('built, unpacked and started with no options: opens its window in the default browser, pairs sealed, shows the Wine desktop, types into Notepad exactly, exits 0', async () => {
     // 1. Build and unpack, as the customer gets it; every sum holds.
     const built = join(work, 'built');
     const { stdout } = await run(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), 'win', '--relay', relay.wsUrl, '--out', built],
@@ -94,16 +94,19 @@ describeWithWine('the Windows package under Wine', () => {
     const at = (key: string): number => Number(new RegExp(`^${key}=(\\d+)`, 'm').exec(geometry)![1]);
     const textArea = { x: at('X') + Math.round(at('WIDTH') / 2), y: at('Y') + Math.round(at('HEIGHT') / 2) };
 
-    // 3. The program, double-click style: no relay on its command line (the one baked in).
-    // --no-open: the window's one-time address goes to its output, and this test's Chromium opens it.
+    // 3. The program as a double-click starts it: no options at all (the relay is the one
+    // baked in). It opens its window in "the default browser", which records the address for
+    // this test's Chromium to open.
+    const opened = join(work, 'browser-opens.txt');
+    await wine.recordBrowserOpens(opened);
     const output = join(work, 'program.log');
-    exe = wine.start(join(dir, 'CompuEasys-Soporte.exe'), ['--no-open'], { cwd: dir, env: { LOG_LEVEL: 'info' }, outputFile: output });
+    exe = wine.start(join(dir, 'CompuEasys-Soporte.exe'), [], { cwd: dir, env: { LOG_LEVEL: 'info' }, outputFile: output });
     const exited = new Promise<number | null>((done) => exe!.once('exit', (code) => done(code)));
-    const [launchUrl] = await untilFileMatches(output, /http:\/\/127\.0\.0\.1:\d+\/open\?code=[A-Za-z0-9_-]+/, 60_000, exited);
+    const [launcherUrl] = await untilFileMatches(opened, /^file:\/\/\S+\.html$/m, 60_000, exited);
 
     browser = await launchTestBrowser({ locale: 'es-ES', viewport: { width: 420, height: 560 } });
     const page: Page = await browser.newPage();
-    await page.goto(launchUrl!);
+    await page.goto(launcherUrl!);
     await waitForBodyState(page, 'idle', 20_000);
     await page.click('#connect-button');
     await waitForBodyState(page, 'code', 30_000);
