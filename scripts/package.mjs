@@ -26,21 +26,41 @@ const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 /** The fuse Node looks for to know a blob was injected (Node's documentation, "Single executable applications"). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
+/** Shared with the program (client/package/package-layout.ts): its extension flag and the runtime's names. */
+const LAYOUT = JSON.parse(readFileSync(join(ROOT, 'client', 'package', 'package-layout.json'), 'utf8'));
 const TARGETS = {
-  linux: { name: 'CompuEasys-Soporte-linux-x64', exe: 'CompuEasys-Soporte', baseNode: () => process.execPath, installModules: copyInstalledModules, archive: tarGz },
-  win: { name: 'CompuEasys-Soporte-win-x64', exe: 'CompuEasys-Soporte.exe', baseNode: windowsNode, installModules: installWindowsModules, archive: zip },
+  linux: {
+    name: 'CompuEasys-Soporte-linux-x64', exe: 'CompuEasys-Soporte', runtime: LAYOUT.runtimeFiles.linux,
+    baseNode: () => process.execPath, installModules: copyInstalledModules, archive: tarGz,
+  },
+  win: {
+    name: 'CompuEasys-Soporte-win-x64', exe: 'CompuEasys-Soporte.exe', runtime: LAYOUT.runtimeFiles.win32,
+    baseNode: windowsNode, installModules: installWindowsModules, archive: zip,
+  },
 };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { relay: { type: 'string' }, out: { type: 'string', default: join(ROOT, 'dist', 'package') } },
+  options: {
+    relay: { type: 'string' },
+    out: { type: 'string', default: join(ROOT, 'dist', 'package') },
+    // The folder `neu update` fills (bin/): with it the package opens the Neutralino window,
+    // without it the window opens in the default browser.
+    'neutralino-bin': { type: 'string' },
+  },
 });
-const target = TARGETS[positionals[0]] ?? fail(`usage: node scripts/package.mjs linux|win --relay <ws(s)://…/ws> [--out <dir>] (got platform ${positionals[0] ?? 'none'})`);
+const target = TARGETS[positionals[0]]
+  ?? fail(`usage: node scripts/package.mjs linux|win --relay <ws(s)://…/ws> [--out <dir>] [--neutralino-bin <neu's bin/>] (got platform ${positionals[0] ?? 'none'})`);
 // Both are built on Linux x64: the Linux one copies this Node and these native modules,
 // and the SEA blob (no code cache, no snapshot) is the same for every platform of a version.
 if (process.platform !== 'linux' || process.arch !== 'x64') fail('the packages are built on Linux x64');
 const relay = values.relay ?? fail('--relay <ws(s)://host/ws> is required: the package talks to that relay');
 if (!/^wss?:\/\/[^\s]+$/.test(relay)) fail(`--relay must be a ws:// or wss:// address, got ${relay}`);
+
+const neutralinoBin = values['neutralino-bin'] === undefined ? undefined : resolve(values['neutralino-bin']);
+if (neutralinoBin !== undefined && !existsSync(join(neutralinoBin, target.runtime))) {
+  fail(`--neutralino-bin: ${join(neutralinoBin, target.runtime)} is missing (run npx @neutralinojs/neu update on a machine with internet access)`);
+}
 
 function fail(message) {
   process.stderr.write(`package: ${message}\n`);
@@ -76,7 +96,9 @@ async function buildPackage() {
   // 3. Beside it: the capture worker (a Worker needs a file), the window's page, and the
   // production packages with their native parts.
   cpSync(join(ROOT, 'dist', 'client', 'capture-worker.js'), join(stage, 'capture-worker.js'));
-  cpSync(join(ROOT, 'dist', 'client-app'), join(stage, 'client-app'), { recursive: true });
+  // The page where the checkout has it, so the runtime's config is the project's own.
+  cpSync(join(ROOT, 'dist', 'client-app'), join(stage, 'dist', 'client-app'), { recursive: true });
+  if (neutralinoBin !== undefined) addNeutralinoRuntime(neutralinoBin);
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: 'compueasys-soporte', private: true, version: pkg.version }, null, 2));
   target.installModules();
@@ -119,6 +141,19 @@ async function seaBlob() {
   writeFileSync(config, JSON.stringify({ main: seaMain, output: blob, disableExperimentalSEAWarning: true }));
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: ['ignore', 2, 2] });
   return blob;
+}
+
+/**
+ * The Neutralino runtime of the target platform and its config: the project's own, with
+ * the extension started as this package's program instead of `node dist/client/extension.js`.
+ */
+function addNeutralinoRuntime(binDir) {
+  cpSync(join(binDir, target.runtime), join(stage, target.runtime));
+  chmodSync(join(stage, target.runtime), 0o755);
+  const config = JSON.parse(readFileSync(join(ROOT, 'neutralino.config.json'), 'utf8'));
+  config.extensions = config.extensions.map((e) => ({ id: e.id, command: `"\${NL_PATH}/${target.exe}" ${LAYOUT.extensionFlag}` }));
+  delete config.cli;
+  writeFileSync(join(stage, 'neutralino.config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 /** Linux: the production packages as installed here (this machine is Linux x64). */

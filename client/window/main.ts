@@ -23,8 +23,9 @@ async function main(): Promise<void> {
   warnIfInsecureRelay(options.agent.relayUrl, process.stderr);
   const logger = pino({ level: options.agent.logLevel, base: { service: 'agent-window' } }, pino.destination(2));
   // Built beside this file by `npm run build` (dist/client/window.js → dist/client-app/),
-  // or beside the executable in the customer's package (client-app/ next to it).
-  const packaged = resolve(__dirname, 'client-app');
+  // or in the customer's package (dist/client-app/ beside the executable, where the
+  // Neutralino runtime also looks for it).
+  const packaged = resolve(__dirname, 'dist', 'client-app');
   const pageDir = existsSync(join(packaged, 'index.html')) ? packaged : resolve(__dirname, '../client-app');
   if (!existsSync(join(pageDir, 'index.html'))) throw new Error(`the window's page is missing in ${pageDir}; run npm run build`);
 

@@ -18,6 +18,11 @@ export interface StandInOptions {
   readonly documentRoot?: string;
   /** The config's nativeAllowList: any other native call is refused as the runtime refuses it. */
   readonly nativeAllowList?: readonly string[];
+  /**
+   * The window went away as the runtime sees it: its page called `app.exit`, or the last
+   * page disconnected after one had connected (`exitProcessOnClose`).
+   */
+  readonly onWindowGone?: () => void;
 }
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'application/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml' };
@@ -209,6 +214,7 @@ export class NeutralinoRuntimeStandIn {
       } else {
         this.apps.delete(ws);
         this.broadcast(true, true, { event: 'appClientDisconnect', data: this.apps.size });
+        if (this.apps.size === 0) this.options.onWindowGone?.();
       }
     });
     ws.on('message', (raw: Buffer) => {
@@ -248,6 +254,9 @@ export class NeutralinoRuntimeStandIn {
         target.send(JSON.stringify({ event: data.event, data: data.data }));
         return { success: true, message: 'Message was sent to the extension' };
       }
+      case 'app.exit':
+        setImmediate(() => this.options.onWindowGone?.());
+        return { success: true };
       case 'extensions.getStats':
         return { success: true, returnValue: { loaded: [...this.extensionIds], connected: [...this.extensions.keys()] } };
       default:

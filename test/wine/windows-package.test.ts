@@ -80,7 +80,7 @@ describeWithWine('the Windows package under Wine', () => {
       expect(createHash('sha256').update(readFileSync(join(dir, file!))).digest('hex')).toBe(hash);
     }
     const listed = sums.map((l) => l.split(/  /)[1]!);
-    expect(listed).toEqual(expect.arrayContaining(['CompuEasys-Soporte.exe', 'capture-worker.js', 'client-app/index.html']));
+    expect(listed).toEqual(expect.arrayContaining(['CompuEasys-Soporte.exe', 'capture-worker.js', 'dist/client-app/index.html']));
     // The Windows native parts, not this machine's.
     for (const native of ['node_modules/@img/sharp-win32-x64/', 'node_modules/@nut-tree-fork/libnut-win32/', 'node_modules/@koromix/koffi-win32-x64/', 'node_modules/bufferutil/prebuilds/win32-x64/']) {
       expect(listed.some((f) => f.startsWith(native))).toBe(true);
