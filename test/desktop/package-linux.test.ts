@@ -6,10 +6,9 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
 import { launchTestBrowser, waitForBodyState, type TestBrowser } from '../support/browser';
-import { shownCode } from '../support/customer-window';
+import { connectAndAllowControl } from '../support/customer-window';
 import { describeWithDesktop } from '../support/desktop';
 import { startTestRelay } from '../support/relay-harness';
-import { joinSealed } from '../support/sealed-peers';
 import type { WsTestPeer } from '../support/ws-peer';
 import { startXvfb, type XvfbDisplay } from '../support/xvfb';
 
@@ -98,19 +97,10 @@ describeWithDesktop('the Linux package: built, unpacked and run on its own', () 
     browser = await launchTestBrowser({ locale: 'es-ES', viewport: { width: 420, height: 560 } });
     const page: Page = await browser.newPage();
     await page.goto(url);
-    await waitForBodyState(page, 'idle', 20_000);
-    await page.click('#connect-button');
-    await waitForBodyState(page, 'code', 20_000).catch(async (e: unknown) => {
-      throw new Error(`${String(e)}\nwindow: ${await page.getAttribute('body', 'data-state')} ${await page.textContent('#failed-text')}\nprogram:\n${output()}`);
-    });
-    const code = await shownCode(page);
+    let info;
+    let code: string;
+    ({ tech, code, info } = await connectAndAllowControl(page, relay.wsUrl, output));
     expect(code).toMatch(/^[0-9]{9}$/);
-
-    ({ tech } = await joinSealed(relay.wsUrl, code));
-    await waitForBodyState(page, 'consent', 20_000);
-    await page.click('#allow-control');
-    await tech.until('paired', 20_000);
-    const info = await tech.until('screen-info', 20_000);
     expect(info.displays[0]).toMatchObject({ width: 800, height: 600 });
     const frame = await tech.nextBinary(20_000);
     if (frame.message.kind !== 'frame') throw new Error('expected a frame');

@@ -1,4 +1,8 @@
 import type { Page } from 'playwright-core';
+import type { ControlMessage } from '../../protocol';
+import { waitForBodyState } from './browser';
+import { joinSealed } from './sealed-peers';
+import type { WsTestPeer } from './ws-peer';
 
 /**
  * Every digit the customer's window shows, once it shows a code ("385 621 947" →
@@ -16,4 +20,28 @@ export async function untilCodeChanges(page: Page, old: string): Promise<string>
     return /^\d{9,12}$/.test(shown) && shown !== previous;
   }, old);
   return shownCode(page);
+}
+
+/**
+ * The customer's part of a session, in the window open in `page` (freshly loaded): click
+ * "Conectar con Soporte", read the code, a sealed technician joins with it through the
+ * relay, the customer allows control. Resolves with the paired technician, the code and
+ * the screen it was told about, once the window shows it is sharing. `describe` adds the
+ * program's output to a failure.
+ */
+export async function connectAndAllowControl(page: Page, relayWsUrl: string, describe: () => string = () => ''):
+Promise<{ tech: WsTestPeer; code: string; info: Extract<ControlMessage, { type: 'screen-info' }> }> {
+  await waitForBodyState(page, 'idle', 20_000);
+  await page.click('#connect-button');
+  await waitForBodyState(page, 'code', 30_000).catch(async (e: unknown) => {
+    throw new Error(`${String(e)}\nwindow: ${await page.getAttribute('body', 'data-state')} ${await page.textContent('#failed-text')}\nprogram:\n${describe()}`);
+  });
+  const code = await shownCode(page);
+  const { tech } = await joinSealed(relayWsUrl, code);
+  await waitForBodyState(page, 'consent', 20_000);
+  await page.click('#allow-control');
+  await tech.until('paired', 20_000);
+  const info = await tech.until('screen-info', 20_000);
+  await waitForBodyState(page, 'sharing', 20_000);
+  return { tech, code, info };
 }

@@ -8,10 +8,9 @@ import type { Page } from 'playwright-core';
 import type { InputEvent } from '../../protocol';
 import type { Relay } from '../../relay/server';
 import { launchTestBrowser, waitForBodyState, type TestBrowser } from '../support/browser';
-import { shownCode } from '../support/customer-window';
+import { connectAndAllowControl } from '../support/customer-window';
 import { captureWithImport, compareRgb, ComposingTechnician } from '../support/desktop';
 import { startTestRelay } from '../support/relay-harness';
-import { joinSealed } from '../support/sealed-peers';
 import { describeWithWine, untilFileMatches, WinePrefix } from '../support/wine';
 import type { WsTestPeer } from '../support/ws-peer';
 import { startXvfb, type XvfbDisplay } from '../support/xvfb';
@@ -107,20 +106,12 @@ describeWithWine('the Windows package under Wine', () => {
     browser = await launchTestBrowser({ locale: 'es-ES', viewport: { width: 420, height: 560 } });
     const page: Page = await browser.newPage();
     await page.goto(launcherUrl!);
-    await waitForBodyState(page, 'idle', 20_000);
-    await page.click('#connect-button');
-    await waitForBodyState(page, 'code', 30_000);
-    const code = await shownCode(page);
+    // 4. The customer connects, reads the code, a sealed technician pairs, control is allowed.
+    let code: string;
+    let info;
+    ({ tech, code, info } = await connectAndAllowControl(page, relay.wsUrl, () => readFileSync(output, 'utf8')));
     expect(code).toMatch(/^[0-9]{9}$/);
-
-    // 4. A sealed technician pairs; the customer allows control.
-    ({ tech } = await joinSealed(relay.wsUrl, code));
-    await waitForBodyState(page, 'consent', 20_000);
-    await page.click('#allow-control');
-    await tech.until('paired', 20_000);
-    const info = await tech.until('screen-info', 20_000);
     expect(info.displays[0]).toMatchObject({ width: WIDTH, height: HEIGHT });
-    await waitForBodyState(page, 'sharing', 20_000);
     expect(await page.isVisible('#sharing-encrypted')).toBe(true);
 
     // 5. What the technician composes is the Wine desktop, as `import` sees it.
