@@ -1,11 +1,20 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import pino from 'pino';
 import { X11WindowAttention, DEFAULT_X11_ATTENTION_LIMITS } from '../../client/window/attention/x11-attention-adapter';
-import { eventually, within } from '../support/relay-harness';
+import type { Page } from 'playwright-core';
+import type { Relay } from '../../relay/server';
+import { launchTestBrowser, waitForBodyState, type TestBrowser } from '../support/browser';
+import { shownCode } from '../support/customer-window';
+import { describeWithDesktop, startWindowProcess } from '../support/desktop';
+import { eventually, startTestRelay, within } from '../support/relay-harness';
 import { requireTool } from '../support/require-tool';
+import { joinSealed } from '../support/sealed-peers';
+import type { WsTestPeer } from '../support/ws-peer';
+import { NeutralinoRuntimeStandIn } from '../window/neutralino-stand-in';
 import { openTestX, type TestX, type XEvent } from '../support/x11-windows';
-import { startXvfb, type XvfbDisplay } from '../support/xvfb';
+import { startXvfb, stopChild, type XvfbDisplay } from '../support/xvfb';
 
 const URGENT = 'The urgency hint bit is set';
 const WM_HINTS = 35;
@@ -177,3 +186,101 @@ const haveTools = [requireTool('Xvfb', 'xvfb'), requireTool('xprop', 'x11-utils'
   });
 });
 
+describeWithDesktop('the customer\'s window process asks for attention while a technician asks (dist/client/window.js on Xvfb)', () => {
+  let xvfb: XvfbDisplay;
+  let x: TestX;
+  let relay: Relay;
+  let agent: ReturnType<typeof startWindowProcess>;
+  let controls: TestBrowser;
+  let page: Page;
+  /** The browser's window as the desktop sees it (the page itself runs headless, off the display). */
+  let browserWindow: number;
+  const techs: WsTestPeer[] = [];
+
+  beforeAll(async () => {
+    xvfb = await startXvfb({ width: 800, height: 600 });
+    x = await openTestX(xvfb.display);
+    browserWindow = await x.window({ netWmName: 'CompuEasys Remote Support - Chromium', wmHints: TOOLKIT_HINTS });
+    relay = await startTestRelay();
+    agent = startWindowProcess(xvfb, relay.wsUrl, ['--log-level', 'debug']);
+    controls = await launchTestBrowser({ locale: 'en-US', viewport: { width: 420, height: 560 } });
+    page = await controls.newPage();
+    await page.goto(await agent.url);
+    await waitForBodyState(page, 'idle', 20_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const t of techs) t.close();
+    await controls?.close();
+    if (agent) await stopChild(agent.child);
+    await relay?.close();
+    await x?.close();
+    await xvfb?.stop();
+  });
+
+  test('the urgency hint is set when the question shows and taken off when it is answered, the other hints kept', async () => {
+    await page.click('#connect-button');
+    await waitForBodyState(page, 'code', 20_000);
+    expect(urgentHints(await x.card32s(browserWindow, WM_HINTS, WM_HINTS))).toBe(false);
+    const { tech } = await joinSealed(relay.wsUrl, await shownCode(page));
+    techs.push(tech);
+    await waitForBodyState(page, 'consent', 20_000);
+    await x.untilProperty(browserWindow, WM_HINTS, WM_HINTS, urgentHints, 10_000);
+
+    await page.click('#deny');
+    await waitForBodyState(page, 'code', 20_000);
+    const after = await x.untilProperty(browserWindow, WM_HINTS, WM_HINTS, (h) => !urgentHints(h), 10_000);
+    expect(after).toEqual(TOOLKIT_HINTS);
+  });
+});
+
+describeWithDesktop('the Neutralino extension process asks for attention while a technician asks (dist/client/extension.js on Xvfb, a stand-in of the runtime\'s socket)', () => {
+  let xvfb: XvfbDisplay;
+  let x: TestX;
+  let relay: Relay;
+  let runtime: NeutralinoRuntimeStandIn;
+  let extension: ChildProcess;
+  let output = '';
+  /** Neutralino's window as WebKitGTK titles it (the runtime binary cannot be downloaded here). */
+  let nativeWindow: number;
+  const techs: WsTestPeer[] = [];
+
+  beforeAll(async () => {
+    xvfb = await startXvfb({ width: 800, height: 600 });
+    x = await openTestX(xvfb.display);
+    nativeWindow = await x.window({ netWmName: 'CompuEasys Soporte Remoto' });
+    relay = await startTestRelay();
+    runtime = await NeutralinoRuntimeStandIn.start();
+    extension = spawn(process.execPath, [join(__dirname, '../../dist/client/extension.js'), '--lang', 'es', '--relay', relay.wsUrl, '--log-level', 'warn'], {
+      env: xvfb.env(), stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    extension.stdout!.on('data', (c: Buffer) => { output += c.toString('utf8'); });
+    extension.stderr!.on('data', (c: Buffer) => { output += c.toString('utf8'); });
+    extension.stdin!.end(JSON.stringify(runtime.handshake()));
+    await within(runtime.connected, 10_000, 'the extension to connect');
+    await runtime.nextState('idle');
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const t of techs) t.close();
+    if (extension) await stopChild(extension);
+    await runtime?.close();
+    await relay?.close();
+    await x?.close();
+    await xvfb?.stop();
+  });
+
+  test('the urgency hint comes with the question and goes with the answer', async () => {
+    runtime.dispatch('ui:command', { command: 'connect' });
+    const code = await runtime.nextState('code', 20_000).catch((e: Error) => { throw new Error(`${e.message}\n${output}`); });
+    expect(await x.card32s(nativeWindow, WM_HINTS, WM_HINTS)).toBeUndefined();
+    const { tech } = await joinSealed(relay.wsUrl, code.code as string);
+    techs.push(tech);
+    await runtime.nextState('consent', 10_000);
+    expect(await x.untilProperty(nativeWindow, WM_HINTS, WM_HINTS, urgentHints, 10_000)).toEqual([256, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+    runtime.dispatch('ui:command', { command: 'consent', answer: 'deny' });
+    await runtime.nextState('code', 10_000);
+    await x.untilProperty(nativeWindow, WM_HINTS, WM_HINTS, (h) => !urgentHints(h), 10_000);
+  });
+});
