@@ -33,7 +33,13 @@ describe('user32 declarations for the taskbar flash', () => {
     expect(t.HWND).toMatchObject({ primitive: 'Pointer' });
   });
 
-  test('declaring again (a second flash, another module) neither throws nor makes new types', () => {
-    expect(declareUser32Types(koffi)).toBe(declareUser32Types(koffi));
+  test('declaring again, even from a fresh copy of the module, neither throws nor makes new types', () => {
+    const first = declareUser32Types(koffi);
+    let fresh: typeof declareUser32Types | undefined;
+    jest.isolateModules(() => { fresh = (require('../window/attention/user32-adapter') as typeof import('../window/attention/user32-adapter')).declareUser32Types; });
+    expect(fresh).not.toBe(declareUser32Types);
+    for (const again of [declareUser32Types(koffi), fresh!(koffi)]) {
+      for (const key of Object.keys(first) as (keyof typeof first)[]) expect(again[key]).toBe(first[key]);
+    }
   });
 });

@@ -17,9 +17,6 @@ export interface User32Types {
   readonly PWNDENUMPROC: KoffiType;
 }
 
-/** koffi keeps a type for the process's life and refuses a second of the same name: each is declared once. */
-let declared: User32Types | undefined;
-
 /**
  * The declarations, from winuser.h. Named, with a prefix of this module's own: koffi
  * 3.3.4 can give an anonymous struct and an anonymous prototype the same internal name,
@@ -27,16 +24,25 @@ let declared: User32Types | undefined;
  * code (the Windows typing) may declare its own HWND. BOOL is a 4-byte `int` (koffi's
  * `bool` is one byte), LPARAM is pointer-sized, and `__stdcall` matters on 32-bit Windows
  * only (elsewhere koffi ignores it).
+ *
+ * koffi keeps a type for the life of the process and refuses a second of the same name,
+ * even from a fresh copy of this module (a test runner's): a name already declared is
+ * taken as it is.
  */
 export function declareUser32Types(koffi: Koffi): User32Types {
-  if (declared !== undefined) return declared;
-  const HWND = koffi.pointer('ce_attention_HWND', koffi.opaque('ce_attention_window'));
+  const named = (name: string, declare: () => KoffiType): KoffiType => {
+    try {
+      return koffi.type(name);
+    } catch {
+      return declare(); // not declared yet ("Unknown or invalid type name")
+    }
+  };
+  const HWND = named('ce_attention_HWND', () => koffi.pointer('ce_attention_HWND', koffi.opaque('ce_attention_window')));
   // typedef struct { UINT cbSize; HWND hwnd; DWORD dwFlags; UINT uCount; DWORD dwTimeout; } FLASHWINFO;
-  const FLASHWINFO = koffi.struct('ce_attention_FLASHWINFO', { cbSize: 'uint32_t', hwnd: HWND, dwFlags: 'uint32_t', uCount: 'uint32_t', dwTimeout: 'uint32_t' });
+  const FLASHWINFO = named('ce_attention_FLASHWINFO', () => koffi.struct('ce_attention_FLASHWINFO', { cbSize: 'uint32_t', hwnd: HWND, dwFlags: 'uint32_t', uCount: 'uint32_t', dwTimeout: 'uint32_t' }));
   // BOOL CALLBACK EnumWindowsProc(HWND hwnd, LPARAM lParam);
-  const WNDENUMPROC = koffi.proto('__stdcall', 'ce_attention_WNDENUMPROC', 'int', [HWND, 'intptr_t']);
-  declared = { HWND, FLASHWINFO, PFLASHWINFO: koffi.pointer(FLASHWINFO), WNDENUMPROC, PWNDENUMPROC: koffi.pointer(WNDENUMPROC) };
-  return declared;
+  const WNDENUMPROC = named('ce_attention_WNDENUMPROC', () => koffi.proto('__stdcall', 'ce_attention_WNDENUMPROC', 'int', [HWND, 'intptr_t']));
+  return { HWND, FLASHWINFO, PFLASHWINFO: koffi.pointer(FLASHWINFO), WNDENUMPROC, PWNDENUMPROC: koffi.pointer(WNDENUMPROC) };
 }
 
 let loaded: User32 | undefined;
