@@ -3,6 +3,7 @@
  * first language; the window follows the system (browser) language and can be switched.
  */
 import type { Language } from '../../common/language';
+import { WINDOW_TITLES } from '../contract/window-title';
 
 /** The sentences without parameters; their keys are the `data-i18n` names in index.html. */
 export interface StaticMessages {
@@ -61,7 +62,7 @@ export interface WindowMessages extends StaticMessages {
 }
 
 const ES: WindowMessages = {
-  appName: 'CompuEasys Soporte Remoto',
+  appName: WINDOW_TITLES.es,
   product: 'Soporte Remoto',
   otherLanguage: 'English',
   starting: 'Preparando…',
@@ -113,7 +114,7 @@ const ES: WindowMessages = {
 };
 
 const EN: WindowMessages = {
-  appName: 'CompuEasys Remote Support',
+  appName: WINDOW_TITLES.en,
   product: 'Remote Support',
   otherLanguage: 'Español',
   starting: 'Starting…',

@@ -11,6 +11,7 @@ import { AGENT_USAGE, parseAgentArgs } from '../agent-options';
 import { optionsOrExit } from '../options-or-exit';
 import { readHandshake, runExtension } from '../window/neutralino-extension';
 import { createRealAgent } from '../window/real-agent';
+import { createWindowAttention } from '../window/attention/create-window-attention';
 import { WindowBridge } from '../window/window-bridge';
 import { warnIfInsecureRelay } from '../insecure-relay-warning';
 
@@ -23,6 +24,8 @@ async function main(): Promise<void> {
   const bridge = new WindowBridge({
     logger,
     createAgent: (hooks) => createRealAgent({ options, x11Display: process.env.DISPLAY, platform: process.platform, logger }, hooks),
+    // The urgency hint / taskbar flash when a technician asks: found by the window's title.
+    attention: createWindowAttention({ platform: process.platform, x11Display: process.env.DISPLAY, logger }),
     ...(options.accept !== undefined ? { autoAnswer: options.accept } : {}),
   });
   const { client, done } = await runExtension(handshake, bridge, { logger });

@@ -13,6 +13,7 @@ import { optionsOrExit } from '../options-or-exit';
 import { LocalPageServer } from './local-page-server';
 import { openInBrowser } from './open-browser';
 import { createRealAgent } from './real-agent';
+import { createWindowAttention } from './attention/create-window-attention';
 import { WindowBridge } from './window-bridge';
 import { parseWindowArgs, WINDOW_USAGE } from './window-options';
 import { warnIfInsecureRelay } from '../insecure-relay-warning';
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
   const bridge = new WindowBridge({
     logger,
     createAgent: (hooks) => createRealAgent({ options: options.agent, x11Display: process.env.DISPLAY, platform: process.platform, logger }, hooks),
+    // The urgency hint / taskbar flash when a technician asks: found by the window's title.
+    attention: createWindowAttention({ platform: process.platform, x11Display: process.env.DISPLAY, logger }),
     ...(options.agent.accept !== undefined ? { autoAnswer: options.agent.accept } : {}),
   });
 

@@ -3,6 +3,7 @@ import type { Agent } from '../agent';
 import type { ConsentAnswer } from '../contract/ui-events';
 import type { ConsentRequest } from '../session/client-session';
 import type { AgentState } from '../session/session-state';
+import { errorText, type WindowAttention } from './attention/window-attention';
 import {
   COMMAND_EVENT, decodeUiCommand, STATE_EVENT,
   type CodeNotice, type UiCommand, type UiEnvelope, type UiState,
@@ -31,6 +32,11 @@ export interface WindowBridgeDeps {
   readonly autoAnswer?: ConsentAnswer;
   /** Monotonic milliseconds, for the countdowns (tests pass a fake). */
   readonly now?: () => number;
+  /**
+   * Draws the customer's eye to the window while a technician's question stands (the
+   * urgency hint, the taskbar flash). Best effort: never waited for.
+   */
+  readonly attention?: WindowAttention;
 }
 
 interface PendingConsent {
@@ -61,6 +67,8 @@ export class WindowBridge {
   private lastAnswer: ConsentAnswer | 'none' = 'none';
   private stopRequested = false;
   private closed = false;
+  /** Whether the desktop was asked for attention and not yet told the question ended. */
+  private attentionAsked = false;
 
   constructor(private readonly deps: WindowBridgeDeps) {
     this.now = deps.now ?? (() => performance.now());
@@ -183,6 +191,7 @@ export class WindowBridge {
     this.stateAt = this.now();
     if (next.kind !== 'consent') this.pending?.finish('deny', false);
     this.publish();
+    this.askForAttention(next.kind === 'consent');
   };
 
   /** "Stop sharing": ends whatever is going on at once; the technician is told by the relay. */
@@ -202,6 +211,12 @@ export class WindowBridge {
     if (this.closed) return;
     this.closed = true;
     this.pending?.finish('deny', false);
+    this.askForAttention(false);
+    try {
+      this.deps.attention?.close();
+    } catch (err) {
+      this.deps.logger.debug({ err: errorText(err) }, 'closing the attention request failed');
+    }
     const agent = this.agent ?? await this.creating;
     if (agent) await agent.close();
     this.ports.clear();
@@ -234,6 +249,24 @@ export class WindowBridge {
       this.setOwn({ kind: 'failed', code: 'agent-unavailable', message: message.slice(0, 500) });
       return undefined;
     });
+  }
+
+  /**
+   * Asks for attention when a question comes up and withdraws it when it goes, once each
+   * (a repeated state changes nothing), without waiting: the page's question is already
+   * out, and nothing the desktop does may hold up or break the consent flow.
+   */
+  private askForAttention(ask: boolean): void {
+    const attention = this.deps.attention;
+    if (attention === undefined || ask === this.attentionAsked) return;
+    this.attentionAsked = ask;
+    try {
+      void (ask ? attention.request() : attention.clear()).catch((err: unknown) => {
+        this.deps.logger.debug({ err: errorText(err) }, 'asking for attention failed');
+      });
+    } catch (err) {
+      this.deps.logger.debug({ err: errorText(err) }, 'asking for attention failed');
+    }
   }
 
   private setOwn(state: OwnState): void {

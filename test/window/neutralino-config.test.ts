@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRAY_ICON } from '../../client/app/neutralino-host';
 import { NEUTRALINO_EXTENSION_ID } from '../../client/contract/ui-events';
+import { WINDOW_TITLES } from '../../client/contract/window-title';
 
 /**
  * neutralino.config.json against the build (`npm run build` first): the Neutralino
@@ -93,6 +94,8 @@ describe('neutralino.config.json', () => {
   test('a small fixed-size window with the app name, and the native calls the page and the extension make are allowed (and no more)', () => {
     config = JSON.parse(configText) as NeutralinoConfig;
     expect(config.modes.window).toMatchObject({ title: 'CompuEasys Soporte Remoto', resizable: false, exitProcessOnClose: true });
+    // The agent finds the window by this title to ask for attention, before the page may have set its own.
+    expect(config.modes.window.title).toBe(WINDOW_TITLES.es);
     expect(config.modes.window.width).toBeLessThanOrEqual(480);
     expect(config.modes.window.height).toBeLessThanOrEqual(640);
     // Used by the page (client/app) and the extension (client/window/neutralino-extension.ts).

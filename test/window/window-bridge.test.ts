@@ -188,3 +188,90 @@ describe('the window bridge', () => {
     expect(h.sent.length).toBe(before);
   });
 });
+
+describe('the window asks the desktop for attention while a technician asks', () => {
+  /** A WindowAttention that records what it was asked; `hang` makes every call never finish. */
+  function recordingAttention(options: { hang?: boolean; fail?: 'reject' | 'throw' } = {}) {
+    const calls: string[] = [];
+    const answer = (name: string): Promise<void> => {
+      calls.push(name);
+      if (options.fail === 'throw') throw new Error('X server gone');
+      if (options.fail === 'reject') return Promise.reject(new Error('X server gone'));
+      return options.hang ? new Promise<void>(() => undefined) : Promise.resolve();
+    };
+    return { calls, attention: { request: () => answer('request'), clear: () => answer('clear'), close: () => { calls.push('close'); } } };
+  }
+
+  async function connected(attention: ReturnType<typeof recordingAttention>['attention']) {
+    let hooks: AgentHooks | undefined;
+    const agentCalls: string[] = [];
+    const sent: UiEnvelope[] = [];
+    const bridge = new WindowBridge({ logger, createAgent: async (x) => { hooks = x; return stubAgent(agentCalls); }, attention });
+    bridge.attach({ send: (e) => sent.push(e) });
+    bridge.handleCommand({ command: 'connect' });
+    await new Promise((r) => setImmediate(r));
+    hooks!.onState({ kind: 'connecting' });
+    hooks!.onState({ kind: 'code', code: '385621', expiresAt: 0, ttlMs: 600_000 });
+    const ask = (): Promise<ConsentAnswer> => {
+      const answer = hooks!.consent({ technicianName: 'Juan', timeoutMs: 60_000, encrypted: true, signal: new AbortController().signal });
+      hooks!.onState({ kind: 'consent', technicianName: 'Juan', timeoutMs: 60_000, encrypted: true });
+      return answer;
+    };
+    return { bridge, hooks: hooks!, ask, sent };
+  }
+
+  test('once when the question comes up, cleared once when it is answered; again for the next question', async () => {
+    const { calls, attention } = recordingAttention();
+    const { bridge, hooks, ask } = await connected(attention);
+    expect(calls).toEqual([]); // a code on screen is no reason to call for the customer
+
+    const first = ask();
+    expect(calls).toEqual(['request']);
+    hooks.onState({ kind: 'consent', technicianName: 'Juan', timeoutMs: 60_000, encrypted: true }); // the same question again
+    expect(calls).toEqual(['request']);
+    bridge.handleCommand({ command: 'consent', answer: 'control' });
+    await expect(first).resolves.toBe('control');
+    hooks.onState({ kind: 'sharing', technicianName: 'Juan', viewOnly: false, since: Date.now(), encrypted: true });
+    expect(calls).toEqual(['request', 'clear']);
+    hooks.onState({ kind: 'ended', by: 'technician', reason: 'bye' });
+    expect(calls).toEqual(['request', 'clear']);
+
+    // A denied question and an unanswered one (a fresh code follows each).
+    hooks.onState({ kind: 'code', code: '111111', expiresAt: 0, ttlMs: 1000 });
+    const second = ask();
+    bridge.handleCommand({ command: 'consent', answer: 'deny' });
+    await expect(second).resolves.toBe('deny');
+    hooks.onState({ kind: 'code', code: '222222', expiresAt: 0, ttlMs: 1000 });
+    void ask();
+    hooks.onState({ kind: 'reconnecting', inMs: 1000, attempt: 1, reason: 'network' });
+    expect(calls).toEqual(['request', 'clear', 'request', 'clear', 'request', 'clear']);
+    await bridge.close();
+    expect(calls).toEqual(['request', 'clear', 'request', 'clear', 'request', 'clear', 'close']);
+  });
+
+  test('closing the window during the question clears it once before closing', async () => {
+    const { calls, attention } = recordingAttention();
+    const { bridge, hooks, ask } = await connected(attention);
+    void ask();
+    await bridge.close();
+    hooks.onState({ kind: 'ended', by: 'customer', reason: 'stopped' }); // the session's own end, after
+    expect(calls).toEqual(['request', 'clear', 'close']);
+  });
+
+  test.each([
+    ['never finishes', { hang: true }],
+    ['rejects', { fail: 'reject' as const }],
+    ['throws', { fail: 'throw' as const }],
+  ])('an attention that %s neither delays nor breaks the question: it shows, the answer goes through', async (_name, options) => {
+    const { calls, attention } = recordingAttention(options);
+    const { bridge, hooks, ask, sent } = await connected(attention);
+    const answer = ask();
+    expect((sent.at(-1)!.data as UiState).kind).toBe('consent');
+    bridge.handleCommand({ command: 'consent', answer: 'view-only' });
+    await expect(answer).resolves.toBe('view-only');
+    hooks.onState({ kind: 'sharing', technicianName: 'Juan', viewOnly: true, since: Date.now(), encrypted: true });
+    expect((sent.at(-1)!.data as UiState).kind).toBe('sharing');
+    expect(calls).toEqual(['request', 'clear']);
+    await bridge.close();
+  });
+});
