@@ -48,7 +48,7 @@ const BROWSER_LAYERS: readonly { readonly prefix: string; readonly mayImport: re
   { prefix: 'technician/', mayImport: ['protocol/', 'common/', 'technician/'] },
   { prefix: 'client/app/', mayImport: ['protocol/', 'common/', 'client/app/', 'client/contract/'] },
 ];
-const NATIVE_PACKAGES: readonly string[] = ['@nut-tree-fork/nut-js', 'screenshot-desktop', 'sharp'];
+const NATIVE_PACKAGES: readonly string[] = ['@nut-tree-fork/nut-js', 'screenshot-desktop', 'sharp', 'koffi'];
 /** The sealing code, which only the two peers may hold (rule 6). */
 const SEALING_CODE: readonly string[] = ['common/e2e/', 'common/node/node-aead'];
 const HOST_GLOBALS: readonly string[] = ['Buffer', 'process', 'window', 'document'];
