@@ -8,7 +8,6 @@
  * Everything listens on 127.0.0.1 only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer, Socket, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -19,7 +18,7 @@ import { stopChild } from '../../test/support/xvfb';
 import { openPanel, submitCode, waitForState } from '../../test/browser/panel-driver';
 import { AGENT_ARGS, EXPECTED_ADAPTERS as EXPECTED } from './agent-ipc';
 import { countReceivedBytes, installMeter } from './glass-meter';
-import { descendantsCpuMs } from './proc-cpu';
+import { descendantsCpuMs, rssBytes } from './proc-cpu';
 import { installTechnicianPageHook, pageDrawCount } from './technician-page';
 
 /** The agent as `npm run client` runs it, after `npm run build`. */
@@ -43,16 +42,6 @@ export interface Viewer {
   /** Gives the viewer's canvas the keyboard focus, as a technician's click would. */
   focusCanvas(): Promise<void>;
   stop(): Promise<void>;
-}
-
-function rssBytes(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib === undefined ? Number.NaN : Number(kib) * 1024;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it; another process could take it before us, rarely). */
