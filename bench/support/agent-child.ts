@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { forkTs, type TsChild } from './child';
 import { wallClockMs, type InjectedMove } from './instrument-agent-deps';
-import { BUILT_CAPTURE_WORKER, type AgentMessage } from './agent-ipc';
+import { BUILT_CAPTURE_WORKER, EXPECTED_ADAPTERS, type AgentMessage } from './agent-ipc';
 
 const AGENT_SCRIPT = join(__dirname, 'stream-agent.ts');
 /** IPC round trips used to find the bench ↔ agent clock offset (the quickest one counts). */
@@ -91,6 +91,10 @@ export async function startAgent(wsUrl: string, env: NodeJS.ProcessEnv, streamer
   })());
   try {
     const hardware = await next('hardware', 30_000);
+    // noFallback already keeps the agent to the first choice; this says so if that ever changes.
+    if (hardware.source !== EXPECTED_ADAPTERS.source || hardware.encoder !== EXPECTED_ADAPTERS.encoder) {
+      throw new Error(`the agent chose capture ${hardware.source}, encoder ${hardware.encoder}; the benchmarks measure only ${EXPECTED_ADAPTERS.source} + ${EXPECTED_ADAPTERS.encoder}`);
+    }
     return {
       adapters: `capture ${hardware.source}, encoder ${hardware.encoder}`,
       race,

@@ -11,6 +11,12 @@ export const BUILT_CAPTURE_WORKER = join(__dirname, '../../dist/client/capture-w
 /** What the benchmarks measure: the command line of the shipped agent they stand for. */
 export const AGENT_ARGS: readonly string[] = Object.freeze(['--capture', 'nut-js', '--encoder', 'sharp', '--accept', 'control', '--name', 'bench-agent']);
 
+/**
+ * The adapters AGENT_ARGS ask for, as the agent names them: any other pair means something
+ * else is being measured (a fallback), and the benchmarks refuse to go on.
+ */
+export const EXPECTED_ADAPTERS = Object.freeze({ source: 'nut-js (worker thread)', encoder: 'sharp' });
+
 /** Messages from the agent to the bench. */
 export type AgentMessage =
   /** The adapters the agent chose, by their own names: every result row shows them. */

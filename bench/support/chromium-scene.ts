@@ -14,13 +14,13 @@ export const REGION = Object.freeze({ x: 500, y: 300, width: 400, height: 300 })
 const TEXT = 'Factura 2024-118 · Cliente: Ferreteria Lopez · Impresora HP LaserJet sin conexion · '
   + 'Reiniciar el servicio de cola de impresion y comprobar el controlador. ';
 
-const STATIC_BODY = `
+export const STATIC_BODY = `
 <h1>Soporte remoto · Ticket 4711</h1>
 <p>${TEXT.repeat(6)}</p>
 <table>${Array.from({ length: 14 }, (_, i) => `<tr><td>Linea ${i + 1}</td><td>${TEXT.slice(0, 60)}</td><td>${(i * 37.5).toFixed(2)} EUR</td></tr>`).join('')}</table>
 <p>${TEXT.repeat(4)}</p>`;
 
-const STYLE = `<style>
+export const STYLE = `<style>
 html,body{margin:0;overflow:hidden;background:#f3f5f8;font:15px "DejaVu Sans",sans-serif;color:#222}
 h1{background:#2d5fa8;color:#fff;margin:0;padding:14px 20px;font-size:22px}
 p{margin:16px 20px;line-height:1.5} table{margin:0 20px;border-collapse:collapse}
@@ -35,7 +35,7 @@ td{border:1px solid #bbb;padding:4px 10px} canvas{position:absolute;display:bloc
 export const CHANGES_PER_SECOND: Readonly<Record<SceneName, number>> = Object.freeze({ still: 0, region: 60, full: 30 });
 
 /** After two painted frames the page tells the bench it is on screen. */
-const READY = `let n=0;function r(){if(++n<3)requestAnimationFrame(r);else fetch('/ready');}requestAnimationFrame(r);`;
+export const READY = `let n=0;function r(){if(++n<3)requestAnimationFrame(r);else fetch('/ready');}requestAnimationFrame(r);`;
 
 // A moving picture: shifting gradient, bouncing discs and a frame counter, redrawn every frame.
 const REGION_SCRIPT = `
@@ -56,7 +56,7 @@ if(scrollY+innerHeight>=document.body.scrollHeight-8)scrollTo(0,0);else scrollBy
 requestAnimationFrame(step);`;
 
 /** A long document for the scrolling scene: the still page many times, with picture-like boxes. */
-const LONG_BODY = Array.from({ length: 12 }, (_, i) => STATIC_BODY
+export const LONG_BODY = Array.from({ length: 12 }, (_, i) => STATIC_BODY
   + `<div style="margin:16px 20px;height:180px;width:${520 + (i % 3) * 200}px;background:linear-gradient(${i * 40}deg,hsl(${i * 50},60%,55%),hsl(${i * 50 + 120},60%,35%))"></div>`).join('');
 
 function page(scene: SceneName): string {
@@ -80,15 +80,32 @@ export interface ChromiumScene {
  * (--disable-gpu) and shares the 2 cores with the agent, as a customer's browser would.
  */
 export async function showScene(scene: SceneName, env: NodeJS.ProcessEnv, width: number, height: number, timeoutMs = 30_000): Promise<ChromiumScene> {
+  return showPage(page(scene), scene, env, width, height, timeoutMs);
+}
+
+/**
+ * Any page, shown as {@link showScene} shows a scene. The page must fetch `/ready` once it
+ * has painted (the READY snippet does); other requests to a path in `routes` go to its
+ * handler (with the query string), e.g. the glass scene's clock reports.
+ */
+export async function showPage(html: string, label: string, env: NodeJS.ProcessEnv, width: number, height: number, timeoutMs = 30_000,
+  routes: Readonly<Record<string, (query: URLSearchParams) => void>> = {}): Promise<ChromiumScene> {
   let onReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => { onReady = resolve; });
   const server: Server = createServer((req, res) => {
-    if (req.url === '/ready') {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/ready') {
       onReady();
       res.writeHead(204).end();
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(scene));
+    const route = routes[url.pathname];
+    if (route !== undefined) {
+      route(url.searchParams);
+      res.writeHead(204).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -114,7 +131,7 @@ export async function showScene(scene: SceneName, env: NodeJS.ProcessEnv, width:
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(profile, { recursive: true, force: true });
   };
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Chromium did not show the ${scene} scene in ${timeoutMs} ms`)), timeoutMs).unref());
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`Chromium did not show the ${label} scene in ${timeoutMs} ms`)), timeoutMs).unref());
   try {
     await Promise.race([ready, timeout]);
   } catch (error) {

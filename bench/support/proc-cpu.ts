@@ -57,3 +57,14 @@ export function machineCpu(): { busy: number; total: number } {
   const idle = (line[3] ?? 0) + (line[4] ?? 0);
   return { busy: total - idle, total };
 }
+
+/** Resident memory of process `pid` now (VmRSS in /proc/<pid>/status), bytes; NaN if it is gone. */
+export function rssBytes(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? Number.NaN : Number(kib) * 1024;
+  } catch {
+    return Number.NaN;
+  }
+}

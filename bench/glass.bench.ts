@@ -1,0 +1,235 @@
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { launchTestBrowser, type TestBrowser } from '../test/support/browser';
+import { startXvfb } from '../test/support/xvfb';
+import { assertTechnicianBuilt } from '../test/browser/panel-driver';
+import { percentile, withNote, type Benchmark, type BenchRow } from './support/benchmark';
+import { assertCaptureWorkerBuilt, sleep, STREAM_RUN } from './support/agent-child';
+import { showGlassScene, type GlassScene, type GlassSceneName } from './support/glass-scene';
+import { takeMeter } from './support/glass-meter';
+import { BUILT_AGENT, startNoVncViewer, startOurViewer, type Viewer } from './support/glass-viewers';
+import { pageClockOffset } from './support/technician-page';
+
+/**
+ * Issue 13's glass-to-glass benchmark: what a technician sees, read off the viewer's canvas,
+ * for this project and for noVNC viewing x0vncserver on the same Xvfb in the same run.
+ */
+
+/** Both viewers' browser window; the same for both, so drawing costs them alike. */
+const VIEWPORT = Object.freeze({ width: 1400, height: 900 });
+/** After the viewer shows the screen, before the window: first full frame, decoders warm. */
+const WARMUP_MS = 3000;
+/** The measured window of the moving and still scenes, ms. */
+const WINDOW_MS = 10_000;
+/** Key-to-echo: presses one after the other, far enough apart that each echo shows before the next key. */
+const KEYS = Object.freeze({ count: 20, intervalMs: 500, drainMs: 1500 });
+/** The whole benchmark gives up after this long. */
+const OVERALL_TIMEOUT_MS = 10 * 60_000;
+/** The technician page's canvas, and noVNC's (its only canvas). */
+const OUR_CANVAS = '#remote-screen';
+
+/** Issue 13's targets, as ratios to noVNC in the same run (and absolute ones for the agent). */
+const TARGETS = Object.freeze({
+  regionFps: 1, regionP50: 0.8, scrollFps: 2, keyP50: 1, cpuPerUpdateMs: 5, stillCpuPercent: 1, rssMiB: 150,
+});
+
+const SCENES: readonly { readonly scene: GlassSceneName; readonly label: string }[] = [
+  { scene: 'region', label: '400x300 region changing every frame (60/s)' },
+  { scene: 'scroll', label: 'whole screen scrolling (30 steps/s)' },
+  { scene: 'still', label: 'still screen' },
+  { scene: 'key', label: 'key-to-echo' },
+];
+
+interface Lane {
+  readonly viewer: string;
+  readonly what: string;
+  /** Distinct stamps seen on the viewer's canvas per second. */
+  readonly fps: number;
+  /** Viewer Date.now() at the first sight of a stamp − the scene's Date.now() in it, ms. */
+  readonly latenciesMs: readonly number[];
+  readonly bytesPerSecond: number;
+  /** Keydown in the viewer → the square's flip seen on its canvas, ms. */
+  readonly echoesMs: readonly number[];
+  readonly keysPressed: number;
+  /** The capturing process (agent or X0tigervnc) over the window, % of one core. */
+  readonly serverCpuPercent: number;
+  /** Its CPU per update: ours per update the page drew, the anchor's per stamp seen, ms. */
+  readonly serverCpuMsPerUpdate: number;
+  readonly serverRssMiB: number;
+  readonly invalidReads: number;
+  readonly reads: number;
+  /** The viewer page's Date.now() minus the bench's, and the evaluate round trip it is known to within. */
+  readonly viewerClock: { readonly offsetMs: number; readonly rttMs: number };
+  readonly loadAverage: number;
+}
+
+async function measure(viewer: Viewer, scene: GlassSceneName): Promise<Lane> {
+  await sleep(WARMUP_MS);
+  const clock = await pageClockOffset(viewer.page, Date.now);
+  await takeMeter(viewer.page); // forget the warm-up
+  const start = { at: performance.now(), bytes: viewer.receivedBytes(), cpu: viewer.serverCpuMs(), drawn: await viewer.updatesDrawn?.() };
+  let keysPressed = 0;
+  if (scene === 'key') {
+    await viewer.focusCanvas();
+    const firstAt = performance.now();
+    for (let i = 0; i < KEYS.count; i++) {
+      await sleep(Math.max(0, firstAt + i * KEYS.intervalMs - performance.now()));
+      await viewer.page.keyboard.press('KeyA');
+      keysPressed++;
+    }
+    await sleep(KEYS.drainMs);
+  } else {
+    await sleep(WINDOW_MS);
+  }
+  const readings = await takeMeter(viewer.page);
+  const seconds = (performance.now() - start.at) / 1000;
+  const cpuMs = viewer.serverCpuMs() - start.cpu;
+  const drawn = viewer.updatesDrawn !== undefined ? (await viewer.updatesDrawn()) - (start.drawn ?? 0) : readings.frames.length;
+  return {
+    viewer: viewer.name,
+    what: viewer.what,
+    fps: readings.frames.length / seconds,
+    latenciesMs: readings.frames.map((f) => f.latencyMs),
+    bytesPerSecond: (viewer.receivedBytes() - start.bytes) / seconds,
+    echoesMs: readings.echoesMs,
+    keysPressed,
+    serverCpuPercent: cpuMs / (seconds * 10),
+    serverCpuMsPerUpdate: drawn > 0 ? cpuMs / drawn : Number.NaN,
+    serverRssMiB: viewer.serverRssBytes() / 1024 / 1024,
+    invalidReads: readings.invalid,
+    reads: readings.reads,
+    viewerClock: { offsetMs: clock.dateMs, rttMs: clock.rttMs },
+    loadAverage: loadavg()[0] ?? 0,
+  };
+}
+
+const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '–');
+
+function laneNote(l: Lane): string {
+  return `${l.viewer}: ${f1(l.fps)} fps, p50 ${f1(percentile(l.latenciesMs, 50))} / p95 ${f1(percentile(l.latenciesMs, 95))} ms, ${f1(l.bytesPerSecond / 1024)} KiB/s, `
+    + `server CPU ${f1(l.serverCpuPercent)} %, ${l.invalidReads}/${l.reads} reads torn, load ${l.loadAverage.toFixed(1)}`;
+}
+
+function rowsOf(scene: GlassSceneName, label: string, ours: Lane, anchor: Lane, sceneLagMs: number): BenchRow[] {
+  const base = (value: number): { name: string; value: number } => ({ name: 'noVNC + x0vncserver', value });
+  const clocks = `clocks: scene → bench report ≥ ${f1(sceneLagMs)} ms one way (an upper bound of its lag), viewer offset ${f1(ours.viewerClock.offsetMs)} ms ± ${f1(ours.viewerClock.rttMs / 2)} (ours), `
+    + `${f1(anchor.viewerClock.offsetMs)} ± ${f1(anchor.viewerClock.rttMs / 2)} (noVNC)`;
+  const both = `${laneNote(ours)}; ${laneNote(anchor)}`;
+  const p50 = (l: Lane): number => percentile(l.latenciesMs, 50);
+  const p95 = (l: Lane): number => percentile(l.latenciesMs, 95);
+  const rss = (l: Lane): BenchRow => ({
+    case: `${label}: agent memory while paired (RSS)`, value: l.serverRssMiB, unit: 'MiB',
+    baseline: { name: 'X0tigervnc RSS', value: anchor.serverRssMiB },
+    target: { text: `≤ ${TARGETS.rssMiB} MB`, met: l.serverRssMiB * 1.048576 <= TARGETS.rssMiB },
+  });
+  switch (scene) {
+    case 'region':
+      return [
+        { case: `${label}: frames seen on the viewer's canvas`, value: ours.fps, unit: 'fps', baseline: base(anchor.fps),
+          target: { text: `≥ ${TARGETS.regionFps}× noVNC`, met: ours.fps >= TARGETS.regionFps * anchor.fps }, note: both },
+        { case: `${label}: scene paint → seen on the viewer's canvas, p50`, value: p50(ours), unit: 'ms', baseline: base(p50(anchor)),
+          target: { text: `≤ ${TARGETS.regionP50}× noVNC`, met: p50(ours) <= TARGETS.regionP50 * p50(anchor) }, note: `${ours.latenciesMs.length} frames (noVNC ${anchor.latenciesMs.length}); ${clocks}` },
+        { case: `${label}: scene paint → seen, p95`, value: p95(ours), unit: 'ms', baseline: base(p95(anchor)) },
+        { case: `${label}: bytes to the viewer`, value: ours.bytesPerSecond / 1024, unit: 'KiB/s', baseline: base(anchor.bytesPerSecond / 1024) },
+        { case: `${label}: agent CPU per update`, value: ours.serverCpuMsPerUpdate, unit: 'ms',
+          baseline: { name: 'X0tigervnc CPU per frame seen', value: anchor.serverCpuMsPerUpdate },
+          target: { text: `≤ ${TARGETS.cpuPerUpdateMs} ms`, met: ours.serverCpuMsPerUpdate <= TARGETS.cpuPerUpdateMs },
+          note: `agent ${f1(ours.serverCpuPercent)} % of a core over updates the page drew; X0tigervnc ${f1(anchor.serverCpuPercent)} %` },
+      ];
+    case 'scroll':
+      return [
+        { case: `${label}: frames seen on the viewer's canvas`, value: ours.fps, unit: 'fps', baseline: base(anchor.fps),
+          target: { text: `≥ ${TARGETS.scrollFps}× noVNC`, met: ours.fps >= TARGETS.scrollFps * anchor.fps }, note: both },
+        { case: `${label}: bytes to the viewer`, value: ours.bytesPerSecond / 1024, unit: 'KiB/s', baseline: base(anchor.bytesPerSecond / 1024),
+          target: { text: '≤ noVNC', met: ours.bytesPerSecond <= anchor.bytesPerSecond } },
+        { case: `${label}: scene paint → seen, p50`, value: p50(ours), unit: 'ms', baseline: base(p50(anchor)), note: clocks },
+        { case: `${label}: scene paint → seen, p95`, value: p95(ours), unit: 'ms', baseline: base(p95(anchor)) },
+        { case: `${label}: agent CPU per update`, value: ours.serverCpuMsPerUpdate, unit: 'ms',
+          baseline: { name: 'X0tigervnc CPU per frame seen', value: anchor.serverCpuMsPerUpdate },
+          note: `agent ${f1(ours.serverCpuPercent)} % of a core; X0tigervnc ${f1(anchor.serverCpuPercent)} %` },
+      ];
+    case 'still':
+      return [
+        { case: `${label}: bytes to the viewer`, value: ours.bytesPerSecond, unit: 'B/s', baseline: base(anchor.bytesPerSecond),
+          target: { text: '= 0', met: ours.bytesPerSecond === 0 }, note: both },
+        { case: `${label}: agent CPU while paired`, value: ours.serverCpuPercent, unit: '% of a core',
+          baseline: { name: 'X0tigervnc', value: anchor.serverCpuPercent },
+          target: { text: `≤ ${TARGETS.stillCpuPercent} %`, met: ours.serverCpuPercent <= TARGETS.stillCpuPercent } },
+        rss(ours),
+      ];
+    case 'key': {
+      const e50 = (l: Lane): number => percentile(l.echoesMs, 50);
+      return [
+        { case: `${label}: key pressed in the viewer → square flipped on its canvas, p50`, value: e50(ours), unit: 'ms', baseline: base(e50(anchor)),
+          target: { text: `≤ ${TARGETS.keyP50}× noVNC`, met: e50(ours) <= TARGETS.keyP50 * e50(anchor) },
+          note: `${ours.echoesMs.length}/${ours.keysPressed} echoes (noVNC ${anchor.echoesMs.length}/${anchor.keysPressed}), Playwright keyboard.press every ${KEYS.intervalMs} ms, both times the viewer's own clock; load ${ours.loadAverage.toFixed(1)} / ${anchor.loadAverage.toFixed(1)}` },
+        { case: `${label}: p95`, value: percentile(ours.echoesMs, 95), unit: 'ms', baseline: base(percentile(anchor.echoesMs, 95)) },
+      ];
+    }
+    default: {
+      const unreachable: never = scene;
+      return unreachable;
+    }
+  }
+}
+
+const bench: Benchmark = {
+  name: 'glass',
+  description: 'glass to glass on Xvfb 1920x1080 (issue 13): a kiosk Chromium paints a frame counter and its clock in pixels; a meter reads them off the viewer\'s canvas '
+    + 'in headless Chromium: this project (built agent → relay → technician page, sealed) against noVNC viewing x0vncserver, same run; scenes region, scroll, still, key '
+    + '(`npm run bench -- glass region key`: some of them)',
+  async run(log, args) {
+    const scenes = args.length === 0 ? SCENES : SCENES.filter((s) => args.includes(s.scene));
+    if (scenes.length < args.length || scenes.length === 0) throw new Error(`unknown scene among ${args.join(', ')}; have ${SCENES.map((s) => s.scene).join(', ')}`);
+    if (!existsSync(BUILT_AGENT)) throw new Error(`${BUILT_AGENT} is missing: run npm run build first`);
+    assertCaptureWorkerBuilt();
+    assertTechnicianBuilt();
+    let timer: NodeJS.Timeout | undefined;
+    const overall = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`glass gave up after ${OVERALL_TIMEOUT_MS / 1000} s`)), OVERALL_TIMEOUT_MS);
+    });
+    overall.catch(() => undefined);
+    const xvfb = await startXvfb({ width: STREAM_RUN.width, height: STREAM_RUN.height, depth: 24 });
+    let browser: TestBrowser | undefined;
+    const rows: BenchRow[] = [];
+    const whats = new Set<string>();
+    try {
+      browser = await launchTestBrowser({ locale: 'es-ES', viewport: VIEWPORT });
+      log(`Xvfb on ${xvfb.display}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+      for (const [i, { scene, label }] of scenes.entries()) {
+        let shown: GlassScene | undefined;
+        try {
+          shown = await Promise.race([showGlassScene(scene, xvfb.env(), STREAM_RUN.width, STREAM_RUN.height), overall]);
+          await sleep(STREAM_RUN.sceneSettleMs);
+          // Each scene starts with the other viewer, so that neither always meets a warmer scene.
+          const order = i % 2 === 0 ? ['ours', 'anchor'] as const : ['anchor', 'ours'] as const;
+          const lanes: Partial<Record<'ours' | 'anchor', Lane>> = {};
+          for (const which of order) {
+            log(`${label}: ${which === 'ours' ? 'this project' : 'noVNC + x0vncserver'}`);
+            const viewer = await Promise.race([
+              which === 'ours' ? startOurViewer(xvfb.env(), browser, OUR_CANVAS) : startNoVncViewer(xvfb.env(), xvfb.display, browser), overall]);
+            try {
+              const lane = await Promise.race([measure(viewer, scene), overall]);
+              whats.add(lane.what);
+              log(`  ${laneNote(lane)}${scene === 'key' ? `; echo p50 ${f1(percentile(lane.echoesMs, 50))} ms (${lane.echoesMs.length}/${lane.keysPressed})` : ''}; ${lane.what}`);
+              lanes[which] = lane;
+            } finally {
+              await viewer.stop();
+            }
+          }
+          rows.push(...rowsOf(scene, label, lanes.ours!, lanes.anchor!, shown.clockLagBoundMs()));
+        } finally {
+          await shown?.stop();
+        }
+      }
+      // Every row says what ran: the agent's adapters as its "agent ready" line named them, and the anchor.
+      return withNote(rows, [...whats].join('; '));
+    } finally {
+      clearTimeout(timer);
+      await browser?.close();
+      await xvfb.stop();
+    }
+  },
+};
+
+export default bench;
