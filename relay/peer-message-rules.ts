@@ -59,6 +59,8 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
   refresh: { from: 'technician', in: ['paired'] },
   quality: { from: 'technician', in: ['paired'] },
   'screen-info': { from: 'client', in: ['paired'] },
+  'cursor-shape': { from: 'client', in: ['paired'] },
+  'cursor-pos': { from: 'client', in: ['paired'] },
 });
 
 /** The text message types a peer may ever send. */

@@ -296,7 +296,9 @@ export class ClientSession {
       case 'screen-info':
       case 'e2e-failed':
       case 'introduce':
-        // e2e-failed goes to the relay; introduce only ever travels sealed.
+      case 'cursor-shape':
+      case 'cursor-pos':
+        // e2e-failed goes to the relay; introduce only ever travels sealed; the cursor is ours to send.
         this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
       default: {
@@ -399,7 +401,10 @@ export class ClientSession {
       case 'quality':
         return this.streamer?.setQuality(inner.mode === 'auto' ? 'auto' : inner.value ?? 70);
       case 'screen-info':
-        this.deps.logger.warn('ignored screen information from the technician');
+      case 'cursor-shape':
+      case 'cursor-pos':
+        // The relay lets these through only from a client; ignored, whoever made them.
+        this.deps.logger.warn({ type: inner.type }, 'ignored a message only the customer\'s side sends');
         return;
       default: {
         const unreachable: never = inner;
