@@ -98,7 +98,10 @@ export class CursorOverlay {
     overlay.style.width = `${image.width * scaleX}px`;
     overlay.style.height = `${image.height * scaleY}px`;
     overlay.style.transform = `translate(${left}px, ${top}px)`;
+    // What it shows, for whoever inspects the page (tests, support staff in devtools).
     overlay.dataset.shape = String(image.id);
+    overlay.dataset.hotX = String(image.hotX);
+    overlay.dataset.hotY = String(image.hotY);
     overlay.dataset.x = String(position.x);
     overlay.dataset.y = String(position.y);
     overlay.hidden = false;
