@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
 import { assertTechnicianBuilt, openPanel, pagePointOf, submitCode, waitForState } from '../browser/panel-driver';
 import { launchTestBrowser, type TestBrowser } from '../support/browser';
+import { openTestX } from '../support/x11-windows';
 import {
   customerDesktopPage, describeWithDesktop, startAgentProcess, startDesktop, untilCanvasShows, type AgentProcess, type Desktop,
 } from '../support/desktop';
@@ -13,6 +14,9 @@ const BLOCK = { x: 80, y: 60, width: 320, height: 200, rgb: [0x22, 0x44, 0xaa] a
 const PLAIN = { x: 40, y: 650 };
 /** …and a point inside its text area (Chromium shows the I-beam there). */
 const TEXT = { x: 600, y: 480 };
+/** Two more of each, where the customer moves their own pointer. */
+const OTHER_TEXT = { x: 1000, y: 420 };
+const OTHER_PLAIN = { x: 1240, y: 680 };
 
 /** What the page's overlay shows: the shape's id, size, hotspot, where, and the box of its opaque pixels. */
 interface Shown {
@@ -135,4 +139,21 @@ describeWithDesktop('the customer\'s pointer, from XFixes on a real X display to
     const again = await overlayAt(panel, PLAIN, ibeam.id);
     expect(again.id).toBe(arrow.id);
   }, 120_000);
+
+  test('the customer moves their own pointer: the page follows it and its shape without the technician doing anything', async () => {
+    // The page is connected from the test before; the technician's pointer is on the toolbar.
+    const arrowId = await panel.evaluate(() => document.getElementById('remote-cursor')!.dataset.shape!);
+    const x = await openTestX(desktop.display.display);
+    try {
+      // As the customer's mouse would: the X server moves the pointer (and tells Chromium, which changes its cursor).
+      x.client.WarpPointer(0, x.root, 0, 0, 0, 0, OTHER_TEXT.x, OTHER_TEXT.y);
+      const ibeam = await overlayAt(panel, OTHER_TEXT, arrowId);
+      expect(ibeam.hotX).toBeGreaterThan(ibeam.opaque.left + 1);
+      x.client.WarpPointer(0, x.root, 0, 0, 0, 0, OTHER_PLAIN.x, OTHER_PLAIN.y);
+      const arrow = await overlayAt(panel, OTHER_PLAIN, ibeam.id);
+      expect(arrow.id).toBe(arrowId);
+    } finally {
+      await x.close();
+    }
+  }, 60_000);
 });
