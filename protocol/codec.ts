@@ -184,11 +184,14 @@ function validateControl(o: Obj): ControlMessage {
       const app = optStr(o, 'app', MAX_NAME_LENGTH);
       return app === undefined ? { type, version, role } : { type, version, role, app };
     }
-    case 'welcome':
-      return {
+    case 'welcome': {
+      const welcome = {
         type, version: int(o, 'version', 0, UINT32_MAX), heartbeatMs: int(o, 'heartbeatMs', 1, MAX_DURATION_MS),
         maxFrameBytes: int(o, 'maxFrameBytes', 1, UINT32_MAX), maxTextBytes: int(o, 'maxTextBytes', 1, UINT32_MAX),
-      };
+      } as const;
+      const features = optFeatures(o);
+      return features === undefined ? welcome : { ...welcome, features };
+    }
     case 'register':
       return { type, name: str(o, 'name', MAX_NAME_LENGTH) };
     case 'code': {

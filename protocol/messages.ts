@@ -26,6 +26,12 @@ export interface WelcomeMessage {
   readonly heartbeatMs: number;
   readonly maxFrameBytes: number;
   readonly maxTextBytes: number;
+  /**
+   * What this relay routes beyond its version (PeerFeature names): `cursor`, the sealed
+   * `cursor-shape` and `cursor-pos`. An older relay names none, and ends a socket that
+   * sends it a type it does not know, so a peer sends those only to a relay that named them.
+   */
+  readonly features?: readonly string[];
 }
 
 /** Client asks for an access code (again, to replace a live one). */

@@ -103,6 +103,8 @@ export class ClientSession {
   private ws: WebSocket | undefined;
   private streamer: StreamerLike | undefined;
   private cursorStreamer: CursorStreamerLike | undefined;
+  /** What the relay of this socket said it routes beyond version 2 (`welcome`). */
+  private relayFeatures: readonly string[] = [];
   private consentAbort: AbortController | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly backoff: BackoffOptions;
@@ -192,6 +194,7 @@ export class ClientSession {
   private onOpen(): void {
     this.consentGiven = undefined;
     this.inbox = Promise.resolve();
+    this.relayFeatures = [];
     this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
     // No name for the relay: the technician learns it sealed, once the keys verified.
     this.send({ type: 'register', name: '' });
@@ -262,6 +265,7 @@ export class ClientSession {
   private async onControl(m: ControlMessage): Promise<void> {
     switch (m.type) {
       case 'welcome':
+        this.relayFeatures = m.features ?? [];
         return;
       case 'code':
         return this.onCode(m.code, m.expiresAt, m.ttlMs);
@@ -569,9 +573,11 @@ export class ClientSession {
     if (this.ws !== ws || this.state.kind !== 'sharing') return;
     this.streamer = this.deps.createStreamer((bytes) => this.sendFrame(ws, bytes), wholeFramesOnly);
     this.streamer.start();
-    // The pointer only sealed, and only to a page that said it draws it (an older one would end the session).
+    // The pointer only sealed, only through a relay that routes it (an older one would close
+    // our socket) and only to a page that said it draws it (an older one would end the session).
     const attempt = this.attempt;
-    if (attempt !== undefined && attempt.technicianCan(PeerFeature.CURSOR) && this.deps.createCursorStreamer !== undefined) {
+    const cursorWanted = attempt !== undefined && attempt.technicianCan(PeerFeature.CURSOR) && this.relayFeatures.includes(PeerFeature.CURSOR);
+    if (cursorWanted && this.deps.createCursorStreamer !== undefined) {
       this.cursorStreamer = this.deps.createCursorStreamer((message) => {
         if (this.ws === ws && this.attempt === attempt && this.state.kind === 'sharing') this.sendToTechnician(message);
       });

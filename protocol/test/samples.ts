@@ -24,6 +24,7 @@ export const CONTROL_SAMPLES: readonly ControlMessage[] = [
   { type: 'hello', version: 1, role: 'client' },
   { type: 'hello', version: 1, role: 'technician', app: 'CompuEasys Technician 0.1.0' },
   { type: 'welcome', version: 1, heartbeatMs: 15000, maxFrameBytes: 4 * 1024 * 1024, maxTextBytes: 64 * 1024 },
+  { type: 'welcome', version: 2, heartbeatMs: 15000, maxFrameBytes: 4 * 1024 * 1024, maxTextBytes: 64 * 1024, features: ['cursor'] },
   { type: 'register', name: 'RECEPCIÓN-PC' },
   { type: 'register', name: '' },
   { type: 'code', code: '004217', expiresAt: 1700000600000, ttlMs: 600000 },

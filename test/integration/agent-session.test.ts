@@ -1,4 +1,4 @@
-import { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
 import type { BackoffOptions } from '../../common/backoff';
@@ -190,6 +190,24 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     expect(oldTech.received.some((m) => m.kind === 'text' && (m.message.type === 'cursor-shape' || m.message.type === 'cursor-pos'))).toBe(false);
   });
 
+  test('through an older relay (its welcome names no feature) the pointer is not sent, even to a page that asked: that relay would close the socket', async () => {
+    const older = await olderRelayInFront(relay.wsUrl);
+    try {
+      const cursor = new StillCursor();
+      harness = await startAgent(older.wsUrl, 'view-only', { cursor });
+      const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor'])).tech;
+      await tech.next('paired');
+      await tech.until('screen-info');
+      expect((await tech.nextBinary()).message.kind).toBe('frame');
+      expect(cursor.reads).toBe(0);
+      expect(harness.agent.session.current.kind).toBe('sharing');
+    } finally {
+      await harness?.agent.close();
+      harness = undefined;
+      await older.close();
+    }
+  });
+
   test('deny: the technician is turned away and the customer sees a new code', async () => {
     harness = await startAgent(relay.wsUrl, 'deny');
     const first = await codeOf(harness);
@@ -332,6 +350,47 @@ describe('the client agent and a misbehaving relay', () => {
     }
   });
 });
+
+/**
+ * The relay as an older one greets its peers: a WebSocket proxy in front of the real relay
+ * that takes `features` out of `welcome` and passes everything else as it is.
+ */
+async function olderRelayInFront(relayWsUrl: string): Promise<{ wsUrl: string; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  server.on('connection', (peer) => {
+    const upstream = new WebSocket(relayWsUrl);
+    const early: [Buffer, boolean][] = [];
+    upstream.on('open', () => { for (const [data, binary] of early.splice(0)) upstream.send(data, { binary }); });
+    peer.on('message', (data: Buffer, binary: boolean) => {
+      if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });
+      else early.push([data, binary]);
+    });
+    upstream.on('message', (data: Buffer, binary: boolean) => {
+      if (!binary) {
+        const message = JSON.parse(data.toString('utf8')) as { type: string; features?: unknown };
+        if (message.type === 'welcome') {
+          delete message.features;
+          peer.send(JSON.stringify(message));
+          return;
+        }
+      }
+      peer.send(data, { binary });
+    });
+    peer.on('close', () => upstream.close());
+    upstream.on('close', () => peer.close());
+    peer.on('error', () => upstream.terminate());
+    upstream.on('error', () => peer.terminate());
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    wsUrl: `ws://127.0.0.1:${port}${new URL(relayWsUrl).pathname}`,
+    close: () => new Promise<void>((resolve) => {
+      for (const c of server.clients) c.terminate();
+      server.close(() => resolve());
+    }),
+  };
+}
 
 /** A pointer standing where the test puts it, with one 2 × 2 shape. */
 class StillCursor implements CursorSource {

@@ -66,6 +66,17 @@ describe('sealed sessions through the relay', () => {
     expect(Buffer.compare(await client.peer.nextSealedBinary(), Buffer.from(sealedAck))).toBe(0);
   });
 
+  test('the relay says it routes the pointer to peers of version 2 only', async () => {
+    const v2 = await WsTestPeer.connect(relay.wsUrl);
+    v2.sendJson({ type: 'hello', version: SEALING_VERSION, role: 'client' });
+    expect((await v2.next('welcome')).features).toEqual(['cursor']);
+    const v1 = await WsTestPeer.connect(relay.wsUrl);
+    v1.sendJson({ type: 'hello', version: 1, role: 'client' });
+    expect((await v1.next('welcome')).features).toBeUndefined();
+    v2.close();
+    v1.close();
+  });
+
   test('the customer\'s pointer passes sealed from the client only; from the technician, or bare, the relay refuses it', async () => {
     const { client, tech } = await pairSealed(relay.wsUrl);
     const rgba = 'AAAA______8AAAAAAAAAgA'; // 2 × 2
