@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AgentDeps } from './agent';
 import type { AgentOptions } from './agent-options';
+import type { CursorSource } from './capture/cursor-source';
 import { missingDisplayProblem } from './capture/display-check';
 import { createScreenSource, DEFAULT_SCREEN_SOURCES, NUT_JS_SOURCES } from './capture/create-screen-source';
 import { createScreenshotDesktopSource } from './capture/screenshot-desktop-adapter';
@@ -38,7 +39,7 @@ export interface AgentHardwareConfig {
  * agent, the window and the extension all do: the native adapter first, each fallback
  * logged (or none, with `noFallback`). Throws NoDisplayError on Linux without DISPLAY, before nut-js is loaded.
  */
-export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pick<AgentDeps, 'source' | 'encoder' | 'sink'>> {
+export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pick<AgentDeps, 'source' | 'encoder' | 'sink' | 'cursor'>> {
   const problem = missingDisplayProblem(config.platform, config.x11Display);
   if (problem !== undefined) throw new NoDisplayError(problem);
   const { options, logger } = config;
@@ -57,8 +58,21 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
   const source = await createScreenSource(firstOnly(sources), skipped('screen source'));
   const encoder = await createRectEncoder(firstOnly(encoders), skipped('encoder'));
   const sink = await createInputSink({ x11Display: config.x11Display, platform: config.platform, logger });
-  logger.info({ source: source.name, encoder: encoder.name }, 'agent ready');
-  return { source, encoder, sink };
+  const cursor = await openCursorSource(config);
+  logger.info({ source: source.name, encoder: encoder.name, cursor: cursor?.name ?? 'none' }, 'agent ready');
+  return { source, encoder, sink, ...(cursor !== undefined ? { cursor } : {}) };
+}
+
+/** The pointer's shape and position: XFixes on X11; none elsewhere or without it (the technician then sees none). */
+async function openCursorSource(config: AgentHardwareConfig): Promise<CursorSource | undefined> {
+  if (config.platform !== 'linux' || config.x11Display === undefined) return undefined;
+  try {
+    const { X11CursorSource } = await import('./capture/x11-cursor-adapter');
+    return await X11CursorSource.open(config.x11Display);
+  } catch (error) {
+    config.logger.warn({ err: String(error) }, 'the pointer cannot be followed here; the technician will not see it');
+    return undefined;
+  }
 }
 
 /** The streamer and socket settings the options ask for. */

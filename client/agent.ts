@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { DisplayInfo } from '../protocol';
+import type { CursorSource } from './capture/cursor-source';
 import type { ScreenSource } from './capture/screen-source';
 import { watchScreenSize } from './capture/watch-screen-size';
 import type { RectEncoder } from './encode/rect-encoder';
@@ -11,6 +12,7 @@ import type { ConsentAnswer } from './contract/ui-events';
 import { ClientSession, type ConsentRequest } from './session/client-session';
 import type { AgentState } from './session/session-state';
 import type { BackoffOptions } from '../common/backoff';
+import { CursorStreamer, type CursorSend, type CursorStreamerOptions } from './stream/cursor-streamer';
 import { FrameStreamer } from './stream/frame-streamer';
 import type { FrameStreamerOptionsInput } from './stream/frame-streamer-options';
 
@@ -21,6 +23,9 @@ export interface AgentDeps {
   readonly source: ScreenSource;
   readonly encoder: RectEncoder;
   readonly sink: InputSink;
+  /** The customer's pointer (XFixes on X11); absent where the system cannot tell: no pointer is sent. */
+  readonly cursor?: CursorSource;
+  readonly cursorStreamer?: Partial<CursorStreamerOptions>;
   readonly logger: Logger;
   readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   readonly onState: (state: AgentState) => void;
@@ -50,6 +55,7 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
   const mapper = new CoordinateMapper(sinkSize.width, sinkSize.height, sinkSize.width, sinkSize.height);
   const injector = new InputInjector(deps.sink, mapper, deps.logger);
 
+  const cursor = deps.cursor;
   const displaysOf = (width: number, height: number): DisplayInfo[] => [{ id: 0, x: 0, y: 0, width, height, primary: true }];
   // eslint-disable-next-line prefer-const
   let session: ClientSession;
@@ -74,6 +80,9 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
       { source, encoder: deps.encoder, send, logger: deps.logger },
       { ...deps.streamer, wholeFramesOnly },
     ),
+    ...(cursor !== undefined ? {
+      createCursorStreamer: (send: CursorSend) => new CursorStreamer(cursor, send, deps.logger, deps.cursorStreamer),
+    } : {}),
     app: 'compueasys-agent/0.1',
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
     ...(deps.renewExpiredCode !== undefined ? { renewExpiredCode: deps.renewExpiredCode } : {}),
@@ -89,6 +98,7 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
       await session.stop();
       await deps.sink.close();
       await deps.source.close?.();
+      await deps.cursor?.close();
     },
   };
 }

@@ -9,7 +9,7 @@ import {
 } from './input';
 import {
   ACCESS_CODE_PATTERN, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES, MAX_DISPLAYS,
-  MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, SEALABLE_TYPES,
+  MAX_FEATURE_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, SEALABLE_TYPES,
   type ControlMessage, type DisplayInfo, type PeerInfo,
 } from './messages';
 
@@ -158,6 +158,20 @@ function display(v: unknown): DisplayInfo {
 }
 
 const UINT32_MAX = 0xffffffff;
+
+/**
+ * `features`: a short list of short names, kept as they are (a newer side's names mean
+ * nothing to an older one, which only ever asks whether a name it knows is there).
+ */
+function optFeatures(o: Obj): string[] | undefined {
+  const list = o.features;
+  if (list === undefined) return undefined;
+  if (!Array.isArray(list) || list.length > MAX_FEATURES) fail('features: expected at most 16 names');
+  return list.map((v: unknown) => {
+    if (typeof v !== 'string' || v.length < 1 || v.length > MAX_FEATURE_LENGTH) fail('features: expected names of 1–32 characters');
+    return v;
+  });
+}
 const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
 
 function validateControl(o: Obj): ControlMessage {
@@ -170,11 +184,14 @@ function validateControl(o: Obj): ControlMessage {
       const app = optStr(o, 'app', MAX_NAME_LENGTH);
       return app === undefined ? { type, version, role } : { type, version, role, app };
     }
-    case 'welcome':
-      return {
+    case 'welcome': {
+      const welcome = {
         type, version: int(o, 'version', 0, UINT32_MAX), heartbeatMs: int(o, 'heartbeatMs', 1, MAX_DURATION_MS),
         maxFrameBytes: int(o, 'maxFrameBytes', 1, UINT32_MAX), maxTextBytes: int(o, 'maxTextBytes', 1, UINT32_MAX),
-      };
+      } as const;
+      const features = optFeatures(o);
+      return features === undefined ? welcome : { ...welcome, features };
+    }
     case 'register':
       return { type, name: str(o, 'name', MAX_NAME_LENGTH) };
     case 'code': {
@@ -225,8 +242,25 @@ function validateControl(o: Obj): ControlMessage {
       return { type, mac: fixedBytes(o, 'mac', E2E_MAC_BYTES) };
     case 'e2e-failed':
       return { type, reason: oneOf(o, 'reason', E2E_FAILURE_REASONS) };
-    case 'introduce':
-      return { type, name: str(o, 'name', MAX_NAME_LENGTH) };
+    case 'introduce': {
+      const name = str(o, 'name', MAX_NAME_LENGTH);
+      const features = optFeatures(o);
+      return features === undefined ? { type, name } : { type, name, features };
+    }
+    case 'cursor-shape':
+      // Types and generous bounds only: the size and the pixels are decodeCursorImage's to
+      // check, so that a bad shape is refused alone and does not end a sealed session.
+      return {
+        type, id: int(o, 'id', 0, UINT32_MAX),
+        width: int(o, 'width', 0, MAX_COORDINATE), height: int(o, 'height', 0, MAX_COORDINATE),
+        hotX: int(o, 'hotX', -MAX_COORDINATE, MAX_COORDINATE), hotY: int(o, 'hotY', -MAX_COORDINATE, MAX_COORDINATE),
+        rgba: str(o, 'rgba', Math.ceil((MAX_SEALED_BOX_BYTES * 4) / 3)),
+      };
+    case 'cursor-pos':
+      return {
+        type, x: int(o, 'x', -MAX_COORDINATE, MAX_COORDINATE), y: int(o, 'y', -MAX_COORDINATE, MAX_COORDINATE),
+        visible: bool(o, 'visible'), shape: int(o, 'shape', 0, UINT32_MAX),
+      };
     case 'sealed':
       return { type, inner: oneOf(o, 'inner', SEALABLE_TYPES), n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER), box: sealedBox(o, 'box') };
     default:

@@ -8,3 +8,4 @@ export * from './frame';
 export * from './image-size';
 export * from './codec';
 export * from './base64url';
+export * from './cursor';

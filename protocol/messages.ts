@@ -26,6 +26,12 @@ export interface WelcomeMessage {
   readonly heartbeatMs: number;
   readonly maxFrameBytes: number;
   readonly maxTextBytes: number;
+  /**
+   * What this relay routes beyond its version (PeerFeature names): `cursor`, the sealed
+   * `cursor-shape` and `cursor-pos`. An older relay names none, and ends a socket that
+   * sends it a type it does not know, so a peer sends those only to a relay that named them.
+   */
+  readonly features?: readonly string[];
 }
 
 /** Client asks for an access code (again, to replace a live one). */
@@ -190,11 +196,54 @@ export interface E2eFailedMessage {
   readonly reason: E2eFailureReason;
 }
 
+/**
+ * What a side can take besides the messages every peer of its version knows, announced in
+ * `introduce` so the other side sends nothing an older app would refuse (a sealed message
+ * that does not decode ends the session). A name a side does not know means nothing to it.
+ */
+export const PeerFeature = Object.freeze({
+  /** The page draws the customer's pointer: send it `cursor-shape` and `cursor-pos`. */
+  CURSOR: 'cursor',
+} as const);
+
 /** What travels only inside `sealed`: each side's name, after key confirmation. */
 export interface IntroduceMessage {
   readonly type: 'introduce';
   /** The technician's name (asked about in the consent question) or the computer's name (≤ 64). */
   readonly name: string;
+  /** What this side can take (absent: nothing beyond version 2). */
+  readonly features?: readonly string[];
+}
+
+/**
+ * Client → technician, sealed, to a technician that announced the `cursor` feature: a
+ * shape of the customer's pointer, sent once per shape (both sides remember the last
+ * {@link CURSOR_SHAPE_CACHE} shapes sent, oldest out first). The decoder checks the
+ * members' types only; {@link decodeCursorImage} (protocol/cursor.ts) checks the size and
+ * the pixels, so a bad shape is refused alone without ending the session.
+ */
+export interface CursorShapeMessage {
+  readonly type: 'cursor-shape';
+  /** The agent's name for this shape (on X11 the XFixes cursor serial), uint32. */
+  readonly id: number;
+  readonly width: number;
+  readonly height: number;
+  /** The hotspot: the pixel of the shape that sits on the pointer's position. */
+  readonly hotX: number;
+  readonly hotY: number;
+  /** width × height × 4 bytes, RGBA, straight (not premultiplied) alpha, row by row, base64url. */
+  readonly rgba: string;
+}
+
+/** Client → technician, sealed: where the customer's pointer is, in screen pixels, and with which shape. */
+export interface CursorPosMessage {
+  readonly type: 'cursor-pos';
+  readonly x: number;
+  readonly y: number;
+  /** False while the pointer is hidden (or off the streamed screen): draw nothing. */
+  readonly visible: boolean;
+  /** The `id` of a `cursor-shape` sent before. */
+  readonly shape: number;
 }
 
 /**
@@ -210,9 +259,11 @@ export interface SealedMessage {
 }
 
 /** The message types that travel sealed between peers of version 2. */
-export type SealableType = 'introduce' | 'input' | 'screen-info' | 'refresh' | 'quality';
+export type SealableType = 'introduce' | 'input' | 'screen-info' | 'refresh' | 'quality' | 'cursor-shape' | 'cursor-pos';
 
-export const SEALABLE_TYPES: readonly SealableType[] = Object.freeze(['introduce', 'input', 'screen-info', 'refresh', 'quality']);
+export const SEALABLE_TYPES: readonly SealableType[] = Object.freeze([
+  'introduce', 'input', 'screen-info', 'refresh', 'quality', 'cursor-shape', 'cursor-pos',
+]);
 export const E2E_FAILURE_REASONS: readonly E2eFailureReason[] = Object.freeze(['mismatch', 'incomplete-code', 'tampered']);
 
 /** Bytes of the relay's session binding in `e2e-start`. */
@@ -228,14 +279,15 @@ export type ControlMessage =
   | WaitingConsentMessage | ConsentRequestMessage | ConsentMessage | PairedMessage
   | PeerLeftMessage | ErrorMessage | ByeMessage | InputMessage | ScreenInfoMessage
   | RefreshMessage | QualityMessage
-  | E2eStartMessage | E2eShareMessage | E2eConfirmMessage | E2eFailedMessage | IntroduceMessage | SealedMessage;
+  | E2eStartMessage | E2eShareMessage | E2eConfirmMessage | E2eFailedMessage | IntroduceMessage | SealedMessage
+  | CursorShapeMessage | CursorPosMessage;
 
 export type ControlType = ControlMessage['type'];
 
 export const CONTROL_TYPES: readonly ControlType[] = Object.freeze([
   'hello', 'welcome', 'register', 'code', 'join', 'waiting-consent', 'consent-request', 'consent',
   'paired', 'peer-left', 'error', 'bye', 'input', 'screen-info', 'refresh', 'quality',
-  'e2e-start', 'e2e-share', 'e2e-confirm', 'e2e-failed', 'introduce', 'sealed',
+  'e2e-start', 'e2e-share', 'e2e-confirm', 'e2e-failed', 'introduce', 'sealed', 'cursor-shape', 'cursor-pos',
 ]);
 
 /** Longest name (`name`, `technicianName`, `app`). */
@@ -246,3 +298,10 @@ export const PEER_LEFT_REASONS: readonly PeerLeftReason[] = Object.freeze(['bye'
 export const REFRESH_REASONS: readonly RefreshReason[] = Object.freeze(['requested', 'dropped', 'joined']);
 /** An access code: exactly six ASCII digits. */
 export const ACCESS_CODE_PATTERN = /^[0-9]{6}$/;
+/** Largest cursor shape, in pixels each way (a 64 × 64 shape is 16 KiB of RGBA, 22 KiB in base64url). */
+export const MAX_CURSOR_SIZE = 64;
+/** Shapes each side remembers: the agent does not send again, and the page keeps, the last this many. */
+export const CURSOR_SHAPE_CACHE = 32;
+/** Most `features` in `introduce`, and their longest name. */
+export const MAX_FEATURES = 16;
+export const MAX_FEATURE_LENGTH = 32;

@@ -1,4 +1,4 @@
-import { BinaryKind, type ControlMessage, type Role, type SealableType } from '../protocol';
+import { BinaryKind, PeerFeature, type ControlMessage, type Role, type SealableType } from '../protocol';
 import type { SessionState } from './session';
 
 /**
@@ -59,7 +59,16 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
   refresh: { from: 'technician', in: ['paired'] },
   quality: { from: 'technician', in: ['paired'] },
   'screen-info': { from: 'client', in: ['paired'] },
+  'cursor-shape': { from: 'client', in: ['paired'] },
+  'cursor-pos': { from: 'client', in: ['paired'] },
 });
+
+/**
+ * What this relay tells peers of a sealing version, in `welcome`, that it routes beyond
+ * version 2's first types: `cursor` (the two rows above). An older relay would end a socket
+ * that sent them.
+ */
+export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR]);
 
 /** The text message types a peer may ever send. */
 export type PeerMessageType = keyof typeof TEXT_RULES;

@@ -11,7 +11,7 @@ import type { ForwardedKind, RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
 import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
 import {
-  allows, BINARY_RULES, isPeerMessageType, SEALED_RULES, TEXT_RULES, type Phase, type PeerMessageType, type Sealing,
+  allows, BINARY_RULES, isPeerMessageType, RELAY_FEATURES, SEALED_RULES, TEXT_RULES, type Phase, type PeerMessageType, type Sealing,
 } from './peer-message-rules';
 import type { Session } from './session';
 import { TokenBucket } from './token-bucket';
@@ -307,6 +307,8 @@ export class WsConnection implements PeerLink {
       this.write(encodeControl({
         type: 'welcome', version: message.version, heartbeatMs: options.heartbeatIntervalMs,
         maxFrameBytes: options.maxFrameBytes, maxTextBytes: options.maxTextBytes,
+        // What it routes sealed beyond version 2's first types: peers send those only to a relay that says so.
+        ...(versionSeals(message.version) ? { features: RELAY_FEATURES } : {}),
       }), false, 'control');
     },
     register: (message) => {

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
   CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, PROTOCOL_VERSION,
-  type ControlMessage, type DisplayInfo, type E2eFailureReason, type InputEvent, type SealedMessage,
+  PeerFeature, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type DisplayInfo, type E2eFailureReason,
+  type InputEvent, type SealedMessage,
 } from '../../protocol';
 import { DEFAULT_SECRET_DIGITS } from '../../common/access-code';
 import type { SealableMessage } from '../../common/e2e/record-layer';
@@ -28,6 +29,12 @@ export interface ConsentRequest {
   readonly signal: AbortSignal;
 }
 
+/** The part of a CursorStreamer the session drives. */
+export interface CursorStreamerLike {
+  start(): void;
+  stop(): Promise<void>;
+}
+
 /** The part of a FrameStreamer the session drives. */
 export interface StreamerLike {
   start(): void;
@@ -47,6 +54,11 @@ export interface ClientSessionDeps {
   readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   /** A streamer sending FRAME messages through `send`; `wholeFramesOnly` for legacy technicians. */
   readonly createStreamer: (send: (bytes: Uint8Array) => Promise<void>, wholeFramesOnly: boolean) => StreamerLike;
+  /**
+   * A streamer of the customer's pointer, sending through `send`; absent where the system
+   * cannot tell (no XFixes). Used only with a technician whose page asked for it.
+   */
+  readonly createCursorStreamer?: (send: (message: CursorShapeMessage | CursorPosMessage) => void) => CursorStreamerLike;
   /** The displays, for `screen-info`. */
   readonly displays: () => Promise<readonly DisplayInfo[]>;
   readonly onState: (state: AgentState) => void;
@@ -90,6 +102,9 @@ export class ClientSession {
   private state: AgentState = { kind: 'idle' };
   private ws: WebSocket | undefined;
   private streamer: StreamerLike | undefined;
+  private cursorStreamer: CursorStreamerLike | undefined;
+  /** What the relay of this socket said it routes beyond version 2 (`welcome`). */
+  private relayFeatures: readonly string[] = [];
   private consentAbort: AbortController | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly backoff: BackoffOptions;
@@ -179,6 +194,7 @@ export class ClientSession {
   private onOpen(): void {
     this.consentGiven = undefined;
     this.inbox = Promise.resolve();
+    this.relayFeatures = [];
     this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
     // No name for the relay: the technician learns it sealed, once the keys verified.
     this.send({ type: 'register', name: '' });
@@ -249,6 +265,7 @@ export class ClientSession {
   private async onControl(m: ControlMessage): Promise<void> {
     switch (m.type) {
       case 'welcome':
+        this.relayFeatures = m.features ?? [];
         return;
       case 'code':
         return this.onCode(m.code, m.expiresAt, m.ttlMs);
@@ -296,7 +313,9 @@ export class ClientSession {
       case 'screen-info':
       case 'e2e-failed':
       case 'introduce':
-        // e2e-failed goes to the relay; introduce only ever travels sealed.
+      case 'cursor-shape':
+      case 'cursor-pos':
+        // e2e-failed goes to the relay; introduce only ever travels sealed; the cursor is ours to send.
         this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
       default: {
@@ -390,7 +409,7 @@ export class ClientSession {
     const inner = opened.message;
     switch (inner.type) {
       case 'introduce':
-        if (!attempt.introduced(inner.name)) return this.sealedMessageRefused('a second introduction');
+        if (!attempt.introduced(inner.name, inner.features)) return this.sealedMessageRefused('a second introduction');
         return this.askIfReady(attempt);
       case 'input':
         return this.applyInput(inner.event);
@@ -399,7 +418,10 @@ export class ClientSession {
       case 'quality':
         return this.streamer?.setQuality(inner.mode === 'auto' ? 'auto' : inner.value ?? 70);
       case 'screen-info':
-        this.deps.logger.warn('ignored screen information from the technician');
+      case 'cursor-shape':
+      case 'cursor-pos':
+        // The relay lets these through only from a client; ignored, whoever made them.
+        this.deps.logger.warn({ type: inner.type }, 'ignored a message only the customer\'s side sends');
         return;
       default: {
         const unreachable: never = inner;
@@ -551,6 +573,16 @@ export class ClientSession {
     if (this.ws !== ws || this.state.kind !== 'sharing') return;
     this.streamer = this.deps.createStreamer((bytes) => this.sendFrame(ws, bytes), wholeFramesOnly);
     this.streamer.start();
+    // The pointer only sealed, only through a relay that routes it (an older one would close
+    // our socket) and only to a page that said it draws it (an older one would end the session).
+    const attempt = this.attempt;
+    const cursorWanted = attempt !== undefined && attempt.technicianCan(PeerFeature.CURSOR) && this.relayFeatures.includes(PeerFeature.CURSOR);
+    if (cursorWanted && this.deps.createCursorStreamer !== undefined) {
+      this.cursorStreamer = this.deps.createCursorStreamer((message) => {
+        if (this.ws === ws && this.attempt === attempt && this.state.kind === 'sharing') this.sendToTechnician(message);
+      });
+      this.cursorStreamer.start();
+    }
   }
 
   /**
@@ -578,7 +610,9 @@ export class ClientSession {
   private async endStreaming(): Promise<void> {
     const streamer = this.streamer;
     this.streamer = undefined;
-    await streamer?.stop();
+    const cursorStreamer = this.cursorStreamer;
+    this.cursorStreamer = undefined;
+    await Promise.all([streamer?.stop(), cursorStreamer?.stop()]);
     await this.deps.injector.releaseAll();
   }
 

@@ -15,6 +15,7 @@ export class SealedAttempt {
   private readonly handshake: E2eHandshake;
   private sealed: SealedChannel | undefined;
   private introducedName: string | undefined;
+  private features: readonly string[] = [];
   private consentTimeoutMs: number | undefined;
   private asked = false;
   private failedFor: E2eFailureReason | undefined;
@@ -31,6 +32,11 @@ export class SealedAttempt {
   /** The technician's name as it introduced itself, sealed. */
   get technicianName(): string | undefined {
     return this.introducedName;
+  }
+
+  /** True when the technician's page said, in its introduction, that it can take this (PeerFeature). */
+  technicianCan(feature: string): boolean {
+    return this.features.includes(feature);
   }
 
   get failed(): boolean {
@@ -51,9 +57,10 @@ export class SealedAttempt {
   }
 
   /** The technician's introduction; false for a second one (the relay lets only one through). */
-  introduced(name: string): boolean {
+  introduced(name: string, features: readonly string[] = []): boolean {
     if (this.introducedName !== undefined) return false;
     this.introducedName = name;
+    this.features = features;
     return true;
   }
 

@@ -194,6 +194,17 @@ const MALFORMED_TEXT: readonly (readonly [string, string])[] = [
   ['sealed n beyond 2^53', '{"type":"sealed","inner":"input","n":9007199254740992,"box":"AAECAwQFBgcICQoLDA0ODxA"}'],
   ['sealed box shorter than a tag and a byte', '{"type":"sealed","inner":"input","n":0,"box":"AAECAwQFBgcICQoLDA0ODw"}'],
   ['sealed box not base64url', '{"type":"sealed","inner":"input","n":0,"box":"AAECAwQFBgcICQoLDA0ODxA!"}'],
+  ['introduce with features not a list', '{"type":"introduce","name":"a","features":"cursor"}'],
+  ['introduce with a feature not a string', '{"type":"introduce","name":"a","features":[1]}'],
+  ['introduce with an empty feature', '{"type":"introduce","name":"a","features":[""]}'],
+  ['introduce with too many features', JSON.stringify({ type: 'introduce', name: 'a', features: Array.from({ length: 17 }, (_, i) => `f${i}`) })],
+  ['cursor-shape without pixels', '{"type":"cursor-shape","id":1,"width":1,"height":1,"hotX":0,"hotY":0}'],
+  ['cursor-shape with a fractional width', '{"type":"cursor-shape","id":1,"width":1.5,"height":1,"hotX":0,"hotY":0,"rgba":"AAAAAA"}'],
+  ['cursor-shape with a negative id', '{"type":"cursor-shape","id":-1,"width":1,"height":1,"hotX":0,"hotY":0,"rgba":"AAAAAA"}'],
+  ['cursor-shape with pixels beyond a sealed box', JSON.stringify({ type: 'cursor-shape', id: 1, width: 1, height: 1, hotX: 0, hotY: 0, rgba: 'A'.repeat(Math.ceil((MAX_SEALED_BOX_BYTES * 4) / 3) + 4) })],
+  ['cursor-pos without visible', '{"type":"cursor-pos","x":1,"y":1,"shape":0}'],
+  ['cursor-pos with a string x', '{"type":"cursor-pos","x":"1","y":1,"visible":true,"shape":0}'],
+  ['cursor-pos beyond any screen', '{"type":"cursor-pos","x":70000,"y":1,"visible":true,"shape":0}'],
   ['sealed box beyond the limit', JSON.stringify({ type: 'sealed', inner: 'input', n: 0, box: 'A'.repeat(Math.ceil((MAX_SEALED_BOX_BYTES * 4) / 3) + 4) })],
 ];
 

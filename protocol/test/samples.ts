@@ -24,6 +24,7 @@ export const CONTROL_SAMPLES: readonly ControlMessage[] = [
   { type: 'hello', version: 1, role: 'client' },
   { type: 'hello', version: 1, role: 'technician', app: 'CompuEasys Technician 0.1.0' },
   { type: 'welcome', version: 1, heartbeatMs: 15000, maxFrameBytes: 4 * 1024 * 1024, maxTextBytes: 64 * 1024 },
+  { type: 'welcome', version: 2, heartbeatMs: 15000, maxFrameBytes: 4 * 1024 * 1024, maxTextBytes: 64 * 1024, features: ['cursor'] },
   { type: 'register', name: 'RECEPCIÓN-PC' },
   { type: 'register', name: '' },
   { type: 'code', code: '004217', expiresAt: 1700000600000, ttlMs: 600000 },
@@ -65,6 +66,10 @@ export const CONTROL_SAMPLES: readonly ControlMessage[] = [
   { type: 'e2e-failed', reason: 'tampered' },
   { type: 'introduce', name: 'Ana (CompuEasys)' },
   { type: 'introduce', name: '' },
+  { type: 'introduce', name: 'Ana', features: ['cursor', 'something-newer'] },
+  { type: 'cursor-shape', id: 4_000_000_000, width: 2, height: 1, hotX: 0, hotY: 0, rgba: 'AAAA_wD_AP8' },
+  { type: 'cursor-pos', x: 1919, y: 0, visible: true, shape: 7 },
+  { type: 'cursor-pos', x: -3, y: 12, visible: false, shape: 0 },
   { type: 'sealed', inner: 'input', n: 0, box: 'AAECAwQFBgcICQoLDA0ODxA' },
   { type: 'sealed', inner: 'screen-info', n: Number.MAX_SAFE_INTEGER, box: 'AAECAwQFBgcICQoLDA0ODxAR' },
 ];

@@ -125,6 +125,9 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     case 'e2e-failed':
     case 'introduce':
     case 'sealed':
+    // The customer's cursor travels only sealed, to a page that asked for it.
+    case 'cursor-shape':
+    case 'cursor-pos':
       return undefined;
     default: {
       const unreachable: never = message;

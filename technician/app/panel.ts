@@ -1,7 +1,9 @@
 import { splitTextForEvents, type FrameMessage, type InputEvent } from '../../protocol';
 import { CanvasDisplay, decodeRectBitmap } from '../core/display/canvas-display';
+import { CursorOverlay } from '../core/display/cursor-overlay';
 import { UpdatePipeline } from '../core/display/update-pipeline';
 import type { ScaleMode } from '../core/input/coordinate-mapping';
+import { DrivingDetector } from '../core/input/driving-detector';
 import { KeyboardInput } from '../core/input/keyboard-input';
 import { PointerInput } from '../core/input/pointer-input';
 import { comboSequence, SPECIAL_COMBOS, type SpecialCombo } from '../core/input/special-keys';
@@ -51,6 +53,8 @@ export class TechnicianPanel {
   private readonly stats = new StatsMeter();
   private readonly pipeline: UpdatePipeline<ImageBitmap>;
   private readonly pointer: PointerInput;
+  private readonly cursor: CursorOverlay;
+  private readonly driving: DrivingDetector;
   private readonly keyboard: KeyboardInput;
   private readonly screenView: ScreenView;
   private readonly form: ConnectForm;
@@ -72,6 +76,8 @@ export class TechnicianPanel {
     const screenSize = (): { width: number; height: number } | undefined =>
       (this.display.hasImage ? { width: this.display.width, height: this.display.height } : undefined);
     this.pointer = new PointerInput({ element: this.canvas, screenSize, send });
+    this.cursor = new CursorOverlay({ screen: this.canvas, overlay: byId<HTMLCanvasElement>('remote-cursor'), screenSize });
+    this.driving = new DrivingDetector({ element: this.canvas, onChange: (driving) => this.cursor.setDriving(driving) });
     this.keyboard = new KeyboardInput({ element: this.canvas, send });
     this.screenView = new ScreenView(byId('screen-container'), this.canvas, byId('session-view'),
       () => ({ width: this.display.width, height: this.display.height }));
@@ -79,6 +85,7 @@ export class TechnicianPanel {
       this.stats.setScreenSize(width, height);
       byId('screen-placeholder').hidden = true;
       this.screenView.layout();
+      this.cursor.render();
     });
     this.form = new ConnectForm(this.messages, this.connect, this.cancel);
     this.toolbar = new SessionToolbar({
@@ -143,6 +150,9 @@ export class TechnicianPanel {
       onFrame: this.onFrame,
       onInputRefused: () => this.statusBar.showNotice(this.messages.noticeInputRefused),
       onBadFrame: () => this.askRefresh(),
+      onCursorShape: (image) => this.cursor.addShape(image),
+      onCursorPos: (position) => this.cursor.setPosition(position),
+      onCursorRefused: (detail) => console.warn(`customer's cursor: ${detail}`),
     }, this.machine);
     this.session.start();
   };
@@ -200,6 +210,9 @@ export class TechnicianPanel {
     this.toolbar.setInputAllowed(!s.viewOnly);
     this.pointer.setEnabled(!s.viewOnly);
     this.keyboard.setEnabled(!s.viewOnly);
+    this.cursor.reset();
+    // View-only: the technician never drives, the customer's pointer always shows.
+    this.driving.setEnabled(!s.viewOnly);
     const quality = this.prefs.quality;
     if (quality.mode === 'fixed') this.session?.setQuality(quality);
     this.screenView.layout();
@@ -209,6 +222,8 @@ export class TechnicianPanel {
 
   private leaveSession(): void {
     this.pointer.setEnabled(false);
+    this.driving.setEnabled(false);
+    this.cursor.reset();
     this.keyboard.setEnabled(false);
     if (this.statsTimer !== undefined) clearInterval(this.statsTimer);
     this.statsTimer = undefined;
@@ -249,6 +264,7 @@ export class TechnicianPanel {
   private readonly setScale = (mode: ScaleMode): void => {
     this.prefs.scale = mode;
     this.screenView.setMode(mode);
+    this.cursor.render();
     this.toolbar.showScale(mode);
     this.canvas.focus({ preventScroll: true });
   };

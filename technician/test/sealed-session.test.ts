@@ -1,5 +1,5 @@
 import {
-  CloseCode, encodeFrame, Errors, FrameFlag, ImageFormat, PROTOCOL_VERSION,
+  CloseCode, encodeBase64Url, encodeFrame, Errors, FrameFlag, ImageFormat, PROTOCOL_VERSION,
   type FrameHeader, type ScreenInfoMessage,
 } from '../../protocol';
 import type { SessionSnapshot, SessionStateName } from '../core/session/session-state';
@@ -30,6 +30,23 @@ function harness(code = WHOLE, crypto = testCrypto) {
   const sockets: FakeSocket[] = [];
   const frames: number[] = [];
   const screens: ScreenInfoMessage[] = [];
+  /** The customer's pointer as the page was told it: shapes, positions and refusals, in order. */
+  const cursor: string[] = [];
+  const cursorListeners = new Set<() => void>();
+  const noteCursor = (what: string): void => {
+    cursor.push(what);
+    for (const fn of [...cursorListeners]) fn();
+  };
+  /** Resolves once `count` cursor events came. */
+  const cursorEvents = (count: number): Promise<string[]> => new Promise((resolve) => {
+    const check = (): void => {
+      if (cursor.length < count) return;
+      cursorListeners.delete(check);
+      resolve(cursor.slice());
+    };
+    cursorListeners.add(check);
+    check();
+  });
   const frameListeners = new Set<() => void>();
   const session = new TechnicianSession({
     url: 'ws://relay/ws', code, name: 'Ana (CompuEasys)', app: 'test', crypto,
@@ -40,6 +57,9 @@ function harness(code = WHOLE, crypto = testCrypto) {
       for (const fn of [...frameListeners]) fn();
     },
     onScreenInfo: (m) => screens.push(m),
+    onCursorShape: (image) => noteCursor(`shape ${image.id} ${image.width}×${image.height} hot ${image.hotX},${image.hotY} ${image.rgba.length} bytes`),
+    onCursorPos: (m) => noteCursor(`pos ${m.x},${m.y} ${m.visible ? 'shown' : 'hidden'} shape ${m.shape}`),
+    onCursorRefused: (detail) => noteCursor(`refused: ${detail}`),
   });
   /** Resolves once `count` frames were handed on, or the session ended (a refused one): an event either way. */
   const framesOrEnd = (count: number): Promise<void> => new Promise((resolve) => {
@@ -59,7 +79,7 @@ function harness(code = WHOLE, crypto = testCrypto) {
     socket().open();
     socket().receive({ type: 'welcome', version: PROTOCOL_VERSION, heartbeatMs: 10_000, maxFrameBytes: 4_194_304, maxTextBytes: 65_536 });
   }
-  return { session, sockets, socket, frames, screens, framesOrEnd };
+  return { session, sockets, socket, frames, screens, framesOrEnd, cursorEvents };
 }
 
 /** Resolves when the session reaches `state` (at once if it is there): waits for the event, never for time. */
@@ -82,7 +102,7 @@ async function pairedSealed(h: ReturnType<typeof harness>): Promise<FakeCustomer
   // The relay asks the customer as it passes the client's confirmation on; it does not wait
   // for the page, which is still checking that confirmation.
   h.socket().receive({ type: 'waiting-consent', timeoutMs: 60_000 });
-  expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana (CompuEasys)' });
+  expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana (CompuEasys)', features: ['cursor'] });
   await customer.send({ type: 'introduce', name: 'PC-RECEPCION' });
   h.socket().receive({ type: 'paired', sessionId: 's1', viewOnly: false, peer: { name: '', legacy: false, wholeFramesOnly: false } });
   await reached(h.session, 'connected');
@@ -130,6 +150,25 @@ describe('a sealed session on the page', () => {
     // On the wire: four sealed text records and a sealed binary one; none of it readable.
     expect(h.socket().texts.slice(-4).map((m) => (m.type === 'sealed' ? m.inner : m.type))).toEqual(['input', 'input', 'quality', 'refresh']);
     expect(h.socket().sent.some((d) => typeof d === 'string' && (d.includes('cigüeña') || d.includes('812')))).toBe(false);
+  });
+
+  it('opens the customer\'s pointer, and drops a shape too big or malformed alone, the session going on', async () => {
+    const h = harness();
+    const customer = await pairedSealed(h);
+    const rgba = (bytes: number): string => encodeBase64Url(new Uint8Array(bytes).fill(200));
+    await customer.send({ type: 'cursor-shape', id: 7, width: 16, height: 24, hotX: 1, hotY: 2, rgba: rgba(16 * 24 * 4) });
+    await customer.send({ type: 'cursor-pos', x: 300, y: 200, visible: true, shape: 7 });
+    await customer.send({ type: 'cursor-shape', id: 8, width: 65, height: 65, hotX: 0, hotY: 0, rgba: rgba(65 * 65 * 4) });
+    await customer.send({ type: 'cursor-shape', id: 9, width: 4, height: 4, hotX: 0, hotY: 0, rgba: rgba(10) });
+    await customer.send({ type: 'cursor-pos', x: 301, y: 200, visible: false, shape: 7 });
+    expect(await h.cursorEvents(5)).toEqual([
+      'shape 7 16×24 hot 1,2 1536 bytes',
+      'pos 300,200 shown shape 7',
+      'refused: cursor shape 8: 65×65 is larger than 64×64',
+      'refused: cursor shape 9: 10 bytes of pixels, expected 64',
+      'pos 301,200 hidden shape 7',
+    ]);
+    expect(h.session.snapshot.state).toBe('connected');
   });
 
   it('opens sealed screen information and frames, accepting gaps the relay left by dropping frames', async () => {

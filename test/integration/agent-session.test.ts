@@ -1,8 +1,9 @@
-import { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
 import type { BackoffOptions } from '../../common/backoff';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
+import type { CursorShape, CursorSource, PointerPosition } from '../../client/capture/cursor-source';
 import type { AgentState } from '../../client/session/session-state';
 import type { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { ManualClock } from '../../relay/clock';
@@ -24,7 +25,7 @@ interface Harness {
   waitFor(kind: AgentState['kind']): Promise<AgentState>;
 }
 
-async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number } = {}): Promise<Harness> {
+async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number; cursor?: CursorSource } = {}): Promise<Harness> {
   const states: AgentState[] = [];
   const { screen, sink, deps } = fakeHardware(relayUrl);
   const agent = await createAgent({
@@ -163,6 +164,48 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 1, y: 1 } });
     expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
     expect(harness.agent.injector.currentMode).toBe('view-only');
+  });
+
+  test('the customer\'s pointer goes sealed to a page that asked for it (shape once, then where it moves), and never to an older page', async () => {
+    const cursor = new StillCursor();
+    harness = await startAgent(relay.wsUrl, 'view-only', { cursor });
+    const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor'])).tech;
+    await tech.next('paired');
+    const shape = await tech.until('cursor-shape');
+    expect(shape).toEqual({ type: 'cursor-shape', id: 5, width: 2, height: 2, hotX: 1, hotY: 0, rgba: 'BQUFBQUFBQUFBQUFBQUFBQ' });
+    expect(await tech.until('cursor-pos')).toEqual({ type: 'cursor-pos', x: 100, y: 50, visible: true, shape: 5 });
+    cursor.moveTo(101, 52);
+    expect(await tech.until('cursor-pos')).toEqual({ type: 'cursor-pos', x: 101, y: 52, visible: true, shape: 5 });
+    await harness.agent.close();
+    harness = undefined;
+
+    // A page from before the cursor names no feature: it is sent none (it would take a sealed message it cannot decode for tampering).
+    const old = new StillCursor();
+    harness = await startAgent(relay.wsUrl, 'view-only', { cursor: old });
+    const oldTech = (await joinSealed(relay.wsUrl, await codeOf(harness))).tech;
+    await oldTech.next('paired');
+    await oldTech.until('screen-info');
+    expect((await oldTech.nextBinary()).message.kind).toBe('frame');
+    expect(old.reads).toBe(0);
+    expect(oldTech.received.some((m) => m.kind === 'text' && (m.message.type === 'cursor-shape' || m.message.type === 'cursor-pos'))).toBe(false);
+  });
+
+  test('through an older relay (its welcome names no feature) the pointer is not sent, even to a page that asked: that relay would close the socket', async () => {
+    const older = await olderRelayInFront(relay.wsUrl);
+    try {
+      const cursor = new StillCursor();
+      harness = await startAgent(older.wsUrl, 'view-only', { cursor });
+      const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor'])).tech;
+      await tech.next('paired');
+      await tech.until('screen-info');
+      expect((await tech.nextBinary()).message.kind).toBe('frame');
+      expect(cursor.reads).toBe(0);
+      expect(harness.agent.session.current.kind).toBe('sharing');
+    } finally {
+      await harness?.agent.close();
+      harness = undefined;
+      await older.close();
+    }
   });
 
   test('deny: the technician is turned away and the customer sees a new code', async () => {
@@ -307,3 +350,71 @@ describe('the client agent and a misbehaving relay', () => {
     }
   });
 });
+
+/**
+ * The relay as an older one greets its peers: a WebSocket proxy in front of the real relay
+ * that takes `features` out of `welcome` and passes everything else as it is.
+ */
+async function olderRelayInFront(relayWsUrl: string): Promise<{ wsUrl: string; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  server.on('connection', (peer) => {
+    const upstream = new WebSocket(relayWsUrl);
+    const early: [Buffer, boolean][] = [];
+    upstream.on('open', () => { for (const [data, binary] of early.splice(0)) upstream.send(data, { binary }); });
+    peer.on('message', (data: Buffer, binary: boolean) => {
+      if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });
+      else early.push([data, binary]);
+    });
+    upstream.on('message', (data: Buffer, binary: boolean) => {
+      if (!binary) {
+        const message = JSON.parse(data.toString('utf8')) as { type: string; features?: unknown };
+        if (message.type === 'welcome') {
+          delete message.features;
+          peer.send(JSON.stringify(message));
+          return;
+        }
+      }
+      peer.send(data, { binary });
+    });
+    peer.on('close', () => upstream.close());
+    upstream.on('close', () => peer.close());
+    peer.on('error', () => upstream.terminate());
+    upstream.on('error', () => peer.terminate());
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    wsUrl: `ws://127.0.0.1:${port}${new URL(relayWsUrl).pathname}`,
+    close: () => new Promise<void>((resolve) => {
+      for (const c of server.clients) c.terminate();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** A pointer standing where the test puts it, with one 2 × 2 shape. */
+class StillCursor implements CursorSource {
+  readonly name = 'still';
+  reads = 0;
+  private at: PointerPosition = { x: 100, y: 50 };
+
+  async shape(): Promise<CursorShape> {
+    this.reads++;
+    return { id: 5, width: 2, height: 2, hotX: 1, hotY: 0, rgba: new Uint8Array(16).fill(5) };
+  }
+
+  onShapeChange(): () => void {
+    return () => undefined;
+  }
+
+  async position(): Promise<PointerPosition> {
+    this.reads++;
+    return this.at;
+  }
+
+  moveTo(x: number, y: number): void {
+    this.at = { x, y };
+  }
+
+  async close(): Promise<void> { /* nothing held */ }
+}

@@ -66,6 +66,43 @@ describe('sealed sessions through the relay', () => {
     expect(Buffer.compare(await client.peer.nextSealedBinary(), Buffer.from(sealedAck))).toBe(0);
   });
 
+  test('the relay says it routes the pointer to peers of version 2 only', async () => {
+    const v2 = await WsTestPeer.connect(relay.wsUrl);
+    v2.sendJson({ type: 'hello', version: SEALING_VERSION, role: 'client' });
+    expect((await v2.next('welcome')).features).toEqual(['cursor']);
+    const v1 = await WsTestPeer.connect(relay.wsUrl);
+    v1.sendJson({ type: 'hello', version: 1, role: 'client' });
+    expect((await v1.next('welcome')).features).toBeUndefined();
+    v2.close();
+    v1.close();
+  });
+
+  test('the customer\'s pointer passes sealed from the client only; from the technician, or bare, the relay refuses it', async () => {
+    const { client, tech } = await pairSealed(relay.wsUrl);
+    const rgba = 'AAAA______8AAAAAAAAAgA'; // 2 × 2
+    const shape = { type: 'cursor-shape', id: 41, width: 2, height: 2, hotX: 0, hotY: 0, rgba } as const;
+    await client.send(shape);
+    expect(await tech.receive()).toEqual(shape);
+    await client.send({ type: 'cursor-pos', x: 812, y: 433, visible: true, shape: 41 });
+    expect(await tech.receive()).toEqual({ type: 'cursor-pos', x: 812, y: 433, visible: true, shape: 41 });
+
+    // The wrong peer: a technician cannot say where the customer's pointer is.
+    await tech.send({ type: 'cursor-pos', x: 1, y: 1, visible: true, shape: 41 });
+    expect((await tech.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
+    await tech.send({ type: 'cursor-shape', id: 1, width: 2, height: 2, hotX: 0, hotY: 0, rgba });
+    expect((await tech.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
+    // Bare, from either side: never (it travels only sealed).
+    client.peer.sendJson({ type: 'cursor-pos', x: 1, y: 1, visible: true, shape: 41 });
+    expect((await client.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
+    tech.peer.sendJson({ type: 'cursor-pos', x: 1, y: 1, visible: true, shape: 41 });
+    expect((await tech.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
+    // None of it reached the customer's side: the next thing it gets is the technician's input.
+    await tech.send({ type: 'refresh', reason: 'requested' });
+    const next = await client.peer.until('sealed');
+    expect(next.inner).toBe('refresh');
+    expect(relay.hub.counts()).toEqual({ waiting: 0, agreeing: 0, pendingConsent: 0, paired: 1 });
+  });
+
   test('a wrong secret digit: the client reports it, the technician is turned away (4013) and the customer gets a new code', async () => {
     let failure: AgreementFailed | undefined;
     try {

@@ -168,11 +168,14 @@ export async function agreeAsTechnician(tech: WsTestPeer, typedCode: string): Pr
  * resolves once the relay put the question to the customer and the customer's sealed
  * introduction arrived. Throws TechnicianNotVerified when the agreement fails.
  */
-export async function joinSealed(wsUrl: string, typedCode: string, name = 'Juan (CompuEasys)'): Promise<{ tech: WsTestPeer; customerName: string }> {
+export async function joinSealed(
+  wsUrl: string, typedCode: string, name = 'Juan (CompuEasys)', features?: readonly string[],
+): Promise<{ tech: WsTestPeer; customerName: string }> {
   const tech = await helloSealed(wsUrl, 'technician');
   tech.sendJson({ type: 'join', code: routingPart(typedCode), name: '' });
   await agreeAsTechnician(tech, typedCode);
-  tech.sendJson({ type: 'introduce', name });
+  // Without `features`, as a page from before the cursor (an older page names none).
+  tech.sendJson(features === undefined ? { type: 'introduce', name } : { type: 'introduce', name, features });
   await tech.next('waiting-consent');
   const introduction = await tech.next('introduce');
   return { tech, customerName: introduction.name };

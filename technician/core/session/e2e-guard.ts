@@ -1,4 +1,6 @@
-import type { FrameMessage, ScreenInfoMessage, SealedMessage } from '../../../protocol';
+import type {
+  CursorPosMessage, CursorShapeMessage, FrameMessage, ScreenInfoMessage, SealedMessage,
+} from '../../../protocol';
 import type { HandshakeMessage } from '../../../common/e2e/handshake';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
 import { mustSeal } from './access-code';
@@ -19,6 +21,9 @@ export interface E2eGuardOptions {
   /** Sealing failed (a local fault): the session cannot go on. */
   readonly onSealFailed: (error: unknown) => void;
 }
+
+/** What the customer's side tells the page, opened: its displays, its pointer's shapes and position. */
+export type PeerNews = ScreenInfoMessage | CursorShapeMessage | CursorPosMessage;
 
 const go = <T>(value: T): Checked<T> => ({ ok: true, value });
 const stop = <T>(failure: VerificationFailure): Checked<T> => ({ ok: false, failure });
@@ -75,11 +80,11 @@ export class E2eGuard {
   }
 
   /**
-   * A `sealed` message: the customer's screen information once opened (undefined for
-   * anything else worth nothing here). In a session in clear nobody could have sealed it:
-   * ignored.
+   * A `sealed` message: the customer's screen information or pointer once opened
+   * (undefined for anything else worth nothing here). In a session in clear nobody could
+   * have sealed it: ignored.
    */
-  async openText(message: SealedMessage): Promise<Checked<ScreenInfoMessage | undefined>> {
+  async openText(message: SealedMessage): Promise<Checked<PeerNews | undefined>> {
     if (this.link === undefined) return go(undefined);
     if (!this.link.verified) return stop('tampered');
     const opened = await this.link.open(message);
@@ -88,7 +93,7 @@ export class E2eGuard {
     // The relay lets one introduction per side through, before pairing.
     if (inner.type === 'introduce') this.introducedName ??= inner.name;
     // input, refresh and quality are the technician's to send: ignored.
-    return go(inner.type === 'screen-info' ? inner : undefined);
+    return go(inner.type === 'screen-info' || inner.type === 'cursor-shape' || inner.type === 'cursor-pos' ? inner : undefined);
   }
 
   /** A binary message with SEALED: the frame inside (undefined for an acknowledgement). */

@@ -1,4 +1,4 @@
-import type { BinaryMessage, ControlMessage, E2eFailureReason, SealedMessage } from '../../../protocol';
+import { PeerFeature, type BinaryMessage, type ControlMessage, type E2eFailureReason, type SealedMessage } from '../../../protocol';
 import type { AeadFactory } from '../../../common/e2e/aead';
 import { E2eHandshake, type HandshakeMessage, type SealedChannel } from '../../../common/e2e/handshake';
 import type { Opened, SealableMessage } from '../../../common/e2e/record-layer';
@@ -97,7 +97,8 @@ export class SealedLink {
     if (step.kind === 'continue') return { kind: 'continue' };
     this.channel = step.channel;
     // Our name goes first and sealed, so the relay cannot change who the customer is asked about.
-    this.send({ type: 'introduce', name: this.options.name });
+    // With it, what this page can take: the customer's cursor (an older page does not say so, and is sent none).
+    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR] });
     return { kind: 'verified' };
   }
 

@@ -1,13 +1,13 @@
 import {
-  encodeFrameAck, Errors,
-  type ControlMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
+  decodeCursorImage, encodeFrameAck, Errors,
+  type ControlMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
 } from '../../../protocol';
 import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
 import { RelayTransport } from '../transport/relay-transport';
 import { joinMessage, mustSeal } from './access-code';
 import { classifyClose, type SessionPhase } from './close-outcome';
-import { E2eGuard, type Checked } from './e2e-guard';
+import { E2eGuard, type Checked, type PeerNews } from './e2e-guard';
 import { webCrypto, type E2eCrypto } from './sealed-link';
 import { SerialInbox } from './serial-inbox';
 import { SessionStateMachine, type SessionSnapshot, type VerificationFailure } from './session-state';
@@ -49,6 +49,12 @@ export interface TechnicianSessionEvents {
   onInputRefused?(): void;
   /** A frame the codec refused (dropped); a full refresh is worth asking for. */
   onBadFrame?(detail: string): void;
+  /** A new shape of the customer's pointer, checked (sealed sessions only: the page asks for it in `introduce`). */
+  onCursorShape?(image: CursorImage): void;
+  /** Where the customer's pointer is now, and with which shape. */
+  onCursorPos?(message: CursorPosMessage): void;
+  /** A shape refused (too big, malformed): dropped alone, the session goes on. */
+  onCursorRefused?(detail: string): void;
 }
 
 /** Image quality asked of the client: `auto` adapts to lag, `fixed` is a JPEG quality 1–100. */
@@ -228,8 +234,8 @@ export class TechnicianSession {
         return this.settle(this.e2e.agree(message, mayStart), () => undefined);
       }
       case 'sealed':
-        return this.settle(this.e2e.openText(message), (screenInfo) => {
-          if (screenInfo !== undefined) this.events.onScreenInfo?.(screenInfo);
+        return this.settle(this.e2e.openText(message), (news) => {
+          if (news !== undefined) this.onPeerNews(news);
         });
       case 'waiting-consent':
         if (!this.check(this.e2e.mayGoOn())) return;
@@ -271,10 +277,34 @@ export class TechnicianSession {
       case 'quality':
       case 'e2e-failed':
       case 'introduce':
-        // Not for a technician; the relay never sends these here. Ignored, not fatal.
+      case 'cursor-shape':
+      case 'cursor-pos':
+        // Not for a technician in clear (the cursor travels only sealed); the relay never sends these here. Ignored, not fatal.
         return;
       default: {
         const unreachable: never = message;
+        return unreachable;
+      }
+    }
+  }
+
+  private onPeerNews(news: PeerNews): void {
+    switch (news.type) {
+      case 'screen-info':
+        this.events.onScreenInfo?.(news);
+        return;
+      case 'cursor-shape': {
+        // Checked here, not by the decoder, so that a bad shape costs only itself.
+        const decoded = decodeCursorImage(news);
+        if (decoded.ok) this.events.onCursorShape?.(decoded.image);
+        else this.events.onCursorRefused?.(decoded.detail);
+        return;
+      }
+      case 'cursor-pos':
+        this.events.onCursorPos?.(news);
+        return;
+      default: {
+        const unreachable: never = news;
         return unreachable;
       }
     }

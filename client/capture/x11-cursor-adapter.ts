@@ -1,0 +1,110 @@
+import x11 from 'x11';
+import { argbToRgbaCursor } from './cursor-pixels';
+import type { CursorShape, CursorSource, PointerPosition } from './cursor-source';
+
+// Minimal typing of the parts of the `x11` package used here (it ships no types).
+interface CursorImageReply {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  xhot: number;
+  yhot: number;
+  cursorSerial: number;
+  cursorImage: Buffer;
+}
+interface XFixes {
+  CursorNotifyMask: { DisplayCursor: number };
+  SelectCursorInput(window: number, eventMask: number): void;
+  GetCursorImage(cb: (err: Error | null, reply: CursorImageReply) => void): void;
+}
+interface PointerReply {
+  rootX: number;
+  rootY: number;
+}
+interface XEvent {
+  name?: string;
+  cursorSerial?: number;
+}
+interface XClient {
+  require(ext: 'fixes', cb: (err: Error | null, fixes: XFixes) => void): void;
+  QueryPointer(window: number, cb: (err: Error | null, reply: PointerReply) => void): void;
+  on(event: 'error', listener: (err: Error) => void): void;
+  on(event: 'event', listener: (event: XEvent) => void): void;
+  terminate(): void;
+}
+interface XDisplay {
+  client: XClient;
+  screen: { root: number }[];
+}
+
+/**
+ * The pointer on an X11 display, through XFixes over the pure-JavaScript X connection the
+ * agent already uses for typing: CursorNotify says when the shape changes (no polling for
+ * shapes), GetCursorImage gives its pixels, hotspot and serial, QueryPointer its position
+ * (one small round trip). Rejects at creation where XFixes is missing.
+ */
+export class X11CursorSource implements CursorSource {
+  readonly name = 'x11-xfixes';
+  private readonly listeners = new Set<(id: number) => void>();
+  private closed = false;
+
+  private constructor(private readonly display: XDisplay, private readonly fixes: XFixes) {
+    display.client.on('event', (event) => {
+      if (event.name !== 'CursorNotify' || event.cursorSerial === undefined) return;
+      for (const listener of [...this.listeners]) listener(event.cursorSerial);
+    });
+    fixes.SelectCursorInput(this.root, fixes.CursorNotifyMask.DisplayCursor);
+  }
+
+  static async open(displayName: string): Promise<X11CursorSource> {
+    const display = await new Promise<XDisplay>((resolve, reject) => {
+      const client = x11.createClient({ display: displayName }, (err: Error | null, d: XDisplay) => (err ? reject(err) : resolve(d)));
+      client.on('error', reject);
+    });
+    const X = display.client;
+    X.on('error', () => { /* a failed request surfaces as a rejected call, not a crash */ });
+    try {
+      const fixes = await new Promise<XFixes>((resolve, reject) => X.require('fixes', (err, ext) => (err ? reject(err) : resolve(ext))));
+      return new X11CursorSource(display, fixes);
+    } catch (e) {
+      X.terminate();
+      throw e;
+    }
+  }
+
+  private get root(): number {
+    return this.display.screen[0]!.root;
+  }
+
+  shape(): Promise<CursorShape> {
+    return new Promise((resolve, reject) => {
+      this.fixes.GetCursorImage((err, reply) => {
+        if (err) return reject(err);
+        const image = argbToRgbaCursor({
+          width: reply.width, height: reply.height, hotX: reply.xhot, hotY: reply.yhot,
+          argb: new Uint8Array(reply.cursorImage.buffer, reply.cursorImage.byteOffset, reply.cursorImage.byteLength),
+        });
+        resolve({ id: reply.cursorSerial >>> 0, ...image });
+      });
+    });
+  }
+
+  onShapeChange(listener: (id: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  position(): Promise<PointerPosition> {
+    return new Promise((resolve, reject) => {
+      this.display.client.QueryPointer(this.root, (err, reply) => (err ? reject(err) : resolve({ x: reply.rootX, y: reply.rootY })));
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    this.display.client.terminate();
+  }
+}
