@@ -112,7 +112,9 @@ describe('a recording relay (the real relay, every byte it forwards kept)', () =
     const seen = proxy.fromRelay();
     expect(seen.length).toBeGreaterThan(jpegLength); // the frame did go through it, sealed
     expect(contains(seen, jpegStart)).toBe(false);
-    expect(contains(seen, Uint8Array.of(0xff, 0xd8, 0xff))).toBe(false);
+    // Every frame of this encoder starts with the same bytes, so no frame went in clear. (Not
+    // FF D8 FF alone: sealed bytes are random, and 3 bytes turn up in a few hundred KiB.)
+    expect(contains(seen, jpegStart.subarray(0, 6))).toBe(false);
     for (const piece of [PHRASE, 'cigüeña', 'Útil', TECHNICIAN, 'Pérez', 'PC-MARIA']) expect(contains(seen, piece)).toBe(false);
     // The relay was only ever given the routing digits.
     expect(contains(seen, routingPart(code))).toBe(true);
