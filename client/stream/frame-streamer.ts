@@ -118,6 +118,8 @@ export class FrameStreamer {
   private wakeRequested = false;
   private lastGrabAt = -Infinity;
   private idleIntervalMs: number;
+  /** Until this time (streamer clock) a still screen is looked at every minFrameIntervalMs: input was just injected. */
+  private eagerUntil = -Infinity;
   private counters = { grabs: 0, updates: 0, fullUpdates: 0, rects: 0, bytes: 0, acks: 0, ackTimeouts: 0, errors: 0 };
 
   constructor(private readonly deps: FrameStreamerDeps, options: FrameStreamerOptionsInput = {}) {
@@ -175,6 +177,18 @@ export class FrameStreamer {
   /** The next update is a full frame (the viewer joined, lost a frame, or asked). */
   requestRefresh(): void {
     this.refreshPending = true;
+    this.wake();
+  }
+
+  /**
+   * Something was just done to the screen (the agent injected a key or a click): look at it
+   * now, and keep looking every minFrameIntervalMs for nudgeWindowMs, instead of waiting
+   * out the still-screen back-off. Cheap to call for every input event: it never grabs
+   * faster than minFrameIntervalMs, and takes no credit (with none free, the ack wakes us).
+   */
+  nudge(): void {
+    if (this.state !== 'running') return;
+    this.eagerUntil = this.now() + this.options.nudgeWindowMs;
     this.wake();
   }
 
@@ -287,7 +301,12 @@ export class FrameStreamer {
 
     const plan = this.plan(frame);
     if (plan.kind === 'none') {
-      // Still screen: send nothing and poll less often, up to maxIdleIntervalMs.
+      // Still screen: send nothing and poll less often, up to maxIdleIntervalMs, unless
+      // input was just injected and its echo is due any moment.
+      if (this.now() < this.eagerUntil) {
+        this.idleIntervalMs = this.options.minFrameIntervalMs;
+        return Math.max(0, grabStartedAt + this.options.minFrameIntervalMs - this.now());
+      }
       const delay = this.idleIntervalMs;
       this.idleIntervalMs = Math.min(this.options.maxIdleIntervalMs, Math.max(1, this.idleIntervalMs * 2));
       return Math.max(0, grabStartedAt + delay - this.now());

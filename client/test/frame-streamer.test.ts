@@ -134,6 +134,34 @@ describe('FrameStreamer', () => {
     await until(() => h.sent.length === 2, 'the change after a still second', 50);
   });
 
+  it('after a nudge looks at once and keeps looking every minFrameIntervalMs, so the echo of a key is not left to the back-off', async () => {
+    const h = harness({ minFrameIntervalMs: 16, maxIdleIntervalMs: 1000, nudgeWindowMs: 250 });
+    await startAndTakeFirstFrame(h);
+    // Five still seconds: the back-off has reached a grab a second.
+    await elapse(5000);
+    expect(h.sent).toHaveLength(1);
+    const grabs = h.screen.grabs;
+    h.streamer.nudge(); // the agent injected a key
+    await until(() => h.screen.grabs > grabs, 'a look right after the nudge', 1);
+    // The key's echo shows 40 ms later: it goes out within one frame interval.
+    await elapse(40);
+    h.screen.paint({ x: 10, y: 10, width: 2, height: 2 }, [0, 255, 0]);
+    await until(() => h.sent.length === 2, 'the echo', 17);
+    // Once the window is over the back-off resumes: a still screen is not polled at 60 fps for ever.
+    h.streamer.onAck(1);
+    await elapse(1000);
+    const before = h.screen.grabs;
+    await elapse(1000);
+    expect(h.screen.grabs - before).toBeLessThanOrEqual(2);
+  });
+
+  it('a nudge on a stopped or never started streamer does nothing', async () => {
+    const h = harness();
+    h.streamer.nudge();
+    await elapse(100);
+    expect(h.screen.grabs).toBe(0);
+  });
+
   it('sends only the tile around a small change', async () => {
     const h = harness();
     await startAndTakeFirstFrame(h);
