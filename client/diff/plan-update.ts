@@ -37,6 +37,8 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = Object.freeze({
 /** Decides what part of `next` to send, given the frame last sent (`prev`). Pure. */
 export function planUpdate(prev: RawFrame | undefined, next: RawFrame, options: PlanOptions = DEFAULT_PLAN_OPTIONS): UpdatePlan {
   if (prev === undefined) return { kind: 'full', reason: 'first' };
+  // The same frame object: a damage-driven source returns its copy unchanged when nothing was damaged.
+  if (prev === next) return { kind: 'none' };
   if (prev.width !== next.width || prev.height !== next.height || prev.channelOrder !== next.channelOrder) {
     return { kind: 'full', reason: 'resized' };
   }
