@@ -88,7 +88,9 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
   const skipped = (what: string) => (config.noFallback === true ? undefined
     : ({ error }: { error: unknown }) => logger.warn({ err: String(error) }, `${what} unavailable, trying the next`));
   const fullFrames = await createScreenSource(firstOnly(sources), skipped('screen source'));
-  const { source, changes, why } = await withDamageIfAvailable(fullFrames, config);
+  const { source, changes, why } = await withDamageIfAvailable(fullFrames, {
+    ...config, damage: config.damage ?? options.changes !== 'poll',
+  });
   const encoder = await createRectEncoder(firstOnly(encoders), skipped('encoder'));
   const sink = await createInputSink({ x11Display: config.x11Display, platform: config.platform, logger });
   // `changes` says whether the screen is watched through DAMAGE or polled (and why, if DAMAGE failed).

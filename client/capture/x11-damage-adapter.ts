@@ -101,6 +101,10 @@ function withTimeout<T>(what: string, ms: number, work: (done: (err: Error | nul
  */
 export async function createX11DamageSource(displayName: string, options: X11DamageOptions = {}): Promise<DamageSource> {
   const timeoutMs = options.requestTimeoutMs ?? 2000;
+  // The x11 package falls back to TCP port 6000 + n, and throws out of a socket callback
+  // (uncatchable here) when that is not a port: refuse such a display name up front.
+  const number = /:(\d+)(?:\.\d+)?$/.exec(displayName)?.[1];
+  if (number === undefined || Number(number) > 65535 - 6000) throw new Error(`X11 display name not understood: ${displayName}`);
   const display = await withTimeout<XDisplay>('connect', timeoutMs, (done) => {
     const client = x11.createClient({ display: displayName }, (err: Error | null, d: XDisplay) => done(err, d));
     client.on('error', (err) => done(err));
