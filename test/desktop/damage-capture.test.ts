@@ -97,13 +97,16 @@ describeWithDesktop('damage-driven capture with the real agent on Xvfb', () => {
     const reads = readsIn(agent.output()).slice(readsBefore);
     expect(reads.length).toBeGreaterThan(0);
     expect(reads).not.toContain('full'); // no whole-screen read for a 40×40 change
-    const rects = reads.flatMap((r) => (r === 'full' ? [] : r));
-    const area = rects.reduce((sum, r) => sum + r.width * r.height, 0);
-    // Chromium repaints somewhat more than the spot; still a sliver of the 921,600-pixel screen.
-    expect(area).toBeLessThan((WIDTH * HEIGHT) / 20);
-    // The spot itself was among what was read.
-    expect(rects.some((r) => r.x <= SPOT.x && r.y <= SPOT.y && r.x + r.width >= SPOT.x + SPOT.width
-      && r.y + r.height >= SPOT.y + SPOT.height)).toBe(true);
+    // The read that took the spot was the spot's size, not the screen's. (Chromium may also
+    // repaint its whole window now and then, on its own: the server reports that as a large
+    // rectangle, read and dropped by the tile comparison; that read is Chromium's doing, so
+    // only the spot's read is held to the size.)
+    const covers = (r: { x: number; y: number; width: number; height: number }): boolean => r.x <= SPOT.x && r.y <= SPOT.y
+      && r.x + r.width >= SPOT.x + SPOT.width && r.y + r.height >= SPOT.y + SPOT.height;
+    const spotRead = reads.find((r) => r !== 'full' && r.some(covers));
+    expect(spotRead).toBeDefined();
+    const area = (spotRead as Exclude<Grabbed, 'full'>).reduce((sum, r) => sum + r.width * r.height, 0);
+    expect(area).toBeLessThan((WIDTH * HEIGHT) / 20); // a sliver of the 921,600-pixel screen
 
     const shot = await captureWithImport(desktop.display);
     expect([view.width, view.height]).toEqual([shot.width, shot.height]);
