@@ -12,6 +12,8 @@ export interface DamageSource {
   readonly name: string;
   /** True when damage came since the last {@link take}. */
   pending(): boolean;
+  /** False once the source failed for good (its connection broke or was closed). */
+  healthy(): boolean;
   /**
    * Calls `listener` when damage arrives and none was pending (once per batch, not per
    * rectangle). Returns the unsubscribe function.

@@ -4,6 +4,13 @@ import type { DamageSource } from './damage-source';
 import type { RawFrame } from './raw-frame';
 import type { GrabHint, ScreenSource } from './screen-source';
 
+/**
+ * Reads of damaged rectangles that may fail in a row (a GetImage timing out on a hung or
+ * overloaded X server) before the source stops reporting changes and the streamer polls
+ * full frames for the rest of the session. A single failure only costs one full read.
+ */
+export const MAX_REGION_FAILURES = 3;
+
 /** What one grab read from the display, for logs and tests: the whole screen or these rectangles. */
 export type GrabbedArea = 'full' | readonly Rect[];
 
@@ -28,13 +35,16 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
   readonly onGrabbed?: (area: GrabbedArea) => void;
 } = {}): ScreenSource {
   let shadow: RawFrame | undefined;
+  let failures = 0;
+  /** Gave up on damage: every grab reads the whole screen, and `changes` says it is no longer active. */
+  let disabled = false;
   const report = (area: GrabbedArea): void => {
     options.logger?.debug({ grabbed: area }, 'screen read');
     options.onGrabbed?.(area);
   };
   const grabFull = async (): Promise<RawFrame> => {
     // Take (and forget) the damage first: what changes during the full read comes again.
-    damage.take();
+    if (!disabled) damage.take();
     const frame = await full.grab();
     shadow = frame;
     report('full');
@@ -44,17 +54,33 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
     name: `${full.name} + ${damage.name}`,
     changes: {
       pending: () => damage.pending(),
+      active: () => !disabled && damage.healthy(),
       subscribe: (listener) => damage.onDamage(listener),
     },
     async grab(hint?: GrabHint): Promise<RawFrame> {
       const base = shadow;
-      if (base === undefined || hint?.full === true) return grabFull();
+      if (base === undefined || hint?.full === true || disabled || !damage.healthy()) return grabFull();
       const batch = damage.take();
       if (batch === 'all') return grabFull();
       const rects = batch.filter((r) => r.x + r.width <= base.width && r.y + r.height <= base.height);
       if (rects.length < batch.length) return grabFull(); // damage beyond the shadow: the screen grew
       if (rects.length === 0) return base;
-      const regions = await Promise.all(rects.map((r) => damage.grabRegion(r)));
+      let regions: RawFrame[];
+      try {
+        regions = await Promise.all(rects.map((r) => damage.grabRegion(r)));
+      } catch (error) {
+        // What these rectangles hold now is unknown: read everything (a full read also
+        // takes the damage that came meanwhile). Repeated failures end the tracking.
+        failures++;
+        options.logger?.warn({ err: error instanceof Error ? error.message : String(error), failures }, 'reading damaged rectangles failed; reading the whole screen');
+        if (failures >= MAX_REGION_FAILURES) {
+          disabled = true;
+          options.logger?.warn('damage-driven capture gave up: polling full frames from now on');
+          void damage.close().catch(() => undefined);
+        }
+        return grabFull();
+      }
+      failures = 0;
       if (shadow !== base) return shadow!; // a full grab replaced it meanwhile: it is newer
       const data = base.data.slice();
       const next: RawFrame = { ...base, data };

@@ -17,6 +17,11 @@ export interface GrabHint {
 export interface ChangeSignal {
   /** True when the screen changed since the last grab. */
   pending(): boolean;
+  /**
+   * False once the source stopped telling changes (its reads kept failing): the caller
+   * then polls as it would without a signal. It never comes back on.
+   */
+  active(): boolean;
   /** Calls `listener` when a change arrives after a grab (once per batch); returns the unsubscribe function. */
   subscribe(listener: () => void): () => void;
 }

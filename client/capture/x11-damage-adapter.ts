@@ -163,6 +163,7 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
     return {
       name: `x11-damage ${damage.major}.${damage.minor}`,
       pending: () => accumulator.pending,
+      healthy: () => broken === undefined && !closed,
       onDamage(listener) {
         listeners.add(listener);
         return () => listeners.delete(listener);

@@ -278,7 +278,7 @@ export class FrameStreamer {
    */
   private waitsForChange(): boolean {
     const changes = this.deps.source.changes;
-    return changes !== undefined && !changes.pending() && !this.refreshPending && this.previous !== undefined;
+    return changes !== undefined && changes.active() && !changes.pending() && !this.refreshPending && this.previous !== undefined;
   }
 
   /**

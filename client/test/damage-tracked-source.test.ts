@@ -1,4 +1,4 @@
-import { trackDamage, type GrabbedArea } from '../capture/damage-tracked-source';
+import { MAX_REGION_FAILURES, trackDamage, type GrabbedArea } from '../capture/damage-tracked-source';
 import { planUpdate } from '../diff/plan-update';
 import { FakeDamageSource } from './support/fake-damage-source';
 import { FakeScreenSource, pixelAt } from './support/fake-screen-source';
@@ -75,6 +75,35 @@ describe('trackDamage', () => {
     const frame = await source.grab();
     expect(frame.channelOrder).toBe('bgra');
     expect(pixelAt(frame, 1, 1)).toEqual([200, 100, 50]);
+  });
+
+  test('a failed read of a rectangle costs one full read; failures in a row end the tracking for good', async () => {
+    const { screen, damage, source, grabbed } = setup();
+    await source.grab();
+    damage.grabRegion = async () => { throw new Error('X11 GetImage: no answer in 2000 ms'); };
+    damage.paint({ x: 1, y: 1, width: 2, height: 2 }, [7, 7, 7]);
+    const frame = await source.grab();
+    expect(pixelAt(frame, 1, 1)).toEqual([7, 7, 7]); // the full read has it
+    expect(source.changes!.active()).toBe(true);
+    for (let i = 1; i < MAX_REGION_FAILURES; i++) {
+      damage.paint({ x: 1, y: 1, width: 2, height: 2 }, [i, 0, 0]);
+      await source.grab();
+    }
+    expect(source.changes!.active()).toBe(false);
+    expect(damage.closed).toBe(true);
+    const grabs = screen.grabs;
+    await source.grab(); // no damage asked for any more: a full read, as polling does
+    expect(screen.grabs).toBe(grabs + 1);
+    expect(grabbed.every((g) => g === 'full')).toBe(true);
+  });
+
+  test('a damage source that is no longer healthy makes the signal inactive and every grab full', async () => {
+    const { screen, damage, source } = setup();
+    await source.grab();
+    damage.isHealthy = false;
+    expect(source.changes!.active()).toBe(false);
+    await source.grab();
+    expect(screen.grabs).toBe(2);
   });
 
   test('passes the damage signal on, and closes both sources', async () => {

@@ -385,6 +385,17 @@ describe('FrameStreamer', () => {
       expect(h.sent.slice(1).map((r) => [r.x, r.y])).toEqual([[0, 0], [256, 192]]);
     });
 
+    it('polls again, backing off as without damage, once the damage source stops working', async () => {
+      const h = damageHarness({ maxIdleIntervalMs: 100 });
+      h.streamer.start();
+      await until(() => h.sent.length === 1, 'the first frame');
+      h.streamer.onAck(0);
+      h.damage.isHealthy = false; // e.g. the X connection of the damage source broke
+      h.damage.paintSilently({ x: 0, y: 0, width: 4, height: 4 }, [255, 0, 0]);
+      // Nobody reports this change: polling finds it within the back-off's ceiling.
+      await until(() => h.sent.length === 2, 'the change found by polling', 101);
+    });
+
     it('stops listening when stopped', async () => {
       const h = damageHarness();
       h.streamer.start();

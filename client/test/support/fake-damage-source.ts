@@ -14,6 +14,8 @@ export class FakeDamageSource implements DamageSource {
   /** Every rectangle read with grabRegion, in order. */
   readonly regionsRead: Rect[] = [];
   closed = false;
+  /** What healthy() answers. */
+  isHealthy = true;
   private readonly accumulator = new DamageAccumulator(8);
   private readonly listeners = new Set<() => void>();
 
@@ -21,6 +23,10 @@ export class FakeDamageSource implements DamageSource {
 
   pending(): boolean {
     return this.accumulator.pending;
+  }
+
+  healthy(): boolean {
+    return this.isHealthy;
   }
 
   onDamage(listener: () => void): () => void {
