@@ -11,6 +11,9 @@ import type { GrabHint, ScreenSource } from './screen-source';
  */
 export const MAX_REGION_FAILURES = 3;
 
+/** Numbers the frames of every damage-tracked source (see RawFrame.frameId). */
+let lastFrameId = 0;
+
 /** What one grab read from the display, for logs and tests: the whole screen or these rectangles. */
 export type GrabbedArea = 'full' | readonly Rect[];
 
@@ -25,9 +28,12 @@ export type GrabbedArea = 'full' | readonly Rect[];
  * and whenever the damage source lost track (`'all'`). A grab of a still screen returns
  * the shadow itself: no read, no copy, and the streamer's comparison sees the same frame.
  *
- * Each changed grab copies the shadow once (8 MB at 1080p, about 1–2 ms): frames must stay
- * immutable, because the previous one is what the next is compared with and may still be
- * being encoded.
+ * Each frame says which frame it follows and where it differs from it (`frameId`,
+ * `changedSince`), so the comparison looks only at the tiles the damage touched instead of
+ * every row of the screen. Each changed grab still copies the shadow once (8 MB at 1080p,
+ * about 1–2 ms on the main thread): frames must stay immutable, because the previous one
+ * is what the next is compared with and may still be being encoded. Avoiding that copy
+ * (copy-on-write by tile rows) is left for later.
  */
 export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
   readonly logger?: Logger;
@@ -45,7 +51,7 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
   const grabFull = async (): Promise<RawFrame> => {
     // Take (and forget) the damage first: what changes during the full read comes again.
     if (!disabled) damage.take();
-    const frame = await full.grab();
+    const frame: RawFrame = { ...await full.grab(), frameId: ++lastFrameId };
     shadow = frame;
     report('full');
     return frame;
@@ -83,7 +89,11 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
       failures = 0;
       if (shadow !== base) return shadow!; // a full grab replaced it meanwhile: it is newer
       const data = base.data.slice();
-      const next: RawFrame = { ...base, data };
+      // Tells the streamer where to compare: elsewhere this frame is `base`, byte for byte.
+      const next: RawFrame = {
+        width: base.width, height: base.height, stride: base.stride, channelOrder: base.channelOrder, data,
+        frameId: ++lastFrameId, changedSince: { previousId: base.frameId!, rects },
+      };
       for (const [i, rect] of rects.entries()) paste(next, rect, regions[i]!);
       shadow = next;
       report(rects);

@@ -42,7 +42,11 @@ export function planUpdate(prev: RawFrame | undefined, next: RawFrame, options: 
   if (prev.width !== next.width || prev.height !== next.height || prev.channelOrder !== next.channelOrder) {
     return { kind: 'full', reason: 'resized' };
   }
-  const grid = diffTiles(prev, next, options.tileSize);
+  // A damage-driven frame says where it can differ from the frame before it; when that
+  // frame is `prev`, only there is compared.
+  const since = next.changedSince;
+  const within = since !== undefined && prev.frameId !== undefined && since.previousId === prev.frameId ? since.rects : undefined;
+  const grid = diffTiles(prev, next, options.tileSize, within);
   if (grid.dirtyCount === 0) return { kind: 'none' };
   const screenArea = next.width * next.height;
   const fullAt = options.fullFrameAreaRatio * screenArea;

@@ -322,6 +322,9 @@ export class FrameStreamer {
 
     const plan = this.plan(frame);
     if (plan.kind === 'none') {
+      // Same pixels as what the viewer has: keep the newer frame, so the next damage-driven
+      // frame (which says how it differs from this one) can be compared where it changed only.
+      if (this.previous !== undefined && !this.refreshPending) this.previous = frame;
       // Still screen: send nothing and poll less often, up to maxIdleIntervalMs, unless
       // input was just injected and its echo is due any moment.
       if (this.now() < this.eagerUntil) {

@@ -118,3 +118,37 @@ describe('trackDamage', () => {
     expect(damage.closed).toBe(true);
   });
 });
+
+describe('comparing only where the damage was', () => {
+  test('plans exactly what a whole-frame comparison plans, for changes reported by damage', async () => {
+    const { damage, source } = setup();
+    let prev = await source.grab();
+    const paints = [
+      { x: 0, y: 0, width: 3, height: 3 }, { x: 100, y: 100, width: 90, height: 40 }, { x: 300, y: 230, width: 20, height: 10 },
+      { x: 60, y: 60, width: 10, height: 10 }, { x: 10, y: 200, width: 200, height: 30 },
+    ];
+    for (const [i, rect] of paints.entries()) {
+      damage.paint(rect, [i * 40, 255 - i * 40, 9]);
+      if (i % 2 === 1) damage.damageOnly({ x: 250, y: 10, width: 30, height: 30 }); // damaged, unchanged
+      const next = await source.grab();
+      expect(next.changedSince?.previousId).toBe(prev.frameId);
+      const { changedSince: _ignored, ...plain } = next;
+      expect(planUpdate(prev, next)).toEqual(planUpdate(prev, plain));
+      prev = next;
+    }
+  });
+
+  test('looks only inside the damage when the frames are linked, and everywhere when they are not', async () => {
+    const { damage, source, screen } = setup();
+    const first = await source.grab();
+    damage.paintSilently({ x: 300, y: 200, width: 4, height: 4 }, [255, 0, 0]); // not reported
+    damage.paint({ x: 0, y: 0, width: 4, height: 4 }, [0, 255, 0]);
+    const linked = await source.grab();
+    // The silent change is not in this frame at all (its pixels were never read)...
+    expect(planUpdate(first, linked)).toEqual({ kind: 'rects', rects: [{ x: 0, y: 0, width: 64, height: 64 }] });
+    // ...and a frame of unknown lineage is compared everywhere.
+    const other = await screen.grab();
+    const plan = planUpdate(first, other);
+    expect(plan).toEqual({ kind: 'rects', rects: [{ x: 0, y: 0, width: 64, height: 64 }, { x: 256, y: 192, width: 64, height: 48 }] });
+  });
+});
