@@ -11,6 +11,14 @@ import type { GrabHint, ScreenSource } from './screen-source';
  */
 export const MAX_REGION_FAILURES = 3;
 
+/**
+ * Damage covering this share of the screen or more is read as a whole frame by the
+ * full-frame source instead: GetImage of a whole 1080p screen runs on the main thread (its
+ * reply is parsed there) and takes longer than nut-js's grab in the capture worker
+ * (0.71 ms per 400×300 region, about 12 ms scaled to 1080p, against 7.7 ms; BENCHMARKS.md).
+ */
+export const FULL_READ_AREA_RATIO = 0.5;
+
 /** Numbers the frames of every damage-tracked source (see RawFrame.frameId). */
 let lastFrameId = 0;
 
@@ -71,6 +79,8 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
       const rects = batch.filter((r) => r.x + r.width <= base.width && r.y + r.height <= base.height);
       if (rects.length < batch.length) return grabFull(); // damage beyond the shadow: the screen grew
       if (rects.length === 0) return base;
+      const damagedArea = rects.reduce((sum, r) => sum + r.width * r.height, 0);
+      if (damagedArea >= FULL_READ_AREA_RATIO * base.width * base.height) return grabFull();
       let regions: RawFrame[];
       try {
         regions = await Promise.all(rects.map((r) => damage.grabRegion(r)));

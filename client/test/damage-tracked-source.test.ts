@@ -52,6 +52,16 @@ describe('trackDamage', () => {
     expect(planUpdate(first, second)).toEqual({ kind: 'none' });
   });
 
+  test('damage over most of the screen is read as one whole frame by the full-frame source', async () => {
+    const { screen, damage, source, grabbed } = setup();
+    await source.grab();
+    damage.paint({ x: 0, y: 0, width: 320, height: 130 }, [1, 1, 1]); // 54 % of the screen
+    await source.grab();
+    expect(grabbed).toEqual(['full', 'full']);
+    expect(damage.regionsRead).toEqual([]);
+    expect(screen.grabs).toBe(2);
+  });
+
   test('a full hint, or damage that lost track, reads the whole screen, repairing what tracking missed', async () => {
     const { screen, damage, source, grabbed } = setup();
     await source.grab();
