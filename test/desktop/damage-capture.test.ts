@@ -117,20 +117,20 @@ describeWithDesktop('damage-driven capture with the real agent on Xvfb', () => {
     at(SPOT.x + 20, SPOT.y + 20).forEach((v, i) => expect(Math.abs(v - [0xff, 0x88, 0x00][i]!)).toBeLessThan(16));
   });
 
-  test('a still screen while paired sends nothing, reads nothing and costs almost no CPU', async () => {
+  test('a still screen while paired sends nothing and costs almost no CPU', async () => {
     await view.settle();
-    // Chromium may repaint its whole window once some time after a change (seen: one
+    // Chromium may repaint its whole window some time after a change, on its own (seen: one
     // 1280×720 damage, read and found unchanged, so nothing was sent): wait until the X
     // server has reported nothing for a second, which is what a still screen is.
     await untilNoReadFor(agent, 1000);
-    const readsBefore = readsIn(agent.output()).length;
     const ticksBefore = cpuTicks(agent.pid);
     // The claim is about these seconds themselves: no rectangle may come in them.
-    await view.staysQuietFor(3000);
-    expect(readsIn(agent.output()).length).toBe(readsBefore);
-    // Polling full frames cost about 13 % of a core here (issue 13); waiting for damage, the
-    // agent only answers heartbeats. A slower machine would make polling cost more, not this.
+    await view.staysQuietFor(4000);
+    // Polling full frames cost about 20 % of a core at 1080p on this machine (still-cpu
+    // bench; with --changes poll this test measured 0.43 s over these 4 s); waiting for damage, the agent only answers
+    // heartbeats (0 ticks in the runs seen), plus a read if Chromium repaints on its own.
+    // A slower machine would make polling cost more, not this.
     const cpuSeconds = (cpuTicks(agent.pid) - ticksBefore) / 100;
-    expect(cpuSeconds).toBeLessThan(0.15); // under 5 % of a core over the 3 s
+    expect(cpuSeconds).toBeLessThan(0.2); // under 5 % of a core over the 4 s
   });
 });
