@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { FrameFlag } from '../../protocol';
 import {
   captureWithImport, compareRgb, ComposingTechnician, describeWithDesktop, startAgentProcess, startDesktop,
   type AgentProcess, type Desktop,
@@ -115,6 +116,23 @@ describeWithDesktop('damage-driven capture with the real agent on Xvfb', () => {
     expect(badShare).toBeLessThan(0.01);
     const at = (x: number, y: number): number[] => Array.from(view.pixels.subarray((y * WIDTH + x) * 3, (y * WIDTH + x) * 3 + 3));
     at(SPOT.x + 20, SPOT.y + 20).forEach((v, i) => expect(Math.abs(v - [0xff, 0x88, 0x00][i]!)).toBeLessThan(16));
+  });
+
+  test('a refresh asked by the technician reads the whole screen and sends it as a full frame', async () => {
+    await view.settle();
+    const readsBefore = readsIn(agent.output()).length;
+    const rectsBefore = view.rects.length;
+    tech.sendJson({ type: 'refresh', reason: 'requested' });
+    await view.rectsBeyond(rectsBefore);
+    await view.settle();
+    const sent = view.rects.slice(rectsBefore);
+    expect(sent.every((r) => (r.header.flags & FrameFlag.FULL) !== 0)).toBe(true);
+    expect(sent.reduce((sum, r) => sum + r.header.width * r.header.height, 0)).toBe(WIDTH * HEIGHT);
+    expect(readsIn(agent.output()).slice(readsBefore)).toContain('full');
+    const shot = await captureWithImport(desktop.display);
+    const { mean, badShare } = compareRgb(view.pixels, shot.pixels);
+    expect(mean).toBeLessThan(4);
+    expect(badShare).toBeLessThan(0.01);
   });
 
   test('a still screen while paired sends nothing and costs almost no CPU', async () => {
