@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { startXvfb } from '../test/support/xvfb';
 import type { Benchmark } from './support/benchmark';
 import type { CaptureProbeResult } from './support/capture-probe';
+import type { CaptureRegionProbeResult } from './support/capture-region-probe';
 import { forkTs } from './support/child';
 import { renderDesktopPng } from './support/sharp-bench-adapter';
 
@@ -13,7 +14,8 @@ const run = promisify(execFile);
 
 const bench: Benchmark = {
   name: 'capture',
-  description: 'ms per 1920x1080 frame on Xvfb: nut-js screen.grab() vs screenshot-desktop (ImageMagick import + PNG decode)',
+  description: 'ms per 1920x1080 frame on Xvfb: nut-js screen.grab() vs screenshot-desktop (ImageMagick import + PNG decode); '
+    + 'ms per 400x300 region: X GetImage on the agent\'s x11 connection vs nut-js grabRegion',
   async run(log) {
     const xvfb = await startXvfb({ width: 1920, height: 1080, depth: 24 });
     const dir = mkdtempSync(join(tmpdir(), 'rs-bench-capture-'));
@@ -32,7 +34,22 @@ const bench: Benchmark = {
         // The title bar is #2d5fa8: if red and blue came out swapped, channelOrder is wrong.
         const [r, g, b] = result.probeRgb;
         const colour = r === 0x2d && g === 0x5f && b === 0xa8 ? 'channel order checked' : `WRONG COLOUR rgb(${r},${g},${b}), want rgb(45,95,168)`;
+        const regionChild = forkTs<CaptureRegionProbeResult>(join(__dirname, 'support', 'capture-region-probe.ts'), xvfb.env());
+        let region: CaptureRegionProbeResult;
+        try {
+          region = await regionChild.next((m): m is CaptureRegionProbeResult => m.kind === 'capture-region-result', 120_000);
+        } finally {
+          await regionChild.stop();
+        }
+        const { width: rw, height: rh } = region.region;
         return [
+          {
+            case: `X GetImage ${rw}x${rh} of ${result.width}x${result.height} (x11 package, main thread)`,
+            value: region.getImageMs,
+            unit: 'ms/region',
+            baseline: { name: 'nut-js screen.grabRegion() (native call alone; in the worker it adds a message and a copy)', value: region.nutRegionMs },
+            note: `GetImage main-thread CPU ${region.getImageCpuMs.toFixed(2)} ms/region; ${region.samePixels ? 'both read the same pixels' : 'PIXELS DIFFER between the two reads'}`,
+          },
           {
             case: `nut-js screen.grab() ${result.width}x${result.height} (${result.channelOrder})`,
             value: result.nutMs,

@@ -4,6 +4,9 @@ import type { AgentOptions } from './agent-options';
 import type { CursorSource } from './capture/cursor-source';
 import { missingDisplayProblem } from './capture/display-check';
 import { createScreenSource, DEFAULT_SCREEN_SOURCES, NUT_JS_SOURCES } from './capture/create-screen-source';
+import { trackDamage } from './capture/damage-tracked-source';
+import type { ScreenSource } from './capture/screen-source';
+import { createX11DamageSource } from './capture/x11-damage-adapter';
 import { createScreenshotDesktopSource } from './capture/screenshot-desktop-adapter';
 import { createWorkerScreenSource } from './capture/worker-screen-adapter';
 import { createRectEncoder, DEFAULT_RECT_ENCODERS } from './encode/create-rect-encoder';
@@ -32,6 +35,36 @@ export interface AgentHardwareConfig {
    * default (beside the bundled entry point) does not exist.
    */
   readonly captureWorkerFile?: string;
+  /**
+   * Read only what changed, as X11 DAMAGE reports it, instead of polling full frames
+   * (default on X11). Off, or where DAMAGE is missing, the agent polls as before.
+   */
+  readonly damage?: boolean;
+}
+
+/** How the agent learns that the screen changed: from the display server, or by comparing polled full frames. */
+export interface ChangeDetection {
+  readonly source: ScreenSource;
+  /** For the "agent ready" line: `x11-damage …` or `polling`. */
+  readonly changes: string;
+  /** Why polling, when DAMAGE was tried and failed. */
+  readonly why?: string;
+}
+
+/**
+ * Wraps `full` with X11 DAMAGE when the display has it: grabs then read the damaged
+ * rectangles only, and a still screen costs nothing. Anything failing leaves `full` as
+ * it was, polled by the streamer (the fallback, and the only way on Windows).
+ */
+export async function withDamageIfAvailable(full: ScreenSource, config: Pick<AgentHardwareConfig, 'platform' | 'x11Display' | 'damage' | 'logger'>): Promise<ChangeDetection> {
+  if (config.damage === false) return { source: full, changes: 'polling', why: 'damage off' };
+  if (config.platform !== 'linux' || config.x11Display === undefined || config.x11Display === '') return { source: full, changes: 'polling' };
+  try {
+    const damage = await createX11DamageSource(config.x11Display);
+    return { source: trackDamage(full, damage, { logger: config.logger }), changes: damage.name };
+  } catch (error) {
+    return { source: full, changes: 'polling', why: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /**
@@ -55,11 +88,17 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
   // Without a fallback there is no next to try: the rejection carries the cause.
   const skipped = (what: string) => (config.noFallback === true ? undefined
     : ({ error }: { error: unknown }) => logger.warn({ err: String(error) }, `${what} unavailable, trying the next`));
-  const source = await createScreenSource(firstOnly(sources), skipped('screen source'));
+  const fullFrames = await createScreenSource(firstOnly(sources), skipped('screen source'));
+  const { source, changes, why } = await withDamageIfAvailable(fullFrames, {
+    ...config, damage: config.damage ?? options.changes !== 'poll',
+  });
   const encoder = await createRectEncoder(firstOnly(encoders), skipped('encoder'));
   const sink = await createInputSink({ x11Display: config.x11Display, platform: config.platform, logger });
   const cursor = await openCursorSource(config);
-  logger.info({ source: source.name, encoder: encoder.name, cursor: cursor?.name ?? 'none' }, 'agent ready');
+  // `changes` says whether the screen is watched through DAMAGE or polled (and why, if DAMAGE failed).
+  logger.info({
+    source: fullFrames.name, encoder: encoder.name, changes, ...(why !== undefined ? { why } : {}), cursor: cursor?.name ?? 'none',
+  }, 'agent ready');
   return { source, encoder, sink, ...(cursor !== undefined ? { cursor } : {}) };
 }
 

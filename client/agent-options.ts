@@ -17,6 +17,11 @@ export interface AgentOptions {
   /** Force a screen source or an encoder (the native one is tried first otherwise). */
   readonly capture: 'auto' | 'nut-js' | 'screenshot-desktop';
   readonly encoder: 'auto' | 'sharp' | 'jpeg-js';
+  /**
+   * How changes are found: `auto` asks the display server (X11 DAMAGE) where it can and
+   * polls full frames elsewhere; `poll` always polls (to compare, or if DAMAGE misbehaves).
+   */
+  readonly changes: 'auto' | 'poll';
   /** Language of the messages; from the system when absent. */
   readonly language: 'es' | 'en' | undefined;
   /** Accept a relay certificate that does not verify (a test relay with a self-signed certificate). */
@@ -37,9 +42,10 @@ const DEFAULT_MAX_FPS = 60;
 const ACCEPT_ANSWERS: readonly ConsentAnswer[] = ['control', 'view-only', 'deny'];
 const CAPTURES: readonly AgentOptions['capture'][] = ['auto', 'nut-js', 'screenshot-desktop'];
 const ENCODERS: readonly AgentOptions['encoder'][] = ['auto', 'sharp', 'jpeg-js'];
+const CHANGES: readonly AgentOptions['changes'][] = ['auto', 'poll'];
 const LANGUAGES: readonly NonNullable<AgentOptions['language']>[] = ['es', 'en'];
 
-export type AgentSettingKey = 'relayUrl' | 'name' | 'accept' | 'quality' | 'maxFps' | 'capture' | 'encoder' | 'language' | 'insecure'
+export type AgentSettingKey = 'relayUrl' | 'name' | 'accept' | 'quality' | 'maxFps' | 'capture' | 'encoder' | 'changes' | 'language' | 'insecure'
   | 'secretDigits' | 'requireE2e' | 'logLevel';
 
 /** Every agent option, once: the reader and the usage text both come from this table. */
@@ -51,6 +57,7 @@ export const AGENT_SETTINGS: readonly Setting<AgentSettingKey>[] = [
   { key: 'maxFps', flag: 'max-fps', kind: 'int', valueName: '<n>', help: `highest frame rate, 1–120 (default ${DEFAULT_MAX_FPS})` },
   { key: 'capture', flag: 'capture', kind: 'string', choices: CAPTURES, valueName: '<which>', help: `screen capture: ${CAPTURES.join(' | ')} (default auto)` },
   { key: 'encoder', flag: 'encoder', kind: 'string', choices: ENCODERS, valueName: '<which>', help: `JPEG encoder: ${ENCODERS.join(' | ')} (default auto)` },
+  { key: 'changes', flag: 'changes', kind: 'string', choices: CHANGES, valueName: '<how>', help: `how changes are found: ${CHANGES.join(' | ')} (default auto: X11 DAMAGE where available, else polling)` },
   { key: 'language', flag: 'lang', kind: 'string', choices: LANGUAGES, valueName: '<es|en>', help: 'language of the messages (default: from the system)' },
   { key: 'insecure', flag: 'insecure', kind: 'flag', help: 'accept a relay certificate that does not verify (testing only)' },
   { key: 'secretDigits', flag: 'secret-digits', kind: 'int', valueName: `<${MIN_SECRET_DIGITS}-${MAX_SECRET_DIGITS}>`, help: `secret digits added to each code, which the relay never sees (default ${DEFAULT_SECRET_DIGITS})` },
@@ -89,6 +96,7 @@ export function agentOptionsFrom(parsed: ParsedSettings<AgentSettingKey>, hostna
     maxFps,
     capture: (values.capture as AgentOptions['capture'] | undefined) ?? 'auto',
     encoder: (values.encoder as AgentOptions['encoder'] | undefined) ?? 'auto',
+    changes: (values.changes as AgentOptions['changes'] | undefined) ?? 'auto',
     language: values.language as AgentOptions['language'],
     insecure: values.insecure === true,
     secretDigits,

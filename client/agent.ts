@@ -53,7 +53,9 @@ export interface Agent {
 export async function createAgent(deps: AgentDeps): Promise<Agent> {
   const sinkSize = await deps.sink.screenSize();
   const mapper = new CoordinateMapper(sinkSize.width, sinkSize.height, sinkSize.width, sinkSize.height);
-  const injector = new InputInjector(deps.sink, mapper, deps.logger);
+  // The session makes a new streamer per technician; input nudges whichever runs now.
+  let streamer: FrameStreamer | undefined;
+  const injector = new InputInjector(deps.sink, mapper, deps.logger, () => streamer?.nudge());
 
   const cursor = deps.cursor;
   const displaysOf = (width: number, height: number): DisplayInfo[] => [{ id: 0, x: 0, y: 0, width, height, primary: true }];
@@ -76,10 +78,13 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
       const frame = await deps.source.grab();
       return displaysOf(frame.width, frame.height);
     },
-    createStreamer: (send, wholeFramesOnly) => new FrameStreamer(
-      { source, encoder: deps.encoder, send, logger: deps.logger },
-      { ...deps.streamer, wholeFramesOnly },
-    ),
+    createStreamer: (send, wholeFramesOnly) => {
+      streamer = new FrameStreamer(
+        { source, encoder: deps.encoder, send, logger: deps.logger },
+        { ...deps.streamer, wholeFramesOnly },
+      );
+      return streamer;
+    },
     ...(cursor !== undefined ? {
       createCursorStreamer: (send: CursorSend) => new CursorStreamer(cursor, send, deps.logger, deps.cursorStreamer),
     } : {}),

@@ -1,5 +1,5 @@
 import type { RawFrame } from '../../client/capture/raw-frame';
-import type { ScreenSource } from '../../client/capture/screen-source';
+import type { GrabHint, ScreenSource } from '../../client/capture/screen-source';
 import type { Rect } from '../../client/diff/rect';
 import type { RectEncoder } from '../../client/encode/rect-encoder';
 import type { InputSink } from '../../client/input/input-sink';
@@ -50,11 +50,13 @@ export function instrumentAgentDeps(
   const { source, encoder, sink } = deps;
   const countingSource: ScreenSource = {
     name: source.name,
-    async grab(): Promise<RawFrame> {
-      const frame = await source.grab();
+    async grab(hint?: GrabHint): Promise<RawFrame> {
+      const frame = await source.grab(hint);
       probe.grabs++;
       return frame;
     },
+    // A damage-driven source's change signal passes through: the bench measures what ships.
+    ...(source.changes ? { changes: source.changes } : {}),
     ...(source.close ? { close: () => source.close!() } : {}),
   };
   const qualityEncoder: RectEncoder = {

@@ -1,3 +1,5 @@
+import type { Rect } from '../diff/rect';
+
 /**
  * One captured screen image, uncompressed, 4 bytes a pixel.
  *
@@ -22,6 +24,14 @@ export interface RawFrame {
    * grab (or one it never writes again): the diff keeps the previous frame to compare with.
    */
   readonly data: Uint8Array;
+  /** Set by a damage-driven source: this frame's number, unique in the process. */
+  readonly frameId?: number;
+  /**
+   * Set by a damage-driven source: this frame equals frame `previousId` (the source's
+   * frame before it) outside `rects`, so a comparison with that frame need only look
+   * inside them. A number, not the frame itself: a chain of 8 MB frames would never be freed.
+   */
+  readonly changedSince?: { readonly previousId: number; readonly rects: readonly Rect[] };
 }
 
 /** Bytes per pixel of every RawFrame. */

@@ -1,5 +1,5 @@
 import type { RawFrame } from './raw-frame';
-import type { ScreenSource } from './screen-source';
+import type { GrabHint, ScreenSource } from './screen-source';
 
 /**
  * Wraps a screen source to notice the screen changing size (resolution change, a
@@ -11,8 +11,8 @@ export function watchScreenSize(source: ScreenSource, onResize: (width: number, 
   let height = 0;
   return {
     name: source.name,
-    async grab(): Promise<RawFrame> {
-      const frame = await source.grab();
+    async grab(hint?: GrabHint): Promise<RawFrame> {
+      const frame = await source.grab(hint);
       if (frame.width !== width || frame.height !== height) {
         const first = width === 0;
         width = frame.width;
@@ -21,6 +21,7 @@ export function watchScreenSize(source: ScreenSource, onResize: (width: number, 
       }
       return frame;
     },
+    ...(source.changes ? { changes: source.changes } : {}),
     ...(source.close ? { close: () => source.close!() } : {}),
   };
 }

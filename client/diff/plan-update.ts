@@ -37,10 +37,16 @@ export const DEFAULT_PLAN_OPTIONS: PlanOptions = Object.freeze({
 /** Decides what part of `next` to send, given the frame last sent (`prev`). Pure. */
 export function planUpdate(prev: RawFrame | undefined, next: RawFrame, options: PlanOptions = DEFAULT_PLAN_OPTIONS): UpdatePlan {
   if (prev === undefined) return { kind: 'full', reason: 'first' };
+  // The same frame object: a damage-driven source returns its copy unchanged when nothing was damaged.
+  if (prev === next) return { kind: 'none' };
   if (prev.width !== next.width || prev.height !== next.height || prev.channelOrder !== next.channelOrder) {
     return { kind: 'full', reason: 'resized' };
   }
-  const grid = diffTiles(prev, next, options.tileSize);
+  // A damage-driven frame says where it can differ from the frame before it; when that
+  // frame is `prev`, only there is compared.
+  const since = next.changedSince;
+  const within = since !== undefined && prev.frameId !== undefined && since.previousId === prev.frameId ? since.rects : undefined;
+  const grid = diffTiles(prev, next, options.tileSize, within);
   if (grid.dirtyCount === 0) return { kind: 'none' };
   const screenArea = next.width * next.height;
   const fullAt = options.fullFrameAreaRatio * screenArea;

@@ -41,6 +41,11 @@ export class InputInjector {
     private readonly sink: InputSink,
     readonly mapper: CoordinateMapper,
     private readonly logger?: Logger,
+    /**
+     * Runs after each event reached the sink (applied or failed): the agent points it at
+     * the streamer's nudge, so the screen is looked at while the event's echo appears.
+     */
+    private readonly onApplied?: () => void,
   ) {}
 
   setMode(mode: InputMode): void {
@@ -87,6 +92,12 @@ export class InputInjector {
       // A session that ended while this waited must not touch the machine any more.
       if (this.mode !== 'control') return;
       await this.safely(task);
+      try {
+        this.onApplied?.();
+      } catch (err) {
+        // A listener's bug must not break the chain that carries the next events.
+        this.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'input listener failed');
+      }
     });
   }
 

@@ -11,6 +11,13 @@ export interface FrameStreamerOptions {
    * `minFrameIntervalMs` to this while nothing changes: a grab costs ≈21 ms of CPU.
    */
   readonly maxIdleIntervalMs: number;
+  /**
+   * After a nudge (the agent injected input), how long the screen is looked at every
+   * `minFrameIntervalMs` whatever the still-screen back-off says, ms: the echo of a key or
+   * a click shows some milliseconds after the event, and waiting out a back-off of up to
+   * `maxIdleIntervalMs` made a keystroke's echo late (issue 13).
+   */
+  readonly nudgeWindowMs: number;
   /** Fixed JPEG quality 1–100, or undefined for adaptive quality. */
   readonly fixedQuality: number | undefined;
   /** Adaptive quality never goes below this. */
@@ -51,6 +58,7 @@ export const DEFAULT_STREAMER_OPTIONS: FrameStreamerOptions = Object.freeze({
   maxInFlight: 2,
   minFrameIntervalMs: 16,
   maxIdleIntervalMs: 100,
+  nudgeWindowMs: 250,
   fixedQuality: undefined,
   minQuality: 40,
   maxQuality: 80,
@@ -82,6 +90,7 @@ export function resolveStreamerOptions(partial: FrameStreamerOptionsInput = {}):
   check(isInt(o.maxInFlight, 1, 64), 'maxInFlight must be an integer 1–64');
   check(isInt(o.minFrameIntervalMs, 0), 'minFrameIntervalMs must be an integer ≥ 0');
   check(isInt(o.maxIdleIntervalMs, o.minFrameIntervalMs), 'maxIdleIntervalMs must be an integer ≥ minFrameIntervalMs');
+  check(isInt(o.nudgeWindowMs, 0), 'nudgeWindowMs must be an integer ≥ 0');
   check(o.fixedQuality === undefined || isInt(o.fixedQuality, 1, 100), 'fixedQuality must be 1–100 or undefined');
   check(isInt(o.minQuality, 1, 100) && isInt(o.maxQuality, o.minQuality, 100), 'need 1 ≤ minQuality ≤ maxQuality ≤ 100');
   check(isInt(o.initialQuality, o.minQuality, o.maxQuality), 'initialQuality must be between minQuality and maxQuality');

@@ -118,6 +118,10 @@ export class FrameStreamer {
   private wakeRequested = false;
   private lastGrabAt = -Infinity;
   private idleIntervalMs: number;
+  /** Until this time (streamer clock) a still screen is looked at every minFrameIntervalMs: input was just injected. */
+  private eagerUntil = -Infinity;
+  /** Ends the subscription to the source's change signal, when it has one. */
+  private unsubscribe: (() => void) | undefined;
   private counters = { grabs: 0, updates: 0, fullUpdates: 0, rects: 0, bytes: 0, acks: 0, ackTimeouts: 0, errors: 0 };
 
   constructor(private readonly deps: FrameStreamerDeps, options: FrameStreamerOptionsInput = {}) {
@@ -141,15 +145,21 @@ export class FrameStreamer {
     return { ...this.counters, inFlight: this.inFlight.size, quality: this.quality.value, latencyMs: this.quality.latencyMs };
   }
 
-  /** Starts capturing. The first update is always a full frame. */
+  /**
+   * Starts capturing. The first update is always a full frame. With a source that
+   * reports changes (X11 DAMAGE), the streamer then waits for them instead of polling.
+   */
   start(): void {
     this.transition('running');
+    this.unsubscribe = this.deps.source.changes?.subscribe(() => this.wake());
     this.schedule(0);
   }
 
   /** Stops for good: clears the timer and waits for a grab or encode under way. Idempotent. */
   async stop(): Promise<void> {
     if (this.state !== 'stopped') this.transition('stopped');
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     this.clearTimer();
     await this.running;
     await this.sending;
@@ -175,6 +185,18 @@ export class FrameStreamer {
   /** The next update is a full frame (the viewer joined, lost a frame, or asked). */
   requestRefresh(): void {
     this.refreshPending = true;
+    this.wake();
+  }
+
+  /**
+   * Something was just done to the screen (the agent injected a key or a click): look at it
+   * now, and keep looking every minFrameIntervalMs for nudgeWindowMs, instead of waiting
+   * out the still-screen back-off. Cheap to call for every input event: it never grabs
+   * faster than minFrameIntervalMs, and takes no credit (with none free, the ack wakes us).
+   */
+  nudge(): void {
+    if (this.state !== 'running') return;
+    this.eagerUntil = this.now() + this.options.nudgeWindowMs;
     this.wake();
   }
 
@@ -224,6 +246,7 @@ export class FrameStreamer {
   /** One step: free timed-out credits, then grab and maybe send; then plan the next step. */
   private async tick(): Promise<void> {
     this.wakeRequested = false;
+    if (this.waitsForChange()) return; // no timer: the change signal, an ack or a refresh wakes us
     const blockedForMs = this.expireAcks();
     if (blockedForMs !== undefined) {
       // No credit: an ack will wake us; the timer only guards against acks that never come.
@@ -246,6 +269,16 @@ export class FrameStreamer {
       nextDelayMs = Math.max(0, this.lastGrabAt + this.options.minFrameIntervalMs - this.now());
     }
     this.schedule(nextDelayMs);
+  }
+
+  /**
+   * True when the source reports changes, none is pending, and the viewer has the screen
+   * as it is: grabbing now would find nothing. A still screen then costs no grab and no
+   * timer at all, where polling cost a 1080p grab every maxIdleIntervalMs.
+   */
+  private waitsForChange(): boolean {
+    const changes = this.deps.source.changes;
+    return changes !== undefined && changes.active() && !changes.pending() && !this.refreshPending && this.previous !== undefined;
   }
 
   /**
@@ -278,7 +311,9 @@ export class FrameStreamer {
   private async captureAndSend(): Promise<number> {
     const grabStartedAt = this.now();
     this.lastGrabAt = grabStartedAt;
-    const frame = await this.deps.source.grab();
+    // A refresh (and the first frame) reads the whole screen even from a damage-driven
+    // source: it also repairs whatever the tracking might have missed.
+    const frame = await this.deps.source.grab(this.refreshPending ? { full: true } : undefined);
     const captureTimeMs = this.now();
     this.counters.grabs++;
     // The grab blocked the thread; let waiting input through before the diff blocks it again.
@@ -287,7 +322,15 @@ export class FrameStreamer {
 
     const plan = this.plan(frame);
     if (plan.kind === 'none') {
-      // Still screen: send nothing and poll less often, up to maxIdleIntervalMs.
+      // Same pixels as what the viewer has: keep the newer frame, so the next damage-driven
+      // frame (which says how it differs from this one) can be compared where it changed only.
+      if (this.previous !== undefined && !this.refreshPending) this.previous = frame;
+      // Still screen: send nothing and poll less often, up to maxIdleIntervalMs, unless
+      // input was just injected and its echo is due any moment.
+      if (this.now() < this.eagerUntil) {
+        this.idleIntervalMs = this.options.minFrameIntervalMs;
+        return Math.max(0, grabStartedAt + this.options.minFrameIntervalMs - this.now());
+      }
       const delay = this.idleIntervalMs;
       this.idleIntervalMs = Math.min(this.options.maxIdleIntervalMs, Math.max(1, this.idleIntervalMs * 2));
       return Math.max(0, grabStartedAt + delay - this.now());

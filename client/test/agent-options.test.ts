@@ -21,6 +21,12 @@ describe('agent options', () => {
     expect(() => parseAgentArgs(args, {}, 'x')).toThrow(message);
   });
 
+  test('--changes: auto by default (X11 DAMAGE where available), poll on request, nothing else', () => {
+    expect(parseAgentArgs([], {}, 'x').changes).toBe('auto');
+    expect(parseAgentArgs(['--changes', 'poll'], {}, 'x').changes).toBe('poll');
+    expect(() => parseAgentArgs(['--changes', 'damage'], {}, 'x')).toThrow(/--changes must be one of auto, poll/);
+  });
+
   test('secret digits (3 by default, 3–6) and --require-e2e / REQUIRE_E2E', () => {
     expect(parseAgentArgs([], {}, 'x')).toMatchObject({ secretDigits: 3, requireE2e: false });
     expect(parseAgentArgs(['--secret-digits', '6', '--require-e2e'], {}, 'x')).toMatchObject({ secretDigits: 6, requireE2e: true });
@@ -52,7 +58,7 @@ describe('agent options', () => {
   test('the usage lists every option with its default', () => {
     const lines = AGENT_USAGE.split('\n');
     expect(lines[0]).toBe('Usage: npm run client -- [options]');
-    for (const flag of ['--relay <url>', '--name <text>', '--accept <answer>', '--quality <1-100>', '--max-fps <n>', '--capture <which>', '--encoder <which>', '--lang <es|en>', '--insecure', '--log-level <level>']) {
+    for (const flag of ['--relay <url>', '--name <text>', '--accept <answer>', '--quality <1-100>', '--max-fps <n>', '--capture <which>', '--encoder <which>', '--changes <how>', '--lang <es|en>', '--insecure', '--log-level <level>']) {
       expect(lines.some((line) => line.trimStart().startsWith(flag))).toBe(true);
     }
     expect(AGENT_USAGE).toMatch(/--relay <url>\s+RELAY_URL\s+.*default ws:\/\/127\.0\.0\.1:8080\/ws/);

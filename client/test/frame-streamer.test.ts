@@ -2,6 +2,8 @@ import { decodeBinary } from '../../protocol/codec';
 import { FrameFlag, type FrameHeader } from '../../protocol/frame';
 import { FrameStreamer } from '../stream/frame-streamer';
 import type { FrameStreamerOptionsInput } from '../stream/frame-streamer-options';
+import { trackDamage } from '../capture/damage-tracked-source';
+import { FakeDamageSource } from './support/fake-damage-source';
 import { FakeRectEncoder } from './support/fake-rect-encoder';
 import { FakeScreenSource } from './support/fake-screen-source';
 
@@ -134,6 +136,34 @@ describe('FrameStreamer', () => {
     await until(() => h.sent.length === 2, 'the change after a still second', 50);
   });
 
+  it('after a nudge looks at once and keeps looking every minFrameIntervalMs, so the echo of a key is not left to the back-off', async () => {
+    const h = harness({ minFrameIntervalMs: 16, maxIdleIntervalMs: 1000, nudgeWindowMs: 250 });
+    await startAndTakeFirstFrame(h);
+    // Five still seconds: the back-off has reached a grab a second.
+    await elapse(5000);
+    expect(h.sent).toHaveLength(1);
+    const grabs = h.screen.grabs;
+    h.streamer.nudge(); // the agent injected a key
+    await until(() => h.screen.grabs > grabs, 'a look right after the nudge', 1);
+    // The key's echo shows 40 ms later: it goes out within one frame interval.
+    await elapse(40);
+    h.screen.paint({ x: 10, y: 10, width: 2, height: 2 }, [0, 255, 0]);
+    await until(() => h.sent.length === 2, 'the echo', 17);
+    // Once the window is over the back-off resumes: a still screen is not polled at 60 fps for ever.
+    h.streamer.onAck(1);
+    await elapse(1000);
+    const before = h.screen.grabs;
+    await elapse(1000);
+    expect(h.screen.grabs - before).toBeLessThanOrEqual(2);
+  });
+
+  it('a nudge on a stopped or never started streamer does nothing', async () => {
+    const h = harness();
+    h.streamer.nudge();
+    await elapse(100);
+    expect(h.screen.grabs).toBe(0);
+  });
+
   it('sends only the tile around a small change', async () => {
     const h = harness();
     await startAndTakeFirstFrame(h);
@@ -261,6 +291,118 @@ describe('FrameStreamer', () => {
     expect(h.streamer.stats.errors).toBe(1);
     expect(h.sent[0]!.flags).toBe(FrameFlag.FULL | FrameFlag.LAST);
     expect(h.sent[0]!.captureTimeMs).toBeGreaterThanOrEqual(startedAt + 10);
+  });
+
+  describe('with a source that reports changes (X11 DAMAGE)', () => {
+    /** The harness's streamer on a damage-tracked source over the same fake screen. */
+    function damageHarness(options: FrameStreamerOptionsInput = {}) {
+      const screen = new FakeScreenSource(320, 240);
+      const damage = new FakeDamageSource(screen, 320, 240);
+      const encoder = new FakeRectEncoder();
+      const sent: FrameHeader[] = [];
+      const streamer = new FrameStreamer({
+        source: trackDamage(screen, damage),
+        encoder,
+        send: (bytes) => {
+          const decoded = decodeBinary(bytes);
+          if (decoded.ok && decoded.message.kind === 'frame') sent.push(decoded.message.header);
+        },
+      }, { minFrameIntervalMs: 16, maxIdleIntervalMs: 100, ...options });
+      started.push(streamer);
+      return { screen, damage, sent, streamer };
+    }
+
+    it('grabs nothing and keeps no timer while the screen is still: it waits for damage', async () => {
+      const h = damageHarness();
+      h.streamer.start();
+      await until(() => h.sent.length === 1, 'the first frame');
+      h.streamer.onAck(0);
+      await elapse(100);
+      const grabs = h.screen.grabs;
+      await elapse(10_000);
+      expect(h.screen.grabs).toBe(grabs); // a polling streamer would have grabbed 100 times
+      expect(h.damage.regionsRead).toEqual([]);
+      expect(jest.getTimerCount()).toBe(0);
+      h.streamer.nudge(); // input with no damage after it: still nothing to read
+      await elapse(1000);
+      expect(h.screen.grabs).toBe(grabs);
+      expect(h.sent).toHaveLength(1);
+    });
+
+    it('on damage reads only the damaged rectangle, at once, and sends the changed tile', async () => {
+      const h = damageHarness({ maxIdleIntervalMs: 1000 });
+      h.streamer.start();
+      await until(() => h.sent.length === 1, 'the first frame');
+      h.streamer.onAck(0);
+      await elapse(5000);
+      h.damage.paint({ x: 130, y: 70, width: 5, height: 5 }, [255, 255, 0]);
+      await until(() => h.sent.length === 2, 'the change', 17);
+      expect(h.sent[1]).toMatchObject({ seq: 1, x: 128, y: 64, width: 64, height: 64, flags: FrameFlag.LAST });
+      expect(h.damage.regionsRead).toEqual([{ x: 130, y: 70, width: 5, height: 5 }]);
+      expect(h.screen.grabs).toBe(1); // the first frame's only
+    });
+
+    it('sends nothing for damage that did not change a pixel', async () => {
+      const h = damageHarness();
+      h.streamer.start();
+      await until(() => h.sent.length === 1, 'the first frame');
+      h.streamer.onAck(0);
+      h.damage.damageOnly({ x: 0, y: 0, width: 100, height: 100 });
+      await until(() => h.damage.regionsRead.length === 1, 'the read of the damage');
+      await elapse(1000);
+      expect(h.sent).toHaveLength(1);
+    });
+
+    it('a refresh reads and sends the whole screen, repairing a change the damage never reported', async () => {
+      const h = damageHarness();
+      h.streamer.start();
+      await until(() => h.sent.length === 1, 'the first frame');
+      h.streamer.onAck(0);
+      h.damage.paintSilently({ x: 0, y: 0, width: 4, height: 4 }, [255, 0, 0]);
+      await elapse(1000);
+      expect(h.sent).toHaveLength(1); // unreported: nobody looked
+      h.streamer.requestRefresh();
+      await until(() => h.sent.length === 2, 'the refresh');
+      expect(h.sent[1]).toMatchObject({ width: 320, height: 240, flags: FrameFlag.FULL | FrameFlag.LAST });
+      expect(h.screen.grabs).toBe(2);
+    });
+
+    it('damage arriving while a grab runs is read right after it, not lost', async () => {
+      const h = damageHarness({ maxInFlight: 8 });
+      h.streamer.start();
+      await until(() => h.sent.length === 1, 'the first frame');
+      const read = h.damage.grabRegion.bind(h.damage);
+      let once = true;
+      h.damage.grabRegion = async (rect) => {
+        const frame = await read(rect);
+        // The screen changes again while the first change is being read.
+        if (once) h.damage.paint({ x: 300, y: 200, width: 4, height: 4 }, [0, 0, 255]);
+        once = false;
+        return frame;
+      };
+      h.damage.paint({ x: 0, y: 0, width: 4, height: 4 }, [255, 0, 0]);
+      await until(() => h.sent.length === 3, 'both changes');
+      expect(h.sent.slice(1).map((r) => [r.x, r.y])).toEqual([[0, 0], [256, 192]]);
+    });
+
+    it('polls again, backing off as without damage, once the damage source stops working', async () => {
+      const h = damageHarness({ maxIdleIntervalMs: 100 });
+      h.streamer.start();
+      await until(() => h.sent.length === 1, 'the first frame');
+      h.streamer.onAck(0);
+      h.damage.isHealthy = false; // e.g. the X connection of the damage source broke
+      h.damage.paintSilently({ x: 0, y: 0, width: 4, height: 4 }, [255, 0, 0]);
+      // Nobody reports this change: polling finds it within the back-off's ceiling.
+      await until(() => h.sent.length === 2, 'the change found by polling', 101);
+    });
+
+    it('stops listening when stopped', async () => {
+      const h = damageHarness();
+      h.streamer.start();
+      expect(h.damage.listenerCount).toBe(1);
+      await settle(h.streamer.stop());
+      expect(h.damage.listenerCount).toBe(0);
+    });
   });
 
   it('stops for good: no grab and no timer left behind, even while it waits for an ack, and it cannot start again', async () => {

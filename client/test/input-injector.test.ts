@@ -40,6 +40,20 @@ describe('InputInjector', () => {
     }
   });
 
+  test('tells its listener after each event reached the sink (so the streamer looks for the echo), never for a refused one', async () => {
+    const sink = new RecordingSink();
+    const seen: string[] = [];
+    const injector = new InputInjector(sink, new CoordinateMapper(1000, 500, 1000, 500), undefined, () => seen.push(sink.log.at(-1) ?? ''));
+    injector.inject({ kind: 'click', button: 'left', x: 1, y: 1 });
+    await injector.idle();
+    expect(seen).toEqual([]); // mode 'off': refused, nothing applied
+    injector.setMode('control');
+    injector.inject({ kind: 'click', button: 'left', x: 1, y: 1 });
+    injector.inject({ kind: 'text', text: 'a' });
+    await injector.idle();
+    expect(seen).toEqual(['left up', 'type a']); // after the sink had it, not when queued
+  });
+
   test('applies events in order, mapping captured pixels to the sink\'s space', async () => {
     const { sink, injector } = setup();
     const events: InputEvent[] = [

@@ -98,6 +98,8 @@ export async function startDesktop(html: string, size: { readonly width: number;
 
 /** The real agent (the built `dist/client/main.js`) as its own process on the display. */
 export interface AgentProcess {
+  /** The agent's process id (to read its CPU time in /proc). */
+  readonly pid: number;
   readonly code: Promise<string>;
   readonly output: () => string;
   /** Resolves when the agent has printed `text`; rejects after `timeoutMs`, or if it exits first. */
@@ -143,7 +145,7 @@ export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extr
     child.once('exit', onExit);
     check();
   });
-  return { code, output: () => out, waitForOutput, stop: () => stopChild(child) };
+  return { pid: child.pid!, code, output: () => out, waitForOutput, stop: () => stopChild(child) };
 }
 
 /** The window's agent as its own process (`npm run client:window`), showing its page on 127.0.0.1. */

@@ -21,6 +21,8 @@ export interface XvfbOptions {
   readonly depth?: 24 | 16 | 8;
   /** Give up if the server has not said it is ready after this long, ms. */
   readonly readyTimeoutMs?: number;
+  /** More server arguments, e.g. `['-extension', 'DAMAGE']` for a server without DAMAGE. */
+  readonly extraArgs?: readonly string[];
 }
 
 const DEFAULTS = { width: 1920, height: 1080, depth: 24, readyTimeoutMs: 10_000 } as const;
@@ -35,7 +37,7 @@ const DEFAULTS = { width: 1920, height: 1080, depth: 24, readyTimeoutMs: 10_000 
  */
 export async function startXvfb(options: XvfbOptions = {}): Promise<XvfbDisplay> {
   const { width, height, depth, readyTimeoutMs } = { ...DEFAULTS, ...options };
-  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', `${width}x${height}x${depth}`, '-nolisten', 'tcp', '-noreset'], {
+  const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', `${width}x${height}x${depth}`, '-nolisten', 'tcp', '-noreset', ...(options.extraArgs ?? [])], {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
   });
   const displayNumber = await readDisplayNumber(child, readyTimeoutMs);

@@ -40,6 +40,17 @@ export class FakeScreenSource implements ScreenSource {
     return { width: this.width, height: this.height, stride: this.stride, channelOrder: this.channelOrder, data: this.pixels.slice() };
   }
 
+  /** The pixels of `rect` as a frame of its size, as a damage source reads them; not counted as a grab. */
+  readRegion(rect: Rect): RawFrame {
+    const stride = rect.width * 4;
+    const data = new Uint8Array(stride * rect.height);
+    for (let y = 0; y < rect.height; y++) {
+      const src = (rect.y + y) * this.stride + rect.x * 4;
+      data.set(this.pixels.subarray(src, src + stride), y * stride);
+    }
+    return { width: rect.width, height: rect.height, stride, channelOrder: this.channelOrder, data };
+  }
+
   /** Fills `rect` with one colour. */
   paint(rect: Rect, [r, g, b]: Rgb): void {
     const order = this.channelOrder === 'bgra' ? [b, g, r] : [r, g, b];

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { ComposingTechnician, startAgentProcess, startDesktop } from '../test/support/desktop';
+import { joinSealed } from '../test/support/sealed-peers';
+import type { Benchmark, BenchRow } from './support/benchmark';
+
+/**
+ * Issue 13: what a still screen costs the agent while a technician watches it. The built
+ * agent (dist/client/main.js, as `npm run client` runs it) on a 1920×1080 Xvfb desktop
+ * with a Chromium page, paired with a technician that draws and acknowledges; once the
+ * stream is quiet, the agent's own CPU time (/proc/<pid>/stat) over `seconds`. Measured
+ * with `--changes poll` (full frames compared, the fallback) as the baseline and with the
+ * default (X11 DAMAGE), in the same run on the same desktop.
+ */
+
+const PAGE = `<!doctype html><html><body style="margin:0;background:#f4f4f4;font:20px sans-serif">
+  <div style="position:absolute;left:60px;top:60px;width:600px;height:300px;background:#2d5fa8"></div>
+  <p style="position:absolute;left:60px;top:400px">A still desktop: nothing moves.</p></body></html>`;
+
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const bench: Benchmark = {
+  name: 'still-cpu',
+  description: 'agent CPU on a still 1920x1080 screen while paired: X11 DAMAGE vs polling full frames (--changes poll)',
+  async run(log, args) {
+    const seconds = Number(args.find((a) => a.startsWith('seconds='))?.slice(8) ?? 10);
+    const desktop = await startDesktop(PAGE, { width: 1920, height: 1080 });
+    try {
+      /** "screen read" lines (debug) in `output`: how often the damage-driven source read the screen. */
+      const reads = (output: string): number => output.split('\n').filter((l) => l.includes('"screen read"')).length;
+      const measure = async (extra: string[]): Promise<{ percent: number; output: string; readsDuring: number }> => {
+        // Debug: the damage-driven source logs each read (a few lines a minute on a still screen).
+        const agent = startAgentProcess(desktop.display, desktop.relay.wsUrl, ['--log-level', 'debug', ...extra]);
+        try {
+          const code = await agent.code;
+          const { tech } = await joinSealed(desktop.relay.wsUrl, code, 'Bench');
+          await tech.until('paired', 10_000);
+          const view = new ComposingTechnician(tech);
+          await view.settle(1500, 30_000);
+          const before = cpuSeconds(agent.pid);
+          const readsBefore = reads(agent.output());
+          const rects = view.rects.length;
+          await new Promise((r) => setTimeout(r, seconds * 1000));
+          const used = cpuSeconds(agent.pid) - before;
+          if (view.rects.length !== rects) log(`warning: ${view.rects.length - rects} rectangles came from the still screen`);
+          await view.stop();
+          tech.close();
+          return { percent: (100 * used) / seconds, output: agent.output(), readsDuring: reads(agent.output()) - readsBefore };
+        } finally {
+          await agent.stop();
+        }
+      };
+      log('polling (--changes poll)…');
+      const polling = await measure(['--changes', 'poll']);
+      log('damage (default)…');
+      const damage = await measure([]);
+      const changes = /"changes":"([^"]+)"/.exec(damage.output)?.[1] ?? 'unknown';
+      const pollingSays = /"changes":"([^"]+)"/.exec(polling.output)?.[1] ?? 'unknown';
+      const row: BenchRow = {
+        case: `agent CPU, still 1920x1080 screen, paired, ${seconds} s (changes: ${changes})`,
+        value: damage.percent,
+        unit: '% of a core',
+        baseline: { name: `changes: ${pollingSays}`, value: polling.percent },
+        target: { text: '≤ 1', met: damage.percent <= 1 },
+        note: `${damage.readsDuring} damage-driven reads in the ${seconds} s`,
+      };
+      return [row];
+    } finally {
+      await desktop.close();
+    }
+  },
+};
+
+export default bench;

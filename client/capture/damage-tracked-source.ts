@@ -1,0 +1,140 @@
+import type { Logger } from 'pino';
+import type { Rect } from '../diff/rect';
+import type { DamageSource } from './damage-source';
+import type { RawFrame } from './raw-frame';
+import type { GrabHint, ScreenSource } from './screen-source';
+
+/**
+ * Reads of damaged rectangles that may fail in a row (a GetImage timing out on a hung or
+ * overloaded X server) before the source stops reporting changes and the streamer polls
+ * full frames for the rest of the session. A single failure only costs one full read.
+ */
+export const MAX_REGION_FAILURES = 3;
+
+/**
+ * Damage covering this share of the screen or more is read as a whole frame by the
+ * full-frame source instead: GetImage of a whole 1080p screen runs on the main thread (its
+ * reply is parsed there) and takes longer than nut-js's grab in the capture worker
+ * (0.71 ms per 400×300 region, about 12 ms scaled to 1080p, against 7.7 ms; BENCHMARKS.md).
+ */
+export const FULL_READ_AREA_RATIO = 0.5;
+
+/** Numbers the frames of every damage-tracked source (see RawFrame.frameId). */
+let lastFrameId = 0;
+
+/** What one grab read from the display, for logs and tests: the whole screen or these rectangles. */
+export type GrabbedArea = 'full' | readonly Rect[];
+
+/**
+ * A screen source that reads only what changed. It keeps a full-frame copy of the screen
+ * (the shadow) and, on each grab, reads the damaged rectangles from `damage` and pastes
+ * them into a new copy: the streamer still gets whole frames, so the tile comparison
+ * (client/diff) drops rectangles that were damaged but did not really change (a caret
+ * redrawn the same, a window repainted identically), and nothing downstream changes.
+ *
+ * `full` reads the whole screen for the first frame, a requested refresh (`hint.full`),
+ * and whenever the damage source lost track (`'all'`). A grab of a still screen returns
+ * the shadow itself: no read, no copy, and the streamer's comparison sees the same frame.
+ *
+ * Each frame says which frame it follows and where it differs from it (`frameId`,
+ * `changedSince`), so the comparison looks only at the tiles the damage touched instead of
+ * every row of the screen. Each changed grab still copies the shadow once (8 MB at 1080p,
+ * about 1–2 ms on the main thread): frames must stay immutable, because the previous one
+ * is what the next is compared with and may still be being encoded. Avoiding that copy
+ * (copy-on-write by tile rows) is left for later.
+ */
+export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
+  readonly logger?: Logger;
+  /** Told what each grab read; for tests and benchmarks (never pixels). */
+  readonly onGrabbed?: (area: GrabbedArea) => void;
+} = {}): ScreenSource {
+  let shadow: RawFrame | undefined;
+  let failures = 0;
+  /** Gave up on damage: every grab reads the whole screen, and `changes` says it is no longer active. */
+  let disabled = false;
+  const report = (area: GrabbedArea): void => {
+    options.logger?.debug({ grabbed: area }, 'screen read');
+    options.onGrabbed?.(area);
+  };
+  const grabFull = async (): Promise<RawFrame> => {
+    // Take (and forget) the damage first: what changes during the full read comes again.
+    if (!disabled) damage.take();
+    const frame: RawFrame = { ...await full.grab(), frameId: ++lastFrameId };
+    shadow = frame;
+    report('full');
+    return frame;
+  };
+  return {
+    name: `${full.name} + ${damage.name}`,
+    changes: {
+      pending: () => damage.pending(),
+      active: () => !disabled && damage.healthy(),
+      subscribe: (listener) => damage.onDamage(listener),
+    },
+    async grab(hint?: GrabHint): Promise<RawFrame> {
+      const base = shadow;
+      if (base === undefined || hint?.full === true || disabled || !damage.healthy()) return grabFull();
+      const batch = damage.take();
+      if (batch === 'all') return grabFull();
+      const rects = batch.filter((r) => r.x + r.width <= base.width && r.y + r.height <= base.height);
+      if (rects.length < batch.length) return grabFull(); // damage beyond the shadow: the screen grew
+      if (rects.length === 0) return base;
+      const damagedArea = rects.reduce((sum, r) => sum + r.width * r.height, 0);
+      if (damagedArea >= FULL_READ_AREA_RATIO * base.width * base.height) return grabFull();
+      let regions: RawFrame[];
+      try {
+        regions = await Promise.all(rects.map((r) => damage.grabRegion(r)));
+      } catch (error) {
+        // What these rectangles hold now is unknown: read everything (a full read also
+        // takes the damage that came meanwhile). Repeated failures end the tracking.
+        failures++;
+        options.logger?.warn({ err: error instanceof Error ? error.message : String(error), failures }, 'reading damaged rectangles failed; reading the whole screen');
+        if (failures >= MAX_REGION_FAILURES) {
+          disabled = true;
+          options.logger?.warn('damage-driven capture gave up: polling full frames from now on');
+          void damage.close().catch(() => undefined);
+        }
+        return grabFull();
+      }
+      failures = 0;
+      if (shadow !== base) return shadow!; // a full grab replaced it meanwhile: it is newer
+      const data = base.data.slice();
+      // Tells the streamer where to compare: elsewhere this frame is `base`, byte for byte.
+      const next: RawFrame = {
+        width: base.width, height: base.height, stride: base.stride, channelOrder: base.channelOrder, data,
+        frameId: ++lastFrameId, changedSince: { previousId: base.frameId!, rects },
+      };
+      for (const [i, rect] of rects.entries()) paste(next, rect, regions[i]!);
+      shadow = next;
+      report(rects);
+      return next;
+    },
+    async close(): Promise<void> {
+      await damage.close();
+      await full.close?.();
+    },
+  };
+}
+
+/** Copies `region` (a frame of `rect`'s size) into `frame` at `rect`, converting channel order if they differ. */
+export function paste(frame: RawFrame, rect: Rect, region: RawFrame): void {
+  if (region.width !== rect.width || region.height !== rect.height) {
+    throw new RangeError(`region is ${region.width}x${region.height}, expected ${rect.width}x${rect.height}`);
+  }
+  const rowBytes = rect.width * 4;
+  const swap = region.channelOrder !== frame.channelOrder;
+  for (let y = 0; y < rect.height; y++) {
+    const src = y * region.stride;
+    const dst = (rect.y + y) * frame.stride + rect.x * 4;
+    if (!swap) {
+      frame.data.set(region.data.subarray(src, src + rowBytes), dst);
+      continue;
+    }
+    for (let i = 0; i < rowBytes; i += 4) {
+      frame.data[dst + i] = region.data[src + i + 2]!;
+      frame.data[dst + i + 1] = region.data[src + i + 1]!;
+      frame.data[dst + i + 2] = region.data[src + i]!;
+      frame.data[dst + i + 3] = region.data[src + i + 3]!;
+    }
+  }
+}

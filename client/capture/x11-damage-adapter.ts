@@ -1,0 +1,206 @@
+import x11 from 'x11';
+import type { Rect } from '../diff/rect';
+import { DamageAccumulator } from './damage-accumulator';
+import type { DamageSource } from './damage-source';
+import type { RawFrame } from './raw-frame';
+
+/**
+ * What changed on an X11 screen, from the DAMAGE extension, over the pure-JavaScript X
+ * connection of the `x11` package (as the XTest typer uses it): nothing to compile.
+ *
+ * A Damage object on the root window at level DeltaRectangles makes the server send a
+ * DamageNotify for each area the damaged region grows by; `take()` empties the server's
+ * region (DamageSubtract) and hands over the rectangles collected since the last one.
+ * Subtract, then GetImage, go on the same connection in that order, so the pixels read
+ * include every damage reported before, and any damage after the Subtract raises a new
+ * notify: nothing is lost between two takes (x0vncserver works the same way).
+ *
+ * The pixels of a damaged rectangle are read with GetImage on this same connection:
+ * measured faster than nut-js `grabRegion` in the capture worker for a 400×300 region
+ * (bench/capture.bench.ts, BENCHMARKS.md), and it keeps the order above.
+ *
+ * Failure is contained: a request that does not answer in `requestTimeoutMs` rejects,
+ * an X error or a closed connection makes the next batch `'all'` (the streamer grabs the
+ * whole screen with its full-frame source), and nothing here throws into the process.
+ */
+
+/** GetImage format ZPixmap: packed pixels. */
+const Z_PIXMAP = 2;
+const ALL_PLANES = 0xffffffff;
+/** DamageReportLevel DeltaRectangles. */
+const REPORT_DELTA_RECTANGLES = 1;
+
+export interface X11DamageOptions {
+  /** Longest wait for a reply, ms: a hung X server must not hang the streamer. */
+  readonly requestTimeoutMs?: number;
+  /** Rectangles kept per batch before they collapse into their bounding box. */
+  readonly maxRects?: number;
+}
+
+// Minimal typing of the parts of the `x11` package used here (it ships no types).
+interface XImage {
+  readonly depth: number;
+  readonly data: Buffer;
+}
+interface DamageNotify {
+  readonly name: string;
+  readonly damage: number;
+  readonly area: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
+  readonly geometry: { readonly w: number; readonly h: number };
+}
+interface XClient {
+  AllocID(): number;
+  GetImage(format: number, drawable: number, x: number, y: number, w: number, h: number, planes: number,
+    cb: (err: Error | null, image: XImage) => void): void;
+  GetGeometry(drawable: number, cb: (err: Error | null, g: { width: number; height: number }) => void): void;
+  require(ext: 'damage', cb: (err: Error | null, ext: XDamage) => void): void;
+  on(event: 'event', listener: (ev: DamageNotify) => void): void;
+  on(event: 'error' | 'end' | 'close', listener: (err?: Error) => void): void;
+  terminate(): void;
+}
+interface XDamage {
+  readonly major: number;
+  readonly minor: number;
+  Create(damage: number, drawable: number, level: number): void;
+  Destroy(damage: number): void;
+  Subtract(damage: number, repair: number, parts: number): void;
+}
+interface XDisplay {
+  readonly client: XClient & { on(event: 'error', l: (e: Error) => void): void };
+  readonly screen: { readonly root: number; readonly root_depth: number; readonly pixel_width: number; readonly pixel_height: number }[];
+  readonly format?: Record<number, { readonly bits_per_pixel: number; readonly scanline_pad: number }>;
+}
+
+/** Settles with `work`'s result, or rejects after `ms` saying what timed out. */
+function withTimeout<T>(what: string, ms: number, work: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(new Error(`X11 ${what}: no answer in ${ms} ms`));
+    }, ms);
+    const done = (err: Error | null, value?: T): void => {
+      if (settled) return; // a late reply after the timeout: nobody waits for it
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(value as T);
+    };
+    try {
+      work(done);
+    } catch (error) {
+      done(error instanceof Error ? error : new Error(String(error)));
+    }
+  });
+}
+
+/**
+ * Connects to `displayName` and subscribes to damage on its root window. Rejects (so the
+ * agent keeps polling full frames) when the display cannot be reached, has no DAMAGE, or
+ * does not use 32-bit BGRX pixels at depth 24, the only layout read here.
+ */
+export async function createX11DamageSource(displayName: string, options: X11DamageOptions = {}): Promise<DamageSource> {
+  const timeoutMs = options.requestTimeoutMs ?? 2000;
+  // The x11 package falls back to TCP port 6000 + n, and throws out of a socket callback
+  // (uncatchable here) when that is not a port: refuse such a display name up front.
+  const number = /:(\d+)(?:\.\d+)?$/.exec(displayName)?.[1];
+  if (number === undefined || Number(number) > 65535 - 6000) throw new Error(`X11 display name not understood: ${displayName}`);
+  const display = await withTimeout<XDisplay>('connect', timeoutMs, (done) => {
+    const client = x11.createClient({ display: displayName }, (err: Error | null, d: XDisplay) => done(err, d));
+    client.on('error', (err) => done(err));
+  });
+  const X = display.client;
+  let broken: Error | undefined;
+  const accumulator = new DamageAccumulator(options.maxRects);
+  const listeners = new Set<() => void>();
+  const notify = (): void => {
+    for (const listener of [...listeners]) {
+      try {
+        listener();
+      } catch {
+        // A listener's bug is the listener's: the X connection's handlers must not throw.
+      }
+    }
+  };
+  const fail = (err: Error): void => {
+    broken ??= err;
+    const wasPending = accumulator.pending;
+    accumulator.loseTrack();
+    if (!wasPending) notify();
+  };
+  // Request errors and a dropped connection: the next batch is 'all', a grab rejects.
+  X.on('error', (err) => fail(err instanceof Error ? err : new Error(String(err))));
+  X.on('end', () => fail(new Error('X11 connection closed')));
+  try {
+    const screen = display.screen[0];
+    if (!screen) throw new Error('X11 display has no screen');
+    const bpp = display.format?.[screen.root_depth]?.bits_per_pixel;
+    if (screen.root_depth !== 24 || bpp !== 32) throw new Error(`X11 root is depth ${screen.root_depth} at ${bpp} bpp; only 24 at 32 is read`);
+    const damage = await withTimeout<XDamage>('DAMAGE extension', timeoutMs, (done) => X.require('damage', done));
+    const root = screen.root;
+    let width = screen.pixel_width;
+    let height = screen.pixel_height;
+    const id = X.AllocID();
+    X.on('event', (ev) => {
+      if (ev.name !== 'DamageNotify' || ev.damage !== id) return;
+      const wasPending = accumulator.pending;
+      if (ev.geometry.w !== width || ev.geometry.h !== height) {
+        // The root changed size (RandR): what was collected is in the old geometry.
+        width = ev.geometry.w;
+        height = ev.geometry.h;
+        accumulator.loseTrack();
+      } else {
+        accumulator.add({ x: ev.area.x, y: ev.area.y, width: ev.area.w, height: ev.area.h });
+      }
+      if (!wasPending && accumulator.pending) notify();
+    });
+    damage.Create(id, root, REPORT_DELTA_RECTANGLES);
+    // A round trip: an error in Create (no DAMAGE after all) shows up before we say we work.
+    await withTimeout('GetGeometry', timeoutMs, (done) => X.GetGeometry(root, done));
+    if (broken) throw broken;
+
+    let closed = false;
+    return {
+      name: `x11-damage ${damage.major}.${damage.minor}`,
+      pending: () => accumulator.pending,
+      healthy: () => broken === undefined && !closed,
+      onDamage(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+      take() {
+        // Empty the server's region first: damage from now on raises a new notify.
+        if (!broken && !closed) damage.Subtract(id, 0, 0);
+        return accumulator.take(width, height);
+      },
+      async grabRegion(rect: Rect): Promise<RawFrame> {
+        if (broken) throw broken;
+        if (closed) throw new Error('x11-damage closed');
+        const image = await withTimeout<XImage>('GetImage', timeoutMs,
+          (done) => X.GetImage(Z_PIXMAP, root, rect.x, rect.y, rect.width, rect.height, ALL_PLANES, done));
+        const stride = rect.width * 4;
+        if (image.data.byteLength < stride * rect.height) throw new Error(`X11 GetImage: ${image.data.byteLength} bytes for ${rect.width}x${rect.height}`);
+        // 32-bit ZPixmap at depth 24 on a little-endian server: B, G, R, unused.
+        return { width: rect.width, height: rect.height, stride, channelOrder: 'bgra', data: image.data };
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        listeners.clear();
+        try {
+          if (!broken) damage.Destroy(id);
+          X.terminate();
+        } catch {
+          // Already gone.
+        }
+      },
+    };
+  } catch (error) {
+    try {
+      X.terminate();
+    } catch {
+      // Already gone.
+    }
+    throw error;
+  }
+}
