@@ -1,14 +1,11 @@
-/** A shape of the customer's pointer, ready for `cursor-shape`: at most MAX_CURSOR_SIZE each way. */
-export interface CursorShape {
-  /** The system's name for this shape (XFixes: the cursor serial); the same shape shown again keeps it. */
-  readonly id: number;
-  readonly width: number;
-  readonly height: number;
-  readonly hotX: number;
-  readonly hotY: number;
-  /** width × height × 4 bytes, RGBA, straight alpha. */
-  readonly rgba: Uint8Array;
-}
+import type { CursorImage } from '../../protocol/cursor';
+
+/**
+ * A shape of the customer's pointer, ready for `cursor-shape`: at most MAX_CURSOR_SIZE each
+ * way. The same fields the page checks a received shape into; `id` is the system's name for
+ * the shape (XFixes: the cursor serial), kept when the same shape shows again.
+ */
+export type CursorShape = CursorImage;
 
 /** Where the pointer is, in the screen's pixels. */
 export interface PointerPosition {

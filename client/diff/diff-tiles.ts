@@ -19,11 +19,8 @@ function asBuffer(bytes: Uint8Array): Buffer {
  * already known dirty is never compared again. Padding bytes past `width` are ignored.
  */
 export function diffTiles(prev: RawFrame, next: RawFrame, tileSize = DEFAULT_TILE_SIZE, within?: readonly Rect[]): TileGrid {
+  assertComparable(prev, next, tileSize);
   if (within !== undefined) return diffTilesWithin(prev, next, tileSize, within);
-  if (prev.width !== next.width || prev.height !== next.height || prev.channelOrder !== next.channelOrder) {
-    throw new RangeError('diffTiles: frames differ in size or channel order');
-  }
-  if (!Number.isInteger(tileSize) || tileSize < 1) throw new RangeError(`diffTiles: bad tile size ${tileSize}`);
   const grid = emptyTileGrid(next.width, next.height, tileSize);
   const a = asBuffer(prev.data);
   const b = asBuffer(next.data);
@@ -53,16 +50,20 @@ export function diffTiles(prev: RawFrame, next: RawFrame, tileSize = DEFAULT_TIL
   return { ...grid, dirtyCount };
 }
 
+/** Two frames can be compared tile by tile: same size and channel order, a whole positive tile size. */
+function assertComparable(prev: RawFrame, next: RawFrame, tileSize: number): void {
+  if (prev.width !== next.width || prev.height !== next.height || prev.channelOrder !== next.channelOrder) {
+    throw new RangeError('diffTiles: frames differ in size or channel order');
+  }
+  if (!Number.isInteger(tileSize) || tileSize < 1) throw new RangeError(`diffTiles: bad tile size ${tileSize}`);
+}
+
 /**
  * diffTiles for frames known to be equal outside `within` (a damage-driven source says
  * so): only the tiles that meet those rectangles are compared, so a 400×300 change on a
  * 1080p screen costs a few dozen tile compares instead of a pass over every row.
  */
 function diffTilesWithin(prev: RawFrame, next: RawFrame, tileSize: number, within: readonly Rect[]): TileGrid {
-  if (prev.width !== next.width || prev.height !== next.height || prev.channelOrder !== next.channelOrder) {
-    throw new RangeError('diffTiles: frames differ in size or channel order');
-  }
-  if (!Number.isInteger(tileSize) || tileSize < 1) throw new RangeError(`diffTiles: bad tile size ${tileSize}`);
   const grid = emptyTileGrid(next.width, next.height, tileSize);
   const a = asBuffer(prev.data);
   const b = asBuffer(next.data);
