@@ -25,6 +25,11 @@ export interface TestX {
   /** Calls `listener` with every event the server sends this client. */
   onEvent(listener: (event: XEvent) => void): void;
   /**
+   * Calls `listener` each time the selection named `selection` (e.g. CLIPBOARD) gets an
+   * owner: XFixes SelectionNotify, the event a clipboard manager waits for.
+   */
+  watchSelectionOwner(selection: string, listener: () => void): Promise<void>;
+  /**
    * Resolves with a window's format-32 property once `accept` takes it: read now, then
    * again at each change of that property (PropertyNotify), never by polling on a timer.
    * Rejects after `timeoutMs`.
@@ -87,6 +92,13 @@ export async function openTestX(display: string): Promise<TestX> {
     },
     onEvent(listener) {
       X.on('event', listener);
+    },
+    async watchSelectionOwner(selection, listener) {
+      const fixes = await new Promise<any>((resolve, reject) => X.require('fixes', (err: Error | null, ext: any) => (err ? reject(err) : resolve(ext))));
+      const atomOf = await atom(selection);
+      X.on('event', (e: XEvent & { selection?: number }) => { if (e.name === 'SelectionNotify' && e.selection === atomOf) listener(); });
+      fixes.SelectSelectionInput(root, atomOf, fixes.SelectionEventMask.SetSelectionOwner);
+      await sync();
     },
     async untilProperty(window, property, type, accept, timeoutMs) {
       let changed: () => void = () => undefined;

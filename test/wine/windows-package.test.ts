@@ -12,6 +12,7 @@ import { connectAndAllowControl } from '../support/customer-window';
 import { captureWithImport, compareRgb, ComposingTechnician } from '../support/desktop';
 import { startTestRelay } from '../support/relay-harness';
 import { describeWithWine, untilFileMatches, WinePrefix } from '../support/wine';
+import { openTestX } from '../support/x11-windows';
 import type { WsTestPeer } from '../support/ws-peer';
 import { startXvfb, type XvfbDisplay } from '../support/xvfb';
 
@@ -43,6 +44,7 @@ describeWithWine('the Windows package under Wine', () => {
   let browser: TestBrowser | undefined;
   let tech: WsTestPeer | undefined;
   let view: ComposingTechnician | undefined;
+  let closeX: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'rs-package-win-'));
@@ -53,6 +55,7 @@ describeWithWine('the Windows package under Wine', () => {
 
   afterAll(async () => {
     await view?.stop();
+    await closeX?.();
     tech?.close();
     await browser?.close();
     if (exe && exe.exitCode === null) exe.kill('SIGKILL');
@@ -135,6 +138,11 @@ describeWithWine('the Windows package under Wine', () => {
     const input = (event: InputEvent): void => tech!.sendJson({ type: 'input', seq: seq++, event });
     const key = (kind: 'key-down' | 'key-up', code: string, k: string, ctrl = false): void =>
       input({ kind, code, key: k, modifiers: { ...NO_MODIFIERS, ctrl } });
+    // Wine takes the X clipboard when Notepad copies: listen for that before anything is typed.
+    const x = await openTestX(xvfb.display);
+    closeX = () => x.close();
+    let clipboardTaken: () => void = () => undefined;
+    await x.watchSelectionOwner('CLIPBOARD', () => clipboardTaken());
     input({ kind: 'click', button: 'left', x: textArea.x, y: textArea.y });
     input({ kind: 'text', text: PHRASE });
     key('key-down', 'ControlLeft', 'Control', true);
@@ -143,7 +151,7 @@ describeWithWine('the Windows package under Wine', () => {
     key('key-down', 'KeyC', 'c', true);
     key('key-up', 'KeyC', 'c', true);
     key('key-up', 'ControlLeft', 'Control');
-    expect(await untilClipboardIs(xvfb, PHRASE, 20_000)).toBe(PHRASE);
+    expect(await untilClipboardIs(xvfb, PHRASE, (next) => { clipboardTaken = next; }, 20_000)).toBe(PHRASE);
 
     // 7. The customer stops and closes the window; the program ends by itself, cleanly.
     await page.click('#stop-button');
@@ -164,15 +172,19 @@ describeWithWine('the Windows package under Wine', () => {
 
 /**
  * The X clipboard's text once it equals `expected`, or its last text after `timeoutMs`.
- * Wine hands Notepad's copy to the X CLIPBOARD selection; each `xclip -o` asks its owner.
+ * Read now, then again each time the clipboard gets an owner (`onOwnerChange` is handed the
+ * resolver of the next one, before each read, so a change during the read is not missed).
  */
-async function untilClipboardIs(display: XvfbDisplay, expected: string, timeoutMs: number): Promise<string> {
+async function untilClipboardIs(display: XvfbDisplay, expected: string, onOwnerChange: (next: () => void) => void, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {
+    const changed = new Promise<void>((resolve) => onOwnerChange(resolve));
     last = await run('xclip', ['-o', '-selection', 'clipboard'], { env: display.env(), timeout: 5_000, encoding: 'utf8' })
       .then((r) => r.stdout, () => last);
-    if (last === expected || Date.now() > deadline) return last;
-    await new Promise((r) => setTimeout(r, 100));
+    const left = deadline - Date.now();
+    if (last === expected || left <= 0) return last;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([changed, new Promise<void>((resolve) => { timer = setTimeout(resolve, left); })]).finally(() => clearTimeout(timer));
   }
 }
