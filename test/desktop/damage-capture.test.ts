@@ -34,22 +34,39 @@ type Grabbed = 'full' | { x: number; y: number; width: number; height: number }[
 /** Every read the agent logged, in order. */
 function readsIn(output: string): Grabbed[] {
   const reads: Grabbed[] = [];
-  for (const line of output.split('\n')) {
+  // Whole lines only: the output may end in the middle of one.
+  for (const line of output.split('\n').slice(0, -1)) {
     if (!line.includes('"screen read"')) continue;
     reads.push((JSON.parse(line) as { grabbed: Grabbed }).grabbed);
   }
   return reads;
 }
 
-/** Resolves once the agent logged no read for `quietMs`; fails after `timeoutMs`. */
-async function untilNoReadFor(agent: AgentProcess, quietMs: number, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const count = readsIn(agent.output()).length;
-    await new Promise((r) => setTimeout(r, quietMs));
-    if (readsIn(agent.output()).length === count) return;
-    if (Date.now() > deadline) throw new Error(`the agent kept reading the screen for ${timeoutMs} ms`);
-  }
+/**
+ * Resolves once the agent logged no read for `quietMs` (each read restarts the quiet time:
+ * the time is the claim "still", not a wait for something); fails after `timeoutMs`.
+ */
+function untilNoReadFor(agent: AgentProcess, quietMs: number, timeoutMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let reads = readsIn(agent.output()).length;
+    let quiet = setTimeout(() => finish(), quietMs);
+    const finish = (error?: Error): void => {
+      clearTimeout(quiet);
+      clearTimeout(deadline);
+      stopListening();
+      if (error) reject(error);
+      else resolve();
+    };
+    // Counted on the whole output: a chunk may end in the middle of a line.
+    const stopListening = agent.onOutput(() => {
+      const now = readsIn(agent.output()).length;
+      if (now === reads) return;
+      reads = now;
+      clearTimeout(quiet);
+      quiet = setTimeout(() => finish(), quietMs);
+    });
+    const deadline = setTimeout(() => finish(new Error(`the agent kept reading the screen for ${timeoutMs} ms`)), timeoutMs);
+  });
 }
 
 /** User + system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */

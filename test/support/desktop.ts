@@ -104,6 +104,8 @@ export interface AgentProcess {
   readonly output: () => string;
   /** Resolves when the agent has printed `text`; rejects after `timeoutMs`, or if it exits first. */
   waitForOutput(text: string, timeoutMs?: number): Promise<void>;
+  /** Calls `listener` with each chunk the agent prints (after it is in `output()`); returns the unsubscribe. */
+  onOutput(listener: (chunk: string) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -145,7 +147,16 @@ export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extr
     child.once('exit', onExit);
     check();
   });
-  return { pid: child.pid!, code, output: () => out, waitForOutput, stop: () => stopChild(child) };
+  const onOutput = (listener: (chunk: string) => void): (() => void) => {
+    const forward = (c: Buffer): void => listener(c.toString('utf8'));
+    child.stdout!.on('data', forward);
+    child.stderr!.on('data', forward);
+    return () => {
+      child.stdout!.off('data', forward);
+      child.stderr!.off('data', forward);
+    };
+  };
+  return { pid: child.pid!, code, output: () => out, waitForOutput, onOutput, stop: () => stopChild(child) };
 }
 
 /** The window's agent as its own process (`npm run client:window`), showing its page on 127.0.0.1. */
