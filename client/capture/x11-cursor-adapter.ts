@@ -1,8 +1,11 @@
-import x11 from 'x11';
+import { connectX11, type X11Client } from '../support/x11-connect';
 import { argbToRgbaCursor } from './cursor-pixels';
 import type { CursorShape, CursorSource, PointerPosition } from './cursor-source';
 
 // Minimal typing of the parts of the `x11` package used here (it ships no types).
+/** A display that does not answer the connection in this long shows the technician no pointer. */
+const CONNECT_TIMEOUT_MS = 2000;
+
 interface CursorImageReply {
   x: number;
   y: number;
@@ -26,7 +29,7 @@ interface XEvent {
   name?: string;
   cursorSerial?: number;
 }
-interface XClient {
+interface XClient extends X11Client {
   require(ext: 'fixes', cb: (err: Error | null, fixes: XFixes) => void): void;
   QueryPointer(window: number, cb: (err: Error | null, reply: PointerReply) => void): void;
   on(event: 'error', listener: (err: Error) => void): void;
@@ -58,10 +61,7 @@ export class X11CursorSource implements CursorSource {
   }
 
   static async open(displayName: string): Promise<X11CursorSource> {
-    const display = await new Promise<XDisplay>((resolve, reject) => {
-      const client = x11.createClient({ display: displayName }, (err: Error | null, d: XDisplay) => (err ? reject(err) : resolve(d)));
-      client.on('error', reject);
-    });
+    const display = await connectX11<XDisplay>(displayName, CONNECT_TIMEOUT_MS);
     const X = display.client;
     X.on('error', () => { /* a failed request surfaces as a rejected call, not a crash */ });
     try {

@@ -1,4 +1,4 @@
-import x11 from 'x11';
+import { connectX11, type X11Client } from '../support/x11-connect';
 import type { Rect } from '../diff/rect';
 import { DamageAccumulator } from './damage-accumulator';
 import type { DamageSource } from './damage-source';
@@ -48,14 +48,15 @@ interface DamageNotify {
   readonly area: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
   readonly geometry: { readonly w: number; readonly h: number };
 }
-interface XClient {
+interface XClient extends X11Client {
   AllocID(): number;
   GetImage(format: number, drawable: number, x: number, y: number, w: number, h: number, planes: number,
     cb: (err: Error | null, image: XImage) => void): void;
   GetGeometry(drawable: number, cb: (err: Error | null, g: { width: number; height: number }) => void): void;
   require(ext: 'damage', cb: (err: Error | null, ext: XDamage) => void): void;
+  on(event: 'error', listener: (err: Error) => void): void;
   on(event: 'event', listener: (ev: DamageNotify) => void): void;
-  on(event: 'error' | 'end' | 'close', listener: (err?: Error) => void): void;
+  on(event: 'end' | 'close', listener: (err?: Error) => void): void;
   terminate(): void;
 }
 interface XDamage {
@@ -101,14 +102,7 @@ function withTimeout<T>(what: string, ms: number, work: (done: (err: Error | nul
  */
 export async function createX11DamageSource(displayName: string, options: X11DamageOptions = {}): Promise<DamageSource> {
   const timeoutMs = options.requestTimeoutMs ?? 2000;
-  // The x11 package falls back to TCP port 6000 + n, and throws out of a socket callback
-  // (uncatchable here) when that is not a port: refuse such a display name up front.
-  const number = /:(\d+)(?:\.\d+)?$/.exec(displayName)?.[1];
-  if (number === undefined || Number(number) > 65535 - 6000) throw new Error(`X11 display name not understood: ${displayName}`);
-  const display = await withTimeout<XDisplay>('connect', timeoutMs, (done) => {
-    const client = x11.createClient({ display: displayName }, (err: Error | null, d: XDisplay) => done(err, d));
-    client.on('error', (err) => done(err));
-  });
+  const display = await connectX11<XDisplay>(displayName, timeoutMs);
   const X = display.client;
   let broken: Error | undefined;
   const accumulator = new DamageAccumulator(options.maxRects);

@@ -1,4 +1,4 @@
-import x11 from 'x11';
+import { connectX11, type X11Client } from '../support/x11-connect';
 import { KeymapIndex, keysymForCodePoint, ScratchKeycodes, splitRuns, XK_SHIFT_L } from './keysym-plan';
 import type { TextTyper } from './text-typer';
 
@@ -13,9 +13,11 @@ const REBIND_GUARD_MS = 150;
 const BIND_SETTLE_MS = 60;
 /** Keycodes below 9 are ignored by some toolkits. */
 const MIN_SCRATCH_KEYCODE = 9;
+/** A display that does not answer the connection in this long is not used for typing (nut-js types instead). */
+const CONNECT_TIMEOUT_MS = 2000;
 
 // Minimal typing of the parts of the `x11` package used here (it ships no types).
-interface XClient {
+interface XClient extends X11Client {
   GetKeyboardMapping(first: number, count: number, cb: (err: Error | null, rows: number[][]) => void): void;
   ChangeKeyboardMapping(first: number, perKeycode: number, keysyms: number[]): void;
   GetInputFocus(cb: (err: Error | null) => void): void;
@@ -50,10 +52,7 @@ export class X11TextTyper implements TextTyper {
   ) {}
 
   static async open(displayName: string): Promise<X11TextTyper> {
-    const display = await new Promise<XDisplay>((resolve, reject) => {
-      const client = x11.createClient({ display: displayName }, (err: Error | null, d: XDisplay) => (err ? reject(err) : resolve(d)));
-      client.on('error', reject);
-    });
+    const display = await connectX11<XDisplay>(displayName, CONNECT_TIMEOUT_MS);
     const X = display.client;
     X.on('error', () => { /* request errors surface as failed typing, not crashes */ });
     const xtest = await new Promise<XTest>((resolve, reject) => X.require('xtest', (err, ext) => (err ? reject(err) : resolve(ext))));

@@ -1,4 +1,4 @@
-import x11 from 'x11';
+import { connectX11 } from '../../client/support/x11-connect';
 
 /** An X event as the `x11` package hands it over (only what the tests read). */
 export interface XEvent {
@@ -45,14 +45,9 @@ const WM_NAME = 39;
 const PROPERTY_CHANGE = 0x400000;
 
 export async function openTestX(display: string): Promise<TestX> {
-  const d = await new Promise<any>((resolve, reject) => {
-    const client = x11.createClient({ display }, (err: Error | null, dpy: any) => (err ? reject(err) : resolve(dpy)));
-    client.on('error', reject);
-  });
+  // As the agent connects: its atom cache starts from this server's predefined atoms.
+  const d = await connectX11<any>(display, 10_000);
   const X = d.client;
-  // The package shares its cache of interned atoms among all connections of the process,
-  // whichever server they go to: start from the predefined ones (1..68) for this server.
-  X.atoms = Object.fromEntries(Object.entries(X.atoms as Record<string, number>).filter(([, atom]) => atom <= 68));
   const root: number = d.screen[0].root;
   const call = <T>(start: (cb: (err: Error | null, value: T) => boolean) => void): Promise<T> =>
     new Promise<T>((resolve, reject) => start((err, value) => { if (err) reject(err); else resolve(value); return true; }));

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import x11 from 'x11';
+import { abandon, connectX11, type X11Client } from '../../support/x11-connect';
 import { APP_WINDOW_TITLES, errorText, isAppWindowTitle, MAX_ATTENTION_WINDOWS, type WindowAttention } from './window-attention';
 import {
   card32s, decodeTitle, NET_WM_STATE_ADD, NET_WM_STATE_REMOVE, netWmStateMessage, PredefinedAtom,
@@ -38,16 +38,12 @@ interface XProperty {
   readonly data: Uint8Array;
 }
 type Done<T> = (err: Error | null | undefined, value: T) => boolean;
-interface XClient {
+interface XClient extends X11Client {
   InternAtom(onlyIfExists: boolean, name: string, cb: Done<number>): void;
   GetProperty(remove: 0 | 1, window: number, property: number, type: number, longOffset: number, longLength: number, cb: Done<XProperty>): void;
   ChangeProperty(mode: 0 | 1 | 2, window: number, property: number, type: number, format: 8 | 16 | 32, data: number[], cb: Done<undefined>): void;
   QueryTree(window: number, cb: Done<{ readonly children: number[] }>): void;
   SendEvent(destination: number, propagate: 0 | 1, eventMask: number, event: Buffer, cb: Done<undefined>): void;
-  on(event: 'error', listener: (err: Error) => void): void;
-  terminate(): void;
-  /** The package's cache of interned atoms, by name (see forgetInternedAtoms). */
-  atoms: Record<string, number>;
 }
 interface XDisplay {
   readonly client: XClient;
@@ -67,39 +63,11 @@ interface Atoms {
 class XSession {
   private constructor(private readonly display: XDisplay, private readonly timeoutMs: number) {}
 
-  static open(displayName: string, timeoutMs: number, logger: Logger): Promise<XSession> {
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      let client: XClient | undefined;
-      const timer = setTimeout(() => {
-        settled = true;
-        abandon(client);
-        reject(new Error(`connect: no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const onReady = (err: Error | null | undefined, display?: XDisplay): void => {
-        if (settled) {
-          if (!err) abandon(display?.client); // ready after we gave up: close it again
-          return;
-        }
-        settled = true;
-        clearTimeout(timer);
-        if (err || display === undefined) {
-          abandon(client);
-          reject(err ?? new Error('connect: no display'));
-          return;
-        }
-        forgetInternedAtoms(display.client);
-        // Errors of a dropped socket and the like: the requests' own timeouts cover them.
-        display.client.on('error', (e) => logger.debug({ err: e.message }, 'X error while asking for attention'));
-        resolve(new XSession(display, timeoutMs));
-      };
-      try {
-        client = x11.createClient({ display: displayName }, onReady) as unknown as XClient;
-        client.on('error', (err) => onReady(err));
-      } catch (err) {
-        onReady(err instanceof Error ? err : new Error(String(err)));
-      }
-    });
+  static async open(displayName: string, timeoutMs: number, logger: Logger): Promise<XSession> {
+    const display = await connectX11<XDisplay>(displayName, timeoutMs);
+    // Errors of a dropped socket and the like: the requests' own timeouts cover them.
+    display.client.on('error', (e) => logger.debug({ err: e.message }, 'X error while asking for attention'));
+    return new XSession(display, timeoutMs);
   }
 
   /** The root window of each screen of the display. */
@@ -155,28 +123,6 @@ function bounded<T>(timeoutMs: number, what: string, start: (done: Done<T>) => v
       finish(err instanceof Error ? err : new Error(String(err)));
     }
   });
-}
-
-/** The highest atom every X server predefines (XA_LAST_PREDEFINED). */
-const LAST_PREDEFINED_ATOM = 68;
-
-/**
- * The `x11` package caches interned atoms in one table shared by every connection of the
- * process, whatever server it goes to; but atom numbers belong to one server (and to one
- * life of it: a server that resets forgets them). Each connection here starts from the
- * predefined atoms only, so a number learnt elsewhere is never used.
- */
-function forgetInternedAtoms(client: XClient): void {
-  client.atoms = Object.fromEntries(Object.entries(client.atoms).filter(([, atom]) => atom <= LAST_PREDEFINED_ATOM));
-}
-
-/** Closes a connection, whatever state it is in (a half-open one has nothing to flush). */
-function abandon(client: XClient | undefined): void {
-  try {
-    client?.terminate();
-  } catch {
-    // not connected yet: nothing to close
-  }
 }
 
 /** `undefined` when the request failed (the window went away meanwhile). */
