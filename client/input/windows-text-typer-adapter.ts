@@ -1,3 +1,4 @@
+import { declaredOnce } from '../support/koffi-types-adapter';
 import type { TextTyper } from './text-typer';
 import { INPUT_KEYBOARD, unicodeKeyEvents } from './unicode-key-events';
 
@@ -22,18 +23,17 @@ export class WindowsTextTyper implements TextTyper {
   static async open(): Promise<WindowsTextTyper> {
     const { default: koffi } = await import('koffi');
     const user32 = koffi.load('user32.dll');
-    // winuser.h; the union is as big as its largest member (MOUSEINPUT), as SendInput's cbSize requires.
-    const MOUSEINPUT = koffi.struct('RS_MOUSEINPUT', {
+    // winuser.h; the union is as big as its largest member (MOUSEINPUT), as SendInput's cbSize
+    // requires. Named types are process-wide in koffi: declared once (declaredOnce).
+    const MOUSEINPUT = declaredOnce(koffi, 'RS_MOUSEINPUT', () => koffi.struct('RS_MOUSEINPUT', {
       dx: 'long', dy: 'long', mouseData: 'uint32_t', dwFlags: 'uint32_t', time: 'uint32_t', dwExtraInfo: 'uintptr_t',
-    });
-    const KEYBDINPUT = koffi.struct('RS_KEYBDINPUT', {
+    }));
+    const KEYBDINPUT = declaredOnce(koffi, 'RS_KEYBDINPUT', () => koffi.struct('RS_KEYBDINPUT', {
       wVk: 'uint16_t', wScan: 'uint16_t', dwFlags: 'uint32_t', time: 'uint32_t', dwExtraInfo: 'uintptr_t',
-    });
-    const HARDWAREINPUT = koffi.struct('RS_HARDWAREINPUT', { uMsg: 'uint32_t', wParamL: 'uint16_t', wParamH: 'uint16_t' });
-    const INPUT = koffi.struct('RS_INPUT', {
-      type: 'uint32_t',
-      u: koffi.union('RS_INPUT_UNION', { mi: MOUSEINPUT, ki: KEYBDINPUT, hi: HARDWAREINPUT }),
-    });
+    }));
+    const HARDWAREINPUT = declaredOnce(koffi, 'RS_HARDWAREINPUT', () => koffi.struct('RS_HARDWAREINPUT', { uMsg: 'uint32_t', wParamL: 'uint16_t', wParamH: 'uint16_t' }));
+    const INPUT_UNION = declaredOnce(koffi, 'RS_INPUT_UNION', () => koffi.union('RS_INPUT_UNION', { mi: MOUSEINPUT, ki: KEYBDINPUT, hi: HARDWAREINPUT }));
+    const INPUT = declaredOnce(koffi, 'RS_INPUT', () => koffi.struct('RS_INPUT', { type: 'uint32_t', u: INPUT_UNION }));
     const sendInput = user32.func('unsigned int __stdcall SendInput(unsigned int cInputs, RS_INPUT *pInputs, int cbSize)') as SendInputFn;
     return new WindowsTextTyper(sendInput, koffi.sizeof(INPUT));
   }

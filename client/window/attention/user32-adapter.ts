@@ -1,7 +1,7 @@
+import { declaredOnce, type KoffiType } from '../../support/koffi-types-adapter';
 import type { User32, WindowHandle } from './windows-flash';
 
 type Koffi = typeof import('koffi');
-type KoffiType = ReturnType<Koffi['struct']>;
 
 /** Characters of a title read at most (GetWindowTextW truncates, and ours are short). */
 const TITLE_CHARS = 512;
@@ -30,13 +30,7 @@ export interface User32Types {
  * taken as it is.
  */
 export function declareUser32Types(koffi: Koffi): User32Types {
-  const named = (name: string, declare: () => KoffiType): KoffiType => {
-    try {
-      return koffi.type(name);
-    } catch {
-      return declare(); // not declared yet ("Unknown or invalid type name")
-    }
-  };
+  const named = (name: string, declare: () => KoffiType): KoffiType => declaredOnce(koffi, name, declare);
   const HWND = named('ce_attention_HWND', () => koffi.pointer('ce_attention_HWND', koffi.opaque('ce_attention_window')));
   // typedef struct { UINT cbSize; HWND hwnd; DWORD dwFlags; UINT uCount; DWORD dwTimeout; } FLASHWINFO;
   const FLASHWINFO = named('ce_attention_FLASHWINFO', () => koffi.struct('ce_attention_FLASHWINFO', { cbSize: 'uint32_t', hwnd: HWND, dwFlags: 'uint32_t', uCount: 'uint32_t', dwTimeout: 'uint32_t' }));
