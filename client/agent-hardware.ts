@@ -7,6 +7,8 @@ import { createScreenSource, DEFAULT_SCREEN_SOURCES, NUT_JS_SOURCES } from './ca
 import { trackDamage } from './capture/damage-tracked-source';
 import type { ScreenSource } from './capture/screen-source';
 import { createX11DamageSource } from './capture/x11-damage-adapter';
+import type { MonitorLister } from './capture/monitors';
+import { createXrandrMonitorLister } from './capture/xrandr-monitors-adapter';
 import { createScreenshotDesktopSource } from './capture/screenshot-desktop-adapter';
 import { createWorkerScreenSource } from './capture/worker-screen-adapter';
 import { createRectEncoder, DEFAULT_RECT_ENCODERS } from './encode/create-rect-encoder';
@@ -72,7 +74,7 @@ export async function withDamageIfAvailable(full: ScreenSource, config: Pick<Age
  * agent, the window and the extension all do: the native adapter first, each fallback
  * logged (or none, with `noFallback`). Throws NoDisplayError on Linux without DISPLAY, before nut-js is loaded.
  */
-export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pick<AgentDeps, 'source' | 'encoder' | 'sink' | 'cursor'>> {
+export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pick<AgentDeps, 'source' | 'encoder' | 'sink' | 'cursor' | 'monitors'>> {
   const problem = missingDisplayProblem(config.platform, config.x11Display);
   if (problem !== undefined) throw new NoDisplayError(problem);
   const { options, logger } = config;
@@ -95,11 +97,22 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
   const encoder = await createRectEncoder(firstOnly(encoders), skipped('encoder'));
   const sink = await createInputSink({ x11Display: config.x11Display, platform: config.platform, logger });
   const cursor = await openCursorSource(config);
+  const monitors = monitorListerFor(config);
   // `changes` says whether the screen is watched through DAMAGE or polled (and why, if DAMAGE failed).
   logger.info({
     source: fullFrames.name, encoder: encoder.name, changes, ...(why !== undefined ? { why } : {}), cursor: cursor?.name ?? 'none',
+    monitors: monitors?.name ?? 'none',
   }, 'agent ready');
-  return { source, encoder, sink, ...(cursor !== undefined ? { cursor } : {}) };
+  return { source, encoder, sink, ...(cursor !== undefined ? { cursor } : {}), ...(monitors !== undefined ? { monitors } : {}) };
+}
+
+/**
+ * The monitors: RandR (through xrandr) on X11. Elsewhere none is listed and the whole
+ * desktop is streamed (Windows' EnumDisplayMonitors is not wired yet).
+ */
+function monitorListerFor(config: Pick<AgentHardwareConfig, 'platform' | 'x11Display'>): MonitorLister | undefined {
+  if (config.platform !== 'linux' || config.x11Display === undefined || config.x11Display === '') return undefined;
+  return createXrandrMonitorLister(config.x11Display);
 }
 
 /** The pointer's shape and position: XFixes on X11; none elsewhere or without it (the technician then sees none). */

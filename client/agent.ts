@@ -1,8 +1,11 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
-import type { DisplayInfo } from '../protocol';
+import { cursorInView } from './capture/cursor-in-view';
 import type { CursorSource } from './capture/cursor-source';
+import { DisplayView } from './capture/display-view';
+import type { MonitorLister } from './capture/monitors';
 import type { ScreenSource } from './capture/screen-source';
+import { cropToView } from './capture/view-source';
 import { watchScreenSize } from './capture/watch-screen-size';
 import type { RectEncoder } from './encode/rect-encoder';
 import { CoordinateMapper } from './input/coordinate-mapper';
@@ -26,6 +29,8 @@ export interface AgentDeps {
   /** The customer's pointer (XFixes on X11); absent where the system cannot tell: no pointer is sent. */
   readonly cursor?: CursorSource;
   readonly cursorStreamer?: Partial<CursorStreamerOptions>;
+  /** The monitors (RandR on X11); absent where the system cannot tell: the whole desktop is streamed. */
+  readonly monitors?: MonitorLister;
   readonly logger: Logger;
   readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   readonly onState: (state: AgentState) => void;
@@ -57,14 +62,27 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
   let streamer: FrameStreamer | undefined;
   const injector = new InputInjector(deps.sink, mapper, deps.logger, () => streamer?.nudge());
 
-  const cursor = deps.cursor;
-  const displaysOf = (width: number, height: number): DisplayInfo[] => [{ id: 0, x: 0, y: 0, width, height, primary: true }];
+  // Which monitor is streamed: the frames are cropped to it, clicks are moved onto it and
+  // the pointer is told relative to it.
+  const view = new DisplayView();
+  const cursor = deps.cursor !== undefined ? cursorInView(deps.cursor, view) : undefined;
+  /** Lists the monitors of a desktop this size (none where that fails: the whole desktop is streamed). */
+  const layOut = async (width: number, height: number): Promise<void> => {
+    const monitors = deps.monitors === undefined ? [] : await deps.monitors.list().catch((err: unknown) => {
+      deps.logger.warn({ err: String(err) }, 'could not list the monitors; streaming the whole desktop');
+      return [];
+    });
+    mapper.setCaptureSize(width, height);
+    view.setLayout(width, height, monitors);
+    mapper.setView(view.area());
+  };
   // eslint-disable-next-line prefer-const
   let session: ClientSession;
-  const source = watchScreenSize(deps.source, (width, height) => {
+  const watched = watchScreenSize(deps.source, (width, height) => {
     deps.sink.screenSize().then((s) => mapper.setSinkSize(s.width, s.height), () => undefined);
-    session.announceDisplays(displaysOf(width, height));
+    void layOut(width, height).then(() => session.announceDisplays(view.describe()));
   });
+  const source = cropToView(watched, view);
 
   session = new ClientSession({
     relayUrl: deps.relayUrl,
@@ -73,10 +91,17 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
     injector,
     consent: deps.consent,
     onState: deps.onState,
-    displays: async () => {
+    displays: async (pickable) => {
       // One grab tells the captured size (pixels), which can differ from the input size.
       const frame = await deps.source.grab();
-      return displaysOf(frame.width, frame.height);
+      view.setPickable(pickable);
+      await layOut(frame.width, frame.height);
+      return view.describe();
+    },
+    selectDisplay: (id) => {
+      if (!view.select(id)) return undefined;
+      mapper.setView(view.area());
+      return view.describe();
     },
     createStreamer: (send, wholeFramesOnly) => {
       streamer = new FrameStreamer(

@@ -261,6 +261,8 @@ function validateControl(o: Obj): ControlMessage {
         type, x: int(o, 'x', -MAX_COORDINATE, MAX_COORDINATE), y: int(o, 'y', -MAX_COORDINATE, MAX_COORDINATE),
         visible: bool(o, 'visible'), shape: int(o, 'shape', 0, UINT32_MAX),
       };
+    case 'select-display':
+      return { type, id: int(o, 'id', 0, 255) };
     case 'sealed':
       return { type, inner: oneOf(o, 'inner', SEALABLE_TYPES), n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER), box: sealedBox(o, 'box') };
     default:

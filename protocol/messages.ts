@@ -204,6 +204,12 @@ export interface E2eFailedMessage {
 export const PeerFeature = Object.freeze({
   /** The page draws the customer's pointer: send it `cursor-shape` and `cursor-pos`. */
   CURSOR: 'cursor',
+  /**
+   * The page lets the technician pick one of several monitors (`select-display`): list
+   * them in `screen-info` and stream the primary one first. A page that does not say so
+   * is shown the whole desktop, as before.
+   */
+  DISPLAYS: 'displays',
 } as const);
 
 /** What travels only inside `sealed`: each side's name, after key confirmation. */
@@ -247,6 +253,17 @@ export interface CursorPosMessage {
 }
 
 /**
+ * Technician → client, sealed, once both the page and the relay named `displays`: stream
+ * this display of the last `screen-info` (0, when listed, is the whole desktop). The
+ * client answers with a new `screen-info` and a full update; an id it did not list is
+ * ignored.
+ */
+export interface SelectDisplayMessage {
+  readonly type: 'select-display';
+  readonly id: number;
+}
+
+/**
  * Peer → peer: a message sealed with the session's keys. The relay sees which kind of
  * message it is (`inner`, so it can still refuse input in a view-only session), its
  * record number `n` and the size; `box` is the ciphertext and its tag (base64url).
@@ -259,10 +276,11 @@ export interface SealedMessage {
 }
 
 /** The message types that travel sealed between peers of version 2. */
-export type SealableType = 'introduce' | 'input' | 'screen-info' | 'refresh' | 'quality' | 'cursor-shape' | 'cursor-pos';
+export type SealableType = 'introduce' | 'input' | 'screen-info' | 'refresh' | 'quality' | 'cursor-shape' | 'cursor-pos'
+  | 'select-display';
 
 export const SEALABLE_TYPES: readonly SealableType[] = Object.freeze([
-  'introduce', 'input', 'screen-info', 'refresh', 'quality', 'cursor-shape', 'cursor-pos',
+  'introduce', 'input', 'screen-info', 'refresh', 'quality', 'cursor-shape', 'cursor-pos', 'select-display',
 ]);
 export const E2E_FAILURE_REASONS: readonly E2eFailureReason[] = Object.freeze(['mismatch', 'incomplete-code', 'tampered']);
 
@@ -280,7 +298,7 @@ export type ControlMessage =
   | PeerLeftMessage | ErrorMessage | ByeMessage | InputMessage | ScreenInfoMessage
   | RefreshMessage | QualityMessage
   | E2eStartMessage | E2eShareMessage | E2eConfirmMessage | E2eFailedMessage | IntroduceMessage | SealedMessage
-  | CursorShapeMessage | CursorPosMessage;
+  | CursorShapeMessage | CursorPosMessage | SelectDisplayMessage;
 
 export type ControlType = ControlMessage['type'];
 
@@ -288,6 +306,7 @@ export const CONTROL_TYPES: readonly ControlType[] = Object.freeze([
   'hello', 'welcome', 'register', 'code', 'join', 'waiting-consent', 'consent-request', 'consent',
   'paired', 'peer-left', 'error', 'bye', 'input', 'screen-info', 'refresh', 'quality',
   'e2e-start', 'e2e-share', 'e2e-confirm', 'e2e-failed', 'introduce', 'sealed', 'cursor-shape', 'cursor-pos',
+  'select-display',
 ]);
 
 /** Longest name (`name`, `technicianName`, `app`). */

@@ -61,14 +61,15 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
   'screen-info': { from: 'client', in: ['paired'] },
   'cursor-shape': { from: 'client', in: ['paired'] },
   'cursor-pos': { from: 'client', in: ['paired'] },
+  'select-display': { from: 'technician', in: ['paired'] },
 });
 
 /**
  * What this relay tells peers of a sealing version, in `welcome`, that it routes beyond
- * version 2's first types: `cursor` (the two rows above). An older relay would end a socket
- * that sent them.
+ * version 2's first types: `cursor` (the `cursor-shape` and `cursor-pos` rows above) and
+ * `displays` (`select-display`). An older relay would end a socket that sent them.
  */
-export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR]);
+export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR, PeerFeature.DISPLAYS]);
 
 /** The text message types a peer may ever send. */
 export type PeerMessageType = keyof typeof TEXT_RULES;

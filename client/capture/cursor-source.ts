@@ -7,10 +7,12 @@ import type { CursorImage } from '../../protocol/cursor';
  */
 export type CursorShape = CursorImage;
 
-/** Where the pointer is, in the screen's pixels. */
+/** Where the pointer is, in the screen's pixels (in the streamed picture's, once cursorInView moved it). */
 export interface PointerPosition {
   readonly x: number;
   readonly y: number;
+  /** False when the pointer is off the streamed monitor; absent means shown. */
+  readonly visible?: boolean;
 }
 
 /**

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
   CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, PROTOCOL_VERSION,
-  PeerFeature, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type DisplayInfo, type E2eFailureReason,
-  type InputEvent, type SealedMessage,
+  PeerFeature, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type E2eFailureReason,
+  type InputEvent, type ScreenInfoMessage, type SealedMessage,
 } from '../../protocol';
 import { DEFAULT_SECRET_DIGITS } from '../../common/access-code';
 import type { SealableMessage } from '../../common/e2e/record-layer';
@@ -44,6 +44,9 @@ export interface StreamerLike {
   setQuality(quality: number | 'auto'): void;
 }
 
+/** What `screen-info` carries: the displays and the one streamed. */
+export type DisplayChoice = Pick<ScreenInfoMessage, 'displays' | 'streaming'>;
+
 export interface ClientSessionDeps {
   /** `ws://` or `wss://` address of the relay's WebSocket endpoint. */
   readonly relayUrl: string;
@@ -59,8 +62,14 @@ export interface ClientSessionDeps {
    * cannot tell (no XFixes). Used only with a technician whose page asked for it.
    */
   readonly createCursorStreamer?: (send: (message: CursorShapeMessage | CursorPosMessage) => void) => CursorStreamerLike;
-  /** The displays, for `screen-info`. */
-  readonly displays: () => Promise<readonly DisplayInfo[]>;
+  /**
+   * The displays and the one to stream first, for `screen-info`, when sharing starts.
+   * `pickable`: the technician can choose a monitor (its page and the relay named
+   * `displays`); otherwise only the whole desktop is listed, as for an older page.
+   */
+  readonly displays: (pickable: boolean) => Promise<DisplayChoice>;
+  /** Streams another display of the last list; undefined (nothing changes) for an id not listed. */
+  readonly selectDisplay?: (id: number) => DisplayChoice | undefined;
   readonly onState: (state: AgentState) => void;
   readonly backoff?: BackoffOptions;
   /** Ask for a new code by itself when one expires unused (the terminal does; the window asks the user). */
@@ -105,6 +114,8 @@ export class ClientSession {
   private cursorStreamer: CursorStreamerLike | undefined;
   /** What the relay of this socket said it routes beyond version 2 (`welcome`). */
   private relayFeatures: readonly string[] = [];
+  /** The technician of this session may pick a monitor (see ClientSessionDeps.displays). */
+  private displaysPickable = false;
   private consentAbort: AbortController | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly backoff: BackoffOptions;
@@ -152,12 +163,10 @@ export class ClientSession {
     ws.on('error', this.onError);
   }
 
-  /** The screen changed size while sharing: tell the technician. */
-  announceDisplays(displays: readonly DisplayInfo[]): void {
-    if (this.state.kind !== 'sharing' || displays.length === 0) return;
-    const primary = displays.find((d) => d.primary) ?? displays[0]!;
-    this.deps.injector.mapper.setCaptureSize(primary.width, primary.height);
-    this.sendToTechnician({ type: 'screen-info', displays, streaming: primary.id });
+  /** The screen changed size (or its monitors) while sharing: tell the technician. */
+  announceDisplays(choice: DisplayChoice): void {
+    if (this.state.kind !== 'sharing' || choice.displays.length === 0) return;
+    this.sendToTechnician({ type: 'screen-info', ...choice });
   }
 
   /** Asks the relay for a fresh code while waiting. */
@@ -315,7 +324,8 @@ export class ClientSession {
       case 'introduce':
       case 'cursor-shape':
       case 'cursor-pos':
-        // e2e-failed goes to the relay; introduce only ever travels sealed; the cursor is ours to send.
+      case 'select-display':
+        // e2e-failed goes to the relay; introduce and select-display only ever travel sealed; the cursor is ours to send.
         this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
       default: {
@@ -417,6 +427,8 @@ export class ClientSession {
         return this.streamer?.requestRefresh();
       case 'quality':
         return this.streamer?.setQuality(inner.mode === 'auto' ? 'auto' : inner.value ?? 70);
+      case 'select-display':
+        return this.selectDisplay(inner.id);
       case 'screen-info':
       case 'cursor-shape':
       case 'cursor-pos':
@@ -561,12 +573,9 @@ export class ClientSession {
     const ws = this.ws;
     if (!ws) return;
     try {
-      const displays = await this.deps.displays();
-      const primary = displays.find((d) => d.primary) ?? displays[0];
-      if (primary) {
-        this.deps.injector.mapper.setCaptureSize(primary.width, primary.height);
-        this.sendToTechnician({ type: 'screen-info', displays, streaming: primary.id });
-      }
+      this.displaysPickable = this.technicianAndRelayCan(PeerFeature.DISPLAYS) && this.deps.selectDisplay !== undefined;
+      const choice = await this.deps.displays(this.displaysPickable);
+      if (this.ws === ws && choice.displays.length > 0) this.sendToTechnician({ type: 'screen-info', ...choice });
     } catch (err) {
       this.deps.logger.warn({ err: String(err) }, 'could not list displays');
     }
@@ -576,13 +585,37 @@ export class ClientSession {
     // The pointer only sealed, only through a relay that routes it (an older one would close
     // our socket) and only to a page that said it draws it (an older one would end the session).
     const attempt = this.attempt;
-    const cursorWanted = attempt !== undefined && attempt.technicianCan(PeerFeature.CURSOR) && this.relayFeatures.includes(PeerFeature.CURSOR);
+    const cursorWanted = this.technicianAndRelayCan(PeerFeature.CURSOR);
     if (cursorWanted && this.deps.createCursorStreamer !== undefined) {
       this.cursorStreamer = this.deps.createCursorStreamer((message) => {
         if (this.ws === ws && this.attempt === attempt && this.state.kind === 'sharing') this.sendToTechnician(message);
       });
       this.cursorStreamer.start();
     }
+  }
+
+  /**
+   * True when the technician's page named `feature` in its sealed introduction and the
+   * relay in its welcome: only then is anything of it sent (an older page would end the
+   * session on a message it does not know, an older relay would close our socket).
+   */
+  private technicianAndRelayCan(feature: string): boolean {
+    return this.attempt !== undefined && this.attempt.technicianCan(feature) && this.relayFeatures.includes(feature);
+  }
+
+  /** The technician picked another display: stream it, from a full update, and say so. */
+  private selectDisplay(id: number): void {
+    if (this.state.kind !== 'sharing' || !this.displaysPickable) {
+      this.deps.logger.warn('ignored a choice of display the technician was not offered');
+      return;
+    }
+    const choice = this.deps.selectDisplay?.(id);
+    if (choice === undefined) {
+      this.deps.logger.warn({ id }, 'ignored a choice of a display that is not listed');
+      return;
+    }
+    this.sendToTechnician({ type: 'screen-info', ...choice });
+    this.streamer?.requestRefresh();
   }
 
   /**

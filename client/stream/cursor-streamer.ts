@@ -130,9 +130,10 @@ export class CursorStreamer {
     const position = await this.source.position();
     if (!this.running || this.currentShape === undefined) return;
     const last = this.lastSent;
-    if (last !== undefined && last.x === position.x && last.y === position.y && last.shape === this.currentShape) return;
+    const visible = position.visible ?? true;
+    if (last !== undefined && last.x === position.x && last.y === position.y && last.visible === visible && last.shape === this.currentShape) return;
     if (last === undefined || last.x !== position.x || last.y !== position.y) this.lastMoveAt = this.timers.now();
-    const message: CursorPosMessage = { type: 'cursor-pos', x: position.x, y: position.y, visible: true, shape: this.currentShape };
+    const message: CursorPosMessage = { type: 'cursor-pos', x: position.x, y: position.y, visible, shape: this.currentShape };
     this.lastSent = message;
     this.send(message);
   }

@@ -205,6 +205,11 @@ const MALFORMED_TEXT: readonly (readonly [string, string])[] = [
   ['cursor-pos without visible', '{"type":"cursor-pos","x":1,"y":1,"shape":0}'],
   ['cursor-pos with a string x', '{"type":"cursor-pos","x":"1","y":1,"visible":true,"shape":0}'],
   ['cursor-pos beyond any screen', '{"type":"cursor-pos","x":70000,"y":1,"visible":true,"shape":0}'],
+  ['select-display without id', '{"type":"select-display"}'],
+  ['select-display past the last display id', '{"type":"select-display","id":256}'],
+  ['select-display with a negative id', '{"type":"select-display","id":-1}'],
+  ['select-display with a fractional id', '{"type":"select-display","id":1.5}'],
+  ['select-display with a string id', '{"type":"select-display","id":"1"}'],
   ['sealed box beyond the limit', JSON.stringify({ type: 'sealed', inner: 'input', n: 0, box: 'A'.repeat(Math.ceil((MAX_SEALED_BOX_BYTES * 4) / 3) + 4) })],
 ];
 

@@ -70,6 +70,7 @@ export const CONTROL_SAMPLES: readonly ControlMessage[] = [
   { type: 'cursor-shape', id: 4_000_000_000, width: 2, height: 1, hotX: 0, hotY: 0, rgba: 'AAAA_wD_AP8' },
   { type: 'cursor-pos', x: 1919, y: 0, visible: true, shape: 7 },
   { type: 'cursor-pos', x: -3, y: 12, visible: false, shape: 0 },
+  { type: 'select-display', id: 2 },
   { type: 'sealed', inner: 'input', n: 0, box: 'AAECAwQFBgcICQoLDA0ODxA' },
   { type: 'sealed', inner: 'screen-info', n: Number.MAX_SAFE_INTEGER, box: 'AAECAwQFBgcICQoLDA0ODxAR' },
 ];

@@ -125,9 +125,10 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     case 'e2e-failed':
     case 'introduce':
     case 'sealed':
-    // The customer's cursor travels only sealed, to a page that asked for it.
+    // The customer's cursor and the choice of monitor travel only sealed, between peers that asked for them.
     case 'cursor-shape':
     case 'cursor-pos':
+    case 'select-display':
       return undefined;
     default: {
       const unreachable: never = message;

@@ -13,6 +13,7 @@ import { StatsMeter } from '../core/stats/stats-meter';
 import { ALLOWED_RELAYS_META } from '../../common/technician-page';
 import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-url';
 import { ConnectForm, type ConnectRequest } from './connect-form';
+import { DisplayPicker } from './display-picker';
 import { byId } from './dom';
 import { renderE2eBadge } from './e2e-badge';
 import { formatStats } from './format-stats';
@@ -59,6 +60,7 @@ export class TechnicianPanel {
   private readonly screenView: ScreenView;
   private readonly form: ConnectForm;
   private readonly toolbar: SessionToolbar;
+  private readonly displays = new DisplayPicker((id) => this.pickDisplay(id));
   private readonly statusBar = new StatusBar();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private lastRefreshAt = 0;
@@ -128,6 +130,7 @@ export class TechnicianPanel {
     applyTranslations(document, this.messages);
     for (const lang of LANGUAGES) byId(`lang-${lang}`).setAttribute('aria-pressed', String(lang === this.language));
     this.form.setMessages(this.messages);
+    this.displays.relabel(this.messages);
     this.renderState(this.machine.snapshot);
     this.renderFullscreenLabel();
     this.renderStats();
@@ -148,6 +151,7 @@ export class TechnicianPanel {
     }
     this.session = new TechnicianSession({ url, code: request.code, name: request.name, app: APP_NAME }, {
       onFrame: this.onFrame,
+      onScreenInfo: (info) => this.displays.show(info, this.messages),
       onInputRefused: () => this.statusBar.showNotice(this.messages.noticeInputRefused),
       onBadFrame: () => this.askRefresh(),
       onCursorShape: (image) => this.cursor.addShape(image),
@@ -230,6 +234,7 @@ export class TechnicianPanel {
     this.pipeline.reset();
     this.display.clear();
     this.toolbar.closeMenus();
+    this.displays.show(undefined, this.messages);
     this.screenView.exitFullscreen();
     document.body.classList.remove('view-only');
   }
@@ -289,6 +294,12 @@ export class TechnicianPanel {
     this.renderStats();
     this.canvas.focus({ preventScroll: true });
   };
+
+  /** Another monitor: its picture replaces this one with the next full update. */
+  private pickDisplay(id: number): void {
+    this.session?.selectDisplay(id);
+    this.canvas.focus({ preventScroll: true });
+  }
 
   private readonly renderFullscreenLabel = (): void => {
     this.toolbar.showFullscreen(this.screenView.isFullscreen ? this.messages.exitFullscreen : this.messages.fullscreen);

@@ -4,6 +4,7 @@ import { messagesFor, panelLanguage } from '../app/language';
 import { EN, ES, formatMessage } from '../app/messages';
 import { parseQuality, Preferences } from '../app/preferences';
 import { describeState } from '../app/state-message';
+import { displayOptions } from '../app/display-picker';
 
 describe('panel language', () => {
   it('follows the browser, prefers a saved choice, and falls back to English', () => {
@@ -93,5 +94,26 @@ describe('status bar numbers and preferences', () => {
     broken.name = 'x';
     expect([broken.name, broken.language, broken.quality, broken.scale]).toEqual(['', undefined, { mode: 'auto' }, 'fit']);
     expect(parseQuality('0')).toEqual({ mode: 'auto' });
+  });
+});
+
+describe('display picker entries', () => {
+  const whole = { id: 0, x: 0, y: 0, width: 2880, height: 1080, primary: false };
+  const left = { id: 1, x: 0, y: 0, width: 1920, height: 1080, primary: true };
+  const right = { id: 2, x: 1920, y: 0, width: 960, height: 1080, primary: false };
+
+  it('offers all screens, then each monitor numbered with its size and the main one said so, in both languages', () => {
+    expect(displayOptions({ displays: [whole, left, right] }, ES)).toEqual([
+      { id: 0, label: 'Todas las pantallas (2880×1080)' },
+      { id: 1, label: 'Pantalla 1, principal (1920×1080)' },
+      { id: 2, label: 'Pantalla 2 (960×1080)' },
+    ]);
+    expect(displayOptions({ displays: [whole, left, right] }, EN).map((o) => o.label)).toEqual([
+      'All screens (2880×1080)', 'Screen 1, main (1920×1080)', 'Screen 2 (960×1080)',
+    ]);
+  });
+
+  it('offers nothing with one display (nothing to pick)', () => {
+    expect(displayOptions({ displays: [{ ...whole, primary: true }] }, ES)).toEqual([]);
   });
 });

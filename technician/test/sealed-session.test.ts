@@ -102,7 +102,7 @@ async function pairedSealed(h: ReturnType<typeof harness>): Promise<FakeCustomer
   // The relay asks the customer as it passes the client's confirmation on; it does not wait
   // for the page, which is still checking that confirmation.
   h.socket().receive({ type: 'waiting-consent', timeoutMs: 60_000 });
-  expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana (CompuEasys)', features: ['cursor'] });
+  expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana (CompuEasys)', features: ['cursor', 'displays'] });
   await customer.send({ type: 'introduce', name: 'PC-RECEPCION' });
   h.socket().receive({ type: 'paired', sessionId: 's1', viewOnly: false, peer: { name: '', legacy: false, wholeFramesOnly: false } });
   await reached(h.session, 'connected');
@@ -141,14 +141,16 @@ describe('a sealed session on the page', () => {
     expect(h.session.sendInput({ kind: 'text', text: PHRASE })).toBe(true);
     expect(h.session.setQuality({ mode: 'fixed', value: 50 })).toBe(true);
     expect(h.session.requestRefresh()).toBe(true);
+    expect(h.session.selectDisplay(2)).toBe(true);
     expect(h.session.acknowledge(7, 1_700_000_000_007)).toBe(true);
     expect(await customer.open()).toEqual({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 812, y: 440 } });
     expect(await customer.open()).toEqual({ type: 'input', seq: 1, event: { kind: 'text', text: PHRASE } });
     expect(await customer.open()).toEqual({ type: 'quality', mode: 'fixed', value: 50 });
     expect(await customer.open()).toEqual({ type: 'refresh', reason: 'requested' });
+    expect(await customer.open()).toEqual({ type: 'select-display', id: 2 });
     expect(await customer.openAck()).toEqual({ kind: 'frame-ack', seq: 7, captureTimeMs: 1_700_000_000_007 });
-    // On the wire: four sealed text records and a sealed binary one; none of it readable.
-    expect(h.socket().texts.slice(-4).map((m) => (m.type === 'sealed' ? m.inner : m.type))).toEqual(['input', 'input', 'quality', 'refresh']);
+    // On the wire: five sealed text records and a sealed binary one; none of it readable.
+    expect(h.socket().texts.slice(-5).map((m) => (m.type === 'sealed' ? m.inner : m.type))).toEqual(['input', 'input', 'quality', 'refresh', 'select-display']);
     expect(h.socket().sent.some((d) => typeof d === 'string' && (d.includes('cigüeña') || d.includes('812')))).toBe(false);
   });
 

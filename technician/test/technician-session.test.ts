@@ -65,6 +65,16 @@ describe('technician session', () => {
     expect(decodeBinary(ack)).toEqual({ ok: true, message: { kind: 'frame-ack', seq: 42, captureTimeMs: 1234.5 } });
   });
 
+  it('never asks for another display in clear (only a sealed session lists several)', () => {
+    const h = harness();
+    h.session.start();
+    const s = join(h);
+    s.receive({ type: 'paired', sessionId: 's1', viewOnly: false, peer: { name: 'PC', legacy: false, wholeFramesOnly: false } });
+    const before = s.sent.length;
+    expect(h.session.selectDisplay(1)).toBe(false);
+    expect(s.sent.length).toBe(before);
+  });
+
   it('sends no input in a view-only session and reports the relay\'s refusal', () => {
     const h = harness();
     h.session.start();

@@ -1,9 +1,10 @@
 import WebSocket, { WebSocketServer } from 'ws';
-import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type FrameHeader } from '../../protocol';
+import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type ControlMessage, type FrameHeader } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
 import type { BackoffOptions } from '../../common/backoff';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
 import type { CursorShape, CursorSource, PointerPosition } from '../../client/capture/cursor-source';
+import type { MonitorLister } from '../../client/capture/monitors';
 import type { AgentState } from '../../client/session/session-state';
 import type { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { ManualClock } from '../../relay/clock';
@@ -25,7 +26,7 @@ interface Harness {
   waitFor(kind: AgentState['kind']): Promise<AgentState>;
 }
 
-async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number; cursor?: CursorSource } = {}): Promise<Harness> {
+async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number; cursor?: CursorSource; monitors?: MonitorLister } = {}): Promise<Harness> {
   const states: AgentState[] = [];
   const { screen, sink, deps } = fakeHardware(relayUrl);
   const agent = await createAgent({
@@ -206,6 +207,81 @@ describe('the client agent against a real relay (screen and input faked)', () =>
       harness = undefined;
       await older.close();
     }
+  });
+
+  test('two monitors: a page that can pick sees both listed and the primary one streamed; another pick streams that one, and clicks land on it', async () => {
+    const cursor = new StillCursor();
+    cursor.moveTo(400, 50); // on the right monitor
+    harness = await startAgent(relay.wsUrl, 'control', { monitors: TWO_MONITORS, cursor });
+    const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor', 'displays'])).tech;
+    await tech.next('paired');
+    const agent = new AgentFollower(tech);
+    expect(await agent.until(textOf('screen-info'))).toEqual({
+      type: 'screen-info',
+      displays: [
+        { id: 0, x: 0, y: 0, width: 640, height: 480, primary: false },
+        { id: 1, x: 0, y: 0, width: 320, height: 480, primary: true },
+        { id: 2, x: 320, y: 0, width: 320, height: 480, primary: false },
+      ],
+      streaming: 1,
+    });
+    expect(await agent.until(fullUpdate)).toMatchObject({ screenWidth: 320, screenHeight: 480 });
+    // The pointer is on the other monitor: hidden on this picture.
+    expect(await agent.until(textOf('cursor-pos'))).toMatchObject({ visible: false });
+
+    tech.sendJson({ type: 'select-display', id: 2 });
+    expect(await agent.until(textOf('screen-info'))).toMatchObject({ streaming: 2 });
+    expect(await agent.until(fullUpdate)).toMatchObject({ screenWidth: 320, screenHeight: 480, x: 0, y: 0, width: 320, height: 480 });
+    const shown = (item: Item) => { const pos = textOf('cursor-pos')(item); return pos?.visible === true ? pos : undefined; };
+    expect(await agent.until(shown)).toMatchObject({ x: 80, y: 50, visible: true });
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 10, y: 20 } });
+    tech.sendJson({ type: 'input', seq: 1, event: { kind: 'pointer-move', x: 5000, y: 5000 } });
+    await eventually(() => harness!.sink.log.length >= 4, 5000, 'input');
+    expect(harness.sink.log).toEqual(['move 330,20', 'left down', 'left up', 'move 639,479']);
+
+    // An id that was not listed changes nothing, and the session goes on.
+    tech.sendJson({ type: 'select-display', id: 7 });
+    tech.sendJson({ type: 'select-display', id: 0 });
+    expect(await agent.until(textOf('screen-info'))).toMatchObject({ streaming: 0 });
+    expect(await agent.until(fullUpdate)).toMatchObject({ screenWidth: 640, screenHeight: 480 });
+    expect(harness.agent.session.current.kind).toBe('sharing');
+  });
+
+  test('two monitors and a page that cannot pick (it did not name "displays"): the whole desktop, as before, and a choice sent anyway is ignored', async () => {
+    harness = await startAgent(relay.wsUrl, 'control', { monitors: TWO_MONITORS });
+    const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor'])).tech;
+    await tech.next('paired');
+    expect(await tech.until('screen-info')).toEqual({
+      type: 'screen-info', displays: [{ id: 0, x: 0, y: 0, width: 640, height: 480, primary: true }], streaming: 0,
+    });
+    expect(await ackingUntil(tech, fullUpdate)).toMatchObject({ screenWidth: 640, screenHeight: 480 });
+    tech.sendJson({ type: 'select-display', id: 2 });
+    tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 10, y: 20 } });
+    await eventually(() => harness!.sink.log.length >= 3, 5000, 'input');
+    expect(harness.sink.log).toEqual(['move 10,20', 'left down', 'left up']);
+    expect(harness.agent.session.current.kind).toBe('sharing');
+  });
+
+  test('through an older relay (its welcome names no feature) two monitors are shown as one desktop, even to a page that can pick', async () => {
+    const older = await olderRelayInFront(relay.wsUrl);
+    try {
+      harness = await startAgent(older.wsUrl, 'view-only', { monitors: TWO_MONITORS });
+      const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor', 'displays'])).tech;
+      await tech.next('paired');
+      expect((await tech.until('screen-info')).displays).toHaveLength(1);
+    } finally {
+      await harness?.agent.close();
+      harness = undefined;
+      await older.close();
+    }
+  });
+
+  test('monitors that cannot be listed: the whole desktop is streamed and the session goes on', async () => {
+    harness = await startAgent(relay.wsUrl, 'control', { monitors: { name: 'broken', list: () => Promise.reject(new Error('no RandR')) } });
+    const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor', 'displays'])).tech;
+    await tech.next('paired');
+    expect((await tech.until('screen-info')).displays).toEqual([{ id: 0, x: 0, y: 0, width: 640, height: 480, primary: true }]);
+    expect(await ackingUntil(tech, fullUpdate)).toMatchObject({ screenWidth: 640, screenHeight: 480 });
   });
 
   test('deny: the technician is turned away and the customer sees a new code', async () => {
@@ -390,6 +466,61 @@ async function olderRelayInFront(relayWsUrl: string): Promise<{ wsUrl: string; c
       server.close(() => resolve());
     }),
   };
+}
+
+/** The fake 640×480 screen as two monitors side by side, the left one primary. */
+const TWO_MONITORS: MonitorLister = {
+  name: 'two',
+  list: async () => [
+    { name: 'L', x: 0, y: 0, width: 320, height: 480, primary: true },
+    { name: 'R', x: 320, y: 0, width: 320, height: 480, primary: false },
+  ],
+};
+
+type Item = Awaited<ReturnType<WsTestPeer['nextAny']>>;
+
+/**
+ * Reads what the agent sends, acknowledging each update (so it keeps streaming). Frames,
+ * the pointer and screen-info come interleaved in whatever order the agent's loops
+ * produce them, so what one wait skips is kept for the next.
+ */
+class AgentFollower {
+  private readonly skipped: Item[] = [];
+
+  constructor(private readonly tech: WsTestPeer) {}
+
+  /** The first message, kept or new, that `pick` finds what the test waits for in. */
+  async until<T>(pick: (item: Item) => T | undefined): Promise<T> {
+    for (const [index, item] of this.skipped.entries()) {
+      const found = pick(item);
+      if (found === undefined) continue;
+      this.skipped.splice(index, 1);
+      return found;
+    }
+    for (;;) {
+      const item = await this.tech.nextAny();
+      if (item.kind === 'binary' && item.message.kind === 'frame' && (item.message.header.flags & FrameFlag.LAST) !== 0) {
+        this.tech.sendRaw(encodeFrameAck(item.message.header.seq, item.message.header.captureTimeMs));
+      }
+      const found = pick(item);
+      if (found !== undefined) return found;
+      this.skipped.push(item);
+    }
+  }
+}
+
+async function ackingUntil<T>(tech: WsTestPeer, pick: (item: Item) => T | undefined): Promise<T> {
+  return new AgentFollower(tech).until(pick);
+}
+
+/** The header of the first rectangle of a full update. */
+function fullUpdate(item: Item): FrameHeader | undefined {
+  return item.kind === 'binary' && item.message.kind === 'frame' && (item.message.header.flags & FrameFlag.FULL) !== 0 ? item.message.header : undefined;
+}
+
+/** A text message of this type. */
+function textOf<T extends ControlMessage['type']>(type: T): (item: Item) => Extract<ControlMessage, { type: T }> | undefined {
+  return (item) => (item.kind === 'text' && item.message.type === type ? item.message as Extract<ControlMessage, { type: T }> : undefined);
 }
 
 /** A pointer standing where the test puts it, with one 2 × 2 shape. */

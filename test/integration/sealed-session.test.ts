@@ -69,7 +69,7 @@ describe('sealed sessions through the relay', () => {
   test('the relay says it routes the pointer to peers of version 2 only', async () => {
     const v2 = await WsTestPeer.connect(relay.wsUrl);
     v2.sendJson({ type: 'hello', version: SEALING_VERSION, role: 'client' });
-    expect((await v2.next('welcome')).features).toEqual(['cursor']);
+    expect((await v2.next('welcome')).features).toEqual(['cursor', 'displays']);
     const v1 = await WsTestPeer.connect(relay.wsUrl);
     v1.sendJson({ type: 'hello', version: 1, role: 'client' });
     expect((await v1.next('welcome')).features).toBeUndefined();
@@ -100,6 +100,23 @@ describe('sealed sessions through the relay', () => {
     await tech.send({ type: 'refresh', reason: 'requested' });
     const next = await client.peer.until('sealed');
     expect(next.inner).toBe('refresh');
+    expect(relay.hub.counts()).toEqual({ waiting: 0, agreeing: 0, pendingConsent: 0, paired: 1 });
+  });
+
+  test('a choice of display passes sealed from the technician only; from the customer\'s side, or bare, the relay refuses it', async () => {
+    const { client, tech } = await pairSealed(relay.wsUrl);
+    await tech.send({ type: 'select-display', id: 2 });
+    expect(await client.receive()).toEqual({ type: 'select-display', id: 2 });
+    // The wrong peer: the customer's side streams what it chooses, it does not ask.
+    await client.send({ type: 'select-display', id: 1 });
+    expect((await client.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
+    // Bare, from either side: never (it travels only sealed).
+    tech.peer.sendJson({ type: 'select-display', id: 1 });
+    expect((await tech.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
+    client.peer.sendJson({ type: 'select-display', id: 1 });
+    expect((await client.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
+    await tech.send({ type: 'refresh', reason: 'requested' });
+    expect((await client.peer.until('sealed')).inner).toBe('refresh');
     expect(relay.hub.counts()).toEqual({ waiting: 0, agreeing: 0, pendingConsent: 0, paired: 1 });
   });
 

@@ -97,8 +97,9 @@ export class SealedLink {
     if (step.kind === 'continue') return { kind: 'continue' };
     this.channel = step.channel;
     // Our name goes first and sealed, so the relay cannot change who the customer is asked about.
-    // With it, what this page can take: the customer's cursor (an older page does not say so, and is sent none).
-    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR] });
+    // With it, what this page can take: the customer's cursor, and a choice of monitors (an
+    // older page says neither, and is sent no pointer and shown the whole desktop).
+    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR, PeerFeature.DISPLAYS] });
     return { kind: 'verified' };
   }
 

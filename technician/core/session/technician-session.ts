@@ -171,6 +171,16 @@ export class TechnicianSession {
     return this.sendToPeer(quality.mode === 'auto' ? { type: 'quality', mode: 'auto' } : { type: 'quality', mode: 'fixed', value: quality.value });
   }
 
+  /**
+   * Asks the customer's side to stream display `id` of its last `screen-info` (0: every
+   * monitor). Only in a sealed session: the customer's side lists several displays only
+   * to a page that said, sealed, that it can pick one.
+   */
+  selectDisplay(id: number): boolean {
+    if (this.machine.state !== 'connected' || !this.e2e.sealed) return false;
+    return this.sendToPeer({ type: 'select-display', id });
+  }
+
   /** Asks the client for a full update (after a frame was lost or could not be drawn). */
   requestRefresh(): boolean {
     if (this.machine.state !== 'connected') return false;
@@ -279,6 +289,7 @@ export class TechnicianSession {
       case 'introduce':
       case 'cursor-shape':
       case 'cursor-pos':
+      case 'select-display':
         // Not for a technician in clear (the cursor travels only sealed); the relay never sends these here. Ignored, not fatal.
         return;
       default: {
