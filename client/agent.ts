@@ -12,7 +12,7 @@ import { CoordinateMapper } from './input/coordinate-mapper';
 import { InputInjector } from './input/input-injector';
 import type { InputSink } from './input/input-sink';
 import type { ConsentAnswer } from './contract/ui-events';
-import { ClientSession, type ConsentRequest } from './session/client-session';
+import { ClientSession, type ChatHooks, type ConsentRequest } from './session/client-session';
 import type { AgentState } from './session/session-state';
 import type { BackoffOptions } from '../common/backoff';
 import { CursorStreamer, type CursorSend, type CursorStreamerOptions } from './stream/cursor-streamer';
@@ -34,6 +34,8 @@ export interface AgentDeps {
   readonly logger: Logger;
   readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   readonly onState: (state: AgentState) => void;
+  /** The customer's side of the chat (the window, the terminal); absent, no chat is offered. */
+  readonly chat?: ChatHooks;
   readonly streamer?: FrameStreamerOptionsInput;
   readonly backoff?: BackoffOptions;
   readonly renewExpiredCode?: boolean;
@@ -114,6 +116,7 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
       createCursorStreamer: (send: CursorSend) => new CursorStreamer(cursor, send, deps.logger, deps.cursorStreamer),
     } : {}),
     app: 'compueasys-agent/0.1',
+    ...(deps.chat ? { chat: deps.chat } : {}),
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
     ...(deps.renewExpiredCode !== undefined ? { renewExpiredCode: deps.renewExpiredCode } : {}),
     ...(deps.socketOptions ? { socketOptions: deps.socketOptions } : {}),

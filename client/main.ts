@@ -11,6 +11,7 @@ import { pickLanguage } from '../common/language';
 import { messagesFor } from './i18n/messages';
 import { optionsOrExit } from './options-or-exit';
 import { automaticConsent, terminalConsent } from './terminal/terminal-consent';
+import { terminalChat } from './terminal/terminal-chat';
 import { renderState } from './terminal/terminal-view';
 import { warnIfInsecureRelay } from './insecure-relay-warning';
 
@@ -44,19 +45,26 @@ async function main(): Promise<void> {
 
   let finished: () => void = () => undefined;
   const done = new Promise<void>((resolve) => { finished = resolve; });
+  let technicianName = '';
+  // Lines typed on stdin go to the technician while a chat is open (a pipe works as well as a terminal).
+  const chat = terminalChat(process.stdin, process.stdout, t, () => technicianName);
   const agent = await createAgent({
     relayUrl: options.relayUrl,
     name: options.name,
     ...hardware,
     logger,
     consent,
+    chat,
     onState: (state) => {
+      if (state.kind === 'sharing') technicianName = state.technicianName;
       renderState(state, t, process.stdout);
       // A terminal agent serves one session, then exits; run it again for the next one.
       if (state.kind === 'ended' || state.kind === 'failed') finished();
     },
     ...agentTuning(options),
   });
+
+  chat.bind((text) => agent.session.sendChat(text));
 
   const onSignal = (): void => {
     void agent.session.stop();
@@ -65,6 +73,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   agent.session.connect();
   await done;
+  chat.close();
   await agent.close();
   process.exit(agent.session.current.kind === 'failed' ? 1 : 0);
 }

@@ -8,7 +8,7 @@ import {
   type InputEvent, type Modifiers,
 } from './input';
 import {
-  ACCESS_CODE_PATTERN, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES, MAX_DISPLAYS,
+  ACCESS_CODE_PATTERN, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES, MAX_CHAT_TEXT_LENGTH, MAX_DISPLAYS,
   MAX_FEATURE_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, SEALABLE_TYPES,
   type ControlMessage, type DisplayInfo, type PeerInfo,
 } from './messages';
@@ -48,6 +48,18 @@ function str(o: Obj, key: string, max: number, min = 0): string {
   if (typeof v !== 'string') fail(`${key}: expected a string`);
   if (v.length > max || v.length < min) fail(`${key}: length out of range`);
   return v;
+}
+
+/** A UTF-16 surrogate without its other half (with the `u` flag a whole pair is one code point and never matches). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * What a `chat` may carry: 1 … MAX_CHAT_TEXT_LENGTH UTF-16 units of well-formed Unicode
+ * (half a surrogate pair is no character: it would show as garbage on the other side).
+ * Senders check with it, so that nothing they send is refused.
+ */
+export function isChatText(text: string): boolean {
+  return text.length >= 1 && text.length <= MAX_CHAT_TEXT_LENGTH && !LONE_SURROGATE.test(text);
 }
 
 function optStr(o: Obj, key: string, max: number): string | undefined {
@@ -263,6 +275,11 @@ function validateControl(o: Obj): ControlMessage {
       };
     case 'select-display':
       return { type, id: int(o, 'id', 0, 255) };
+    case 'chat': {
+      const text = str(o, 'text', MAX_CHAT_TEXT_LENGTH, 1);
+      if (!isChatText(text)) fail('text: not well-formed Unicode');
+      return { type, text };
+    }
     case 'sealed':
       return { type, inner: oneOf(o, 'inner', SEALABLE_TYPES), n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER), box: sealedBox(o, 'box') };
     default:

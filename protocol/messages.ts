@@ -210,6 +210,11 @@ export const PeerFeature = Object.freeze({
    * is shown the whole desktop, as before.
    */
   DISPLAYS: 'displays',
+  /**
+   * This side shows a chat and takes `chat` messages: named by the page and by the
+   * customer's app; a chat is offered only when both (and the relay) did.
+   */
+  CHAT: 'chat',
 } as const);
 
 /** What travels only inside `sealed`: each side's name, after key confirmation. */
@@ -264,6 +269,15 @@ export interface SelectDisplayMessage {
 }
 
 /**
+ * Peer → peer, sealed, once both sides and the relay named `chat`: one chat message,
+ * exactly as typed (any Unicode, 1 … MAX_CHAT_TEXT_LENGTH UTF-16 units).
+ */
+export interface ChatMessage {
+  readonly type: 'chat';
+  readonly text: string;
+}
+
+/**
  * Peer → peer: a message sealed with the session's keys. The relay sees which kind of
  * message it is (`inner`, so it can still refuse input in a view-only session), its
  * record number `n` and the size; `box` is the ciphertext and its tag (base64url).
@@ -277,10 +291,10 @@ export interface SealedMessage {
 
 /** The message types that travel sealed between peers of version 2. */
 export type SealableType = 'introduce' | 'input' | 'screen-info' | 'refresh' | 'quality' | 'cursor-shape' | 'cursor-pos'
-  | 'select-display';
+  | 'select-display' | 'chat';
 
 export const SEALABLE_TYPES: readonly SealableType[] = Object.freeze([
-  'introduce', 'input', 'screen-info', 'refresh', 'quality', 'cursor-shape', 'cursor-pos', 'select-display',
+  'introduce', 'input', 'screen-info', 'refresh', 'quality', 'cursor-shape', 'cursor-pos', 'select-display', 'chat',
 ]);
 export const E2E_FAILURE_REASONS: readonly E2eFailureReason[] = Object.freeze(['mismatch', 'incomplete-code', 'tampered']);
 
@@ -298,7 +312,7 @@ export type ControlMessage =
   | PeerLeftMessage | ErrorMessage | ByeMessage | InputMessage | ScreenInfoMessage
   | RefreshMessage | QualityMessage
   | E2eStartMessage | E2eShareMessage | E2eConfirmMessage | E2eFailedMessage | IntroduceMessage | SealedMessage
-  | CursorShapeMessage | CursorPosMessage | SelectDisplayMessage;
+  | CursorShapeMessage | CursorPosMessage | SelectDisplayMessage | ChatMessage;
 
 export type ControlType = ControlMessage['type'];
 
@@ -306,11 +320,16 @@ export const CONTROL_TYPES: readonly ControlType[] = Object.freeze([
   'hello', 'welcome', 'register', 'code', 'join', 'waiting-consent', 'consent-request', 'consent',
   'paired', 'peer-left', 'error', 'bye', 'input', 'screen-info', 'refresh', 'quality',
   'e2e-start', 'e2e-share', 'e2e-confirm', 'e2e-failed', 'introduce', 'sealed', 'cursor-shape', 'cursor-pos',
-  'select-display',
+  'select-display', 'chat',
 ]);
 
 /** Longest name (`name`, `technicianName`, `app`). */
 export const MAX_NAME_LENGTH = 64;
+/**
+ * Longest chat message, in UTF-16 units: a long explanation fits, and even all of it in
+ * six-byte JSON escapes stays inside one sealed box (MAX_SEALED_BOX_BYTES).
+ */
+export const MAX_CHAT_TEXT_LENGTH = 4000;
 /** Most displays listed in `screen-info`. */
 export const MAX_DISPLAYS = 16;
 export const PEER_LEFT_REASONS: readonly PeerLeftReason[] = Object.freeze(['bye', 'closed', 'timeout', 'stopped', 'error']);

@@ -62,14 +62,15 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
   'cursor-shape': { from: 'client', in: ['paired'] },
   'cursor-pos': { from: 'client', in: ['paired'] },
   'select-display': { from: 'technician', in: ['paired'] },
+  chat: { from: 'any', in: ['paired'] },
 });
 
 /**
  * What this relay tells peers of a sealing version, in `welcome`, that it routes beyond
- * version 2's first types: `cursor` (the `cursor-shape` and `cursor-pos` rows above) and
- * `displays` (`select-display`). An older relay would end a socket that sent them.
+ * version 2's first types: `cursor` (the `cursor-shape` and `cursor-pos` rows above),
+ * `displays` (`select-display`) and `chat`. An older relay would end a socket that sent them.
  */
-export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR, PeerFeature.DISPLAYS]);
+export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT]);
 
 /** The text message types a peer may ever send. */
 export type PeerMessageType = keyof typeof TEXT_RULES;

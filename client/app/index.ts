@@ -1,10 +1,12 @@
 import { pickLanguage, type Language } from '../../common/language';
-import { decodeUiState, STATE_EVENT, type UiCommand } from '../contract/ui-events';
+import { CHAT_EVENT, decodeChatUpdate, decodeUiState, STATE_EVENT, type UiCommand } from '../contract/ui-events';
+import { playAttentionChime } from './attention-chime';
 import type { AgentChannel } from './agent-channel';
 import { neutralinoRuntime } from './neutralino-api';
 import { NeutralinoChannel } from './neutralino-channel';
 import { NeutralinoHost } from './neutralino-host';
 import { WebSocketChannel } from './websocket-channel';
+import { WindowChat } from './window-chat';
 import { windowMessagesFor } from './window-messages';
 import { WindowView } from './window-view';
 
@@ -43,7 +45,13 @@ function main(): void {
     language = language === 'es' ? 'en' : 'es';
     saveLanguage(language);
     view.setMessages(windowMessagesFor(language), language);
+    chat.setMessages(windowMessagesFor(language));
     host?.setMessages(windowMessagesFor(language));
+  });
+  const chat = new WindowChat(document, windowMessagesFor(language), {
+    send: (text) => send({ command: 'chat', text }),
+    onOpenChange: (open) => host?.setChatOpen(open),
+    chime: () => playAttentionChime(window),
   });
   if (neutralino) host = new NeutralinoHost(neutralino, windowMessagesFor(language), send, (tray) => view.setTrayAvailable(tray));
   view.setMessages(windowMessagesFor(language), language);
@@ -53,9 +61,15 @@ function main(): void {
 
   channel.start({
     onEvent: (envelope) => {
+      if (envelope.event === CHAT_EVENT) {
+        const update = decodeChatUpdate(envelope.data);
+        if (update) chat.update(update);
+        return;
+      }
       if (envelope.event !== STATE_EVENT) return;
       const state = decodeUiState(envelope.data);
       if (!state) return;
+      if (state.kind === 'sharing') chat.setTechnicianName(state.technicianName);
       view.render(state);
       host?.onState(state);
     },

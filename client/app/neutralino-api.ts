@@ -25,6 +25,7 @@ export interface NeutralinoApi {
     unminimize(): Promise<void>;
     setTitle(title: string): Promise<void>;
     setAlwaysOnTop(onTop: boolean): Promise<void>;
+    setSize(size: { readonly width?: number; readonly height?: number }): Promise<void>;
   };
 }
 

@@ -2,6 +2,10 @@ import type { UiCommand, UiState } from '../contract/ui-events';
 import type { NeutralinoApi } from './neutralino-api';
 import type { WindowMessages } from './window-messages';
 
+/** The window's width in neutralino.config.json (modes.window.width), and what the chat panel adds to it (styles.css, with the gap). */
+const WINDOW_WIDTH = 420;
+const CHAT_PANEL_WIDTH = 334;
+
 /** The tray icon, a resource path of the app (neutralino.config.json: documentRoot). */
 export const TRAY_ICON = '/dist/client-app/tray-icon.png';
 
@@ -67,6 +71,14 @@ export class NeutralinoHost {
     if (onTop === this.onTop) return;
     this.onTop = onTop;
     this.neutralino.window.setAlwaysOnTop(onTop).catch(() => undefined);
+  }
+
+  /**
+   * The chat opened or closed: the window widens by the panel's width, so the sharing view
+   * (and "Dejar de compartir") keeps its place, and narrows again after.
+   */
+  setChatOpen(open: boolean): void {
+    this.neutralino.window.setSize({ width: open ? WINDOW_WIDTH + CHAT_PANEL_WIDTH : WINDOW_WIDTH }).catch(() => undefined);
   }
 
   private async showWindow(): Promise<void> {

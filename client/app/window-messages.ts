@@ -49,6 +49,11 @@ export interface StaticMessages {
   readonly trayShow: string;
   readonly trayQuit: string;
   readonly noTrayHint: string;
+  readonly chat: string;
+  readonly chatPlaceholder: string;
+  readonly chatSend: string;
+  readonly chatYou: string;
+  readonly close: string;
 }
 
 export interface WindowMessages extends StaticMessages {
@@ -104,6 +109,11 @@ const ES: WindowMessages = {
   trayShow: 'Mostrar ventana',
   trayQuit: 'Salir',
   noTrayHint: 'No hay icono junto al reloj: para dejar de compartir, vuelva a esta ventana y pulse «Dejar de compartir», o ciérrela.',
+  chat: 'Chat con el técnico',
+  chatPlaceholder: 'Escriba un mensaje…',
+  chatSend: 'Enviar',
+  chatYou: 'Usted',
+  close: 'Cerrar',
   codeExpiresIn: (clock) => `Vence en ${clock}`,
   consentQuestion: (t) => `${t} quiere ver y controlar su pantalla`,
   consentCountdown: (s) => `Si no responde, se denegará en ${s} s`,
@@ -156,6 +166,11 @@ const EN: WindowMessages = {
   trayShow: 'Show window',
   trayQuit: 'Quit',
   noTrayHint: 'There is no icon by the clock: to stop sharing, come back to this window and press "Stop sharing", or close it.',
+  chat: 'Chat with the technician',
+  chatPlaceholder: 'Type a message…',
+  chatSend: 'Send',
+  chatYou: 'You',
+  close: 'Close',
   codeExpiresIn: (clock) => `Expires in ${clock}`,
   consentQuestion: (t) => `${t} wants to see and control your screen`,
   consentCountdown: (s) => `Denied automatically in ${s} s if you do not answer`,

@@ -14,6 +14,8 @@
  * here, once, and never throws (a bad message is `undefined`).
  */
 
+import { isChatText } from '../../protocol';
+
 /** The customer's answer to a technician: full control, watching only, or no. */
 export type ConsentAnswer = 'control' | 'view-only' | 'deny';
 
@@ -21,6 +23,8 @@ export type ConsentAnswer = 'control' | 'view-only' | 'deny';
 export const STATE_EVENT = 'agent:state';
 /** The event name of page → agent messages. */
 export const COMMAND_EVENT = 'ui:command';
+/** The event name of the chat, agent → page: one {@link ChatUpdate} each. */
+export const CHAT_EVENT = 'agent:chat';
 /** The agent's extension id in neutralino.config.json. */
 export const NEUTRALINO_EXTENSION_ID = 'com.compueasys.agent';
 
@@ -56,7 +60,27 @@ export type UiCommand =
   | { readonly command: 'connect' }
   | { readonly command: 'new-code' }
   | { readonly command: 'consent'; readonly answer: ConsentAnswer }
-  | { readonly command: 'stop' };
+  | { readonly command: 'stop' }
+  /** A chat message the customer wrote, for the technician. */
+  | { readonly command: 'chat'; readonly text: string };
+
+/** Who wrote a line of the chat. */
+export type ChatAuthor = 'technician' | 'customer';
+
+/**
+ * The chat, agent → page, one change at a time (a whole session's talk would not fit in
+ * one event): it opened or closed, or one more line. A page that just loaded asks with
+ * `hello` and gets the state, then the chat as it stands, line by line; every page hears
+ * that replay, so it is made to be harmless twice: `chat` names the session's chat (a new
+ * one starts empty) and `n` numbers its lines from 1 (a page skips those it has).
+ */
+export type ChatUpdate =
+  | { readonly kind: 'available'; readonly available: boolean; readonly chat: number }
+  | { readonly kind: 'line'; readonly n: number; readonly from: ChatAuthor; readonly text: string };
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
 
 /** The envelope on both channels. */
 export interface UiEnvelope {
@@ -103,6 +127,22 @@ export function decodeUiCommand(data: unknown): UiCommand | undefined {
     case 'consent':
       return data.answer === 'control' || data.answer === 'view-only' || data.answer === 'deny'
         ? { command: 'consent', answer: data.answer } : undefined;
+    case 'chat':
+      return typeof data.text === 'string' && isChatText(data.text) ? { command: 'chat', text: data.text } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A chat update for the page, checked member by member; `undefined` for anything else. */
+export function decodeChatUpdate(data: unknown): ChatUpdate | undefined {
+  if (!isRecord(data)) return undefined;
+  switch (data.kind) {
+    case 'available':
+      return typeof data.available === 'boolean' && isCount(data.chat) ? { kind: 'available', available: data.available, chat: data.chat } : undefined;
+    case 'line':
+      if ((data.from !== 'technician' && data.from !== 'customer') || typeof data.text !== 'string' || !isChatText(data.text) || !isCount(data.n)) return undefined;
+      return { kind: 'line', n: data.n, from: data.from, text: data.text };
     default:
       return undefined;
   }

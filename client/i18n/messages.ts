@@ -26,6 +26,10 @@ export interface Messages {
   readonly sharingControl: (technician: string) => string;
   readonly sharingViewOnly: (technician: string) => string;
   readonly stopHint: string;
+  /** The technician can chat: how to answer. */
+  readonly chatOpen: string;
+  readonly chatFromTechnician: (technician: string) => string;
+  readonly chatNotSent: string;
   readonly endedByTechnician: string;
   readonly endedByCustomer: string;
   readonly endedByRelay: (reason: string) => string;
@@ -53,6 +57,9 @@ const es: Messages = {
   sharingControl: (t) => `🖥️  ${t} está viendo y controlando su pantalla.`,
   sharingViewOnly: (t) => `👁️  ${t} está viendo su pantalla (solo ver).`,
   stopHint: '   Pulse Ctrl+C para dejar de compartir en cualquier momento.',
+  chatOpen: '💬 Chat con el técnico: escriba un mensaje y pulse Intro para enviarlo.',
+  chatFromTechnician: (t) => `💬 ${t}:`,
+  chatNotSent: '   (mensaje no enviado: el chat no está abierto o el texto es demasiado largo)',
   endedByTechnician: '🔴 El técnico terminó la sesión.',
   endedByCustomer: '🔴 Usted dejó de compartir la pantalla.',
   endedByRelay: (r) => `🔴 Sesión terminada (${r}).`,
@@ -80,6 +87,9 @@ const en: Messages = {
   sharingControl: (t) => `🖥️  ${t} is viewing and controlling your screen.`,
   sharingViewOnly: (t) => `👁️  ${t} is viewing your screen (view only).`,
   stopHint: '   Press Ctrl+C to stop sharing at any time.',
+  chatOpen: '💬 Chat with the technician: type a message and press Enter to send it.',
+  chatFromTechnician: (t) => `💬 ${t}:`,
+  chatNotSent: '   (message not sent: the chat is not open or the text is too long)',
   endedByTechnician: '🔴 The technician ended the session.',
   endedByCustomer: '🔴 You stopped sharing your screen.',
   endedByRelay: (r) => `🔴 Session ended (${r}).`,

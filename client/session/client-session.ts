@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
-  CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, PROTOCOL_VERSION,
+  CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, isChatText, PROTOCOL_VERSION,
   PeerFeature, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type E2eFailureReason,
   type InputEvent, type ScreenInfoMessage, type SealedMessage,
 } from '../../protocol';
@@ -44,6 +44,18 @@ export interface StreamerLike {
   setQuality(quality: number | 'auto'): void;
 }
 
+/**
+ * The customer's side of the chat (the window, the terminal). Present, the agent says it
+ * has a chat (`chat` in its introduction); a chat is open only with a page and a relay
+ * that named it too.
+ */
+export interface ChatHooks {
+  /** A message from the technician, exactly as typed. */
+  onMessage(text: string): void;
+  /** The chat opened (sharing with a technician who can chat) or closed (the session ended). */
+  onAvailable(available: boolean): void;
+}
+
 /** What `screen-info` carries: the displays and the one streamed. */
 export type DisplayChoice = Pick<ScreenInfoMessage, 'displays' | 'streaming'>;
 
@@ -68,6 +80,8 @@ export interface ClientSessionDeps {
    * `displays`); otherwise only the whole desktop is listed, as for an older page.
    */
   readonly displays: (pickable: boolean) => Promise<DisplayChoice>;
+  /** The chat; absent, the agent has none and says so. */
+  readonly chat?: ChatHooks;
   /** Streams another display of the last list; undefined (nothing changes) for an id not listed. */
   readonly selectDisplay?: (id: number) => DisplayChoice | undefined;
   readonly onState: (state: AgentState) => void;
@@ -114,6 +128,8 @@ export class ClientSession {
   private cursorStreamer: CursorStreamerLike | undefined;
   /** What the relay of this socket said it routes beyond version 2 (`welcome`). */
   private relayFeatures: readonly string[] = [];
+  /** A chat is open with this session's technician (see ChatHooks). */
+  private chatOpen = false;
   /** The technician of this session may pick a monitor (see ClientSessionDeps.displays). */
   private displaysPickable = false;
   private consentAbort: AbortController | undefined;
@@ -325,7 +341,8 @@ export class ClientSession {
       case 'cursor-shape':
       case 'cursor-pos':
       case 'select-display':
-        // e2e-failed goes to the relay; introduce and select-display only ever travel sealed; the cursor is ours to send.
+      case 'chat':
+        // e2e-failed goes to the relay; introduce, select-display and chat only ever travel sealed; the cursor is ours to send.
         this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
       default: {
@@ -398,8 +415,9 @@ export class ClientSession {
     if (step.kind === 'failed') return this.verificationFailed(step.reason);
     for (const message of step.send) this.send(message);
     if (step.kind === 'verified') {
-      // Only now, with the technician verified, does anything of ours go out sealed.
-      this.sendToTechnician({ type: 'introduce', name: this.deps.name });
+      // Only now, with the technician verified, does anything of ours go out sealed; with
+      // our name, what we can take beyond version 2 (the page offers a chat only if we say so).
+      this.sendToTechnician({ type: 'introduce', name: this.deps.name, ...(this.deps.chat !== undefined ? { features: [PeerFeature.CHAT] } : {}) });
       this.askIfReady(attempt);
     }
   }
@@ -429,6 +447,9 @@ export class ClientSession {
         return this.streamer?.setQuality(inner.mode === 'auto' ? 'auto' : inner.value ?? 70);
       case 'select-display':
         return this.selectDisplay(inner.id);
+      case 'chat':
+        if (!this.chatOpen) return this.deps.logger.warn('ignored a chat message outside a chat');
+        return this.deps.chat?.onMessage(inner.text);
       case 'screen-info':
       case 'cursor-shape':
       case 'cursor-pos':
@@ -582,6 +603,7 @@ export class ClientSession {
     if (this.ws !== ws || this.state.kind !== 'sharing') return;
     this.streamer = this.deps.createStreamer((bytes) => this.sendFrame(ws, bytes), wholeFramesOnly);
     this.streamer.start();
+    this.setChatOpen(this.deps.chat !== undefined && this.technicianAndRelayCan(PeerFeature.CHAT));
     // The pointer only sealed, only through a relay that routes it (an older one would close
     // our socket) and only to a page that said it draws it (an older one would end the session).
     const attempt = this.attempt;
@@ -601,6 +623,23 @@ export class ClientSession {
    */
   private technicianAndRelayCan(feature: string): boolean {
     return this.attempt !== undefined && this.attempt.technicianCan(feature) && this.relayFeatures.includes(feature);
+  }
+
+  /**
+   * Sends one chat message to the technician; false (nothing sent) when no chat is open or
+   * the text is empty, too long or not well-formed (the page would refuse it).
+   */
+  sendChat(text: string): boolean {
+    if (!this.chatOpen || this.state.kind !== 'sharing') return false;
+    if (!isChatText(text)) return false;
+    this.sendToTechnician({ type: 'chat', text });
+    return true;
+  }
+
+  private setChatOpen(open: boolean): void {
+    if (this.chatOpen === open) return;
+    this.chatOpen = open;
+    this.deps.chat?.onAvailable(open);
   }
 
   /** The technician picked another display: stream it, from a full update, and say so. */
@@ -641,6 +680,7 @@ export class ClientSession {
   }
 
   private async endStreaming(): Promise<void> {
+    this.setChatOpen(false);
     const streamer = this.streamer;
     this.streamer = undefined;
     const cursorStreamer = this.cursorStreamer;

@@ -20,6 +20,7 @@ export async function createRealAgent(config: RealAgentConfig, hooks: AgentHooks
     logger,
     consent: hooks.consent,
     onState: hooks.onState,
+    chat: hooks.chat,
     renewExpiredCode: false,
     ...agentTuning(options),
   });

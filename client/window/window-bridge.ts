@@ -1,13 +1,19 @@
 import type { Logger } from 'pino';
 import type { Agent } from '../agent';
 import type { ConsentAnswer } from '../contract/ui-events';
-import type { ConsentRequest } from '../session/client-session';
+import type { ChatHooks, ConsentRequest } from '../session/client-session';
 import type { AgentState } from '../session/session-state';
 import { errorText, type WindowAttention } from './attention/window-attention';
 import {
-  COMMAND_EVENT, decodeUiCommand, STATE_EVENT,
-  type CodeNotice, type UiCommand, type UiEnvelope, type UiState,
+  CHAT_EVENT, COMMAND_EVENT, decodeUiCommand, STATE_EVENT,
+  type ChatUpdate, type CodeNotice, type UiCommand, type UiEnvelope, type UiState,
 } from '../contract/ui-events';
+
+/**
+ * Chat lines the bridge keeps for a page that (re)loads during a session: a long talk,
+ * and never more (the technician cannot grow the agent's memory without end).
+ */
+export const MAX_CHAT_LINES = 1000;
 
 /** Where the bridge's events go: every page listening on one channel. */
 export interface UiPort {
@@ -18,6 +24,8 @@ export interface UiPort {
 export interface AgentHooks {
   readonly consent: (request: ConsentRequest) => Promise<ConsentAnswer>;
   readonly onState: (state: AgentState) => void;
+  /** The window's side of the chat. */
+  readonly chat: ChatHooks;
 }
 
 export interface WindowBridgeDeps {
@@ -69,6 +77,11 @@ export class WindowBridge {
   private closed = false;
   /** Whether the desktop was asked for attention and not yet told the question ended. */
   private attentionAsked = false;
+  /** The chat of this session, as the page shows it: whether it is open, which one, and its last lines. */
+  private chatAvailable = false;
+  private chatNumber = 0;
+  private chatLineCount = 0;
+  private readonly chatLines: Extract<ChatUpdate, { kind: 'line' }>[] = [];
 
   constructor(private readonly deps: WindowBridgeDeps) {
     this.now = deps.now ?? (() => performance.now());
@@ -138,7 +151,12 @@ export class WindowBridge {
     if (this.closed) return;
     switch (command.command) {
       case 'hello':
-        return this.publish();
+        this.publish();
+        return this.replayChat();
+      case 'chat':
+        // Shown once the session took it: a line the technician will never get is not shown as sent.
+        if (this.agent?.session.sendChat(command.text) === true) this.addChatLine('customer', command.text);
+        return;
       case 'connect':
         return this.connect();
       case 'new-code':
@@ -179,6 +197,21 @@ export class WindowBridge {
       if (request.signal.aborted) onAbort();
       else request.signal.addEventListener('abort', onAbort);
     });
+  };
+
+  /** What the session says of the chat. */
+  readonly chat: ChatHooks = {
+    onMessage: (text) => this.addChatLine('technician', text),
+    onAvailable: (available) => {
+      this.chatAvailable = available;
+      // A new session's chat starts empty; the old talk stays shown until then.
+      if (available) {
+        this.chatNumber++;
+        this.chatLineCount = 0;
+        this.chatLines.length = 0;
+      }
+      this.publishChat({ kind: 'available', available, chat: this.chatNumber });
+    },
   };
 
   /** Every state change of the relay session. */
@@ -232,7 +265,7 @@ export class WindowBridge {
     }
     if (this.creating) return;
     this.setOwn({ kind: 'connecting' });
-    this.creating = this.deps.createAgent({ consent: this.consent, onState: this.onState }).then((agent) => {
+    this.creating = this.deps.createAgent({ consent: this.consent, onState: this.onState, chat: this.chat }).then((agent) => {
       this.creating = undefined;
       if (this.closed) {
         void agent.close();
@@ -267,6 +300,24 @@ export class WindowBridge {
     } catch (err) {
       this.deps.logger.debug({ err: errorText(err) }, 'asking for attention failed');
     }
+  }
+
+  private addChatLine(from: 'technician' | 'customer', text: string): void {
+    const line = { kind: 'line', n: ++this.chatLineCount, from, text } as const;
+    this.chatLines.push(line);
+    if (this.chatLines.length > MAX_CHAT_LINES) this.chatLines.shift();
+    this.publishChat(line);
+  }
+
+  private publishChat(update: ChatUpdate): void {
+    const envelope: UiEnvelope = { event: CHAT_EVENT, data: update };
+    for (const port of this.ports) port.send(envelope);
+  }
+
+  /** A page that just loaded: the chat as it stands. */
+  private replayChat(): void {
+    this.publishChat({ kind: 'available', available: this.chatAvailable, chat: this.chatNumber });
+    for (const line of this.chatLines) this.publishChat(line);
   }
 
   private setOwn(state: OwnState): void {

@@ -210,6 +210,11 @@ const MALFORMED_TEXT: readonly (readonly [string, string])[] = [
   ['select-display with a negative id', '{"type":"select-display","id":-1}'],
   ['select-display with a fractional id', '{"type":"select-display","id":1.5}'],
   ['select-display with a string id', '{"type":"select-display","id":"1"}'],
+  ['chat without text', '{"type":"chat"}'],
+  ['chat with empty text', '{"type":"chat","text":""}'],
+  ['chat longer than MAX_CHAT_TEXT_LENGTH', JSON.stringify({ type: 'chat', text: 'a'.repeat(4001) })],
+  ['chat with half a surrogate pair', '{"type":"chat","text":"ok \\ud83d"}'],
+  ['chat with a number', '{"type":"chat","text":5}'],
   ['sealed box beyond the limit', JSON.stringify({ type: 'sealed', inner: 'input', n: 0, box: 'A'.repeat(Math.ceil((MAX_SEALED_BOX_BYTES * 4) / 3) + 4) })],
 ];
 

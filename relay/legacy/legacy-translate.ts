@@ -129,6 +129,7 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     case 'cursor-shape':
     case 'cursor-pos':
     case 'select-display':
+    case 'chat':
       return undefined;
     default: {
       const unreachable: never = message;

@@ -12,6 +12,8 @@ import { TechnicianSession, type QualitySetting } from '../core/session/technici
 import { StatsMeter } from '../core/stats/stats-meter';
 import { ALLOWED_RELAYS_META } from '../../common/technician-page';
 import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-url';
+import { playChatChime } from './chat-chime';
+import { ChatPanel } from './chat-panel';
 import { ConnectForm, type ConnectRequest } from './connect-form';
 import { DisplayPicker } from './display-picker';
 import { byId } from './dom';
@@ -61,6 +63,7 @@ export class TechnicianPanel {
   private readonly form: ConnectForm;
   private readonly toolbar: SessionToolbar;
   private readonly displays = new DisplayPicker((id) => this.pickDisplay(id));
+  private readonly chat: ChatPanel;
   private readonly statusBar = new StatusBar();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private lastRefreshAt = 0;
@@ -90,6 +93,11 @@ export class TechnicianPanel {
       this.cursor.render();
     });
     this.form = new ConnectForm(this.messages, this.connect, this.cancel);
+    this.chat = new ChatPanel({
+      send: (text) => this.session?.sendChat(text) ?? false,
+      chime: () => playChatChime(window),
+      onToggle: () => this.screenView.layout(),
+    }, this.messages);
     this.toolbar = new SessionToolbar({
       setScale: this.setScale,
       toggleFullscreen: () => void this.screenView.toggleFullscreen(),
@@ -131,6 +139,7 @@ export class TechnicianPanel {
     for (const lang of LANGUAGES) byId(`lang-${lang}`).setAttribute('aria-pressed', String(lang === this.language));
     this.form.setMessages(this.messages);
     this.displays.relabel(this.messages);
+    this.chat.setMessages(this.messages);
     this.renderState(this.machine.snapshot);
     this.renderFullscreenLabel();
     this.renderStats();
@@ -152,6 +161,7 @@ export class TechnicianPanel {
     this.session = new TechnicianSession({ url, code: request.code, name: request.name, app: APP_NAME }, {
       onFrame: this.onFrame,
       onScreenInfo: (info) => this.displays.show(info, this.messages),
+      onChat: (text) => this.chat.received(text),
       onInputRefused: () => this.statusBar.showNotice(this.messages.noticeInputRefused),
       onBadFrame: () => this.askRefresh(),
       onCursorShape: (image) => this.cursor.addShape(image),
@@ -215,6 +225,7 @@ export class TechnicianPanel {
     this.pointer.setEnabled(!s.viewOnly);
     this.keyboard.setEnabled(!s.viewOnly);
     this.cursor.reset();
+    this.chat.reset(this.session?.canChat ?? false, s.peerName);
     // View-only: the technician never drives, the customer's pointer always shows.
     this.driving.setEnabled(!s.viewOnly);
     const quality = this.prefs.quality;
@@ -235,6 +246,7 @@ export class TechnicianPanel {
     this.display.clear();
     this.toolbar.closeMenus();
     this.displays.show(undefined, this.messages);
+    this.chat.reset(false, '');
     this.screenView.exitFullscreen();
     document.body.classList.remove('view-only');
   }

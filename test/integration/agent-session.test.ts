@@ -5,6 +5,7 @@ import type { BackoffOptions } from '../../common/backoff';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
 import type { CursorShape, CursorSource, PointerPosition } from '../../client/capture/cursor-source';
 import type { MonitorLister } from '../../client/capture/monitors';
+import type { ChatHooks } from '../../client/session/client-session';
 import type { AgentState } from '../../client/session/session-state';
 import type { FakeScreenSource } from '../../client/test/support/fake-screen-source';
 import { ManualClock } from '../../relay/clock';
@@ -26,7 +27,7 @@ interface Harness {
   waitFor(kind: AgentState['kind']): Promise<AgentState>;
 }
 
-async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number; cursor?: CursorSource; monitors?: MonitorLister } = {}): Promise<Harness> {
+async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number; cursor?: CursorSource; monitors?: MonitorLister; chat?: ChatHooks } = {}): Promise<Harness> {
   const states: AgentState[] = [];
   const { screen, sink, deps } = fakeHardware(relayUrl);
   const agent = await createAgent({
@@ -284,6 +285,60 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     expect(await ackingUntil(tech, fullUpdate)).toMatchObject({ screenWidth: 640, screenHeight: 480 });
   });
 
+  test('chat: with a page that can chat, messages go both ways exactly; the chat closes when the session ends', async () => {
+    const chat = new RecordingChat();
+    harness = await startAgent(relay.wsUrl, 'view-only', { chat });
+    const joined = await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['chat']);
+    const tech = joined.tech;
+    await tech.next('paired');
+    await eventually(() => chat.available === true, 5000, 'the chat opens');
+    const phrase = '¿Reinicio el equipo? Sí, ahora 👍';
+    tech.sendJson({ type: 'chat', text: phrase });
+    await eventually(() => chat.received.length === 1, 5000, 'the technician\'s message');
+    expect(chat.received).toEqual([phrase]);
+    expect(harness.agent.session.sendChat('Sí\n  adelante')).toBe(true);
+    expect(await tech.until('chat')).toEqual({ type: 'chat', text: 'Sí\n  adelante' });
+    // What a chat cannot carry is not sent (the page would refuse it and end nothing, but it would be lost).
+    expect(harness.agent.session.sendChat('')).toBe(false);
+    expect(harness.agent.session.sendChat('x'.repeat(4001))).toBe(false);
+    expect(harness.agent.session.sendChat('half \ud83d')).toBe(false);
+    await harness.agent.session.stop();
+    expect(chat.available).toBe(false);
+    expect(harness.agent.session.sendChat('too late')).toBe(false);
+  });
+
+  test('chat: a page that did not name it is offered none, and a chat message it sends anyway is not shown', async () => {
+    const chat = new RecordingChat();
+    harness = await startAgent(relay.wsUrl, 'view-only', { chat });
+    const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor'])).tech;
+    await tech.next('paired');
+    await tech.until('screen-info');
+    expect(chat.available).toBeUndefined();
+    expect(harness.agent.session.sendChat('hola')).toBe(false);
+    tech.sendJson({ type: 'chat', text: 'unasked' });
+    tech.sendJson({ type: 'refresh', reason: 'requested' });
+    await untilAgentHasRead(tech);
+    expect(chat.received).toEqual([]);
+    expect(harness.agent.session.current.kind).toBe('sharing');
+  });
+
+  test('chat: through an older relay (its welcome names no feature) no chat is offered, even to a page that can chat', async () => {
+    const older = await olderRelayInFront(relay.wsUrl);
+    try {
+      const chat = new RecordingChat();
+      harness = await startAgent(older.wsUrl, 'view-only', { chat });
+      const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['chat'])).tech;
+      await tech.next('paired');
+      await tech.until('screen-info');
+      expect(chat.available).toBeUndefined();
+      expect(harness.agent.session.sendChat('hola')).toBe(false);
+    } finally {
+      await harness?.agent.close();
+      harness = undefined;
+      await older.close();
+    }
+  });
+
   test('deny: the technician is turned away and the customer sees a new code', async () => {
     harness = await startAgent(relay.wsUrl, 'deny');
     const first = await codeOf(harness);
@@ -466,6 +521,18 @@ async function olderRelayInFront(relayWsUrl: string): Promise<{ wsUrl: string; c
       server.close(() => resolve());
     }),
   };
+}
+
+/** The customer's side of the chat, recorded. */
+class RecordingChat implements ChatHooks {
+  available: boolean | undefined;
+  readonly received: string[] = [];
+  onMessage(text: string): void {
+    this.received.push(text);
+  }
+  onAvailable(available: boolean): void {
+    this.available = available;
+  }
 }
 
 /** The fake 640×480 screen as two monitors side by side, the left one primary. */

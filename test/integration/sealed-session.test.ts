@@ -69,7 +69,7 @@ describe('sealed sessions through the relay', () => {
   test('the relay says it routes the pointer to peers of version 2 only', async () => {
     const v2 = await WsTestPeer.connect(relay.wsUrl);
     v2.sendJson({ type: 'hello', version: SEALING_VERSION, role: 'client' });
-    expect((await v2.next('welcome')).features).toEqual(['cursor', 'displays']);
+    expect((await v2.next('welcome')).features).toEqual(['cursor', 'displays', 'chat']);
     const v1 = await WsTestPeer.connect(relay.wsUrl);
     v1.sendJson({ type: 'hello', version: 1, role: 'client' });
     expect((await v1.next('welcome')).features).toBeUndefined();
@@ -117,6 +117,20 @@ describe('sealed sessions through the relay', () => {
     expect((await client.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
     await tech.send({ type: 'refresh', reason: 'requested' });
     expect((await client.peer.until('sealed')).inner).toBe('refresh');
+    expect(relay.hub.counts()).toEqual({ waiting: 0, agreeing: 0, pendingConsent: 0, paired: 1 });
+  });
+
+  test('chat passes sealed both ways, exactly; bare from either side, the relay refuses it', async () => {
+    const { client, tech } = await pairSealed(relay.wsUrl);
+    const phrase = '¿Reinicio el equipo? Sí, ahora 👍';
+    await tech.send({ type: 'chat', text: phrase });
+    expect(await client.receive()).toEqual({ type: 'chat', text: phrase });
+    await client.send({ type: 'chat', text: `${phrase}\n${'ñ'.repeat(3000)}` });
+    expect(await tech.receive()).toEqual({ type: 'chat', text: `${phrase}\n${'ñ'.repeat(3000)}` });
+    tech.peer.sendJson({ type: 'chat', text: 'in clear' });
+    expect((await tech.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
+    client.peer.sendJson({ type: 'chat', text: 'in clear' });
+    expect((await client.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
     expect(relay.hub.counts()).toEqual({ waiting: 0, agreeing: 0, pendingConsent: 0, paired: 1 });
   });
 

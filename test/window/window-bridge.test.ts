@@ -2,9 +2,9 @@ import pino from 'pino';
 import type { Agent } from '../../client/agent';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
 import {
-  decodeUiCommand, decodeUiState, parseEnvelope, STATE_EVENT, type UiEnvelope, type UiState,
+  CHAT_EVENT, decodeChatUpdate, decodeUiCommand, decodeUiState, parseEnvelope, STATE_EVENT, type UiEnvelope, type UiState,
 } from '../../client/contract/ui-events';
-import { WindowBridge, type AgentHooks } from '../../client/window/window-bridge';
+import { MAX_CHAT_LINES, WindowBridge, type AgentHooks } from '../../client/window/window-bridge';
 
 const logger = pino({ level: 'silent' });
 
@@ -15,6 +15,8 @@ function stubAgent(calls: string[]): Agent {
       connect: () => calls.push('connect'),
       newCode: () => calls.push('new-code'),
       stop: async () => { calls.push('stop'); },
+      // The session takes a chat line only when the test says a chat is open.
+      sendChat: (text: string) => { calls.push(`chat ${text}`); return !text.startsWith('refused'); },
       current: { kind: 'idle' },
     },
     injector: {},
@@ -67,7 +69,8 @@ describe('the window bridge', () => {
     let hooks: AgentHooks | undefined;
     const h = harness(async (x) => { hooks = x; return stubAgent(calls); });
     h.bridge.handleEnvelope({ event: 'ui:command', data: { command: 'hello' } });
-    expect(h.sent).toEqual([{ event: STATE_EVENT, data: { kind: 'idle' } }]);
+    // The state, then the chat as it stands: none yet.
+    expect(h.sent).toEqual([{ event: STATE_EVENT, data: { kind: 'idle' } }, { event: CHAT_EVENT, data: { kind: 'available', available: false, chat: 0 } }]);
 
     h.bridge.handleCommand({ command: 'connect' });
     expect(h.last()).toEqual({ kind: 'connecting' });
@@ -273,5 +276,63 @@ describe('the window asks the desktop for attention while a technician asks', ()
     expect((sent.at(-1)!.data as UiState).kind).toBe('sharing');
     expect(calls).toEqual(['request', 'clear']);
     await bridge.close();
+  });
+});
+
+describe('the chat in the window', () => {
+  test('chat commands and updates are decoded strictly', () => {
+    expect(decodeUiCommand({ command: 'chat', text: '¿Sí? 👍' })).toEqual({ command: 'chat', text: '¿Sí? 👍' });
+    for (const bad of [{ command: 'chat' }, { command: 'chat', text: '' }, { command: 'chat', text: 'x'.repeat(4001) }, { command: 'chat', text: 'a\ud800' }, { command: 'chat', text: 7 }]) {
+      expect(decodeUiCommand(bad)).toBeUndefined();
+    }
+    expect(decodeChatUpdate({ kind: 'line', n: 3, from: 'technician', text: 'hola' })).toEqual({ kind: 'line', n: 3, from: 'technician', text: 'hola' });
+    for (const bad of [{ kind: 'line', n: -1, from: 'technician', text: 'a' }, { kind: 'line', n: 1, from: 'relay', text: 'a' }, { kind: 'available', available: 'yes', chat: 1 }, { kind: 'available', available: true }]) {
+      expect(decodeChatUpdate(bad)).toBeUndefined();
+    }
+  });
+
+  test('a line the customer writes is shown once the session took it; a page that loads gets the chat as it stands, numbered, and a new chat starts empty', async () => {
+    let hooks: AgentHooks | undefined;
+    const calls: string[] = [];
+    const h = harness(async (x) => { hooks = x; return stubAgent(calls); });
+    h.bridge.handleCommand({ command: 'connect' });
+    await new Promise((r) => setImmediate(r));
+    const chat = (): unknown[] => h.sent.filter((e) => e.event === CHAT_EVENT).map((e) => e.data);
+    hooks!.chat.onAvailable(true);
+    hooks!.chat.onMessage('¿Reinicio?');
+    h.bridge.handleEnvelope({ event: 'ui:command', data: { command: 'chat', text: 'Sí' } });
+    h.bridge.handleEnvelope({ event: 'ui:command', data: { command: 'chat', text: 'refused by the session' } });
+    expect(calls).toEqual(['connect', 'chat Sí', 'chat refused by the session']);
+    expect(chat()).toEqual([
+      { kind: 'available', available: true, chat: 1 },
+      { kind: 'line', n: 1, from: 'technician', text: '¿Reinicio?' },
+      { kind: 'line', n: 2, from: 'customer', text: 'Sí' },
+    ]);
+    h.sent.length = 0;
+    h.bridge.handleCommand({ command: 'hello' });
+    expect(chat()).toEqual([
+      { kind: 'available', available: true, chat: 1 },
+      { kind: 'line', n: 1, from: 'technician', text: '¿Reinicio?' },
+      { kind: 'line', n: 2, from: 'customer', text: 'Sí' },
+    ]);
+    hooks!.chat.onAvailable(false);
+    hooks!.chat.onAvailable(true);
+    h.sent.length = 0;
+    h.bridge.handleCommand({ command: 'hello' });
+    expect(chat()).toEqual([{ kind: 'available', available: true, chat: 2 }]);
+  });
+
+  test('keeps at most MAX_CHAT_LINES lines for a page that loads later', async () => {
+    let hooks: AgentHooks | undefined;
+    const h = harness(async (x) => { hooks = x; return stubAgent([]); });
+    h.bridge.handleCommand({ command: 'connect' });
+    await new Promise((r) => setImmediate(r));
+    hooks!.chat.onAvailable(true);
+    for (let i = 0; i < MAX_CHAT_LINES + 50; i++) hooks!.chat.onMessage(`line ${i}`);
+    h.sent.length = 0;
+    h.bridge.handleCommand({ command: 'hello' });
+    const lines = h.sent.filter((e) => e.event === CHAT_EVENT && (e.data as { kind: string }).kind === 'line');
+    expect(lines).toHaveLength(MAX_CHAT_LINES);
+    expect(lines[0]!.data).toMatchObject({ n: 51, text: 'line 50' });
   });
 });

@@ -1,5 +1,5 @@
 import type {
-  CursorPosMessage, CursorShapeMessage, FrameMessage, ScreenInfoMessage, SealedMessage,
+  ChatMessage, CursorPosMessage, CursorShapeMessage, FrameMessage, ScreenInfoMessage, SealedMessage,
 } from '../../../protocol';
 import type { HandshakeMessage } from '../../../common/e2e/handshake';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
@@ -22,8 +22,8 @@ export interface E2eGuardOptions {
   readonly onSealFailed: (error: unknown) => void;
 }
 
-/** What the customer's side tells the page, opened: its displays, its pointer's shapes and position. */
-export type PeerNews = ScreenInfoMessage | CursorShapeMessage | CursorPosMessage;
+/** What the customer's side tells the page, opened: its displays, its pointer's shapes and position, chat. */
+export type PeerNews = ScreenInfoMessage | CursorShapeMessage | CursorPosMessage | ChatMessage;
 
 const go = <T>(value: T): Checked<T> => ({ ok: true, value });
 const stop = <T>(failure: VerificationFailure): Checked<T> => ({ ok: false, failure });
@@ -41,6 +41,7 @@ const stop = <T>(failure: VerificationFailure): Checked<T> => ({ ok: false, fail
 export class E2eGuard {
   private link: SealedLink | undefined;
   private introducedName: string | undefined;
+  private introducedFeatures: readonly string[] = [];
 
   constructor(private readonly options: E2eGuardOptions) {}
 
@@ -63,6 +64,11 @@ export class E2eGuard {
   /** The customer's computer: its sealed introduction when sealed (the relay's copy is empty, and the relay's to change). */
   peerName(relaysName: string): string {
     return this.link === undefined ? relaysName : this.introducedName ?? '';
+  }
+
+  /** True when the customer's app said, in its sealed introduction, that it can take this (PeerFeature). */
+  customerCan(feature: string): boolean {
+    return this.link !== undefined && this.introducedFeatures.includes(feature);
   }
 
   /**
@@ -91,9 +97,13 @@ export class E2eGuard {
     if (!opened.ok) return stop('tampered');
     const inner = opened.message;
     // The relay lets one introduction per side through, before pairing.
-    if (inner.type === 'introduce') this.introducedName ??= inner.name;
-    // input, refresh and quality are the technician's to send: ignored.
-    return go(inner.type === 'screen-info' || inner.type === 'cursor-shape' || inner.type === 'cursor-pos' ? inner : undefined);
+    if (inner.type === 'introduce' && this.introducedName === undefined) {
+      this.introducedName = inner.name;
+      this.introducedFeatures = inner.features ?? [];
+    }
+    // input, refresh, quality and select-display are the technician's to send: ignored.
+    const news = inner.type === 'screen-info' || inner.type === 'cursor-shape' || inner.type === 'cursor-pos' || inner.type === 'chat';
+    return go(news ? inner : undefined);
   }
 
   /** A binary message with SEALED: the frame inside (undefined for an acknowledgement). */

@@ -97,9 +97,10 @@ export class SealedLink {
     if (step.kind === 'continue') return { kind: 'continue' };
     this.channel = step.channel;
     // Our name goes first and sealed, so the relay cannot change who the customer is asked about.
-    // With it, what this page can take: the customer's cursor, and a choice of monitors (an
-    // older page says neither, and is sent no pointer and shown the whole desktop).
-    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR, PeerFeature.DISPLAYS] });
+    // With it, what this page can take: the customer's cursor, a choice of monitors and a
+    // chat (an older page says none, and is sent no pointer, shown the whole desktop and
+    // offered no chat).
+    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT] });
     return { kind: 'verified' };
   }
 

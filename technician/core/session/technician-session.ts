@@ -1,5 +1,5 @@
 import {
-  decodeCursorImage, encodeFrameAck, Errors,
+  decodeCursorImage, encodeFrameAck, Errors, isChatText, PeerFeature,
   type ControlMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
 } from '../../../protocol';
 import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
@@ -55,6 +55,8 @@ export interface TechnicianSessionEvents {
   onCursorPos?(message: CursorPosMessage): void;
   /** A shape refused (too big, malformed): dropped alone, the session goes on. */
   onCursorRefused?(detail: string): void;
+  /** A chat message from the customer, exactly as typed. */
+  onChat?(text: string): void;
 }
 
 /** Image quality asked of the client: `auto` adapts to lag, `fixed` is a JPEG quality 1–100. */
@@ -97,6 +99,8 @@ export class TechnicianSession {
   private viewOnly = false;
   private readonly timers: SessionTimers;
   private readonly e2e: E2eGuard;
+  /** What the relay routes beyond version 2's first types (its `welcome`). */
+  private relayFeatures: readonly string[] = [];
   /**
    * Everything the socket delivers goes through here: opening and agreeing are
    * asynchronous (WebCrypto), and nothing that came after them may overtake them.
@@ -172,6 +176,20 @@ export class TechnicianSession {
   }
 
   /**
+   * True while connected to a customer's app and through a relay that both named `chat`
+   * (sealed sessions only): the page shows its chat then, and only then sends one.
+   */
+  get canChat(): boolean {
+    return this.machine.state === 'connected' && this.e2e.customerCan(PeerFeature.CHAT) && this.relayFeatures.includes(PeerFeature.CHAT);
+  }
+
+  /** Sends one chat message; false (nothing sent) without a chat, or for a text a chat cannot carry. */
+  sendChat(text: string): boolean {
+    if (!this.canChat || !isChatText(text)) return false;
+    return this.sendToPeer({ type: 'chat', text });
+  }
+
+  /**
    * Asks the customer's side to stream display `id` of its last `screen-info` (0: every
    * monitor). Only in a sealed session: the customer's side lists several displays only
    * to a page that said, sealed, that it can pick one.
@@ -219,7 +237,8 @@ export class TechnicianSession {
       app: this.options.app,
       ...(this.options.createSocket ? { createSocket: this.options.createSocket } : {}),
     }, {
-      onReady: () => {
+      onReady: (welcome) => {
+        this.relayFeatures = welcome.features ?? [];
         this.transport?.send(joinMessage(this.options.code, this.options.name));
       },
       onControl: (message) => this.inbox.push(() => this.onControl(message)),
@@ -290,6 +309,7 @@ export class TechnicianSession {
       case 'cursor-shape':
       case 'cursor-pos':
       case 'select-display':
+      case 'chat':
         // Not for a technician in clear (the cursor travels only sealed); the relay never sends these here. Ignored, not fatal.
         return;
       default: {
@@ -313,6 +333,10 @@ export class TechnicianSession {
       }
       case 'cursor-pos':
         this.events.onCursorPos?.(news);
+        return;
+      case 'chat':
+        // Only in a chat this page offered: a customer's app that did not name it sends none.
+        if (this.canChat) this.events.onChat?.(news.text);
         return;
       default: {
         const unreachable: never = news;
