@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AgentDeps } from './agent';
 import type { AgentOptions } from './agent-options';
 import type { CursorSource } from './capture/cursor-source';
+import type { SystemClipboard } from './clipboard/clipboard';
 import { missingDisplayProblem } from './capture/display-check';
 import { createScreenSource, DEFAULT_SCREEN_SOURCES, NUT_JS_SOURCES } from './capture/create-screen-source';
 import { trackDamage } from './capture/damage-tracked-source';
@@ -74,7 +75,7 @@ export async function withDamageIfAvailable(full: ScreenSource, config: Pick<Age
  * agent, the window and the extension all do: the native adapter first, each fallback
  * logged (or none, with `noFallback`). Throws NoDisplayError on Linux without DISPLAY, before nut-js is loaded.
  */
-export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pick<AgentDeps, 'source' | 'encoder' | 'sink' | 'cursor' | 'monitors'>> {
+export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pick<AgentDeps, 'source' | 'encoder' | 'sink' | 'cursor' | 'monitors' | 'clipboard'>> {
   const problem = missingDisplayProblem(config.platform, config.x11Display);
   if (problem !== undefined) throw new NoDisplayError(problem);
   const { options, logger } = config;
@@ -98,12 +99,17 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
   const sink = await createInputSink({ x11Display: config.x11Display, platform: config.platform, logger });
   const cursor = await openCursorSource(config);
   const monitors = monitorListerFor(config);
+  const clipboard = await openClipboard(config);
   // `changes` says whether the screen is watched through DAMAGE or polled (and why, if DAMAGE failed).
   logger.info({
     source: fullFrames.name, encoder: encoder.name, changes, ...(why !== undefined ? { why } : {}), cursor: cursor?.name ?? 'none',
     monitors: monitors?.name ?? 'none',
+    clipboard: clipboard?.name ?? 'none',
   }, 'agent ready');
-  return { source, encoder, sink, ...(cursor !== undefined ? { cursor } : {}), ...(monitors !== undefined ? { monitors } : {}) };
+  return {
+    source, encoder, sink,
+    ...(cursor !== undefined ? { cursor } : {}), ...(monitors !== undefined ? { monitors } : {}), ...(clipboard !== undefined ? { clipboard } : {}),
+  };
 }
 
 /**
@@ -113,6 +119,18 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
 function monitorListerFor(config: Pick<AgentHardwareConfig, 'platform' | 'x11Display'>): MonitorLister | undefined {
   if (config.platform !== 'linux' || config.x11Display === undefined || config.x11Display === '') return undefined;
   return createXrandrMonitorLister(config.x11Display);
+}
+
+/** The clipboard: X11 selections; none elsewhere (Windows is not wired yet) or where the display refuses. */
+async function openClipboard(config: AgentHardwareConfig): Promise<SystemClipboard | undefined> {
+  if (config.platform !== 'linux' || config.x11Display === undefined || config.x11Display === '') return undefined;
+  try {
+    const { X11Clipboard } = await import('./clipboard/x11-clipboard-adapter');
+    return await X11Clipboard.open(config.x11Display);
+  } catch (error) {
+    config.logger.warn({ err: String(error) }, 'the clipboard cannot be reached here; the technician will not be offered it');
+    return undefined;
+  }
 }
 
 /** The pointer's shape and position: XFixes on X11; none elsewhere or without it (the technician then sees none). */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import { cursorInView } from './capture/cursor-in-view';
 import type { CursorSource } from './capture/cursor-source';
+import type { SystemClipboard } from './clipboard/clipboard';
 import { DisplayView } from './capture/display-view';
 import type { MonitorLister } from './capture/monitors';
 import type { ScreenSource } from './capture/screen-source';
@@ -36,6 +37,8 @@ export interface AgentDeps {
   readonly onState: (state: AgentState) => void;
   /** The customer's side of the chat (the window, the terminal); absent, no chat is offered. */
   readonly chat?: ChatHooks;
+  /** The system clipboard (X11); absent where the agent cannot reach it: not offered. */
+  readonly clipboard?: SystemClipboard;
   readonly streamer?: FrameStreamerOptionsInput;
   readonly backoff?: BackoffOptions;
   readonly renewExpiredCode?: boolean;
@@ -117,6 +120,7 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
     } : {}),
     app: 'compueasys-agent/0.1',
     ...(deps.chat ? { chat: deps.chat } : {}),
+    ...(deps.clipboard ? { clipboard: deps.clipboard } : {}),
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
     ...(deps.renewExpiredCode !== undefined ? { renewExpiredCode: deps.renewExpiredCode } : {}),
     ...(deps.socketOptions ? { socketOptions: deps.socketOptions } : {}),
@@ -132,6 +136,7 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
       await deps.sink.close();
       await deps.source.close?.();
       await deps.cursor?.close();
+      await deps.clipboard?.close();
     },
   };
 }

@@ -8,7 +8,8 @@ import {
   type InputEvent, type Modifiers,
 } from './input';
 import {
-  ACCESS_CODE_PATTERN, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES, MAX_CHAT_TEXT_LENGTH, MAX_DISPLAYS,
+  ACCESS_CODE_PATTERN, CLIPBOARD_PROBLEMS, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES,
+  MAX_CHAT_TEXT_LENGTH, MAX_CLIPBOARD_TEXT_LENGTH, MAX_DISPLAYS,
   MAX_FEATURE_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, SEALABLE_TYPES,
   type ControlMessage, type DisplayInfo, type PeerInfo,
 } from './messages';
@@ -60,6 +61,11 @@ const LONE_SURROGATE = /\p{Cs}/u;
  */
 export function isChatText(text: string): boolean {
   return text.length >= 1 && text.length <= MAX_CHAT_TEXT_LENGTH && !LONE_SURROGATE.test(text);
+}
+
+/** What a `clipboard` may carry: 0 … MAX_CLIPBOARD_TEXT_LENGTH UTF-16 units of well-formed Unicode. */
+export function isClipboardText(text: string): boolean {
+  return text.length <= MAX_CLIPBOARD_TEXT_LENGTH && !LONE_SURROGATE.test(text);
 }
 
 function optStr(o: Obj, key: string, max: number): string | undefined {
@@ -280,6 +286,15 @@ function validateControl(o: Obj): ControlMessage {
       if (!isChatText(text)) fail('text: not well-formed Unicode');
       return { type, text };
     }
+    case 'clipboard': {
+      const text = str(o, 'text', MAX_CLIPBOARD_TEXT_LENGTH);
+      if (LONE_SURROGATE.test(text)) fail('text: not well-formed Unicode');
+      if (o.problem === undefined) return { type, text };
+      if (text !== '') fail('text: a clipboard with a problem carries none');
+      return { type, text, problem: oneOf(o, 'problem', CLIPBOARD_PROBLEMS) };
+    }
+    case 'clipboard-request':
+      return { type, follow: bool(o, 'follow') };
     case 'sealed':
       return { type, inner: oneOf(o, 'inner', SEALABLE_TYPES), n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER), box: sealedBox(o, 'box') };
     default:

@@ -215,6 +215,11 @@ export const PeerFeature = Object.freeze({
    * customer's app; a chat is offered only when both (and the relay) did.
    */
   CHAT: 'chat',
+  /**
+   * This side takes `clipboard` (and the customer's app `clipboard-request`): named by the
+   * page and by a customer's app that can reach its system's clipboard.
+   */
+  CLIPBOARD: 'clipboard',
 } as const);
 
 /** What travels only inside `sealed`: each side's name, after key confirmation. */
@@ -277,6 +282,30 @@ export interface ChatMessage {
   readonly text: string;
 }
 
+/** Why the customer's side sends no clipboard text: none that fits, or none it could read. */
+export type ClipboardProblem = 'too-long' | 'unavailable';
+
+/**
+ * Peer → peer, sealed, in a control session, once both sides and the relay named
+ * `clipboard`. From the technician: put this text in the customer's clipboard. From the
+ * customer's app: its clipboard's text (in answer to `clipboard-request`, or because it
+ * changed while followed), or why there is none (`problem`, with an empty text).
+ */
+export interface ClipboardMessage {
+  readonly type: 'clipboard';
+  readonly text: string;
+  readonly problem?: ClipboardProblem;
+}
+
+/**
+ * Technician → client, sealed, in a control session: send the clipboard's text now, and,
+ * with `follow`, again whenever it changes (until a request with `follow` false).
+ */
+export interface ClipboardRequestMessage {
+  readonly type: 'clipboard-request';
+  readonly follow: boolean;
+}
+
 /**
  * Peer → peer: a message sealed with the session's keys. The relay sees which kind of
  * message it is (`inner`, so it can still refuse input in a view-only session), its
@@ -291,10 +320,11 @@ export interface SealedMessage {
 
 /** The message types that travel sealed between peers of version 2. */
 export type SealableType = 'introduce' | 'input' | 'screen-info' | 'refresh' | 'quality' | 'cursor-shape' | 'cursor-pos'
-  | 'select-display' | 'chat';
+  | 'select-display' | 'chat' | 'clipboard' | 'clipboard-request';
 
 export const SEALABLE_TYPES: readonly SealableType[] = Object.freeze([
   'introduce', 'input', 'screen-info', 'refresh', 'quality', 'cursor-shape', 'cursor-pos', 'select-display', 'chat',
+  'clipboard', 'clipboard-request',
 ]);
 export const E2E_FAILURE_REASONS: readonly E2eFailureReason[] = Object.freeze(['mismatch', 'incomplete-code', 'tampered']);
 
@@ -312,7 +342,7 @@ export type ControlMessage =
   | PeerLeftMessage | ErrorMessage | ByeMessage | InputMessage | ScreenInfoMessage
   | RefreshMessage | QualityMessage
   | E2eStartMessage | E2eShareMessage | E2eConfirmMessage | E2eFailedMessage | IntroduceMessage | SealedMessage
-  | CursorShapeMessage | CursorPosMessage | SelectDisplayMessage | ChatMessage;
+  | CursorShapeMessage | CursorPosMessage | SelectDisplayMessage | ChatMessage | ClipboardMessage | ClipboardRequestMessage;
 
 export type ControlType = ControlMessage['type'];
 
@@ -320,7 +350,7 @@ export const CONTROL_TYPES: readonly ControlType[] = Object.freeze([
   'hello', 'welcome', 'register', 'code', 'join', 'waiting-consent', 'consent-request', 'consent',
   'paired', 'peer-left', 'error', 'bye', 'input', 'screen-info', 'refresh', 'quality',
   'e2e-start', 'e2e-share', 'e2e-confirm', 'e2e-failed', 'introduce', 'sealed', 'cursor-shape', 'cursor-pos',
-  'select-display', 'chat',
+  'select-display', 'chat', 'clipboard', 'clipboard-request',
 ]);
 
 /** Longest name (`name`, `technicianName`, `app`). */
@@ -330,6 +360,9 @@ export const MAX_NAME_LENGTH = 64;
  * six-byte JSON escapes stays inside one sealed box (MAX_SEALED_BOX_BYTES).
  */
 export const MAX_CHAT_TEXT_LENGTH = 4000;
+/** Longest clipboard text, in UTF-16 units: the same bound as a chat message, for the same reason. */
+export const MAX_CLIPBOARD_TEXT_LENGTH = MAX_CHAT_TEXT_LENGTH;
+export const CLIPBOARD_PROBLEMS: readonly ClipboardProblem[] = Object.freeze(['too-long', 'unavailable']);
 /** Most displays listed in `screen-info`. */
 export const MAX_DISPLAYS = 16;
 export const PEER_LEFT_REASONS: readonly PeerLeftReason[] = Object.freeze(['bye', 'closed', 'timeout', 'stopped', 'error']);

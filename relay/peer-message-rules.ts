@@ -63,14 +63,25 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
   'cursor-pos': { from: 'client', in: ['paired'] },
   'select-display': { from: 'technician', in: ['paired'] },
   chat: { from: 'any', in: ['paired'] },
+  clipboard: { from: 'any', in: ['paired'] },
+  'clipboard-request': { from: 'technician', in: ['paired'] },
 });
+
+/**
+ * Sealed messages that act on the customer's computer, refused in a view-only session
+ * (RS_ERR_SESSION_VIEW_ONLY) like input: the customer allowed watching, not touching.
+ * The clipboard both ways: writing it changes the computer, reading it may give away
+ * what the customer copied (a password) beyond what the screen shows.
+ */
+export const CONTROL_ONLY_SEALED: ReadonlySet<SealableType> = new Set<SealableType>(['input', 'clipboard', 'clipboard-request']);
 
 /**
  * What this relay tells peers of a sealing version, in `welcome`, that it routes beyond
  * version 2's first types: `cursor` (the `cursor-shape` and `cursor-pos` rows above),
- * `displays` (`select-display`) and `chat`. An older relay would end a socket that sent them.
+ * `displays` (`select-display`), `chat` and `clipboard` (`clipboard`, `clipboard-request`).
+ * An older relay would end a socket that sent them.
  */
-export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT]);
+export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD]);
 
 /** The text message types a peer may ever send. */
 export type PeerMessageType = keyof typeof TEXT_RULES;

@@ -11,7 +11,7 @@ import type { ForwardedKind, RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
 import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
 import {
-  allows, BINARY_RULES, isPeerMessageType, RELAY_FEATURES, SEALED_RULES, TEXT_RULES, type Phase, type PeerMessageType, type Sealing,
+  allows, BINARY_RULES, CONTROL_ONLY_SEALED, isPeerMessageType, RELAY_FEATURES, SEALED_RULES, TEXT_RULES, type Phase, type PeerMessageType, type Sealing,
 } from './peer-message-rules';
 import type { Session } from './session';
 import { TokenBucket } from './token-bucket';
@@ -362,7 +362,7 @@ export class WsConnection implements PeerLink {
         this.tellError(Errors.PROTO_UNEXPECTED);
         return;
       }
-      if (message.inner === 'input' && session.viewOnly) {
+      if (CONTROL_ONLY_SEALED.has(message.inner) && session.viewOnly) {
         this.tellError(Errors.SESSION_VIEW_ONLY);
         return;
       }

@@ -14,7 +14,7 @@
 #   zip unzip          the Windows package is a zip (npm run package:win), unpacked by its test
 #   wine wine64        runs the Windows package in its smoke test (test/wine/)
 #   gcc-mingw-w64-x86-64-win32  builds the test's stand-in bcryptprimitives.dll, which Wine 8 lacks
-#   xclip              reads Wine Notepad's text back through the X clipboard
+#   xclip              pastes and copies as a customer's program would (the clipboard and Wine tests)
 #   osslsigncode       strips node.exe's signature the injected program breaks (and signs, README)
 #   tigervnc-scraping-server  x0vncserver: the VNC server the glass benchmark measures against
 #   novnc              noVNC's own viewer page, the anchor's technician side in the glass benchmark

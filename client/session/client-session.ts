@@ -8,6 +8,8 @@ import {
 import { DEFAULT_SECRET_DIGITS } from '../../common/access-code';
 import type { SealableMessage } from '../../common/e2e/record-layer';
 import { nodeAead } from '../../common/node/node-aead';
+import type { SystemClipboard } from '../clipboard/clipboard';
+import { ClipboardLink } from '../clipboard/clipboard-link';
 import type { CodeNotice, ConsentAnswer } from '../contract/ui-events';
 import type { InputInjector } from '../input/input-injector';
 import { backoffDelayMs, type BackoffOptions } from '../../common/backoff';
@@ -82,6 +84,8 @@ export interface ClientSessionDeps {
   readonly displays: (pickable: boolean) => Promise<DisplayChoice>;
   /** The chat; absent, the agent has none and says so. */
   readonly chat?: ChatHooks;
+  /** The system clipboard (X11 selections); absent, the agent does not offer it. */
+  readonly clipboard?: SystemClipboard;
   /** Streams another display of the last list; undefined (nothing changes) for an id not listed. */
   readonly selectDisplay?: (id: number) => DisplayChoice | undefined;
   readonly onState: (state: AgentState) => void;
@@ -130,6 +134,8 @@ export class ClientSession {
   private relayFeatures: readonly string[] = [];
   /** A chat is open with this session's technician (see ChatHooks). */
   private chatOpen = false;
+  /** The clipboard, while this session's technician may use it. */
+  private clipboardLink: ClipboardLink | undefined;
   /** The technician of this session may pick a monitor (see ClientSessionDeps.displays). */
   private displaysPickable = false;
   private consentAbort: AbortController | undefined;
@@ -342,7 +348,9 @@ export class ClientSession {
       case 'cursor-pos':
       case 'select-display':
       case 'chat':
-        // e2e-failed goes to the relay; introduce, select-display and chat only ever travel sealed; the cursor is ours to send.
+      case 'clipboard':
+      case 'clipboard-request':
+        // e2e-failed goes to the relay; introduce, select-display, chat and clipboard only ever travel sealed; the cursor is ours to send.
         this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
       default: {
@@ -417,7 +425,7 @@ export class ClientSession {
     if (step.kind === 'verified') {
       // Only now, with the technician verified, does anything of ours go out sealed; with
       // our name, what we can take beyond version 2 (the page offers a chat only if we say so).
-      this.sendToTechnician({ type: 'introduce', name: this.deps.name, ...(this.deps.chat !== undefined ? { features: [PeerFeature.CHAT] } : {}) });
+      this.sendToTechnician({ type: 'introduce', name: this.deps.name, features: this.ownFeatures() });
       this.askIfReady(attempt);
     }
   }
@@ -450,6 +458,13 @@ export class ClientSession {
       case 'chat':
         if (!this.chatOpen) return this.deps.logger.warn('ignored a chat message outside a chat');
         return this.deps.chat?.onMessage(inner.text);
+      case 'clipboard':
+        // The relay refuses it in a view-only session; without a link (not offered) it is not ours to take either.
+        if (this.clipboardLink === undefined) return this.deps.logger.warn('ignored a clipboard text that was not offered');
+        return void this.clipboardLink.write(inner.text);
+      case 'clipboard-request':
+        if (this.clipboardLink === undefined) return this.deps.logger.warn('ignored a clipboard request that was not offered');
+        return this.clipboardLink.request(inner.follow);
       case 'screen-info':
       case 'cursor-shape':
       case 'cursor-pos':
@@ -604,14 +619,20 @@ export class ClientSession {
     this.streamer = this.deps.createStreamer((bytes) => this.sendFrame(ws, bytes), wholeFramesOnly);
     this.streamer.start();
     this.setChatOpen(this.deps.chat !== undefined && this.technicianAndRelayCan(PeerFeature.CHAT));
+    const attempt = this.attempt;
+    /** Sends to this session's technician only (a message from a loop still running after it ended goes nowhere). */
+    const toThisTechnician = (message: SealableMessage): void => {
+      if (this.ws === ws && this.attempt === attempt && this.state.kind === 'sharing') this.sendToTechnician(message);
+    };
+    // The clipboard only with control: reading it may give away more than the screen shows.
+    if (this.deps.clipboard !== undefined && !viewOnly && this.technicianAndRelayCan(PeerFeature.CLIPBOARD)) {
+      this.clipboardLink = new ClipboardLink(this.deps.clipboard, toThisTechnician, this.deps.logger);
+    }
     // The pointer only sealed, only through a relay that routes it (an older one would close
     // our socket) and only to a page that said it draws it (an older one would end the session).
-    const attempt = this.attempt;
     const cursorWanted = this.technicianAndRelayCan(PeerFeature.CURSOR);
     if (cursorWanted && this.deps.createCursorStreamer !== undefined) {
-      this.cursorStreamer = this.deps.createCursorStreamer((message) => {
-        if (this.ws === ws && this.attempt === attempt && this.state.kind === 'sharing') this.sendToTechnician(message);
-      });
+      this.cursorStreamer = this.deps.createCursorStreamer(toThisTechnician);
       this.cursorStreamer.start();
     }
   }
@@ -634,6 +655,14 @@ export class ClientSession {
     if (!isChatText(text)) return false;
     this.sendToTechnician({ type: 'chat', text });
     return true;
+  }
+
+  /** What this side takes beyond version 2, for its sealed introduction (the page offers only what is named). */
+  private ownFeatures(): string[] {
+    return [
+      ...(this.deps.chat !== undefined ? [PeerFeature.CHAT] : []),
+      ...(this.deps.clipboard !== undefined ? [PeerFeature.CLIPBOARD] : []),
+    ];
   }
 
   private setChatOpen(open: boolean): void {
@@ -681,6 +710,8 @@ export class ClientSession {
 
   private async endStreaming(): Promise<void> {
     this.setChatOpen(false);
+    this.clipboardLink?.stop();
+    this.clipboardLink = undefined;
     const streamer = this.streamer;
     this.streamer = undefined;
     const cursorStreamer = this.cursorStreamer;

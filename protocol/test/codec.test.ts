@@ -215,6 +215,13 @@ const MALFORMED_TEXT: readonly (readonly [string, string])[] = [
   ['chat longer than MAX_CHAT_TEXT_LENGTH', JSON.stringify({ type: 'chat', text: 'a'.repeat(4001) })],
   ['chat with half a surrogate pair', '{"type":"chat","text":"ok \\ud83d"}'],
   ['chat with a number', '{"type":"chat","text":5}'],
+  ['clipboard without text', '{"type":"clipboard"}'],
+  ['clipboard longer than MAX_CLIPBOARD_TEXT_LENGTH', JSON.stringify({ type: 'clipboard', text: 'a'.repeat(4001) })],
+  ['clipboard with half a surrogate pair', '{"type":"clipboard","text":"\\udc00"}'],
+  ['clipboard with text and a problem', '{"type":"clipboard","text":"a","problem":"too-long"}'],
+  ['clipboard with an unknown problem', '{"type":"clipboard","text":"","problem":"locked"}'],
+  ['clipboard-request without follow', '{"type":"clipboard-request"}'],
+  ['clipboard-request with a string follow', '{"type":"clipboard-request","follow":"yes"}'],
   ['sealed box beyond the limit', JSON.stringify({ type: 'sealed', inner: 'input', n: 0, box: 'A'.repeat(Math.ceil((MAX_SEALED_BOX_BYTES * 4) / 3) + 4) })],
 ];
 

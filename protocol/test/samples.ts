@@ -72,6 +72,9 @@ export const CONTROL_SAMPLES: readonly ControlMessage[] = [
   { type: 'cursor-pos', x: -3, y: 12, visible: false, shape: 0 },
   { type: 'select-display', id: 2 },
   { type: 'chat', text: '¿Reinicio el equipo? Sí, ahora 👍\nLínea dos' },
+  { type: 'clipboard', text: 'año, €, ñ' },
+  { type: 'clipboard', text: '', problem: 'too-long' },
+  { type: 'clipboard-request', follow: true },
   { type: 'sealed', inner: 'input', n: 0, box: 'AAECAwQFBgcICQoLDA0ODxA' },
   { type: 'sealed', inner: 'screen-info', n: Number.MAX_SAFE_INTEGER, box: 'AAECAwQFBgcICQoLDA0ODxAR' },
 ];

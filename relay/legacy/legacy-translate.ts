@@ -130,6 +130,8 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     case 'cursor-pos':
     case 'select-display':
     case 'chat':
+    case 'clipboard':
+    case 'clipboard-request':
       return undefined;
     default: {
       const unreachable: never = message;

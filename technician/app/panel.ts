@@ -14,6 +14,7 @@ import { ALLOWED_RELAYS_META } from '../../common/technician-page';
 import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-url';
 import { playChatChime } from './chat-chime';
 import { ChatPanel } from './chat-panel';
+import { ClipboardMenu } from './clipboard-menu';
 import { ConnectForm, type ConnectRequest } from './connect-form';
 import { DisplayPicker } from './display-picker';
 import { byId } from './dom';
@@ -64,6 +65,7 @@ export class TechnicianPanel {
   private readonly toolbar: SessionToolbar;
   private readonly displays = new DisplayPicker((id) => this.pickDisplay(id));
   private readonly chat: ChatPanel;
+  private readonly clipboard: ClipboardMenu;
   private readonly statusBar = new StatusBar();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private lastRefreshAt = 0;
@@ -98,6 +100,13 @@ export class TechnicianPanel {
       chime: () => playChatChime(window),
       onToggle: () => this.screenView.layout(),
     }, this.messages);
+    const saved = this.prefs;
+    this.clipboard = new ClipboardMenu({
+      session: () => this.session,
+      notice: (key) => this.statusBar.showNotice(this.messages[key]),
+      get auto() { return saved.autoClipboard; },
+      set auto(on: boolean) { saved.autoClipboard = on; },
+    }, navigator.clipboard);
     this.toolbar = new SessionToolbar({
       setScale: this.setScale,
       toggleFullscreen: () => void this.screenView.toggleFullscreen(),
@@ -162,6 +171,7 @@ export class TechnicianPanel {
       onFrame: this.onFrame,
       onScreenInfo: (info) => this.displays.show(info, this.messages),
       onChat: (text) => this.chat.received(text),
+      onClipboard: (message) => void this.clipboard.received(message),
       onInputRefused: () => this.statusBar.showNotice(this.messages.noticeInputRefused),
       onBadFrame: () => this.askRefresh(),
       onCursorShape: (image) => this.cursor.addShape(image),
@@ -226,6 +236,7 @@ export class TechnicianPanel {
     this.keyboard.setEnabled(!s.viewOnly);
     this.cursor.reset();
     this.chat.reset(this.session?.canChat ?? false, s.peerName);
+    this.clipboard.reset(this.session?.canUseClipboard ?? false);
     // View-only: the technician never drives, the customer's pointer always shows.
     this.driving.setEnabled(!s.viewOnly);
     const quality = this.prefs.quality;
@@ -247,6 +258,7 @@ export class TechnicianPanel {
     this.toolbar.closeMenus();
     this.displays.show(undefined, this.messages);
     this.chat.reset(false, '');
+    this.clipboard.reset(false);
     this.screenView.exitFullscreen();
     document.body.classList.remove('view-only');
   }

@@ -8,6 +8,7 @@ const KEYS = Object.freeze({
   language: 'compueasys.technician.language',
   scale: 'compueasys.technician.scale',
   quality: 'compueasys.technician.quality',
+  autoClipboard: 'compueasys.technician.autoClipboard',
 });
 
 /** The subset of the Storage API used (localStorage, or a Map-backed stand-in). */
@@ -56,6 +57,15 @@ export class Preferences {
 
   set quality(value: QualitySetting) {
     this.write(KEYS.quality, value.mode === 'auto' ? 'auto' : String(value.value));
+  }
+
+  /** Whether the clipboards follow each other by themselves (off unless the technician turned it on). */
+  get autoClipboard(): boolean {
+    return this.read(KEYS.autoClipboard) === 'on';
+  }
+
+  set autoClipboard(value: boolean) {
+    this.write(KEYS.autoClipboard, value ? 'on' : 'off');
   }
 
   private read(key: string): string | null {

@@ -5,6 +5,7 @@ import type { BackoffOptions } from '../../common/backoff';
 import type { ConsentAnswer } from '../../client/contract/ui-events';
 import type { CursorShape, CursorSource, PointerPosition } from '../../client/capture/cursor-source';
 import type { MonitorLister } from '../../client/capture/monitors';
+import { ClipboardTooLong, type SystemClipboard } from '../../client/clipboard/clipboard';
 import type { ChatHooks } from '../../client/session/client-session';
 import type { AgentState } from '../../client/session/session-state';
 import type { FakeScreenSource } from '../../client/test/support/fake-screen-source';
@@ -27,7 +28,7 @@ interface Harness {
   waitFor(kind: AgentState['kind']): Promise<AgentState>;
 }
 
-async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number; cursor?: CursorSource; monitors?: MonitorLister; chat?: ChatHooks } = {}): Promise<Harness> {
+async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number; cursor?: CursorSource; monitors?: MonitorLister; chat?: ChatHooks; clipboard?: SystemClipboard } = {}): Promise<Harness> {
   const states: AgentState[] = [];
   const { screen, sink, deps } = fakeHardware(relayUrl);
   const agent = await createAgent({
@@ -339,6 +340,50 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     }
   });
 
+  test('clipboard: the technician\'s text goes into the customer\'s clipboard; asked, the customer\'s comes back, and while followed each new copy', async () => {
+    const clipboard = new FakeClipboard('del cliente: año');
+    harness = await startAgent(relay.wsUrl, 'control', { clipboard });
+    const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['clipboard'])).tech;
+    await tech.next('paired');
+    tech.sendJson({ type: 'clipboard', text: 'año, €, ñ' });
+    await eventually(() => clipboard.text === 'año, €, ñ', 5000, 'the clipboard written');
+    clipboard.text = 'del cliente: año';
+    tech.sendJson({ type: 'clipboard-request', follow: true });
+    expect(await tech.until('clipboard')).toEqual({ type: 'clipboard', text: 'del cliente: año' });
+    clipboard.copyByAnotherProgram('copiado después 👍');
+    expect(await tech.until('clipboard')).toEqual({ type: 'clipboard', text: 'copiado después 👍' });
+    clipboard.copyByAnotherProgram('x'.repeat(20_000));
+    expect(await tech.until('clipboard')).toEqual({ type: 'clipboard', text: '', problem: 'too-long' });
+    tech.sendJson({ type: 'clipboard-request', follow: false });
+    expect(await tech.until('clipboard')).toEqual({ type: 'clipboard', text: '', problem: 'too-long' });
+    await harness.agent.session.stop();
+    expect(clipboard.listeners).toBe(0);
+  });
+
+  test('clipboard: never in a view-only session (the relay refuses it), nor to a page that did not name it', async () => {
+    const clipboard = new FakeClipboard('secreto');
+    harness = await startAgent(relay.wsUrl, 'view-only', { clipboard });
+    const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['clipboard'])).tech;
+    await tech.next('paired');
+    tech.sendJson({ type: 'clipboard-request', follow: true });
+    expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
+    tech.sendJson({ type: 'clipboard', text: 'pisado' });
+    expect((await tech.until('error')).code).toBe(Errors.SESSION_VIEW_ONLY.code);
+    expect(clipboard.text).toBe('secreto');
+    expect(clipboard.reads).toBe(0);
+    await harness.agent.close();
+
+    const other = new FakeClipboard('secreto');
+    harness = await startAgent(relay.wsUrl, 'control', { clipboard: other });
+    const older = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor'])).tech;
+    await older.next('paired');
+    older.sendJson({ type: 'clipboard-request', follow: false });
+    older.sendJson({ type: 'clipboard', text: 'pisado' });
+    await untilAgentHasRead(older);
+    expect(other.text).toBe('secreto');
+    expect(other.reads).toBe(0);
+  });
+
   test('deny: the technician is turned away and the customer sees a new code', async () => {
     harness = await startAgent(relay.wsUrl, 'deny');
     const first = await codeOf(harness);
@@ -521,6 +566,34 @@ async function olderRelayInFront(relayWsUrl: string): Promise<{ wsUrl: string; c
       server.close(() => resolve());
     }),
   };
+}
+
+/** The customer's clipboard in memory: what a program copies, and what the agent reads and writes. */
+class FakeClipboard implements SystemClipboard {
+  readonly name = 'fake';
+  reads = 0;
+  private readonly changes = new Set<() => void>();
+  constructor(public text: string) {}
+  async readText(maxBytes: number): Promise<string> {
+    this.reads++;
+    if (Buffer.byteLength(this.text) > maxBytes) throw new ClipboardTooLong('too long');
+    return this.text;
+  }
+  async writeText(text: string): Promise<void> {
+    this.text = text;
+  }
+  onChange(listener: () => void): () => void {
+    this.changes.add(listener);
+    return () => this.changes.delete(listener);
+  }
+  copyByAnotherProgram(text: string): void {
+    this.text = text;
+    for (const l of [...this.changes]) l();
+  }
+  get listeners(): number {
+    return this.changes.size;
+  }
+  async close(): Promise<void> { /* nothing held */ }
 }
 
 /** The customer's side of the chat, recorded. */

@@ -15,7 +15,7 @@ import { startXvfb, stopChild, type XvfbDisplay } from './xvfb';
 /** Every system tool the desktop tests use (loud skip outside CI, failure under CI=true). */
 export function hasDesktopTools(): boolean {
   return [requireTool('Xvfb', 'xvfb'), requireTool('chromium', 'chromium'), requireTool('import', 'imagemagick'),
-    requireTool('xrandr', 'x11-xserver-utils')].every(Boolean);
+    requireTool('xrandr', 'x11-xserver-utils'), requireTool('xclip', 'xclip')].every(Boolean);
 }
 
 /** `describe` where the desktop tools are installed, else `describe.skip` (see hasDesktopTools). */

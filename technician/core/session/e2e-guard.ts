@@ -1,5 +1,5 @@
 import type {
-  ChatMessage, CursorPosMessage, CursorShapeMessage, FrameMessage, ScreenInfoMessage, SealedMessage,
+  ChatMessage, ClipboardMessage, CursorPosMessage, CursorShapeMessage, FrameMessage, ScreenInfoMessage, SealedMessage,
 } from '../../../protocol';
 import type { HandshakeMessage } from '../../../common/e2e/handshake';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
@@ -23,7 +23,7 @@ export interface E2eGuardOptions {
 }
 
 /** What the customer's side tells the page, opened: its displays, its pointer's shapes and position, chat. */
-export type PeerNews = ScreenInfoMessage | CursorShapeMessage | CursorPosMessage | ChatMessage;
+export type PeerNews = ScreenInfoMessage | CursorShapeMessage | CursorPosMessage | ChatMessage | ClipboardMessage;
 
 const go = <T>(value: T): Checked<T> => ({ ok: true, value });
 const stop = <T>(failure: VerificationFailure): Checked<T> => ({ ok: false, failure });
@@ -102,7 +102,8 @@ export class E2eGuard {
       this.introducedFeatures = inner.features ?? [];
     }
     // input, refresh, quality and select-display are the technician's to send: ignored.
-    const news = inner.type === 'screen-info' || inner.type === 'cursor-shape' || inner.type === 'cursor-pos' || inner.type === 'chat';
+    const news = inner.type === 'screen-info' || inner.type === 'cursor-shape' || inner.type === 'cursor-pos' || inner.type === 'chat'
+      || inner.type === 'clipboard';
     return go(news ? inner : undefined);
   }
 

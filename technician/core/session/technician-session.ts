@@ -1,6 +1,6 @@
 import {
-  decodeCursorImage, encodeFrameAck, Errors, isChatText, PeerFeature,
-  type ControlMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
+  decodeCursorImage, encodeFrameAck, Errors, isChatText, isClipboardText, PeerFeature,
+  type ClipboardMessage, type ControlMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
 } from '../../../protocol';
 import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
@@ -57,6 +57,8 @@ export interface TechnicianSessionEvents {
   onCursorRefused?(detail: string): void;
   /** A chat message from the customer, exactly as typed. */
   onChat?(text: string): void;
+  /** The customer's clipboard text (asked for, or followed), or why there is none. */
+  onClipboard?(message: ClipboardMessage): void;
 }
 
 /** Image quality asked of the client: `auto` adapts to lag, `fixed` is a JPEG quality 1–100. */
@@ -181,6 +183,26 @@ export class TechnicianSession {
    */
   get canChat(): boolean {
     return this.machine.state === 'connected' && this.e2e.customerCan(PeerFeature.CHAT) && this.relayFeatures.includes(PeerFeature.CHAT);
+  }
+
+  /**
+   * True while connected, with control, to a customer's app and through a relay that both
+   * named `clipboard`: the page offers the clipboard buttons then.
+   */
+  get canUseClipboard(): boolean {
+    return this.canSendInput && this.e2e.customerCan(PeerFeature.CLIPBOARD) && this.relayFeatures.includes(PeerFeature.CLIPBOARD);
+  }
+
+  /** Puts `text` in the customer's clipboard; false (nothing sent) without the clipboard or for a text it cannot carry. */
+  sendClipboard(text: string): boolean {
+    if (!this.canUseClipboard || !isClipboardText(text)) return false;
+    return this.sendToPeer({ type: 'clipboard', text });
+  }
+
+  /** Asks for the customer's clipboard text (answered with onClipboard), and with `follow` for each change. */
+  requestClipboard(follow: boolean): boolean {
+    if (!this.canUseClipboard) return false;
+    return this.sendToPeer({ type: 'clipboard-request', follow });
   }
 
   /** Sends one chat message; false (nothing sent) without a chat, or for a text a chat cannot carry. */
@@ -310,6 +332,8 @@ export class TechnicianSession {
       case 'cursor-pos':
       case 'select-display':
       case 'chat':
+      case 'clipboard':
+      case 'clipboard-request':
         // Not for a technician in clear (the cursor travels only sealed); the relay never sends these here. Ignored, not fatal.
         return;
       default: {
@@ -337,6 +361,9 @@ export class TechnicianSession {
       case 'chat':
         // Only in a chat this page offered: a customer's app that did not name it sends none.
         if (this.canChat) this.events.onChat?.(news.text);
+        return;
+      case 'clipboard':
+        if (this.canUseClipboard) this.events.onClipboard?.(news);
         return;
       default: {
         const unreachable: never = news;
