@@ -39,6 +39,8 @@ export interface AgentDeps {
   readonly chat?: ChatHooks;
   /** The system clipboard (X11); absent where the agent cannot reach it: not offered. */
   readonly clipboard?: SystemClipboard;
+  /** Shows the customer that the session is being recorded; absent, no technician may record. */
+  readonly onRecording?: (recording: boolean) => void;
   readonly streamer?: FrameStreamerOptionsInput;
   readonly backoff?: BackoffOptions;
   readonly renewExpiredCode?: boolean;
@@ -121,6 +123,7 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
     app: 'compueasys-agent/0.1',
     ...(deps.chat ? { chat: deps.chat } : {}),
     ...(deps.clipboard ? { clipboard: deps.clipboard } : {}),
+    ...(deps.onRecording ? { onRecording: deps.onRecording } : {}),
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
     ...(deps.renewExpiredCode !== undefined ? { renewExpiredCode: deps.renewExpiredCode } : {}),
     ...(deps.socketOptions ? { socketOptions: deps.socketOptions } : {}),

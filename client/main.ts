@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     logger,
     consent,
     chat,
+    onRecording: (recording) => process.stdout.write(`${recording ? t.recordingStarted : t.recordingStopped}\n`),
     onState: (state) => {
       if (state.kind === 'sharing') technicianName = state.technicianName;
       renderState(state, t, process.stdout);

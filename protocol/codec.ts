@@ -295,6 +295,9 @@ function validateControl(o: Obj): ControlMessage {
     }
     case 'clipboard-request':
       return { type, follow: bool(o, 'follow') };
+    case 'recording-started':
+    case 'recording-stopped':
+      return { type };
     case 'sealed':
       return { type, inner: oneOf(o, 'inner', SEALABLE_TYPES), n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER), box: sealedBox(o, 'box') };
     default:

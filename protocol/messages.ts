@@ -220,6 +220,12 @@ export const PeerFeature = Object.freeze({
    * page and by a customer's app that can reach its system's clipboard.
    */
   CLIPBOARD: 'clipboard',
+  /**
+   * The customer's app shows "this session is being recorded" while told so
+   * (`recording-started` … `recording-stopped`); the page records only a customer who can
+   * be told.
+   */
+  RECORDING: 'recording',
 } as const);
 
 /** What travels only inside `sealed`: each side's name, after key confirmation. */
@@ -307,6 +313,19 @@ export interface ClipboardRequestMessage {
 }
 
 /**
+ * Technician → client, sealed, when both sides and the relay named `recording`: the page
+ * starts (and later stops) recording what it shows. The customer's app shows it for the
+ * whole time. Two types, not one with a flag, so that the relay can log when a recording
+ * started and stopped without reading anything sealed.
+ */
+export interface RecordingStartedMessage {
+  readonly type: 'recording-started';
+}
+export interface RecordingStoppedMessage {
+  readonly type: 'recording-stopped';
+}
+
+/**
  * Peer → peer: a message sealed with the session's keys. The relay sees which kind of
  * message it is (`inner`, so it can still refuse input in a view-only session), its
  * record number `n` and the size; `box` is the ciphertext and its tag (base64url).
@@ -320,11 +339,11 @@ export interface SealedMessage {
 
 /** The message types that travel sealed between peers of version 2. */
 export type SealableType = 'introduce' | 'input' | 'screen-info' | 'refresh' | 'quality' | 'cursor-shape' | 'cursor-pos'
-  | 'select-display' | 'chat' | 'clipboard' | 'clipboard-request';
+  | 'select-display' | 'chat' | 'clipboard' | 'clipboard-request' | 'recording-started' | 'recording-stopped';
 
 export const SEALABLE_TYPES: readonly SealableType[] = Object.freeze([
   'introduce', 'input', 'screen-info', 'refresh', 'quality', 'cursor-shape', 'cursor-pos', 'select-display', 'chat',
-  'clipboard', 'clipboard-request',
+  'clipboard', 'clipboard-request', 'recording-started', 'recording-stopped',
 ]);
 export const E2E_FAILURE_REASONS: readonly E2eFailureReason[] = Object.freeze(['mismatch', 'incomplete-code', 'tampered']);
 
@@ -342,7 +361,8 @@ export type ControlMessage =
   | PeerLeftMessage | ErrorMessage | ByeMessage | InputMessage | ScreenInfoMessage
   | RefreshMessage | QualityMessage
   | E2eStartMessage | E2eShareMessage | E2eConfirmMessage | E2eFailedMessage | IntroduceMessage | SealedMessage
-  | CursorShapeMessage | CursorPosMessage | SelectDisplayMessage | ChatMessage | ClipboardMessage | ClipboardRequestMessage;
+  | CursorShapeMessage | CursorPosMessage | SelectDisplayMessage | ChatMessage | ClipboardMessage | ClipboardRequestMessage
+  | RecordingStartedMessage | RecordingStoppedMessage;
 
 export type ControlType = ControlMessage['type'];
 
@@ -350,7 +370,7 @@ export const CONTROL_TYPES: readonly ControlType[] = Object.freeze([
   'hello', 'welcome', 'register', 'code', 'join', 'waiting-consent', 'consent-request', 'consent',
   'paired', 'peer-left', 'error', 'bye', 'input', 'screen-info', 'refresh', 'quality',
   'e2e-start', 'e2e-share', 'e2e-confirm', 'e2e-failed', 'introduce', 'sealed', 'cursor-shape', 'cursor-pos',
-  'select-display', 'chat', 'clipboard', 'clipboard-request',
+  'select-display', 'chat', 'clipboard', 'clipboard-request', 'recording-started', 'recording-stopped',
 ]);
 
 /** Longest name (`name`, `technicianName`, `app`). */

@@ -200,6 +200,9 @@ export class Hub {
   /** A sealed message, passed on unread. An introduction goes once per side, after its confirmation. */
   forwardSealed(session: Session, from: PeerLink, message: SealedMessage, forwarded: Forwarded): HubResult<void> {
     if (message.inner === 'introduce' && session.agreement?.take(from.role, 'introduce') !== true) return fail(Errors.PROTO_UNEXPECTED);
+    // Who recorded whom, and when: the relay cannot see the recording, only that one began and ended.
+    if (message.inner === 'recording-started') this.logger.info({ sessionId: session.logId }, 'the technician started recording the session');
+    if (message.inner === 'recording-stopped') this.logger.info({ sessionId: session.logId }, 'the technician stopped recording the session');
     session.otherSide(from)?.send(message, forwarded);
     return { ok: true, value: undefined };
   }

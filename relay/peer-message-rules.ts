@@ -65,6 +65,8 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
   chat: { from: 'any', in: ['paired'] },
   clipboard: { from: 'any', in: ['paired'] },
   'clipboard-request': { from: 'technician', in: ['paired'] },
+  'recording-started': { from: 'technician', in: ['paired'] },
+  'recording-stopped': { from: 'technician', in: ['paired'] },
 });
 
 /**
@@ -78,10 +80,13 @@ export const CONTROL_ONLY_SEALED: ReadonlySet<SealableType> = new Set<SealableTy
 /**
  * What this relay tells peers of a sealing version, in `welcome`, that it routes beyond
  * version 2's first types: `cursor` (the `cursor-shape` and `cursor-pos` rows above),
- * `displays` (`select-display`), `chat` and `clipboard` (`clipboard`, `clipboard-request`).
- * An older relay would end a socket that sent them.
+ * `displays` (`select-display`), `chat`, `clipboard` (`clipboard`, `clipboard-request`) and
+ * `recording` (`recording-started`, `recording-stopped`). An older relay would end a socket
+ * that sent them.
  */
-export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD]);
+export const RELAY_FEATURES: readonly string[] = Object.freeze([
+  PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING,
+]);
 
 /** The text message types a peer may ever send. */
 export type PeerMessageType = keyof typeof TEXT_RULES;

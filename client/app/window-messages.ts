@@ -50,6 +50,7 @@ export interface StaticMessages {
   readonly trayQuit: string;
   readonly noTrayHint: string;
   readonly chat: string;
+  readonly recordingNotice: string;
   readonly chatPlaceholder: string;
   readonly chatSend: string;
   readonly chatYou: string;
@@ -110,6 +111,7 @@ const ES: WindowMessages = {
   trayQuit: 'Salir',
   noTrayHint: 'No hay icono junto al reloj: para dejar de compartir, vuelva a esta ventana y pulse «Dejar de compartir», o ciérrela.',
   chat: 'Chat con el técnico',
+  recordingNotice: 'Esta sesión se está grabando',
   chatPlaceholder: 'Escriba un mensaje…',
   chatSend: 'Enviar',
   chatYou: 'Usted',
@@ -167,6 +169,7 @@ const EN: WindowMessages = {
   trayQuit: 'Quit',
   noTrayHint: 'There is no icon by the clock: to stop sharing, come back to this window and press "Stop sharing", or close it.',
   chat: 'Chat with the technician',
+  recordingNotice: 'This session is being recorded',
   chatPlaceholder: 'Type a message…',
   chatSend: 'Send',
   chatYou: 'You',

@@ -155,6 +155,8 @@ export class WindowView {
         mode.className = `badge ${s.viewOnly ? 'view-only' : 'control'}`;
         byId(this.doc, 'sharing-text').textContent = s.viewOnly ? t.sharingViewOnly(s.technicianName) : t.sharingControl(s.technicianName);
         byId(this.doc, 'sharing-encrypted').hidden = !s.encrypted;
+        // Shown for as long as the technician records: the customer always knows.
+        byId(this.doc, 'sharing-recording').hidden = s.recording !== true;
         byId(this.doc, 'sharing-not-encrypted').hidden = s.encrypted;
         break;
       }

@@ -49,7 +49,8 @@ export type UiState =
   | { readonly kind: 'code'; readonly code: string; readonly remainingMs: number; readonly ttlMs: number; readonly notice?: CodeNotice }
   /** `encrypted`: the keys were verified end to end (and the name came sealed); false: in clear, say so. */
   | { readonly kind: 'consent'; readonly technicianName: string; readonly remainingMs: number; readonly timeoutMs: number; readonly encrypted: boolean }
-  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly elapsedMs: number; readonly encrypted: boolean }
+  /** `recording`: the technician is recording the session; the window says so for the whole time. */
+  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly elapsedMs: number; readonly encrypted: boolean; readonly recording?: boolean }
   | { readonly kind: 'ended'; readonly by: 'technician' | 'customer' | 'relay'; readonly reason: string }
   | { readonly kind: 'reconnecting'; readonly remainingMs: number; readonly attempt: number; readonly reason: string }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string };
@@ -165,7 +166,11 @@ export function decodeUiState(data: unknown): UiState | undefined {
       return { kind: 'consent', technicianName: data.technicianName, remainingMs: data.remainingMs, timeoutMs: data.timeoutMs, encrypted: data.encrypted };
     case 'sharing':
       if (!isText(data.technicianName, 64) || typeof data.viewOnly !== 'boolean' || !isDuration(data.elapsedMs) || typeof data.encrypted !== 'boolean') return undefined;
-      return { kind: 'sharing', technicianName: data.technicianName, viewOnly: data.viewOnly, elapsedMs: data.elapsedMs, encrypted: data.encrypted };
+      if (data.recording !== undefined && typeof data.recording !== 'boolean') return undefined;
+      return {
+        kind: 'sharing', technicianName: data.technicianName, viewOnly: data.viewOnly, elapsedMs: data.elapsedMs, encrypted: data.encrypted,
+        ...(data.recording === true ? { recording: true } : {}),
+      };
     case 'ended':
       if ((data.by !== 'technician' && data.by !== 'customer' && data.by !== 'relay') || !isText(data.reason)) return undefined;
       return { kind: 'ended', by: data.by, reason: data.reason };

@@ -30,6 +30,8 @@ export interface Messages {
   readonly chatOpen: string;
   readonly chatFromTechnician: (technician: string) => string;
   readonly chatNotSent: string;
+  readonly recordingStarted: string;
+  readonly recordingStopped: string;
   readonly endedByTechnician: string;
   readonly endedByCustomer: string;
   readonly endedByRelay: (reason: string) => string;
@@ -60,6 +62,8 @@ const es: Messages = {
   chatOpen: '💬 Chat con el técnico: escriba un mensaje y pulse Intro para enviarlo.',
   chatFromTechnician: (t) => `💬 ${t}:`,
   chatNotSent: '   (mensaje no enviado: el chat no está abierto o el texto es demasiado largo)',
+  recordingStarted: '🔴 Esta sesión se está grabando.',
+  recordingStopped: '⏹  La grabación de la sesión terminó.',
   endedByTechnician: '🔴 El técnico terminó la sesión.',
   endedByCustomer: '🔴 Usted dejó de compartir la pantalla.',
   endedByRelay: (r) => `🔴 Sesión terminada (${r}).`,
@@ -90,6 +94,8 @@ const en: Messages = {
   chatOpen: '💬 Chat with the technician: type a message and press Enter to send it.',
   chatFromTechnician: (t) => `💬 ${t}:`,
   chatNotSent: '   (message not sent: the chat is not open or the text is too long)',
+  recordingStarted: '🔴 This session is being recorded.',
+  recordingStopped: '⏹  The recording of the session stopped.',
   endedByTechnician: '🔴 The technician ended the session.',
   endedByCustomer: '🔴 You stopped sharing your screen.',
   endedByRelay: (r) => `🔴 Session ended (${r}).`,

@@ -86,6 +86,12 @@ export interface ClientSessionDeps {
   readonly chat?: ChatHooks;
   /** The system clipboard (X11 selections); absent, the agent does not offer it. */
   readonly clipboard?: SystemClipboard;
+  /**
+   * Shows the customer, for as long as it lasts, that the technician records the session.
+   * Present, the agent names `recording` (a page records only a customer who can be told);
+   * called with false when the recording or the session ends.
+   */
+  readonly onRecording?: (recording: boolean) => void;
   /** Streams another display of the last list; undefined (nothing changes) for an id not listed. */
   readonly selectDisplay?: (id: number) => DisplayChoice | undefined;
   readonly onState: (state: AgentState) => void;
@@ -134,6 +140,8 @@ export class ClientSession {
   private relayFeatures: readonly string[] = [];
   /** A chat is open with this session's technician (see ChatHooks). */
   private chatOpen = false;
+  /** The customer is being shown that the session is recorded. */
+  private recording = false;
   /** The clipboard, while this session's technician may use it. */
   private clipboardLink: ClipboardLink | undefined;
   /** The technician of this session may pick a monitor (see ClientSessionDeps.displays). */
@@ -350,6 +358,8 @@ export class ClientSession {
       case 'chat':
       case 'clipboard':
       case 'clipboard-request':
+      case 'recording-started':
+      case 'recording-stopped':
         // e2e-failed goes to the relay; introduce, select-display, chat and clipboard only ever travel sealed; the cursor is ours to send.
         this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
@@ -465,6 +475,10 @@ export class ClientSession {
       case 'clipboard-request':
         if (this.clipboardLink === undefined) return this.deps.logger.warn('ignored a clipboard request that was not offered');
         return this.clipboardLink.request(inner.follow);
+      case 'recording-started':
+      case 'recording-stopped':
+        // Shown whatever the technician's page claims to offer: being told too much is harmless.
+        return this.setRecording(inner.type === 'recording-started' && this.state.kind === 'sharing');
       case 'screen-info':
       case 'cursor-shape':
       case 'cursor-pos':
@@ -662,7 +676,14 @@ export class ClientSession {
     return [
       ...(this.deps.chat !== undefined ? [PeerFeature.CHAT] : []),
       ...(this.deps.clipboard !== undefined ? [PeerFeature.CLIPBOARD] : []),
+      ...(this.deps.onRecording !== undefined ? [PeerFeature.RECORDING] : []),
     ];
+  }
+
+  private setRecording(recording: boolean): void {
+    if (this.recording === recording) return;
+    this.recording = recording;
+    this.deps.onRecording?.(recording);
   }
 
   private setChatOpen(open: boolean): void {
@@ -710,6 +731,7 @@ export class ClientSession {
 
   private async endStreaming(): Promise<void> {
     this.setChatOpen(false);
+    this.setRecording(false);
     this.clipboardLink?.stop();
     this.clipboardLink = undefined;
     const streamer = this.streamer;

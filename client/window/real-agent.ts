@@ -21,6 +21,7 @@ export async function createRealAgent(config: RealAgentConfig, hooks: AgentHooks
     consent: hooks.consent,
     onState: hooks.onState,
     chat: hooks.chat,
+    onRecording: hooks.onRecording,
     renewExpiredCode: false,
     ...agentTuning(options),
   });

@@ -26,6 +26,8 @@ export interface AgentHooks {
   readonly onState: (state: AgentState) => void;
   /** The window's side of the chat. */
   readonly chat: ChatHooks;
+  /** The technician started or stopped recording the session. */
+  readonly onRecording: (recording: boolean) => void;
 }
 
 export interface WindowBridgeDeps {
@@ -77,6 +79,8 @@ export class WindowBridge {
   private closed = false;
   /** Whether the desktop was asked for attention and not yet told the question ended. */
   private attentionAsked = false;
+  /** The technician records the session: the sharing state says so. */
+  private recording = false;
   /** The chat of this session, as the page shows it: whether it is open, which one, and its last lines. */
   private chatAvailable = false;
   private chatNumber = 0;
@@ -116,7 +120,10 @@ export class WindowBridge {
       case 'consent':
         return { kind: 'consent', technicianName: s.technicianName, remainingMs: Math.max(0, Math.round(s.timeoutMs - elapsed)), timeoutMs: s.timeoutMs, encrypted: s.encrypted };
       case 'sharing':
-        return { kind: 'sharing', technicianName: s.technicianName, viewOnly: s.viewOnly, elapsedMs: Math.round(elapsed), encrypted: s.encrypted };
+        return {
+          kind: 'sharing', technicianName: s.technicianName, viewOnly: s.viewOnly, elapsedMs: Math.round(elapsed), encrypted: s.encrypted,
+          ...(this.recording ? { recording: true } : {}),
+        };
       case 'ended':
         return { kind: 'ended', by: s.by, reason: s.reason };
       case 'reconnecting':
@@ -199,6 +206,12 @@ export class WindowBridge {
     });
   };
 
+  /** The technician started or stopped recording: the window says so at once. */
+  readonly onRecording = (recording: boolean): void => {
+    this.recording = recording;
+    this.publish();
+  };
+
   /** What the session says of the chat. */
   readonly chat: ChatHooks = {
     onMessage: (text) => this.addChatLine('technician', text),
@@ -265,7 +278,7 @@ export class WindowBridge {
     }
     if (this.creating) return;
     this.setOwn({ kind: 'connecting' });
-    this.creating = this.deps.createAgent({ consent: this.consent, onState: this.onState, chat: this.chat }).then((agent) => {
+    this.creating = this.deps.createAgent({ consent: this.consent, onState: this.onState, chat: this.chat, onRecording: this.onRecording }).then((agent) => {
       this.creating = undefined;
       if (this.closed) {
         void agent.close();

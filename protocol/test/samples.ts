@@ -75,6 +75,8 @@ export const CONTROL_SAMPLES: readonly ControlMessage[] = [
   { type: 'clipboard', text: 'año, €, ñ' },
   { type: 'clipboard', text: '', problem: 'too-long' },
   { type: 'clipboard-request', follow: true },
+  { type: 'recording-started' },
+  { type: 'recording-stopped' },
   { type: 'sealed', inner: 'input', n: 0, box: 'AAECAwQFBgcICQoLDA0ODxA' },
   { type: 'sealed', inner: 'screen-info', n: Number.MAX_SAFE_INTEGER, box: 'AAECAwQFBgcICQoLDA0ODxAR' },
 ];

@@ -132,6 +132,8 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     case 'chat':
     case 'clipboard':
     case 'clipboard-request':
+    case 'recording-started':
+    case 'recording-stopped':
       return undefined;
     default: {
       const unreachable: never = message;

@@ -15,6 +15,7 @@ import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-ur
 import { playChatChime } from './chat-chime';
 import { ChatPanel } from './chat-panel';
 import { ClipboardMenu } from './clipboard-menu';
+import { RecordControl } from './record-control';
 import { ConnectForm, type ConnectRequest } from './connect-form';
 import { DisplayPicker } from './display-picker';
 import { byId } from './dom';
@@ -66,6 +67,7 @@ export class TechnicianPanel {
   private readonly displays = new DisplayPicker((id) => this.pickDisplay(id));
   private readonly chat: ChatPanel;
   private readonly clipboard: ClipboardMenu;
+  private readonly recordControl: RecordControl;
   private readonly statusBar = new StatusBar();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private lastRefreshAt = 0;
@@ -107,6 +109,12 @@ export class TechnicianPanel {
       get auto() { return saved.autoClipboard; },
       set auto(on: boolean) { saved.autoClipboard = on; },
     }, navigator.clipboard);
+    this.recordControl = new RecordControl({
+      session: () => this.session,
+      sources: { screen: this.canvas, drawPointer: (target, scale, dx, dy) => this.cursor.drawInto(target, scale, dx, dy) },
+      messages: () => this.messages,
+      notice: (key) => this.statusBar.showNotice(this.messages[key]),
+    });
     this.toolbar = new SessionToolbar({
       setScale: this.setScale,
       toggleFullscreen: () => void this.screenView.toggleFullscreen(),
@@ -149,6 +157,7 @@ export class TechnicianPanel {
     this.form.setMessages(this.messages);
     this.displays.relabel(this.messages);
     this.chat.setMessages(this.messages);
+    this.recordControl.relabel();
     this.renderState(this.machine.snapshot);
     this.renderFullscreenLabel();
     this.renderStats();
@@ -237,6 +246,7 @@ export class TechnicianPanel {
     this.cursor.reset();
     this.chat.reset(this.session?.canChat ?? false, s.peerName);
     this.clipboard.reset(this.session?.canUseClipboard ?? false);
+    this.recordControl.reset(this.session?.canRecord ?? false);
     // View-only: the technician never drives, the customer's pointer always shows.
     this.driving.setEnabled(!s.viewOnly);
     const quality = this.prefs.quality;
@@ -259,6 +269,7 @@ export class TechnicianPanel {
     this.displays.show(undefined, this.messages);
     this.chat.reset(false, '');
     this.clipboard.reset(false);
+    this.recordControl.reset(false);
     this.screenView.exitFullscreen();
     document.body.classList.remove('view-only');
   }

@@ -28,7 +28,7 @@ interface Harness {
   waitFor(kind: AgentState['kind']): Promise<AgentState>;
 }
 
-async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number; cursor?: CursorSource; monitors?: MonitorLister; chat?: ChatHooks; clipboard?: SystemClipboard } = {}): Promise<Harness> {
+async function startAgent(relayUrl: string, answer: ConsentAnswer = 'control', extra: { renewExpiredCode?: boolean; backoff?: BackoffOptions; requireEndToEnd?: boolean; secretDigits?: number; cursor?: CursorSource; monitors?: MonitorLister; chat?: ChatHooks; clipboard?: SystemClipboard; onRecording?: (recording: boolean) => void } = {}): Promise<Harness> {
   const states: AgentState[] = [];
   const { screen, sink, deps } = fakeHardware(relayUrl);
   const agent = await createAgent({
@@ -382,6 +382,22 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     await untilAgentHasRead(older);
     expect(other.text).toBe('secreto');
     expect(other.reads).toBe(0);
+  });
+
+  test('recording: the customer\'s side names it, shows the notice from started to stopped, and clears it when the session ends', async () => {
+    const shown: boolean[] = [];
+    harness = await startAgent(relay.wsUrl, 'view-only', { onRecording: (r) => shown.push(r) });
+    const joined = await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['recording']);
+    const tech = joined.tech;
+    await tech.next('paired');
+    tech.sendJson({ type: 'recording-started' });
+    await eventually(() => shown.length === 1, 5000, 'the notice');
+    tech.sendJson({ type: 'recording-stopped' });
+    await eventually(() => shown.length === 2, 5000, 'the notice gone');
+    tech.sendJson({ type: 'recording-started' });
+    await eventually(() => shown.length === 3, 5000, 'the notice again');
+    await harness.agent.session.stop();
+    expect(shown).toEqual([true, false, true, false]);
   });
 
   test('deny: the technician is turned away and the customer sees a new code', async () => {

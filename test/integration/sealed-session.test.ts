@@ -1,12 +1,14 @@
 import { webcrypto } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import {
   CloseCode, decodeBase64Url, encodeFrame, encodeFrameAck, Errors, FrameFlag, ImageFormat, SEALED_OVERHEAD, SEALING_VERSION,
   type FrameHeader,
 } from '../../protocol';
 import { RecordChannel, recordNonce } from '../../common/e2e/record-layer';
 import { webCryptoAead } from '../../common/e2e/webcrypto-aead';
-import type { Relay } from '../../relay/server';
-import { legacyCall, legacyRefusal, startTestRelay } from '../support/relay-harness';
+import { createRelay, type Relay } from '../../relay/server';
+import { legacyCall, legacyRefusal, ROOMY_ADDRESS_LIMITS, startTestRelay } from '../support/relay-harness';
 import { agreeThroughRelay, AgreementFailed, helloSealed, pairSealed } from '../support/sealed-peers';
 import { WsTestPeer } from '../support/ws-peer';
 
@@ -69,7 +71,7 @@ describe('sealed sessions through the relay', () => {
   test('the relay says it routes the pointer to peers of version 2 only', async () => {
     const v2 = await WsTestPeer.connect(relay.wsUrl);
     v2.sendJson({ type: 'hello', version: SEALING_VERSION, role: 'client' });
-    expect((await v2.next('welcome')).features).toEqual(['cursor', 'displays', 'chat', 'clipboard']);
+    expect((await v2.next('welcome')).features).toEqual(['cursor', 'displays', 'chat', 'clipboard', 'recording']);
     const v1 = await WsTestPeer.connect(relay.wsUrl);
     v1.sendJson({ type: 'hello', version: 1, role: 'client' });
     expect((await v1.next('welcome')).features).toBeUndefined();
@@ -313,5 +315,37 @@ describe('peers of different versions', () => {
     const welcome = await WsTestPeer.connect(relay.wsUrl);
     welcome.sendJson({ type: 'hello', version: SEALING_VERSION, role: 'technician' });
     expect((await welcome.next('welcome')).version).toBe(SEALING_VERSION);
+  });
+});
+
+describe('a recording, as the relay sees it', () => {
+  let relay: Relay;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString('utf8')); done(); } });
+    relay = await createRelay({ options: { port: 0, host: '127.0.0.1', ...ROOMY_ADDRESS_LIMITS }, logger: pino({ level: 'info' }, sink) });
+  });
+  afterAll(async () => {
+    await relay.close();
+  });
+
+  test('the relay passes the technician\'s notices sealed, logs when a recording started and stopped (nothing more), and refuses them from the customer\'s side', async () => {
+    const { client, tech } = await pairSealed(relay.wsUrl);
+    await tech.send({ type: 'recording-started' });
+    expect(await client.receive()).toEqual({ type: 'recording-started' });
+    await tech.send({ type: 'recording-stopped' });
+    expect(await client.receive()).toEqual({ type: 'recording-stopped' });
+    await client.send({ type: 'recording-started' });
+    expect((await client.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
+
+    const log = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const started = log.filter((l) => l.msg === 'the technician started recording the session');
+    const stopped = log.filter((l) => l.msg === 'the technician stopped recording the session');
+    expect(started).toHaveLength(1);
+    expect(stopped).toHaveLength(1);
+    expect(typeof started[0]!.sessionId).toBe('string');
+    expect(stopped[0]!.sessionId).toBe(started[0]!.sessionId);
+    expect(Object.keys(started[0]!).sort()).toEqual(['hostname', 'level', 'msg', 'pid', 'sessionId', 'time'].sort());
   });
 });

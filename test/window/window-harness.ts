@@ -17,7 +17,7 @@ export function fakeHardwareAgent(relayUrl: string, sink: RecordingSink, created
   return async (hooks) => {
     const agent = await createAgent({
       ...fakeHardware(relayUrl, sink).deps,
-      consent: hooks.consent, onState: hooks.onState, chat: hooks.chat,
+      consent: hooks.consent, onState: hooks.onState, chat: hooks.chat, onRecording: hooks.onRecording,
       backoff: { initialDelayMs: 300, maxDelayMs: 1000, factor: 2, jitter: 0 },
       streamer: { minFrameIntervalMs: 20, maxIdleIntervalMs: 50 },
       renewExpiredCode: false,

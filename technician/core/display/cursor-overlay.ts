@@ -26,6 +26,8 @@ interface Shape {
  * (see {@link setDriving}): two pointers on top of each other help nobody.
  */
 export class CursorOverlay {
+  /** The shape last drawn into a recording, as a canvas (drawImage blends its alpha; putImageData would not). */
+  private recordedShape: { readonly id: number; readonly canvas: HTMLCanvasElement } | undefined;
   private readonly shapes = new CursorShapeCache<Shape>(CURSOR_SHAPE_CACHE);
   private position: CursorPosMessage | undefined;
   private drawnShape: number | undefined;
@@ -67,6 +69,7 @@ export class CursorOverlay {
   /** A new session: nothing is known of the customer's pointer. */
   reset(): void {
     this.shapes.clear();
+    this.recordedShape = undefined;
     this.position = undefined;
     this.drawnShape = undefined;
     this.driving = false;
@@ -105,6 +108,27 @@ export class CursorOverlay {
     overlay.dataset.x = String(position.x);
     overlay.dataset.y = String(position.y);
     overlay.hidden = false;
+  }
+
+  /**
+   * Draws the customer's pointer into `target` (a recording of the screen): where it is,
+   * in the remote screen's pixels times `scale`, shifted by `dx`, `dy`. Drawn while the
+   * technician drives too: a recording should show where the pointer went.
+   */
+  drawInto(target: CanvasRenderingContext2D, scale: number, dx: number, dy: number): void {
+    const position = this.position;
+    const shape = position === undefined ? undefined : this.shapes.get(position.shape);
+    if (position === undefined || shape === undefined || !position.visible) return;
+    const { image } = shape;
+    if (this.recordedShape?.id !== image.id) {
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      canvas.getContext('2d')!.putImageData(shape.pixels, 0, 0);
+      this.recordedShape = { id: image.id, canvas };
+    }
+    target.drawImage(this.recordedShape.canvas, dx + (position.x - image.hotX) * scale, dy + (position.y - image.hotY) * scale,
+      image.width * scale, image.height * scale);
   }
 
   dispose(): void {

@@ -100,7 +100,7 @@ export class SealedLink {
     // With it, what this page can take: the customer's cursor, a choice of monitors and a
     // chat (an older page says none, and is sent no pointer, shown the whole desktop and
     // offered no chat).
-    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD] });
+    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING] });
     return { kind: 'verified' };
   }
 

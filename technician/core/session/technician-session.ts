@@ -205,6 +205,20 @@ export class TechnicianSession {
     return this.sendToPeer({ type: 'clipboard-request', follow });
   }
 
+  /**
+   * True while connected to a customer's app and through a relay that both named
+   * `recording`: only a customer who is shown "this session is being recorded" may be recorded.
+   */
+  get canRecord(): boolean {
+    return this.machine.state === 'connected' && this.e2e.customerCan(PeerFeature.RECORDING) && this.relayFeatures.includes(PeerFeature.RECORDING);
+  }
+
+  /** Tells the customer a recording starts (before the first frame is recorded) or stopped. */
+  announceRecording(recording: boolean): boolean {
+    if (!this.canRecord) return false;
+    return this.sendToPeer(recording ? { type: 'recording-started' } : { type: 'recording-stopped' });
+  }
+
   /** Sends one chat message; false (nothing sent) without a chat, or for a text a chat cannot carry. */
   sendChat(text: string): boolean {
     if (!this.canChat || !isChatText(text)) return false;
@@ -334,6 +348,8 @@ export class TechnicianSession {
       case 'chat':
       case 'clipboard':
       case 'clipboard-request':
+      case 'recording-started':
+      case 'recording-stopped':
         // Not for a technician in clear (the cursor travels only sealed); the relay never sends these here. Ignored, not fatal.
         return;
       default: {
