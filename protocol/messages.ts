@@ -204,6 +204,12 @@ export interface E2eFailedMessage {
 export const PeerFeature = Object.freeze({
   /** The page draws the customer's pointer: send it `cursor-shape` and `cursor-pos`. */
   CURSOR: 'cursor',
+  /**
+   * The page draws FRAME rectangles whose image is smaller than the rectangle (flag SCALED,
+   * PROTOCOL.md §6): send it whole-screen motion at half resolution. Said by the relay too,
+   * whose envelope check must know the flag.
+   */
+  SCALED_FRAMES: 'scaled-frames',
 } as const);
 
 /** What travels only inside `sealed`: each side's name, after key confirmation. */

@@ -68,7 +68,7 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
  * version 2's first types: `cursor` (the two rows above). An older relay would end a socket
  * that sent them.
  */
-export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR]);
+export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR, PeerFeature.SCALED_FRAMES]);
 
 /** The text message types a peer may ever send. */
 export type PeerMessageType = keyof typeof TEXT_RULES;

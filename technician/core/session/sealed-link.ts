@@ -97,8 +97,9 @@ export class SealedLink {
     if (step.kind === 'continue') return { kind: 'continue' };
     this.channel = step.channel;
     // Our name goes first and sealed, so the relay cannot change who the customer is asked about.
-    // With it, what this page can take: the customer's cursor (an older page does not say so, and is sent none).
-    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR] });
+    // With it, what this page can take: the customer's cursor, and rectangles sent at a lower
+    // resolution while the whole screen moves (an older page says neither, and is sent neither).
+    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR, PeerFeature.SCALED_FRAMES] });
     return { kind: 'verified' };
   }
 
