@@ -38,6 +38,8 @@ export interface CursorStreamerLike {
 /** The part of a FrameStreamer the session drives. */
 export interface StreamerLike {
   start(): void;
+  /** The technician's page draws SCALED frames (and the relay passes them): motion may go at half resolution. */
+  allowScaledFrames?(allowed: boolean): void;
   stop(): Promise<void>;
   onAck(seq: number): void;
   requestRefresh(): void;
@@ -572,11 +574,13 @@ export class ClientSession {
     }
     if (this.ws !== ws || this.state.kind !== 'sharing') return;
     this.streamer = this.deps.createStreamer((bytes) => this.sendFrame(ws, bytes), wholeFramesOnly);
-    this.streamer.start();
-    // The pointer only sealed, only through a relay that routes it (an older one would close
-    // our socket) and only to a page that said it draws it (an older one would end the session).
+    // The pointer and half-resolution motion only through a relay that routes them (an older
+    // one would close our socket) and only to a page that said it takes them.
     const attempt = this.attempt;
-    const cursorWanted = attempt !== undefined && attempt.technicianCan(PeerFeature.CURSOR) && this.relayFeatures.includes(PeerFeature.CURSOR);
+    const peerCan = (feature: string): boolean => attempt !== undefined && attempt.technicianCan(feature) && this.relayFeatures.includes(feature);
+    this.streamer.allowScaledFrames?.(peerCan(PeerFeature.SCALED_FRAMES));
+    this.streamer.start();
+    const cursorWanted = peerCan(PeerFeature.CURSOR);
     if (cursorWanted && this.deps.createCursorStreamer !== undefined) {
       this.cursorStreamer = this.deps.createCursorStreamer((message) => {
         if (this.ws === ws && this.attempt === attempt && this.state.kind === 'sharing') this.sendToTechnician(message);
