@@ -49,6 +49,16 @@ describe('cropToRgbHalf', () => {
     expect([...cropToRgbHalf(frame, { x: 40, y: 20, width: 1, height: 1 })]).toEqual(expectedHalf(40, 20, 1, 1));
   });
 
+  it('gives the same bytes from a frame whose pixels do not start on a 4-byte boundary (the bytewise path)', async () => {
+    const frame = await patterned(41, 21, 'rgba', 4);
+    const shifted = new Uint8Array(frame.data.byteLength + 1);
+    shifted.set(frame.data, 1);
+    const unaligned = { ...frame, data: shifted.subarray(1) };
+    expect(unaligned.data.byteOffset % 4).toBe(1);
+    expect([...cropToRgbHalf(unaligned, { x: 3, y: 5, width: 7, height: 5 })]).toEqual(expectedHalf(3, 5, 7, 5));
+    expect([...cropToRgbHalf(unaligned, { x: 0, y: 0, width: 41, height: 21 })]).toEqual(expectedHalf(0, 0, 41, 21));
+  });
+
   it('gives a flat colour back exactly', async () => {
     const screen = new FakeScreenSource(8, 8, 'bgra');
     screen.paint({ x: 0, y: 0, width: 8, height: 8 }, [201, 13, 77]);
