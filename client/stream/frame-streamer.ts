@@ -379,8 +379,9 @@ export class FrameStreamer {
       frame,
       full,
       rects: whole.flatMap((rect) => splitIntoBands(rect, bandOptions)),
-      // The sharp frame after motion is the one the technician looks at: the best quality.
-      quality: motion === 'repair' ? Math.max(this.quality.value, this.options.maxQuality) : this.quality.value,
+      // The sharp frame after motion is the one the technician looks at: the best quality
+      // (the technician's own choice when they fixed one).
+      quality: motion === 'repair' ? this.quality.best : this.quality.value,
       halved: motion === 'halve',
       repair: motion === 'repair',
     };

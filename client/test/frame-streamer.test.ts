@@ -503,6 +503,22 @@ describe('FrameStreamer during whole-screen motion', () => {
     expect(h.sent.at(-1)!.flags & FrameFlag.FULL).toBe(0);
   });
 
+  it('the sharp frame after motion keeps a quality the technician fixed', async () => {
+    const h = harness({ settleMs: 250, maxQuality: 80 });
+    h.streamer.allowScaledFrames(true);
+    h.streamer.setQuality(30);
+    const motion = moveBeforeEveryGrab(h.screen);
+    h.streamer.start();
+    await ackUntil(h, 5);
+    expect(h.streamer.stats.halvedUpdates).toBeGreaterThan(0);
+    motion.stop();
+    await until(() => {
+      for (const seq of h.updates()) h.streamer.onAck(seq);
+      return h.streamer.stats.repairs === 1;
+    }, 'the sharp frame after the motion', 1000);
+    expect(h.encoder.calls.at(-1)).toMatchObject({ quality: 30, halve: false });
+  });
+
   it('never sends SCALED to a viewer that did not say it takes it, with an encoder that cannot halve, or to a whole-frames-only viewer', async () => {
     const cases: ((h: Harness) => void)[] = [
       () => undefined,
