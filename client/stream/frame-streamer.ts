@@ -8,7 +8,7 @@ import type { RectEncoder } from '../encode/rect-encoder';
 import { halvedSize } from '../encode/crop-half';
 import { splitIntoBands } from '../encode/split-bands';
 import { AdaptiveQuality } from './adaptive-quality';
-import { MotionTracker } from './motion-tracker';
+import { MotionTracker, type MotionDecision } from './motion-tracker';
 import { resolveStreamerOptions, type FrameStreamerOptions, type FrameStreamerOptionsInput } from './frame-streamer-options';
 
 /** What a FrameStreamer works with; hardware and the socket are injected so tests use fakes. */
@@ -79,6 +79,8 @@ interface InFlight {
 }
 
 const SEQ_MODULO = 2 ** 32;
+/** A screen smaller than this on a side is never halved (nothing to gain, and a 1-pixel side cannot shrink). */
+const MIN_HALVED_SIDE = 64;
 
 /**
  * Resolves after pending I/O callbacks have run. Awaiting a resolved promise does not
@@ -105,8 +107,9 @@ function seqAtOrBefore(a: number, b: number): boolean {
  * of it carries the same `seq` and `captureTimeMs`, and the last one the LAST flag.
  *
  * Throughput: large rectangles are cut into bands encoded side by side (sharp uses one
- * thread per image), and the next grab overlaps the current encode. Measured figures are
- * in BENCHMARKS.md.
+ * thread per image), and the next grab overlaps the current encode. While the whole screen
+ * moves, a viewer that takes SCALED frames gets it at half resolution, and the whole screen
+ * sharp once it settles (motion-tracker.ts). Measured figures are in BENCHMARKS.md.
  */
 export class FrameStreamer {
   private readonly options: FrameStreamerOptions;
@@ -152,7 +155,7 @@ export class FrameStreamer {
     }, this.options.fixedQuality);
     this.now = deps.now ?? Date.now;
     this.idleIntervalMs = this.options.minFrameIntervalMs;
-    this.motion = new MotionTracker({ motionWindowMs: this.options.motionWindowMs, settleMs: this.options.settleMs });
+    this.motion = new MotionTracker({ motionWindowMs: this.options.motionWindowMs });
   }
 
   get currentState(): FrameStreamerState {
@@ -366,7 +369,7 @@ export class FrameStreamer {
       return Math.max(0, grabStartedAt + delay - this.now());
     }
     this.idleIntervalMs = this.options.minFrameIntervalMs;
-    const motion = this.motionDecision(plan, captureTimeMs);
+    const motion = this.motionDecision(plan, frame, captureTimeMs);
     // A repair replaces the whole screen, whatever the diff found.
     const full = plan.kind === 'full' || motion === 'repair';
     const whole: readonly Rect[] = plan.kind === 'rects' && !full ? plan.rects : [{ x: 0, y: 0, width: frame.width, height: frame.height }];
@@ -451,11 +454,12 @@ export class FrameStreamer {
 
   /**
    * Half resolution while the whole screen moves, to a viewer that takes it; a sharp whole
-   * frame once it stops. Halving needs rectangles of at least 2 pixels on one side (the
-   * protocol wants the image smaller than its rectangle); whole screens always are.
+   * frame once it stops. Only whole screens go halved, and only real ones: the protocol
+   * wants a SCALED image smaller than its rectangle, and each band is at least 16 rows.
    */
-  private motionDecision(plan: UpdatePlan, now: number): 'as-planned' | 'halve' | 'repair' {
+  private motionDecision(plan: UpdatePlan, frame: RawFrame, now: number): MotionDecision {
     if (!this.scaledFramesAllowed || this.options.wholeFramesOnly || this.deps.encoder.halves !== true) return 'as-planned';
+    if (frame.width < MIN_HALVED_SIDE || frame.height < MIN_HALVED_SIDE) return 'as-planned';
     const large = plan.kind === 'full' && plan.reason === 'large-change';
     return this.motion.decide(large, now);
   }

@@ -13,8 +13,6 @@
 export interface MotionTrackerOptions {
   /** Two large changes at most this far apart are motion, ms. */
   readonly motionWindowMs: number;
-  /** No update for this long after a halved one: the screen settled, send it sharp, ms. */
-  readonly settleMs: number;
 }
 
 /** How to send one update. */
@@ -52,11 +50,5 @@ export class MotionTracker {
     // Motion is over (or paused): this update goes out whole and sharp, and covers it all.
     this.halvedSinceRepair = false;
     return 'repair';
-  }
-
-  /** Forget everything (the stream starts again from a full frame). */
-  reset(): void {
-    this.lastLargeAt = -Infinity;
-    this.halvedSinceRepair = false;
   }
 }
