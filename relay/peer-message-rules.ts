@@ -65,8 +65,8 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
 
 /**
  * What this relay tells peers of a sealing version, in `welcome`, that it routes beyond
- * version 2's first types: `cursor` (the two rows above). An older relay would end a socket
- * that sent them.
+ * version 2's first types: `cursor` (the two rows above) and `scaled-frames` (the FRAME flag
+ * SCALED, which checkEnvelope knows). An older relay would end a socket that sent them.
  */
 export const RELAY_FEATURES: readonly string[] = Object.freeze([PeerFeature.CURSOR, PeerFeature.SCALED_FRAMES]);
 
