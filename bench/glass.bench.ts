@@ -33,6 +33,14 @@ const TARGETS = Object.freeze({
   regionFps: 1, regionP50: 0.8, scrollFps: 2, keyP50: 1, cpuPerUpdateMs: 5, stillCpuPercent: 1, rssMiB: 150,
 });
 
+/**
+ * `halving-off` (with `scroll`): the scroll scene also runs this project with half-resolution
+ * motion hidden from the agent (it is not told the relay passes `scaled-frames`), the same
+ * build in the same run; both of our lanes then reach the relay through the same filter.
+ */
+const HALVING_OFF = 'halving-off';
+const SCALED_FRAMES = 'scaled-frames';
+
 const SCENES: readonly { readonly scene: GlassSceneName; readonly label: string }[] = [
   { scene: 'region', label: '400x300 region changing every frame (60/s)' },
   { scene: 'scroll', label: 'whole screen scrolling (30 steps/s)' },
@@ -173,14 +181,34 @@ function rowsOf(scene: GlassSceneName, label: string, ours: Lane, anchor: Lane, 
   }
 }
 
+type LaneName = 'ours' | 'anchor' | 'ours-halving-off';
+const LANE_TITLES: Readonly<Record<LaneName, string>> = {
+  ours: 'this project', anchor: 'noVNC + x0vncserver', 'ours-halving-off': 'this project, half-resolution motion hidden from the agent',
+};
+
+/** With `halving-off`: this project as shipped against the same build without half-resolution motion, same run. */
+function halvingRows(label: string, on: Lane, off: Lane): BenchRow[] {
+  const base = (value: number): { name: string; value: number } => ({ name: 'ours without halving', value });
+  return [
+    { case: `${label}: frames seen, with half-resolution motion`, value: on.fps, unit: 'fps', baseline: base(off.fps), note: `${laneNote(on)}; without: ${laneNote(off)}` },
+    { case: `${label}: bytes to the viewer, with half-resolution motion`, value: on.bytesPerSecond / 1024, unit: 'KiB/s', baseline: base(off.bytesPerSecond / 1024) },
+    { case: `${label}: scene paint → seen p50, with half-resolution motion`, value: percentile(on.latenciesMs, 50), unit: 'ms', baseline: base(percentile(off.latenciesMs, 50)) },
+    { case: `${label}: agent CPU per update, with half-resolution motion`, value: on.serverCpuMsPerUpdate, unit: 'ms', baseline: base(off.serverCpuMsPerUpdate) },
+  ];
+}
+
 const bench: Benchmark = {
   name: 'glass',
   description: 'glass to glass on Xvfb 1920x1080 (issue 13): a kiosk Chromium paints a frame counter and its clock in pixels; a meter reads them off the viewer\'s canvas '
     + 'in headless Chromium: this project (built agent → relay → technician page, sealed) against noVNC viewing x0vncserver, same run; scenes region, scroll, still, key '
-    + '(`npm run bench -- glass region key`: some of them)',
+    + '(`npm run bench -- glass region key`: some of them; `glass scroll halving-off`: also ours without half-resolution motion, same build and run)',
   async run(log, args) {
-    const scenes = args.length === 0 ? SCENES : SCENES.filter((s) => args.includes(s.scene));
-    if (scenes.length < args.length || scenes.length === 0) throw new Error(`unknown scene among ${args.join(', ')}; have ${SCENES.map((s) => s.scene).join(', ')}`);
+    const halvingOff = args.includes(HALVING_OFF);
+    const sceneArgs = args.filter((a) => a !== HALVING_OFF);
+    const scenes = sceneArgs.length === 0 ? SCENES : SCENES.filter((s) => sceneArgs.includes(s.scene));
+    if (scenes.length < sceneArgs.length || scenes.length === 0) {
+      throw new Error(`unknown scene among ${sceneArgs.join(', ')}; have ${SCENES.map((s) => s.scene).join(', ')} (and ${HALVING_OFF})`);
+    }
     if (!existsSync(BUILT_AGENT)) throw new Error(`${BUILT_AGENT} is missing: run npm run build first`);
     assertCaptureWorkerBuilt();
     assertTechnicianBuilt();
@@ -202,12 +230,17 @@ const bench: Benchmark = {
           shown = await Promise.race([showGlassScene(scene, xvfb.env(), STREAM_RUN.width, STREAM_RUN.height), overall]);
           await sleep(STREAM_RUN.sceneSettleMs);
           // Each scene starts with the other viewer, so that neither always meets a warmer scene.
-          const order = i % 2 === 0 ? ['ours', 'anchor'] as const : ['anchor', 'ours'] as const;
-          const lanes: Partial<Record<'ours' | 'anchor', Lane>> = {};
+          const order: readonly LaneName[] = [...(i % 2 === 0 ? ['ours', 'anchor'] as const : ['anchor', 'ours'] as const),
+            ...(halvingOff && scene === 'scroll' ? ['ours-halving-off'] as const : [])];
+          const lanes: Partial<Record<LaneName, Lane>> = {};
+          // With halving-off both of our lanes go through the feature filter, one hiding nothing.
+          const filtered = halvingOff && scene === 'scroll';
           for (const which of order) {
-            log(`${label}: ${which === 'ours' ? 'this project' : 'noVNC + x0vncserver'}`);
+            log(`${label}: ${LANE_TITLES[which]}`);
             const viewer = await Promise.race([
-              which === 'ours' ? startOurViewer(xvfb.env(), browser, OUR_CANVAS) : startNoVncViewer(xvfb.env(), xvfb.display, browser), overall]);
+              which === 'anchor' ? startNoVncViewer(xvfb.env(), xvfb.display, browser)
+                : startOurViewer(xvfb.env(), browser, OUR_CANVAS, filtered ? { hideRelayFeatures: which === 'ours' ? [] : [SCALED_FRAMES] } : {}),
+              overall]);
             try {
               const lane = await Promise.race([measure(viewer, scene), overall]);
               whats.add(lane.what);
@@ -218,6 +251,7 @@ const bench: Benchmark = {
             }
           }
           rows.push(...rowsOf(scene, label, lanes.ours!, lanes.anchor!, shown.clockLagBoundMs()));
+          if (lanes['ours-halving-off'] !== undefined) rows.push(...halvingRows(label, lanes.ours!, lanes['ours-halving-off']));
         } finally {
           await shown?.stop();
         }

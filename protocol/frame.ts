@@ -13,8 +13,8 @@
  * | offset | size | field          | notes                                                 |
  * |-------:|-----:|----------------|-------------------------------------------------------|
  * |      0 |    1 | kind           | 0x01                                                  |
- * |      1 |    1 | flags          | bit0 FULL, bit1 LAST, bit7 SEALED                     |
- * |      2 |    2 | headerLength   | 32; a reader skips to this offset for the image       |
+ * |      1 |    1 | flags          | bit0 FULL, bit1 LAST, bit2 SCALED, bit7 SEALED        |
+ * |      2 |    2 | headerLength   | 32 (36 with SCALED); the image starts at this offset  |
  * |      4 |    4 | seq            | update number, uint32, +1 per update, wraps at 2^32   |
  * |      8 |    8 | captureTimeMs  | float64 ms since the Unix epoch, client clock         |
  * |     16 |    1 | displayId      | which display this came from                          |
@@ -27,6 +27,16 @@
  * |     28 |    2 | screenWidth    | whole screen width; a change means the screen resized |
  * |     30 |    2 | screenHeight   | whole screen height                                   |
  * |     32 |    … | image          | encoded bytes of the rectangle, `format`              |
+ *
+ * With SCALED (only to a page that announced the `scaled-frames` feature) the image is
+ * smaller than the rectangle and is drawn stretched into it; two more fields say its size,
+ * and the image follows them:
+ *
+ * | offset | size | field          | notes                                                 |
+ * |-------:|-----:|----------------|-------------------------------------------------------|
+ * |     32 |    2 | imageWidth     | 1 ≤ imageWidth ≤ width, width ≤ 8 × imageWidth        |
+ * |     34 |    2 | imageHeight    | the same for height; smaller on at least one axis     |
+ * |     36 |    … | image          | encoded bytes, imageWidth × imageHeight pixels        |
  *
  * FRAME_ACK (technician → client): sent once the LAST rectangle of update `seq` is drawn.
  *
@@ -47,6 +57,12 @@ export const FrameFlag = Object.freeze({
   FULL: 0x01,
   /** Last rectangle of its update: draw, then acknowledge `seq`. */
   LAST: 0x02,
+  /**
+   * The image is smaller than the rectangle (the agent lowered the resolution while the
+   * whole screen moves): the header is 36 bytes and says the image's size; draw it
+   * stretched into the rectangle. Sent only to a page that announced `scaled-frames`.
+   */
+  SCALED: 0x04,
   /** The body after the envelope is sealed end to end (version 2 sessions). */
   SEALED: 0x80,
 } as const);
@@ -57,7 +73,15 @@ export type ImageFormatValue = (typeof ImageFormat)[keyof typeof ImageFormat];
 export const ENVELOPE_LENGTH = 8;
 export const FRAME_HEADER_LENGTH = 32;
 export const FRAME_ACK_LENGTH = 16;
-const KNOWN_FLAGS = FrameFlag.FULL | FrameFlag.LAST;
+/** A FRAME header with SCALED: the 32 bytes, then imageWidth and imageHeight. */
+export const SCALED_FRAME_HEADER_LENGTH = 36;
+/**
+ * A SCALED image is at most this many times smaller than its rectangle on each axis. The
+ * agent halves; anything much smaller is no picture a technician could use, only a way to
+ * make a page stretch a few bytes over the whole screen.
+ */
+export const MAX_SCALE_FACTOR = 8;
+const KNOWN_FLAGS = FrameFlag.FULL | FrameFlag.LAST | FrameFlag.SCALED;
 /** A sealed binary message: the record number after the envelope, the AEAD tag at the end. */
 export const SEALED_RECORD_NUMBER_LENGTH = 8;
 export const SEALED_TAG_LENGTH = 16;
@@ -82,6 +106,13 @@ export interface FrameHeader {
   readonly height: number;
   readonly screenWidth: number;
   readonly screenHeight: number;
+  /** With SCALED only: the image's own size, smaller than the rectangle (see the table above). */
+  readonly scaledImage?: { readonly width: number; readonly height: number };
+}
+
+/** The pixel size the rectangle's image must decode to: its own size, or the declared one with SCALED. */
+export function expectedImageSize(header: FrameHeader): { readonly width: number; readonly height: number } {
+  return header.scaledImage ?? { width: header.width, height: header.height };
 }
 
 export interface FrameMessage {
@@ -137,7 +168,8 @@ export function checkEnvelope(bytes: Uint8Array, sealing: BinarySealing = 'plain
   const plainLength = sealed ? bytes.byteLength - SEALED_OVERHEAD : bytes.byteLength;
   if (kind === BinaryKind.FRAME) {
     if (bodyFlags & ~KNOWN_FLAGS) return 'unknown-flags';
-    if (headerLength < FRAME_HEADER_LENGTH || headerLength > plainLength) return 'bad-header-length';
+    const minHeader = bodyFlags & FrameFlag.SCALED ? SCALED_FRAME_HEADER_LENGTH : FRAME_HEADER_LENGTH;
+    if (headerLength < minHeader || headerLength > plainLength) return 'bad-header-length';
     if (headerLength === plainLength) return 'empty-image';
     return envelope;
   }
@@ -146,12 +178,22 @@ export function checkEnvelope(bytes: Uint8Array, sealing: BinarySealing = 'plain
   return envelope;
 }
 
-/** Writes a frame header into the first 32 bytes of `target`. */
+/** The header length `header` is written with: 36 bytes when it says SCALED, else 32. */
+export function frameHeaderLength(header: FrameHeader): number {
+  return header.flags & FrameFlag.SCALED ? SCALED_FRAME_HEADER_LENGTH : FRAME_HEADER_LENGTH;
+}
+
+/**
+ * Writes a frame header into the first {@link frameHeaderLength} bytes of `target`. SCALED
+ * and `scaledImage` go together: one without the other is a bug of the caller, thrown.
+ */
 export function writeFrameHeader(header: FrameHeader, target: Uint8Array): void {
+  const scaled = (header.flags & FrameFlag.SCALED) !== 0;
+  if (scaled !== (header.scaledImage !== undefined)) throw new Error('frame header: SCALED and scaledImage go together');
   const dv = view(target);
   dv.setUint8(0, BinaryKind.FRAME);
   dv.setUint8(1, header.flags & 0xff);
-  dv.setUint16(2, FRAME_HEADER_LENGTH);
+  dv.setUint16(2, frameHeaderLength(header));
   dv.setUint32(4, header.seq >>> 0);
   dv.setFloat64(8, header.captureTimeMs);
   dv.setUint8(16, header.displayId);
@@ -163,13 +205,18 @@ export function writeFrameHeader(header: FrameHeader, target: Uint8Array): void 
   dv.setUint16(26, header.height);
   dv.setUint16(28, header.screenWidth);
   dv.setUint16(30, header.screenHeight);
+  if (header.scaledImage !== undefined) {
+    dv.setUint16(32, header.scaledImage.width);
+    dv.setUint16(34, header.scaledImage.height);
+  }
 }
 
 /** Builds a whole FRAME message: header followed by the image bytes (copied once). */
 export function encodeFrame(header: FrameHeader, image: Uint8Array): Uint8Array {
-  const out = new Uint8Array(FRAME_HEADER_LENGTH + image.byteLength);
+  const headerLength = frameHeaderLength(header);
+  const out = new Uint8Array(headerLength + image.byteLength);
   writeFrameHeader(header, out);
-  out.set(image, FRAME_HEADER_LENGTH);
+  out.set(image, headerLength);
   return out;
 }
 
@@ -186,7 +233,7 @@ export function encodeFrameAck(seq: number, captureTimeMs: number): Uint8Array {
 
 export type BinaryProblem =
   | 'too-short' | 'unknown-kind' | 'bad-header-length' | 'unknown-flags' | 'sealed-unexpected' | 'not-sealed'
-  | 'unknown-format' | 'empty-rect' | 'rect-outside-screen' | 'empty-image' | 'bad-timestamp';
+  | 'unknown-format' | 'empty-rect' | 'rect-outside-screen' | 'empty-image' | 'bad-timestamp' | 'bad-scaled-size';
 
 /** Parses a FRAME; on failure returns the problem. Never throws. */
 export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
@@ -200,6 +247,7 @@ export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
   if (format !== ImageFormat.JPEG && format !== ImageFormat.PNG) return 'unknown-format';
   const captureTimeMs = dv.getFloat64(8);
   if (!Number.isFinite(captureTimeMs) || captureTimeMs < 0) return 'bad-timestamp';
+  const scaled = (envelope.flags & FrameFlag.SCALED) !== 0;
   const header: FrameHeader = {
     flags: envelope.flags,
     seq: envelope.seq,
@@ -213,12 +261,25 @@ export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
     height: dv.getUint16(26),
     screenWidth: dv.getUint16(28),
     screenHeight: dv.getUint16(30),
+    ...(scaled ? { scaledImage: { width: dv.getUint16(32), height: dv.getUint16(34) } } : {}),
   };
   if (header.width === 0 || header.height === 0) return 'empty-rect';
   if (header.x + header.width > header.screenWidth || header.y + header.height > header.screenHeight) {
     return 'rect-outside-screen';
   }
+  if (header.scaledImage !== undefined && !scaledSizeFits(header.scaledImage, header)) return 'bad-scaled-size';
   return { kind: 'frame', header, image: bytes.subarray(envelope.headerLength) };
+}
+
+/**
+ * A SCALED image's declared size is sound: not zero, not larger than its rectangle on
+ * either axis, smaller on at least one (else SCALED means nothing), and at most
+ * {@link MAX_SCALE_FACTOR} times smaller on each.
+ */
+function scaledSizeFits(image: { readonly width: number; readonly height: number }, rect: { readonly width: number; readonly height: number }): boolean {
+  const axisFits = (small: number, big: number): boolean => small >= 1 && small <= big && big <= small * MAX_SCALE_FACTOR;
+  return axisFits(image.width, rect.width) && axisFits(image.height, rect.height)
+    && (image.width < rect.width || image.height < rect.height);
 }
 
 /** Parses a FRAME_ACK; on failure returns the problem. Never throws. */

@@ -226,6 +226,12 @@ export const PeerFeature = Object.freeze({
    * be told.
    */
   RECORDING: 'recording',
+  /**
+   * The page draws FRAME rectangles whose image is smaller than the rectangle (flag SCALED,
+   * PROTOCOL.md §6): send it whole-screen motion at half resolution. Said by the relay too,
+   * whose envelope check must know the flag.
+   */
+  SCALED_FRAMES: 'scaled-frames',
 } as const);
 
 /** What travels only inside `sealed`: each side's name, after key confirmation. */

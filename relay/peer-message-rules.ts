@@ -80,12 +80,12 @@ export const CONTROL_ONLY_SEALED: ReadonlySet<SealableType> = new Set<SealableTy
 /**
  * What this relay tells peers of a sealing version, in `welcome`, that it routes beyond
  * version 2's first types: `cursor` (the `cursor-shape` and `cursor-pos` rows above),
- * `displays` (`select-display`), `chat`, `clipboard` (`clipboard`, `clipboard-request`) and
- * `recording` (`recording-started`, `recording-stopped`). An older relay would end a socket
- * that sent them.
+ * `displays` (`select-display`), `chat`, `clipboard` (`clipboard`, `clipboard-request`),
+ * `recording` (`recording-started`, `recording-stopped`) and `scaled-frames` (the FRAME flag
+ * SCALED, which checkEnvelope knows). An older relay would end a socket that sent them.
  */
 export const RELAY_FEATURES: readonly string[] = Object.freeze([
-  PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING,
+  PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING, PeerFeature.SCALED_FRAMES,
 ]);
 
 /** The text message types a peer may ever send. */

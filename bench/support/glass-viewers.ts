@@ -17,6 +17,7 @@ import type { TestBrowser } from '../../test/support/browser';
 import { stopChild } from '../../test/support/xvfb';
 import { openPanel, submitCode, waitForState } from '../../test/browser/panel-driver';
 import { AGENT_ARGS, EXPECTED_ADAPTERS as EXPECTED } from './agent-ipc';
+import { startFeatureFilter, type FeatureFilter } from './glass-feature-filter';
 import { countReceivedBytes, installMeter } from './glass-meter';
 import { descendantsCpuMs, rssBytes } from './proc-cpu';
 import { installTechnicianPageHook, pageDrawCount } from './technician-page';
@@ -109,19 +110,40 @@ function printedCode(text: string): string | undefined {
   return /^\s+(\d{3} \d{3}(?: \d{3,6})?)\s*$/m.exec(text)?.[1]?.replace(/ /g, '');
 }
 
+/** How our viewer is set up beyond the defaults. */
+export interface OurViewerOptions {
+  /**
+   * Relay features the agent is not told about (through a glass-feature-filter.ts in front of
+   * the relay, for the agent's socket only), so it does without them: `scaled-frames` to
+   * measure the agent without half-resolution motion. The filter is put in front whenever
+   * this is given, even empty, so that both lanes of a comparison have the same hop.
+   */
+  readonly hideRelayFeatures?: readonly string[];
+}
+
 /** Our viewer: relay, built agent, technician page (sealed). */
-export async function startOurViewer(env: NodeJS.ProcessEnv, browser: TestBrowser, canvasSelector: string): Promise<Viewer> {
+export async function startOurViewer(env: NodeJS.ProcessEnv, browser: TestBrowser, canvasSelector: string, options: OurViewerOptions = {}): Promise<Viewer> {
   const relay = await createRelay({ options: { port: 0, host: '127.0.0.1' }, logger: pino({ level: 'warn' }) });
-  // Its own stdout and stderr are read here, never copied out: stdout holds the access code.
-  const agent = spawn(process.execPath, [BUILT_AGENT, ...AGENT_ARGS, '--relay', relay.wsUrl, '--log-level', 'info'], {
-    env, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  let filter: FeatureFilter | undefined;
+  let agent: ChildProcess | undefined;
   let page: Page | undefined;
   const stop = async (): Promise<void> => {
-    await stopChild(agent);
+    if (agent !== undefined) await stopChild(agent);
     await page?.close().catch(() => undefined);
+    await filter?.close();
     await relay.close();
   };
+  try {
+    if (options.hideRelayFeatures !== undefined) filter = await startFeatureFilter(relay.wsUrl, options.hideRelayFeatures);
+    // Its own stdout and stderr are read here, never copied out: stdout holds the access code.
+    agent = spawn(process.execPath, [BUILT_AGENT, ...AGENT_ARGS, '--relay', filter?.wsUrl ?? relay.wsUrl, '--log-level', 'info'], {
+      env, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const hidden = options.hideRelayFeatures?.length ? `, relay features hidden from the agent: ${options.hideRelayFeatures.join(', ')}` : '';
   try {
     const ready = await watchOutput(agent, 'stderr', agentReady, 'the agent\'s "agent ready" line', 30_000);
     if (ready.source !== EXPECTED.source || ready.encoder !== EXPECTED.encoder) {
@@ -139,10 +161,10 @@ export async function startOurViewer(env: NodeJS.ProcessEnv, browser: TestBrowse
     return {
       name: 'this project (technician page, sealed)',
       page: p,
-      what: `agent: capture ${ready.source}, encoder ${ready.encoder}, changes ${ready.changes} (built dist/client/main.js)`,
+      what: `agent: capture ${ready.source}, encoder ${ready.encoder}, changes ${ready.changes} (built dist/client/main.js)${hidden}`,
       receivedBytes: bytes,
       serverCpuMs: () => descendantsCpuMs(process.pid, BUILT_AGENT),
-      serverRssBytes: () => rssBytes(agent.pid),
+      serverRssBytes: () => rssBytes(agent!.pid),
       updatesDrawn: () => pageDrawCount(p),
       focusCanvas: () => p.focus(canvasSelector),
       stop,

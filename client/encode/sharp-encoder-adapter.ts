@@ -1,7 +1,8 @@
 import type { RawFrame } from '../capture/raw-frame';
 import type { Rect } from '../diff/rect';
+import { cropToRgbHalf, halvedSize } from './crop-half';
 import { cropToRgb } from './crop-pixels';
-import { clampQuality, type RectEncoder } from './rect-encoder';
+import { clampQuality, type EncodeOptions, type RectEncoder } from './rect-encoder';
 
 /**
  * JPEG through sharp (libvips + libjpeg-turbo): ≈17–21 ms for a 1080p frame, ≈1.2 ms for
@@ -17,9 +18,12 @@ export async function createSharpEncoder(): Promise<RectEncoder> {
   return {
     name: 'sharp',
     format: 1,
-    async encode(frame: RawFrame, rect: Rect, quality: number): Promise<Uint8Array> {
-      const rgb = cropToRgb(frame, rect);
-      return sharp(rgb, { raw: { width: rect.width, height: rect.height, channels: 3 } })
+    halves: true,
+    async encode(frame: RawFrame, rect: Rect, quality: number, options?: EncodeOptions): Promise<Uint8Array> {
+      const halve = options?.halve === true;
+      const rgb = halve ? cropToRgbHalf(frame, rect) : cropToRgb(frame, rect);
+      const { width, height } = halve ? halvedSize(rect) : rect;
+      return sharp(rgb, { raw: { width, height, channels: 3 } })
         // mozjpeg's trellis quantisation saves ~10% bytes but costs several times the CPU.
         .jpeg({ quality: clampQuality(quality), mozjpeg: false, chromaSubsampling: '4:2:0' })
         .toBuffer();

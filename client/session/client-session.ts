@@ -40,6 +40,8 @@ export interface CursorStreamerLike {
 /** The part of a FrameStreamer the session drives. */
 export interface StreamerLike {
   start(): void;
+  /** The technician's page draws SCALED frames (and the relay passes them): motion may go at half resolution. */
+  allowScaledFrames?(allowed: boolean): void;
   stop(): Promise<void>;
   onAck(seq: number): void;
   requestRefresh(): void;
@@ -631,6 +633,9 @@ export class ClientSession {
     }
     if (this.ws !== ws || this.state.kind !== 'sharing') return;
     this.streamer = this.deps.createStreamer((bytes) => this.sendFrame(ws, bytes), wholeFramesOnly);
+    // Half-resolution motion only through a relay that routes it (an older one would close
+    // our socket) and only to a page that said it takes it.
+    this.streamer.allowScaledFrames?.(this.technicianAndRelayCan(PeerFeature.SCALED_FRAMES));
     this.streamer.start();
     this.setChatOpen(this.deps.chat !== undefined && this.technicianAndRelayCan(PeerFeature.CHAT));
     const attempt = this.attempt;

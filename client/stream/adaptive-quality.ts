@@ -34,6 +34,14 @@ export class AdaptiveQuality {
     return this.fixed ?? this.auto;
   }
 
+  /**
+   * Quality for a frame the technician will look at for a while (the sharp one after motion):
+   * the technician's fixed choice if any, else the highest adaptive quality.
+   */
+  get best(): number {
+    return this.fixed ?? this.options.max;
+  }
+
   /** Smoothed grab → ack latency in ms, once an ack was seen. */
   get latencyMs(): number | undefined {
     return this.smoothedMs;

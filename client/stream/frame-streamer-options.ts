@@ -45,6 +45,17 @@ export interface FrameStreamerOptions {
   readonly initialQuality: number;
   /** The viewer draws only whole screens (legacy technician): every changed update is the whole frame. */
   readonly wholeFramesOnly: boolean;
+  /**
+   * Two large changes (a whole frame planned) at most this far apart are whole-screen
+   * motion: the next ones go at half resolution to a viewer that takes SCALED frames, ms.
+   */
+  readonly motionWindowMs: number;
+  /**
+   * After a half-resolution update, this long with no update means the screen stopped: the
+   * whole screen is sent again sharp at maxQuality, ms. Longer than a frame of motion (a
+   * scroll at 30 steps/s changes every 33 ms), short enough not to be seen as a wait.
+   */
+  readonly settleMs: number;
   /** Value of the frame header's displayId. */
   readonly displayId: number;
   /** How dirty tiles become rectangles. */
@@ -70,6 +81,8 @@ export const DEFAULT_STREAMER_OPTIONS: FrameStreamerOptions = Object.freeze({
   encodeParallelism: 2,
   minBandPixels: 256 * 1024,
   wholeFramesOnly: false,
+  motionWindowMs: 500,
+  settleMs: 250,
   displayId: 0,
   plan: DEFAULT_PLAN_OPTIONS,
 });
@@ -99,6 +112,8 @@ export function resolveStreamerOptions(partial: FrameStreamerOptionsInput = {}):
   check(o.lowLatencyMs >= 0 && o.highLatencyMs > o.lowLatencyMs, 'need 0 ≤ lowLatencyMs < highLatencyMs');
   check(isInt(o.ackTimeoutMs, 1), 'ackTimeoutMs must be an integer ≥ 1');
   check(isInt(o.errorRetryMs, 0), 'errorRetryMs must be an integer ≥ 0');
+  check(isInt(o.motionWindowMs, 0), 'motionWindowMs must be an integer ≥ 0');
+  check(isInt(o.settleMs, 1), 'settleMs must be an integer ≥ 1');
   check(isInt(o.displayId, 0, 255), 'displayId must be 0–255');
   check(isInt(o.plan.tileSize, 8, 1024), 'plan.tileSize must be 8–1024');
   check(isInt(o.plan.bridgeTiles, 0), 'plan.bridgeTiles must be ≥ 0');

@@ -5,8 +5,10 @@ import type { ScreenSource } from '../capture/screen-source';
 import { planUpdate, type UpdatePlan } from '../diff/plan-update';
 import type { Rect } from '../diff/rect';
 import type { RectEncoder } from '../encode/rect-encoder';
+import { halvedSize } from '../encode/crop-half';
 import { splitIntoBands } from '../encode/split-bands';
 import { AdaptiveQuality } from './adaptive-quality';
+import { MotionTracker, type MotionDecision } from './motion-tracker';
 import { resolveStreamerOptions, type FrameStreamerOptions, type FrameStreamerOptionsInput } from './frame-streamer-options';
 
 /** What a FrameStreamer works with; hardware and the socket are injected so tests use fakes. */
@@ -29,6 +31,10 @@ export interface FrameStreamerStats {
   readonly grabs: number;
   /** Updates sent (each one or more rectangles). */
   readonly updates: number;
+  /** Of those, updates sent at half resolution while the whole screen moved (SCALED). */
+  readonly halvedUpdates: number;
+  /** Of those, whole sharp updates sent once the motion stopped, to replace what went halved. */
+  readonly repairs: number;
   /** Of those, full-screen updates. */
   readonly fullUpdates: number;
   readonly rects: number;
@@ -61,6 +67,10 @@ interface PendingUpdate {
   readonly full: boolean;
   readonly rects: readonly Rect[];
   readonly quality: number;
+  /** Encoded at half resolution, sent with SCALED. */
+  readonly halved: boolean;
+  /** The whole screen sent sharp after motion, replacing what went halved. */
+  readonly repair: boolean;
 }
 
 /** An update sent and not yet acknowledged. */
@@ -69,6 +79,8 @@ interface InFlight {
 }
 
 const SEQ_MODULO = 2 ** 32;
+/** A screen smaller than this on a side is never halved (nothing to gain, and a 1-pixel side cannot shrink). */
+const MIN_HALVED_SIDE = 64;
 
 /**
  * Resolves after pending I/O callbacks have run. Awaiting a resolved promise does not
@@ -95,8 +107,9 @@ function seqAtOrBefore(a: number, b: number): boolean {
  * of it carries the same `seq` and `captureTimeMs`, and the last one the LAST flag.
  *
  * Throughput: large rectangles are cut into bands encoded side by side (sharp uses one
- * thread per image), and the next grab overlaps the current encode. Measured figures are
- * in BENCHMARKS.md.
+ * thread per image), and the next grab overlaps the current encode. While the whole screen
+ * moves, a viewer that takes SCALED frames gets it at half resolution, and the whole screen
+ * sharp once it settles (motion-tracker.ts). Measured figures are in BENCHMARKS.md.
  */
 export class FrameStreamer {
   private readonly options: FrameStreamerOptions;
@@ -122,7 +135,14 @@ export class FrameStreamer {
   private eagerUntil = -Infinity;
   /** Ends the subscription to the source's change signal, when it has one. */
   private unsubscribe: (() => void) | undefined;
-  private counters = { grabs: 0, updates: 0, fullUpdates: 0, rects: 0, bytes: 0, acks: 0, ackTimeouts: 0, errors: 0 };
+  private counters = {
+    grabs: 0, updates: 0, halvedUpdates: 0, repairs: 0, fullUpdates: 0, rects: 0, bytes: 0, acks: 0, ackTimeouts: 0, errors: 0,
+  };
+  /** The viewer draws SCALED frames (it said so, and so did the relay): whole-screen motion may go halved. */
+  private scaledFramesAllowed = false;
+  private readonly motion: MotionTracker;
+  /** Fires settleMs after the last halved update, to send the screen sharp once it stopped. */
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly deps: FrameStreamerDeps, options: FrameStreamerOptionsInput = {}) {
     this.options = resolveStreamerOptions(options);
@@ -135,6 +155,7 @@ export class FrameStreamer {
     }, this.options.fixedQuality);
     this.now = deps.now ?? Date.now;
     this.idleIntervalMs = this.options.minFrameIntervalMs;
+    this.motion = new MotionTracker({ motionWindowMs: this.options.motionWindowMs });
   }
 
   get currentState(): FrameStreamerState {
@@ -161,6 +182,7 @@ export class FrameStreamer {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.clearTimer();
+    this.clearSettleTimer();
     await this.running;
     await this.sending;
     this.inFlight.clear();
@@ -198,6 +220,16 @@ export class FrameStreamer {
     if (this.state !== 'running') return;
     this.eagerUntil = this.now() + this.options.nudgeWindowMs;
     this.wake();
+  }
+
+  /**
+   * Whether the viewer takes SCALED frames (it announced `scaled-frames`, and the relay
+   * routes them). Only then, and only with an encoder that can halve, does whole-screen
+   * motion go at half resolution. Off by default: an older page would draw nothing wrong
+   * but an older relay ends the socket on the unknown flag.
+   */
+  allowScaledFrames(allowed: boolean): void {
+    this.scaledFramesAllowed = allowed;
   }
 
   /** A fixed JPEG quality 1–100, or `'auto'` for adaptive quality. */
@@ -259,7 +291,8 @@ export class FrameStreamer {
     } catch (error) {
       this.counters.errors++;
       this.deps.logger?.warn({ err: error }, 'screen grab failed; retrying');
-      // What the viewer has is unknown now: start again from a full frame.
+      // What the viewer has is unknown now: start again from a full frame (a sharp one: it
+      // also replaces anything sent halved).
       this.previous = undefined;
       this.refreshPending = true;
       nextDelayMs = this.options.errorRetryMs;
@@ -336,8 +369,10 @@ export class FrameStreamer {
       return Math.max(0, grabStartedAt + delay - this.now());
     }
     this.idleIntervalMs = this.options.minFrameIntervalMs;
-    const full = plan.kind === 'full';
-    const whole: readonly Rect[] = full ? [{ x: 0, y: 0, width: frame.width, height: frame.height }] : plan.rects;
+    const motion = this.motionDecision(plan, frame, captureTimeMs);
+    // A repair replaces the whole screen, whatever the diff found.
+    const full = plan.kind === 'full' || motion === 'repair';
+    const whole: readonly Rect[] = plan.kind === 'rects' && !full ? plan.rects : [{ x: 0, y: 0, width: frame.width, height: frame.height }];
     // A whole-frames-only viewer needs the screen as one image: no bands for it.
     const maxBands = this.options.wholeFramesOnly ? 1 : this.options.encodeParallelism;
     const bandOptions = { maxBands, minBandPixels: this.options.minBandPixels };
@@ -347,8 +382,14 @@ export class FrameStreamer {
       frame,
       full,
       rects: whole.flatMap((rect) => splitIntoBands(rect, bandOptions)),
-      quality: this.quality.value,
+      // The sharp frame after motion is the one the technician looks at: the best quality
+      // (the technician's own choice when they fixed one).
+      quality: motion === 'repair' ? this.quality.best : this.quality.value,
+      halved: motion === 'halve',
+      repair: motion === 'repair',
     };
+    if (motion === 'halve') this.armSettleTimer();
+    else if (motion === 'repair') this.clearSettleTimer();
     // From here the update counts as in flight and is what the viewer will have next.
     this.nextSeq = (this.nextSeq + 1) % SEQ_MODULO;
     this.inFlight.set(update.seq, { captureTimeMs });
@@ -362,13 +403,13 @@ export class FrameStreamer {
   /** Encodes the rectangles of one update side by side and sends them in order. Never rejects. */
   private async encodeAndSend(update: PendingUpdate): Promise<void> {
     try {
-      const { frame, rects, full, seq, captureTimeMs, quality } = update;
+      const { frame, rects, full, seq, captureTimeMs, quality, halved, repair } = update;
       // Each encode starts with a synchronous crop of its band; starting them one event-loop
       // turn apart lets input events run between crops (they still encode in parallel).
       const encodes: Promise<Uint8Array>[] = [];
       for (const rect of rects) {
         await yieldToIo();
-        const encode = this.deps.encoder.encode(frame, rect, quality);
+        const encode = this.deps.encoder.encode(frame, rect, quality, halved ? { halve: true } : undefined);
         // Handled at once: a band failing while later ones start must not be an unhandled rejection.
         encode.catch(() => undefined);
         encodes.push(encode);
@@ -377,7 +418,7 @@ export class FrameStreamer {
       if (this.state !== 'running') return;
       for (const [index, rect] of rects.entries()) {
         const header: FrameHeader = {
-          flags: (full ? FrameFlag.FULL : 0) | (index === rects.length - 1 ? FrameFlag.LAST : 0),
+          flags: (full ? FrameFlag.FULL : 0) | (index === rects.length - 1 ? FrameFlag.LAST : 0) | (halved ? FrameFlag.SCALED : 0),
           seq,
           captureTimeMs,
           displayId: this.options.displayId,
@@ -389,6 +430,7 @@ export class FrameStreamer {
           height: rect.height,
           screenWidth: frame.width,
           screenHeight: frame.height,
+          ...(halved ? { scaledImage: halvedSize(rect) } : {}),
         };
         const bytes = encodeFrame(header, images[index]!);
         this.counters.bytes += bytes.byteLength;
@@ -397,6 +439,8 @@ export class FrameStreamer {
       }
       this.counters.updates++;
       if (full) this.counters.fullUpdates++;
+      if (halved) this.counters.halvedUpdates++;
+      if (repair) this.counters.repairs++;
     } catch (error) {
       this.counters.errors++;
       this.deps.logger?.warn({ err: error }, 'frame encode or send failed; a full frame follows');
@@ -406,6 +450,36 @@ export class FrameStreamer {
       this.refreshPending = true;
       this.wake();
     }
+  }
+
+  /**
+   * Half resolution while the whole screen moves, to a viewer that takes it; a sharp whole
+   * frame once it stops. Only whole screens go halved, and only real ones: the protocol
+   * wants a SCALED image smaller than its rectangle, and each band is at least 16 rows.
+   */
+  private motionDecision(plan: UpdatePlan, frame: RawFrame, now: number): MotionDecision {
+    if (!this.scaledFramesAllowed || this.options.wholeFramesOnly || this.deps.encoder.halves !== true) return 'as-planned';
+    if (frame.width < MIN_HALVED_SIDE || frame.height < MIN_HALVED_SIDE) return 'as-planned';
+    const large = plan.kind === 'full' && plan.reason === 'large-change';
+    return this.motion.decide(large, now);
+  }
+
+  /**
+   * After a halved update, if no other update comes within settleMs, the screen stopped:
+   * ask for a refresh, which goes out whole, sharp and at the best quality (the tracker
+   * still owes a repair). With a damage-driven source nothing else would wake the streamer.
+   */
+  private armSettleTimer(): void {
+    this.clearSettleTimer();
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = undefined;
+      if (this.state === 'running' && this.motion.needsRepair) this.requestRefresh();
+    }, this.options.settleMs);
+  }
+
+  private clearSettleTimer(): void {
+    if (this.settleTimer !== undefined) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
   }
 
   private plan(frame: RawFrame): UpdatePlan {

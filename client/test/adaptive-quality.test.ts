@@ -27,4 +27,12 @@ describe('AdaptiveQuality', () => {
     q.setFixed(undefined);
     expect(q.value).toBe(40);
   });
+
+  it('best: the maximum while adaptive, however low it went; a fixed quality when one is set', () => {
+    const q = new AdaptiveQuality(options);
+    for (let i = 0; i < 50; i++) q.onAck(2000);
+    expect([q.value, q.best]).toEqual([40, 80]);
+    q.setFixed(30);
+    expect(q.best).toBe(30);
+  });
 });

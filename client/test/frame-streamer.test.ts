@@ -419,3 +419,121 @@ describe('FrameStreamer', () => {
     expect(() => h.streamer.start()).toThrow(/cannot go from stopped/);
   });
 });
+
+describe('FrameStreamer during whole-screen motion', () => {
+  /** Repaints the whole screen before every grab (a scroll, a video): every update is a large change. */
+  function moveBeforeEveryGrab(screen: FakeScreenSource): { stop(): void } {
+    let shade = 0;
+    let moving = true;
+    const grab = screen.grab.bind(screen);
+    screen.grab = async () => {
+      if (moving) screen.paint({ x: 0, y: 0, width: 320, height: 240 }, [shade++ & 255, 7, 9]);
+      return grab();
+    };
+    return { stop: () => { moving = false; } };
+  }
+
+  /** Acknowledges every update as soon as it is sent, as a quick viewer would, until `count` updates were sent. */
+  async function ackUntil(h: Harness, count: number): Promise<void> {
+    await until(() => {
+      for (const seq of h.updates()) h.streamer.onAck(seq);
+      return h.updates().length >= count;
+    }, `${count} updates`);
+  }
+
+  const SCALED_HALF = { width: 160, height: 120 };
+
+  it('to a viewer that takes SCALED: the first large change sharp, then half resolution, then the whole screen sharp at maxQuality once it stops', async () => {
+    const h = harness({ settleMs: 250, maxQuality: 80, initialQuality: 60, minQuality: 40 });
+    h.streamer.allowScaledFrames(true);
+    const motion = moveBeforeEveryGrab(h.screen);
+    h.streamer.start();
+    await ackUntil(h, 6);
+    const [first, firstLarge, ...moving] = h.updates().slice(0, 6).map((seq) => h.update(seq)[0]!);
+    expect(first!.flags & FrameFlag.SCALED).toBe(0); // the first frame
+    expect(firstLarge!.flags & FrameFlag.SCALED).toBe(0); // one large change alone is no motion yet
+    for (const header of moving) {
+      expect(header).toMatchObject({ x: 0, y: 0, width: 320, height: 240, scaledImage: SCALED_HALF });
+      expect(header.flags & (FrameFlag.SCALED | FrameFlag.FULL | FrameFlag.LAST)).toBe(FrameFlag.SCALED | FrameFlag.FULL | FrameFlag.LAST);
+    }
+    expect(h.encoder.calls.filter((c) => c.halve)).not.toHaveLength(0);
+
+    motion.stop();
+    const stoppedAt = Date.now();
+    await until(() => {
+      for (const seq of h.updates()) h.streamer.onAck(seq);
+      return h.streamer.stats.repairs === 1;
+    }, 'the sharp frame after the motion', 1000);
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(250); // settleMs after the last halved update
+    for (const seq of h.updates()) h.streamer.onAck(seq);
+    const last = h.sent.at(-1)!;
+    expect(last).toMatchObject({ x: 0, y: 0, width: 320, height: 240, flags: FrameFlag.FULL | FrameFlag.LAST });
+    expect(last.scaledImage).toBeUndefined();
+    expect(h.encoder.calls.at(-1)).toMatchObject({ quality: 80, halve: false });
+    // And then nothing: the page has the screen as it is.
+    const sentBefore = h.sent.length;
+    await elapse(2000);
+    expect(h.sent).toHaveLength(sentBefore);
+    expect(h.streamer.stats).toMatchObject({ repairs: 1 });
+    expect(h.streamer.stats.halvedUpdates).toBeGreaterThanOrEqual(4);
+  });
+
+  it('motion that ends in a small change: that update is the whole screen sharp at maxQuality, not the small rectangle', async () => {
+    const h = harness({ settleMs: 10_000, maxQuality: 80, initialQuality: 60, minQuality: 40 });
+    h.streamer.allowScaledFrames(true);
+    const motion = moveBeforeEveryGrab(h.screen);
+    h.streamer.start();
+    await ackUntil(h, 4);
+    motion.stop();
+    await ackUntil(h, h.updates().length); // acknowledge whatever is still on its way
+    await elapse(100);
+    for (const seq of h.updates()) h.streamer.onAck(seq);
+    expect(h.sent.at(-1)!.flags & FrameFlag.SCALED).toBe(FrameFlag.SCALED); // no settle within 10 s: still halved
+    const before = h.sent.length;
+    h.screen.paint({ x: 5, y: 5, width: 4, height: 4 }, [255, 255, 255]);
+    await until(() => h.sent.length > before, 'the small change');
+    expect(h.sent.at(-1)).toMatchObject({ x: 0, y: 0, width: 320, height: 240, flags: FrameFlag.FULL | FrameFlag.LAST });
+    expect(h.encoder.calls.at(-1)).toMatchObject({ quality: 80, halve: false });
+    // The next small change is sent as it is again.
+    h.streamer.onAck(h.sent.at(-1)!.seq);
+    const next = h.sent.length;
+    h.screen.paint({ x: 5, y: 5, width: 4, height: 4 }, [0, 0, 0]);
+    await until(() => h.sent.length > next, 'the next small change');
+    expect(h.sent.at(-1)).toMatchObject({ width: 64, height: 64 });
+    expect(h.sent.at(-1)!.flags & FrameFlag.FULL).toBe(0);
+  });
+
+  it('the sharp frame after motion keeps a quality the technician fixed', async () => {
+    const h = harness({ settleMs: 250, maxQuality: 80 });
+    h.streamer.allowScaledFrames(true);
+    h.streamer.setQuality(30);
+    const motion = moveBeforeEveryGrab(h.screen);
+    h.streamer.start();
+    await ackUntil(h, 5);
+    expect(h.streamer.stats.halvedUpdates).toBeGreaterThan(0);
+    motion.stop();
+    await until(() => {
+      for (const seq of h.updates()) h.streamer.onAck(seq);
+      return h.streamer.stats.repairs === 1;
+    }, 'the sharp frame after the motion', 1000);
+    expect(h.encoder.calls.at(-1)).toMatchObject({ quality: 30, halve: false });
+  });
+
+  it('never sends SCALED to a viewer that did not say it takes it, with an encoder that cannot halve, or to a whole-frames-only viewer', async () => {
+    const cases: ((h: Harness) => void)[] = [
+      () => undefined,
+      (h) => { h.streamer.allowScaledFrames(true); h.encoder.halves = false; },
+      (h) => { h.streamer.allowScaledFrames(true); },
+    ];
+    for (const [index, setUp] of cases.entries()) {
+      const h = harness(index === 2 ? { wholeFramesOnly: true } : {});
+      setUp(h);
+      moveBeforeEveryGrab(h.screen);
+      h.streamer.start();
+      await ackUntil(h, 8);
+      expect(h.sent.filter((header) => header.flags & FrameFlag.SCALED)).toEqual([]);
+      expect(h.encoder.calls.filter((c) => c.halve)).toEqual([]);
+      await settle(h.streamer.stop());
+    }
+  });
+});

@@ -170,7 +170,7 @@ describe('malformed binary is refused with RS_ERR_PROTO_MALFORMED, never thrown'
     ['unknown kind 0x00', frameWith((dv) => dv.setUint8(0, 0x00)), 'unknown-kind'],
     ['unknown kind 0x03', frameWith((dv) => dv.setUint8(0, 0x03)), 'unknown-kind'],
     ['unknown kind 0xff, one byte', Uint8Array.of(0xff), 'unknown-kind'],
-    ['unknown frame flag 0x04', frameWith((dv) => dv.setUint8(1, FrameFlag.LAST | 0x04)), 'unknown-flags'],
+    ['unknown frame flag 0x08', frameWith((dv) => dv.setUint8(1, FrameFlag.LAST | 0x08)), 'unknown-flags'],
     ['unknown frame flag 0x40', frameWith((dv) => dv.setUint8(1, 0x40)), 'unknown-flags'],
     ['SEALED frame', frameWith((dv) => dv.setUint8(1, FrameFlag.SEALED | FrameFlag.LAST)), 'sealed-unexpected'],
     ['SEALED ack', ackWith((dv) => dv.setUint8(1, FrameFlag.SEALED)), 'sealed-unexpected'],
@@ -245,7 +245,7 @@ describe('the envelope of a sealed session (what the relay checks)', () => {
     expect(checkEnvelope(sealedLike(encodeFrameAck(1, 2), SEALED_OVERHEAD + 1), 'sealed')).toBe('bad-header-length');
     expect(checkEnvelope(sealedLike(encodeFrameAck(1, 2), SEALED_OVERHEAD - 1), 'sealed')).toBe('bad-header-length');
     const reserved = sealedLike(plainFrame);
-    reserved[1] = reserved[1]! | 0x04;
+    reserved[1] = reserved[1]! | 0x08;
     expect(checkEnvelope(reserved, 'sealed')).toBe('unknown-flags');
   });
 });

@@ -68,7 +68,7 @@ describe('sealed link', () => {
     gate.release(2);
     gate.release(1);
     gate.release(0);
-    expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana', features: ['cursor', 'displays', 'chat', 'clipboard', 'recording'] });
+    expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana', features: ['cursor', 'displays', 'chat', 'clipboard', 'recording', 'scaled-frames'] });
     expect(await customer.open()).toEqual({ type: 'input', seq: 0, event: { kind: 'text', text: 'uno' } });
     expect(await customer.open()).toEqual({ type: 'input', seq: 1, event: { kind: 'text', text: 'dos' } });
   });
@@ -83,7 +83,7 @@ describe('sealed link', () => {
     link.send({ type: 'quality', mode: 'auto' });
     link.sendBinary(Uint8Array.from([2, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]));
     gate.release(0);
-    expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana', features: ['cursor', 'displays', 'chat', 'clipboard', 'recording'] }); // sealed before the failure: it went
+    expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana', features: ['cursor', 'displays', 'chat', 'clipboard', 'recording', 'scaled-frames'] }); // sealed before the failure: it went
     gate.release(3);
     gate.release(2);
     gate.release(1, true); // the refresh fails to seal

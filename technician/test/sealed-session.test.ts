@@ -102,7 +102,7 @@ async function pairedSealed(h: ReturnType<typeof harness>): Promise<FakeCustomer
   // The relay asks the customer as it passes the client's confirmation on; it does not wait
   // for the page, which is still checking that confirmation.
   h.socket().receive({ type: 'waiting-consent', timeoutMs: 60_000 });
-  expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana (CompuEasys)', features: ['cursor', 'displays', 'chat', 'clipboard', 'recording'] });
+  expect(await customer.open()).toEqual({ type: 'introduce', name: 'Ana (CompuEasys)', features: ['cursor', 'displays', 'chat', 'clipboard', 'recording', 'scaled-frames'] });
   await customer.send({ type: 'introduce', name: 'PC-RECEPCION' });
   h.socket().receive({ type: 'paired', sessionId: 's1', viewOnly: false, peer: { name: '', legacy: false, wholeFramesOnly: false } });
   await reached(h.session, 'connected');

@@ -400,6 +400,57 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     expect(shown).toEqual([true, false, true, false]);
   });
 
+  /**
+   * Pairs a technician that announces `features` with an agent on `agentRelayUrl`, moves
+   * the whole fake screen before every grab, acknowledges 12 updates and returns their
+   * rectangles' headers.
+   */
+  async function headersDuringMotion(agentRelayUrl: string, features: readonly string[] | undefined): Promise<FrameHeader[]> {
+    harness = await startAgent(agentRelayUrl);
+    const screen = harness.screen;
+    let shade = 0;
+    const grab = screen.grab.bind(screen);
+    screen.grab = async () => {
+      screen.paint({ x: 0, y: 0, width: 640, height: 480 }, [shade++ & 255, 90, 30]);
+      return grab();
+    };
+    const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', features)).tech;
+    await tech.next('paired');
+    await tech.until('screen-info');
+    const headers: FrameHeader[] = [];
+    for (let updates = 0; updates < 12;) {
+      const { message } = await tech.nextBinary();
+      if (message.kind !== 'frame') continue;
+      headers.push(message.header);
+      if (message.header.flags & FrameFlag.LAST) {
+        tech.sendRaw(encodeFrameAck(message.header.seq, message.header.captureTimeMs));
+        updates++;
+      }
+    }
+    expect(harness.agent.session.current.kind).toBe('sharing');
+    await harness.agent.close();
+    harness = undefined;
+    return headers;
+  }
+
+  test('whole-screen motion goes at half resolution (SCALED, the image\'s size in the header) to a page that said it draws it', async () => {
+    const headers = await headersDuringMotion(relay.wsUrl, ['cursor', 'scaled-frames']);
+    const scaled = headers.filter((h) => h.flags & FrameFlag.SCALED);
+    expect(scaled.length).toBeGreaterThanOrEqual(8); // all but the first frame and the first large change
+    for (const h of scaled) expect(h).toMatchObject({ width: 640, height: 480, scaledImage: { width: 320, height: 240 } });
+  });
+
+  test('never to a page that did not say so, nor through an older relay (it would close the socket on the unknown flag)', async () => {
+    expect((await headersDuringMotion(relay.wsUrl, ['cursor'])).filter((h) => h.flags & FrameFlag.SCALED)).toEqual([]);
+    expect((await headersDuringMotion(relay.wsUrl, undefined)).filter((h) => h.flags & FrameFlag.SCALED)).toEqual([]);
+    const older = await olderRelayInFront(relay.wsUrl);
+    try {
+      expect((await headersDuringMotion(older.wsUrl, ['cursor', 'scaled-frames'])).filter((h) => h.flags & FrameFlag.SCALED)).toEqual([]);
+    } finally {
+      await older.close();
+    }
+  });
+
   test('deny: the technician is turned away and the customer sees a new code', async () => {
     harness = await startAgent(relay.wsUrl, 'deny');
     const first = await codeOf(harness);

@@ -132,6 +132,11 @@ export class SealedClient {
     this.peer.sendRaw(await this.requireChannel().sealer.sealBinary(fullFrame(seq, width, height, jpeg, captureTimeMs)), true);
   }
 
+  /** Any FRAME, given whole in clear, sealed and sent (a test builds the header it needs). */
+  async sendFrameBytes(plain: Uint8Array): Promise<void> {
+    this.peer.sendRaw(await this.requireChannel().sealer.sealBinary(plain), true);
+  }
+
   /**
    * The same update with one bit of its sealed body flipped (as a relay altering it would):
    * the envelope stays valid, so the relay forwards it, and the tag no longer verifies.

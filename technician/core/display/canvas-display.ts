@@ -1,16 +1,33 @@
-import { ImageFormat, type FrameHeader, type FrameMessage } from '../../../protocol';
+import { expectedImageSize, ImageFormat, type FrameHeader, type FrameMessage } from '../../../protocol';
 import type { RectSink } from './update-pipeline';
+
+/**
+ * Why a decoded image does not belong in its rectangle, or undefined when it does: it must
+ * have exactly the size the header promises, the rectangle's own, or with SCALED the smaller
+ * size the header declares (checked sound by parseFrame). Anything else is a broken or
+ * hostile agent: the rectangle is dropped (and a refresh asked), never stretched or cut.
+ */
+export function decodedSizeProblem(header: FrameHeader, width: number, height: number): string | undefined {
+  const expected = expectedImageSize(header);
+  if (width === expected.width && height === expected.height) return undefined;
+  return `image ${width}x${height} where the frame header says ${expected.width}x${expected.height}`;
+}
 
 /**
  * Decodes a rectangle with `createImageBitmap`, which decodes the JPEG/PNG off the main
  * thread in Chromium and Firefox, so the page stays responsive while frames stream.
  * Colour-space conversion is off: the remote pixels are drawn as they were captured.
+ * Rejects when the image's size is not the one its header says (see decodedSizeProblem).
  */
-export function decodeRectBitmap(frame: FrameMessage): Promise<ImageBitmap> {
+export async function decodeRectBitmap(frame: FrameMessage): Promise<ImageBitmap> {
   const type = frame.header.format === ImageFormat.PNG ? 'image/png' : 'image/jpeg';
   // The image is a view into the socket's buffer; the Blob copies just those bytes.
   const blob = new Blob([frame.image as Uint8Array<ArrayBuffer>], { type });
-  return createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const problem = decodedSizeProblem(frame.header, bitmap.width, bitmap.height);
+  if (problem === undefined) return bitmap;
+  bitmap.close();
+  throw new RangeError(problem);
 }
 
 /** Called after the canvas took a new remote screen size. */
@@ -51,7 +68,8 @@ export class CanvasDisplay implements RectSink<ImageBitmap> {
 
   draw(bitmap: ImageBitmap, header: FrameHeader): void {
     // Draw into the rectangle the header declares, so an image of the wrong size can never
-    // paint outside its place.
+    // paint outside its place; a SCALED image (smaller, sent while the screen moves) is
+    // stretched into it with the canvas's smoothing, and replaced sharp once motion stops.
     this.context.drawImage(bitmap, header.x, header.y, header.width, header.height);
     bitmap.close();
   }

@@ -97,10 +97,13 @@ export class SealedLink {
     if (step.kind === 'continue') return { kind: 'continue' };
     this.channel = step.channel;
     // Our name goes first and sealed, so the relay cannot change who the customer is asked about.
-    // With it, what this page can take: the customer's cursor, a choice of monitors and a
-    // chat (an older page says none, and is sent no pointer, shown the whole desktop and
-    // offered no chat).
-    this.send({ type: 'introduce', name: this.options.name, features: [PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING] });
+    // With it, what this page can take: the customer's cursor, a choice of monitors, a chat,
+    // the clipboard, a recording notice to show, and rectangles sent at a lower resolution
+    // while the whole screen moves (an older page says none of these, and is sent none).
+    this.send({
+      type: 'introduce', name: this.options.name,
+      features: [PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING, PeerFeature.SCALED_FRAMES],
+    });
     return { kind: 'verified' };
   }
 
