@@ -9,6 +9,8 @@ const common = { bundle: true, sourcemap: true, logLevel: 'warning' };
 
 const nodeEntries = [
   { in: 'relay/main.ts', out: 'relay/main' },
+  // Accounts in the relay's database (npm run admin).
+  { in: 'relay/admin/main.ts', out: 'relay/admin' },
   { in: 'client/main.ts', out: 'client/main' },
   // Screen capture off the main thread; found next to the entry points at run time.
   { in: 'client/capture/capture-worker.ts', out: 'client/capture-worker' },

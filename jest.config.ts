@@ -63,6 +63,14 @@ const config: Config = {
       testMatch: ['<rootDir>/test/desktop/**/*.test.ts'],
     },
     {
+      // The relay's database: embedded PGlite, and a real PostgreSQL the tests start (issue 16).
+      displayName: 'database',
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/database/**/*.test.ts'],
+    },
+    {
       // The Windows package under Wine on Xvfb (issue 12).
       displayName: 'wine',
       testEnvironment: 'node',

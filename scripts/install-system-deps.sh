@@ -20,12 +20,13 @@
 #   novnc              noVNC's own viewer page, the anchor's technician side in the glass benchmark
 #   python3-websockify websockify: bridges noVNC's WebSocket to x0vncserver's RFB port
 #   ffmpeg             ffprobe: checks that a session recording is a playable WebM
+#   postgresql         a real PostgreSQL server for the database tests (started by the tests, on a socket)
 set -euo pipefail
 
 PACKAGES=(xvfb x11-xserver-utils libxtst6 libxinerama1 libpng16-16 xdotool x11-utils
   imagemagick chromium fonts-dejavu-core openssl ca-certificates
   zip unzip wine wine64 gcc-mingw-w64-x86-64-win32 xclip osslsigncode
-  tigervnc-scraping-server novnc python3-websockify ffmpeg)
+  tigervnc-scraping-server novnc python3-websockify ffmpeg postgresql)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
