@@ -17,6 +17,8 @@ export const RELAY_SETTINGS: readonly Setting<SettingKey>[] = Object.freeze([
   { key: 'pageRelayOrigins', env: 'PAGE_RELAY_ORIGINS', flag: 'page-relay-origins', kind: 'string', valueName: '<origins>', help: 'other relays (wss://host, comma-separated) the technician page may use' },
   { key: 'adminToken', env: 'ADMIN_TOKEN', flag: 'admin-token', kind: 'string', help: 'token for the full list_sessions view (≥16 chars)' },
   { key: 'staticDir', env: 'STATIC_DIR', flag: 'static-dir', kind: 'string', help: 'folder served at / (default: the built technician page)' },
+  { key: 'dataDir', env: 'RELAY_DATA_DIR', flag: 'data-dir', kind: 'string', help: 'where PGlite keeps the database when DATABASE_URL is unset (data)' },
+  { key: 'noDatabase', env: 'RELAY_NO_DATABASE', flag: 'no-database', kind: 'bool', help: 'run without a database: no technician accounts (false)' },
   { key: 'codeTtlMs', env: 'CODE_TTL_MS', flag: 'code-ttl-ms', kind: 'int', help: 'access code lifetime (600000)' },
   { key: 'consentTimeoutMs', env: 'CONSENT_TIMEOUT_MS', flag: 'consent-timeout-ms', kind: 'int', help: 'time the customer has to answer (60000)' },
   { key: 'agreementTimeoutMs', env: 'AGREEMENT_TIMEOUT_MS', flag: 'agreement-timeout-ms', kind: 'int', help: 'time two sealing peers have to agree on keys (30000)' },

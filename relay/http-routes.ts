@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccountRoutes } from './accounts/account-routes';
 import type { Logger } from 'pino';
 import { Errors, PROTOCOL_VERSION } from '../protocol';
 import { sendError, sendJson } from './http-util';
@@ -20,6 +21,8 @@ export interface HttpRoutesDeps {
   /** Open WebSocket connections, for /healthz. */
   readonly socketCount: () => number;
   readonly startedAtMs: number;
+  /** Sign-in and sign-out, when the relay has a database. */
+  readonly accounts?: AccountRoutes;
 }
 
 /**
@@ -52,6 +55,10 @@ export function createRequestHandler(deps: HttpRoutesDeps): (req: IncomingMessag
       const text = await metrics.text();
       res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
       res.end(text);
+      return;
+    }
+    if (deps.accounts?.handles(pathname) === true) {
+      await deps.accounts.handle(req, res, pathname);
       return;
     }
     if (legacy.handles(pathname)) {

@@ -5,7 +5,11 @@
 import pino from 'pino';
 import { parseRelayCommandLine, relayUsage } from './cli-options';
 import { RelayOptionsError } from './options';
+import { AccountService } from './accounts/sign-in';
+import { SYSTEM_CLOCK } from './clock';
 import { createRelay } from './server';
+import { openDatabase, type Database } from './store/database';
+import { migrate } from './store/migrations';
 
 async function main(): Promise<void> {
   let parsed;
@@ -30,9 +34,27 @@ async function main(): Promise<void> {
     redact: { paths: ['code', 'token', '*.code', '*.token', 'sessionSecret'], censor: '[redacted]' },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
   });
+  // The database (technician accounts): a PostgreSQL server (DATABASE_URL, kept out of the
+  // flags so its password never shows in a process list) or PGlite in the data directory.
+  // A relay whose database cannot open still relays, without accounts, and says so.
+  let db: Database | undefined;
+  let accounts: AccountService | undefined;
+  if (!parsed.options.noDatabase) {
+    const url = process.env.DATABASE_URL;
+    try {
+      db = await openDatabase({ ...(url ? { url } : {}), dataDir: parsed.options.dataDir });
+      await migrate(db);
+      accounts = new AccountService(db, SYSTEM_CLOCK, logger);
+      logger.info({ database: db.kind, ...(db.kind === 'pglite' ? { dataDir: parsed.options.dataDir } : {}) }, 'database ready');
+    } catch (error) {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'the database could not open: running without technician accounts');
+      await db?.close().catch(() => undefined);
+      db = undefined;
+    }
+  }
   let relay;
   try {
-    relay = await createRelay({ options: parsed.options, logger });
+    relay = await createRelay({ options: parsed.options, logger, ...(accounts ? { accounts } : {}) });
   } catch (e) {
     if (e instanceof RelayOptionsError) {
       process.stderr.write(`relay: ${e.message}\n`);
@@ -43,7 +65,7 @@ async function main(): Promise<void> {
   logger.info({ url: relay.url, ws: relay.wsUrl }, 'CompuEasys relay ready');
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
-    relay.close().then(() => process.exit(0), () => process.exit(1));
+    relay.close().then(() => db?.close()).then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

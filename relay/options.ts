@@ -26,6 +26,10 @@ export interface RelayOptions {
   readonly adminToken: string | undefined;
   /** Folder with the technician page; unset serves the built-in one under dist/. */
   readonly staticDir: string | undefined;
+  /** Where PGlite keeps the relay's database when DATABASE_URL names no server. */
+  readonly dataDir: string;
+  /** Run without a database: no technician accounts (the relay works as before them). */
+  readonly noDatabase: boolean;
 
   /** How long an access code works if nobody joins. */
   readonly codeTtlMs: number;
@@ -123,6 +127,8 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
   pageRelayOrigins: Object.freeze([]),
   adminToken: undefined,
   staticDir: undefined,
+  dataDir: 'data',
+  noDatabase: false,
   codeTtlMs: 10 * 60_000,
   consentTimeoutMs: 60_000,
   agreementTimeoutMs: 30_000,

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { TrustedProxies } from './client-address';
 import { SYSTEM_CLOCK, type Clock } from './clock';
+import { AccountRoutes } from './accounts/account-routes';
+import type { AccountService } from './accounts/sign-in';
 import { createRequestHandler } from './http-routes';
 import { applyServerLimits } from './http-server-limits';
 import { Hub } from './hub';
@@ -29,6 +31,8 @@ export interface RelayDeps {
   readonly registry?: SessionRegistry;
   /** The metrics' histograms record one forwarded message in this many (default 16; tests use 1). */
   readonly metricsSampleEvery?: number;
+  /** Technician accounts (a database): sign-in under /api/account/. Absent, there are none. */
+  readonly accounts?: AccountService;
 }
 
 export interface Relay {
@@ -73,6 +77,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
 
   const onRequest = createRequestHandler({
     options, hub, legacy, metrics, logger, staticRoot, socketCount: () => sockets.connections.size, startedAtMs: Date.now(),
+    ...(deps.accounts ? { accounts: new AccountRoutes(deps.accounts, proxies, options.tlsCertFile !== undefined) } : {}),
   });
   const server: Server = options.tlsCertFile !== undefined && options.tlsKeyFile !== undefined
     ? createHttpsServer({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }, onRequest)

@@ -141,7 +141,8 @@ export function startServer(kind: ServerKind, options: StartOptions = {}): Promi
  */
 function startRelay(options: StartOptions): Promise<ServerProcess> {
   return startNodeServer('relay', RELAY_MAIN, '"relay listening"', {
-    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json',
+    // No database: the load benches measure relaying (accounts are not on the hot path).
+    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json', RELAY_NO_DATABASE: 'true',
     ...(options.asShipped === true ? {} : ONE_ADDRESS_MANY_PEERS),
     ...options.env,
   }, options.nodeArgs ?? []);

@@ -95,7 +95,7 @@ describe('attack: the page server out of file descriptors', () => {
   test('requests fail (500) or are refused, the relay process lives on and serves again', async () => {
     const main = resolve(__dirname, '../../dist/relay/main.js');
     // A descriptor limit low enough that a burst of page requests runs out of them.
-    child = spawn('bash', ['-c', `ulimit -n 40 && exec "${process.execPath}" "${main}" --host 127.0.0.1 --port 0 --log-level info`], {
+    child = spawn('bash', ['-c', `ulimit -n 40 && exec "${process.execPath}" "${main}" --host 127.0.0.1 --port 0 --log-level info --no-database`], {
       stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LOG_FORMAT: 'json' },
     });
     const url = await new Promise<string>((resolveUrl, reject) => {
