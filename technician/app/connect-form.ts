@@ -46,6 +46,15 @@ export class ConnectForm {
     this.nameInput.value = name;
   }
 
+  /**
+   * Signed in, the name is the account's and cannot be typed over (it is what the customer
+   * is told a verified technician is called); signed out, typing is free again.
+   */
+  setAccountName(name: string | undefined, remembered: string): void {
+    this.nameInput.readOnly = name !== undefined;
+    this.nameInput.value = name ?? remembered;
+  }
+
   focusFirstEmpty(): void {
     (this.nameInput.value.trim() === '' ? this.nameInput : this.codeInput).focus();
   }

@@ -14,6 +14,7 @@ import { ALLOWED_RELAYS_META } from '../../common/technician-page';
 import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-url';
 import { playChatChime } from './chat-chime';
 import { ChatPanel } from './chat-panel';
+import { AccountPanel } from './account-panel';
 import { ClipboardMenu } from './clipboard-menu';
 import { RecordControl } from './record-control';
 import { ConnectForm, type ConnectRequest } from './connect-form';
@@ -68,6 +69,7 @@ export class TechnicianPanel {
   private readonly chat: ChatPanel;
   private readonly clipboard: ClipboardMenu;
   private readonly recordControl: RecordControl;
+  private readonly account: AccountPanel;
   private readonly statusBar = new StatusBar();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private lastRefreshAt = 0;
@@ -109,6 +111,10 @@ export class TechnicianPanel {
       get auto() { return saved.autoClipboard; },
       set auto(on: boolean) { saved.autoClipboard = on; },
     }, navigator.clipboard);
+    this.account = new AccountPanel({
+      onAccount: (user) => this.form.setAccountName(user?.displayName, this.prefs.name),
+      notice: (text) => this.statusBar.showNotice(text),
+    }, this.messages);
     this.recordControl = new RecordControl({
       session: () => this.session,
       sources: { screen: this.canvas, drawPointer: (target, scale, dx, dy) => this.cursor.drawInto(target, scale, dx, dy) },
@@ -138,6 +144,7 @@ export class TechnicianPanel {
     this.toolbar.showScale(this.prefs.scale);
     this.applyLanguage();
     this.form.focusFirstEmpty();
+    void this.account.start();
   }
 
   // ---- language ------------------------------------------------------------------
@@ -158,6 +165,7 @@ export class TechnicianPanel {
     this.displays.relabel(this.messages);
     this.chat.setMessages(this.messages);
     this.recordControl.relabel();
+    this.account.setMessages(this.messages);
     this.renderState(this.machine.snapshot);
     this.renderFullscreenLabel();
     this.renderStats();
@@ -214,6 +222,7 @@ export class TechnicianPanel {
     byId('session-view').hidden = !connected;
     const busy = s.state === 'connecting' || s.state === 'waiting-consent' || (s.state === 'connection-lost' && s.retryInMs !== undefined);
     this.form.setBusy(busy);
+    this.account.setBusy(busy || connected);
 
     const panel = byId('state-panel');
     const message = describeState(s);
