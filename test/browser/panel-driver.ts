@@ -30,6 +30,17 @@ export async function waitForState(page: Page, state: SessionStateName, timeoutM
   await waitForBodyState(page, state, timeoutMs);
 }
 
+/**
+ * Opens the page, types the code as the customer reads it out (in groups of three) and the
+ * name, presses Connect, and waits until the session is live (the customer's side answers
+ * by itself, as an agent started with --accept does).
+ */
+export async function connectPanelWithCode(page: Page, relayUrl: string, code: string, name = TECH_NAME): Promise<void> {
+  await openPanel(page, relayUrl);
+  await submitCode(page, code.replace(/(\d{3})(?=\d)/g, '$1 '), name);
+  await waitForState(page, 'connected', 20_000);
+}
+
 /** Types the name and code into the form and presses Connect. */
 export async function submitCode(page: Page, code: string, name = TECH_NAME): Promise<void> {
   await page.fill('#tech-name', name);

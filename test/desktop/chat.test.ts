@@ -1,8 +1,8 @@
 import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
-import { assertTechnicianBuilt, openPanel, submitCode, waitForState } from '../browser/panel-driver';
+import { assertTechnicianBuilt } from '../browser/panel-driver';
 import { launchTestBrowser, waitForBodyState, type TestBrowser } from '../support/browser';
-import { shownCode } from '../support/customer-window';
+import { connectPageThroughWindow } from '../support/customer-window';
 import { customerDesktopPage, describeWithDesktop, startDesktop, startWindowProcess, type Desktop } from '../support/desktop';
 import { stopChild } from '../support/xvfb';
 
@@ -48,16 +48,7 @@ describeWithDesktop('chat between the technician page and the customer window', 
   });
 
   test('messages go both ways exactly, with the unread count shown while the chat is closed and cleared when it opens', async () => {
-    await waitForBodyState(customer, 'idle', 20_000);
-    await customer.click('#connect-button');
-    await waitForBodyState(customer, 'code', 30_000);
-    const code = await shownCode(customer);
-    await openPanel(panel, relay.url);
-    await submitCode(panel, code, 'Juan (CompuEasys)');
-    await waitForBodyState(customer, 'consent', 20_000);
-    await customer.click('#allow-control');
-    await waitForState(panel, 'connected', 20_000);
-    await waitForBodyState(customer, 'sharing', 20_000);
+    await connectPageThroughWindow(customer, panel, relay.url);
 
     // Both sides offer the chat, closed, nothing unread.
     await panel.waitForSelector('#chat-toggle:not([hidden])', { timeout: 20_000 });

@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
-import { assertTechnicianBuilt, openPanel, submitCode, waitForState } from '../browser/panel-driver';
+import { assertTechnicianBuilt, connectPanelWithCode } from '../browser/panel-driver';
 import { launchTestBrowser, type TestBrowser } from '../support/browser';
 import { customerDesktopPage, describeWithDesktop, startAgentProcess, startDesktop, type AgentProcess, type Desktop } from '../support/desktop';
 import { openTestX, type TestX } from '../support/x11-windows';
@@ -57,9 +57,7 @@ describeWithDesktop('the clipboard between the technician page and the customer\
 
   test('"Send my clipboard" puts the technician\'s text in the customer\'s clipboard, exactly', async () => {
     const code = await agent.code;
-    await openPanel(panel, relay.url);
-    await submitCode(panel, code, 'Juan (CompuEasys)');
-    await waitForState(panel, 'connected', 20_000);
+    await connectPanelWithCode(panel, relay.url, code);
     await panel.waitForSelector('#clipboard-menu:not([hidden])', { timeout: 20_000 });
 
     await panel.evaluate((text) => navigator.clipboard.writeText(text), TEXT);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
-import { assertTechnicianBuilt, openPanel, pagePointOf, submitCode, waitForState } from '../browser/panel-driver';
+import { assertTechnicianBuilt, connectPanelWithCode, pagePointOf } from '../browser/panel-driver';
 import { launchTestBrowser, type TestBrowser } from '../support/browser';
 import {
   customerDesktopPage, describeWithDesktop, startAgentProcess, startDesktop, untilCanvasShows,
@@ -68,9 +68,7 @@ describeWithDesktop('several monitors: the agent lists them, the page picks one,
 
   test('the page lists all screens and both monitors, streams the primary one, and a click on it lands on the right pixel', async () => {
     const code = await agent.code;
-    await openPanel(panel, relay.url);
-    await submitCode(panel, `${code.slice(0, 3)} ${code.slice(3, 6)} ${code.slice(6)}`, 'Juan (CompuEasys)');
-    await waitForState(panel, 'connected', 20_000);
+    await connectPanelWithCode(panel, relay.url, code);
     await panel.waitForSelector('#display-field:not([hidden])', { timeout: 20_000 });
     const options = await panel.$$eval('#display-select option', (list) => list.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent })));
     expect(options).toEqual([

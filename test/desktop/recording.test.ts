@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import type { Relay } from '../../relay/server';
-import { assertTechnicianBuilt, openPanel, submitCode, waitForState } from '../browser/panel-driver';
-import { launchTestBrowser, waitForBodyState, type TestBrowser } from '../support/browser';
-import { shownCode } from '../support/customer-window';
+import { assertTechnicianBuilt } from '../browser/panel-driver';
+import { launchTestBrowser, type TestBrowser } from '../support/browser';
+import { connectPageThroughWindow } from '../support/customer-window';
 import { customerDesktopPage, describeWithDesktop, startDesktop, startWindowProcess, type Desktop } from '../support/desktop';
 import { requireTool } from '../support/require-tool';
 import { stopChild } from '../support/xvfb';
@@ -62,14 +62,7 @@ describeRecording('recording the session on the technician page', () => {
   });
 
   test('a few seconds recorded are a WebM of the remote screen\'s size and length, and the customer is told for exactly that long', async () => {
-    await waitForBodyState(customer, 'idle', 20_000);
-    await customer.click('#connect-button');
-    await waitForBodyState(customer, 'code', 30_000);
-    await openPanel(panel, relay.url);
-    await submitCode(panel, await shownCode(customer), 'Juan (CompuEasys)');
-    await waitForBodyState(customer, 'consent', 20_000);
-    await customer.click('#allow-control');
-    await waitForState(panel, 'connected', 20_000);
+    await connectPageThroughWindow(customer, panel, relay.url);
     await panel.waitForFunction(([w, h]) => {
       const c = document.getElementById('remote-screen') as HTMLCanvasElement;
       return c.width === w && c.height === h;

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { ControlMessage } from '../../protocol';
 import { waitForBodyState } from './browser';
+import { openPanel, submitCode, waitForState } from '../browser/panel-driver';
 import { joinSealed } from './sealed-peers';
 import type { WsTestPeer } from './ws-peer';
 
@@ -44,4 +45,21 @@ Promise<{ tech: WsTestPeer; code: string; info: Extract<ControlMessage, { type: 
   const info = await tech.until('screen-info', 20_000);
   await waitForBodyState(page, 'sharing', 20_000);
   return { tech, code, info };
+}
+
+/**
+ * A whole start of a session as people make it: the customer clicks "Conectar con Soporte"
+ * in the window open in `customer`, reads the code out, the technician types it into the
+ * page open in `panel`, the customer allows control. Resolves once both show the session.
+ */
+export async function connectPageThroughWindow(customer: Page, panel: Page, relayUrl: string, technicianName = 'Juan (CompuEasys)'): Promise<void> {
+  await waitForBodyState(customer, 'idle', 20_000);
+  await customer.click('#connect-button');
+  await waitForBodyState(customer, 'code', 30_000);
+  await openPanel(panel, relayUrl);
+  await submitCode(panel, await shownCode(customer), technicianName);
+  await waitForBodyState(customer, 'consent', 20_000);
+  await customer.click('#allow-control');
+  await waitForState(panel, 'connected', 20_000);
+  await waitForBodyState(customer, 'sharing', 20_000);
 }
