@@ -128,6 +128,13 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     // The customer's cursor travels only sealed, to a page that asked for it.
     case 'cursor-shape':
     case 'cursor-pos':
+    // A legacy peer never says it can resume, so it is never sent these.
+    case 'resume-token':
+    case 'resume':
+    case 'resumed':
+    case 'peer-away':
+    case 'peer-back':
+    case 'ack':
       return undefined;
     default: {
       const unreachable: never = message;

@@ -69,7 +69,7 @@ describe('sealed sessions through the relay', () => {
   test('the relay says it routes the pointer to peers of version 2 only', async () => {
     const v2 = await WsTestPeer.connect(relay.wsUrl);
     v2.sendJson({ type: 'hello', version: SEALING_VERSION, role: 'client' });
-    expect((await v2.next('welcome')).features).toEqual(['cursor']);
+    expect((await v2.next('welcome')).features).toEqual(['cursor', 'resume']);
     const v1 = await WsTestPeer.connect(relay.wsUrl);
     v1.sendJson({ type: 'hello', version: 1, role: 'client' });
     expect((await v1.next('welcome')).features).toBeUndefined();
