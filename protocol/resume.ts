@@ -158,3 +158,66 @@ export class InboundRecordFilter {
     return 'open';
   }
 }
+
+/**
+ * What a peer (the agent or the page) keeps to resume its session after a drop: the
+ * relay's latest credential, when the connection dropped, the sealed records the other
+ * side has not acknowledged yet (sent again, unchanged, on return), and the schedule of
+ * its own acknowledgements. One per session that can resume: made on the first
+ * `resume-token`, dropped with the session. The credential is a secret: never logged.
+ */
+export class ResumeKeeper {
+  readonly outbox = new ResendBuffer();
+  readonly inbound = new InboundRecordFilter();
+  readonly acks: AckSchedule;
+  private token: string | undefined;
+  private graceMsNow = 0;
+  private droppedAtMs: number | undefined;
+
+  constructor(sendAck: (n: number) => void, timers: AckTimers, private readonly now: () => number = Date.now) {
+    this.acks = new AckSchedule(sendAck, timers);
+  }
+
+  /** A new credential from the relay (the previous one no longer works). */
+  credential(token: string, graceMs: number): void {
+    this.token = token;
+    this.graceMsNow = graceMs;
+  }
+
+  get graceMs(): number {
+    return this.graceMsNow;
+  }
+
+  /** The connection dropped (the first drop of a run counts: retries do not extend the grace). */
+  dropped(): void {
+    this.droppedAtMs ??= this.now();
+  }
+
+  /** Back in the session. */
+  back(): void {
+    this.droppedAtMs = undefined;
+  }
+
+  /** Whether coming back can still work: a credential, and the grace period not over. */
+  get mayResume(): boolean {
+    return this.token !== undefined && (this.droppedAtMs === undefined || this.now() - this.droppedAtMs < this.graceMsNow);
+  }
+
+  /**
+   * The credential to send in `resume`. Kept until the relay gives a new one: if the
+   * connection drops again before the answer, the next try sends it again (the relay
+   * refuses it if it was spent after all, and the session ends cleanly).
+   */
+  get currentCredential(): string | undefined {
+    return this.token;
+  }
+
+  /** Keeps a record just sealed; false when the buffer is full (the session must end). */
+  keep(record: SealedMessage): boolean {
+    return this.outbox.hold(record);
+  }
+
+  stop(): void {
+    this.acks.stop();
+  }
+}

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
   CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, PROTOCOL_VERSION,
-  PeerFeature, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type DisplayInfo, type E2eFailureReason,
+  PeerFeature, ResumeKeeper, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type DisplayInfo, type E2eFailureReason,
   type InputEvent, type SealedMessage,
 } from '../../protocol';
 import { DEFAULT_SECRET_DIGITS } from '../../common/access-code';
@@ -11,6 +11,7 @@ import { nodeAead } from '../../common/node/node-aead';
 import type { CodeNotice, ConsentAnswer } from '../contract/ui-events';
 import type { InputInjector } from '../input/input-injector';
 import { backoffDelayMs, type BackoffOptions } from '../../common/backoff';
+
 import { SealedAttempt } from './sealed-attempt';
 import { drawSecretDigits, secureRandomBytes } from './secret-digits';
 import { checkTransition, type AgentState } from './session-state';
@@ -128,6 +129,14 @@ export class ClientSession {
    * view-only whatever `paired` says (input is refused here too, not only by the relay).
    */
   private consentGiven: ConsentAnswer | undefined;
+  /** A session that can resume (PROTOCOL.md §14): its credential, what the technician has not acknowledged. */
+  private resume: ResumeKeeper | undefined;
+  /** This socket was opened to resume the session, and the relay has not said `resumed` yet. */
+  private resuming = false;
+  /** The sharing state to return to after a resume. */
+  private sharedAs: Extract<AgentState, { kind: 'sharing' }> | undefined;
+  /** Whether the technician's page asked only for whole frames, for the streamer made again after a resume. */
+  private wholeFramesOnly = false;
 
   constructor(private readonly deps: ClientSessionDeps) {
     this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
@@ -192,10 +201,13 @@ export class ClientSession {
   // ---- socket events -------------------------------------------------------------
 
   private onOpen(): void {
-    this.consentGiven = undefined;
     this.inbox = Promise.resolve();
     this.relayFeatures = [];
-    this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
+    // `resume`: a relay that can gives our session a credential, to come back with after a drop.
+    this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}), features: [PeerFeature.RESUME] });
+    // Coming back into a session: `resume` once `welcome` says the relay can.
+    if (this.resuming) return;
+    this.consentGiven = undefined;
     // No name for the relay: the technician learns it sealed, once the keys verified.
     this.send({ type: 'register', name: '' });
   }
@@ -251,6 +263,10 @@ export class ClientSession {
       this.setState({ kind: 'ended', by: 'technician', reason: reason || 'peer left' });
       return;
     }
+    if (this.resume !== undefined && (this.state.kind === 'sharing' || this.resuming)) {
+      this.scheduleResume(reason || `connection closed (${code})`);
+      return;
+    }
     if (FATAL_CLOSES.has(code)) {
       this.setState({ kind: 'failed', code: reason || String(code), message: 'the relay refused this agent' });
       return;
@@ -266,6 +282,18 @@ export class ClientSession {
     switch (m.type) {
       case 'welcome':
         this.relayFeatures = m.features ?? [];
+        if (this.resuming) this.askToResume();
+        return;
+      case 'resume-token':
+        return this.onResumeCredential(m.token, m.graceMs);
+      case 'resumed':
+        return this.onResumed(m.viewOnly);
+      case 'peer-away':
+        return this.onTechnicianAway(true);
+      case 'peer-back':
+        return this.onTechnicianAway(false);
+      case 'ack':
+        if (this.resume !== undefined && !this.resume.outbox.acknowledge(m.n)) this.deps.logger.warn('ignored an acknowledgement of records never sent');
         return;
       case 'code':
         return this.onCode(m.code, m.expiresAt, m.ttlMs);
@@ -308,6 +336,7 @@ export class ClientSession {
       case 'hello':
       case 'register':
       case 'join':
+      case 'resume':
       case 'waiting-consent':
       case 'consent':
       case 'screen-info':
@@ -356,6 +385,11 @@ export class ClientSession {
         return this.setState({ kind: 'ended', by: 'relay', reason: 'code-expired' });
       case Errors.LIMIT_SERVER_FULL.code:
         return; // the close follows; it is retried with back-off
+      case Errors.RESUME_INVALID.code:
+      case Errors.RESUME_EXPIRED.code:
+      case Errors.RESUME_REPLACED.code:
+        // The session could not be resumed (or someone else resumed it): it is over.
+        return this.endSession(code === Errors.RESUME_EXPIRED.code ? 'resume-expired' : 'resume-refused');
       default:
         this.deps.logger.warn({ errorCode: code, detail: message }, 'relay reported an error');
     }
@@ -403,9 +437,12 @@ export class ClientSession {
       this.deps.logger.warn('ignored a sealed message in a session in clear');
       return;
     }
+    // After a resume the technician sends again what we may already have: dropped by number.
+    if (this.resume?.inbound.admit(m.n, channel.opener.expectedText) === 'drop') return;
     const opened = await channel.opener.openText(m);
     if (this.attempt !== attempt) return;
     if (!opened.ok) return this.sealedMessageRefused(opened.problem);
+    this.resume?.acks.received(channel.opener.expectedText);
     const inner = opened.message;
     switch (inner.type) {
       case 'introduce':
@@ -513,8 +550,18 @@ export class ClientSession {
     const channel = attempt.channel;
     if (channel === undefined) return;
     const ws = this.ws;
+    // Decided when the record is numbered: a session that can resume keeps every record from then on.
+    const resume = this.resume;
     channel.sealer.sealText(message).then((sealed) => {
-      if (this.ws === ws && this.attempt === attempt) this.send(sealed);
+      if (this.attempt !== attempt) return;
+      if (resume === undefined) {
+        if (this.ws === ws) this.send(sealed);
+        return;
+      }
+      if (resume !== this.resume) return;
+      if (!resume.keep(sealed)) return this.endSession('resend-overflow', 'resend-overflow');
+      // Sent now unless the socket is down or not back in the session yet: then it goes with the others on return.
+      if (!this.resuming) this.send(sealed);
     }, (err: unknown) => this.deps.logger.error({ err: String(err) }, 'sealing failed'));
   }
 
@@ -571,6 +618,8 @@ export class ClientSession {
       this.deps.logger.warn({ err: String(err) }, 'could not list displays');
     }
     if (this.ws !== ws || this.state.kind !== 'sharing') return;
+    this.wholeFramesOnly = wholeFramesOnly;
+    this.sharedAs = this.state;
     this.streamer = this.deps.createStreamer((bytes) => this.sendFrame(ws, bytes), wholeFramesOnly);
     this.streamer.start();
     // The pointer only sealed, only through a relay that routes it (an older one would close
@@ -616,6 +665,105 @@ export class ClientSession {
     await this.deps.injector.releaseAll();
   }
 
+  // ---- resume (PROTOCOL.md §14) --------------------------------------------------
+
+  /** A credential from the relay: this session can resume, and from now on keeps what it sends until acknowledged. */
+  private onResumeCredential(token: string, graceMs: number): void {
+    if (this.attempt?.channel === undefined) return; // only a sealed session resumes
+    this.resume ??= new ResumeKeeper((n) => { if (!this.resuming) this.send({ type: 'ack', n }); }, {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    });
+    this.resume.credential(token, graceMs);
+  }
+
+  /** The socket of a live session dropped: try to come back into it, with back-off, within the grace period. */
+  private scheduleResume(reason: string): void {
+    const resume = this.resume!;
+    resume.dropped();
+    this.clearRetry();
+    if (!resume.mayResume) return this.endSession('resume-expired');
+    this.resuming = true;
+    const attempt = this.reconnects + 1;
+    const inMs = Math.min(backoffDelayMs(attempt, { ...this.backoff, maxRetries: undefined }) ?? this.backoff.maxDelayMs, resume.graceMs);
+    this.reconnects = attempt;
+    this.setState({ kind: 'reconnecting', inMs, attempt, reason, resuming: true });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopping) this.connect();
+    }, inMs);
+  }
+
+  /** `welcome` on a socket opened to resume: ask, if this relay can; otherwise the session cannot come back. */
+  private askToResume(): void {
+    const token = this.resume?.currentCredential;
+    if (token === undefined || !this.relayFeatures.includes(PeerFeature.RESUME)) return this.endSession('resume-unavailable');
+    this.send({ type: 'resume', token });
+  }
+
+  /** Back in the session: as it was, view-only included; what the technician may have missed goes again. */
+  private onResumed(viewOnly: boolean): void {
+    const resume = this.resume;
+    const shared = this.sharedAs;
+    if (!this.resuming || resume === undefined || shared === undefined) {
+      this.deps.logger.warn('ignored a resumed that this agent did not ask for');
+      return;
+    }
+    this.resuming = false;
+    this.reconnects = 0;
+    resume.back();
+    resume.inbound.resumed();
+    // The customer's answer holds whatever the relay says: view-only stays view-only.
+    const stillViewOnly = shared.viewOnly || viewOnly;
+    this.deps.injector.setMode(stillViewOnly ? 'view-only' : 'control');
+    this.setState({ ...shared, viewOnly: stillViewOnly });
+    this.catchUp(resume);
+  }
+
+  /** The technician's page dropped (the relay waits for it) or came back. */
+  private onTechnicianAway(away: boolean): void {
+    const resume = this.resume;
+    const shared = this.sharedAs;
+    if (resume === undefined || shared === undefined || this.state.kind !== 'sharing') return;
+    this.setState({ ...shared, ...(away ? { technicianReconnecting: true } : {}) });
+    if (!away) this.catchUp(resume);
+  }
+
+  /**
+   * After either side came back: say how far we got, send again every record not
+   * acknowledged (same bytes, same numbers: the page drops those it has), and start the
+   * screen over with a full update (frames are not kept).
+   */
+  private catchUp(resume: ResumeKeeper): void {
+    resume.acks.flush();
+    for (const record of resume.outbox.unacknowledged()) this.send(record);
+    const shared = this.sharedAs!;
+    void this.endStreaming().then(() => {
+      if (this.state.kind === 'sharing' && !this.resuming) void this.startSharing(shared.technicianName, this.state.viewOnly, this.wholeFramesOnly, shared.encrypted);
+    });
+  }
+
+  /** The session is over for a reason of its own (resume failed, too much unacknowledged): told to the relay and the customer. */
+  private endSession(reason: string, byeReason?: string): void {
+    if (byeReason !== undefined) this.send({ type: 'bye', reason: byeReason });
+    this.clearRetry();
+    this.resuming = false;
+    this.closingReason = 'ended';
+    this.deps.injector.setMode('off');
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close(CloseCode.NORMAL, reason);
+    void this.endStreaming();
+    if (this.state.kind !== 'ended') this.setState({ kind: 'ended', by: 'relay', reason });
+  }
+
+  private forgetResume(): void {
+    this.resume?.stop();
+    this.resume = undefined;
+    this.resuming = false;
+    this.sharedAs = undefined;
+  }
+
   // ---- reconnection --------------------------------------------------------------
 
   private scheduleReconnect(reason: string): void {
@@ -651,6 +799,7 @@ export class ClientSession {
 
   private setState(next: AgentState): void {
     checkTransition(this.state.kind, next.kind);
+    if (next.kind === 'ended' || next.kind === 'failed' || next.kind === 'code') this.forgetResume();
     this.state = next;
     this.deps.onState(next);
   }
