@@ -156,8 +156,14 @@ export class WindowView {
         byId(this.doc, 'sharing-text').textContent = s.viewOnly ? t.sharingViewOnly(s.technicianName) : t.sharingControl(s.technicianName);
         byId(this.doc, 'sharing-encrypted').hidden = !s.encrypted;
         byId(this.doc, 'sharing-not-encrypted').hidden = s.encrypted;
+        const away = byId(this.doc, 'sharing-technician-reconnecting');
+        away.hidden = s.technicianReconnecting !== true;
+        away.textContent = s.technicianReconnecting === true ? t.technicianReconnecting : '';
         break;
       }
+      case 'reconnecting':
+        byId(this.doc, 'reconnecting-title').textContent = s.resuming === true ? t.resumingTitle : t.reconnectingTitle;
+        break;
       case 'ended':
         byId(this.doc, 'ended-text').textContent = s.by === 'technician' ? t.endedByTechnician
           : s.by === 'customer' ? (s.reason === 'cancelled' ? t.endedCancelled : t.endedByCustomer)
@@ -201,7 +207,7 @@ export class WindowView {
         byId(this.doc, 'sharing-elapsed').textContent = t.sharingElapsed(formatClock(now - this.mark));
         break;
       case 'reconnecting':
-        byId(this.doc, 'reconnecting-text').textContent = t.reconnecting(Math.ceil(left / 1000), s.attempt);
+        byId(this.doc, 'reconnecting-text').textContent = s.resuming === true ? t.resuming(Math.ceil(left / 1000)) : t.reconnecting(Math.ceil(left / 1000), s.attempt);
         break;
       default:
         break;

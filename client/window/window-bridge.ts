@@ -103,11 +103,14 @@ export class WindowBridge {
       case 'consent':
         return { kind: 'consent', technicianName: s.technicianName, remainingMs: Math.max(0, Math.round(s.timeoutMs - elapsed)), timeoutMs: s.timeoutMs, encrypted: s.encrypted };
       case 'sharing':
-        return { kind: 'sharing', technicianName: s.technicianName, viewOnly: s.viewOnly, elapsedMs: Math.round(elapsed), encrypted: s.encrypted };
+        return {
+          kind: 'sharing', technicianName: s.technicianName, viewOnly: s.viewOnly, elapsedMs: Math.round(elapsed), encrypted: s.encrypted,
+          ...(s.technicianReconnecting === true ? { technicianReconnecting: true } : {}),
+        };
       case 'ended':
         return { kind: 'ended', by: s.by, reason: s.reason };
       case 'reconnecting':
-        return { kind: 'reconnecting', remainingMs: Math.max(0, Math.round(s.inMs - elapsed)), attempt: s.attempt, reason: s.reason };
+        return { kind: 'reconnecting', remainingMs: Math.max(0, Math.round(s.inMs - elapsed)), attempt: s.attempt, reason: s.reason, ...(s.resuming === true ? { resuming: true } : {}) };
       case 'failed':
         return { kind: 'failed', code: s.code, message: s.message };
       default: {
