@@ -1,3 +1,4 @@
+import { errorByCode, Errors } from './errors';
 import type { SealedMessage } from './messages';
 
 /**
@@ -12,6 +13,15 @@ import type { SealedMessage } from './messages';
  * - The receiver acknowledges now and then ({@link AckSchedule}) and drops a record it
  *   already has by its `n` ({@link InboundRecordFilter}) instead of taking it for a replay.
  */
+
+/**
+ * Whether an `error` from the relay means it ended the session itself (shutdown, age,
+ * backlog …): then a close that follows is no drop to come back from. A missed heartbeat
+ * is the one closing error that is a drop.
+ */
+export function relayEndedSession(errorCode: string): boolean {
+  return errorByCode(errorCode)?.closeCode !== undefined && errorCode !== Errors.TIMEOUT_HEARTBEAT.code;
+}
 
 /** Most sealed records one side keeps unacknowledged; one more ends the session. */
 export const MAX_UNACKED_RECORDS = 4096;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
   CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, PROTOCOL_VERSION,
-  PeerFeature, ResumeKeeper, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type DisplayInfo, type E2eFailureReason,
+  PeerFeature, relayEndedSession, ResumeKeeper, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type DisplayInfo, type E2eFailureReason,
   type InputEvent, type SealedMessage,
 } from '../../protocol';
 import { DEFAULT_SECRET_DIGITS } from '../../common/access-code';
@@ -355,6 +355,8 @@ export class ClientSession {
   }
 
   private onRelayError(code: string, message: string): void {
+    // The relay ended the session itself (it is restarting, say): the close that follows is no drop to resume.
+    if (this.resume !== undefined && !this.resuming && relayEndedSession(code)) this.forgetResume();
     switch (code) {
       case Errors.CONSENT_DENIED.code:
       case Errors.CONSENT_TIMEOUT.code:

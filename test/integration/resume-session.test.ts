@@ -1,9 +1,10 @@
 import WebSocket from 'ws';
-import { Errors, FrameFlag } from '../../protocol';
+import { Errors, FrameFlag, MAX_UNACKED_RECORDS } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
 import type { AgentState } from '../../client/session/session-state';
 import type { SessionSnapshot } from '../../technician/core/session/session-state';
 import { TechnicianSession } from '../../technician/core/session/technician-session';
+import type { RelayOptions } from '../../relay/options';
 import type { Relay } from '../../relay/server';
 import { testCrypto } from '../../technician/test/fake-customer';
 import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy';
@@ -96,7 +97,7 @@ describe('resume after a dropped connection (real agent, real page session, real
     await relay.close();
   });
 
-  async function setUp(options: { resumeGraceMs?: number } = {}, cut: 'customer' | 'technician' = 'customer'): Promise<void> {
+  async function setUp(options: Partial<RelayOptions> = {}, cut: 'customer' | 'technician' = 'customer'): Promise<void> {
     relay = await startTestRelay(options);
     proxy = await startCuttableProxy(relay.wsUrl);
     customer = await startCustomer(cut === 'customer' ? proxy.wsUrl : relay.wsUrl);
@@ -165,5 +166,33 @@ describe('resume after a dropped connection (real agent, real page session, real
     await eventually(() => t.session.reconnecting === undefined, 5000, 'the page back');
     await eventually(() => c.agent.session.current.kind === 'sharing' && c.agent.session.current.technicianReconnecting === undefined, 5000, 'the agent to carry on');
     expect(c.consentQuestions).toBe(1);
+  });
+
+  test('too much unacknowledged while the customer is away: the page ends the session cleanly with resend-overflow, and the customer, back, learns it ended', async () => {
+    await setUp();
+    const c = customer!;
+    const t = tech!;
+    proxy.refusing = true;
+    proxy.cutAll();
+    await eventually(() => t.session.reconnecting === 'customer', 5000, 'the customer away');
+    for (let i = 0; i <= MAX_UNACKED_RECORDS; i++) expect(t.session.sendInput({ kind: 'pointer-move', x: i % 640, y: 1 })).toBe(true);
+    // Sealing is asynchronous: the page ends once the record that does not fit comes out of the cipher.
+    await eventually(() => t.session.snapshot.state === 'ended', 10_000, 'the page to end');
+    expect(t.session.snapshot).toMatchObject({ state: 'ended', errorCode: 'resend-overflow' });
+    expect(t.session.sendInput({ kind: 'pointer-move', x: 0, y: 0 })).toBe(false);
+    proxy.refusing = false;
+    await eventually(() => c.agent.session.current.kind === 'ended', 10_000, 'the agent to learn the session ended');
+    expect(c.agent.session.current).toMatchObject({ kind: 'ended', reason: 'resume-expired' });
+    expect(c.sink.log).toEqual([]);
+  });
+
+  test('a session the relay ends itself (its maximum age) is not resumed: the agent asks for a new code as before', async () => {
+    await setUp({ maxSessionAgeMs: 1500 });
+    const c = customer!;
+    const t = tech!;
+    await eventually(() => t.session.snapshot.state === 'ended', 10_000, 'the page to end');
+    expect(t.session.snapshot).toMatchObject({ state: 'ended', errorCode: Errors.TIMEOUT_SESSION_AGE.code });
+    await eventually(() => c.states.filter((s) => s.kind === 'code').length === 2, 10_000, 'a new code');
+    expect(c.states.some((s) => s.kind === 'reconnecting' && s.resuming === true)).toBe(false);
   });
 });

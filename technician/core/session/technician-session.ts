@@ -1,5 +1,5 @@
 import {
-  CloseCode, decodeCursorImage, encodeFrameAck, Errors, PeerFeature, ResumeKeeper,
+  CloseCode, decodeCursorImage, encodeFrameAck, Errors, PeerFeature, relayEndedSession, ResumeKeeper,
   type ControlMessage, type SealedMessage, type WelcomeMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
 } from '../../../protocol';
 import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
@@ -462,6 +462,8 @@ export class TechnicianSession {
   /** This page's own socket dropped in a live session that can resume, within the grace period. */
   private mayResume(closeCode: number): boolean {
     if (this.resume === undefined || this.sentBye || this.phase !== 'connected' || !this.resume.mayResume) return false;
+    // The relay said why it ended the socket (it is restarting, the session is too old …): no drop to come back from.
+    if (this.lastErrorCode !== undefined && relayEndedSession(this.lastErrorCode)) return false;
     // The relay ended this socket on purpose (the session is over, or the page broke a rule): nothing to come back to.
     return closeCode !== CloseCode.SESSION_ENDED && closeCode !== CloseCode.NORMAL && closeCode !== CloseCode.PROTOCOL_ERROR
       && closeCode !== CloseCode.E2E_FAILED && closeCode !== CloseCode.RESUME_REFUSED;
