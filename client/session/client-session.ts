@@ -11,7 +11,6 @@ import { nodeAead } from '../../common/node/node-aead';
 import type { CodeNotice, ConsentAnswer } from '../contract/ui-events';
 import type { InputInjector } from '../input/input-injector';
 import { backoffDelayMs, type BackoffOptions } from '../../common/backoff';
-
 import { SealedAttempt } from './sealed-attempt';
 import { drawSecretDigits, secureRandomBytes } from './secret-digits';
 import { checkTransition, type AgentState } from './session-state';
@@ -137,6 +136,11 @@ export class ClientSession {
   private sharedAs: Extract<AgentState, { kind: 'sharing' }> | undefined;
   /** Whether the technician's page asked only for whole frames, for the streamer made again after a resume. */
   private wholeFramesOnly = false;
+  /** The relay said the technician's page dropped, and it has not said it is back. */
+  private technicianAway = false;
+  /** When the relay was last heard from (any message, or its ping), and the check of it. */
+  private lastHeardMs = 0;
+  private livenessTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ClientSessionDeps) {
     this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
@@ -159,6 +163,7 @@ export class ClientSession {
     ws.on('message', (data: Buffer, isBinary: boolean) => { if (this.ws === ws) this.enqueue(ws, data, isBinary); });
     ws.on('close', (code: number, reason: Buffer) => { if (this.ws === ws) this.onClose(code, reason); });
     ws.on('error', this.onError);
+    ws.on('ping', () => { if (this.ws === ws) this.lastHeardMs = Date.now(); });
   }
 
   /** The screen changed size while sharing: tell the technician. */
@@ -181,6 +186,7 @@ export class ClientSession {
   async stop(): Promise<void> {
     this.stopping = true;
     this.clearRetry();
+    this.stopLivenessCheck();
     this.consentAbort?.abort();
     this.deps.injector.setMode('off');
     const ws = this.ws;
@@ -214,6 +220,7 @@ export class ClientSession {
 
   /** Handles each message of `ws` after the one before it, whatever either waits for. */
   private enqueue(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+    this.lastHeardMs = Date.now();
     this.inbox = this.inbox.then(async () => {
       if (this.ws === ws) await this.onMessage(data, isBinary);
     }).catch((err: unknown) => {
@@ -254,6 +261,7 @@ export class ClientSession {
   private onClose(code: number, reasonBuffer: Buffer): void {
     const reason = reasonBuffer.toString('utf8');
     this.ws = undefined;
+    this.stopLivenessCheck();
     this.consentAbort?.abort();
     this.deps.injector.setMode('off');
     void this.endStreaming();
@@ -282,6 +290,7 @@ export class ClientSession {
     switch (m.type) {
       case 'welcome':
         this.relayFeatures = m.features ?? [];
+        this.startLivenessCheck(m.heartbeatMs);
         if (this.resuming) this.askToResume();
         return;
       case 'resume-token':
@@ -606,7 +615,7 @@ export class ClientSession {
     this.consentAbort = undefined;
     this.technicianName = technicianName || this.technicianName;
     this.deps.injector.setMode(viewOnly ? 'view-only' : 'control');
-    this.setState({ kind: 'sharing', technicianName: this.technicianName, viewOnly, since: Date.now(), encrypted });
+    this.setState({ kind: 'sharing', technicianName: this.technicianName, viewOnly, since: Date.now(), encrypted, ...(this.technicianAway ? { technicianReconnecting: true } : {}) });
     const ws = this.ws;
     if (!ws) return;
     try {
@@ -727,6 +736,7 @@ export class ClientSession {
     const resume = this.resume;
     const shared = this.sharedAs;
     if (resume === undefined || shared === undefined || this.state.kind !== 'sharing') return;
+    this.technicianAway = away;
     this.setState({ ...shared, ...(away ? { technicianReconnecting: true } : {}) });
     if (!away) this.catchUp(resume);
   }
@@ -759,7 +769,39 @@ export class ClientSession {
     if (this.state.kind !== 'ended') this.setState({ kind: 'ended', by: 'relay', reason });
   }
 
+  /**
+   * A network change can leave a connection that neither closes nor carries anything. The
+   * relay pings every `heartbeatMs`: heard from for none of two intervals (and a second),
+   * the connection is taken for dropped and cut, so the session resumes (or, outside one,
+   * a new code comes) instead of waiting for TCP to give up.
+   */
+  private startLivenessCheck(heartbeatMs: number): void {
+    this.stopLivenessCheck();
+    const ws = this.ws;
+    this.lastHeardMs = Date.now();
+    const timer = setInterval(() => {
+      if (this.ws !== ws) {
+        // That socket was let go of (stopped, replaced): its check goes with it.
+        clearInterval(timer);
+        if (this.livenessTimer === timer) this.livenessTimer = undefined;
+        return;
+      }
+      if (Date.now() - this.lastHeardMs <= 2 * heartbeatMs + 1000) return;
+      this.deps.logger.warn('the relay went silent; reconnecting');
+      ws?.terminate();
+    }, heartbeatMs);
+    // Never what keeps the agent's process alive.
+    timer.unref();
+    this.livenessTimer = timer;
+  }
+
+  private stopLivenessCheck(): void {
+    if (this.livenessTimer !== undefined) clearInterval(this.livenessTimer);
+    this.livenessTimer = undefined;
+  }
+
   private forgetResume(): void {
+    this.technicianAway = false;
     this.resume?.stop();
     this.resume = undefined;
     this.resuming = false;

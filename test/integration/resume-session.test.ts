@@ -195,4 +195,17 @@ describe('resume after a dropped connection (real agent, real page session, real
     await eventually(() => c.states.filter((s) => s.kind === 'code').length === 2, 10_000, 'a new code');
     expect(c.states.some((s) => s.kind === 'reconnecting' && s.resuming === true)).toBe(false);
   });
+
+  test('a connection that goes silent without closing (heartbeats only): the relay and the agent both notice, and the agent resumes', async () => {
+    await setUp({ heartbeatIntervalMs: 150 });
+    const c = customer!;
+    const t = tech!;
+    proxy.stallAll();
+    expect(t.session.sendInput({ kind: 'text', text: 'en el silencio' })).toBe(true);
+    await eventually(() => t.session.reconnecting === 'customer', 5000, 'the relay to notice by heartbeat');
+    await eventually(() => typed(c.sink).includes('type en el silencio'), 10_000, 'the input after the agent resumed');
+    expect(typed(c.sink)).toEqual(['type en el silencio']);
+    await eventually(() => t.session.reconnecting === undefined && c.agent.session.current.kind === 'sharing', 5000, 'both carrying on');
+    expect(c.states.filter((s) => s.kind === 'code')).toHaveLength(1);
+  });
 });

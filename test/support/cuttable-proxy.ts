@@ -14,6 +14,11 @@ export interface CuttableProxy {
   readonly openLinks: number;
   /** Cuts every open link. */
   cutAll(): void;
+  /**
+   * Every open link stops carrying anything, in both directions, but stays open: a network
+   * change that leaves a dead connection behind, noticed only by heartbeats.
+   */
+  stallAll(): void;
   /** While true, new links are cut on arrival. */
   refusing: boolean;
   close(): Promise<void>;
@@ -52,7 +57,17 @@ export async function startCuttableProxy(relayWsUrl: string): Promise<CuttablePr
     }
     links.clear();
   };
+  const stallAll = (): void => {
+    for (const [peer, upstream] of links) {
+      peer.unpipe(upstream);
+      upstream.unpipe(peer);
+      // Whatever still comes is swallowed, as by a network that is gone.
+      peer.on('data', () => undefined);
+      upstream.on('data', () => undefined);
+    }
+  };
   return {
+    stallAll,
     wsUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}${target.pathname}`,
     get openLinks() {
       return links.size;
