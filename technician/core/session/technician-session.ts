@@ -1,6 +1,7 @@
 import {
   CloseCode, decodeCursorImage, encodeFrameAck, Errors, PeerFeature, relayEndedSession, ResumeKeeper,
-  type ControlMessage, type SealedMessage, type WelcomeMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
+  type ControlMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
+  type SealedMessage, type WelcomeMessage,
 } from '../../../protocol';
 import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
