@@ -289,13 +289,15 @@ export class Hub {
   resume(link: PeerLink, token: string, address: string): HubResult<Session> {
     const now = this.clock.now();
     const key = addressKey(address);
-    const verdict = this.limiter.verdict(key, now);
-    if (verdict !== 'allowed') return this.refuse(Errors.CODE_ATTEMPTS, key, `resume: ${verdict}`);
+    // The credential first: a technician whose office mistyped codes a moment ago still gets
+    // its own session back. Guessing 256 bits gains nothing from being heard; it still counts.
     const grant = this.resumeCredentials.take(token, now);
     if (grant === 'ended') return this.refuse(Errors.RESUME_EXPIRED, key, 'resume: session over');
     const session = grant === undefined ? undefined : this.registry.byId(grant.sessionId);
     if (grant === undefined || session === undefined || grant.role !== link.role || !link.resumes
       || session.state !== 'paired' || !session.resumable) {
+      const verdict = this.limiter.verdict(key, now);
+      if (verdict !== 'allowed') return this.refuse(Errors.CODE_ATTEMPTS, key, `resume: ${verdict}`);
       this.limiter.recordGuess(key, now);
       return this.refuse(Errors.RESUME_INVALID, key, 'resume: not valid');
     }
