@@ -36,6 +36,8 @@ export interface HubStats extends HubCounts {
   readonly framesForwarded: number;
   readonly framesDropped: number;
   readonly codeAttemptAddresses: number;
+  /** Sides that came back into their session with a resume credential (PROTOCOL.md §14). */
+  readonly resumes: number;
 }
 
 export interface SessionSummary {
@@ -87,6 +89,7 @@ export class Hub {
   private readonly logger: Logger;
   private framesForwarded = 0;
   private framesDropped = 0;
+  private resumes = 0;
 
   constructor(deps: HubDeps) {
     this.options = deps.options;
@@ -305,6 +308,7 @@ export class Hub {
     // No longer part of the session: its close tells the hub nothing.
     old?.end({ kind: 'error', error: Errors.RESUME_REPLACED });
     const other = session.otherSide(link);
+    this.resumes++;
     this.logger.info({ sessionId: session.logId, role: grant.role, address: key }, 'side resumed');
     link.send({ type: 'resumed', sessionId: session.logId, viewOnly: session.viewOnly, peer: other === undefined ? { name: '', legacy: false, wholeFramesOnly: false } : peerInfo(other) });
     this.giveResumeCredential(session, link);
@@ -369,7 +373,7 @@ export class Hub {
 
   /** The running totals alone: cheap, without walking the sessions (for the metrics). */
   totals(): Omit<HubStats, keyof HubCounts> {
-    return { framesForwarded: this.framesForwarded, framesDropped: this.framesDropped, codeAttemptAddresses: this.limiter.trackedAddresses };
+    return { framesForwarded: this.framesForwarded, framesDropped: this.framesDropped, codeAttemptAddresses: this.limiter.trackedAddresses, resumes: this.resumes };
   }
 
   /** For the admin view: never codes, never session ids. */

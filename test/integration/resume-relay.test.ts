@@ -77,6 +77,9 @@ describe('resume through a real relay', () => {
     expect(fresh.token).not.toBe(clientToken.token);
     await pair.tech.peer.next('peer-back');
     expect(back.received.some((r) => r.kind === 'text' && r.message.type === 'consent-request')).toBe(false);
+    expect(relay.hub.totals().resumes).toBe(1);
+    const metrics = await (await fetch(`${relay.url}/metrics`)).text();
+    expect(metrics).toMatch(/^relay_resumes_total 1$/m);
 
     // The keys stayed at the ends: the client's next record, on its new socket, opens at the technician's.
     back.sendJson(await pair.client.sealer.sealText({ type: 'screen-info', displays: [{ id: 0, x: 0, y: 0, width: 800, height: 600, primary: true }], streaming: 0 }));
