@@ -69,9 +69,12 @@ export class ResendBuffer {
 
   /**
    * The other side holds every record below `n`: forget those. An acknowledgement of a
-   * record never sent is refused (false) and changes nothing; an older one is harmless.
+   * record never sent (beyond the last one kept) is refused (false) and changes nothing;
+   * an older one is harmless.
    */
   acknowledge(n: number): boolean {
+    // Before the first record kept (those sent before the session could resume are not), nothing to judge by.
+    if (this.lastSent < 0) return true;
     if (n > this.lastSent + 1) return false;
     while (this.held.length > 0 && this.held[0]!.n < n) this.heldBytes -= recordBytes(this.held.shift()!);
     return true;
