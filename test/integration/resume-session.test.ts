@@ -25,14 +25,14 @@ interface Customer {
   consentQuestions: number;
 }
 
-async function startCustomer(relayUrl: string): Promise<Customer> {
+async function startCustomer(relayUrl: string, answer: 'control' | 'view-only' = 'control'): Promise<Customer> {
   const { sink, deps } = fakeHardware(relayUrl);
   const customer = { states: [] as AgentState[], sink, consentQuestions: 0 } as Customer;
   customer.agent = await createAgent({
     ...deps,
     consent: async () => {
       customer.consentQuestions++;
-      return 'control';
+      return answer;
     },
     onState: (s) => customer.states.push(s),
     backoff: { initialDelayMs: 20, maxDelayMs: 100, factor: 2, jitter: 0 },
@@ -97,10 +97,10 @@ describe('resume after a dropped connection (real agent, real page session, real
     await relay.close();
   });
 
-  async function setUp(options: Partial<RelayOptions> = {}, cut: 'customer' | 'technician' = 'customer'): Promise<void> {
+  async function setUp(options: Partial<RelayOptions> = {}, cut: 'customer' | 'technician' = 'customer', answer: 'control' | 'view-only' = 'control'): Promise<void> {
     relay = await startTestRelay(options);
     proxy = await startCuttableProxy(relay.wsUrl);
-    customer = await startCustomer(cut === 'customer' ? proxy.wsUrl : relay.wsUrl);
+    customer = await startCustomer(cut === 'customer' ? proxy.wsUrl : relay.wsUrl, answer);
     tech = startTechnician(cut === 'technician' ? proxy.wsUrl : relay.wsUrl, await codeOf(customer));
     await connected(customer, tech);
   }
@@ -207,5 +207,21 @@ describe('resume after a dropped connection (real agent, real page session, real
     expect(typed(c.sink)).toEqual(['type en el silencio']);
     await eventually(() => t.session.reconnecting === undefined && c.agent.session.current.kind === 'sharing', 5000, 'both carrying on');
     expect(c.states.filter((s) => s.kind === 'code')).toHaveLength(1);
+  });
+
+  test('view-only stays view-only across a resume: the agent and the page both come back view-only, and no input is sent', async () => {
+    await setUp({}, 'customer', 'view-only');
+    const c = customer!;
+    const t = tech!;
+    expect(t.session.snapshot).toMatchObject({ state: 'connected', viewOnly: true });
+    proxy.refusing = true;
+    proxy.cutAll();
+    await eventually(() => t.session.reconnecting === 'customer', 5000, 'the customer away');
+    proxy.refusing = false;
+    await eventually(() => t.session.reconnecting === undefined && c.agent.session.current.kind === 'sharing', 10_000, 'both back');
+    expect(c.agent.session.current).toMatchObject({ kind: 'sharing', viewOnly: true });
+    expect(t.session.snapshot).toMatchObject({ state: 'connected', viewOnly: true });
+    expect(t.session.sendInput({ kind: 'text', text: 'no' })).toBe(false);
+    expect(c.consentQuestions).toBe(1);
   });
 });
