@@ -722,12 +722,14 @@ export class ClientSession {
     }
     this.resuming = false;
     this.reconnects = 0;
+    // Whether the technician is away is the relay's to say again now (`peer-away` follows `resumed` if it is).
+    this.technicianAway = false;
     resume.back();
     resume.inbound.resumed();
     // The customer's answer holds whatever the relay says: view-only stays view-only.
     const stillViewOnly = shared.viewOnly || viewOnly;
     this.deps.injector.setMode(stillViewOnly ? 'view-only' : 'control');
-    this.setState({ ...shared, viewOnly: stillViewOnly });
+    this.setState(this.sharingAgain(shared, stillViewOnly));
     this.catchUp(resume);
   }
 
@@ -737,8 +739,14 @@ export class ClientSession {
     const shared = this.sharedAs;
     if (resume === undefined || shared === undefined || this.state.kind !== 'sharing') return;
     this.technicianAway = away;
-    this.setState({ ...shared, ...(away ? { technicianReconnecting: true } : {}) });
+    this.setState(this.sharingAgain(shared, this.state.viewOnly));
     if (!away) this.catchUp(resume);
+  }
+
+  /** The sharing state as it was, saying whether the technician is away now. */
+  private sharingAgain(shared: Extract<AgentState, { kind: 'sharing' }>, viewOnly: boolean): AgentState {
+    const { technicianReconnecting: _wasAway, ...base } = shared;
+    return { ...base, viewOnly, ...(this.technicianAway ? { technicianReconnecting: true } : {}) };
   }
 
   /**
