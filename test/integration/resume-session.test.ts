@@ -97,11 +97,11 @@ describe('resume after a dropped connection (real agent, real page session, real
     await relay.close();
   });
 
-  async function setUp(options: Partial<RelayOptions> = {}, cut: 'customer' | 'technician' = 'customer', answer: 'control' | 'view-only' = 'control'): Promise<void> {
+  async function setUp(options: Partial<RelayOptions> = {}, cut: 'customer' | 'technician' | 'both' = 'customer', answer: 'control' | 'view-only' = 'control'): Promise<void> {
     relay = await startTestRelay(options);
     proxy = await startCuttableProxy(relay.wsUrl);
-    customer = await startCustomer(cut === 'customer' ? proxy.wsUrl : relay.wsUrl, answer);
-    tech = startTechnician(cut === 'technician' ? proxy.wsUrl : relay.wsUrl, await codeOf(customer));
+    customer = await startCustomer(cut !== 'technician' ? proxy.wsUrl : relay.wsUrl, answer);
+    tech = startTechnician(cut !== 'customer' ? proxy.wsUrl : relay.wsUrl, await codeOf(customer));
     await connected(customer, tech);
   }
 
@@ -222,6 +222,24 @@ describe('resume after a dropped connection (real agent, real page session, real
     expect(c.agent.session.current).toMatchObject({ kind: 'sharing', viewOnly: true });
     expect(t.session.snapshot).toMatchObject({ state: 'connected', viewOnly: true });
     expect(t.session.sendInput({ kind: 'text', text: 'no' })).toBe(false);
+    expect(c.consentQuestions).toBe(1);
+  });
+
+  test('both connections cut at once: both come back, and what the page typed meanwhile arrives once and in order', async () => {
+    await setUp({}, 'both');
+    const c = customer!;
+    const t = tech!;
+    expect(t.session.sendInput({ kind: 'text', text: 'uno' })).toBe(true);
+    await eventually(() => typed(c.sink).length === 1, 5000, 'the first input');
+    proxy.refusing = true;
+    proxy.cutAll();
+    await eventually(() => t.session.reconnecting === 'technician' && c.agent.session.current.kind === 'reconnecting', 5000, 'both to notice');
+    for (const word of ['dos', 'tres', 'cuatro']) expect(t.session.sendInput({ kind: 'text', text: word })).toBe(true);
+    proxy.refusing = false;
+    await eventually(() => typed(c.sink).length === 4, 10_000, 'the input typed while both were away');
+    expect(typed(c.sink)).toEqual(['type uno', 'type dos', 'type tres', 'type cuatro']);
+    await eventually(() => t.session.reconnecting === undefined
+      && c.agent.session.current.kind === 'sharing' && c.agent.session.current.technicianReconnecting === undefined, 10_000, 'both carrying on');
     expect(c.consentQuestions).toBe(1);
   });
 });
