@@ -615,7 +615,7 @@ export class ClientSession {
     this.consentAbort = undefined;
     this.technicianName = technicianName || this.technicianName;
     this.deps.injector.setMode(viewOnly ? 'view-only' : 'control');
-    this.setState({ kind: 'sharing', technicianName: this.technicianName, viewOnly, since: Date.now(), encrypted, ...(this.technicianAway ? { technicianReconnecting: true } : {}) });
+    this.setState({ kind: 'sharing', technicianName: this.technicianName, viewOnly, since: this.sharedAs?.since ?? Date.now(), encrypted, ...(this.technicianAway ? { technicianReconnecting: true } : {}) });
     const ws = this.ws;
     if (!ws) return;
     try {
