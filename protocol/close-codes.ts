@@ -46,6 +46,8 @@ export const CloseCode = Object.freeze({
   E2E_FAILED: 4013,
   /** This relay pairs only peers that seal end to end; the peer is too old. */
   E2E_REQUIRED: 4014,
+  /** The resume credential is not valid (wrong, used, or for another side): a new session needs a new code. */
+  RESUME_REFUSED: 4015,
 } as const);
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];

@@ -10,7 +10,7 @@ import {
 import {
   ACCESS_CODE_PATTERN, CLIPBOARD_PROBLEMS, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES,
   MAX_CHAT_TEXT_LENGTH, MAX_CLIPBOARD_TEXT_LENGTH, MAX_DISPLAYS,
-  MAX_FEATURE_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, SEALABLE_TYPES,
+  MAX_FEATURE_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, RESUME_TOKEN_BYTES, SEALABLE_TYPES,
   type ControlMessage, type DisplayInfo, type PeerInfo,
 } from './messages';
 
@@ -200,7 +200,8 @@ function validateControl(o: Obj): ControlMessage {
       const version = int(o, 'version', 0, UINT32_MAX);
       const role = oneOf(o, 'role', ['client', 'technician'] as const);
       const app = optStr(o, 'app', MAX_NAME_LENGTH);
-      return app === undefined ? { type, version, role } : { type, version, role, app };
+      const features = optFeatures(o);
+      return { type, version, role, ...(app === undefined ? {} : { app }), ...(features === undefined ? {} : { features }) };
     }
     case 'welcome': {
       const welcome = {
@@ -300,6 +301,18 @@ function validateControl(o: Obj): ControlMessage {
       return { type };
     case 'sealed':
       return { type, inner: oneOf(o, 'inner', SEALABLE_TYPES), n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER), box: sealedBox(o, 'box') };
+    case 'resume-token':
+      return { type, token: fixedBytes(o, 'token', RESUME_TOKEN_BYTES), graceMs: int(o, 'graceMs', 0, MAX_DURATION_MS) };
+    case 'resume':
+      return { type, token: fixedBytes(o, 'token', RESUME_TOKEN_BYTES) };
+    case 'resumed':
+      return { type, sessionId: str(o, 'sessionId', 128, 1), viewOnly: bool(o, 'viewOnly'), peer: peerInfo(obj(o, 'peer')) };
+    case 'peer-away':
+      return { type, graceMs: int(o, 'graceMs', 0, MAX_DURATION_MS) };
+    case 'peer-back':
+      return { type };
+    case 'ack':
+      return { type, n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER) };
     default:
       return fail('type: unknown message type');
   }

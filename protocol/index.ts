@@ -9,3 +9,4 @@ export * from './image-size';
 export * from './codec';
 export * from './base64url';
 export * from './cursor';
+export * from './resume';

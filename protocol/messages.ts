@@ -16,6 +16,11 @@ export interface HelloMessage {
   readonly role: Role;
   /** Free-form application name and version, for diagnostics (≤ 64 chars). */
   readonly app?: string;
+  /**
+   * What this peer takes from the relay beyond its version (PeerFeature names): `resume`,
+   * the resume messages. An older relay drops the member unread.
+   */
+  readonly features?: readonly string[];
 }
 
 /** Relay's answer to a supported `hello`. */
@@ -232,6 +237,11 @@ export const PeerFeature = Object.freeze({
    * whose envelope check must know the flag.
    */
   SCALED_FRAMES: 'scaled-frames',
+  /**
+   * A dropped connection comes back into its session (PROTOCOL.md §14): said by a peer in
+   * `hello` and by the relay in `welcome`; the resume messages go only where both said it.
+   */
+  RESUME: 'resume',
 } as const);
 
 /** What travels only inside `sealed`: each side's name, after key confirmation. */
@@ -361,6 +371,60 @@ export const E2E_MAC_BYTES = 32;
 /** Largest sealed box (ciphertext and tag) of a text message, in bytes before base64url. */
 export const MAX_SEALED_BOX_BYTES = 32 * 1024;
 
+// ---- resume (PROTOCOL.md §14): a dropped peer comes back into its session ----------
+
+/**
+ * Relay → peer (that said `resume` in `hello`), in a session that can be resumed: the
+ * credential to come back with if this socket drops, valid for one use. Sent before
+ * `paired` and after each `resumed` (a new one each time: the old one stops working).
+ */
+export interface ResumeTokenMessage {
+  readonly type: 'resume-token';
+  /** 32 random bytes, base64url. A secret: never logged, never shown. */
+  readonly token: string;
+  /** How long after a drop the session waits for this side to come back. */
+  readonly graceMs: number;
+}
+
+/** Peer → relay, instead of `register`/`join` on a new socket: take my place back in my session. */
+export interface ResumeMessage {
+  readonly type: 'resume';
+  readonly token: string;
+}
+
+/** Relay → the peer that resumed: back in the session, as it was (`paired`'s members). */
+export interface ResumedMessage {
+  readonly type: 'resumed';
+  readonly sessionId: string;
+  readonly viewOnly: boolean;
+  readonly peer: PeerInfo;
+}
+
+/** Relay → the side still connected: the other side dropped; it has `graceMs` to come back. */
+export interface PeerAwayMessage {
+  readonly type: 'peer-away';
+  readonly graceMs: number;
+}
+
+/** Relay → the side still connected: the other side is back; send again what it has not acknowledged. */
+export interface PeerBackMessage {
+  readonly type: 'peer-back';
+}
+
+/**
+ * Peer → peer, in clear, in a session that can be resumed: this side holds every sealed
+ * text record of the other side numbered below `n` (the next one it expects), so the
+ * sender may forget them. A forged or lost acknowledgement cannot lose anything unnoticed:
+ * a record forgotten too early leaves a gap, which the receiver refuses.
+ */
+export interface AckMessage {
+  readonly type: 'ack';
+  readonly n: number;
+}
+
+/** Bytes of a resume credential. */
+export const RESUME_TOKEN_BYTES = 32;
+
 export type ControlMessage =
   | HelloMessage | WelcomeMessage | RegisterMessage | CodeMessage | JoinMessage
   | WaitingConsentMessage | ConsentRequestMessage | ConsentMessage | PairedMessage
@@ -368,7 +432,8 @@ export type ControlMessage =
   | RefreshMessage | QualityMessage
   | E2eStartMessage | E2eShareMessage | E2eConfirmMessage | E2eFailedMessage | IntroduceMessage | SealedMessage
   | CursorShapeMessage | CursorPosMessage | SelectDisplayMessage | ChatMessage | ClipboardMessage | ClipboardRequestMessage
-  | RecordingStartedMessage | RecordingStoppedMessage;
+  | RecordingStartedMessage | RecordingStoppedMessage
+  | ResumeTokenMessage | ResumeMessage | ResumedMessage | PeerAwayMessage | PeerBackMessage | AckMessage;
 
 export type ControlType = ControlMessage['type'];
 
@@ -377,6 +442,7 @@ export const CONTROL_TYPES: readonly ControlType[] = Object.freeze([
   'paired', 'peer-left', 'error', 'bye', 'input', 'screen-info', 'refresh', 'quality',
   'e2e-start', 'e2e-share', 'e2e-confirm', 'e2e-failed', 'introduce', 'sealed', 'cursor-shape', 'cursor-pos',
   'select-display', 'chat', 'clipboard', 'clipboard-request', 'recording-started', 'recording-stopped',
+  'resume-token', 'resume', 'resumed', 'peer-away', 'peer-back', 'ack',
 ]);
 
 /** Longest name (`name`, `technicianName`, `app`). */

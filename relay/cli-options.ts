@@ -25,6 +25,7 @@ export const RELAY_SETTINGS: readonly Setting<SettingKey>[] = Object.freeze([
   { key: 'requireE2e', env: 'REQUIRE_E2E', flag: 'require-e2e', kind: 'bool', help: 'pair only end-to-end encrypted peers: refuse protocol 1 and the legacy API (false)' },
   { key: 'handshakeTimeoutMs', env: 'HANDSHAKE_TIMEOUT_MS', flag: 'handshake-timeout-ms', kind: 'int', help: 'time a new socket has to say hello (10000)' },
   { key: 'idleTimeoutMs', env: 'IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', kind: 'int', help: 'time from hello to register or join (30000)' },
+  { key: 'resumeGraceMs', env: 'RESUME_GRACE_MS', flag: 'resume-grace-ms', kind: 'int', help: 'time a dropped peer has to resume its session; 0: off (30000)' },
   { key: 'heartbeatIntervalMs', env: 'HEARTBEAT_INTERVAL_MS', flag: 'heartbeat-interval-ms', kind: 'int', help: 'ping interval; dead after two (10000)' },
   { key: 'maxSessionAgeMs', env: 'MAX_SESSION_AGE_MS', flag: 'max-session-age-ms', kind: 'int', help: 'longest session (86400000)' },
   { key: 'legacyPollTimeoutMs', env: 'LEGACY_POLL_TIMEOUT_MS', flag: 'legacy-poll-timeout-ms', kind: 'int', help: 'legacy peer silent this long has left (60000)' },

@@ -14,6 +14,7 @@ import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
 import { Session, type SessionState } from './session';
 import { RateWindow } from './rate-window';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
+import { InMemoryResumeCredentials, type ResumeCredentials } from './resume-credentials';
 
 export type HubResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorSpec };
 
@@ -35,6 +36,8 @@ export interface HubStats extends HubCounts {
   readonly framesForwarded: number;
   readonly framesDropped: number;
   readonly codeAttemptAddresses: number;
+  /** Sides that came back into their session with a resume credential (PROTOCOL.md §14). */
+  readonly resumes: number;
 }
 
 export interface SessionSummary {
@@ -52,6 +55,7 @@ export interface HubDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly registry?: SessionRegistry;
+  readonly resumeCredentials?: ResumeCredentials;
 }
 
 /** How many random draws to try before deciding the code space is too crowded. */
@@ -74,6 +78,7 @@ function peerInfo(link: PeerLink): PeerInfo {
  */
 export class Hub {
   readonly registry: SessionRegistry;
+  readonly resumeCredentials: ResumeCredentials;
   private readonly limiter: AttemptLimiter;
   /** Registrations and code renewals per address key in the last minute. */
   private readonly registrations: RateWindow;
@@ -84,12 +89,15 @@ export class Hub {
   private readonly logger: Logger;
   private framesForwarded = 0;
   private framesDropped = 0;
+  private resumes = 0;
 
   constructor(deps: HubDeps) {
     this.options = deps.options;
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.registry = deps.registry ?? new InMemorySessionRegistry();
+    // Ended sessions' credentials are remembered as ended for a while, at most a few per session slot.
+    this.resumeCredentials = deps.resumeCredentials ?? new InMemoryResumeCredentials(deps.options.maxSessions * 2);
     this.limiter = new AttemptLimiter({
       perAddress: deps.options.codeAttemptsPerIp,
       global: deps.options.codeAttemptsGlobal,
@@ -269,8 +277,57 @@ export class Hub {
   leave(session: Session, who: PeerLink, reason: PeerLeftReason): void {
     // A technician the customer refused is no longer part of the session: its leaving ends nothing.
     if (session.state === 'ended' || !session.links().includes(who)) return;
+    if (session.resumable && session.state === 'paired' && (reason === 'closed' || reason === 'timeout')) {
+      this.sideAway(session, who);
+      return;
+    }
     const other = session.otherSide(who);
     this.end(session, reason, other === undefined ? [] : [[other, { kind: 'peer-left', reason }]]);
+  }
+
+  /**
+   * A peer on a new socket takes its place back in its session with its resume credential
+   * (PROTOCOL.md §14). The credential works once, for its own side only; a wrong one costs
+   * the address a guess like a wrong code. If the side's old connection is still open (a
+   * network change the relay has not noticed yet), the old one is cut: the credential is
+   * the proof. The peer gets `resumed` and a new credential; the other side `peer-back`.
+   */
+  resume(link: PeerLink, token: string, address: string): HubResult<Session> {
+    const now = this.clock.now();
+    const key = addressKey(address);
+    // The credential first: a technician whose office mistyped codes a moment ago still gets
+    // its own session back. Guessing 256 bits gains nothing from being heard; it still counts.
+    const grant = this.resumeCredentials.take(token, now);
+    if (grant === 'ended') return this.refuse(Errors.RESUME_EXPIRED, key, 'resume: session over');
+    const session = grant === undefined ? undefined : this.registry.byId(grant.sessionId);
+    if (grant === undefined || session === undefined || grant.role !== link.role || !link.resumes
+      || session.state !== 'paired' || !session.resumable) {
+      const verdict = this.limiter.verdict(key, now);
+      if (verdict !== 'allowed') return this.refuse(Errors.CODE_ATTEMPTS, key, `resume: ${verdict}`);
+      this.limiter.recordGuess(key, now);
+      return this.refuse(Errors.RESUME_INVALID, key, 'resume: not valid');
+    }
+    const old = session.sideBack(grant.role, link);
+    // No longer part of the session: its close tells the hub nothing.
+    old?.end({ kind: 'error', error: Errors.RESUME_REPLACED });
+    const other = session.otherSide(link);
+    this.resumes++;
+    this.logger.info({ sessionId: session.logId, role: grant.role, address: key }, 'side resumed');
+    link.send({ type: 'resumed', sessionId: session.logId, viewOnly: session.viewOnly, peer: other === undefined ? { name: '', legacy: false, wholeFramesOnly: false } : peerInfo(other) });
+    this.giveResumeCredential(session, link);
+    if (other !== undefined && !session.isAway(other.role)) other.send({ type: 'peer-back' });
+    // Both dropped, this one is back first: it waits for the other, as the other would have for it.
+    else if (other !== undefined) link.send({ type: 'peer-away', graceMs: this.options.resumeGraceMs });
+    if ((session.state as SessionState) === 'ended') return fail(Errors.SESSION_ENDED);
+    return { ok: true, value: session };
+  }
+
+  /** A peer's acknowledgement of the other's sealed records, passed on (dropped while the other is away). */
+  forwardRecordAck(session: Session, from: PeerLink, message: ControlMessage, forwarded: Forwarded): HubResult<void> {
+    if (!session.resumable) return fail(Errors.PROTO_UNEXPECTED);
+    const other = session.otherSide(from);
+    if (session.state === 'paired' && other !== undefined && !session.isAway(other.role)) other.send(message, forwarded);
+    return { ok: true, value: undefined };
   }
 
   /** Ends a session because of an error that concerns both sides (limits, timeouts). */
@@ -285,6 +342,9 @@ export class Hub {
     for (const session of [...this.registry.values()]) {
       if (now - session.createdAt >= this.options.maxSessionAgeMs) {
         this.endWithError(session, Errors.TIMEOUT_SESSION_AGE);
+      } else if (this.graceRanOut(session, now)) {
+        this.logger.info({ sessionId: session.logId }, 'a side did not resume in time');
+        this.endWithError(session, Errors.RESUME_EXPIRED);
       } else if (session.state === 'waiting' && now - session.codeIssuedAt >= this.options.codeTtlMs) {
         this.end(session, 'code-expired', [[session.client, { kind: 'error', error: Errors.CODE_EXPIRED }]]);
       } else if (session.state === 'pending-consent' && now - session.consentAskedAt >= this.options.consentTimeoutMs) {
@@ -316,7 +376,7 @@ export class Hub {
 
   /** The running totals alone: cheap, without walking the sessions (for the metrics). */
   totals(): Omit<HubStats, keyof HubCounts> {
-    return { framesForwarded: this.framesForwarded, framesDropped: this.framesDropped, codeAttemptAddresses: this.limiter.trackedAddresses };
+    return { framesForwarded: this.framesForwarded, framesDropped: this.framesDropped, codeAttemptAddresses: this.limiter.trackedAddresses, resumes: this.resumes };
   }
 
   /** For the admin view: never codes, never session ids. */
@@ -338,9 +398,30 @@ export class Hub {
     for (const session of [...this.registry.values()]) this.endWithError(session, Errors.SERVER_SHUTDOWN);
   }
 
+  /** A side's connection dropped in a resumable session: the other side is told, the session waits. */
+  private sideAway(session: Session, who: PeerLink): void {
+    session.sideAway(who.role, this.clock.now());
+    this.logger.info({ sessionId: session.logId, role: who.role }, 'side away; waiting for it to resume');
+    const other = session.otherSide(who);
+    if (other !== undefined && !session.isAway(other.role)) other.send({ type: 'peer-away', graceMs: this.options.resumeGraceMs });
+  }
+
+  private graceRanOut(session: Session, now: number): boolean {
+    for (const since of session.awaySides().values()) if (now - since >= this.options.resumeGraceMs) return true;
+    return false;
+  }
+
+  /** A new resume credential for one side (the previous one of that side stops working). */
+  private giveResumeCredential(session: Session, link: PeerLink): void {
+    const token = this.resumeCredentials.issue({ sessionId: session.id, role: link.role }, this.clock.now());
+    link.send({ type: 'resume-token', token, graceMs: this.options.resumeGraceMs });
+  }
+
   private pair(session: Session, viewOnly: boolean, technicianWithoutQuestion?: PeerLink): void {
     session.pair(viewOnly, technicianWithoutQuestion);
     const technician = session.technician!;
+    // Before `paired`, so that each side knows from the start of the session that it keeps what it sends.
+    if (session.resumable) for (const link of session.links()) this.giveResumeCredential(session, link);
     session.client.send({ type: 'paired', sessionId: session.logId, viewOnly, peer: peerInfo(technician) });
     technician.send({ type: 'paired', sessionId: session.logId, viewOnly, peer: peerInfo(session.client) });
     this.logger.info({ sessionId: session.logId, viewOnly }, 'paired');
@@ -370,6 +451,7 @@ export class Hub {
   private end(session: Session, why: string, notify: ReadonlyArray<readonly [PeerLink, PeerEnd]>): void {
     this.registry.remove(session); // unbinds its live code too
     session.end();
+    if (session.resumable) this.resumeCredentials.revoke(session.id, this.clock.now(), this.options.resumeGraceMs * 2);
     this.liveByAddress.remove(session.clientAddressKey);
     this.logger.info({ sessionId: session.logId, why, framesDropped: session.framesDropped }, 'session ended');
     for (const [link, reason] of notify) link.end(reason);

@@ -12,6 +12,7 @@ export interface RelayGauges {
   /** Totals kept where they happen (the hub counts frames for /healthz and tests too). */
   framesForwarded(): number;
   framesDropped(): number;
+  resumes(): number;
 }
 
 /**
@@ -88,6 +89,7 @@ export class RelayMetrics {
     new Gauge({ name: 'relay_code_attempt_addresses', help: 'Addresses the wrong-code limiter remembers', registers, collect() { this.set(gauges.trackedAddresses()); } });
     counterReading('relay_frames_forwarded_total', 'Frames passed from a client to its technician', registers, gauges.framesForwarded);
     counterReading('relay_frames_dropped_total', 'Frames replaced unsent because the technician lagged (newest wins)', registers, gauges.framesDropped);
+    counterReading('relay_resumes_total', 'Sides that came back into their session after a dropped connection', registers, gauges.resumes);
     this.errorsSent = new Counter({ name: 'relay_errors_sent_total', help: 'Errors the relay sent on WebSockets, by catalogue code', labelNames: ['code'], registers });
     this.peerFailures = new Counter({ name: 'relay_peer_failures_total', help: 'Messages whose handling failed inside the relay; only that peer\'s socket was closed', registers });
     this.httpFailures = new Counter({ name: 'relay_http_failures_total', help: 'HTTP requests that failed inside the relay (answered 500)', registers });

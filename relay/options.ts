@@ -54,6 +54,11 @@ export interface RelayOptions {
    * are small); never more than maxTextBytes.
    */
   readonly preSessionMessageBytes: number;
+  /**
+   * How long a session of two peers that can resume waits for a side whose connection
+   * dropped to come back (PROTOCOL.md §14); 0 turns resume off (a drop ends the session).
+   */
+  readonly resumeGraceMs: number;
   /** The relay pings every socket this often; one missing two pings in a row is dropped. */
   readonly heartbeatIntervalMs: number;
   /** How often expiries and timeouts are checked. */
@@ -136,6 +141,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
   handshakeTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
   preSessionMessageBytes: 4096,
+  resumeGraceMs: 30_000,
   heartbeatIntervalMs: 10_000,
   sweepIntervalMs: 1_000,
   maxSessionAgeMs: 24 * 3600_000,
@@ -170,7 +176,7 @@ type NumericKey = { [K in keyof RelayOptions]: RelayOptions[K] extends number ? 
 /** Minimum accepted for each number; everything must be an integer. */
 const MINIMUMS: Record<NumericKey, number> = {
   port: 0, codeTtlMs: 1, consentTimeoutMs: 1, agreementTimeoutMs: 1, handshakeTimeoutMs: 1, idleTimeoutMs: 1, preSessionMessageBytes: 256,
-  heartbeatIntervalMs: 10, sweepIntervalMs: 10, maxSessionAgeMs: 1, legacyPollTimeoutMs: 1,
+  resumeGraceMs: 0, heartbeatIntervalMs: 10, sweepIntervalMs: 10, maxSessionAgeMs: 1, legacyPollTimeoutMs: 1,
   legacyMaxWaitMs: 0, legacyGraceMs: 0, maxFrameBytes: 1024, maxTextBytes: 1024,
   maxLegacyBodyBytes: 1024, maxLegacyQueue: 1, maxLegacyQueueBytes: 1024, maxLegacyMessageBytes: 256, legacySendsPerSecond: 1,
   maxMessagesPerSecond: 1, maxBytesPerSecond: 1024,
@@ -199,6 +205,7 @@ export function resolveRelayOptions(partial: Partial<RelayOptions> = {}): RelayO
     throw new RelayOptionsError('adminToken must be at least 16 characters');
   }
   if (typeof o.requireE2e !== 'boolean') throw new RelayOptionsError('requireE2e must be true or false');
+  if (o.resumeGraceMs > 10 * 60_000) throw new RelayOptionsError('resumeGraceMs must be ≤ 600000 (a seat held longer is a seat lost)');
   if (o.maxFrameBytes > 64 * 1024 * 1024) throw new RelayOptionsError('maxFrameBytes must be ≤ 64 MiB');
   try {
     void new TrustedProxies(o.trustProxy);

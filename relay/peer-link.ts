@@ -29,6 +29,11 @@ export interface PeerLink {
   readonly wholeFramesOnly: boolean;
   /** Speaks protocol version 2 or later: agrees on keys and seals everything it sends its peer. */
   readonly seals: boolean;
+  /**
+   * Said `resume` in `hello` (and seals): may be sent the resume messages, and its session
+   * waits for it after a drop when the other side can resume too (PROTOCOL.md §14).
+   */
+  readonly resumes: boolean;
   /** A control or input message, never dropped (a peer that does not read is ended). */
   send(message: ControlMessage, forwarded?: Forwarded): void;
   /** A FRAME message (technicians only). May be replaced by a newer one if the peer lags. */

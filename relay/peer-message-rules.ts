@@ -36,6 +36,7 @@ export const TEXT_RULES = Object.freeze({
   hello: { from: 'any', in: ['handshake'] },
   register: { from: 'client', in: ['ready', 'waiting'] },
   join: { from: 'technician', in: ['ready'] },
+  resume: { from: 'any', in: ['ready'] },
   consent: { from: 'client', in: ['pending-consent'] },
   bye: { from: 'any', in: AFTER_HELLO },
   input: { from: 'technician', in: ['paired'], session: 'plain' },
@@ -46,6 +47,7 @@ export const TEXT_RULES = Object.freeze({
   'e2e-confirm': { from: 'any', in: ['agreeing'], session: 'sealed' },
   'e2e-failed': { from: 'any', in: SEALED_SESSION, session: 'sealed' },
   sealed: { from: 'any', in: SEALED_SESSION, session: 'sealed' },
+  ack: { from: 'any', in: ['paired'], session: 'sealed' },
 } as const satisfies Readonly<Partial<Record<ControlMessage['type'], SendRule>>>);
 
 /**
@@ -81,12 +83,19 @@ export const CONTROL_ONLY_SEALED: ReadonlySet<SealableType> = new Set<SealableTy
  * What this relay tells peers of a sealing version, in `welcome`, that it routes beyond
  * version 2's first types: `cursor` (the `cursor-shape` and `cursor-pos` rows above),
  * `displays` (`select-display`), `chat`, `clipboard` (`clipboard`, `clipboard-request`),
- * `recording` (`recording-started`, `recording-stopped`) and `scaled-frames` (the FRAME flag
- * SCALED, which checkEnvelope knows). An older relay would end a socket that sent them.
+ * `recording` (`recording-started`, `recording-stopped`), `scaled-frames` (the FRAME flag
+ * SCALED, which checkEnvelope knows) and `resume` (PROTOCOL.md §14: `resume` and `ack`)
+ * unless its grace is 0. An older relay would end a socket that sent them.
  */
 export const RELAY_FEATURES: readonly string[] = Object.freeze([
   PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING, PeerFeature.SCALED_FRAMES,
+  PeerFeature.RESUME,
 ]);
+
+/** {@link RELAY_FEATURES} as this relay's options have them. */
+export function relayFeatures(options: { readonly resumeGraceMs: number }): readonly string[] {
+  return options.resumeGraceMs > 0 ? RELAY_FEATURES : RELAY_FEATURES.filter((f) => f !== PeerFeature.RESUME);
+}
 
 /** The text message types a peer may ever send. */
 export type PeerMessageType = keyof typeof TEXT_RULES;

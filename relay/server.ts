@@ -71,6 +71,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     trackedAddresses: () => hub.totals().codeAttemptAddresses,
     framesForwarded: () => hub.totals().framesForwarded,
     framesDropped: () => hub.totals().framesDropped,
+    resumes: () => hub.totals().resumes,
   }, deps.metricsSampleEvery);
   const sockets: WsAdmission = new WsAdmission({ hub, options, metrics, logger, proxies });
   const staticRoot = findTechnicianDir(options.staticDir, __dirname);

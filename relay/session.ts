@@ -1,3 +1,4 @@
+import type { Role } from '../protocol';
 import { AgreementProgress } from './agreement-progress';
 import type { PeerLink } from './peer-link';
 
@@ -14,6 +15,10 @@ import type { PeerLink } from './peer-link';
  *      │  └──────────┐        │ both confirmed
  *      ├──join (both seal)──► agreeing
  *      └──pair (legacy client)──► paired          any ──end──► ended
+ *
+ * A paired session of two peers that can resume (PROTOCOL.md §14) stays paired while a
+ * side is away (its connection dropped): `sideAway` notes when, `sideBack` puts the
+ * side's new connection in the old one's place. The hub ends it when the grace runs out.
  */
 export type SessionState = 'waiting' | 'agreeing' | 'pending-consent' | 'paired' | 'ended';
 
@@ -41,17 +46,32 @@ export class Session {
   private refreshAsked = false;
   private forwarded = 0;
   private dropped = 0;
+  private clientLink: PeerLink;
+  private resumableNow = false;
+  /** When each side that is away dropped (relay clock). */
+  private readonly away = new Map<Role, number>();
 
   constructor(
     /** Secret: the legacy API's bearer credential. Log `logId` instead. */
     readonly id: string,
     /** A short random tag for log lines, unrelated to `id` and the code. */
     readonly logId: string,
-    readonly client: PeerLink,
+    client: PeerLink,
     readonly createdAt: number,
     /** The address (addressKey) the client registered from; its live sessions are limited. */
     readonly clientAddressKey: string,
-  ) {}
+  ) {
+    this.clientLink = client;
+  }
+
+  get client(): PeerLink {
+    return this.clientLink;
+  }
+
+  /** Both sides can resume (both seal and said so): a drop waits for the side to come back. */
+  get resumable(): boolean {
+    return this.resumableNow;
+  }
 
   get state(): SessionState {
     return this.stateNow;
@@ -108,13 +128,45 @@ export class Session {
 
   /** The other side of `link` in this session, if there is one. */
   otherSide(link: PeerLink): PeerLink | undefined {
-    if (link === this.client) return this.technicianLink;
-    return link === this.technicianLink ? this.client : undefined;
+    if (link === this.clientLink) return this.technicianLink;
+    return link === this.technicianLink ? this.clientLink : undefined;
+  }
+
+  /** The link of one side (while that side is away: its dropped one). */
+  linkOf(role: Role): PeerLink | undefined {
+    return role === 'client' ? this.clientLink : this.technicianLink;
+  }
+
+  /** Whether a side's connection dropped and it has not come back yet. */
+  isAway(role: Role): boolean {
+    return this.away.has(role);
+  }
+
+  /** The sides away now, with when each dropped. */
+  awaySides(): ReadonlyMap<Role, number> {
+    return this.away;
+  }
+
+  /** A side's connection dropped in a resumable paired session: the session waits for it. */
+  sideAway(role: Role, now: number): void {
+    if (this.stateNow !== 'paired' || !this.resumableNow) throw new IllegalTransitionError('only a resumable paired session waits for a side');
+    if (!this.away.has(role)) this.away.set(role, now);
+  }
+
+  /** A side resumed: its new link takes the old one's place. Returns the old link. */
+  sideBack(role: Role, link: PeerLink): PeerLink | undefined {
+    if (this.stateNow !== 'paired' || !this.resumableNow) throw new IllegalTransitionError('only a resumable paired session takes a side back');
+    if (link.role !== role) throw new IllegalTransitionError('a side comes back in its own role only');
+    const old = this.linkOf(role);
+    if (role === 'client') this.clientLink = link;
+    else this.technicianLink = link;
+    this.away.delete(role);
+    return old;
   }
 
   /** Both peers, the client first. */
   links(): PeerLink[] {
-    return this.technicianLink === undefined ? [this.client] : [this.client, this.technicianLink];
+    return this.technicianLink === undefined ? [this.clientLink] : [this.clientLink, this.technicianLink];
   }
 
   /** A new code is bound to this waiting session (the registry made sure it is free). */
@@ -136,7 +188,7 @@ export class Session {
    * anyone else the customer is asked at once.
    */
   technicianJoined(technician: PeerLink, addressKey: string, now: number): void {
-    const sealed = this.client.seals && technician.seals;
+    const sealed = this.clientLink.seals && technician.seals;
     this.move(sealed ? 'agreeing' : 'pending-consent');
     this.technicianLink = technician;
     this.technicianKey = addressKey;
@@ -170,6 +222,8 @@ export class Session {
     if (this.technicianLink === undefined) throw new IllegalTransitionError('no technician to pair with');
     this.move('paired');
     this.viewOnlyNow = viewOnly;
+    // Resuming needs both: a side that cannot resend what was lost must not be waited for.
+    this.resumableNow = this.sealedNow && this.clientLink.resumes && this.technicianLink.resumes;
   }
 
   /** The customer declined (or did not answer, or the keys did not verify): back to waiting, without the technician. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import {
-  BinaryKind, checkEnvelope, CloseCode, decodeText, encodeControl, Errors, isSupportedVersion, versionSeals,
+  BinaryKind, checkEnvelope, CloseCode, decodeText, encodeControl, Errors, isSupportedVersion, PeerFeature, versionSeals,
   type ControlMessage, type ErrorSpec, type PeerLeftReason, type Role,
 } from '../protocol';
 import { randomConnectionId } from './access-codes';
@@ -11,7 +11,7 @@ import type { ForwardedKind, RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
 import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
 import {
-  allows, BINARY_RULES, CONTROL_ONLY_SEALED, isPeerMessageType, RELAY_FEATURES, SEALED_RULES, TEXT_RULES, type Phase, type PeerMessageType, type Sealing,
+  allows, BINARY_RULES, CONTROL_ONLY_SEALED, isPeerMessageType, relayFeatures, SEALED_RULES, TEXT_RULES, type Phase, type PeerMessageType, type Sealing,
 } from './peer-message-rules';
 import type { Session } from './session';
 import { TokenBucket } from './token-bucket';
@@ -79,6 +79,8 @@ export class WsConnection implements PeerLink {
   private roleSaid: Role | undefined;
   /** The protocol version said in `hello`. */
   private versionSaid: number | undefined;
+  /** What the peer said in `hello` it takes beyond its version. */
+  private featuresSaid: readonly string[] = [];
   private displayName = '';
   private session: Session | undefined;
   /** Cleared by each heartbeat ping, set by the pong. */
@@ -133,6 +135,11 @@ export class WsConnection implements PeerLink {
     return this.versionSaid !== undefined && versionSeals(this.versionSaid);
   }
 
+  /** Seals, said `resume` in `hello`, and this relay resumes sessions (its grace is not 0). */
+  get resumes(): boolean {
+    return this.seals && this.deps.options.resumeGraceMs > 0 && this.featuresSaid.includes(PeerFeature.RESUME);
+  }
+
   /** Bytes this connection holds for its peer (for tests and metrics). */
   get heldBytes(): number {
     return this.ws.bufferedAmount + this.gate.heldBytes;
@@ -143,7 +150,7 @@ export class WsConnection implements PeerLink {
   send(message: ControlMessage, forwarded?: Forwarded): void {
     if (this.state === 'closed' || this.endIfNotReading()) return;
     // Once told it is paired, a client may send frames: only now may its messages be large.
-    if (message.type === 'paired') this.setTransportLimit(this.messageLimit(true) + TRANSPORT_SLACK_BYTES);
+    if (message.type === 'paired' || message.type === 'resumed') this.setTransportLimit(this.messageLimit(true) + TRANSPORT_SLACK_BYTES);
     this.write(forwarded?.bytes ?? encodeControl(message), false, 'control', forwarded?.receivedAtMs);
   }
 
@@ -300,6 +307,7 @@ export class WsConnection implements PeerLink {
       }
       this.versionSaid = message.version;
       this.roleSaid = message.role;
+      this.featuresSaid = message.features ?? [];
       this.log = this.log.child({ role: message.role });
       this.state = 'ready';
       this.startTimer(this.onIdleTimeout, this.deps.options.idleTimeoutMs);
@@ -308,7 +316,7 @@ export class WsConnection implements PeerLink {
         type: 'welcome', version: message.version, heartbeatMs: options.heartbeatIntervalMs,
         maxFrameBytes: options.maxFrameBytes, maxTextBytes: options.maxTextBytes,
         // What it routes sealed beyond version 2's first types: peers send those only to a relay that says so.
-        ...(versionSeals(message.version) ? { features: RELAY_FEATURES } : {}),
+        ...(versionSeals(message.version) ? { features: relayFeatures(options) } : {}),
       }), false, 'control');
     },
     register: (message) => {
@@ -334,6 +342,17 @@ export class WsConnection implements PeerLink {
       }
       this.enterSession(result.value);
     },
+    resume: (message) => {
+      const result = this.deps.hub.resume(this, message.token, this.address);
+      if (!result.ok) {
+        // Never the credential itself in the log: only that it was refused, and why.
+        this.log.info({ why: result.error.code }, 'resume refused');
+        this.end({ kind: 'error', error: result.error });
+        return;
+      }
+      this.enterSession(result.value);
+    },
+    ack: (message, forwarded) => this.tellIfRefused(this.deps.hub.forwardRecordAck(this.session!, this, message, forwarded)),
     consent: (message) => {
       this.deps.hub.consent(this.session!, message.granted, message.viewOnly);
     },

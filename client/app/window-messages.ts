@@ -65,6 +65,11 @@ export interface WindowMessages extends StaticMessages {
   readonly sharingViewOnly: (technician: string) => string;
   readonly sharingElapsed: (clock: string) => string;
   readonly reconnecting: (seconds: number, attempt: number) => string;
+  /** The connection dropped during a session that waits for it: same technician, no new code. */
+  readonly resumingTitle: string;
+  readonly resuming: (seconds: number) => string;
+  /** The technician's page dropped; the session waits for it. */
+  readonly technicianReconnecting: string;
 }
 
 const ES: WindowMessages = {
@@ -123,6 +128,9 @@ const ES: WindowMessages = {
   sharingViewOnly: (t) => `${t} está viendo su pantalla (no puede controlarla)`,
   sharingElapsed: (clock) => `Conectado desde hace ${clock}`,
   reconnecting: (s, n) => `Reintentando en ${s} s (intento ${n})…`,
+  resumingTitle: 'Reconectando…',
+  resuming: (s) => `Se perdió la conexión. La sesión sigue abierta: reintentando en ${s} s…`,
+  technicianReconnecting: 'Reconectando… (el técnico perdió la conexión; la sesión sigue abierta)',
 };
 
 const EN: WindowMessages = {
@@ -181,6 +189,9 @@ const EN: WindowMessages = {
   sharingViewOnly: (t) => `${t} is viewing your screen (cannot control it)`,
   sharingElapsed: (clock) => `Connected for ${clock}`,
   reconnecting: (s, n) => `Retrying in ${s} s (attempt ${n})…`,
+  resumingTitle: 'Reconnecting…',
+  resuming: (s) => `The connection was lost. The session stays open: retrying in ${s} s…`,
+  technicianReconnecting: 'Reconnecting… (the technician lost their connection; the session stays open)',
 };
 
 const CATALOGUES: Readonly<Record<Language, WindowMessages>> = Object.freeze({ es: ES, en: EN });

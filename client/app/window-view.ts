@@ -158,8 +158,14 @@ export class WindowView {
         // Shown for as long as the technician records: the customer always knows.
         byId(this.doc, 'sharing-recording').hidden = s.recording !== true;
         byId(this.doc, 'sharing-not-encrypted').hidden = s.encrypted;
+        const away = byId(this.doc, 'sharing-technician-reconnecting');
+        away.hidden = s.technicianReconnecting !== true;
+        away.textContent = s.technicianReconnecting === true ? t.technicianReconnecting : '';
         break;
       }
+      case 'reconnecting':
+        byId(this.doc, 'reconnecting-title').textContent = s.resuming === true ? t.resumingTitle : t.reconnectingTitle;
+        break;
       case 'ended':
         byId(this.doc, 'ended-text').textContent = s.by === 'technician' ? t.endedByTechnician
           : s.by === 'customer' ? (s.reason === 'cancelled' ? t.endedCancelled : t.endedByCustomer)
@@ -203,7 +209,7 @@ export class WindowView {
         byId(this.doc, 'sharing-elapsed').textContent = t.sharingElapsed(formatClock(now - this.mark));
         break;
       case 'reconnecting':
-        byId(this.doc, 'reconnecting-text').textContent = t.reconnecting(Math.ceil(left / 1000), s.attempt);
+        byId(this.doc, 'reconnecting-text').textContent = s.resuming === true ? t.resuming(Math.ceil(left / 1000)) : t.reconnecting(Math.ceil(left / 1000), s.attempt);
         break;
       default:
         break;

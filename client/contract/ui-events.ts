@@ -49,10 +49,14 @@ export type UiState =
   | { readonly kind: 'code'; readonly code: string; readonly remainingMs: number; readonly ttlMs: number; readonly notice?: CodeNotice }
   /** `encrypted`: the keys were verified end to end (and the name came sealed); false: in clear, say so. */
   | { readonly kind: 'consent'; readonly technicianName: string; readonly remainingMs: number; readonly timeoutMs: number; readonly encrypted: boolean }
-  /** `recording`: the technician is recording the session; the window says so for the whole time. */
-  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly elapsedMs: number; readonly encrypted: boolean; readonly recording?: boolean }
+  /**
+   * `recording`: the technician is recording the session; the window says so for the whole time.
+   * `technicianReconnecting`: the technician's page dropped; the session waits for it.
+   */
+  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly elapsedMs: number; readonly encrypted: boolean; readonly recording?: boolean; readonly technicianReconnecting?: boolean }
   | { readonly kind: 'ended'; readonly by: 'technician' | 'customer' | 'relay'; readonly reason: string }
-  | { readonly kind: 'reconnecting'; readonly remainingMs: number; readonly attempt: number; readonly reason: string }
+  /** `resuming`: the session is kept, and this is a try to come back into it. */
+  | { readonly kind: 'reconnecting'; readonly remainingMs: number; readonly attempt: number; readonly reason: string; readonly resuming?: boolean }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string };
 
 /** What the customer can ask of the agent. `hello` asks for the current state (a page that just loaded). */
@@ -167,16 +171,19 @@ export function decodeUiState(data: unknown): UiState | undefined {
     case 'sharing':
       if (!isText(data.technicianName, 64) || typeof data.viewOnly !== 'boolean' || !isDuration(data.elapsedMs) || typeof data.encrypted !== 'boolean') return undefined;
       if (data.recording !== undefined && typeof data.recording !== 'boolean') return undefined;
+      if (data.technicianReconnecting !== undefined && data.technicianReconnecting !== true) return undefined;
       return {
         kind: 'sharing', technicianName: data.technicianName, viewOnly: data.viewOnly, elapsedMs: data.elapsedMs, encrypted: data.encrypted,
         ...(data.recording === true ? { recording: true } : {}),
+        ...(data.technicianReconnecting === true ? { technicianReconnecting: true } : {}),
       };
     case 'ended':
       if ((data.by !== 'technician' && data.by !== 'customer' && data.by !== 'relay') || !isText(data.reason)) return undefined;
       return { kind: 'ended', by: data.by, reason: data.reason };
     case 'reconnecting':
       if (!isDuration(data.remainingMs) || typeof data.attempt !== 'number' || !Number.isInteger(data.attempt) || data.attempt < 0 || !isText(data.reason)) return undefined;
-      return { kind: 'reconnecting', remainingMs: data.remainingMs, attempt: data.attempt, reason: data.reason };
+      if (data.resuming !== undefined && data.resuming !== true) return undefined;
+      return { kind: 'reconnecting', remainingMs: data.remainingMs, attempt: data.attempt, reason: data.reason, ...(data.resuming === true ? { resuming: true } : {}) };
     case 'failed':
       if (!isText(data.code, 64) || !isText(data.message)) return undefined;
       return { kind: 'failed', code: data.code, message: data.message };

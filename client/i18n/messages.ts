@@ -36,6 +36,9 @@ export interface Messages {
   readonly endedByCustomer: string;
   readonly endedByRelay: (reason: string) => string;
   readonly reconnecting: (seconds: number, attempt: number) => string;
+  /** The connection dropped in a session that waits for it (same technician, no new code). */
+  readonly resuming: (seconds: number) => string;
+  readonly technicianReconnecting: string;
   readonly failed: (message: string) => string;
 }
 
@@ -68,6 +71,8 @@ const es: Messages = {
   endedByCustomer: '🔴 Usted dejó de compartir la pantalla.',
   endedByRelay: (r) => `🔴 Sesión terminada (${r}).`,
   reconnecting: (s, n) => `⚠️  Sin conexión. Reintentando en ${s} s (intento ${n})…`,
+  resuming: (s) => `⚠️  Reconectando… La sesión sigue abierta (reintento en ${s} s).`,
+  technicianReconnecting: '⏳ Reconectando… El técnico perdió la conexión; la sesión sigue abierta.',
   failed: (m) => `❌ No se pudo continuar: ${m}`,
 };
 
@@ -100,6 +105,8 @@ const en: Messages = {
   endedByCustomer: '🔴 You stopped sharing your screen.',
   endedByRelay: (r) => `🔴 Session ended (${r}).`,
   reconnecting: (s, n) => `⚠️  Connection lost. Retrying in ${s} s (attempt ${n})…`,
+  resuming: (s) => `⚠️  Reconnecting… The session stays open (retrying in ${s} s).`,
+  technicianReconnecting: '⏳ Reconnecting… The technician lost their connection; the session stays open.',
   failed: (m) => `❌ Cannot continue: ${m}`,
 };
 

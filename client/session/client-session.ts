@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
   CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, isChatText, PROTOCOL_VERSION,
-  PeerFeature, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type E2eFailureReason,
+  PeerFeature, relayEndedSession, ResumeKeeper, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type E2eFailureReason,
   type InputEvent, type ScreenInfoMessage, type SealedMessage,
 } from '../../protocol';
 import { DEFAULT_SECRET_DIGITS } from '../../common/access-code';
@@ -171,6 +171,19 @@ export class ClientSession {
    * view-only whatever `paired` says (input is refused here too, not only by the relay).
    */
   private consentGiven: ConsentAnswer | undefined;
+  /** A session that can resume (PROTOCOL.md §14): its credential, what the technician has not acknowledged. */
+  private resume: ResumeKeeper | undefined;
+  /** This socket was opened to resume the session, and the relay has not said `resumed` yet. */
+  private resuming = false;
+  /** The sharing state to return to after a resume. */
+  private sharedAs: Extract<AgentState, { kind: 'sharing' }> | undefined;
+  /** Whether the technician's page asked only for whole frames, for the streamer made again after a resume. */
+  private wholeFramesOnly = false;
+  /** The relay said the technician's page dropped, and it has not said it is back. */
+  private technicianAway = false;
+  /** When the relay was last heard from (any message, or its ping), and the check of it. */
+  private lastHeardMs = 0;
+  private livenessTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ClientSessionDeps) {
     this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
@@ -193,6 +206,7 @@ export class ClientSession {
     ws.on('message', (data: Buffer, isBinary: boolean) => { if (this.ws === ws) this.enqueue(ws, data, isBinary); });
     ws.on('close', (code: number, reason: Buffer) => { if (this.ws === ws) this.onClose(code, reason); });
     ws.on('error', this.onError);
+    ws.on('ping', () => { if (this.ws === ws) this.lastHeardMs = Date.now(); });
   }
 
   /** The screen changed size (or its monitors) while sharing: tell the technician. */
@@ -213,6 +227,7 @@ export class ClientSession {
   async stop(): Promise<void> {
     this.stopping = true;
     this.clearRetry();
+    this.stopLivenessCheck();
     this.consentAbort?.abort();
     this.deps.injector.setMode('off');
     const ws = this.ws;
@@ -233,16 +248,20 @@ export class ClientSession {
   // ---- socket events -------------------------------------------------------------
 
   private onOpen(): void {
-    this.consentGiven = undefined;
     this.inbox = Promise.resolve();
     this.relayFeatures = [];
-    this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}) });
+    // `resume`: a relay that can gives our session a credential, to come back with after a drop.
+    this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'client', ...(this.deps.app ? { app: this.deps.app } : {}), features: [PeerFeature.RESUME] });
+    // Coming back into a session: `resume` once `welcome` says the relay can.
+    if (this.resuming) return;
+    this.consentGiven = undefined;
     // No name for the relay: the technician learns it sealed, once the keys verified.
     this.send({ type: 'register', name: '' });
   }
 
   /** Handles each message of `ws` after the one before it, whatever either waits for. */
   private enqueue(ws: WebSocket, data: Buffer, isBinary: boolean): void {
+    this.lastHeardMs = Date.now();
     this.inbox = this.inbox.then(async () => {
       if (this.ws === ws) await this.onMessage(data, isBinary);
     }).catch((err: unknown) => {
@@ -283,13 +302,22 @@ export class ClientSession {
   private onClose(code: number, reasonBuffer: Buffer): void {
     const reason = reasonBuffer.toString('utf8');
     this.ws = undefined;
+    this.stopLivenessCheck();
     this.consentAbort?.abort();
     this.deps.injector.setMode('off');
-    void this.endStreaming();
+    // A session about to resume keeps its chat, recording notice and clipboard (endStreaming).
+    const mayResume = this.closingReason !== 'stop' && !this.stopping && this.closingReason !== 'ended'
+      && this.state.kind !== 'ended' && this.state.kind !== 'failed' && code !== CloseCode.SESSION_ENDED
+      && this.resume !== undefined && (this.state.kind === 'sharing' || this.resuming);
+    void this.endStreaming(mayResume ? 'loops' : 'session');
     if (this.closingReason === 'stop' || this.stopping) return;
     if (this.closingReason === 'ended' || this.state.kind === 'ended' || this.state.kind === 'failed') return;
     if (code === CloseCode.SESSION_ENDED) {
       this.setState({ kind: 'ended', by: 'technician', reason: reason || 'peer left' });
+      return;
+    }
+    if (this.resume !== undefined && (this.state.kind === 'sharing' || this.resuming)) {
+      this.scheduleResume(reason || `connection closed (${code})`);
       return;
     }
     if (FATAL_CLOSES.has(code)) {
@@ -307,6 +335,19 @@ export class ClientSession {
     switch (m.type) {
       case 'welcome':
         this.relayFeatures = m.features ?? [];
+        this.startLivenessCheck(m.heartbeatMs);
+        if (this.resuming) this.askToResume();
+        return;
+      case 'resume-token':
+        return this.onResumeCredential(m.token, m.graceMs);
+      case 'resumed':
+        return this.onResumed(m.viewOnly);
+      case 'peer-away':
+        return this.onTechnicianAway(true);
+      case 'peer-back':
+        return this.onTechnicianAway(false);
+      case 'ack':
+        if (this.resume !== undefined && !this.resume.outbox.acknowledge(m.n)) this.deps.logger.warn('ignored an acknowledgement of records never sent');
         return;
       case 'code':
         return this.onCode(m.code, m.expiresAt, m.ttlMs);
@@ -349,6 +390,7 @@ export class ClientSession {
       case 'hello':
       case 'register':
       case 'join':
+      case 'resume':
       case 'waiting-consent':
       case 'consent':
       case 'screen-info':
@@ -373,6 +415,8 @@ export class ClientSession {
   }
 
   private onRelayError(code: string, message: string): void {
+    // The relay ended the session itself (it is restarting, say): the close that follows is no drop to resume.
+    if (this.resume !== undefined && !this.resuming && relayEndedSession(code)) this.forgetResume();
     switch (code) {
       case Errors.CONSENT_DENIED.code:
       case Errors.CONSENT_TIMEOUT.code:
@@ -403,6 +447,11 @@ export class ClientSession {
         return this.setState({ kind: 'ended', by: 'relay', reason: 'code-expired' });
       case Errors.LIMIT_SERVER_FULL.code:
         return; // the close follows; it is retried with back-off
+      case Errors.RESUME_INVALID.code:
+      case Errors.RESUME_EXPIRED.code:
+      case Errors.RESUME_REPLACED.code:
+        // The session could not be resumed (or someone else resumed it): it is over.
+        return this.endSession(code === Errors.RESUME_EXPIRED.code ? 'resume-expired' : 'resume-refused');
       default:
         this.deps.logger.warn({ errorCode: code, detail: message }, 'relay reported an error');
     }
@@ -451,9 +500,12 @@ export class ClientSession {
       this.deps.logger.warn('ignored a sealed message in a session in clear');
       return;
     }
+    // After a resume the technician sends again what we may already have: dropped by number.
+    if (this.resume?.inbound.admit(m.n, channel.opener.expectedText) === 'drop') return;
     const opened = await channel.opener.openText(m);
     if (this.attempt !== attempt) return;
     if (!opened.ok) return this.sealedMessageRefused(opened.problem);
+    this.resume?.acks.received(channel.opener.expectedText);
     const inner = opened.message;
     switch (inner.type) {
       case 'introduce':
@@ -577,8 +629,18 @@ export class ClientSession {
     const channel = attempt.channel;
     if (channel === undefined) return;
     const ws = this.ws;
+    // Decided when the record is numbered: a session that can resume keeps every record from then on.
+    const resume = this.resume;
     channel.sealer.sealText(message).then((sealed) => {
-      if (this.ws === ws && this.attempt === attempt) this.send(sealed);
+      if (this.attempt !== attempt) return;
+      if (resume === undefined) {
+        if (this.ws === ws) this.send(sealed);
+        return;
+      }
+      if (resume !== this.resume) return;
+      if (!resume.keep(sealed)) return this.endSession('resend-overflow', 'resend-overflow');
+      // Sent now unless the socket is down or not back in the session yet: then it goes with the others on return.
+      if (!this.resuming) this.send(sealed);
     }, (err: unknown) => this.deps.logger.error({ err: String(err) }, 'sealing failed'));
   }
 
@@ -621,7 +683,7 @@ export class ClientSession {
     this.consentAbort = undefined;
     this.technicianName = technicianName || this.technicianName;
     this.deps.injector.setMode(viewOnly ? 'view-only' : 'control');
-    this.setState({ kind: 'sharing', technicianName: this.technicianName, viewOnly, since: Date.now(), encrypted });
+    this.setState({ kind: 'sharing', technicianName: this.technicianName, viewOnly, since: this.sharedAs?.since ?? Date.now(), encrypted, ...(this.technicianAway ? { technicianReconnecting: true } : {}) });
     const ws = this.ws;
     if (!ws) return;
     try {
@@ -632,6 +694,8 @@ export class ClientSession {
       this.deps.logger.warn({ err: String(err) }, 'could not list displays');
     }
     if (this.ws !== ws || this.state.kind !== 'sharing') return;
+    this.wholeFramesOnly = wholeFramesOnly;
+    this.sharedAs = this.state;
     this.streamer = this.deps.createStreamer((bytes) => this.sendFrame(ws, bytes), wholeFramesOnly);
     // Half-resolution motion only through a relay that routes it (an older one would close
     // our socket) and only to a page that said it takes it.
@@ -640,11 +704,14 @@ export class ClientSession {
     this.setChatOpen(this.deps.chat !== undefined && this.technicianAndRelayCan(PeerFeature.CHAT));
     const attempt = this.attempt;
     /** Sends to this session's technician only (a message from a loop still running after it ended goes nowhere). */
+    // The same technician as long as the same keys: a resumed session keeps them, and what
+    // is sent while the link is down waits in the resend outbox (sendToTechnician).
     const toThisTechnician = (message: SealableMessage): void => {
-      if (this.ws === ws && this.attempt === attempt && this.state.kind === 'sharing') this.sendToTechnician(message);
+      if (this.attempt === attempt && this.state.kind === 'sharing') this.sendToTechnician(message);
     };
     // The clipboard only with control: reading it may give away more than the screen shows.
-    if (this.deps.clipboard !== undefined && !viewOnly && this.technicianAndRelayCan(PeerFeature.CLIPBOARD)) {
+    // Kept across a resume (a followed clipboard stays followed).
+    if (this.deps.clipboard !== undefined && !viewOnly && this.clipboardLink === undefined && this.technicianAndRelayCan(PeerFeature.CLIPBOARD)) {
       this.clipboardLink = new ClipboardLink(this.deps.clipboard, toThisTechnician, this.deps.logger);
     }
     // The pointer only sealed, only through a relay that routes it (an older one would close
@@ -734,17 +801,165 @@ export class ClientSession {
     });
   }
 
-  private async endStreaming(): Promise<void> {
-    this.setChatOpen(false);
-    this.setRecording(false);
-    this.clipboardLink?.stop();
-    this.clipboardLink = undefined;
+  /**
+   * Stops the screen and pointer loops and lets go of the keys. `loops`: only that, for a
+   * resumed session that starts them again; the chat, the recording notice and the
+   * clipboard belong to the session and stay (a resume must not hide a recording from the
+   * customer nor empty the chat). `session` (default): the session is over, they go too.
+   */
+  private async endStreaming(scope: 'session' | 'loops' = 'session'): Promise<void> {
+    if (scope === 'session') {
+      this.setChatOpen(false);
+      this.setRecording(false);
+      this.clipboardLink?.stop();
+      this.clipboardLink = undefined;
+    }
     const streamer = this.streamer;
     this.streamer = undefined;
     const cursorStreamer = this.cursorStreamer;
     this.cursorStreamer = undefined;
     await Promise.all([streamer?.stop(), cursorStreamer?.stop()]);
     await this.deps.injector.releaseAll();
+  }
+
+  // ---- resume (PROTOCOL.md §14) --------------------------------------------------
+
+  /** A credential from the relay: this session can resume, and from now on keeps what it sends until acknowledged. */
+  private onResumeCredential(token: string, graceMs: number): void {
+    if (this.attempt?.channel === undefined) return; // only a sealed session resumes
+    this.resume ??= new ResumeKeeper((n) => { if (!this.resuming) this.send({ type: 'ack', n }); }, {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+    });
+    this.resume.credential(token, graceMs);
+  }
+
+  /** The socket of a live session dropped: try to come back into it, with back-off, within the grace period. */
+  private scheduleResume(reason: string): void {
+    const resume = this.resume!;
+    resume.dropped();
+    this.clearRetry();
+    if (!resume.mayResume) return this.endSession('resume-expired');
+    this.resuming = true;
+    const attempt = this.reconnects + 1;
+    const inMs = Math.min(backoffDelayMs(attempt, { ...this.backoff, maxRetries: undefined }) ?? this.backoff.maxDelayMs, resume.graceMs);
+    this.reconnects = attempt;
+    this.setState({ kind: 'reconnecting', inMs, attempt, reason, resuming: true });
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopping) this.connect();
+    }, inMs);
+  }
+
+  /** `welcome` on a socket opened to resume: ask, if this relay can; otherwise the session cannot come back. */
+  private askToResume(): void {
+    const token = this.resume?.currentCredential;
+    if (token === undefined || !this.relayFeatures.includes(PeerFeature.RESUME)) return this.endSession('resume-unavailable');
+    this.send({ type: 'resume', token });
+  }
+
+  /** Back in the session: as it was, view-only included; what the technician may have missed goes again. */
+  private onResumed(viewOnly: boolean): void {
+    const resume = this.resume;
+    const shared = this.sharedAs;
+    if (!this.resuming || resume === undefined || shared === undefined) {
+      this.deps.logger.warn('ignored a resumed that this agent did not ask for');
+      return;
+    }
+    this.resuming = false;
+    this.reconnects = 0;
+    // Whether the technician is away is the relay's to say again now (`peer-away` follows `resumed` if it is).
+    this.technicianAway = false;
+    resume.back();
+    resume.inbound.resumed();
+    // The customer's answer holds whatever the relay says: view-only stays view-only.
+    const stillViewOnly = shared.viewOnly || viewOnly;
+    this.deps.injector.setMode(stillViewOnly ? 'view-only' : 'control');
+    this.setState(this.sharingAgain(shared, stillViewOnly));
+    this.catchUp(resume);
+  }
+
+  /** The technician's page dropped (the relay waits for it) or came back. */
+  private onTechnicianAway(away: boolean): void {
+    const resume = this.resume;
+    const shared = this.sharedAs;
+    if (resume === undefined || shared === undefined || this.state.kind !== 'sharing') return;
+    this.technicianAway = away;
+    this.setState(this.sharingAgain(shared, this.state.viewOnly));
+    if (!away) this.catchUp(resume);
+  }
+
+  /** The sharing state as it was, saying whether the technician is away now. */
+  private sharingAgain(shared: Extract<AgentState, { kind: 'sharing' }>, viewOnly: boolean): AgentState {
+    const { technicianReconnecting: _wasAway, ...base } = shared;
+    return { ...base, viewOnly, ...(this.technicianAway ? { technicianReconnecting: true } : {}) };
+  }
+
+  /**
+   * After either side came back: say how far we got, send again every record not
+   * acknowledged (same bytes, same numbers: the page drops those it has), and start the
+   * screen over with a full update (frames are not kept).
+   */
+  private catchUp(resume: ResumeKeeper): void {
+    resume.acks.flush();
+    for (const record of resume.outbox.unacknowledged()) this.send(record);
+    const shared = this.sharedAs!;
+    void this.endStreaming('loops').then(() => {
+      if (this.state.kind === 'sharing' && !this.resuming) void this.startSharing(shared.technicianName, this.state.viewOnly, this.wholeFramesOnly, shared.encrypted);
+    });
+  }
+
+  /** The session is over for a reason of its own (resume failed, too much unacknowledged): told to the relay and the customer. */
+  private endSession(reason: string, byeReason?: string): void {
+    if (byeReason !== undefined) this.send({ type: 'bye', reason: byeReason });
+    this.clearRetry();
+    this.resuming = false;
+    this.closingReason = 'ended';
+    this.deps.injector.setMode('off');
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close(CloseCode.NORMAL, reason);
+    void this.endStreaming();
+    if (this.state.kind !== 'ended') this.setState({ kind: 'ended', by: 'relay', reason });
+  }
+
+  /**
+   * A network change can leave a connection that neither closes nor carries anything. The
+   * relay pings every `heartbeatMs`: heard from for none of two intervals (and a second),
+   * the connection is taken for dropped and cut, so the session resumes (or, outside one,
+   * a new code comes) instead of waiting for TCP to give up.
+   */
+  private startLivenessCheck(heartbeatMs: number): void {
+    this.stopLivenessCheck();
+    const ws = this.ws;
+    this.lastHeardMs = Date.now();
+    const timer = setInterval(() => {
+      if (this.ws !== ws) {
+        // That socket was let go of (stopped, replaced): its check goes with it.
+        clearInterval(timer);
+        if (this.livenessTimer === timer) this.livenessTimer = undefined;
+        return;
+      }
+      if (Date.now() - this.lastHeardMs <= 2 * heartbeatMs + 1000) return;
+      this.deps.logger.warn('the relay went silent; reconnecting');
+      ws?.terminate();
+    }, heartbeatMs);
+    // Never what keeps the agent's process alive.
+    timer.unref();
+    this.livenessTimer = timer;
+  }
+
+  private stopLivenessCheck(): void {
+    if (this.livenessTimer !== undefined) clearInterval(this.livenessTimer);
+    this.livenessTimer = undefined;
+  }
+
+  private forgetResume(): void {
+    this.technicianAway = false;
+    this.resume?.stop();
+    this.resume = undefined;
+    this.resuming = false;
+    this.sharedAs = undefined;
   }
 
   // ---- reconnection --------------------------------------------------------------
@@ -782,6 +997,7 @@ export class ClientSession {
 
   private setState(next: AgentState): void {
     checkTransition(this.state.kind, next.kind);
+    if (next.kind === 'ended' || next.kind === 'failed' || next.kind === 'code') this.forgetResume();
     this.state = next;
     this.deps.onState(next);
   }

@@ -14,9 +14,11 @@ export type AgentState =
   | { readonly kind: 'code'; readonly code: string; readonly expiresAt: number; readonly ttlMs: number; readonly notice?: CodeNotice }
   /** `encrypted`: verified end to end, and `technicianName` came sealed; false: in clear, from the relay. */
   | { readonly kind: 'consent'; readonly technicianName: string; readonly timeoutMs: number; readonly encrypted: boolean }
-  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly since: number; readonly encrypted: boolean }
+  /** `technicianReconnecting`: the technician's page dropped and the session waits for it (PROTOCOL.md §14). */
+  | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly since: number; readonly encrypted: boolean; readonly technicianReconnecting?: boolean }
   | { readonly kind: 'ended'; readonly by: 'technician' | 'customer' | 'relay'; readonly reason: string }
-  | { readonly kind: 'reconnecting'; readonly inMs: number; readonly attempt: number; readonly reason: string }
+  /** `resuming`: the session is kept and this is a try to come back into it (same technician, no new code). */
+  | { readonly kind: 'reconnecting'; readonly inMs: number; readonly attempt: number; readonly reason: string; readonly resuming?: boolean }
   | { readonly kind: 'failed'; readonly code: string; readonly message: string };
 
 export type AgentStateKind = AgentState['kind'];
@@ -24,10 +26,12 @@ export type AgentStateKind = AgentState['kind'];
 /** Legal moves; anything else is a bug and is refused. */
 const ALLOWED: Readonly<Record<AgentStateKind, readonly AgentStateKind[]>> = Object.freeze({
   idle: ['connecting', 'ended'],
-  connecting: ['code', 'reconnecting', 'failed', 'ended'],
+  // connecting → sharing: back in a session after a drop (resume).
+  connecting: ['code', 'sharing', 'reconnecting', 'failed', 'ended'],
   code: ['code', 'consent', 'reconnecting', 'failed', 'ended', 'connecting'],
   consent: ['code', 'sharing', 'reconnecting', 'failed', 'ended'],
-  sharing: ['ended', 'reconnecting', 'failed'],
+  // sharing → sharing: the technician's page drops and comes back while the session waits.
+  sharing: ['sharing', 'ended', 'reconnecting', 'failed'],
   ended: ['connecting'],
   reconnecting: ['connecting', 'ended'],
   failed: ['connecting', 'ended'],

@@ -21,6 +21,10 @@ export function renderState(state: AgentState, t: Messages, out: Writable): void
     case 'consent':
       return; // the consent prompt prints the question
     case 'sharing':
+      if (state.technicianReconnecting === true) {
+        out.write(`${t.technicianReconnecting}\n`);
+        return;
+      }
       out.write(`\n${state.viewOnly ? t.sharingViewOnly(state.technicianName) : t.sharingControl(state.technicianName)}\n`
         + `${state.encrypted ? t.sharingEncrypted : t.sharingUnencrypted}\n${t.stopHint}\n`);
       return;
@@ -29,7 +33,7 @@ export function renderState(state: AgentState, t: Messages, out: Writable): void
         : state.reason === 'e2e-tampered' ? t.endedTampered : t.endedByRelay(state.reason)}\n`);
       return;
     case 'reconnecting':
-      out.write(`${t.reconnecting(Math.ceil(state.inMs / 1000), state.attempt)}\n`);
+      out.write(`${state.resuming === true ? t.resuming(Math.ceil(state.inMs / 1000)) : t.reconnecting(Math.ceil(state.inMs / 1000), state.attempt)}\n`);
       return;
     case 'failed':
       out.write(`${t.failed(`${state.code} ${state.message}`)}\n`);

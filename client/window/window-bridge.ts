@@ -123,11 +123,12 @@ export class WindowBridge {
         return {
           kind: 'sharing', technicianName: s.technicianName, viewOnly: s.viewOnly, elapsedMs: Math.round(elapsed), encrypted: s.encrypted,
           ...(this.recording ? { recording: true } : {}),
+          ...(s.technicianReconnecting === true ? { technicianReconnecting: true } : {}),
         };
       case 'ended':
         return { kind: 'ended', by: s.by, reason: s.reason };
       case 'reconnecting':
-        return { kind: 'reconnecting', remainingMs: Math.max(0, Math.round(s.inMs - elapsed)), attempt: s.attempt, reason: s.reason };
+        return { kind: 'reconnecting', remainingMs: Math.max(0, Math.round(s.inMs - elapsed)), attempt: s.attempt, reason: s.reason, ...(s.resuming === true ? { resuming: true } : {}) };
       case 'failed':
         return { kind: 'failed', code: s.code, message: s.message };
       default: {

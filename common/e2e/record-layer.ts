@@ -133,6 +133,14 @@ export class RecordOpener {
 
   constructor(private readonly aead: Aead) {}
 
+  /**
+   * The number of the next text record wanted: one below it is a copy sent again after a
+   * resume, which the session drops before opening (PROTOCOL.md §14).
+   */
+  get expectedText(): number {
+    return this.nextText;
+  }
+
   /** Why this opener stopped opening, if it did. */
   get problem(): OpenProblem | undefined {
     return this.refused;

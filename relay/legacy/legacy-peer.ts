@@ -39,6 +39,8 @@ export class LegacyPeer implements PeerLink {
   readonly wholeFramesOnly: boolean;
   /** The old programs know nothing of end-to-end encryption. */
   readonly seals = false;
+  /** The polling API knows nothing of resume: its drop ends the session as before. */
+  readonly resumes = false;
 
   private joined: Session | undefined;
   private lastSeenAtMs: number;

@@ -134,6 +134,13 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     case 'clipboard-request':
     case 'recording-started':
     case 'recording-stopped':
+    // A legacy peer never says it can resume, so it is never sent these.
+    case 'resume-token':
+    case 'resume':
+    case 'resumed':
+    case 'peer-away':
+    case 'peer-back':
+    case 'ack':
       return undefined;
     default: {
       const unreachable: never = message;

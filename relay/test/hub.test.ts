@@ -12,6 +12,7 @@ class FakeLink implements PeerLink {
   constructor(readonly role: 'client' | 'technician', readonly name = 'x', readonly legacy = false) {}
   readonly wholeFramesOnly = false;
   readonly seals = false;
+  readonly resumes = false;
   send(m: ControlMessage): void {
     this.sent.push(m);
   }

@@ -238,6 +238,11 @@ export class TechnicianPanel {
       byId('peer-name').textContent = s.peerName;
       byId('control-badge').textContent = s.viewOnly ? this.messages.badgeViewOnly : this.messages.badgeControl;
       renderE2eBadge(byId('e2e-badge'), s.encrypted, this.messages);
+      // A side dropped and the session waits for it: the screen stays, input is kept for its return.
+      const reconnecting = byId('reconnecting-badge');
+      reconnecting.hidden = s.reconnecting === undefined;
+      reconnecting.textContent = s.reconnecting === 'customer' ? this.messages.sessionReconnectingCustomer
+        : s.reconnecting === 'technician' ? this.messages.sessionReconnectingTechnician : '';
     }
   }
 

@@ -19,6 +19,8 @@ const ERROR_DETAILS: Readonly<Record<string, MessageKey>> = Object.freeze({
   [Errors.TIMEOUT_SESSION_AGE.code]: 'errorSessionAge',
   [Errors.LIMIT_SERVER_FULL.code]: 'errorServerFull',
   [Errors.SERVER_SHUTDOWN.code]: 'errorShutdown',
+  [Errors.RESUME_EXPIRED.code]: 'errorResumeExpired',
+  [Errors.RESUME_INVALID.code]: 'errorResumeExpired',
 });
 
 /**

@@ -113,7 +113,7 @@ describe('a sealed session on the page', () => {
   it('joins with the six routing digits and no name, agrees on keys, and introduces itself only sealed', async () => {
     const h = harness();
     expect(h.socket().texts).toEqual([
-      { type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: 'test' },
+      { type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: 'test', features: ['resume'] },
       { type: 'join', code: ROUTING, name: '' },
     ]);
     const customer = await pairedSealed(h);

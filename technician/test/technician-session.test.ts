@@ -37,7 +37,7 @@ describe('technician session', () => {
     const s = join(h);
     expect(s.binaryType).toBe('arraybuffer');
     expect(s.texts).toEqual([
-      { type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: 'test' },
+      { type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: 'test', features: ['resume'] },
       { type: 'join', code: '385621', name: 'Ana' },
     ]);
     s.receive({ type: 'waiting-consent', timeoutMs: 60_000 });

@@ -3,6 +3,7 @@ import pino from 'pino';
 import { encodeFrame, FrameFlag, ImageFormat } from '../../protocol';
 import { createRelay, type Relay } from '../../relay/server';
 import { legacyCall } from '../support/relay-harness';
+import { helloSealed, pairSealed } from '../support/sealed-peers';
 import { pairSession, WsTestPeer } from '../support/ws-peer';
 
 describe('logs', () => {
@@ -55,5 +56,32 @@ describe('logs', () => {
     // The id `paired` gives both sides is the log tag, not a credential: support can find
     // the session's lines by it.
     expect(text).toContain(`"sessionId":"${sessionId}"`);
+  });
+
+  test('never contain a resume credential: given, used, replayed or guessed', async () => {
+    const { client, tech } = await pairSealed(relay.wsUrl, { features: ['resume'] });
+    const tokens = (peer: WsTestPeer): string[] => peer.received.flatMap((r) => (r.kind === 'text' && r.message.type === 'resume-token' ? [r.message.token] : []));
+    const given = [...tokens(client.peer), ...tokens(tech.peer)];
+    expect(given).toHaveLength(2);
+    (client.peer.ws as unknown as { _socket: { destroy(): void } })._socket.destroy();
+    await tech.peer.next('peer-away');
+    const back = await helloSealed(relay.wsUrl, 'client', ['resume']);
+    back.sendJson({ type: 'resume', token: given[0]! });
+    await back.next('resumed');
+    given.push((await back.next('resume-token')).token);
+    const replay = await helloSealed(relay.wsUrl, 'client', ['resume']);
+    replay.sendJson({ type: 'resume', token: given[0]! });
+    await replay.closed;
+    const guess = 'Z'.repeat(42) + 'w';
+    const guesser = await helloSealed(relay.wsUrl, 'technician', ['resume']);
+    guesser.sendJson({ type: 'resume', token: guess });
+    await guesser.closed;
+    back.sendJson({ type: 'bye' });
+    await tech.peer.closed;
+
+    const text = lines.join('');
+    expect(text).toContain('side resumed');
+    expect(text).toContain('resume refused');
+    for (const secret of [...given, guess]) expect(text).not.toContain(secret);
   });
 });

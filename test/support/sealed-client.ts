@@ -20,6 +20,8 @@ export interface SealedClientOptions {
   readonly name?: string;
   /** The secret digits this "agent" appends (default: three drawn at random, as the agent does). */
   readonly secretDigits?: string;
+  /** What it says in `hello` it takes (`resume`); none by default, as an app from before resume. */
+  readonly features?: readonly string[];
 }
 
 /** The stand-in's screen updates: one whole-screen JPEG rectangle, FULL|LAST. */
@@ -57,7 +59,7 @@ export class SealedClient {
 
   /** Says hello as version 2, registers without a name and makes up the whole code. */
   static async register(wsUrl: string, options: SealedClientOptions = {}): Promise<SealedClient> {
-    const peer = await helloSealed(wsUrl, 'client');
+    const peer = await helloSealed(wsUrl, 'client', options.features);
     peer.sendJson({ type: 'register', name: '' });
     const { code } = await peer.next('code');
     const secret = options.secretDigits ?? String(randomInt(0, 1000)).padStart(3, '0');

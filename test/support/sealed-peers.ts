@@ -5,6 +5,7 @@ import type { RecordOpener, RecordSealer, SealableMessage } from '../../common/e
 import { webCryptoAead } from '../../common/e2e/webcrypto-aead';
 import { nodeAead } from '../../common/node/node-aead';
 import { routingPart } from '../../common/access-code';
+import type WebSocket from 'ws';
 import { WsTestPeer } from './ws-peer';
 
 /**
@@ -27,8 +28,13 @@ export interface SealedSide {
   receive(): Promise<SealableMessage>;
 }
 
-export async function helloSealed(wsUrl: string, role: Role): Promise<WsTestPeer> {
-  return WsTestPeer.hello(wsUrl, role, {}, SEALING_VERSION);
+/** A peer of version 2 that said hello; `features`: what it says in `hello` it takes (`resume`). */
+export async function helloSealed(wsUrl: string, role: Role, features?: readonly string[], options: WebSocket.ClientOptions = {}): Promise<WsTestPeer> {
+  if (features === undefined) return WsTestPeer.hello(wsUrl, role, options, SEALING_VERSION);
+  const peer = await WsTestPeer.connect(wsUrl, options);
+  peer.sendJson({ type: 'hello', version: SEALING_VERSION, role, features });
+  await peer.next('welcome');
+  return peer;
 }
 
 function side(peer: WsTestPeer, { sealer, opener }: SealedChannel): SealedSide {
@@ -65,6 +71,8 @@ export interface AgreeOptions {
   /** What the technician types (default: the whole code). */
   readonly typedCode?: (wholeCode: string) => string;
   readonly secretDigits?: string;
+  /** What both peers say in `hello` they take (`resume`); none by default, as before resume. */
+  readonly features?: readonly string[];
 }
 
 /** The two sides' handshakes as the agent and the page run them. */
@@ -87,11 +95,11 @@ function expectStep<K extends HandshakeStep['kind']>(peer: WsTestPeer, step: Han
  * the client's e2e-failed not yet sent (the test decides).
  */
 export async function agreeThroughRelay(wsUrl: string, options: AgreeOptions = {}): Promise<AgreedPair> {
-  const clientPeer = await helloSealed(wsUrl, 'client');
+  const clientPeer = await helloSealed(wsUrl, 'client', options.features);
   clientPeer.sendJson({ type: 'register', name: '' });
   const { code: routingCode } = await clientPeer.next('code');
   const wholeCode = routingCode + (options.secretDigits ?? '947');
-  const techPeer = await helloSealed(wsUrl, 'technician');
+  const techPeer = await helloSealed(wsUrl, 'technician', options.features);
   techPeer.sendJson({ type: 'join', code: routingCode, name: '' });
   const client = handshake('client', wholeCode);
   const technician = handshake('technician', options.typedCode?.(wholeCode) ?? wholeCode);
@@ -114,8 +122,8 @@ export class AgreementFailed extends Error {
 }
 
 /** Agreement, introductions, the customer's yes: a paired sealed session. */
-export async function pairSealed(wsUrl: string, { viewOnly = false } = {}): Promise<AgreedPair & { sessionId: string }> {
-  const pair = await agreeThroughRelay(wsUrl);
+export async function pairSealed(wsUrl: string, { viewOnly = false, features = undefined as readonly string[] | undefined } = {}): Promise<AgreedPair & { sessionId: string }> {
+  const pair = await agreeThroughRelay(wsUrl, features === undefined ? {} : { features });
   await pair.tech.send({ type: 'introduce', name: 'Juan (CompuEasys)' });
   await pair.client.send({ type: 'introduce', name: 'PC-TEST' });
   // The relay asks the customer as it passes the client's confirmation on; the

@@ -107,6 +107,11 @@ export class E2eGuard {
     return go(news ? inner : undefined);
   }
 
+  /** The next sealed text record number wanted, once the keys verified (PROTOCOL.md §14: lower ones are copies). */
+  get expectedText(): number | undefined {
+    return this.link?.verified === true ? this.link.expectedText : undefined;
+  }
+
   /** A binary message with SEALED: the frame inside (undefined for an acknowledgement). */
   async openBinary(bytes: Uint8Array): Promise<Checked<FrameMessage | undefined>> {
     if (this.link === undefined) return go(undefined); // dropped, as any frame that makes no sense

@@ -119,6 +119,11 @@ export class SealedLink {
     this.enqueue(sealed, (bytes) => this.options.output.sendBinary(bytes));
   }
 
+  /** The number of the next sealed text record wanted from the customer (a lower one is a copy sent again after a resume). */
+  get expectedText(): number {
+    return this.requireChannel().opener.expectedText;
+  }
+
   /** Resolves once everything sent so far went to the socket (or was held back after a failed seal). */
   flushed(): Promise<void> {
     return this.outgoing;

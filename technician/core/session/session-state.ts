@@ -16,6 +16,9 @@ export type SessionStateName =
   | 'verification-failed'
   | 'connection-lost';
 
+/** Whose connection dropped in a session that waits for it to resume. */
+export type ReconnectingSide = 'customer' | 'technician';
+
 /** Who ended a session that had started. */
 export type EndedBy = 'technician' | 'customer' | 'relay';
 
@@ -40,7 +43,12 @@ export type SessionSnapshot =
   | { readonly state: 'connecting'; readonly attempt: number }
   /** `encrypted`: the two sides verified each other's keys; everything between them is sealed. */
   | { readonly state: 'waiting-consent'; readonly timeoutMs: number; readonly encrypted: boolean }
-  | { readonly state: 'connected'; readonly viewOnly: boolean; readonly peerName: string; readonly encrypted: boolean }
+  /**
+   * `reconnecting`: the session is kept while one side's connection came back (PROTOCOL.md
+   * §14): `customer` (the relay said its app dropped) or `technician` (this page's own
+   * socket dropped and is resuming). Input is kept and delivered once the side is back.
+   */
+  | { readonly state: 'connected'; readonly viewOnly: boolean; readonly peerName: string; readonly encrypted: boolean; readonly reconnecting?: ReconnectingSide }
   | { readonly state: 'ended'; readonly by: EndedBy; readonly reason?: PeerLeftReason; readonly errorCode?: string }
   | { readonly state: 'declined'; readonly timedOut: boolean }
   | { readonly state: 'invalid-code' }
@@ -64,7 +72,8 @@ export const SESSION_TRANSITIONS: Readonly<Record<SessionStateName, readonly Ses
   // message that does not open can end any later state too.
   connecting: ['waiting-consent', 'connected', 'invalid-code', 'too-many-attempts', 'verification-failed', 'connection-lost', 'ended', 'idle'],
   'waiting-consent': ['connected', 'declined', 'verification-failed', 'connection-lost', 'ended', 'idle'],
-  connected: ['ended', 'verification-failed', 'connection-lost'],
+  // connected → connected: a side drops and resumes (its `reconnecting` comes and goes).
+  connected: ['connected', 'ended', 'verification-failed', 'connection-lost'],
   ended: ['idle', 'connecting'],
   declined: ['idle', 'connecting'],
   'invalid-code': ['idle', 'connecting'],

@@ -1,6 +1,7 @@
 import {
-  decodeCursorImage, encodeFrameAck, Errors, isChatText, isClipboardText, PeerFeature,
+  CloseCode, decodeCursorImage, encodeFrameAck, Errors, isChatText, isClipboardText, PeerFeature, relayEndedSession, ResumeKeeper,
   type ClipboardMessage, type ControlMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
+  type SealedMessage, type WelcomeMessage,
 } from '../../../protocol';
 import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
@@ -10,7 +11,7 @@ import { classifyClose, type SessionPhase } from './close-outcome';
 import { E2eGuard, type Checked, type PeerNews } from './e2e-guard';
 import { webCrypto, type E2eCrypto } from './sealed-link';
 import { SerialInbox } from './serial-inbox';
-import { SessionStateMachine, type SessionSnapshot, type VerificationFailure } from './session-state';
+import { SessionStateMachine, type ReconnectingSide, type SessionSnapshot, type VerificationFailure } from './session-state';
 
 /** Timer functions, injectable so tests can run retries without waiting. */
 export interface SessionTimers {
@@ -108,6 +109,10 @@ export class TechnicianSession {
    * asynchronous (WebCrypto), and nothing that came after them may overtake them.
    */
   private readonly inbox = new SerialInbox((error) => this.onInternalError(error));
+  /** A session that can resume (PROTOCOL.md §14): its credential, what the customer has not acknowledged. */
+  private resume: ResumeKeeper | undefined;
+  /** This page's socket dropped and a new one is coming back into the session (no `resumed` yet). */
+  private resuming = false;
 
   constructor(
     private readonly options: TechnicianSessionOptions,
@@ -120,7 +125,7 @@ export class TechnicianSession {
       name: options.name,
       crypto: options.crypto ?? webCrypto,
       output: {
-        send: (message) => this.transport?.send(message) ?? false,
+        send: (message) => (message.type === 'sealed' ? this.sendSealed(message) : this.transport?.send(message) ?? false),
         sendBinary: (bytes) => this.transport?.sendBinary(bytes) ?? false,
       },
       onSealFailed: (error) => this.onInternalError(error),
@@ -134,6 +139,12 @@ export class TechnicianSession {
   /** Whether input may be sent now (connected and not view-only). */
   get canSendInput(): boolean {
     return this.machine.state === 'connected' && !this.viewOnly && !this.finished;
+  }
+
+  /** Whose connection is being waited for, while a side resumes (undefined when both are here). */
+  get reconnecting(): ReconnectingSide | undefined {
+    const s = this.machine.snapshot;
+    return s.state === 'connected' ? s.reconnecting : undefined;
   }
 
   /** Starts connecting. */
@@ -253,8 +264,27 @@ export class TechnicianSession {
   }
 
   private sendToPeer(message: SealableMessage): boolean {
-    if (this.finished || this.transport?.isReady !== true) return false;
+    // In a session that can resume, what is said while a side is away is kept and delivered on its return.
+    if (this.finished || (this.transport?.isReady !== true && this.resume === undefined)) return false;
     return this.e2e.send(message);
+  }
+
+  /**
+   * Every sealed record goes out here. In a session that can resume it is kept until the
+   * customer acknowledges it, and goes now only if this page is in the session (otherwise
+   * with the others once back).
+   */
+  private sendSealed(record: SealedMessage): boolean {
+    const resume = this.resume;
+    if (resume === undefined) return this.transport?.send(record) ?? false;
+    if (!resume.keep(record)) {
+      this.transport?.send({ type: 'bye', reason: 'resend-overflow' });
+      this.sentBye = true;
+      this.finish({ state: 'ended', by: 'technician', reason: 'error', errorCode: 'resend-overflow' });
+      return false;
+    }
+    if (!this.resuming) this.transport?.send(record);
+    return true;
   }
 
   private cryptoAvailable(): boolean {
@@ -275,7 +305,8 @@ export class TechnicianSession {
     }, {
       onReady: (welcome) => {
         this.relayFeatures = welcome.features ?? [];
-        this.transport?.send(joinMessage(this.options.code, this.options.name));
+        if (this.resuming) this.askToResume(welcome);
+        else this.transport?.send(joinMessage(this.options.code, this.options.name));
       },
       onControl: (message) => this.inbox.push(() => this.onControl(message)),
       onFrame: (frame, bytes) => this.inbox.push(() => this.onPlainFrame(frame, bytes)),
@@ -298,10 +329,27 @@ export class TechnicianSession {
         if (message.type === 'e2e-start' && mayStart) this.phase = 'agreeing';
         return this.settle(this.e2e.agree(message, mayStart), () => undefined);
       }
-      case 'sealed':
+      case 'sealed': {
+        // After a resume the customer's app sends again what this page may have: dropped by number.
+        const expected = this.e2e.expectedText;
+        if (this.resume !== undefined && expected !== undefined && this.resume.inbound.admit(message.n, expected) === 'drop') return;
         return this.settle(this.e2e.openText(message), (news) => {
+          const next = this.e2e.expectedText;
+          if (this.resume !== undefined && next !== undefined) this.resume.acks.received(next);
           if (news !== undefined) this.onPeerNews(news);
         });
+      }
+      case 'resume-token':
+        return this.onResumeCredential(message.token, message.graceMs);
+      case 'resumed':
+        return this.onResumed();
+      case 'peer-away':
+        return this.onCustomerAway(true);
+      case 'peer-back':
+        return this.onCustomerAway(false);
+      case 'ack':
+        this.resume?.outbox.acknowledge(message.n);
+        return;
       case 'waiting-consent':
         if (!this.check(this.e2e.mayGoOn())) return;
         this.phase = 'waiting-consent';
@@ -325,6 +373,11 @@ export class TechnicianSession {
         return;
       case 'error':
         this.lastErrorCode = message.code;
+        if (message.code === Errors.RESUME_EXPIRED.code || message.code === Errors.RESUME_INVALID.code || message.code === Errors.RESUME_REPLACED.code) {
+          // The session could not wait any longer (or someone else took this page's place): over for good.
+          this.finish({ state: 'ended', by: 'relay', errorCode: message.code });
+          return;
+        }
         if (message.code === Errors.SESSION_VIEW_ONLY.code) this.events.onInputRefused?.();
         return;
       case 'screen-info':
@@ -341,6 +394,7 @@ export class TechnicianSession {
       case 'refresh':
       case 'quality':
       case 'e2e-failed':
+      case 'resume':
       case 'introduce':
       case 'cursor-shape':
       case 'cursor-pos':
@@ -445,6 +499,10 @@ export class TechnicianSession {
   private onClose(closeCode: number): void {
     this.transport = undefined;
     if (this.finished) return;
+    if (this.mayResume(closeCode)) {
+      this.scheduleResume();
+      return;
+    }
     const outcome = classifyClose({
       closeCode,
       phase: this.phase,
@@ -471,9 +529,91 @@ export class TechnicianSession {
     this.openSocket();
   };
 
+  // ---- resume (PROTOCOL.md §14) --------------------------------------------------
+
+  /** A credential from the relay: this session can resume, and keeps what it sends until acknowledged. */
+  private onResumeCredential(token: string, graceMs: number): void {
+    if (!this.e2e.sealed) return; // only a sealed session resumes
+    this.resume ??= new ResumeKeeper((n) => { if (!this.resuming) this.transport?.send({ type: 'ack', n }); }, this.timers);
+    this.resume.credential(token, graceMs);
+  }
+
+  /** This page's own socket dropped in a live session that can resume, within the grace period. */
+  private mayResume(closeCode: number): boolean {
+    if (this.resume === undefined || this.sentBye || this.phase !== 'connected' || !this.resume.mayResume) return false;
+    // The relay said why it ended the socket (it is restarting, the session is too old …): no drop to come back from.
+    if (this.lastErrorCode !== undefined && relayEndedSession(this.lastErrorCode)) return false;
+    // The relay ended this socket on purpose (the session is over, or the page broke a rule): nothing to come back to.
+    return closeCode !== CloseCode.SESSION_ENDED && closeCode !== CloseCode.NORMAL && closeCode !== CloseCode.PROTOCOL_ERROR
+      && closeCode !== CloseCode.E2E_FAILED && closeCode !== CloseCode.RESUME_REFUSED;
+  }
+
+  private scheduleResume(): void {
+    const resume = this.resume!;
+    resume.dropped();
+    this.resuming = true;
+    this.setReconnecting('technician');
+    const retry = this.retries + 1;
+    const delay = Math.min(backoffDelayMs(retry, { ...(this.options.backoff ?? DEFAULT_BACKOFF), maxRetries: undefined }, this.options.random) ?? 1000, resume.graceMs);
+    this.retries = retry;
+    this.retryTimer = this.timers.setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.finished) return;
+      if (!resume.mayResume) {
+        this.finish({ state: 'ended', by: 'relay', errorCode: Errors.RESUME_EXPIRED.code });
+        return;
+      }
+      this.openSocket();
+    }, delay);
+  }
+
+  /** `welcome` on a socket opened to resume: ask, if this relay can; otherwise the session is over. */
+  private askToResume(welcome: WelcomeMessage): void {
+    const token = this.resume?.currentCredential;
+    if (token === undefined || !(welcome.features ?? []).includes(PeerFeature.RESUME)) {
+      this.finish({ state: 'ended', by: 'relay', errorCode: Errors.RESUME_EXPIRED.code });
+      return;
+    }
+    this.transport?.send({ type: 'resume', token });
+  }
+
+  /** Back in the session: say how far we got and send again what the customer has not acknowledged. */
+  private onResumed(): void {
+    const resume = this.resume;
+    if (!this.resuming || resume === undefined) return;
+    this.resuming = false;
+    this.retries = 0;
+    resume.back();
+    resume.inbound.resumed();
+    this.setReconnecting(undefined);
+    this.catchUp(resume);
+  }
+
+  /** The customer's app dropped (the relay waits for it) or came back. */
+  private onCustomerAway(away: boolean): void {
+    if (this.resume === undefined) return;
+    this.setReconnecting(away ? 'customer' : undefined);
+    if (!away) this.catchUp(this.resume);
+  }
+
+  private catchUp(resume: ResumeKeeper): void {
+    resume.acks.flush();
+    for (const record of resume.outbox.unacknowledged()) this.transport?.send(record);
+  }
+
+  /** The same live session, with a side away (or none). */
+  private setReconnecting(side: ReconnectingSide | undefined): void {
+    const s = this.machine.snapshot;
+    if (s.state !== 'connected') return;
+    const { reconnecting: _previous, ...rest } = s;
+    this.machine.tryTransition(side === undefined ? rest : { ...rest, reconnecting: side });
+  }
+
   private finish(next: SessionSnapshot): void {
     if (this.finished) return;
     this.finished = true;
+    this.resume?.stop();
+    this.resuming = false;
     if (this.retryTimer !== undefined) {
       this.timers.clearTimeout(this.retryTimer);
       this.retryTimer = undefined;

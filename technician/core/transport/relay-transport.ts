@@ -1,5 +1,5 @@
 import {
-  decodeBinary, decodeText, encodeControl, FrameFlag, PROTOCOL_VERSION,
+  decodeBinary, decodeText, encodeControl, FrameFlag, PeerFeature, PROTOCOL_VERSION,
   type ControlMessage, type FrameMessage, type WelcomeMessage,
 } from '../../../protocol';
 
@@ -99,7 +99,8 @@ export class RelayTransport {
   }
 
   private readonly onSocketOpen = (): void => {
-    this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: this.options.app });
+    // `resume`: a relay that can gives the session a credential, so this page can come back after a drop.
+    this.send({ type: 'hello', version: PROTOCOL_VERSION, role: 'technician', app: this.options.app, features: [PeerFeature.RESUME] });
   };
 
   private readonly onSocketMessage = (event: MessageEvent): void => {
