@@ -225,8 +225,11 @@ function validateControl(o: Obj): ControlMessage {
     }
     case 'waiting-consent':
       return { type, timeoutMs: int(o, 'timeoutMs', 0, MAX_DURATION_MS) };
-    case 'consent-request':
-      return { type, technicianName: str(o, 'technicianName', MAX_NAME_LENGTH), timeoutMs: int(o, 'timeoutMs', 0, MAX_DURATION_MS) };
+    case 'consent-request': {
+      const request = { type, technicianName: str(o, 'technicianName', MAX_NAME_LENGTH), timeoutMs: int(o, 'timeoutMs', 0, MAX_DURATION_MS) } as const;
+      const verifiedName = optStr(o, 'verifiedName', MAX_NAME_LENGTH);
+      return verifiedName === undefined ? request : { ...request, verifiedName };
+    }
     case 'consent':
       return { type, granted: bool(o, 'granted'), viewOnly: bool(o, 'viewOnly') };
     case 'paired':

@@ -77,6 +77,11 @@ export interface ConsentRequestMessage {
   readonly technicianName: string;
   /** The relay denies on the customer's behalf after this long. */
   readonly timeoutMs: number;
+  /**
+   * The technician signed in to the relay with this account name (≤ 64): the relay vouches
+   * that it is a CompuEasys technician's account. Absent for an anonymous technician.
+   */
+  readonly verifiedName?: string;
 }
 
 /** The customer's answer. */

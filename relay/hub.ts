@@ -429,7 +429,8 @@ export class Hub {
 
   /** The consent question goes out (the client) and the technician learns it is being asked. */
   private askCustomer(session: Session, technicianName: string): void {
-    session.client.send({ type: 'consent-request', technicianName, timeoutMs: this.options.consentTimeoutMs });
+    const verifiedName = session.technician?.verifiedName;
+    session.client.send({ type: 'consent-request', technicianName, timeoutMs: this.options.consentTimeoutMs, ...(verifiedName !== undefined ? { verifiedName } : {}) });
     session.technician?.send({ type: 'waiting-consent', timeoutMs: this.options.consentTimeoutMs });
   }
 

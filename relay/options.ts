@@ -30,6 +30,8 @@ export interface RelayOptions {
   readonly dataDir: string;
   /** Run without a database: no technician accounts (the relay works as before them). */
   readonly noDatabase: boolean;
+  /** Only technicians signed in to an account may join (the legacy API's technicians cannot). */
+  readonly requireSignIn: boolean;
 
   /** How long an access code works if nobody joins. */
   readonly codeTtlMs: number;
@@ -134,6 +136,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
   staticDir: undefined,
   dataDir: 'data',
   noDatabase: false,
+  requireSignIn: false,
   codeTtlMs: 10 * 60_000,
   consentTimeoutMs: 60_000,
   agreementTimeoutMs: 30_000,

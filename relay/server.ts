@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { TrustedProxies } from './client-address';
 import { SYSTEM_CLOCK, type Clock } from './clock';
-import { AccountRoutes } from './accounts/account-routes';
+import { AccountRoutes, cookieValue, SESSION_COOKIE } from './accounts/account-routes';
 import type { AccountService } from './accounts/sign-in';
 import { createRequestHandler } from './http-routes';
 import { applyServerLimits } from './http-server-limits';
 import { Hub } from './hub';
 import { LegacyApi } from './legacy/legacy-api';
 import { RelayMetrics } from './metrics';
-import { resolveRelayOptions, type RelayOptions } from './options';
+import { RelayOptionsError, resolveRelayOptions, type RelayOptions } from './options';
 import type { SessionRegistry } from './session-registry';
 import { findTechnicianDir } from './static-files';
 import { WS_PATH, WsAdmission } from './ws-admission';
@@ -73,7 +73,12 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     framesDropped: () => hub.totals().framesDropped,
     resumes: () => hub.totals().resumes,
   }, deps.metricsSampleEvery);
-  const sockets: WsAdmission = new WsAdmission({ hub, options, metrics, logger, proxies });
+  const accounts = deps.accounts;
+  if (options.requireSignIn && accounts === undefined) throw new RelayOptionsError('requireSignIn needs technician accounts: a database (drop --no-database)');
+  const sockets: WsAdmission = new WsAdmission({
+    hub, options, metrics, logger, proxies,
+    ...(accounts ? { signedInUser: (req: IncomingMessage) => accounts.sessions.user(cookieValue(req, SESSION_COOKIE)) } : {}),
+  });
   const staticRoot = findTechnicianDir(options.staticDir, __dirname);
 
   const onRequest = createRequestHandler({

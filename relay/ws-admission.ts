@@ -14,6 +14,8 @@ import { TRANSPORT_SLACK_BYTES, WsConnection } from './ws-connection';
 export const WS_PATH = '/ws';
 
 export interface WsAdmissionDeps {
+  /** Who a session cookie belongs to (technician accounts); absent without a database. */
+  readonly signedInUser?: (req: IncomingMessage) => Promise<{ readonly displayName: string } | undefined>;
   readonly hub: Hub;
   readonly options: RelayOptions;
   readonly metrics: RelayMetrics;
@@ -63,7 +65,20 @@ export class WsAdmission {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, req));
+    const lookUp = this.deps.signedInUser;
+    if (lookUp === undefined) {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, req, undefined));
+      return;
+    }
+    // The account is looked up before the upgrade completes: the client sends nothing
+    // until it has the answer, so nothing it says is read before we know who it is.
+    lookUp(req).catch((err: unknown) => {
+      this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not look up a sign-in; taken as anonymous');
+      return undefined;
+    }).then((user) => {
+      if (socket.destroyed) return;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, req, user));
+    }, () => socket.destroy());
   };
 
   /** Pings every socket; a socket that missed the last ping is ended. */
@@ -98,7 +113,7 @@ export class WsAdmission {
     if (this.open.size === 0) this.onEmpty?.();
   }
 
-  private admit(ws: WebSocket, req: IncomingMessage): void {
+  private admit(ws: WebSocket, req: IncomingMessage, signedIn: { readonly displayName: string } | undefined): void {
     const { options, hub, metrics, logger } = this.deps;
     const address = peerAddress(req, this.deps.proxies);
     const key = addressKey(address);
@@ -111,7 +126,7 @@ export class WsAdmission {
       return;
     }
     const conn = new WsConnection(ws, address, {
-      hub, options, metrics, logger, onClosed: (closed) => this.forget(closed, key),
+      hub, options, metrics, logger, onClosed: (closed) => this.forget(closed, key), ...(signedIn !== undefined ? { signedIn } : {}),
     });
     this.open.add(conn);
   }

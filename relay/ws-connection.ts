@@ -33,6 +33,8 @@ export interface WsConnectionDeps {
   readonly logger: Logger;
   /** The socket is gone for good (after its close event): forget it. */
   readonly onClosed: (conn: WsConnection) => void;
+  /** The account whose session cookie came with the upgrade request, if any. */
+  readonly signedIn?: { readonly displayName: string };
 }
 
 type Handlers = { readonly [T in PeerMessageType]: (message: Extract<ControlMessage, { type: T }>, forwarded: Forwarded) => void };
@@ -128,6 +130,10 @@ export class WsConnection implements PeerLink {
 
   get name(): string {
     return this.displayName;
+  }
+
+  get verifiedName(): string | undefined {
+    return this.deps.signedIn?.displayName;
   }
 
   /** Said version 2 or later in `hello`: pairs with another such peer only sealed. */
@@ -333,7 +339,13 @@ export class WsConnection implements PeerLink {
       this.write(encodeControl({ type: 'code', code, expiresAt, ttlMs }), false, 'control');
     },
     join: (message) => {
-      this.displayName = message.name;
+      // A signed-in technician is known by the account's name, whatever it typed.
+      this.displayName = this.deps.signedIn?.displayName ?? message.name;
+      if (this.deps.options.requireSignIn && this.deps.signedIn === undefined) {
+        this.log.info({ why: Errors.SIGNIN_REQUIRED.code }, 'join refused');
+        this.end({ kind: 'error', error: Errors.SIGNIN_REQUIRED });
+        return;
+      }
       const result = this.deps.hub.join(this, message.code, this.address);
       if (!result.ok) {
         this.log.info({ why: result.error.code }, 'join refused');

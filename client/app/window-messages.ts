@@ -51,6 +51,7 @@ export interface StaticMessages {
   readonly noTrayHint: string;
   readonly chat: string;
   readonly recordingNotice: string;
+  readonly verifiedTechnician: string;
   readonly chatPlaceholder: string;
   readonly chatSend: string;
   readonly chatYou: string;
@@ -117,6 +118,7 @@ const ES: WindowMessages = {
   noTrayHint: 'No hay icono junto al reloj: para dejar de compartir, vuelva a esta ventana y pulse «Dejar de compartir», o ciérrela.',
   chat: 'Chat con el técnico',
   recordingNotice: 'Esta sesión se está grabando',
+  verifiedTechnician: 'Técnico verificado de CompuEasys',
   chatPlaceholder: 'Escriba un mensaje…',
   chatSend: 'Enviar',
   chatYou: 'Usted',
@@ -178,6 +180,7 @@ const EN: WindowMessages = {
   noTrayHint: 'There is no icon by the clock: to stop sharing, come back to this window and press "Stop sharing", or close it.',
   chat: 'Chat with the technician',
   recordingNotice: 'This session is being recorded',
+  verifiedTechnician: 'Verified CompuEasys technician',
   chatPlaceholder: 'Type a message…',
   chatSend: 'Send',
   chatYou: 'You',

@@ -147,6 +147,7 @@ export class WindowView {
         byId(this.doc, 'consent-question').textContent = t.consentQuestion(s.technicianName);
         // Never silent: sealed shows the lock, in clear says what that means before the customer answers.
         byId(this.doc, 'consent-encrypted').hidden = !s.encrypted;
+        byId(this.doc, 'consent-verified').hidden = s.verified !== true;
         byId(this.doc, 'consent-not-encrypted').hidden = s.encrypted;
         break;
       case 'sharing': {

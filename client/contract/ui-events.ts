@@ -48,7 +48,8 @@ export type UiState =
   | { readonly kind: 'connecting' }
   | { readonly kind: 'code'; readonly code: string; readonly remainingMs: number; readonly ttlMs: number; readonly notice?: CodeNotice }
   /** `encrypted`: the keys were verified end to end (and the name came sealed); false: in clear, say so. */
-  | { readonly kind: 'consent'; readonly technicianName: string; readonly remainingMs: number; readonly timeoutMs: number; readonly encrypted: boolean }
+  /** `verified`: the relay vouches that the technician signed in to a CompuEasys account of this name. */
+  | { readonly kind: 'consent'; readonly technicianName: string; readonly remainingMs: number; readonly timeoutMs: number; readonly encrypted: boolean; readonly verified?: true }
   /**
    * `recording`: the technician is recording the session; the window says so for the whole time.
    * `technicianReconnecting`: the technician's page dropped; the session waits for it.
@@ -167,7 +168,11 @@ export function decodeUiState(data: unknown): UiState | undefined {
     }
     case 'consent':
       if (!isText(data.technicianName, 64) || !isDuration(data.remainingMs) || !isDuration(data.timeoutMs) || typeof data.encrypted !== 'boolean') return undefined;
-      return { kind: 'consent', technicianName: data.technicianName, remainingMs: data.remainingMs, timeoutMs: data.timeoutMs, encrypted: data.encrypted };
+      if (data.verified !== undefined && data.verified !== true) return undefined;
+      return {
+        kind: 'consent', technicianName: data.technicianName, remainingMs: data.remainingMs, timeoutMs: data.timeoutMs, encrypted: data.encrypted,
+        ...(data.verified === true ? { verified: true } : {}),
+      };
     case 'sharing':
       if (!isText(data.technicianName, 64) || typeof data.viewOnly !== 'boolean' || !isDuration(data.elapsedMs) || typeof data.encrypted !== 'boolean') return undefined;
       if (data.recording !== undefined && typeof data.recording !== 'boolean') return undefined;

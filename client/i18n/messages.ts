@@ -31,6 +31,7 @@ export interface Messages {
   readonly chatFromTechnician: (technician: string) => string;
   readonly chatNotSent: string;
   readonly recordingStarted: string;
+  readonly consentVerified: string;
   readonly recordingStopped: string;
   readonly endedByTechnician: string;
   readonly endedByCustomer: string;
@@ -66,6 +67,7 @@ const es: Messages = {
   chatFromTechnician: (t) => `💬 ${t}:`,
   chatNotSent: '   (mensaje no enviado: el chat no está abierto o el texto es demasiado largo)',
   recordingStarted: '🔴 Esta sesión se está grabando.',
+  consentVerified: '✔ Técnico verificado de CompuEasys.',
   recordingStopped: '⏹  La grabación de la sesión terminó.',
   endedByTechnician: '🔴 El técnico terminó la sesión.',
   endedByCustomer: '🔴 Usted dejó de compartir la pantalla.',
@@ -100,6 +102,7 @@ const en: Messages = {
   chatFromTechnician: (t) => `💬 ${t}:`,
   chatNotSent: '   (message not sent: the chat is not open or the text is too long)',
   recordingStarted: '🔴 This session is being recorded.',
+  consentVerified: '✔ Verified CompuEasys technician.',
   recordingStopped: '⏹  The recording of the session stopped.',
   endedByTechnician: '🔴 The technician ended the session.',
   endedByCustomer: '🔴 You stopped sharing your screen.',

@@ -27,6 +27,8 @@ export interface ConsentRequest {
    * one); the question must say so.
    */
   readonly encrypted: boolean;
+  /** The technician signed in to a CompuEasys account of this name: "Técnico verificado de CompuEasys". */
+  readonly verified: boolean;
   /** Aborted when the question no longer stands (the technician left, the relay timed out). */
   readonly signal: AbortSignal;
 }
@@ -140,6 +142,8 @@ export class ClientSession {
   private cursorStreamer: CursorStreamerLike | undefined;
   /** What the relay of this socket said it routes beyond version 2 (`welcome`). */
   private relayFeatures: readonly string[] = [];
+  /** The account the relay says the technician of the last question signed in with. */
+  private verifiedName: string | undefined;
   /** A chat is open with this session's technician (see ChatHooks). */
   private chatOpen = false;
   /** The customer is being shown that the session is recorded. */
@@ -352,6 +356,7 @@ export class ClientSession {
       case 'code':
         return this.onCode(m.code, m.expiresAt, m.ttlMs);
       case 'consent-request':
+        this.verifiedName = m.verifiedName;
         return this.onConsentRequest(m.technicianName, m.timeoutMs);
       case 'paired': {
         const given = this.consentGiven;
@@ -651,10 +656,13 @@ export class ClientSession {
     const abort = new AbortController();
     this.consentAbort = abort;
     this.technicianName = technicianName;
-    this.setState({ kind: 'consent', technicianName, timeoutMs, encrypted });
+    // Verified only when the account the relay vouches for is the name the customer is asked
+    // about (sealed: the one the technician's page gave under the keys): never a mark beside another name.
+    const verified = this.verifiedName !== undefined && this.verifiedName === technicianName;
+    this.setState({ kind: 'consent', technicianName, timeoutMs, encrypted, ...(verified ? { verified: true as const } : {}) });
     // The relay denies by itself at the timeout; answering later would be refused anyway.
     const timer = setTimeout(() => abort.abort(), timeoutMs);
-    this.deps.consent({ technicianName, timeoutMs, encrypted, signal: abort.signal }).then((answer) => {
+    this.deps.consent({ technicianName, timeoutMs, encrypted, verified, signal: abort.signal }).then((answer) => {
       clearTimeout(timer);
       if (abort.signal.aborted) return;
       this.consentGiven = answer;

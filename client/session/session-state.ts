@@ -13,7 +13,8 @@ export type AgentState =
    */
   | { readonly kind: 'code'; readonly code: string; readonly expiresAt: number; readonly ttlMs: number; readonly notice?: CodeNotice }
   /** `encrypted`: verified end to end, and `technicianName` came sealed; false: in clear, from the relay. */
-  | { readonly kind: 'consent'; readonly technicianName: string; readonly timeoutMs: number; readonly encrypted: boolean }
+  /** `verified`: the technician signed in to a CompuEasys account of that name (the relay vouches for it). */
+  | { readonly kind: 'consent'; readonly technicianName: string; readonly timeoutMs: number; readonly encrypted: boolean; readonly verified?: true }
   /** `technicianReconnecting`: the technician's page dropped and the session waits for it (PROTOCOL.md §14). */
   | { readonly kind: 'sharing'; readonly technicianName: string; readonly viewOnly: boolean; readonly since: number; readonly encrypted: boolean; readonly technicianReconnecting?: boolean }
   | { readonly kind: 'ended'; readonly by: 'technician' | 'customer' | 'relay'; readonly reason: string }

@@ -10,7 +10,7 @@ import type { ConsentRequest } from '../session/client-session';
  */
 export function terminalConsent(input: Readable, output: Writable, t: Messages): (r: ConsentRequest) => Promise<ConsentAnswer> {
   return (request) => new Promise<ConsentAnswer>((resolve) => {
-    output.write(`\n${t.consentQuestion(request.technicianName)}\n${request.encrypted ? t.consentEncrypted : t.consentUnencrypted}\n`
+    output.write(`\n${t.consentQuestion(request.technicianName)}\n${request.verified ? `${t.consentVerified}\n` : ''}${request.encrypted ? t.consentEncrypted : t.consentUnencrypted}\n`
       + `${t.consentTimeout(Math.round(request.timeoutMs / 1000))}\n`);
     const rl = createInterface({ input, output, terminal: false });
     const finish = (answer: ConsentAnswer): void => {
@@ -30,7 +30,7 @@ export function terminalConsent(input: Readable, output: Writable, t: Messages):
 /** Unattended use (tests, a machine the customer left running): a fixed answer. */
 export function automaticConsent(answer: ConsentAnswer, output: Writable, t: Messages): (r: ConsentRequest) => Promise<ConsentAnswer> {
   return async (request) => {
-    output.write(`${t.consentQuestion(request.technicianName)}\n${request.encrypted ? t.consentEncrypted : t.consentUnencrypted}\n`
+    output.write(`${t.consentQuestion(request.technicianName)}\n${request.verified ? `${t.consentVerified}\n` : ''}${request.encrypted ? t.consentEncrypted : t.consentUnencrypted}\n`
       + `${answer === 'deny' ? t.consentNonInteractive : t.consentUnattended(answer)}\n`);
     return answer;
   };

@@ -118,7 +118,10 @@ export class WindowBridge {
         return { kind: 'code', code: s.code, remainingMs: Math.max(0, Math.round(s.ttlMs - elapsed)), ttlMs: s.ttlMs, ...(notice ? { notice } : {}) };
       }
       case 'consent':
-        return { kind: 'consent', technicianName: s.technicianName, remainingMs: Math.max(0, Math.round(s.timeoutMs - elapsed)), timeoutMs: s.timeoutMs, encrypted: s.encrypted };
+        return {
+          kind: 'consent', technicianName: s.technicianName, remainingMs: Math.max(0, Math.round(s.timeoutMs - elapsed)), timeoutMs: s.timeoutMs, encrypted: s.encrypted,
+          ...(s.verified === true ? { verified: true } : {}),
+        };
       case 'sharing':
         return {
           kind: 'sharing', technicianName: s.technicianName, viewOnly: s.viewOnly, elapsedMs: Math.round(elapsed), encrypted: s.encrypted,

@@ -205,6 +205,8 @@ const MALFORMED_TEXT: readonly (readonly [string, string])[] = [
   ['cursor-pos without visible', '{"type":"cursor-pos","x":1,"y":1,"shape":0}'],
   ['cursor-pos with a string x', '{"type":"cursor-pos","x":"1","y":1,"visible":true,"shape":0}'],
   ['cursor-pos beyond any screen', '{"type":"cursor-pos","x":70000,"y":1,"visible":true,"shape":0}'],
+  ['consent-request with a verified name too long', JSON.stringify({ type: 'consent-request', technicianName: '', timeoutMs: 1, verifiedName: 'x'.repeat(65) })],
+  ['consent-request with a verified name not a string', '{"type":"consent-request","technicianName":"","timeoutMs":1,"verifiedName":true}'],
   ['select-display without id', '{"type":"select-display"}'],
   ['select-display past the last display id', '{"type":"select-display","id":256}'],
   ['select-display with a negative id', '{"type":"select-display","id":-1}'],

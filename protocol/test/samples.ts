@@ -70,6 +70,7 @@ export const CONTROL_SAMPLES: readonly ControlMessage[] = [
   { type: 'cursor-shape', id: 4_000_000_000, width: 2, height: 1, hotX: 0, hotY: 0, rgba: 'AAAA_wD_AP8' },
   { type: 'cursor-pos', x: 1919, y: 0, visible: true, shape: 7 },
   { type: 'cursor-pos', x: -3, y: 12, visible: false, shape: 0 },
+  { type: 'consent-request', technicianName: '', timeoutMs: 60000, verifiedName: 'Ana López (CompuEasys)' },
   { type: 'select-display', id: 2 },
   { type: 'chat', text: '¿Reinicio el equipo? Sí, ahora 👍\nLínea dos' },
   { type: 'clipboard', text: 'año, €, ñ' },

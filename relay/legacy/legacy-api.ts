@@ -171,6 +171,8 @@ export class LegacyApi {
 
   private connectTechnician(body: LegacyObject, req: IncomingMessage, res: ServerResponse): void {
     this.refuseUnlessUnsealedAllowed();
+    // The old programs have no way to sign in: where only signed-in technicians may join, they may not.
+    if (this.deps.options.requireSignIn) throw new HttpError(Errors.SIGNIN_REQUIRED, 'legacy technicians cannot sign in');
     const code = field(body, 'access_code', 6, ACCESS_CODE_PATTERN);
     const nameValue = body.technician_name ?? body.name;
     const name = typeof nameValue === 'string' && nameValue.length > 0 ? nameValue.slice(0, MAX_NAME_LENGTH) : 'Technician';

@@ -21,6 +21,7 @@ const ERROR_DETAILS: Readonly<Record<string, MessageKey>> = Object.freeze({
   [Errors.SERVER_SHUTDOWN.code]: 'errorShutdown',
   [Errors.RESUME_EXPIRED.code]: 'errorResumeExpired',
   [Errors.RESUME_INVALID.code]: 'errorResumeExpired',
+  [Errors.SIGNIN_REQUIRED.code]: 'errorSignInRequired',
 });
 
 /**

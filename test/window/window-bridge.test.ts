@@ -84,7 +84,7 @@ describe('the window bridge', () => {
     h.bridge.publish();
     expect(h.last()).toMatchObject({ kind: 'code', remainingMs: 510_000 });
 
-    const answer = hooks!.consent({ technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000, encrypted: true, signal: new AbortController().signal });
+    const answer = hooks!.consent({ technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000, encrypted: true, verified: false, signal: new AbortController().signal });
     hooks!.onState({ kind: 'consent', technicianName: 'Juan (CompuEasys)', timeoutMs: 60_000, encrypted: true });
     h.advance(15_000);
     h.bridge.publish();
@@ -117,7 +117,7 @@ describe('the window bridge', () => {
     await new Promise((r) => setImmediate(r));
     const ask = (): Promise<ConsentAnswer> => {
       const abort = new AbortController();
-      const p = hooks!.consent({ technicianName: 'Juan', timeoutMs: 60_000, encrypted: true, signal: abort.signal });
+      const p = hooks!.consent({ technicianName: 'Juan', timeoutMs: 60_000, encrypted: true, verified: false, signal: abort.signal });
       hooks!.onState({ kind: 'consent', technicianName: 'Juan', timeoutMs: 60_000, encrypted: true });
       (ask as { abort?: AbortController }).abort = abort;
       return p;
@@ -183,7 +183,7 @@ describe('the window bridge', () => {
     const h = harness(async (x) => { hooks = x; return stubAgent([]); }, { autoAnswer: 'view-only' });
     h.bridge.handleCommand({ command: 'connect' });
     await new Promise((r) => setImmediate(r));
-    await expect(hooks!.consent({ technicianName: 'J', timeoutMs: 1000, encrypted: true, signal: new AbortController().signal })).resolves.toBe('view-only');
+    await expect(hooks!.consent({ technicianName: 'J', timeoutMs: 1000, encrypted: true, verified: false, signal: new AbortController().signal })).resolves.toBe('view-only');
     const before = h.sent.length;
     h.bridge.handleEnvelope({ event: 'ui:command', data: { command: 'format-disk' } });
     h.bridge.handleEnvelope({ event: 'agent:state', data: { kind: 'sharing' } });
@@ -216,7 +216,7 @@ describe('the window asks the desktop for attention while a technician asks', ()
     hooks!.onState({ kind: 'connecting' });
     hooks!.onState({ kind: 'code', code: '385621', expiresAt: 0, ttlMs: 600_000 });
     const ask = (): Promise<ConsentAnswer> => {
-      const answer = hooks!.consent({ technicianName: 'Juan', timeoutMs: 60_000, encrypted: true, signal: new AbortController().signal });
+      const answer = hooks!.consent({ technicianName: 'Juan', timeoutMs: 60_000, encrypted: true, verified: false, signal: new AbortController().signal });
       hooks!.onState({ kind: 'consent', technicianName: 'Juan', timeoutMs: 60_000, encrypted: true });
       return answer;
     };
@@ -334,5 +334,20 @@ describe('the chat in the window', () => {
     const lines = h.sent.filter((e) => e.event === CHAT_EVENT && (e.data as { kind: string }).kind === 'line');
     expect(lines).toHaveLength(MAX_CHAT_LINES);
     expect(lines[0]!.data).toMatchObject({ n: 51, text: 'line 50' });
+  });
+});
+
+describe('a verified technician in the window', () => {
+  test('the question says the technician is verified only when the agent says so; a page is never told verified: false', async () => {
+    let hooks: AgentHooks | undefined;
+    const h = harness(async (x) => { hooks = x; return stubAgent([]); });
+    h.bridge.handleCommand({ command: 'connect' });
+    await new Promise((r) => setImmediate(r));
+    hooks!.onState({ kind: 'consent', technicianName: 'Ana López (CompuEasys)', timeoutMs: 60_000, encrypted: true, verified: true });
+    expect(h.last()).toMatchObject({ kind: 'consent', technicianName: 'Ana López (CompuEasys)', verified: true });
+    hooks!.onState({ kind: 'consent', technicianName: 'Alguien', timeoutMs: 60_000, encrypted: true });
+    expect(h.last()).not.toHaveProperty('verified');
+    expect(decodeUiState({ kind: 'consent', technicianName: 'X', remainingMs: 1, timeoutMs: 1, encrypted: true, verified: false })).toBeUndefined();
+    expect(decodeUiState({ kind: 'consent', technicianName: 'X', remainingMs: 1, timeoutMs: 1, encrypted: true, verified: true })).toMatchObject({ verified: true });
   });
 });

@@ -60,6 +60,8 @@ export function classifyClose(facts: CloseFacts): CloseOutcome {
   if (lastErrorCode === Errors.E2E_REQUIRED.code || closeCode === CloseCode.E2E_REQUIRED) {
     return done({ state: 'ended', by: 'relay', errorCode: Errors.E2E_REQUIRED.code });
   }
+  // A relay that admits only signed-in technicians: nothing to retry until the technician signs in.
+  if (lastErrorCode === Errors.SIGNIN_REQUIRED.code) return done({ state: 'ended', by: 'relay', errorCode: Errors.SIGNIN_REQUIRED.code });
   if (closeCode === CloseCode.SESSION_ENDED) return done({ state: 'ended', by: 'customer', ...withError });
   if (closeCode === CloseCode.NORMAL) return done({ state: 'ended', by: 'relay', ...withError });
   if (TRANSIENT_CLOSES.has(closeCode)) {
