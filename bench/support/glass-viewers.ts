@@ -18,6 +18,7 @@ import { stopChild } from '../../test/support/xvfb';
 import { openPanel, submitCode, waitForState } from '../../test/browser/panel-driver';
 import { AGENT_ARGS, EXPECTED_ADAPTERS as EXPECTED } from './agent-ipc';
 import { countReceivedBytes, installMeter } from './glass-meter';
+import { CPU_PROFILE_DIR } from './cpu-profile';
 import { descendantsCpuMs, rssBytes } from './proc-cpu';
 import { installTechnicianPageHook, pageDrawCount } from './technician-page';
 
@@ -113,7 +114,10 @@ function printedCode(text: string): string | undefined {
 export async function startOurViewer(env: NodeJS.ProcessEnv, browser: TestBrowser, canvasSelector: string): Promise<Viewer> {
   const relay = await createRelay({ options: { port: 0, host: '127.0.0.1' }, logger: pino({ level: 'warn' }) });
   // Its own stdout and stderr are read here, never copied out: stdout holds the access code.
-  const agent = spawn(process.execPath, [BUILT_AGENT, ...AGENT_ARGS, '--relay', relay.wsUrl, '--log-level', 'info'], {
+  // BENCH_CPU_PROFILE_DIR: the agent writes a V8 CPU profile of each of its threads there
+  // when it exits (it ends on SIGTERM through process.exit, so --cpu-prof gets to write).
+  const profileArgs = CPU_PROFILE_DIR !== undefined ? ['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', CPU_PROFILE_DIR] : [];
+  const agent = spawn(process.execPath, [...profileArgs, BUILT_AGENT, ...AGENT_ARGS, '--relay', relay.wsUrl, '--log-level', 'info'], {
     env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let page: Page | undefined;
