@@ -110,6 +110,13 @@ function changesSince(after: Change): { readonly rects: readonly Rect[]; readonl
 function readRegion(live: LiveBuffer, after: Change, rect: Rect): PixelRegion {
   const touching = changesSince(after).filter((u) => u.rects.some((r) => intersectRects(r, rect) !== undefined));
   if (touching.length === 0) return { data: live.data, stride: live.stride, x: 0, y: 0 };
+  if (touching.length === 1) {
+    // The usual read of the frame before the newest (the diff's `prev`, inside the newest
+    // damage): the saved pixels of one pasted rectangle hold it whole, as they are.
+    const { rects, before } = touching[0]!;
+    const j = rects.findIndex((r) => contains(r, rect));
+    if (j >= 0) return { data: before[j]!, stride: rects[j]!.width * 4, x: rects[j]!.x, y: rects[j]!.y };
+  }
   const region: PixelRegion = { data: copyOut(live.data, live.stride, rect), stride: rect.width * 4, x: rect.x, y: rect.y };
   undo(region, rect, touching);
   return region;
@@ -137,6 +144,11 @@ function undo(target: PixelRegion, area: Rect, undos: readonly { readonly rects:
       }
     }
   }
+}
+
+function contains(outer: Rect, inner: Rect): boolean {
+  return inner.x >= outer.x && inner.y >= outer.y
+    && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
 }
 
 /** `rect` of a buffer, tightly packed. */
