@@ -77,6 +77,9 @@ describe('trackDamage', () => {
       const newest: RawFrame = { ...frames.at(-1)!, changedSince: undefined };
       expect(planUpdate(frame, newest)).toEqual(planUpdate(truths[i]!, truths.at(-1)!));
     }
+    // A structured clone (what postMessage to a worker makes) carries the pixels, not the reader.
+    const cloned = structuredClone(frames[0]!);
+    expect(Buffer.from(cloned.data).equals(Buffer.from(truths[0]!.data))).toBe(true);
     // Read last: `data` is built once, on first read.
     for (const [i, frame] of frames.entries()) expect(Buffer.from(frame.data).equals(Buffer.from(truths[i]!.data))).toBe(true);
   });
