@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ComposingTechnician, startAgentProcess, startDesktop } from '../test/support/desktop';
 import { joinSealed } from '../test/support/sealed-peers';
+import { PeerFeature } from '../protocol';
 import type { Benchmark, BenchRow } from './support/benchmark';
 
 /**
@@ -42,7 +43,9 @@ const bench: Benchmark = {
         const agent = startAgentProcess(desktop.display, desktop.relay.wsUrl, ['--log-level', 'debug', ...extra]);
         try {
           const code = await agent.code;
-          const { tech } = await joinSealed(desktop.relay.wsUrl, code, 'Bench');
+          // As the technician page introduces itself: with the customer's cursor, whose position
+          // the agent then polls (4 times a second on a still screen), as it does for the page.
+          const { tech } = await joinSealed(desktop.relay.wsUrl, code, 'Bench', [PeerFeature.CURSOR]);
           await tech.until('paired', 10_000);
           const view = new ComposingTechnician(tech);
           await view.settle(1500, 30_000);
