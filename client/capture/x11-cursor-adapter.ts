@@ -75,7 +75,8 @@ export class X11CursorSource implements CursorSource {
     this.name = xinput === undefined ? 'x11-xfixes' : 'x11-xfixes + xi2 motion';
     if (xinput !== undefined) {
       // Raw events go to the root only, from every device (a mouse, XTest's injected moves),
-      // whichever window the pointer is over; a warp by a program makes none (the slow poll sees it).
+      // whichever window the pointer is over; a WarpPointer by a program makes none (seen on Xvfb):
+      // the streamer's slow poll sees those.
       xinput.XISelectEvents(this.root, { deviceId: xinput.AllMasterDevices, mask: ['RawMotion'] });
       this.onMove = (listener) => {
         this.moveListeners.add(listener);
