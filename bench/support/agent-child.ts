@@ -92,7 +92,10 @@ export async function startAgent(wsUrl: string, env: NodeJS.ProcessEnv, streamer
   try {
     const hardware = await next('hardware', 30_000);
     // noFallback already keeps the agent to the first choice; this says so if that ever changes.
-    if (hardware.source !== EXPECTED_ADAPTERS.source || hardware.encoder !== EXPECTED_ADAPTERS.encoder) {
+    // On X11 the source is wrapped by the damage tracking ("nut-js (worker thread) + x11-damage 1.1"):
+    // the full-frame source under it is the one checked, the whole name goes into every row.
+    const fullFrameSource = hardware.source.split(' + ')[0];
+    if (fullFrameSource !== EXPECTED_ADAPTERS.source || hardware.encoder !== EXPECTED_ADAPTERS.encoder) {
       throw new Error(`the agent chose capture ${hardware.source}, encoder ${hardware.encoder}; the benchmarks measure only ${EXPECTED_ADAPTERS.source} + ${EXPECTED_ADAPTERS.encoder}`);
     }
     return {

@@ -19,6 +19,7 @@ import { openPanel, submitCode, waitForState } from '../../test/browser/panel-dr
 import { AGENT_ARGS, EXPECTED_ADAPTERS as EXPECTED } from './agent-ipc';
 import { startFeatureFilter, type FeatureFilter } from './glass-feature-filter';
 import { countReceivedBytes, installMeter } from './glass-meter';
+import { CPU_PROFILE_DIR } from './cpu-profile';
 import { descendantsCpuMs, rssBytes } from './proc-cpu';
 import { installTechnicianPageHook, pageDrawCount } from './technician-page';
 
@@ -126,6 +127,9 @@ export async function startOurViewer(env: NodeJS.ProcessEnv, browser: TestBrowse
   const relay = await createRelay({ options: { port: 0, host: '127.0.0.1' }, logger: pino({ level: 'warn' }) });
   let filter: FeatureFilter | undefined;
   let agent: ChildProcess | undefined;
+  // BENCH_CPU_PROFILE_DIR: the agent writes a V8 CPU profile of each of its threads there
+  // when it exits (it ends on SIGTERM through process.exit, so --cpu-prof gets to write).
+  const profileArgs = CPU_PROFILE_DIR !== undefined ? ['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', CPU_PROFILE_DIR] : [];
   let page: Page | undefined;
   const stop = async (): Promise<void> => {
     if (agent !== undefined) await stopChild(agent);
@@ -136,7 +140,7 @@ export async function startOurViewer(env: NodeJS.ProcessEnv, browser: TestBrowse
   try {
     if (options.hideRelayFeatures !== undefined) filter = await startFeatureFilter(relay.wsUrl, options.hideRelayFeatures);
     // Its own stdout and stderr are read here, never copied out: stdout holds the access code.
-    agent = spawn(process.execPath, [BUILT_AGENT, ...AGENT_ARGS, '--relay', filter?.wsUrl ?? relay.wsUrl, '--log-level', 'info'], {
+    agent = spawn(process.execPath, [...profileArgs, BUILT_AGENT, ...AGENT_ARGS, '--relay', filter?.wsUrl ?? relay.wsUrl, '--log-level', 'info'], {
       env, stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (error) {

@@ -27,5 +27,11 @@ export interface CursorSource {
   /** Calls `listener` with the new shape's id whenever the shown shape changes; returns the call that stops it. */
   onShapeChange(listener: (id: number) => void): () => void;
   position(): Promise<PointerPosition>;
+  /**
+   * Present when the system says when the pointer moves (X11: XInput 2 raw motion): calls
+   * `listener` on each move (many a second while it moves); returns the call that stops it.
+   * The streamer then looks at a still pointer only seldom instead of a few times a second.
+   */
+  onMove?(listener: () => void): () => void;
   close(): Promise<void>;
 }

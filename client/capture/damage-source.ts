@@ -26,7 +26,11 @@ export interface DamageSource {
    * caller grabs the whole screen.
    */
   take(): readonly Rect[] | 'all';
-  /** The pixels of `rect` (inside the screen) now, as a frame of the rectangle's size. */
+  /**
+   * The pixels of `rect` (inside the screen) now, as a frame of the rectangle's size, in a
+   * new buffer on each call: the caller keeps it and may write into it (the shadow keeps
+   * the pixels a paste replaced there).
+   */
   grabRegion(rect: Rect): Promise<RawFrame>;
   /** Stops listening and closes the connection. Safe to call twice. */
   close(): Promise<void>;

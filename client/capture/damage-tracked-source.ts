@@ -3,6 +3,7 @@ import type { Rect } from '../diff/rect';
 import type { DamageSource } from './damage-source';
 import type { RawFrame } from './raw-frame';
 import type { GrabHint, ScreenSource } from './screen-source';
+import { VersionedShadow } from './versioned-shadow';
 
 /**
  * Reads of damaged rectangles that may fail in a row (a GetImage timing out on a hung or
@@ -28,27 +29,27 @@ export type GrabbedArea = 'full' | readonly Rect[];
 /**
  * A screen source that reads only what changed. It keeps a full-frame copy of the screen
  * (the shadow) and, on each grab, reads the damaged rectangles from `damage` and pastes
- * them into a new copy: the streamer still gets whole frames, so the tile comparison
+ * them into it: the streamer still gets whole frames, so the tile comparison
  * (client/diff) drops rectangles that were damaged but did not really change (a caret
  * redrawn the same, a window repainted identically), and nothing downstream changes.
  *
  * `full` reads the whole screen for the first frame, a requested refresh (`hint.full`),
  * and whenever the damage source lost track (`'all'`). A grab of a still screen returns
- * the shadow itself: no read, no copy, and the streamer's comparison sees the same frame.
+ * the last frame itself: no read, no copy, and the streamer's comparison sees the same frame.
  *
  * Each frame says which frame it follows and where it differs from it (`frameId`,
  * `changedSince`), so the comparison looks only at the tiles the damage touched instead of
- * every row of the screen. Each changed grab still copies the shadow once (8 MB at 1080p,
- * about 1–2 ms on the main thread): frames must stay immutable, because the previous one
- * is what the next is compared with and may still be being encoded. Avoiding that copy
- * (copy-on-write by tile rows) is left for later.
+ * every row of the screen. Frames must stay immutable (the previous one is what the next
+ * is compared with and may still be being encoded), yet the shadow is written in place:
+ * {@link VersionedShadow} keeps what each paste overwrote for the frames made before it,
+ * instead of copying 8 MB per damaged grab.
  */
 export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
   readonly logger?: Logger;
   /** Told what each grab read; for tests and benchmarks (never pixels). */
   readonly onGrabbed?: (area: GrabbedArea) => void;
 } = {}): ScreenSource {
-  let shadow: RawFrame | undefined;
+  const shadow = new VersionedShadow();
   let failures = 0;
   /** Gave up on damage: every grab reads the whole screen, and `changes` says it is no longer active. */
   let disabled = false;
@@ -59,8 +60,7 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
   const grabFull = async (): Promise<RawFrame> => {
     // Take (and forget) the damage first: what changes during the full read comes again.
     if (!disabled) damage.take();
-    const frame: RawFrame = { ...await full.grab(), frameId: ++lastFrameId };
-    shadow = frame;
+    const frame = shadow.reset(await full.grab(), ++lastFrameId);
     report('full');
     return frame;
   };
@@ -72,7 +72,7 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
       subscribe: (listener) => damage.onDamage(listener),
     },
     async grab(hint?: GrabHint): Promise<RawFrame> {
-      const base = shadow;
+      const base = shadow.frame;
       if (base === undefined || hint?.full === true || disabled || !damage.healthy()) return grabFull();
       const batch = damage.take();
       if (batch === 'all') return grabFull();
@@ -97,15 +97,9 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
         return grabFull();
       }
       failures = 0;
-      if (shadow !== base) return shadow!; // a full grab replaced it meanwhile: it is newer
-      const data = base.data.slice();
-      // Tells the streamer where to compare: elsewhere this frame is `base`, byte for byte.
-      const next: RawFrame = {
-        width: base.width, height: base.height, stride: base.stride, channelOrder: base.channelOrder, data,
-        frameId: ++lastFrameId, changedSince: { previousId: base.frameId!, rects },
-      };
-      for (const [i, rect] of rects.entries()) paste(next, rect, regions[i]!);
-      shadow = next;
+      if (shadow.frame !== base) return shadow.frame!; // a full grab replaced it meanwhile: it is newer
+      // Says where to compare (changedSince): elsewhere this frame is `base`, byte for byte.
+      const next = shadow.paste(rects, regions, ++lastFrameId);
       report(rects);
       return next;
     },
@@ -114,27 +108,4 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
       await full.close?.();
     },
   };
-}
-
-/** Copies `region` (a frame of `rect`'s size) into `frame` at `rect`, converting channel order if they differ. */
-export function paste(frame: RawFrame, rect: Rect, region: RawFrame): void {
-  if (region.width !== rect.width || region.height !== rect.height) {
-    throw new RangeError(`region is ${region.width}x${region.height}, expected ${rect.width}x${rect.height}`);
-  }
-  const rowBytes = rect.width * 4;
-  const swap = region.channelOrder !== frame.channelOrder;
-  for (let y = 0; y < rect.height; y++) {
-    const src = y * region.stride;
-    const dst = (rect.y + y) * frame.stride + rect.x * 4;
-    if (!swap) {
-      frame.data.set(region.data.subarray(src, src + rowBytes), dst);
-      continue;
-    }
-    for (let i = 0; i < rowBytes; i += 4) {
-      frame.data[dst + i] = region.data[src + i + 2]!;
-      frame.data[dst + i + 1] = region.data[src + i + 1]!;
-      frame.data[dst + i + 2] = region.data[src + i]!;
-      frame.data[dst + i + 3] = region.data[src + i + 3]!;
-    }
-  }
 }

@@ -32,6 +32,33 @@ export interface RawFrame {
    * inside them. A number, not the frame itself: a chain of 8 MB frames would never be freed.
    */
   readonly changedSince?: { readonly previousId: number; readonly rects: readonly Rect[] };
+  /**
+   * Set by a source that keeps frames in a shared, versioned buffer (damage-tracked-source.ts):
+   * the pixels of `rect` without building the whole of `data`, which such a frame only makes
+   * (8 MB at 1080p) when someone reads it. Read it through {@link regionPixels}.
+   */
+  readonly region?: (rect: Rect) => PixelRegion;
+}
+
+/**
+ * Pixels of a frame, readable in frame coordinates: pixel (px, py) starts at byte
+ * `(py - y) * stride + (px - x) * 4` of `data`. Valid until the caller's next await
+ * (a versioned frame may hand out its source's live buffer).
+ */
+export interface PixelRegion {
+  readonly data: Uint8Array;
+  readonly stride: number;
+  /** The frame coordinates of `data`'s first pixel. */
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * The pixels of `rect` (inside the frame) of any frame: the frame's own buffer when it has
+ * one, else what its `region` hands out. Diff and crop read frames through this only.
+ */
+export function regionPixels(frame: RawFrame, rect: Rect): PixelRegion {
+  return frame.region?.(rect) ?? { data: frame.data, stride: frame.stride, x: 0, y: 0 };
 }
 
 /** Bytes per pixel of every RawFrame. */

@@ -1,15 +1,14 @@
 import { intersectRects, type Rect } from '../diff/rect';
 import type { DisplayView } from './display-view';
-import type { RawFrame } from './raw-frame';
+import { regionPixels, type PixelRegion, type RawFrame } from './raw-frame';
 import type { GrabHint, ScreenSource } from './screen-source';
 
 /**
  * Hands the streamer only the part of each frame that `view` streams (one monitor), so
  * the diff, the encoder and the technician's canvas all work on that monitor alone.
  *
- * A crop is a view into the grabbed frame, not a copy: the same buffer, starting at the
- * area's first pixel, with the full frame's stride. Frames are never written after a grab
- * (RawFrame), so the view stays valid as long as anyone holds it.
+ * A crop is a view of the grabbed frame, not a copy: its pixels are read through the frame
+ * (cropFrame), so a damage-driven frame still hands out only the rectangles asked for.
  *
  * A damage-driven frame's `changedSince` is carried over, moved into the area's
  * coordinates, so the comparison still looks only where the screen changed (damage on
@@ -29,7 +28,8 @@ export function cropToView(source: ScreenSource, view: DisplayView): ScreenSourc
       const area = intersectRects(view.area(), { x: 0, y: 0, width: frame.width, height: frame.height });
       const sameArea = last?.version === version;
       const whole = area === undefined || (area.width === frame.width && area.height === frame.height);
-      const crop = whole ? (sameArea ? frame : withoutChanges(frame)) : cropFrame(frame, area, sameArea);
+      const all = { x: 0, y: 0, width: frame.width, height: frame.height };
+      const crop = whole ? (sameArea || frame.changedSince === undefined ? frame : cropFrame(frame, all, false)) : cropFrame(frame, area!, sameArea);
       last = { frame, version, crop };
       return crop;
     },
@@ -38,28 +38,38 @@ export function cropToView(source: ScreenSource, view: DisplayView): ScreenSourc
   };
 }
 
-/** The frame without `changedSince`: what it refers to was cropped elsewhere. */
-function withoutChanges(frame: RawFrame): RawFrame {
-  if (frame.changedSince === undefined) return frame;
-  const { changedSince: _dropped, ...rest } = frame;
-  return rest;
-}
-
+/**
+ * A frame showing `area` of `frame` (the whole of it when `area` is the whole frame),
+ * reading its pixels through the frame itself: `region` moves a rectangle into the frame's
+ * coordinates, and `data` is a view into the frame's buffer made only when someone reads
+ * it (a damage-driven frame builds its 8 MB buffer only then, see versioned-shadow.ts).
+ * `changedSince` is carried over, moved into the area, when `keepChanges`.
+ */
 function cropFrame(frame: RawFrame, area: Rect, keepChanges: boolean): RawFrame {
-  const offset = area.y * frame.stride + area.x * 4;
+  let view: Uint8Array | undefined;
   const since = frame.changedSince;
+  const rects = since === undefined || !keepChanges ? undefined : since.rects.flatMap((r) => {
+    const inside = intersectRects(r, area);
+    return inside === undefined ? [] : [{ x: inside.x - area.x, y: inside.y - area.y, width: inside.width, height: inside.height }];
+  });
   const crop: RawFrame = {
     width: area.width,
     height: area.height,
     stride: frame.stride,
     channelOrder: frame.channelOrder,
-    data: frame.data.subarray(offset),
     ...(frame.frameId !== undefined ? { frameId: frame.frameId } : {}),
+    ...(since !== undefined && rects !== undefined ? { changedSince: { previousId: since.previousId, rects } } : {}),
+    get data(): Uint8Array {
+      view ??= frame.data.subarray(area.y * frame.stride + area.x * 4);
+      return view;
+    },
   };
-  if (since === undefined || !keepChanges) return crop;
-  const rects = since.rects.flatMap((r) => {
-    const inside = intersectRects(r, area);
-    return inside === undefined ? [] : [{ x: inside.x - area.x, y: inside.y - area.y, width: inside.width, height: inside.height }];
+  Object.defineProperty(crop, 'region', {
+    enumerable: false,
+    value: (rect: Rect): PixelRegion => {
+      const pixels = regionPixels(frame, { x: rect.x + area.x, y: rect.y + area.y, width: rect.width, height: rect.height });
+      return { data: pixels.data, stride: pixels.stride, x: pixels.x - area.x, y: pixels.y - area.y };
+    },
   });
-  return { ...crop, changedSince: { previousId: since.previousId, rects } };
+  return crop;
 }

@@ -23,11 +23,83 @@ export type WorkerGrabReply =
 const CAPTURE_WORKER_FILE = join(__dirname, 'capture-worker.js');
 
 /**
+ * How long the capture worker may sit without a grab before its thread is ended; the next
+ * grab starts a new one (≈ 0.1–0.3 s: it loads nut-js again). A polling agent grabs at
+ * least every 100 ms and keeps it; a damage-driven one reads the whole screen only for the
+ * first frame, a refresh or a large change, and an idle worker held about 60 MiB of the
+ * agent's RSS on a still 1080p screen (its heap, and frames it never collects while idle;
+ * BENCHMARKS.md, glass "agent memory").
+ */
+export const WORKER_IDLE_END_MS = 10_000;
+
+export interface WorkerScreenSourceOptions {
+  /** See {@link WORKER_IDLE_END_MS}. */
+  readonly idleEndMs?: number;
+  /** Told each time an idle worker thread has ended; for tests. */
+  readonly onIdleEnded?: () => void;
+}
+
+/**
  * nut-js capture in a worker thread, so the grab never blocks the thread that handles
  * the technician's input. Needs the built worker script (`npm run build`); from the
  * source tree it rejects and the chooser falls back to capture on the main thread.
+ *
+ * The thread is ended after `idleEndMs` without a grab and started again by the next one.
+ * A worker that failed on its own (an error, an exit) is not replaced: grabs then reject, as
+ * they always did, and the streamer's retries and fallbacks take over.
  */
-export async function createWorkerScreenSource(workerFile: string = CAPTURE_WORKER_FILE): Promise<ScreenSource> {
+export async function createWorkerScreenSource(workerFile: string = CAPTURE_WORKER_FILE, options: WorkerScreenSourceOptions = {}): Promise<ScreenSource> {
+  const idleEndMs = options.idleEndMs ?? WORKER_IDLE_END_MS;
+  let worker: Promise<ScreenSource> | undefined = Promise.resolve(await startCaptureWorker(workerFile));
+  /** The end of an idle worker under way: a grab waits for it before starting the next. */
+  let ending: Promise<void> = Promise.resolve();
+  let grabbing = 0;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const endIdle = (): void => {
+    idleTimer = undefined;
+    const idle = worker;
+    if (grabbing > 0 || idle === undefined || closed) return;
+    worker = undefined;
+    ending = idle.then((w) => w.close?.()).then(() => options.onIdleEnded?.(), () => undefined);
+  };
+  return {
+    name: 'nut-js (worker thread)',
+    async grab(): Promise<RawFrame> {
+      if (closed) throw new Error('capture closed');
+      clearTimeout(idleTimer);
+      idleTimer = undefined;
+      grabbing++;
+      try {
+        await ending;
+        if (worker === undefined) {
+          const starting = startCaptureWorker(workerFile);
+          worker = starting;
+          // A failed start is tried again by the next grab.
+          starting.catch(() => { if (worker === starting) worker = undefined; });
+        }
+        return await (await worker).grab();
+      } finally {
+        grabbing--;
+        if (grabbing === 0 && !closed && worker !== undefined) {
+          idleTimer = setTimeout(endIdle, idleEndMs);
+          idleTimer.unref();
+        }
+      }
+    },
+    async close(): Promise<void> {
+      closed = true;
+      clearTimeout(idleTimer);
+      await ending;
+      const last = worker;
+      worker = undefined;
+      await (await last?.catch(() => undefined))?.close?.();
+    },
+  };
+}
+
+/** One capture worker thread, started and answering grabs in order, until closed or failed. */
+async function startCaptureWorker(workerFile: string): Promise<ScreenSource> {
   if (!existsSync(workerFile)) throw new Error(`capture worker not built (${workerFile})`);
   // libnut reads DISPLAY with getenv(): the process's real environment, shared by all threads.
   const worker = new Worker(workerFile);

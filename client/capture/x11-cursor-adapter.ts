@@ -29,8 +29,15 @@ interface XEvent {
   name?: string;
   cursorSerial?: number;
 }
+/** XInput: the package asks the server for XI2 on load; `xi2` is null on a server without it. */
+interface XInput {
+  readonly xi2: unknown;
+  readonly AllMasterDevices: number;
+  XISelectEvents(window: number, masks: { deviceId: number; mask: readonly string[] }): void;
+}
 interface XClient extends X11Client {
   require(ext: 'fixes', cb: (err: Error | null, fixes: XFixes) => void): void;
+  require(ext: 'xinput', cb: (err: Error | null, xinput: XInput) => void): void;
   QueryPointer(window: number, cb: (err: Error | null, reply: PointerReply) => void): void;
   on(event: 'error', listener: (err: Error) => void): void;
   on(event: 'event', listener: (event: XEvent) => void): void;
@@ -48,16 +55,34 @@ interface XDisplay {
  * (one small round trip). Rejects at creation where XFixes is missing.
  */
 export class X11CursorSource implements CursorSource {
-  readonly name = 'x11-xfixes';
+  readonly name: string;
+  /** Present where the server has XInput 2: raw motion on the root says when the pointer moves. */
+  readonly onMove?: (listener: () => void) => () => void;
   private readonly listeners = new Set<(id: number) => void>();
+  private readonly moveListeners = new Set<() => void>();
   private closed = false;
 
-  private constructor(private readonly display: XDisplay, private readonly fixes: XFixes) {
+  private constructor(private readonly display: XDisplay, private readonly fixes: XFixes, xinput: XInput | undefined) {
     display.client.on('event', (event) => {
+      if (event.name === 'XIRawMotion') {
+        for (const listener of [...this.moveListeners]) listener();
+        return;
+      }
       if (event.name !== 'CursorNotify' || event.cursorSerial === undefined) return;
       for (const listener of [...this.listeners]) listener(event.cursorSerial);
     });
     fixes.SelectCursorInput(this.root, fixes.CursorNotifyMask.DisplayCursor);
+    this.name = xinput === undefined ? 'x11-xfixes' : 'x11-xfixes + xi2 motion';
+    if (xinput !== undefined) {
+      // Raw events go to the root only, from every device (a mouse, XTest's injected moves),
+      // whichever window the pointer is over; a WarpPointer by a program makes none (seen on Xvfb):
+      // the streamer's slow poll sees those.
+      xinput.XISelectEvents(this.root, { deviceId: xinput.AllMasterDevices, mask: ['RawMotion'] });
+      this.onMove = (listener) => {
+        this.moveListeners.add(listener);
+        return () => this.moveListeners.delete(listener);
+      };
+    }
   }
 
   static async open(displayName: string): Promise<X11CursorSource> {
@@ -66,7 +91,9 @@ export class X11CursorSource implements CursorSource {
     X.on('error', () => { /* a failed request surfaces as a rejected call, not a crash */ });
     try {
       const fixes = await new Promise<XFixes>((resolve, reject) => X.require('fixes', (err, ext) => (err ? reject(err) : resolve(ext))));
-      return new X11CursorSource(display, fixes);
+      // Without XInput 2 the pointer is polled as before.
+      const xinput = await new Promise<XInput | undefined>((resolve) => X.require('xinput', (err, ext) => resolve(err || !ext?.xi2 ? undefined : ext)));
+      return new X11CursorSource(display, fixes, xinput);
     } catch (e) {
       X.terminate();
       throw e;
@@ -105,6 +132,7 @@ export class X11CursorSource implements CursorSource {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
+    this.moveListeners.clear();
     this.display.client.terminate();
   }
 }

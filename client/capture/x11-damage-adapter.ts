@@ -174,7 +174,8 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
           (done) => X.GetImage(Z_PIXMAP, root, rect.x, rect.y, rect.width, rect.height, ALL_PLANES, done));
         const stride = rect.width * 4;
         if (image.data.byteLength < stride * rect.height) throw new Error(`X11 GetImage: ${image.data.byteLength} bytes for ${rect.width}x${rect.height}`);
-        // 32-bit ZPixmap at depth 24 on a little-endian server: B, G, R, unused.
+        // 32-bit ZPixmap at depth 24 on a little-endian server: B, G, R, unused. The x11
+        // package reads each reply into a buffer of its own (FrameBuffer.get): ours to keep.
         return { width: rect.width, height: rect.height, stride, channelOrder: 'bgra', data: image.data };
       },
       async close() {

@@ -1,4 +1,4 @@
-import type { RawFrame } from '../capture/raw-frame';
+import { regionPixels, type PixelRegion, type RawFrame } from '../capture/raw-frame';
 import type { Rect } from '../diff/rect';
 
 /**
@@ -26,12 +26,14 @@ export function cropToRgbHalf(frame: RawFrame, rect: Rect): Uint8Array {
   }
   const { width: outWidth, height: outHeight } = halvedSize(rect);
   const out = new Uint8Array(outWidth * outHeight * 3);
-  const src = frame.data;
-  if (LITTLE_ENDIAN && src.byteOffset % 4 === 0) {
-    halveWords(frame, rect, out, outWidth, outHeight);
+  // Read through regionPixels: a damage-driven frame hands out just this rectangle.
+  const pixels = regionPixels(frame, rect);
+  const src = pixels.data;
+  if (LITTLE_ENDIAN && src.byteOffset % 4 === 0 && pixels.stride % 4 === 0) {
+    halveWords(pixels, frame.channelOrder === 'bgra', rect, out, outWidth, outHeight);
     return out;
   }
-  const stride = frame.stride;
+  const stride = pixels.stride;
   // Byte offsets of red and blue inside a pixel; green is 1 either way.
   const [r, b] = frame.channelOrder === 'bgra' ? [2, 0] : [0, 2];
   const lastX = rect.x + rect.width - 1;
@@ -40,12 +42,12 @@ export function cropToRgbHalf(frame: RawFrame, rect: Rect): Uint8Array {
   for (let oy = 0; oy < outHeight; oy++) {
     const y0 = rect.y + oy * 2;
     // An odd last row is averaged with itself.
-    const row0 = y0 * stride;
-    const row1 = Math.min(y0 + 1, lastY) * stride;
+    const row0 = (y0 - pixels.y) * stride;
+    const row1 = (Math.min(y0 + 1, lastY) - pixels.y) * stride;
     for (let ox = 0; ox < outWidth; ox++) {
       const x0 = rect.x + ox * 2;
-      const a = x0 * 4;
-      const c = Math.min(x0 + 1, lastX) * 4;
+      const a = (x0 - pixels.x) * 4;
+      const c = (Math.min(x0 + 1, lastX) - pixels.x) * 4;
       const p00 = row0 + a;
       const p01 = row0 + c;
       const p10 = row1 + a;
@@ -66,18 +68,17 @@ export function cropToRgbHalf(frame: RawFrame, rect: Rect): Uint8Array {
  * likewise after a shift. Measured on a 1920×544 band (40 runs interleaved, load ≈ 7):
  * median 1.5–1.8 ms against 2.2 ms bytewise, about 1 ms saved per 1080p frame.
  */
-function halveWords(frame: RawFrame, rect: Rect, out: Uint8Array, outWidth: number, outHeight: number): void {
-  const src = frame.data;
+function halveWords(pixels: PixelRegion, bgra: boolean, rect: Rect, out: Uint8Array, outWidth: number, outHeight: number): void {
+  const src = pixels.data;
   const words = new Uint32Array(src.buffer, src.byteOffset, src.byteLength >>> 2);
-  const strideWords = frame.stride >>> 2;
-  const bgra = frame.channelOrder === 'bgra';
+  const strideWords = pixels.stride >>> 2;
   const lastX = rect.x + rect.width - 1;
   const lastY = rect.y + rect.height - 1;
   let k = 0;
   for (let oy = 0; oy < outHeight; oy++) {
     const y0 = rect.y + oy * 2;
-    const row0 = y0 * strideWords;
-    const row1 = Math.min(y0 + 1, lastY) * strideWords;
+    const row0 = (y0 - pixels.y) * strideWords - pixels.x;
+    const row1 = (Math.min(y0 + 1, lastY) - pixels.y) * strideWords - pixels.x;
     for (let ox = 0; ox < outWidth; ox++) {
       const x0 = rect.x + ox * 2;
       const x1 = Math.min(x0 + 1, lastX);

@@ -1,4 +1,4 @@
-import type { RawFrame } from '../capture/raw-frame';
+import { regionPixels, type RawFrame } from '../capture/raw-frame';
 import type { Rect } from '../diff/rect';
 
 /**
@@ -25,7 +25,10 @@ export function cropToRgb(frame: RawFrame, rect: Rect): Uint8Array {
   const { width, height } = rect;
   // Allocated through an ArrayBuffer so it is 4-byte aligned for the 32-bit view.
   const out = new Uint8Array(new ArrayBuffer(width * height * 3));
-  const src = frame.data;
+  // Read through regionPixels: a damage-driven frame hands out just this rectangle.
+  const pixels = regionPixels(frame, rect);
+  const src = pixels.data;
+  const firstByte = (rect.y - pixels.y) * pixels.stride + (rect.x - pixels.x) * 4;
   const bgra = frame.channelOrder === 'bgra';
   // The word path needs every output row 4-byte aligned: width a multiple of 4 (1920, 400,
   // all whole 64-px tiles), aligned input and a little-endian host. Else bytes, slower but right.
@@ -33,10 +36,10 @@ export function cropToRgb(frame: RawFrame, rect: Rect): Uint8Array {
   if (wordPath) {
     const s = new Uint32Array(src.buffer, src.byteOffset, src.byteLength >>> 2);
     const d = new Uint32Array(out.buffer);
-    const strideWords = frame.stride >>> 2;
+    const strideWords = pixels.stride >>> 2;
     let k = 0;
     for (let row = 0; row < height; row++) {
-      let i = (rect.y + row) * strideWords + rect.x;
+      let i = (firstByte >>> 2) + row * strideWords;
       const end = i + width;
       if (bgra) {
         for (; i < end; i += 4) k = packBgra4(s, i, d, k);
@@ -49,7 +52,7 @@ export function cropToRgb(frame: RawFrame, rect: Rect): Uint8Array {
   const [r, g, b] = bgra ? [2, 1, 0] : [0, 1, 2];
   let k = 0;
   for (let row = 0; row < height; row++) {
-    let j = (rect.y + row) * frame.stride + rect.x * 4;
+    let j = firstByte + row * pixels.stride;
     for (let col = 0; col < width; col++, j += 4) {
       out[k++] = src[j + r]!;
       out[k++] = src[j + g]!;
@@ -91,11 +94,13 @@ export function cropToRgba(frame: RawFrame, rect: Rect): Uint8Array {
   assertInside(frame, rect);
   const { width, height } = rect;
   const out = new Uint8Array(width * height * 4);
-  const src = frame.data;
+  const pixels = regionPixels(frame, rect);
+  const src = pixels.data;
+  const firstByte = (rect.y - pixels.y) * pixels.stride + (rect.x - pixels.x) * 4;
   const [r, g, b] = frame.channelOrder === 'bgra' ? [2, 1, 0] : [0, 1, 2];
   let k = 0;
   for (let row = 0; row < height; row++) {
-    let j = (rect.y + row) * frame.stride + rect.x * 4;
+    let j = firstByte + row * pixels.stride;
     for (let col = 0; col < width; col++, j += 4) {
       out[k++] = src[j + r]!;
       out[k++] = src[j + g]!;

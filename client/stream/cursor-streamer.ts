@@ -16,13 +16,21 @@ export interface CursorStreamerOptions {
   readonly movingIntervalMs: number;
   /** …and this often once it kept still for `settleMs`: a still pointer costs a few tiny round trips a second. */
   readonly stillIntervalMs: number;
+  /**
+   * …or this often, when the source says when the pointer moves (`onMove`): a move wakes the
+   * streamer at once, and the slow poll only catches what moves the pointer without a device
+   * (a program warping it). The 4 polls a second were 0.3 % of a core on a still screen, ten
+   * times the rest of the agent (BENCHMARKS.md, still-cpu).
+   */
+  readonly stillIntervalWithMovesMs: number;
   readonly settleMs: number;
 }
 
-/** 30 positions a second while moving; 4 polls a second when still. */
+/** 30 positions a second while moving; 4 polls a second when still, one in 2 s when moves are reported. */
 export const DEFAULT_CURSOR_STREAMER_OPTIONS: CursorStreamerOptions = Object.freeze({
   movingIntervalMs: 33,
   stillIntervalMs: 250,
+  stillIntervalWithMovesMs: 2000,
   settleMs: 1000,
 });
 
@@ -49,6 +57,7 @@ export class CursorStreamer {
   private running = false;
   private timer: unknown;
   private stopShapes: (() => void) | undefined;
+  private stopMoves: (() => void) | undefined;
   /** The shape shown now, as far as we know; undefined until the first one is read. */
   private currentShape: number | undefined;
   private lastSent: CursorPosMessage | undefined;
@@ -76,13 +85,27 @@ export class CursorStreamer {
       this.currentShape = undefined; // read it again
       this.pollNow();
     });
+    // A move wakes a still streamer and sets the moving pace; while moving, the timer keeps up
+    // already. Counted as a move even if the position turns out the same (a device pushing at
+    // the screen's edge), so a stream of such events costs the moving pace, never a poll each.
+    this.stopMoves = this.source.onMove?.(() => {
+      if (this.moving()) return;
+      this.lastMoveAt = this.timers.now();
+      this.pollNow();
+    });
     this.pollNow();
+  }
+
+  private moving(): boolean {
+    return this.timers.now() - this.lastMoveAt < this.options.settleMs;
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.stopShapes?.();
     this.stopShapes = undefined;
+    this.stopMoves?.();
+    this.stopMoves = undefined;
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     await this.polling;
@@ -106,11 +129,11 @@ export class CursorStreamer {
         this.pollNow();
         return;
       }
-      const moving = this.timers.now() - this.lastMoveAt < this.options.settleMs;
+      const still = this.source.onMove !== undefined ? this.options.stillIntervalWithMovesMs : this.options.stillIntervalMs;
       this.timer = this.timers.setTimeout(() => {
         this.timer = undefined;
         this.pollNow();
-      }, moving ? this.options.movingIntervalMs : this.options.stillIntervalMs);
+      }, this.moving() ? this.options.movingIntervalMs : still);
     });
   }
 

@@ -35,6 +35,21 @@ class FakeCursor implements CursorSource {
   async close(): Promise<void> { /* nothing held */ }
 }
 
+/** A pointer whose system also says when it moves (as XInput 2 raw motion does on X11). */
+class FakeCursorWithMoves extends FakeCursor {
+  private readonly moveListeners = new Set<() => void>();
+
+  onMove(listener: () => void): () => void {
+    this.moveListeners.add(listener);
+    return () => this.moveListeners.delete(listener);
+  }
+
+  moveTo(at: PointerPosition): void {
+    this.at = at;
+    for (const l of this.moveListeners) l();
+  }
+}
+
 function shape(id: number): CursorShape {
   return { id, width: 2, height: 2, hotX: 1, hotY: 1, rgba: new Uint8Array(16).fill(id) };
 }
@@ -77,11 +92,11 @@ async function flush(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
 
-function setup() {
-  const cursor = new FakeCursor();
+function setup<C extends FakeCursor>(cursor: C = new FakeCursor() as C) {
   const timers = new ManualTimers();
   const sent: (CursorShapeMessage | CursorPosMessage)[] = [];
-  const streamer = new CursorStreamer(cursor, (m) => sent.push(m), pino({ level: 'silent' }), { movingIntervalMs: 33, stillIntervalMs: 250, settleMs: 1000 }, timers);
+  const streamer = new CursorStreamer(cursor, (m) => sent.push(m), pino({ level: 'silent' }),
+    { movingIntervalMs: 33, stillIntervalMs: 250, stillIntervalWithMovesMs: 2000, settleMs: 1000 }, timers);
   return { cursor, timers, sent, streamer };
 }
 
@@ -128,6 +143,29 @@ describe('CursorStreamer', () => {
     cursor.changeShape(shape(1));
     await flush();
     expect(sent.slice(4)).toEqual([{ type: 'cursor-pos', x: 10, y: 20, visible: true, shape: 1 }]);
+    await streamer.stop();
+  });
+
+  it('with a source that reports moves, polls a still pointer seldom and follows a move at once', async () => {
+    const { cursor, timers, sent, streamer } = setup(new FakeCursorWithMoves());
+    streamer.start();
+    await flush();
+    for (let i = 0; i < 40; i++) await timers.next();
+    expect(timers.intervals.slice(-3)).toEqual([2000, 2000, 2000]);
+    const reads = cursor.positionReads;
+    // The move is read right away, not at the next slow poll, and the moving pace follows.
+    cursor.moveTo({ x: 50, y: 60 });
+    await flush();
+    expect(cursor.positionReads).toBe(reads + 1);
+    expect(sent.at(-1)).toEqual({ type: 'cursor-pos', x: 50, y: 60, visible: true, shape: 1 });
+    expect(timers.intervals.at(-1)).toBe(33);
+    // More move events while moving add no polls of their own: the moving pace keeps up.
+    cursor.moveTo({ x: 51, y: 60 });
+    cursor.moveTo({ x: 52, y: 60 });
+    await flush();
+    expect(cursor.positionReads).toBe(reads + 1);
+    await timers.next();
+    expect(sent.at(-1)).toEqual({ type: 'cursor-pos', x: 52, y: 60, visible: true, shape: 1 });
     await streamer.stop();
   });
 

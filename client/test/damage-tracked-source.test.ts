@@ -1,5 +1,8 @@
 import { MAX_REGION_FAILURES, trackDamage, type GrabbedArea } from '../capture/damage-tracked-source';
+import type { RawFrame } from '../capture/raw-frame';
 import { planUpdate } from '../diff/plan-update';
+import { cropToRgb } from '../encode/crop-pixels';
+import type { Rect } from '../diff/rect';
 import { FakeDamageSource } from './support/fake-damage-source';
 import { FakeScreenSource, pixelAt } from './support/fake-screen-source';
 
@@ -41,6 +44,44 @@ describe('trackDamage', () => {
     damage.paint({ x: 0, y: 0, width: 10, height: 10 }, [9, 9, 9]);
     await source.grab();
     expect(Buffer.from(first.data).equals(Buffer.from(copy))).toBe(true);
+  });
+
+  test.each(['bgra', 'rgba'] as const)('earlier frames (%s) read as they were after later pastes into the shared shadow, through crops, the diff and their data', async (order) => {
+    const { screen, damage, source } = setup(order);
+    const frames: RawFrame[] = [];
+    const truths: RawFrame[] = []; // the fake screen's own copy at each grab
+    const keep = async (): Promise<void> => {
+      frames.push(await source.grab());
+      truths.push(await screen.grab());
+    };
+    screen.paint({ x: 0, y: 0, width: 320, height: 240 }, [20, 40, 60]);
+    await keep();
+    const steps: { rect: Rect; rgb: [number, number, number] }[][] = [
+      [{ rect: { x: 10, y: 10, width: 50, height: 40 }, rgb: [255, 0, 0] }],
+      // Two overlapping rectangles in one batch, over the first change.
+      [{ rect: { x: 30, y: 20, width: 60, height: 30 }, rgb: [0, 255, 0] }, { rect: { x: 50, y: 5, width: 30, height: 60 }, rgb: [0, 0, 255] }],
+      [{ rect: { x: 200, y: 100, width: 64, height: 64 }, rgb: [1, 2, 3] }],
+      [{ rect: { x: 0, y: 0, width: 70, height: 70 }, rgb: [90, 80, 70] }],
+    ];
+    for (const step of steps) {
+      for (const { rect, rgb } of step) damage.paint(rect, rgb);
+      await keep();
+    }
+    const areas: Rect[] = [{ x: 0, y: 0, width: 320, height: 240 }, { x: 20, y: 8, width: 48, height: 50 }, { x: 196, y: 96, width: 8, height: 70 }];
+    for (const [i, frame] of frames.entries()) {
+      for (const area of areas) {
+        expect(Buffer.from(cropToRgb(frame, area)).equals(Buffer.from(cropToRgb(truths[i]!, area)))).toBe(true);
+      }
+      // Compared with the newest (whole, not only where it was damaged), an old frame
+      // differs exactly where the screen does since.
+      const newest: RawFrame = { ...frames.at(-1)!, changedSince: undefined };
+      expect(planUpdate(frame, newest)).toEqual(planUpdate(truths[i]!, truths.at(-1)!));
+    }
+    // A structured clone (what postMessage to a worker makes) carries the pixels, not the reader.
+    const cloned = structuredClone(frames[0]!);
+    expect(Buffer.from(cloned.data).equals(Buffer.from(truths[0]!.data))).toBe(true);
+    // Read last: `data` is built once, on first read.
+    for (const [i, frame] of frames.entries()) expect(Buffer.from(frame.data).equals(Buffer.from(truths[i]!.data))).toBe(true);
   });
 
   test('damage that did not really change pixels is dropped by the tile comparison', async () => {
@@ -130,7 +171,7 @@ describe('trackDamage', () => {
 });
 
 describe('comparing only where the damage was', () => {
-  test('plans exactly what a whole-frame comparison plans, for changes reported by damage', async () => {
+  test('plans inside what a whole-frame comparison plans, cut to the damage, and the plan rebuilds the frame exactly', async () => {
     const { damage, source } = setup();
     let prev = await source.grab();
     const paints = [
@@ -143,7 +184,14 @@ describe('comparing only where the damage was', () => {
       const next = await source.grab();
       expect(next.changedSince?.previousId).toBe(prev.frameId);
       const { changedSince: _ignored, ...plain } = next;
-      expect(planUpdate(prev, next)).toEqual(planUpdate(prev, plain));
+      const linked = planUpdate(prev, next);
+      const whole = planUpdate(prev, plain);
+      expect(linked.kind).toBe('rects');
+      expect(whole.kind).toBe('rects');
+      if (linked.kind !== 'rects' || whole.kind !== 'rects') return;
+      for (const r of linked.rects) expect(whole.rects.some((w) => inside(r, w))).toBe(true);
+      // What the viewer ends with: the previous frame with the planned rectangles drawn over it.
+      expect(Buffer.from(drawOver(prev, next, linked.rects)).equals(Buffer.from(next.data))).toBe(true);
       prev = next;
     }
   });
@@ -155,10 +203,27 @@ describe('comparing only where the damage was', () => {
     damage.paint({ x: 0, y: 0, width: 4, height: 4 }, [0, 255, 0]);
     const linked = await source.grab();
     // The silent change is not in this frame at all (its pixels were never read)...
-    expect(planUpdate(first, linked)).toEqual({ kind: 'rects', rects: [{ x: 0, y: 0, width: 64, height: 64 }] });
+    expect(planUpdate(first, linked)).toEqual({ kind: 'rects', rects: [{ x: 0, y: 0, width: 4, height: 4 }] });
     // ...and a frame of unknown lineage is compared everywhere.
     const other = await screen.grab();
     const plan = planUpdate(first, other);
     expect(plan).toEqual({ kind: 'rects', rects: [{ x: 0, y: 0, width: 64, height: 64 }, { x: 256, y: 192, width: 64, height: 48 }] });
   });
 });
+
+function inside(inner: Rect, outer: Rect): boolean {
+  return inner.x >= outer.x && inner.y >= outer.y
+    && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+}
+
+/** `base`'s pixels with `rects` of `top` copied over them, as a viewer composes updates. */
+function drawOver(base: RawFrame, top: RawFrame, rects: readonly Rect[]): Uint8Array {
+  const out = base.data.slice();
+  for (const r of rects) {
+    for (let y = r.y; y < r.y + r.height; y++) {
+      const start = y * top.stride + r.x * 4;
+      out.set(top.data.subarray(start, start + r.width * 4), y * base.stride + r.x * 4);
+    }
+  }
+  return out;
+}

@@ -4,6 +4,8 @@ import { trackDamage } from '../capture/damage-tracked-source';
 import { DisplayView } from '../capture/display-view';
 import { cropToView } from '../capture/view-source';
 import { planUpdate } from '../diff/plan-update';
+import { cropToRgbHalf } from '../encode/crop-half';
+import { cropToRgb } from '../encode/crop-pixels';
 import { FakeDamageSource } from './support/fake-damage-source';
 import { FakeScreenSource, pixelAt } from './support/fake-screen-source';
 
@@ -75,6 +77,27 @@ describe('cropToView', () => {
     const whole = await source.grab();
     expect(whole.width).toBe(320);
     expect(whole.changedSince).toBeUndefined();
+  });
+});
+
+describe('cropToView over damage-driven frames', () => {
+  test('crops and halves read the monitor through the frame\'s regions exactly as from a plain copy, also for a frame read after later pastes', async () => {
+    const { screen, damage, view, source } = twoMonitors();
+    view.select(2);
+    screen.paint({ x: 160, y: 0, width: 160, height: 240 }, [10, 200, 30]);
+    await source.grab({ full: true });
+    damage.paint({ x: 170, y: 20, width: 50, height: 40 }, [250, 5, 90]);
+    const older = await source.grab();
+    damage.paint({ x: 180, y: 30, width: 60, height: 30 }, [5, 5, 250]); // pasted after `older` was made
+    const newer = await source.grab();
+    for (const frame of [older, newer]) {
+      const plain = { width: frame.width, height: frame.height, stride: frame.stride, channelOrder: frame.channelOrder, data: frame.data.slice() };
+      const rect = { x: 4, y: 10, width: 100, height: 60 };
+      expect(Buffer.from(cropToRgb(frame, rect)).equals(Buffer.from(cropToRgb(plain, rect)))).toBe(true);
+      expect(Buffer.from(cropToRgbHalf(frame, rect)).equals(Buffer.from(cropToRgbHalf(plain, rect)))).toBe(true);
+    }
+    expect(pixelAt(older, 30, 30)).toEqual([250, 5, 90]);
+    expect(pixelAt(newer, 30, 30)).toEqual([5, 5, 250]);
   });
 });
 

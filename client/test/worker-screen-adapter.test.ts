@@ -39,6 +39,29 @@ describe('screen capture in a worker thread', () => {
     }
   });
 
+  test('an idle worker thread is ended, and the next grab starts a new one (memory on a still screen)', async () => {
+    let ended!: () => void;
+    let idleEnded = new Promise<void>((resolve) => { ended = resolve; });
+    const file = fakeWorker(dir, `[
+      { kind: 'frame', width: 1, height: 1, stride: 4, channelOrder: 'bgra', data: new Uint8Array(4).fill(1) },
+      { kind: 'frame', width: 1, height: 1, stride: 4, channelOrder: 'bgra', data: new Uint8Array(4).fill(2) },
+    ]`);
+    const source = await createWorkerScreenSource(file, { idleEndMs: 20, onIdleEnded: () => ended() });
+    try {
+      // One thread answers grabs in turn while they keep coming...
+      expect((await source.grab()).data[0]).toBe(1);
+      expect((await source.grab()).data[0]).toBe(2);
+      // ...ends once none came for idleEndMs, and a new thread (its replies from the start) answers the next.
+      await idleEnded;
+      idleEnded = new Promise<void>((resolve) => { ended = resolve; });
+      expect((await source.grab()).data[0]).toBe(1);
+      await idleEnded;
+    } finally {
+      await source.close?.();
+    }
+    await expect(source.grab()).rejects.toThrow('capture closed');
+  });
+
   test('an error from the worker fails the grab with its message', async () => {
     const source = await createWorkerScreenSource(fakeWorker(dir, `[{ kind: 'error', message: 'XGetImage failed' }]`));
     try {
