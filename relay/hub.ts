@@ -14,6 +14,7 @@ import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
 import { Session, type SessionState } from './session';
 import { RateWindow } from './rate-window';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
+import type { SessionLedger, SessionRecord } from './stats/session-ledger';
 import { InMemoryResumeCredentials, type ResumeCredentials } from './resume-credentials';
 
 export type HubResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorSpec };
@@ -56,6 +57,8 @@ export interface HubDeps {
   readonly logger: Logger;
   readonly registry?: SessionRegistry;
   readonly resumeCredentials?: ResumeCredentials;
+  /** Where each ended session's record goes (the database); absent, none is kept. */
+  readonly ledger?: SessionLedger;
 }
 
 /** How many random draws to try before deciding the code space is too crowded. */
@@ -87,6 +90,7 @@ export class Hub {
   private readonly options: RelayOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
+  private readonly ledger: SessionLedger | undefined;
   private framesForwarded = 0;
   private framesDropped = 0;
   private resumes = 0;
@@ -95,6 +99,7 @@ export class Hub {
     this.options = deps.options;
     this.clock = deps.clock;
     this.logger = deps.logger;
+    this.ledger = deps.ledger;
     this.registry = deps.registry ?? new InMemorySessionRegistry();
     // Ended sessions' credentials are remembered as ended for a while, at most a few per session slot.
     this.resumeCredentials = deps.resumeCredentials ?? new InMemoryResumeCredentials(deps.options.maxSessions * 2);
@@ -418,7 +423,7 @@ export class Hub {
   }
 
   private pair(session: Session, viewOnly: boolean, technicianWithoutQuestion?: PeerLink): void {
-    session.pair(viewOnly, technicianWithoutQuestion);
+    session.pair(viewOnly, technicianWithoutQuestion, this.clock.now());
     const technician = session.technician!;
     // Before `paired`, so that each side knows from the start of the session that it keeps what it sends.
     if (session.resumable) for (const link of session.links()) this.giveResumeCredential(session, link);
@@ -456,6 +461,28 @@ export class Hub {
     this.liveByAddress.remove(session.clientAddressKey);
     this.logger.info({ sessionId: session.logId, why, framesDropped: session.framesDropped }, 'session ended');
     for (const [link, reason] of notify) link.end(reason);
+    this.ledger?.sessionEnded(this.recordOf(session, why));
+  }
+
+  /** What is kept of an ended session (SessionRecord): never its code, nothing of the screen. */
+  private recordOf(session: Session, why: string): SessionRecord {
+    const technician = session.technician;
+    const pairedAt = session.pairedAt;
+    return {
+      relaySessionId: session.logId,
+      startedAt: new Date(session.createdAt),
+      pairedAt: pairedAt === undefined ? undefined : new Date(pairedAt),
+      endedAt: new Date(this.clock.now()),
+      technicianUserId: technician?.verifiedUserId,
+      technicianName: technician?.name ?? '',
+      customerName: session.client.name,
+      viewOnly: session.viewOnly,
+      bytesToTechnician: session.bytesFrom.client,
+      bytesToCustomer: session.bytesFrom.technician,
+      endReason: why,
+      sealed: session.sealed,
+      legacy: session.client.legacy || technician?.legacy === true,
+    };
   }
 
   private bindNewCode(session: Session, requested: string | undefined): string | undefined {

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { parseRelayCommandLine, relayUsage } from './cli-options';
 import { RelayOptionsError } from './options';
 import { AccountService } from './accounts/sign-in';
+import { DatabaseLedger } from './stats/session-ledger';
 import { SYSTEM_CLOCK } from './clock';
 import { createRelay } from './server';
 import { openDatabase, type Database } from './store/database';
@@ -39,12 +40,14 @@ async function main(): Promise<void> {
   // A relay whose database cannot open still relays, without accounts, and says so.
   let db: Database | undefined;
   let accounts: AccountService | undefined;
+  let ledger: DatabaseLedger | undefined;
   if (!parsed.options.noDatabase) {
     const url = process.env.DATABASE_URL;
     try {
       db = await openDatabase({ ...(url ? { url } : {}), dataDir: parsed.options.dataDir });
       await migrate(db);
       accounts = new AccountService(db, SYSTEM_CLOCK, logger);
+      ledger = new DatabaseLedger(db, logger);
       logger.info({ database: db.kind, ...(db.kind === 'pglite' ? { dataDir: parsed.options.dataDir } : {}) }, 'database ready');
     } catch (error) {
       logger.error({ err: error instanceof Error ? error.message : String(error) }, 'the database could not open: running without technician accounts');
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
   }
   let relay;
   try {
-    relay = await createRelay({ options: parsed.options, logger, ...(accounts ? { accounts } : {}) });
+    relay = await createRelay({ options: parsed.options, logger, ...(accounts ? { accounts } : {}), ...(ledger ? { ledger } : {}) });
   } catch (e) {
     if (e instanceof RelayOptionsError) {
       process.stderr.write(`relay: ${e.message}\n`);
@@ -65,7 +68,8 @@ async function main(): Promise<void> {
   logger.info({ url: relay.url, ws: relay.wsUrl }, 'CompuEasys relay ready');
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
-    relay.close().then(() => db?.close()).then(() => process.exit(0), () => process.exit(1));
+    // The sessions the shutdown ended are written before the database closes.
+    relay.close().then(() => ledger?.flushed()).then(() => db?.close()).then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -27,6 +27,8 @@ export interface PeerLink {
   readonly legacy: boolean;
   /** A technician signed in to the relay: its account's name, which the customer is told is verified. */
   readonly verifiedName?: string;
+  /** …and its account's id, for the session's record. */
+  readonly verifiedUserId?: number;
   /** Can only draw whole-screen images (legacy technicians). */
   readonly wholeFramesOnly: boolean;
   /** Speaks protocol version 2 or later: agrees on keys and seals everything it sends its peer. */

@@ -7,6 +7,7 @@ import { TrustedProxies } from './client-address';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { AccountRoutes, cookieValue, SESSION_COOKIE } from './accounts/account-routes';
 import type { AccountService } from './accounts/sign-in';
+import type { SessionLedger } from './stats/session-ledger';
 import { createRequestHandler } from './http-routes';
 import { applyServerLimits } from './http-server-limits';
 import { Hub } from './hub';
@@ -33,6 +34,8 @@ export interface RelayDeps {
   readonly metricsSampleEvery?: number;
   /** Technician accounts (a database): sign-in under /api/account/. Absent, there are none. */
   readonly accounts?: AccountService;
+  /** Where each ended session's record goes (the database): usage statistics. */
+  readonly ledger?: SessionLedger;
 }
 
 export interface Relay {
@@ -60,7 +63,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const options = resolveRelayOptions(deps.options);
   const logger = deps.logger ?? pino({ level: 'silent' });
   const clock = deps.clock ?? SYSTEM_CLOCK;
-  const hub = new Hub({ options, clock, logger, ...(deps.registry ? { registry: deps.registry } : {}) });
+  const hub = new Hub({ options, clock, logger, ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.ledger ? { ledger: deps.ledger } : {}) });
   const proxies = new TrustedProxies(options.trustProxy);
   const legacy = new LegacyApi({ hub, options, clock, logger, proxies });
   const metrics = new RelayMetrics({

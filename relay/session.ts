@@ -48,6 +48,8 @@ export class Session {
   private dropped = 0;
   private clientLink: PeerLink;
   private resumableNow = false;
+  private pairedAtMs: number | undefined;
+  private readonly sentBytes: Record<Role, number> = { client: 0, technician: 0 };
   /** When each side that is away dropped (relay clock). */
   private readonly away = new Map<Role, number>();
 
@@ -124,6 +126,21 @@ export class Session {
 
   get framesDropped(): number {
     return this.dropped;
+  }
+
+  /** When it was paired (the clock's milliseconds), or undefined if it never was. */
+  get pairedAt(): number | undefined {
+    return this.pairedAtMs;
+  }
+
+  /** Bytes each side sent while paired: the client's go to the technician and the other way round. */
+  get bytesFrom(): Readonly<Record<Role, number>> {
+    return this.sentBytes;
+  }
+
+  /** `role` sent `bytes` while paired (for the session's record; nothing is kept of them). */
+  countSent(role: Role, bytes: number): void {
+    if (this.stateNow === 'paired') this.sentBytes[role] += bytes;
   }
 
   /** The other side of `link` in this session, if there is one. */
@@ -214,13 +231,14 @@ export class Session {
    * The session goes live. `technician` is given when the pairing needs no question
    * (a legacy client consented by reading its code out).
    */
-  pair(viewOnly: boolean, technician?: PeerLink): void {
+  pair(viewOnly: boolean, technician?: PeerLink, now: number = Date.now()): void {
     if (technician !== undefined) {
       if (this.stateNow !== 'waiting') throw new IllegalTransitionError('only a waiting session pairs without a question');
       this.technicianLink = technician;
     }
     if (this.technicianLink === undefined) throw new IllegalTransitionError('no technician to pair with');
     this.move('paired');
+    this.pairedAtMs = now;
     this.viewOnlyNow = viewOnly;
     // Resuming needs both: a side that cannot resend what was lost must not be waited for.
     this.resumableNow = this.sealedNow && this.clientLink.resumes && this.technicianLink.resumes;

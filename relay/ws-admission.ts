@@ -15,7 +15,7 @@ export const WS_PATH = '/ws';
 
 export interface WsAdmissionDeps {
   /** Who a session cookie belongs to (technician accounts); absent without a database. */
-  readonly signedInUser?: (req: IncomingMessage) => Promise<{ readonly displayName: string } | undefined>;
+  readonly signedInUser?: (req: IncomingMessage) => Promise<{ readonly id: number; readonly displayName: string } | undefined>;
   readonly hub: Hub;
   readonly options: RelayOptions;
   readonly metrics: RelayMetrics;
@@ -113,7 +113,7 @@ export class WsAdmission {
     if (this.open.size === 0) this.onEmpty?.();
   }
 
-  private admit(ws: WebSocket, req: IncomingMessage, signedIn: { readonly displayName: string } | undefined): void {
+  private admit(ws: WebSocket, req: IncomingMessage, signedIn: { readonly id: number; readonly displayName: string } | undefined): void {
     const { options, hub, metrics, logger } = this.deps;
     const address = peerAddress(req, this.deps.proxies);
     const key = addressKey(address);

@@ -34,7 +34,7 @@ export interface WsConnectionDeps {
   /** The socket is gone for good (after its close event): forget it. */
   readonly onClosed: (conn: WsConnection) => void;
   /** The account whose session cookie came with the upgrade request, if any. */
-  readonly signedIn?: { readonly displayName: string };
+  readonly signedIn?: { readonly id: number; readonly displayName: string };
 }
 
 type Handlers = { readonly [T in PeerMessageType]: (message: Extract<ControlMessage, { type: T }>, forwarded: Forwarded) => void };
@@ -134,6 +134,10 @@ export class WsConnection implements PeerLink {
 
   get verifiedName(): string | undefined {
     return this.deps.signedIn?.displayName;
+  }
+
+  get verifiedUserId(): number | undefined {
+    return this.deps.signedIn?.id;
   }
 
   /** Said version 2 or later in `hello`: pairs with another such peer only sealed. */
@@ -277,6 +281,8 @@ export class WsConnection implements PeerLink {
       this.end({ kind: 'error', error: Errors.LIMIT_MESSAGE_SIZE });
       return;
     }
+    // Counted for the session's record (bytes each way), never kept.
+    if (this.session !== undefined && this.roleSaid !== undefined) this.session.countSent(this.roleSaid, data.byteLength);
     if (isBinary) {
       this.onBinary(data, receivedAtMs);
       return;

@@ -326,6 +326,7 @@ export class LegacyApi {
       format: size.format, rectIndex: 0, x: 0, y: 0, width: size.width, height: size.height,
       screenWidth: size.width, screenHeight: size.height,
     }, image);
+    session.countSent('client', frame.byteLength);
     this.deps.hub.forwardFrame(session, frame, FrameFlag.FULL | FrameFlag.LAST);
     return true;
   }
@@ -343,7 +344,9 @@ export class LegacyApi {
     if (events === undefined) badRequest('message: not a known action with valid fields');
     const session = peer.session!;
     for (const event of events) {
-      this.deps.hub.forwardToClient(session, { type: 'input', seq: peer.nextSeq(), event });
+      const input = { type: 'input', seq: peer.nextSeq(), event } as const;
+      session.countSent('technician', JSON.stringify(input).length);
+      this.deps.hub.forwardToClient(session, input);
     }
     return true;
   }

@@ -29,8 +29,12 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       CREATE TABLE session_records (
         id BIGSERIAL PRIMARY KEY,
         relay_session_id TEXT NOT NULL,
+        -- When the customer's app registered (asked for a code), when a technician was let
+        -- in (NULL: never: refused, abandoned or expired), and when it ended.
         started_at TIMESTAMPTZ NOT NULL,
+        paired_at TIMESTAMPTZ,
         ended_at TIMESTAMPTZ NOT NULL,
+        -- Paired to ended; 0 for a session that never paired.
         duration_ms BIGINT NOT NULL CHECK (duration_ms >= 0),
         technician_user_id BIGINT REFERENCES users(id) ON DELETE SET NULL,
         technician_name TEXT NOT NULL,
