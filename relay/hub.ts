@@ -499,6 +499,8 @@ export class Hub {
   /** A refusal, logged with the address it concerns so abuse can be traced. */
   private refuse<T>(error: ErrorSpec, key: string, what: string): HubResult<T> {
     this.logger.info({ address: key, why: error.code, what }, 'refused');
+    // Wrong codes and the blocks they lead to are the audit trail of guessing (never the code itself).
+    this.ledger?.auditEvent(error === Errors.CODE_ATTEMPTS ? 'blocked' : 'refused', key, { why: error.code, what });
     return fail(error);
   }
 

@@ -28,18 +28,20 @@ export interface SessionRecord {
   readonly legacy: boolean;
 }
 
-/** Where the hub tells that a session ended. */
+/** Where the hub tells that a session ended, and what it refused or blocked (the audit trail). */
 export interface SessionLedger {
   sessionEnded(record: SessionRecord): void;
+  /** `refused` (a wrong code, a full relay …) or `blocked` (too many attempts), with the address key. */
+  auditEvent(kind: 'refused' | 'blocked', address: string, detail: { readonly why: string; readonly what: string }): void;
 }
 
 /** Writes that may wait for a slow database before new ones are dropped (and counted). */
 export const MAX_PENDING_RECORDS = 10_000;
 
 /**
- * Session records into the database, one INSERT each, in order, off the hub's path: the
- * hub never waits for the database, and a database that stops answering costs at most
- * MAX_PENDING_RECORDS records in memory (further ones are dropped and logged).
+ * Session records and audit events into the database, one INSERT each, in order, off the
+ * hub's path: the hub never waits for the database, and a database that stops answering
+ * costs at most MAX_PENDING_RECORDS writes in memory (further ones are dropped and logged).
  */
 export class DatabaseLedger implements SessionLedger {
   private pending = 0;
@@ -49,13 +51,23 @@ export class DatabaseLedger implements SessionLedger {
   constructor(private readonly db: Database, private readonly logger: Logger) {}
 
   sessionEnded(record: SessionRecord): void {
+    this.enqueue(() => this.write(record));
+  }
+
+  auditEvent(kind: 'refused' | 'blocked', address: string, detail: { readonly why: string; readonly what: string }): void {
+    this.enqueue(async () => {
+      await this.db.query('INSERT INTO audit_events (kind, address, detail) VALUES ($1, $2, $3)', [kind, address, JSON.stringify(detail)]);
+    });
+  }
+
+  private enqueue(write: () => Promise<void>): void {
     if (this.pending >= MAX_PENDING_RECORDS) {
       this.dropped++;
-      if (this.dropped === 1 || this.dropped % 1000 === 0) this.logger.error({ dropped: this.dropped }, 'the database is not keeping up: session records dropped');
+      if (this.dropped === 1 || this.dropped % 1000 === 0) this.logger.error({ dropped: this.dropped }, 'the database is not keeping up: session records and audit events dropped');
       return;
     }
     this.pending++;
-    this.chain = this.chain.then(() => this.write(record)).catch((err: unknown) => {
+    this.chain = this.chain.then(write).catch((err: unknown) => {
       this.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'a session record could not be written');
     }).finally(() => {
       this.pending--;

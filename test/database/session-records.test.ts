@@ -55,7 +55,8 @@ describe.each(backends)('session records in the database: %s', (_name, backend) 
     db = await store.open();
     await migrate(db);
     ledger = new DatabaseLedger(db, pino({ level: 'silent' }));
-    relay = await createRelay({ options: { port: 0, host: '127.0.0.1', ...ROOMY_ADDRESS_LIMITS }, logger: pino({ level: 'silent' }), ledger });
+    // Room for every test but the guessing one, whose address may guess 3 times.
+    relay = await createRelay({ options: { port: 0, host: '127.0.0.1', ...ROOMY_ADDRESS_LIMITS, codeAttemptsPerIp: 3 }, logger: pino({ level: 'silent' }), ledger });
   }, 60_000);
 
   afterAll(async () => {
@@ -110,6 +111,23 @@ describe.each(backends)('session records in the database: %s', (_name, backend) 
     expect(last).toMatchObject({ customer_name: 'PC-SOLO', technician_name: '', paired_at: null, end_reason: 'bye' });
     expect(Number(last.duration_ms)).toBe(0);
     expect(await rows()).toHaveLength(3);
+  });
+
+  test('wrong codes and the block they lead to are audit events with the address, never with the code', async () => {
+    const guesses = ['100001', '100002', '100003', '100004'];
+    codes.push(...guesses);
+    for (const guess of guesses) {
+      const guesser = await WsTestPeer.hello(relay.wsUrl, 'technician', { localAddress: '127.77.0.1' });
+      guesser.sendJson({ type: 'join', code: guess, name: 'Adivino' });
+      await guesser.until('error');
+      guesser.close();
+    }
+    await ledger.flushed();
+    const { rows: events } = await db.query<{ kind: string; address: string; detail: { why: string } }>(
+      "SELECT kind, address, detail FROM audit_events WHERE address = '127.77.0.1' ORDER BY id",
+    );
+    const whys = events.map((e) => `${e.kind} ${e.detail.why}`);
+    expect(whys).toEqual(['refused RS_ERR_CODE_INVALID', 'refused RS_ERR_CODE_INVALID', 'refused RS_ERR_CODE_INVALID', 'blocked RS_ERR_CODE_ATTEMPTS']);
   });
 
   test('no access code anywhere in the database, and the records are still there after a restart', async () => {
