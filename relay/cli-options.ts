@@ -18,6 +18,7 @@ export const RELAY_SETTINGS: readonly Setting<SettingKey>[] = Object.freeze([
   { key: 'adminToken', env: 'ADMIN_TOKEN', flag: 'admin-token', kind: 'string', help: 'token for the full list_sessions view (≥16 chars)' },
   { key: 'staticDir', env: 'STATIC_DIR', flag: 'static-dir', kind: 'string', help: 'folder served at / (default: the built technician page)' },
   { key: 'dataDir', env: 'RELAY_DATA_DIR', flag: 'data-dir', kind: 'string', help: 'where PGlite keeps the database when DATABASE_URL is unset (data)' },
+  { key: 'retentionDays', env: 'RETENTION_DAYS', flag: 'retention-days', kind: 'int', help: 'days session records and audit events are kept (365)' },
   { key: 'requireSignIn', env: 'REQUIRE_SIGN_IN', flag: 'require-sign-in', kind: 'bool', help: 'only technicians signed in to an account may join (false)' },
   { key: 'noDatabase', env: 'RELAY_NO_DATABASE', flag: 'no-database', kind: 'bool', help: 'run without a database: no technician accounts (false)' },
   { key: 'codeTtlMs', env: 'CODE_TTL_MS', flag: 'code-ttl-ms', kind: 'int', help: 'access code lifetime (600000)' },

@@ -4,13 +4,16 @@
  */
 import pino from 'pino';
 import { parseRelayCommandLine, relayUsage } from './cli-options';
-import { RelayOptionsError } from './options';
+import { RelayOptionsError, resolveRelayOptions } from './options';
 import { AccountService } from './accounts/sign-in';
 import { DatabaseLedger } from './stats/session-ledger';
 import { SYSTEM_CLOCK } from './clock';
 import { createRelay } from './server';
 import { openDatabase, type Database } from './store/database';
 import { migrate } from './store/migrations';
+
+/** How often records past the retention are deleted. */
+const PRUNE_INTERVAL_MS = 3600 * 1000;
 
 async function main(): Promise<void> {
   let parsed;
@@ -66,6 +69,17 @@ async function main(): Promise<void> {
     throw e;
   }
   logger.info({ url: relay.url, ws: relay.wsUrl }, 'CompuEasys relay ready');
+  if (ledger !== undefined) {
+    const keep = ledger;
+    const { retentionDays } = resolveRelayOptions(parsed.options);
+    const prune = (): void => {
+      keep.prune(retentionDays).then((n) => {
+        if (n > 0) logger.info({ rows: n, retentionDays }, 'old session records and audit events deleted');
+      }, (err: unknown) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'pruning old records failed'));
+    };
+    prune();
+    setInterval(prune, PRUNE_INTERVAL_MS).unref();
+  }
   const shutdown = (signal: string): void => {
     logger.info({ signal }, 'shutting down');
     // The sessions the shutdown ended are written before the database closes.

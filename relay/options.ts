@@ -32,6 +32,8 @@ export interface RelayOptions {
   readonly noDatabase: boolean;
   /** Only technicians signed in to an account may join (the legacy API's technicians cannot). */
   readonly requireSignIn: boolean;
+  /** Session records and audit events older than this many days are deleted. */
+  readonly retentionDays: number;
 
   /** How long an access code works if nobody joins. */
   readonly codeTtlMs: number;
@@ -137,6 +139,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
   dataDir: 'data',
   noDatabase: false,
   requireSignIn: false,
+  retentionDays: 365,
   codeTtlMs: 10 * 60_000,
   consentTimeoutMs: 60_000,
   agreementTimeoutMs: 30_000,
@@ -185,7 +188,7 @@ const MINIMUMS: Record<NumericKey, number> = {
   maxMessagesPerSecond: 1, maxBytesPerSecond: 1024,
   frameBacklogBytes: 1024, controlBacklogBytes: 1024, codeAttemptsPerIp: 1, codeAttemptsGlobal: 1,
   codeAttemptWindowMs: 1, codeCooldownMs: 0, maxTrackedAddresses: 1, maxSessions: 1, maxSockets: 1,
-  maxSessionsPerIp: 1, registrationsPerIpPerMinute: 1, maxConnectionsPerIp: 1,
+  maxSessionsPerIp: 1, registrationsPerIpPerMinute: 1, maxConnectionsPerIp: 1, retentionDays: 1,
 };
 
 export class RelayOptionsError extends Error {}

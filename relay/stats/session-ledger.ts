@@ -74,6 +74,18 @@ export class DatabaseLedger implements SessionLedger {
     });
   }
 
+  /**
+   * Deletes session records and audit events older than `days` (the retention), and web
+   * sessions long expired. Returns how many rows went.
+   */
+  async prune(days: number): Promise<number> {
+    const cutoff = new Date(Date.now() - days * 24 * 3600 * 1000);
+    const records = await this.db.query('DELETE FROM session_records WHERE ended_at < $1 RETURNING id', [cutoff]);
+    const events = await this.db.query('DELETE FROM audit_events WHERE at < $1 RETURNING id', [cutoff]);
+    await this.db.query('DELETE FROM web_sessions WHERE expires_at < $1', [new Date()]);
+    return records.rows.length + events.rows.length;
+  }
+
   /** Resolves once every record handed over so far is written (or failed). */
   flushed(): Promise<void> {
     return this.chain;

@@ -130,6 +130,17 @@ describe.each(backends)('session records in the database: %s', (_name, backend) 
     expect(whys).toEqual(['refused RS_ERR_CODE_INVALID', 'refused RS_ERR_CODE_INVALID', 'refused RS_ERR_CODE_INVALID', 'blocked RS_ERR_CODE_ATTEMPTS']);
   });
 
+  test('retention: records and audit events older than the kept days go, the others stay', async () => {
+    await ledger.flushed();
+    const before = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM session_records')).rows[0]!.n);
+    const old = new Date(Date.now() - 400 * 24 * 3600 * 1000);
+    await db.query(`INSERT INTO session_records (relay_session_id, started_at, paired_at, ended_at, duration_ms, technician_name, customer_name,
+      view_only, bytes_to_technician, bytes_to_customer, end_reason, sealed, legacy) VALUES ('old', $1, NULL, $1, 0, '', 'PC-ANTIGUO', false, 0, 0, 'bye', true, false)`, [old]);
+    await db.query("INSERT INTO audit_events (at, kind, address) VALUES ($1, 'refused', '127.0.0.1')", [old]);
+    expect(await ledger.prune(365)).toBe(2);
+    expect(Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM session_records')).rows[0]!.n)).toBe(before);
+  });
+
   test('no access code anywhere in the database, and the records are still there after a restart', async () => {
     await relay.close();
     await ledger.flushed();
