@@ -7,6 +7,7 @@ import { TrustedProxies } from './client-address';
 import { SYSTEM_CLOCK, type Clock } from './clock';
 import { AccountRoutes, cookieValue, SESSION_COOKIE } from './accounts/account-routes';
 import type { AccountService } from './accounts/sign-in';
+import { WaitingBoard } from './accounts/waiting-board';
 import type { SessionLedger } from './stats/session-ledger';
 import { createRequestHandler } from './http-routes';
 import { applyServerLimits } from './http-server-limits';
@@ -83,10 +84,12 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     ...(accounts ? { signedInUser: (req: IncomingMessage) => accounts.sessions.user(cookieValue(req, SESSION_COOKIE)) } : {}),
   });
   const staticRoot = findTechnicianDir(options.staticDir, __dirname);
+  /** The waiting customers, for signed-in technicians (accounts only). */
+  const waiting = accounts ? new WaitingBoard(hub) : undefined;
 
   const onRequest = createRequestHandler({
     options, hub, legacy, metrics, logger, staticRoot, socketCount: () => sockets.connections.size, startedAtMs: Date.now(),
-    ...(deps.accounts ? { accounts: new AccountRoutes(deps.accounts, proxies, options.tlsCertFile !== undefined) } : {}),
+    ...(deps.accounts && waiting ? { accounts: new AccountRoutes(deps.accounts, proxies, options.tlsCertFile !== undefined, waiting) } : {}),
   });
   const server: Server = options.tlsCertFile !== undefined && options.tlsKeyFile !== undefined
     ? createHttpsServer({ cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }, onRequest)
@@ -122,6 +125,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
       clearInterval(heartbeatTimer);
       hub.closeAll();
       legacy.close();
+      waiting?.close();
       const serverClosed = new Promise<void>((done) => server.close(() => done()));
       server.closeIdleConnections();
       await sockets.closeAll(SHUTDOWN_GRACE_MS);

@@ -3,6 +3,7 @@ import { Errors } from '../../protocol';
 import { addressKey, peerAddress, type TrustedProxies } from '../client-address';
 import { readBody, sendError, sendJson } from '../http-util';
 import type { AccountService } from './sign-in';
+import type { WaitingBoard } from './waiting-board';
 import { MAX_PASSWORD_LENGTH } from './passwords';
 import type { User } from './users';
 import { WEB_SESSION_TTL_MS } from './web-sessions';
@@ -29,7 +30,8 @@ function userView(user: User): { username: string; displayName: string; role: st
 }
 
 /**
- * The sign-in API of the relay, under /api/account/:
+ * The sign-in API of the relay, under /api/account/ (and, for signed-in technicians,
+ * `GET waiting`: the waiting customers as server-sent events, see WaitingBoard):
  *
  * - `POST signin` `{"username","password"}` → 200 `{"user"}` and the session cookie
  *   (HttpOnly, SameSite=Strict, Secure when the relay serves TLS); 401
@@ -45,6 +47,7 @@ export class AccountRoutes {
     private readonly accounts: AccountService,
     private readonly proxies: TrustedProxies,
     private readonly secureCookie: boolean,
+    private readonly waiting: WaitingBoard,
   ) {}
 
   handles(pathname: string): boolean {
@@ -54,6 +57,13 @@ export class AccountRoutes {
   async handle(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const route = pathname.slice(PREFIX.length);
     const address = addressKey(peerAddress(req, this.proxies));
+    if (route === 'waiting' && req.method === 'GET') {
+      // The customers waiting now, live (server-sent events): signed-in technicians only.
+      const user = await this.accounts.sessions.user(cookieValue(req, SESSION_COOKIE));
+      if (user === undefined) sendError(res, Errors.SIGNIN_REQUIRED);
+      else if (!this.waiting.watch(res)) sendError(res, Errors.LIMIT_SERVER_FULL);
+      return;
+    }
     if (route === 'me' && req.method === 'GET') {
       const user = await this.accounts.sessions.user(cookieValue(req, SESSION_COOKIE));
       if (user === undefined) sendError(res, Errors.SIGNIN_REQUIRED);

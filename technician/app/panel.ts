@@ -15,6 +15,7 @@ import { allowedRelaysFrom, relayWebSocketUrl } from '../core/transport/relay-ur
 import { playChatChime } from './chat-chime';
 import { ChatPanel } from './chat-panel';
 import { AccountPanel } from './account-panel';
+import { WaitingPanel } from './waiting-panel';
 import { ClipboardMenu } from './clipboard-menu';
 import { RecordControl } from './record-control';
 import { ConnectForm, type ConnectRequest } from './connect-form';
@@ -70,6 +71,7 @@ export class TechnicianPanel {
   private readonly clipboard: ClipboardMenu;
   private readonly recordControl: RecordControl;
   private readonly account: AccountPanel;
+  private readonly waiting: WaitingPanel;
   private readonly statusBar = new StatusBar();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private lastRefreshAt = 0;
@@ -111,8 +113,13 @@ export class TechnicianPanel {
       get auto() { return saved.autoClipboard; },
       set auto(on: boolean) { saved.autoClipboard = on; },
     }, navigator.clipboard);
+    this.waiting = new WaitingPanel({ chime: () => playChatChime(window) }, this.messages);
     this.account = new AccountPanel({
-      onAccount: (user) => this.form.setAccountName(user?.displayName, this.prefs.name),
+      onAccount: (user) => {
+        this.form.setAccountName(user?.displayName, this.prefs.name);
+        if (user !== undefined) this.waiting.start();
+        else this.waiting.stop();
+      },
       notice: (text) => this.statusBar.showNotice(text),
     }, this.messages);
     this.recordControl = new RecordControl({
@@ -166,6 +173,7 @@ export class TechnicianPanel {
     this.chat.setMessages(this.messages);
     this.recordControl.relabel();
     this.account.setMessages(this.messages);
+    this.waiting.setMessages(this.messages);
     this.renderState(this.machine.snapshot);
     this.renderFullscreenLabel();
     this.renderStats();

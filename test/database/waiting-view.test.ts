@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import pino from 'pino';
+import { AccountService } from '../../relay/accounts/sign-in';
+import { SYSTEM_CLOCK } from '../../relay/clock';
+import { createRelay, type Relay } from '../../relay/server';
+import { openDatabase, type Database } from '../../relay/store/database';
+import { migrate } from '../../relay/store/migrations';
+import { assertTechnicianBuilt, openPanel } from '../browser/panel-driver';
+import { describeWithChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
+import { ROOMY_ADDRESS_LIMITS } from '../support/relay-harness';
+import { WsTestPeer } from '../support/ws-peer';
+
+interface Note {
+  title: string;
+  body: string | undefined;
+  at: number;
+}
+
+describeWithChromium('the waiting customers, live, for a signed-in technician (real relay, PGlite, Chromium)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ce-waiting-'));
+  let db: Database;
+  let relay: Relay;
+  let browser: TestBrowser;
+  let page: Page;
+  const customers: WsTestPeer[] = [];
+
+  beforeAll(async () => {
+    assertTechnicianBuilt();
+    db = await openDatabase({ dataDir: join(dir, 'db') });
+    await migrate(db);
+    const accounts = new AccountService(db, SYSTEM_CLOCK, pino({ level: 'silent' }));
+    await accounts.users.add('ana', 'Ana López (CompuEasys)', 'technician', 'correct horse battery');
+    relay = await createRelay({ options: { port: 0, host: '127.0.0.1', ...ROOMY_ADDRESS_LIMITS }, logger: pino({ level: 'silent' }), accounts });
+    browser = await launchTestBrowser({ locale: 'es-ES' });
+    await browser.context.grantPermissions(['notifications'], { origin: relay.url });
+    // Records every desktop notification the page makes (the real one is made too).
+    await browser.context.addInitScript(() => {
+      const Real = window.Notification;
+      const notes: { title: string; body: string | undefined; at: number }[] = [];
+      (window as unknown as { notes: typeof notes }).notes = notes;
+      class Recorded extends Real {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          notes.push({ title, body: options?.body, at: Date.now() });
+        }
+      }
+      window.Notification = Recorded;
+    });
+    page = await browser.newPage();
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const c of customers) c.close();
+    await browser?.close();
+    await relay?.close();
+    await db?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('nobody signed in: the list is refused, and the page shows none', async () => {
+    const answer = await fetch(`${relay.url}/api/account/waiting`);
+    expect(answer.status).toBe(401);
+    await openPanel(page, relay.url);
+    await page.waitForSelector('#sign-in-open:not([hidden])');
+    expect(await page.isHidden('#waiting-panel')).toBe(true);
+  });
+
+  test('signed in: a customer who starts waiting shows, with a desktop notification within a second, and never the code', async () => {
+    await page.click('#sign-in-open');
+    await page.fill('#sign-in-user', 'ana');
+    await page.fill('#sign-in-password', 'correct horse battery');
+    await page.click('#sign-in-submit');
+    // The list as it stands has arrived (empty): the page has its baseline before anyone arrives.
+    await page.waitForSelector('#waiting-panel[data-listed="true"]:not([hidden]) #waiting-empty:not([hidden])');
+
+    const customer = await WsTestPeer.hello(relay.wsUrl, 'client');
+    customers.push(customer);
+    const registeredAt = Date.now();
+    customer.sendJson({ type: 'register', name: 'PC-MARIA' });
+    const { code } = await customer.next('code');
+    await page.waitForFunction(() => (window as unknown as { notes: Note[] }).notes.length > 0, undefined, { timeout: 5000 });
+    const [note] = await page.evaluate(() => (window as unknown as { notes: Note[] }).notes);
+    expect(note).toMatchObject({ title: 'Un cliente espera ayuda', body: 'PC-MARIA' });
+    expect(note!.at - registeredAt).toBeLessThan(1000);
+    await page.waitForFunction(() => document.querySelector('#waiting-list .waiting-name')?.textContent === 'PC-MARIA');
+    expect(await page.textContent('#waiting-list .waiting-time')).toBe('acaba de llegar');
+    const shown = await page.evaluate(() => document.body.innerText);
+    expect(shown).not.toContain(code);
+    expect(shown.replace(/\s/g, '')).not.toContain(code);
+
+    // Gone from the list once it leaves.
+    customer.sendJson({ type: 'bye' });
+    await page.waitForSelector('#waiting-empty:not([hidden])', { timeout: 5000 });
+  });
+});
