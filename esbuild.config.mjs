@@ -50,6 +50,16 @@ for (const page of pages) {
   });
 }
 
+// The admins' statistics page, beside the technician page (its stats.html was copied above).
+await build({
+  ...common,
+  entryPoints: ['technician/app/stats.ts'],
+  outfile: 'dist/technician/stats.js',
+  platform: 'browser',
+  target: ['chrome110', 'firefox115'],
+  format: 'iife',
+});
+
 // Neutralino's client library beside the window's page: the runtime serves any path
 // ending in neutralino.js with its globals (port, token) in front, and the page loads it
 // as ./neutralino.js (neutralino.config.json: cli.clientLibrary).

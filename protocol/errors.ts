@@ -46,6 +46,7 @@ export const Errors = Object.freeze({
   SIGNIN_FAILED: spec('RS_ERR_SIGNIN_FAILED', 'Wrong user name or password.', 401),
   SIGNIN_BLOCKED: spec('RS_ERR_SIGNIN_BLOCKED', 'Too many failed sign-ins. Please wait a few minutes before trying again.', 429),
   SIGNIN_REQUIRED: spec('RS_ERR_SIGNIN_REQUIRED', 'Please sign in first.', 401),
+  ADMIN_REQUIRED: spec('RS_ERR_ADMIN_REQUIRED', 'Only administrators may see this.', 403),
   RESUME_INVALID: spec('RS_ERR_RESUME_INVALID', 'This session cannot be resumed: the credential is not valid.', 403, CloseCode.RESUME_REFUSED),
   RESUME_EXPIRED: spec('RS_ERR_RESUME_EXPIRED', 'The session is over: a side did not come back within the grace period, or it ended while this side was away.', 410, CloseCode.SESSION_ENDED),
   RESUME_REPLACED: spec('RS_ERR_RESUME_REPLACED', 'This connection was replaced by a resumed one.', 409, CloseCode.SESSION_ENDED),

@@ -440,6 +440,8 @@ export class Hub {
   }
 
   private refuseTechnician(session: Session, error: ErrorSpec): void {
+    // The customer declined (or the keys did not verify): part of the audit trail and of the statistics.
+    this.ledger?.auditEvent('refused', session.technicianAddressKey ?? '', { why: error.code, what: 'technician refused' });
     const technician = session.refuseTechnician();
     technician?.end({ kind: 'error', error });
     // The old code was spent by the join; the customer gets a fresh one to read out.

@@ -3,6 +3,7 @@ import { Errors } from '../../protocol';
 import { addressKey, peerAddress, type TrustedProxies } from '../client-address';
 import { readBody, sendError, sendJson } from '../http-util';
 import type { AccountService } from './sign-in';
+import { rangeOf, statistics, statisticsCsv } from '../stats/statistics';
 import type { WaitingBoard } from './waiting-board';
 import { MAX_PASSWORD_LENGTH } from './passwords';
 import type { User } from './users';
@@ -64,6 +65,7 @@ export class AccountRoutes {
       else if (!this.waiting.watch(res)) sendError(res, Errors.LIMIT_SERVER_FULL);
       return;
     }
+    if ((route === 'stats' || route === 'stats.csv') && req.method === 'GET') return this.statistics(req, res, route === 'stats.csv');
     if (route === 'me' && req.method === 'GET') {
       const user = await this.accounts.sessions.user(cookieValue(req, SESSION_COOKIE));
       if (user === undefined) sendError(res, Errors.SIGNIN_REQUIRED);
@@ -103,6 +105,32 @@ export class AccountRoutes {
         sendJson(res, 200, { success: true });
       }
     }
+  }
+
+  /**
+   * Usage statistics (`stats`, JSON) or the session records as CSV (`stats.csv`), for
+   * admins only: `?from=YYYY-MM-DD&to=YYYY-MM-DD[&technician=<name>]`, UTC days, `to` included.
+   */
+  private async statistics(req: IncomingMessage, res: ServerResponse, csv: boolean): Promise<void> {
+    const user = await this.accounts.sessions.user(cookieValue(req, SESSION_COOKIE));
+    if (user === undefined) return sendError(res, Errors.SIGNIN_REQUIRED);
+    if (user.role !== 'admin') return sendError(res, Errors.ADMIN_REQUIRED);
+    const params = new URL(req.url ?? '/', 'http://relay').searchParams;
+    const technician = params.get('technician') ?? undefined;
+    if (technician !== undefined && technician.length > 64) return sendError(res, Errors.HTTP_BAD_REQUEST);
+    const range = rangeOf({ from: params.get('from') ?? '', to: params.get('to') ?? '' });
+    if (typeof range === 'string') return sendError(res, Errors.HTTP_BAD_REQUEST);
+    if (!csv) {
+      sendJson(res, 200, { success: true, ...await statistics(this.accounts.db, range, technician) });
+      return;
+    }
+    const text = await statisticsCsv(this.accounts.db, range, technician);
+    res.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="compueasys-sessions-${params.get('from')}-${params.get('to')}.csv"`,
+      'cache-control': 'no-store',
+    });
+    res.end(text);
   }
 
   private async signIn(res: ServerResponse, text: string, address: string): Promise<void> {

@@ -27,7 +27,7 @@ export class AccountService {
   private readonly byAddress = new AttemptLimiter({ perAddress: SIGN_IN_ATTEMPTS, global: 1000, globalWindowMs: 60_000, cooldownMs: SIGN_IN_COOLDOWN_MS, maxTrackedAddresses: 100_000 });
   private readonly byAccount = new AttemptLimiter({ perAddress: SIGN_IN_ATTEMPTS, global: 1000, globalWindowMs: 60_000, cooldownMs: SIGN_IN_COOLDOWN_MS, maxTrackedAddresses: 100_000 });
 
-  constructor(private readonly db: Database, private readonly clock: Clock, private readonly logger: Logger) {
+  constructor(readonly db: Database, private readonly clock: Clock, private readonly logger: Logger) {
     this.users = new UserStore(db);
     this.sessions = new WebSessions(db, () => clock.now());
   }

@@ -30,6 +30,7 @@ export class AccountPanel {
   private readonly openButton = byId<HTMLButtonElement>('sign-in-open');
   private readonly signOutButton = byId<HTMLButtonElement>('sign-out');
   private readonly everywhereButton = byId<HTMLButtonElement>('sign-out-everywhere');
+  private readonly statsLink = byId('stats-link');
   private readonly view = byId('sign-in-view');
   private readonly connectView = byId('connect-view');
   private readonly form = byId<HTMLFormElement>('sign-in-form');
@@ -126,5 +127,7 @@ export class AccountPanel {
     this.openButton.hidden = user !== undefined;
     this.signOutButton.hidden = user === undefined;
     this.everywhereButton.hidden = user === undefined;
+    // The statistics are an admin's; the relay refuses them to anyone else all the same.
+    this.statsLink.hidden = user?.role !== 'admin';
   }
 }
