@@ -12,6 +12,8 @@ import { TRANSPORT_SLACK_BYTES, WsConnection } from './ws-connection';
 
 /** The WebSocket endpoint. */
 export const WS_PATH = '/ws';
+/** Longest wait for the database to say who a session cookie belongs to. */
+const SIGN_IN_LOOKUP_TIMEOUT_MS = 3000;
 
 export interface WsAdmissionDeps {
   /** Who a session cookie belongs to (technician accounts); absent without a database. */
@@ -71,11 +73,15 @@ export class WsAdmission {
       return;
     }
     // The account is looked up before the upgrade completes: the client sends nothing
-    // until it has the answer, so nothing it says is read before we know who it is.
-    lookUp(req).catch((err: unknown) => {
+    // until it has the answer, so nothing it says is read before we know who it is. A
+    // database that does not answer in time makes the technician anonymous, never a hang.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const slow = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), SIGN_IN_LOOKUP_TIMEOUT_MS); });
+    Promise.race([lookUp(req), slow]).catch((err: unknown) => {
       this.deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'could not look up a sign-in; taken as anonymous');
       return undefined;
     }).then((user) => {
+      clearTimeout(timer);
       if (socket.destroyed) return;
       this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, req, user));
     }, () => socket.destroy());
