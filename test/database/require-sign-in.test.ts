@@ -1,23 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import pino from 'pino';
 import { createAgent, type Agent } from '../../client/agent';
 import type { ConsentRequest } from '../../client/session/client-session';
-import { AccountService } from '../../relay/accounts/sign-in';
-import { SYSTEM_CLOCK } from '../../relay/clock';
-import { createRelay, type Relay } from '../../relay/server';
-import { openDatabase, type Database } from '../../relay/store/database';
-import { migrate } from '../../relay/store/migrations';
+import type { Relay } from '../../relay/server';
 import { assertTechnicianBuilt, openPanel, submitCode, waitForState } from '../browser/panel-driver';
+import { startAccountsRelay, signInOnPage, type AccountsRelay } from '../support/accounts-relay';
 import { describeWithChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
 import { fakeHardware } from '../support/fake-hardware';
-import { eventually, legacyCall, ROOMY_ADDRESS_LIMITS } from '../support/relay-harness';
+import { eventually, legacyCall } from '../support/relay-harness';
 
 describeWithChromium('--require-sign-in: only signed-in technicians join, and the customer is told the verified name', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ce-require-signin-'));
-  let db: Database;
+  let server: AccountsRelay;
   let relay: Relay;
   let browser: TestBrowser;
   let page: Page;
@@ -26,11 +18,8 @@ describeWithChromium('--require-sign-in: only signed-in technicians join, and th
 
   beforeAll(async () => {
     assertTechnicianBuilt();
-    db = await openDatabase({ dataDir: join(dir, 'db') });
-    await migrate(db);
-    const accounts = new AccountService(db, SYSTEM_CLOCK, pino({ level: 'silent' }));
-    await accounts.users.add('ana', 'Ana López (CompuEasys)', 'technician', 'correct horse battery');
-    relay = await createRelay({ options: { port: 0, host: '127.0.0.1', requireSignIn: true, ...ROOMY_ADDRESS_LIMITS }, logger: pino({ level: 'silent' }), accounts });
+    server = await startAccountsRelay([['ana', 'Ana López (CompuEasys)', 'technician', 'correct horse battery']], { requireSignIn: true });
+    ({ relay } = server);
     agent = await createAgent({
       ...fakeHardware(relay.wsUrl).deps,
       consent: async (request) => { questions.push(request); return 'view-only'; },
@@ -44,9 +33,7 @@ describeWithChromium('--require-sign-in: only signed-in technicians join, and th
   afterAll(async () => {
     await agent?.close();
     await browser?.close();
-    await relay?.close();
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await server?.close();
   });
 
   async function code(): Promise<string> {
@@ -73,10 +60,7 @@ describeWithChromium('--require-sign-in: only signed-in technicians join, and th
   });
 
   test('signed in, the technician joins with the same code, and the customer\'s question carries the verified account name', async () => {
-    await page.click('#sign-in-open');
-    await page.fill('#sign-in-user', 'ana');
-    await page.fill('#sign-in-password', 'correct horse battery');
-    await page.click('#sign-in-submit');
+    await signInOnPage(page, 'ana', 'correct horse battery');
     await page.waitForSelector('#account-name:not([hidden])');
     await page.fill('#access-code', await code());
     await page.click('#connect-button');

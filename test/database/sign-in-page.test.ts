@@ -1,54 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import pino from 'pino';
-import { AccountService, SIGN_IN_ATTEMPTS } from '../../relay/accounts/sign-in';
-import { SYSTEM_CLOCK } from '../../relay/clock';
-import { createRelay, type Relay } from '../../relay/server';
-import { openDatabase, type Database } from '../../relay/store/database';
-import { migrate } from '../../relay/store/migrations';
+import { SIGN_IN_ATTEMPTS } from '../../relay/accounts/sign-in';
+import type { Relay } from '../../relay/server';
 import { assertTechnicianBuilt, openPanel } from '../browser/panel-driver';
+import { startAccountsRelay, signInOnPage, type AccountsRelay } from '../support/accounts-relay';
 import { describeWithChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
-import { ROOMY_ADDRESS_LIMITS } from '../support/relay-harness';
-
-/** Signs in through the page's form. */
-async function signIn(page: Page, username: string, password: string): Promise<void> {
-  await page.click('#sign-in-open');
-  await page.fill('#sign-in-user', username);
-  await page.fill('#sign-in-password', password);
-  await page.click('#sign-in-submit');
-}
 
 describeWithChromium('signing in on the technician page (real relay, PGlite, Chromium)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ce-signin-page-'));
-  let db: Database;
+  let server: AccountsRelay;
   let relay: Relay;
   let browser: TestBrowser;
   let page: Page;
 
   beforeAll(async () => {
     assertTechnicianBuilt();
-    db = await openDatabase({ dataDir: join(dir, 'db') });
-    await migrate(db);
-    const accounts = new AccountService(db, SYSTEM_CLOCK, pino({ level: 'silent' }));
-    await accounts.users.add('ana', 'Ana López (CompuEasys)', 'technician', 'correct horse battery');
-    relay = await createRelay({ options: { port: 0, host: '127.0.0.1', ...ROOMY_ADDRESS_LIMITS }, logger: pino({ level: 'silent' }), accounts });
+    server = await startAccountsRelay([['ana', 'Ana López (CompuEasys)', 'technician', 'correct horse battery']]);
+    ({ relay } = server);
     browser = await launchTestBrowser({ locale: 'es-ES' });
     page = await browser.newPage();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await relay?.close();
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await server?.close();
   });
 
   test('a wrong password is refused in Spanish; the right one signs in: the name shows and becomes the one the customer is told, and the cookie is HttpOnly and SameSite=Strict', async () => {
     await openPanel(page, relay.url);
     await page.waitForSelector('#account-area:not([hidden]) #sign-in-open:not([hidden])');
-    await signIn(page, 'ana', 'wrong horse battery');
+    await signInOnPage(page, 'ana', 'wrong horse battery');
     await page.waitForSelector('#sign-in-error:not([hidden])');
     expect(await page.textContent('#sign-in-error')).toBe('Usuario o contraseña incorrectos.');
     expect(await page.inputValue('#sign-in-password')).toBe('');
@@ -82,11 +61,11 @@ describeWithChromium('signing in on the technician page (real relay, PGlite, Chr
 
   test('after too many failures the page says to wait, even for the right password', async () => {
     for (let i = 0; i < SIGN_IN_ATTEMPTS; i++) {
-      await signIn(page, 'ana', `guess number ${i}`);
+      await signInOnPage(page, 'ana', `guess number ${i}`);
       await page.waitForFunction(() => document.getElementById('sign-in-error')?.hidden === false);
       await page.click('#sign-in-cancel');
     }
-    await signIn(page, 'ana', 'correct horse battery');
+    await signInOnPage(page, 'ana', 'correct horse battery');
     await page.waitForFunction(() => (document.getElementById('sign-in-error')?.textContent ?? '').startsWith('Demasiados intentos'));
     expect(await page.isHidden('#account-name')).toBe(true);
   });

@@ -1,16 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import pino from 'pino';
-import { AccountService } from '../../relay/accounts/sign-in';
-import { SYSTEM_CLOCK } from '../../relay/clock';
-import { createRelay, type Relay } from '../../relay/server';
-import { openDatabase, type Database } from '../../relay/store/database';
-import { migrate } from '../../relay/store/migrations';
+import type { Relay } from '../../relay/server';
 import { assertTechnicianBuilt, openPanel } from '../browser/panel-driver';
+import { startAccountsRelay, signInOnPage, type AccountsRelay } from '../support/accounts-relay';
 import { describeWithChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
-import { ROOMY_ADDRESS_LIMITS } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 
 interface Note {
@@ -20,8 +12,7 @@ interface Note {
 }
 
 describeWithChromium('the waiting customers, live, for a signed-in technician (real relay, PGlite, Chromium)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ce-waiting-'));
-  let db: Database;
+  let server: AccountsRelay;
   let relay: Relay;
   let browser: TestBrowser;
   let page: Page;
@@ -29,11 +20,8 @@ describeWithChromium('the waiting customers, live, for a signed-in technician (r
 
   beforeAll(async () => {
     assertTechnicianBuilt();
-    db = await openDatabase({ dataDir: join(dir, 'db') });
-    await migrate(db);
-    const accounts = new AccountService(db, SYSTEM_CLOCK, pino({ level: 'silent' }));
-    await accounts.users.add('ana', 'Ana López (CompuEasys)', 'technician', 'correct horse battery');
-    relay = await createRelay({ options: { port: 0, host: '127.0.0.1', ...ROOMY_ADDRESS_LIMITS }, logger: pino({ level: 'silent' }), accounts });
+    server = await startAccountsRelay([['ana', 'Ana López (CompuEasys)', 'technician', 'correct horse battery']]);
+    ({ relay } = server);
     browser = await launchTestBrowser({ locale: 'es-ES' });
     await browser.context.grantPermissions(['notifications'], { origin: relay.url });
     // Records every desktop notification the page makes (the real one is made too).
@@ -55,9 +43,7 @@ describeWithChromium('the waiting customers, live, for a signed-in technician (r
   afterAll(async () => {
     for (const c of customers) c.close();
     await browser?.close();
-    await relay?.close();
-    await db?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await server?.close();
   });
 
   test('nobody signed in: the list is refused, and the page shows none', async () => {
@@ -69,10 +55,7 @@ describeWithChromium('the waiting customers, live, for a signed-in technician (r
   });
 
   test('signed in: a customer who starts waiting shows, with a desktop notification within a second, and never the code', async () => {
-    await page.click('#sign-in-open');
-    await page.fill('#sign-in-user', 'ana');
-    await page.fill('#sign-in-password', 'correct horse battery');
-    await page.click('#sign-in-submit');
+    await signInOnPage(page, 'ana', 'correct horse battery');
     // The list as it stands has arrived (empty): the page has its baseline before anyone arrives.
     await page.waitForSelector('#waiting-panel[data-listed="true"]:not([hidden]) #waiting-empty:not([hidden])');
 
