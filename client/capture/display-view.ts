@@ -86,6 +86,11 @@ export class DisplayView {
     return { x: monitor.x, y: monitor.y, width: monitor.width, height: monitor.height };
   }
 
+  /** The id of the display streamed now (0: the whole desktop). */
+  get streamingId(): number {
+    return this.listsMonitors() ? this.selected : WHOLE_DESKTOP_ID;
+  }
+
   /** Changes whenever {@link area} may have: what was cropped under another value is of another place. */
   get version(): number {
     return this.generation;

@@ -32,6 +32,8 @@ export interface RawFrame {
    * inside them. A number, not the frame itself: a chain of 8 MB frames would never be freed.
    */
   readonly changedSince?: { readonly previousId: number; readonly rects: readonly Rect[] };
+  /** Set when the frame shows one display of several (cropToView): its id in `screen-info`, for the FRAME header. */
+  readonly displayId?: number;
   /**
    * Set by a source that keeps frames in a shared, versioned buffer (damage-tracked-source.ts):
    * the pixels of `rect` without building the whole of `data`, which such a frame only makes

@@ -29,7 +29,8 @@ export function cropToView(source: ScreenSource, view: DisplayView): ScreenSourc
       const sameArea = last?.version === version;
       const whole = area === undefined || (area.width === frame.width && area.height === frame.height);
       const all = { x: 0, y: 0, width: frame.width, height: frame.height };
-      const crop = whole ? (sameArea || frame.changedSince === undefined ? frame : cropFrame(frame, all, false)) : cropFrame(frame, area!, sameArea);
+      const crop = whole ? (sameArea || frame.changedSince === undefined ? frame : cropFrame(frame, all, false, view.streamingId))
+        : cropFrame(frame, area!, sameArea, view.streamingId);
       last = { frame, version, crop };
       return crop;
     },
@@ -45,7 +46,7 @@ export function cropToView(source: ScreenSource, view: DisplayView): ScreenSourc
  * it (a damage-driven frame builds its 8 MB buffer only then, see versioned-shadow.ts).
  * `changedSince` is carried over, moved into the area, when `keepChanges`.
  */
-function cropFrame(frame: RawFrame, area: Rect, keepChanges: boolean): RawFrame {
+function cropFrame(frame: RawFrame, area: Rect, keepChanges: boolean, displayId: number): RawFrame {
   let view: Uint8Array | undefined;
   const since = frame.changedSince;
   const rects = since === undefined || !keepChanges ? undefined : since.rects.flatMap((r) => {
@@ -59,6 +60,7 @@ function cropFrame(frame: RawFrame, area: Rect, keepChanges: boolean): RawFrame 
     channelOrder: frame.channelOrder,
     ...(frame.frameId !== undefined ? { frameId: frame.frameId } : {}),
     ...(since !== undefined && rects !== undefined ? { changedSince: { previousId: since.previousId, rects } } : {}),
+    displayId,
     get data(): Uint8Array {
       view ??= frame.data.subarray(area.y * frame.stride + area.x * 4);
       return view;

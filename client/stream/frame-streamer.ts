@@ -421,7 +421,8 @@ export class FrameStreamer {
           flags: (full ? FrameFlag.FULL : 0) | (index === rects.length - 1 ? FrameFlag.LAST : 0) | (halved ? FrameFlag.SCALED : 0),
           seq,
           captureTimeMs,
-          displayId: this.options.displayId,
+          // The monitor this frame shows, when one of several is streamed (cropToView).
+          displayId: frame.displayId ?? this.options.displayId,
           format: this.deps.encoder.format,
           rectIndex: index,
           x: rect.x,

@@ -227,13 +227,13 @@ describe('the client agent against a real relay (screen and input faked)', () =>
       ],
       streaming: 1,
     });
-    expect(await agent.until(fullUpdate)).toMatchObject({ screenWidth: 320, screenHeight: 480 });
+    expect(await agent.until(fullUpdate)).toMatchObject({ screenWidth: 320, screenHeight: 480, displayId: 1 });
     // The pointer is on the other monitor: hidden on this picture.
     expect(await agent.until(textOf('cursor-pos'))).toMatchObject({ visible: false });
 
     tech.sendJson({ type: 'select-display', id: 2 });
     expect(await agent.until(textOf('screen-info'))).toMatchObject({ streaming: 2 });
-    expect(await agent.until(fullUpdate)).toMatchObject({ screenWidth: 320, screenHeight: 480, x: 0, y: 0, width: 320, height: 480 });
+    expect(await agent.until(fullUpdate)).toMatchObject({ screenWidth: 320, screenHeight: 480, x: 0, y: 0, width: 320, height: 480, displayId: 2 });
     const shown = (item: Item) => { const pos = textOf('cursor-pos')(item); return pos?.visible === true ? pos : undefined; };
     expect(await agent.until(shown)).toMatchObject({ x: 80, y: 50, visible: true });
     tech.sendJson({ type: 'input', seq: 0, event: { kind: 'click', button: 'left', x: 10, y: 20 } });
@@ -245,7 +245,7 @@ describe('the client agent against a real relay (screen and input faked)', () =>
     tech.sendJson({ type: 'select-display', id: 7 });
     tech.sendJson({ type: 'select-display', id: 0 });
     expect(await agent.until(textOf('screen-info'))).toMatchObject({ streaming: 0 });
-    expect(await agent.until(fullUpdate)).toMatchObject({ screenWidth: 640, screenHeight: 480 });
+    expect(await agent.until(fullUpdate)).toMatchObject({ screenWidth: 640, screenHeight: 480, displayId: 0 });
     expect(harness.agent.session.current.kind).toBe('sharing');
   });
 
