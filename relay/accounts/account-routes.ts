@@ -62,7 +62,7 @@ export class AccountRoutes {
       // The customers waiting now, live (server-sent events): signed-in technicians only.
       const user = await this.accounts.sessions.user(cookieValue(req, SESSION_COOKIE));
       if (user === undefined) sendError(res, Errors.SIGNIN_REQUIRED);
-      else if (!this.waiting.watch(res)) sendError(res, Errors.LIMIT_SERVER_FULL);
+      else if (!this.waiting.watch(res, user.id)) sendError(res, Errors.LIMIT_SERVER_FULL);
       return;
     }
     if ((route === 'stats' || route === 'stats.csv') && req.method === 'GET') return this.statistics(req, res, route === 'stats.csv');

@@ -17,6 +17,8 @@ export const WAITING_SAMPLE_MS = 500;
 const KEEPALIVE_MS = 25_000;
 /** Most pages watching at once; more are refused (503) rather than held. */
 export const MAX_WAITING_WATCHERS = 200;
+/** Most pages one account may have watching: a few tabs, never every slot of the relay. */
+export const MAX_WAITING_WATCHERS_PER_ACCOUNT = 5;
 /** Most customers listed (the longest waiting first). */
 export const MAX_WAITING_LISTED = 200;
 
@@ -29,6 +31,7 @@ export const MAX_WAITING_LISTED = 200;
  */
 export class WaitingBoard {
   private readonly watchers = new Set<ServerResponse>();
+  private readonly perAccount = new Map<number, number>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private keepalive: ReturnType<typeof setInterval> | undefined;
   private last = '';
@@ -39,12 +42,22 @@ export class WaitingBoard {
     return this.watchers.size;
   }
 
-  /** Streams the list to `res` until it closes; false (nothing written) when too many already watch. */
-  watch(res: ServerResponse): boolean {
-    if (this.watchers.size >= MAX_WAITING_WATCHERS) return false;
+  /**
+   * Streams the list to `res` until it closes; false (nothing written) when too many already
+   * watch, on the relay or for this account (`userId`).
+   */
+  watch(res: ServerResponse, userId: number): boolean {
+    const mine = this.perAccount.get(userId) ?? 0;
+    if (this.watchers.size >= MAX_WAITING_WATCHERS || mine >= MAX_WAITING_WATCHERS_PER_ACCOUNT) return false;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     this.watchers.add(res);
-    res.on('close', () => this.unwatch(res));
+    this.perAccount.set(userId, mine + 1);
+    res.on('close', () => {
+      const left = (this.perAccount.get(userId) ?? 1) - 1;
+      if (left > 0) this.perAccount.set(userId, left);
+      else this.perAccount.delete(userId);
+      this.unwatch(res);
+    });
     res.write(this.event(this.list()));
     if (this.timer === undefined) {
       this.last = JSON.stringify(this.list());
@@ -58,6 +71,7 @@ export class WaitingBoard {
   close(): void {
     for (const w of [...this.watchers]) w.end();
     this.watchers.clear();
+    this.perAccount.clear();
     this.stop();
   }
 

@@ -4,6 +4,7 @@ import { assertTechnicianBuilt, openPanel } from '../browser/panel-driver';
 import { startAccountsRelay, signInOnPage, type AccountsRelay } from '../support/accounts-relay';
 import { describeWithChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
 import { WsTestPeer } from '../support/ws-peer';
+import { MAX_WAITING_WATCHERS_PER_ACCOUNT } from '../../relay/accounts/waiting-board';
 
 interface Note {
   title: string;
@@ -52,6 +53,33 @@ describeWithChromium('the waiting customers, live, for a signed-in technician (r
     await openPanel(page, relay.url);
     await page.waitForSelector('#sign-in-open:not([hidden])');
     expect(await page.isHidden('#waiting-panel')).toBe(true);
+  });
+
+  test('one account may watch from a few pages, not take every slot of the relay: the sixth stream is refused, and a slot frees when one closes', async () => {
+    const cookie = (await (await fetch(`${relay.url}/api/account/signin`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'ana', password: 'correct horse battery' }),
+    })).headers.get('set-cookie'))!.split(';')[0]!;
+    const streams = [];
+    for (let i = 0; i < MAX_WAITING_WATCHERS_PER_ACCOUNT; i++) {
+      const stream = new AbortController();
+      const answer = await fetch(`${relay.url}/api/account/waiting`, { headers: { cookie }, signal: stream.signal });
+      expect(answer.status).toBe(200);
+      streams.push({ stream, answer });
+    }
+    const refused = await fetch(`${relay.url}/api/account/waiting`, { headers: { cookie } });
+    expect(refused.status).toBe(503);
+    expect((await refused.json()).error.code).toBe('RS_ERR_LIMIT_SERVER_FULL');
+    streams[0]!.stream.abort();
+    // The relay frees the slot when it sees the stream close: asked again until it has (bounded).
+    let freed = false;
+    for (let attempt = 0; attempt < 100 && !freed; attempt++) {
+      const again = await fetch(`${relay.url}/api/account/waiting`, { headers: { cookie } });
+      freed = again.status === 200;
+      await again.body?.cancel();
+      if (!freed) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(freed).toBe(true);
+    for (const { stream } of streams.slice(1)) stream.abort();
   });
 
   test('signed in: a customer who starts waiting shows, with a desktop notification within a second, and never the code', async () => {
