@@ -97,6 +97,9 @@ export async function statistics(db: Database, range: { from: Date; until: Date 
   };
 }
 
+/** Most sessions one CSV holds (it is built in memory): a longer range is asked for in parts. */
+export const MAX_CSV_ROWS = 100_000;
+
 const CSV_COLUMNS = ['started_at', 'paired_at', 'ended_at', 'duration_s', 'technician', 'customer', 'view_only', 'bytes_to_technician',
   'bytes_to_customer', 'end_reason', 'sealed', 'legacy'] as const;
 
@@ -111,7 +114,7 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The session records of the range as CSV (RFC 4180, CRLF), one line per session, oldest first. */
+/** The session records of the range as CSV (RFC 4180, CRLF), one line per session, oldest first, at most MAX_CSV_ROWS. */
 export async function statisticsCsv(db: Database, range: { from: Date; until: Date }, technician?: string): Promise<string> {
   const params: unknown[] = [range.from, range.until];
   const byTechnician = technician === undefined ? '' : ` AND ${TECHNICIAN} = $3`;
@@ -119,7 +122,7 @@ export async function statisticsCsv(db: Database, range: { from: Date; until: Da
   const { rows } = await db.query<Record<string, unknown>>(
     `SELECT r.started_at, r.paired_at, r.ended_at, round(r.duration_ms / 1000.0, 1) AS duration_s, ${TECHNICIAN} AS technician,
        r.customer_name AS customer, r.view_only, r.bytes_to_technician, r.bytes_to_customer, r.end_reason, r.sealed, r.legacy
-     ${FROM_RECORDS}${byTechnician} ORDER BY r.started_at, r.id`, params);
+     ${FROM_RECORDS}${byTechnician} ORDER BY r.started_at, r.id LIMIT ${MAX_CSV_ROWS}`, params);
   const lines = [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c] instanceof Date ? r[c] : r[c] === null ? null : typeof r[c] === 'boolean' ? String(r[c]) : r[c])).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }
