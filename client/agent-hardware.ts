@@ -121,10 +121,14 @@ function monitorListerFor(config: Pick<AgentHardwareConfig, 'platform' | 'x11Dis
   return createXrandrMonitorLister(config.x11Display);
 }
 
-/** The clipboard: X11 selections; none elsewhere (Windows is not wired yet) or where the display refuses. */
+/** The clipboard: X11 selections on Linux, the Windows clipboard on Windows; none elsewhere or where it cannot be reached. */
 async function openClipboard(config: AgentHardwareConfig): Promise<SystemClipboard | undefined> {
-  if (config.platform !== 'linux' || config.x11Display === undefined || config.x11Display === '') return undefined;
   try {
+    if (config.platform === 'win32') {
+      const { WindowsClipboard } = await import('./clipboard/windows-clipboard-adapter');
+      return await WindowsClipboard.open();
+    }
+    if (config.platform !== 'linux' || config.x11Display === undefined || config.x11Display === '') return undefined;
     const { X11Clipboard } = await import('./clipboard/x11-clipboard-adapter');
     return await X11Clipboard.open(config.x11Display);
   } catch (error) {

@@ -30,7 +30,7 @@ export async function untilCodeChanges(page: Page, old: string): Promise<string>
  * the screen it was told about, once the window shows it is sharing. `describe` adds the
  * program's output to a failure.
  */
-export async function connectAndAllowControl(page: Page, relayWsUrl: string, describe: () => string = () => ''):
+export async function connectAndAllowControl(page: Page, relayWsUrl: string, describe: () => string = () => '', features?: readonly string[]):
 Promise<{ tech: WsTestPeer; code: string; info: Extract<ControlMessage, { type: 'screen-info' }> }> {
   await waitForBodyState(page, 'idle', 20_000);
   await page.click('#connect-button');
@@ -38,7 +38,7 @@ Promise<{ tech: WsTestPeer; code: string; info: Extract<ControlMessage, { type: 
     throw new Error(`${String(e)}\nwindow: ${await page.getAttribute('body', 'data-state')} ${await page.textContent('#failed-text')}\nprogram:\n${describe()}`);
   });
   const code = await shownCode(page);
-  const { tech } = await joinSealed(relayWsUrl, code);
+  const { tech } = await joinSealed(relayWsUrl, code, undefined, features);
   await waitForBodyState(page, 'consent', 20_000);
   await page.click('#allow-control');
   await tech.until('paired', 20_000);

@@ -23,6 +23,8 @@ const WIDTH = 1024;
 const HEIGHT = 768;
 /** Every character here was lost or cut to a byte by libnut-win32's typing. */
 const PHRASE = 'Útil: año, € ñ ü ß 日本';
+/** The technician's text for the customer's clipboard (issue 15's phrase). */
+const CLIPBOARD_TEXT = 'año, €, ñ';
 const NO_MODIFIERS = { ctrl: false, alt: false, shift: false, meta: false };
 
 /**
@@ -65,7 +67,7 @@ describeWithWine('the Windows package under Wine', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('built, unpacked and started with no options: opens its window in the default browser, pairs sealed, shows the Wine desktop, types into Notepad exactly, exits 0', async () => {
+  test('built, unpacked and started with no options: opens its window in the default browser, pairs sealed, shows the Wine desktop, types into Notepad exactly, fetches and sets the clipboard, exits 0', async () => {
     // 1. Build and unpack, as the customer gets it; every sum holds.
     const built = join(work, 'built');
     const { stdout } = await run(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), 'win', '--relay', relay.wsUrl, '--out', built],
@@ -119,7 +121,8 @@ describeWithWine('the Windows package under Wine', () => {
     // 4. The customer connects, reads the code, a sealed technician pairs, control is allowed.
     let code: string;
     let info;
-    ({ tech, code, info } = await connectAndAllowControl(page, relay.wsUrl, () => readFileSync(output, 'utf8')));
+    // The technician can use the clipboard (a page names it; step 7 uses it).
+    ({ tech, code, info } = await connectAndAllowControl(page, relay.wsUrl, () => readFileSync(output, 'utf8'), ['clipboard']));
     expect(code).toMatch(/^[0-9]{9}$/);
     expect(info.displays[0]).toMatchObject({ width: WIDTH, height: HEIGHT });
     expect(await page.isVisible('#sharing-encrypted')).toBe(true);
@@ -153,7 +156,14 @@ describeWithWine('the Windows package under Wine', () => {
     key('key-up', 'ControlLeft', 'Control');
     expect(await untilClipboardIs(xvfb, PHRASE, (next) => { clipboardTaken = next; }, 20_000)).toBe(PHRASE);
 
-    // 7. The customer stops and closes the window; the program ends by itself, cleanly.
+    // 7. The clipboard through the agent (koffi, CF_UNICODETEXT): the technician fetches what
+    //    Notepad copied, then puts its own text there, which Wine hands to the X clipboard.
+    tech.sendJson({ type: 'clipboard-request', follow: false });
+    expect(await tech.until('clipboard', 20_000)).toEqual({ type: 'clipboard', text: PHRASE });
+    tech.sendJson({ type: 'clipboard', text: CLIPBOARD_TEXT });
+    expect(await untilClipboardIs(xvfb, CLIPBOARD_TEXT, (next) => { clipboardTaken = next; }, 20_000)).toBe(CLIPBOARD_TEXT);
+
+    // 8. The customer stops and closes the window; the program ends by itself, cleanly.
     await page.click('#stop-button');
     await waitForBodyState(page, 'ended', 20_000);
     await page.close();
