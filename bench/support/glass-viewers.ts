@@ -17,7 +17,7 @@ import type { TestBrowser } from '../../test/support/browser';
 import { stopChild } from '../../test/support/xvfb';
 import { openPanel, submitCode, waitForState } from '../../test/browser/panel-driver';
 import { AGENT_ARGS, EXPECTED_ADAPTERS as EXPECTED } from './agent-ipc';
-import { startFeatureFilter, type FeatureFilter } from './glass-feature-filter';
+import { startFeatureFilter, type FeatureFilter } from '../../test/support/feature-filter';
 import { countReceivedBytes, installMeter } from './glass-meter';
 import { CPU_PROFILE_DIR } from './cpu-profile';
 import { descendantsCpuMs, rssBytes } from './proc-cpu';
@@ -114,7 +114,7 @@ function printedCode(text: string): string | undefined {
 /** How our viewer is set up beyond the defaults. */
 export interface OurViewerOptions {
   /**
-   * Relay features the agent is not told about (through a glass-feature-filter.ts in front of
+   * Relay features the agent is not told about (through test/support/feature-filter.ts in front of
    * the relay, for the agent's socket only), so it does without them: `scaled-frames` to
    * measure the agent without half-resolution motion. The filter is put in front whenever
    * this is given, even empty, so that both lanes of a comparison have the same hop.

@@ -1,4 +1,4 @@
-import WebSocket, { WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { encodeFrameAck, Errors, FrameFlag, PROTOCOL_VERSION, type ControlMessage, type FrameHeader } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
 import type { BackoffOptions } from '../../common/backoff';
@@ -12,6 +12,7 @@ import type { FakeScreenSource } from '../../client/test/support/fake-screen-sou
 import { ManualClock } from '../../relay/clock';
 import type { Relay } from '../../relay/server';
 import { untilAgentHasRead } from '../support/agent-barrier';
+import { startFeatureFilter } from '../support/feature-filter';
 import { fakeHardware, type RecordingSink } from '../support/fake-hardware';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { joinSealed, TechnicianNotVerified } from '../support/sealed-peers';
@@ -194,7 +195,7 @@ describe('the client agent against a real relay (screen and input faked)', () =>
   });
 
   test('through an older relay (its welcome names no feature) the pointer is not sent, even to a page that asked: that relay would close the socket', async () => {
-    const older = await olderRelayInFront(relay.wsUrl);
+    const older = await startFeatureFilter(relay.wsUrl, 'all');
     try {
       const cursor = new StillCursor();
       harness = await startAgent(older.wsUrl, 'view-only', { cursor });
@@ -265,7 +266,7 @@ describe('the client agent against a real relay (screen and input faked)', () =>
   });
 
   test('through an older relay (its welcome names no feature) two monitors are shown as one desktop, even to a page that can pick', async () => {
-    const older = await olderRelayInFront(relay.wsUrl);
+    const older = await startFeatureFilter(relay.wsUrl, 'all');
     try {
       harness = await startAgent(older.wsUrl, 'view-only', { monitors: TWO_MONITORS });
       const tech = (await joinSealed(relay.wsUrl, await codeOf(harness), 'Juan', ['cursor', 'displays'])).tech;
@@ -324,7 +325,7 @@ describe('the client agent against a real relay (screen and input faked)', () =>
   });
 
   test('chat: through an older relay (its welcome names no feature) no chat is offered, even to a page that can chat', async () => {
-    const older = await olderRelayInFront(relay.wsUrl);
+    const older = await startFeatureFilter(relay.wsUrl, 'all');
     try {
       const chat = new RecordingChat();
       harness = await startAgent(older.wsUrl, 'view-only', { chat });
@@ -443,7 +444,7 @@ describe('the client agent against a real relay (screen and input faked)', () =>
   test('never to a page that did not say so, nor through an older relay (it would close the socket on the unknown flag)', async () => {
     expect((await headersDuringMotion(relay.wsUrl, ['cursor'])).filter((h) => h.flags & FrameFlag.SCALED)).toEqual([]);
     expect((await headersDuringMotion(relay.wsUrl, undefined)).filter((h) => h.flags & FrameFlag.SCALED)).toEqual([]);
-    const older = await olderRelayInFront(relay.wsUrl);
+    const older = await startFeatureFilter(relay.wsUrl, 'all');
     try {
       expect((await headersDuringMotion(older.wsUrl, ['cursor', 'scaled-frames'])).filter((h) => h.flags & FrameFlag.SCALED)).toEqual([]);
     } finally {
@@ -593,47 +594,6 @@ describe('the client agent and a misbehaving relay', () => {
     }
   });
 });
-
-/**
- * The relay as an older one greets its peers: a WebSocket proxy in front of the real relay
- * that takes `features` out of `welcome` and passes everything else as it is.
- */
-async function olderRelayInFront(relayWsUrl: string): Promise<{ wsUrl: string; close(): Promise<void> }> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  server.on('connection', (peer) => {
-    const upstream = new WebSocket(relayWsUrl);
-    const early: [Buffer, boolean][] = [];
-    upstream.on('open', () => { for (const [data, binary] of early.splice(0)) upstream.send(data, { binary }); });
-    peer.on('message', (data: Buffer, binary: boolean) => {
-      if (upstream.readyState === WebSocket.OPEN) upstream.send(data, { binary });
-      else early.push([data, binary]);
-    });
-    upstream.on('message', (data: Buffer, binary: boolean) => {
-      if (!binary) {
-        const message = JSON.parse(data.toString('utf8')) as { type: string; features?: unknown };
-        if (message.type === 'welcome') {
-          delete message.features;
-          peer.send(JSON.stringify(message));
-          return;
-        }
-      }
-      peer.send(data, { binary });
-    });
-    peer.on('close', () => upstream.close());
-    upstream.on('close', () => peer.close());
-    peer.on('error', () => upstream.terminate());
-    upstream.on('error', () => peer.terminate());
-  });
-  const { port } = server.address() as { port: number };
-  return {
-    wsUrl: `ws://127.0.0.1:${port}${new URL(relayWsUrl).pathname}`,
-    close: () => new Promise<void>((resolve) => {
-      for (const c of server.clients) c.terminate();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 /** The customer's clipboard in memory: what a program copies, and what the agent reads and writes. */
 class FakeClipboard implements SystemClipboard {
