@@ -3,6 +3,7 @@ import type { Relay } from '../../relay/server';
 import { assertTechnicianBuilt, openPanel } from '../browser/panel-driver';
 import { startAccountsRelay, signInOnPage, type AccountsRelay } from '../support/accounts-relay';
 import { describeWithChromium, launchTestBrowser, type TestBrowser } from '../support/browser';
+import { eventually } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
 import { MAX_WAITING_WATCHERS_PER_ACCOUNT } from '../../relay/accounts/waiting-board';
 
@@ -70,15 +71,12 @@ describeWithChromium('the waiting customers, live, for a signed-in technician (r
     expect(refused.status).toBe(503);
     expect((await refused.json()).error.code).toBe('RS_ERR_LIMIT_SERVER_FULL');
     streams[0]!.stream.abort();
-    // The relay frees the slot when it sees the stream close: asked again until it has (bounded).
-    let freed = false;
-    for (let attempt = 0; attempt < 100 && !freed; attempt++) {
+    // The relay frees the slot when it sees the stream close: asked again until it has.
+    await eventually(async () => {
       const again = await fetch(`${relay.url}/api/account/waiting`, { headers: { cookie } });
-      freed = again.status === 200;
       await again.body?.cancel();
-      if (!freed) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    expect(freed).toBe(true);
+      return again.status === 200;
+    }, 2000, 'a slot freed by the closed stream');
     for (const { stream } of streams.slice(1)) stream.abort();
   });
 

@@ -23,10 +23,10 @@ export async function startTestRelay(options: Partial<RelayOptions> = {}, clock?
   });
 }
 
-/** Polls `condition` until true (bounded): for states reached asynchronously. */
-export async function eventually(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+/** Polls `condition` (which may itself ask, e.g. over HTTP) until true (bounded): for states reached asynchronously. */
+export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
