@@ -183,7 +183,8 @@ export function startWindowProcess(display: XvfbDisplay, relayWsUrl: string, ext
 
 /**
  * A technician that draws what it receives into an RGB picture of the remote screen,
- * acknowledging each update once drawn, as the viewer does.
+ * acknowledging each update once drawn, as the viewer does. While it runs it reads every
+ * message of the peer and drops the text ones: stop it before waiting for a text message.
  */
 export class ComposingTechnician {
   width = 0;
