@@ -48,6 +48,8 @@ export interface StreamerLike {
   onAck(seq: number): void;
   requestRefresh(): void;
   setQuality(quality: number | 'auto'): void;
+  /** Runs `switchPicture` between two updates, the next one full (FrameStreamer.betweenUpdates). */
+  betweenUpdates(switchPicture: () => void): void;
 }
 
 /**
@@ -772,19 +774,28 @@ export class ClientSession {
     this.deps.chat?.onAvailable(open);
   }
 
-  /** The technician picked another display: stream it, from a full update, and say so. */
+  /**
+   * The technician picked another display: stream it, from a full update, and say so.
+   * The switch waits for the frames of the old display already grabbed to go out, so the
+   * page never gets one of them after the `screen-info` naming the new one.
+   */
   private selectDisplay(id: number): void {
     if (this.state.kind !== 'sharing' || !this.displaysPickable) {
       this.deps.logger.warn('ignored a choice of display the technician was not offered');
       return;
     }
-    const choice = this.deps.selectDisplay?.(id);
-    if (choice === undefined) {
-      this.deps.logger.warn({ id }, 'ignored a choice of a display that is not listed');
-      return;
-    }
-    this.sendToTechnician({ type: 'screen-info', ...choice });
-    this.streamer?.requestRefresh();
+    const attempt = this.attempt;
+    const switchDisplay = (): void => {
+      if (this.attempt !== attempt || this.state.kind !== 'sharing') return;
+      const choice = this.deps.selectDisplay?.(id);
+      if (choice === undefined) {
+        this.deps.logger.warn({ id }, 'ignored a choice of a display that is not listed');
+        return;
+      }
+      this.sendToTechnician({ type: 'screen-info', ...choice });
+    };
+    if (this.streamer !== undefined) this.streamer.betweenUpdates(switchDisplay);
+    else switchDisplay();
   }
 
   /**

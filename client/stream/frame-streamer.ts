@@ -143,6 +143,8 @@ export class FrameStreamer {
   private readonly motion: MotionTracker;
   /** Fires settleMs after the last halved update, to send the screen sharp once it stopped. */
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Changes of picture (another monitor) waiting for the updates already grabbed to go out. */
+  private readonly pendingSwitches: Array<() => void> = [];
 
   constructor(private readonly deps: FrameStreamerDeps, options: FrameStreamerOptionsInput = {}) {
     this.options = resolveStreamerOptions(options);
@@ -183,6 +185,7 @@ export class FrameStreamer {
     this.unsubscribe = undefined;
     this.clearTimer();
     this.clearSettleTimer();
+    this.pendingSwitches.length = 0;
     await this.running;
     await this.sending;
     this.inFlight.clear();
@@ -207,6 +210,22 @@ export class FrameStreamer {
   /** The next update is a full frame (the viewer joined, lost a frame, or asked). */
   requestRefresh(): void {
     this.refreshPending = true;
+    this.wake();
+  }
+
+  /**
+   * Runs `switchPicture` (the technician picked another monitor: it moves the view and
+   * tells the page) once every update already grabbed has gone out and before the next
+   * grab, and makes that next update a full one. So the page gets the old picture's
+   * frames, then what `switchPicture` sends, then only the new picture: never a frame of
+   * the old monitor after it was told the new one. Not running, it runs at once.
+   */
+  betweenUpdates(switchPicture: () => void): void {
+    if (this.state !== 'running') {
+      switchPicture();
+      return;
+    }
+    this.pendingSwitches.push(switchPicture);
     this.wake();
   }
 
@@ -278,6 +297,8 @@ export class FrameStreamer {
   /** One step: free timed-out credits, then grab and maybe send; then plan the next step. */
   private async tick(): Promise<void> {
     this.wakeRequested = false;
+    if (this.pendingSwitches.length > 0) await this.switchPictures();
+    if (this.state !== 'running') return;
     if (this.waitsForChange()) return; // no timer: the change signal, an ack or a refresh wakes us
     const blockedForMs = this.expireAcks();
     if (blockedForMs !== undefined) {
@@ -302,6 +323,25 @@ export class FrameStreamer {
       nextDelayMs = Math.max(0, this.lastGrabAt + this.options.minFrameIntervalMs - this.now());
     }
     this.schedule(nextDelayMs);
+  }
+
+  /**
+   * Applies the pending picture switches in the order asked, after the last grabbed update
+   * went out (a credit is not needed: the page is told at once, the grab waits for one).
+   */
+  private async switchPictures(): Promise<void> {
+    await this.sending;
+    if (this.state !== 'running') return;
+    for (const switchPicture of this.pendingSwitches.splice(0)) {
+      try {
+        switchPicture();
+      } catch (error) {
+        this.deps.logger?.warn({ err: error }, 'switching the streamed picture failed');
+      }
+    }
+    // What the page has is of another picture: the next update replaces all of it.
+    this.previous = undefined;
+    this.refreshPending = true;
   }
 
   /**

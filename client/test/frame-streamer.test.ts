@@ -127,6 +127,50 @@ describe('FrameStreamer', () => {
     expect(h.updates()).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it('switches the picture only after the updates already grabbed went out, then sends it whole: never an old frame after the switch', async () => {
+    const h = harness({ maxInFlight: 3 });
+    changeBeforeEveryGrab(h.screen);
+    await startAndTakeFirstFrame(h);
+    h.encoder.delayMs = 30;
+    // An update is grabbed and encoding when the technician picks another monitor, twice.
+    await until(() => h.encoder.calls.length === 2, 'a second update encoding');
+    const log: string[] = [];
+    const grab = h.screen.grab.bind(h.screen);
+    h.screen.grab = async () => { log.push('grab'); return grab(); };
+    const send = h.sent.push.bind(h.sent);
+    h.sent.push = (...headers: FrameHeader[]) => { log.push(`frame ${headers[0]!.seq}`); return send(...headers); };
+    h.streamer.betweenUpdates(() => log.push('switch to 1'));
+    h.streamer.betweenUpdates(() => log.push('switch to 2'));
+    expect(log).toEqual([]);
+    await until(() => log.includes('switch to 2') && log.slice(log.indexOf('switch to 2')).some((l) => l.startsWith('frame')), 'the switch and an update after it');
+    const switchedAt = log.indexOf('switch to 1');
+    expect(log.slice(switchedAt, switchedAt + 2)).toEqual(['switch to 1', 'switch to 2']);
+    // Every update grabbed before the switch went out whole before it; none after it.
+    const seqOf = (line: string): number => Number(line.split(' ')[1]);
+    const before = log.slice(0, switchedAt).filter((l) => l.startsWith('frame')).map(seqOf);
+    const after = log.slice(switchedAt).filter((l) => l.startsWith('frame')).map(seqOf);
+    expect(before).toContain(1);
+    expect(after.length).toBeGreaterThan(0);
+    expect(Math.min(...after)).toBeGreaterThan(Math.max(...before));
+    // The first update after the switch replaces the whole picture.
+    const first = h.sent.find((f) => f.seq === Math.min(...after))!;
+    expect(first.flags & FrameFlag.FULL).toBe(FrameFlag.FULL);
+  });
+
+  it('runs a picture switch at once when not streaming, and drops pending ones when stopped', async () => {
+    const h = harness();
+    const ran: number[] = [];
+    h.streamer.betweenUpdates(() => ran.push(1));
+    expect(ran).toEqual([1]);
+    h.encoder.delayMs = 50;
+    h.streamer.start();
+    await until(() => h.encoder.calls.length === 1, 'the first update encoding');
+    h.streamer.betweenUpdates(() => ran.push(2));
+    await settle(h.streamer.stop());
+    await elapse(100);
+    expect(ran).toEqual([1]);
+  });
+
   it('sends nothing while the screen is still, yet sends a change within maxIdleIntervalMs however long it was still', async () => {
     const h = harness({ maxIdleIntervalMs: 50 });
     await startAndTakeFirstFrame(h);
