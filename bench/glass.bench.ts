@@ -69,6 +69,8 @@ interface Lane {
   /** The viewer page's Date.now() minus the bench's, and the evaluate round trip it is known to within. */
   readonly viewerClock: { readonly offsetMs: number; readonly rttMs: number };
   readonly loadAverage: number;
+  /** Updates the viewer drew a second (our page counts them; noVNC's meter only sees frames). */
+  readonly updatesDrawnPerSecond: number;
 }
 
 async function measure(viewer: Viewer, scene: GlassSceneName): Promise<Lane> {
@@ -103,6 +105,7 @@ async function measure(viewer: Viewer, scene: GlassSceneName): Promise<Lane> {
     keysPressed,
     serverCpuPercent: cpuMs / (seconds * 10),
     serverCpuMsPerUpdate: drawn > 0 ? cpuMs / drawn : Number.NaN,
+    updatesDrawnPerSecond: drawn / seconds,
     serverRssMiB: viewer.serverRssBytes() / 1024 / 1024,
     invalidReads: readings.invalid,
     reads: readings.reads,
@@ -114,7 +117,7 @@ async function measure(viewer: Viewer, scene: GlassSceneName): Promise<Lane> {
 const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '–');
 
 function laneNote(l: Lane): string {
-  return `${l.viewer}: ${f1(l.fps)} fps, p50 ${f1(percentile(l.latenciesMs, 50))} / p95 ${f1(percentile(l.latenciesMs, 95))} ms, ${f1(l.bytesPerSecond / 1024)} KiB/s, `
+  return `${l.viewer}: ${f1(l.fps)} fps (${f1(l.updatesDrawnPerSecond)} updates drawn/s), p50 ${f1(percentile(l.latenciesMs, 50))} / p95 ${f1(percentile(l.latenciesMs, 95))} ms, ${f1(l.bytesPerSecond / 1024)} KiB/s, `
     + `server CPU ${f1(l.serverCpuPercent)} %, ${l.invalidReads}/${l.reads} reads torn, load ${l.loadAverage.toFixed(1)}`;
 }
 

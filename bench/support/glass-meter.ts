@@ -1,8 +1,9 @@
 /**
  * The glass benchmark's meter: a script put into a viewer page (ours or noVNC's) that reads
- * the viewer's canvas on every animation frame, as the eye would see it, and decodes the
- * stamp the scene painted (bench/support/glass-scene.ts). It knows nothing of either
- * protocol: only the canvas, found by a CSS selector.
+ * the viewer's canvas once per display refresh, as the eye would see it (the canvas as it is
+ * composited at that refresh), and decodes the stamp the scene painted
+ * (bench/support/glass-scene.ts). It knows nothing of either protocol: only the canvas,
+ * found by a CSS selector.
  */
 import type { Page } from 'playwright-core';
 import { METER_AREA, SQUARE, STAMP } from './glass-scene';
@@ -40,8 +41,25 @@ function meterScript(canvasSelector: string): string {
   Object.defineProperty(window, '__glass', { value: { take() { const out = { frames: m.frames.splice(0), echoesMs: m.echoesMs.splice(0), invalid: m.invalid, reads: m.reads }; m.invalid = 0; m.reads = 0; return out; } } });
   addEventListener('keydown', () => { keys.push(performance.now()); }, { capture: true });
   const lum = (d, x, y) => { const i = ((y - A.y) * A.width + (x - A.x)) * 4; return (d[i] + d[i + 1] + d[i + 2]) / 3; };
+  // Sampled once per display refresh, as the last of that refresh's animation-frame
+  // callbacks: the canvas as it is composited, with whatever a viewer drew in its own
+  // callbacks for this refresh and nothing drawn after it. The page's requestAnimationFrame
+  // is wrapped so that the sampler stays last: a callback the page adds between refreshes
+  // moves the sampler behind it (one added during a refresh belongs to the next one, which
+  // the sampler re-arms for when it runs).
+  const raf = window.requestAnimationFrame.bind(window), caf = window.cancelAnimationFrame.bind(window);
+  let samplerId = 0, inRefresh = false;
+  function onRefresh() {
+    inRefresh = false;
+    samplerId = raf(onRefresh);
+    read();
+  }
+  window.requestAnimationFrame = (callback) => {
+    const id = raf((t) => { inRefresh = true; callback(t); });
+    if (!inRefresh) { caf(samplerId); samplerId = raf(onRefresh); }
+    return id;
+  };
   function read() {
-    requestAnimationFrame(read);
     const c = document.querySelector(${JSON.stringify(canvasSelector)});
     if (!c || c.width < A.x + A.width || c.height < A.y + A.height) return;
     const now = Date.now(), at = performance.now();
@@ -64,7 +82,7 @@ function meterScript(canvasSelector: string): string {
     if (square !== -1 && sq !== square && keys.length > 0) m.echoesMs.push(at - keys.shift());
     square = sq;
   }
-  requestAnimationFrame(read);
+  samplerId = raf(onRefresh);
 })();`;
 }
 

@@ -1,7 +1,7 @@
 import { splitTextForEvents, type FrameMessage, type InputEvent } from '../../protocol';
 import { CanvasDisplay, decodeRectBitmap } from '../core/display/canvas-display';
 import { CursorOverlay } from '../core/display/cursor-overlay';
-import { UpdatePipeline } from '../core/display/update-pipeline';
+import { nextDisplayRefresh, UpdatePipeline } from '../core/display/update-pipeline';
 import type { ScaleMode } from '../core/input/coordinate-mapping';
 import { DrivingDetector } from '../core/input/driving-detector';
 import { KeyboardInput } from '../core/input/keyboard-input';
@@ -82,7 +82,7 @@ export class TechnicianPanel {
     this.pipeline = new UpdatePipeline(decodeRectBitmap, this.display, {
       onUpdateDrawn: this.onUpdateDrawn,
       onDecodeError: () => this.askRefresh(),
-    });
+    }, nextDisplayRefresh(document, window));
     const send = (event: InputEvent): void => {
       this.session?.sendInput(event);
     };

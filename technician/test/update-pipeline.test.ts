@@ -1,5 +1,5 @@
 import { FrameFlag, ImageFormat, type FrameHeader, type FrameMessage } from '../../protocol';
-import { UpdatePipeline, type RectSink } from '../core/display/update-pipeline';
+import { nextDisplayRefresh, UpdatePipeline, type RectSink, type RefreshScheduler } from '../core/display/update-pipeline';
 
 interface Deferred { resolve(v: string): void; reject(e: unknown): void }
 
@@ -14,7 +14,7 @@ function frame(seq: number, rectIndex: number, flags: number, extra: Partial<Fra
   };
 }
 
-function setup(): { pipeline: UpdatePipeline<string>; log: string[]; decodes: Deferred[]; discarded: string[] } {
+function setup(nextRefresh?: RefreshScheduler): { pipeline: UpdatePipeline<string>; log: string[]; decodes: Deferred[]; discarded: string[] } {
   const log: string[] = [];
   const decodes: Deferred[] = [];
   const discarded: string[] = [];
@@ -30,6 +30,7 @@ function setup(): { pipeline: UpdatePipeline<string>; log: string[]; decodes: De
       onUpdateDrawn: (seq, captureTimeMs) => log.push(`ack ${seq} ${captureTimeMs}`),
       onDecodeError: (h) => log.push(`error ${h.seq}/${h.rectIndex}`),
     },
+    nextRefresh,
   );
   return { pipeline, log, decodes, discarded };
 }
@@ -89,5 +90,146 @@ describe('update pipeline', () => {
     await tick();
     expect(log).toEqual([]);
     expect(discarded).toEqual(['late']);
+  });
+});
+
+/** A display whose refreshes happen when the test says: `refresh()` runs what was asked for. */
+function fakeDisplay(): { scheduler: RefreshScheduler; refresh(): void; asked(): number } {
+  let waiting: (() => void)[] = [];
+  return {
+    scheduler: (present) => { waiting.push(present); },
+    refresh() { const due = waiting; waiting = []; for (const present of due) present(); },
+    asked: () => waiting.length,
+  };
+}
+
+describe('update pipeline paced to the display refresh', () => {
+  const update = (pipeline: UpdatePipeline<string>, seq: number): void => pipeline.push(frame(seq, 0, FrameFlag.LAST));
+
+  it('draws the first update since a refresh at once, holds a second to the next refresh, so both are seen', async () => {
+    const display = fakeDisplay();
+    const { pipeline, log, decodes } = setup(display.scheduler);
+    update(pipeline, 1);
+    update(pipeline, 2);
+    decodes[0]!.resolve('a');
+    await tick();
+    expect(log).toEqual(['resize 100x50', 'draw a @0', 'ack 1 1001']); // not held: a key's echo shows at once
+    decodes[1]!.resolve('b');
+    await tick();
+    expect(log).toHaveLength(3); // 'a' is not on screen yet: 'b' would hide it
+    display.refresh(); // 'a' is shown at this refresh: 'b' still may not be drawn for it
+    expect(log).toHaveLength(3);
+    display.refresh();
+    expect(log.slice(3)).toEqual(['draw b @0', 'ack 2 1002']);
+    // Drawn at that refresh, 'b' is on screen: the next update is drawn as it comes.
+    update(pipeline, 3);
+    decodes[2]!.resolve('c');
+    await tick();
+    expect(log.slice(5)).toEqual(['draw c @0', 'ack 3 1003']);
+    // A held update goes out with the next one to arrive after a refresh, in order.
+    update(pipeline, 4);
+    update(pipeline, 5);
+    decodes[3]!.resolve('d');
+    decodes[4]!.resolve('e');
+    await tick();
+    expect(log.slice(7)).toEqual([]); // 'c' is not shown yet
+    display.refresh();
+    update(pipeline, 6);
+    decodes[5]!.resolve('f');
+    await tick();
+    expect(log.slice(7)).toEqual(['draw d @0', 'ack 4 1004']);
+  });
+
+  it('never lets more than one update wait: with three decoded, a refresh draws two', async () => {
+    const display = fakeDisplay();
+    const { pipeline, log, decodes } = setup(display.scheduler);
+    for (const seq of [1, 2, 3, 4]) update(pipeline, seq);
+    decodes.forEach((d, i) => d.resolve(`r${i}`));
+    await tick();
+    expect(log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1 1001']);
+    display.refresh(); // update 1 is shown
+    expect(log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1 1001']);
+    display.refresh();
+    expect(log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1 1001', 'ack 2 1002', 'ack 3 1003']);
+    display.refresh();
+    expect(log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1 1001', 'ack 2 1002', 'ack 3 1003', 'ack 4 1004']);
+  });
+
+  it('draws an update only once all its rectangles are decoded, and asks for no refresh while idle', async () => {
+    const display = fakeDisplay();
+    const { pipeline, log, decodes } = setup(display.scheduler);
+    pipeline.push(frame(1, 0, FrameFlag.FULL));
+    pipeline.push(frame(1, 1, FrameFlag.FULL | FrameFlag.LAST));
+    decodes[0]!.resolve('a');
+    await tick();
+    expect(log).toEqual([]);
+    decodes[1]!.resolve('b');
+    await tick();
+    expect(log).toEqual(['resize 100x50', 'draw a @0', 'draw b @10', 'ack 1 1001']);
+    display.refresh(); // shown; nothing else waits
+    expect(display.asked()).toBe(0);
+  });
+
+  it('forgets a refresh asked for before a reset', async () => {
+    const display = fakeDisplay();
+    const { pipeline, log, decodes, discarded } = setup(display.scheduler);
+    update(pipeline, 1);
+    update(pipeline, 2);
+    decodes[0]!.resolve('a');
+    decodes[1]!.resolve('b');
+    await tick();
+    pipeline.reset();
+    display.refresh();
+    display.refresh();
+    expect(log.filter((l) => l.startsWith('draw'))).toEqual(['draw a @0']);
+    expect(discarded).toEqual(['b']);
+    // After the reset the next update is drawn at once.
+    update(pipeline, 3);
+    decodes[2]!.resolve('c');
+    await tick();
+    expect(log.filter((l) => l.startsWith('draw'))).toEqual(['draw a @0', 'draw c @0']);
+  });
+});
+
+describe('nextDisplayRefresh', () => {
+  function fakeWindow() {
+    const frames: (() => void)[] = [];
+    const timers = new Map<number, () => void>();
+    let nextId = 1;
+    return {
+      frames, timers,
+      requestAnimationFrame: (cb: FrameRequestCallback) => { frames.push(() => cb(0)); return frames.length; },
+      setTimeout: ((cb: () => void) => { const id = nextId++; timers.set(id, cb); return id; }) as unknown as Window['setTimeout'],
+      clearTimeout: ((id: number) => { timers.delete(id); }) as Window['clearTimeout'],
+    };
+  }
+
+  it('uses the animation frame in a visible page, once, with a timer behind it that a frame cancels', () => {
+    const win = fakeWindow();
+    let presented = 0;
+    nextDisplayRefresh({ visibilityState: 'visible' }, win)(() => presented++);
+    expect(win.frames).toHaveLength(1);
+    expect(win.timers.size).toBe(1);
+    win.frames[0]!();
+    expect(presented).toBe(1);
+    expect(win.timers.size).toBe(0);
+  });
+
+  it('falls back on the timer when the frame never comes (the page was hidden), and runs once', () => {
+    const win = fakeWindow();
+    let presented = 0;
+    nextDisplayRefresh({ visibilityState: 'visible' }, win)(() => presented++);
+    [...win.timers.values()][0]!();
+    win.frames[0]!();
+    expect(presented).toBe(1);
+  });
+
+  it('in a hidden page uses a timer only: no animation frames come there', () => {
+    const win = fakeWindow();
+    let presented = 0;
+    nextDisplayRefresh({ visibilityState: 'hidden' }, win)(() => presented++);
+    expect(win.frames).toHaveLength(0);
+    [...win.timers.values()][0]!();
+    expect(presented).toBe(1);
   });
 });

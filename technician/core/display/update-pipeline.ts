@@ -21,6 +21,12 @@ export interface UpdatePipelineEvents {
   onDecodeError?(header: FrameHeader, error: unknown): void;
 }
 
+/**
+ * Runs `present` when the display next refreshes (requestAnimationFrame in a visible page;
+ * see `nextDisplayRefresh`). Called at most once while a call is outstanding.
+ */
+export type RefreshScheduler = (present: () => void) => void;
+
 interface Pending<T> {
   readonly header: FrameHeader;
   settled: boolean;
@@ -42,11 +48,23 @@ export class UpdatePipeline<T> {
   private screenWidth = 0;
   private screenHeight = 0;
   private generation = 0;
+  /** A callback is asked for at the next refresh (only with a RefreshScheduler). */
+  private refreshAsked = false;
+  /**
+   * An update was drawn since the last refresh: the screen will show it at the next one,
+   * and another drawn before then would replace it unseen.
+   */
+  private drawnForNextRefresh = false;
 
+  /**
+   * `nextRefresh`: pace drawing to the display's refreshes, at most one update shown per
+   * refresh (see {@link onRefresh}); without it, every update is drawn once decoded.
+   */
   constructor(
     private readonly decode: RectDecoder<T>,
     private readonly sink: RectSink<T>,
     private readonly events: UpdatePipelineEvents,
+    private readonly nextRefresh?: RefreshScheduler,
   ) {}
 
   /** Rectangles received but not drawn yet. */
@@ -74,6 +92,8 @@ export class UpdatePipeline<T> {
   /** Forgets everything pending (the session ended); late decodes are discarded. */
   reset(): void {
     this.generation++;
+    this.refreshAsked = false;
+    this.drawnForNextRefresh = false;
     for (const entry of this.queue.splice(0)) {
       if (entry.value !== undefined) this.sink.discard?.(entry.value);
     }
@@ -89,11 +109,65 @@ export class UpdatePipeline<T> {
     entry.settled = true;
     if ('value' in result) entry.value = result.value;
     else entry.error = result.error;
-    this.drain();
+    if (this.nextRefresh === undefined) {
+      this.drawSettled(Infinity);
+      return;
+    }
+    // The first update since the last refresh is drawn at once (a key's echo is not held
+    // back); one more before the next refresh waits for it.
+    if (!this.drawnForNextRefresh && this.completeUpdates() > 0) {
+      this.drawSettled(1);
+      this.drawnForNextRefresh = true;
+    }
+    this.askForRefresh();
   }
 
-  private drain(): void {
-    while (this.queue.length > 0 && this.queue[0]!.settled) {
+  /**
+   * The display refreshes now: what was drawn since the last refresh is shown. If nothing
+   * was, the oldest update held back is drawn here and shown now (a second one too when two
+   * more wait, so that no update falls more than one refresh behind). If something was, the
+   * held update must not be drawn yet, or it would replace that one unseen: it goes with the
+   * next update that arrives, or at the next refresh.
+   *
+   * Why: updates arrive unevenly (network, decrypt and decode each add a few ms), and two
+   * drawn between the same two refreshes show only the second: the technician never sees
+   * the first. At 60 updates a second that lost about one in sixteen (BENCHMARKS.md, glass
+   * region). The ack goes when an update is drawn, so the agent's credits follow what is shown.
+   */
+  private onRefresh(generation: number): void {
+    if (generation !== this.generation) return;
+    this.refreshAsked = false;
+    const somethingShownNow = this.drawnForNextRefresh;
+    this.drawnForNextRefresh = false;
+    if (!somethingShownNow && this.completeUpdates() > 0) this.drawSettled(this.completeUpdates() > 2 ? 2 : 1);
+    this.askForRefresh();
+  }
+
+  /** Asks for the next refresh while something was drawn for it or waits to be drawn. */
+  private askForRefresh(): void {
+    if (this.refreshAsked || (!this.drawnForNextRefresh && this.completeUpdates() === 0)) return;
+    this.refreshAsked = true;
+    const generation = this.generation;
+    this.nextRefresh!(() => this.onRefresh(generation));
+  }
+
+  /** Updates whose rectangles are all decoded (or failed) and next in line to be drawn. */
+  private completeUpdates(): number {
+    let complete = 0;
+    for (const entry of this.queue) {
+      if (!entry.settled) break;
+      if (entry.header.flags & FrameFlag.LAST) complete++;
+    }
+    return complete;
+  }
+
+  /**
+   * Draws settled rectangles in order, stopping after `maxUpdates` LAST rectangles (or at
+   * the first one still decoding).
+   */
+  private drawSettled(maxUpdates: number): void {
+    let updates = 0;
+    while (updates < maxUpdates && this.queue.length > 0 && this.queue[0]!.settled) {
       const entry = this.queue.shift()!;
       const h = entry.header;
       if (h.screenWidth !== this.screenWidth || h.screenHeight !== this.screenHeight) {
@@ -105,7 +179,37 @@ export class UpdatePipeline<T> {
       else this.events.onDecodeError?.(h, entry.error);
       // Acknowledge even after a decode error: holding the credit would stall the stream,
       // and the refresh asked for in onDecodeError repairs the picture.
-      if (h.flags & FrameFlag.LAST) this.events.onUpdateDrawn(h.seq, h.captureTimeMs, h);
+      if (h.flags & FrameFlag.LAST) {
+        updates++;
+        this.events.onUpdateDrawn(h.seq, h.captureTimeMs, h);
+      }
     }
   }
 }
+
+/**
+ * The page's RefreshScheduler: requestAnimationFrame while the page is visible. A hidden
+ * page gets no animation frames, yet must keep drawing (and acknowledging, or the agent
+ * stops sending; a recording keeps running): there a timer stands in, and one also backs up
+ * a frame that does not come (the page was hidden after it was asked for).
+ */
+export function nextDisplayRefresh(doc: Pick<Document, 'visibilityState'>, win: Pick<Window, 'requestAnimationFrame' | 'setTimeout' | 'clearTimeout'>): RefreshScheduler {
+  return (present) => {
+    if (doc.visibilityState !== 'visible') {
+      win.setTimeout(present, 0);
+      return;
+    }
+    let done = false;
+    const once = (): void => {
+      if (done) return;
+      done = true;
+      win.clearTimeout(backup);
+      present();
+    };
+    const backup = win.setTimeout(once, REFRESH_BACKUP_MS);
+    win.requestAnimationFrame(once);
+  };
+}
+
+/** Longer than any refresh interval (30 Hz and up), short enough not to stall the stream. */
+const REFRESH_BACKUP_MS = 100;
