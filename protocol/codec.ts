@@ -11,6 +11,7 @@ import {
   ACCESS_CODE_PATTERN, CLIPBOARD_PROBLEMS, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES,
   MAX_CHAT_TEXT_LENGTH, MAX_CLIPBOARD_TEXT_LENGTH, MAX_DISPLAYS,
   MAX_FEATURE_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, RESUME_TOKEN_BYTES, SEALABLE_TYPES,
+  FILE_CANCEL_REASONS, FILE_DECLINE_REASONS, MAX_FILE_CHUNK_BYTES, MAX_FILE_NAME_LENGTH, MAX_FILE_SIZE, MAX_TRANSFER_ID,
   type ControlMessage, type DisplayInfo, type PeerInfo,
 } from './messages';
 
@@ -190,6 +191,10 @@ function optFeatures(o: Obj): string[] | undefined {
     return v;
   });
 }
+function transferId(o: Obj): number {
+  return int(o, 'id', 1, MAX_TRANSFER_ID);
+}
+
 const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
 
 function validateControl(o: Obj): ControlMessage {
@@ -209,7 +214,8 @@ function validateControl(o: Obj): ControlMessage {
         maxFrameBytes: int(o, 'maxFrameBytes', 1, UINT32_MAX), maxTextBytes: int(o, 'maxTextBytes', 1, UINT32_MAX),
       } as const;
       const features = optFeatures(o);
-      return features === undefined ? welcome : { ...welcome, features };
+      const maxFileBytes = o.maxFileBytes === undefined ? undefined : int(o, 'maxFileBytes', 1, MAX_FILE_SIZE);
+      return { ...welcome, ...(features === undefined ? {} : { features }), ...(maxFileBytes === undefined ? {} : { maxFileBytes }) };
     }
     case 'register':
       return { type, name: str(o, 'name', MAX_NAME_LENGTH) };
@@ -302,6 +308,31 @@ function validateControl(o: Obj): ControlMessage {
     case 'recording-started':
     case 'recording-stopped':
       return { type };
+    case 'file-offer': {
+      const name = str(o, 'name', MAX_FILE_NAME_LENGTH, 1);
+      if (LONE_SURROGATE.test(name)) fail('name: not well-formed Unicode');
+      return { type, id: transferId(o), name, size: int(o, 'size', 0, MAX_FILE_SIZE) };
+    }
+    case 'file-request':
+    case 'file-accept':
+    case 'file-saved':
+      return { type, id: transferId(o) };
+    case 'file-decline':
+      return { type, id: transferId(o), reason: oneOf(o, 'reason', FILE_DECLINE_REASONS) };
+    case 'file-chunk': {
+      const data = o.data;
+      // 1 … MAX_FILE_CHUNK_BYTES bytes, canonical base64url (what isBase64UrlOf checks for one length, for a range).
+      if (typeof data !== 'string' || data.length > Math.ceil((MAX_FILE_CHUNK_BYTES * 4) / 3)) fail('data: expected file bytes');
+      const bytes = decodeBase64Url(data);
+      if (bytes === undefined || bytes.length < 1 || bytes.length > MAX_FILE_CHUNK_BYTES) fail('data: expected file bytes');
+      return { type, id: transferId(o), offset: int(o, 'offset', 0, MAX_FILE_SIZE), data };
+    }
+    case 'file-ack':
+      return { type, id: transferId(o), received: int(o, 'received', 0, MAX_FILE_SIZE) };
+    case 'file-end':
+      return { type, id: transferId(o), sha256: fixedBytes(o, 'sha256', 32) };
+    case 'file-cancel':
+      return { type, id: transferId(o), reason: oneOf(o, 'reason', FILE_CANCEL_REASONS) };
     case 'sealed':
       return { type, inner: oneOf(o, 'inner', SEALABLE_TYPES), n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER), box: sealedBox(o, 'box') };
     case 'resume-token':

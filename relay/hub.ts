@@ -11,6 +11,7 @@ import { addressKey } from './client-address';
 import type { Clock } from './clock';
 import type { RelayOptions } from './options';
 import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
+import { fileBytesOfChunkBox } from './peer-message-rules';
 import { Session, type SessionState } from './session';
 import { RateWindow } from './rate-window';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
@@ -88,6 +89,8 @@ export class Hub {
   /** Live sessions per address key (of the client that registered). */
   private readonly liveByAddress: AddressCounter;
   private readonly options: RelayOptions;
+  /** File bytes each session moved (PROTOCOL.md: file transfer); gone with the session. */
+  private readonly fileBytes = new WeakMap<Session, number>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly ledger: SessionLedger | undefined;
@@ -216,8 +219,20 @@ export class Hub {
     // Who recorded whom, and when: the relay cannot see the recording, only that one began and ended.
     if (message.inner === 'recording-started') this.logger.info({ sessionId: session.logId }, 'the technician started recording the session');
     if (message.inner === 'recording-stopped') this.logger.info({ sessionId: session.logId }, 'the technician stopped recording the session');
+    if (message.inner === 'file-chunk' && !this.countFileBytes(session, message.box.length)) {
+      this.logger.info({ sessionId: session.logId }, 'a session moved more file bytes than allowed; ending it');
+      this.endWithError(session, Errors.LIMIT_FILE_BYTES);
+      return { ok: true, value: undefined };
+    }
     session.otherSide(from)?.send(message, forwarded);
     return { ok: true, value: undefined };
+  }
+
+  /** Counts a file chunk against its session's budget (maxFileBytesPerSession); false when it is spent. */
+  private countFileBytes(session: Session, boxLength: number): boolean {
+    const total = (this.fileBytes.get(session) ?? 0) + fileBytesOfChunkBox(boxLength);
+    this.fileBytes.set(session, total);
+    return total <= this.options.maxFileBytesPerSession;
   }
 
   /**

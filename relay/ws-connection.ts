@@ -327,6 +327,7 @@ export class WsConnection implements PeerLink {
       this.write(encodeControl({
         type: 'welcome', version: message.version, heartbeatMs: options.heartbeatIntervalMs,
         maxFrameBytes: options.maxFrameBytes, maxTextBytes: options.maxTextBytes,
+        ...(versionSeals(message.version) && options.maxFileBytesPerSession > 0 ? { maxFileBytes: options.maxFileBytesPerSession } : {}),
         // What it routes sealed beyond version 2's first types: peers send those only to a relay that says so.
         ...(versionSeals(message.version) ? { features: relayFeatures(options) } : {}),
       }), false, 'control');

@@ -10,6 +10,8 @@ import type { SealableMessage } from '../../common/e2e/record-layer';
 import { nodeAead } from '../../common/node/node-aead';
 import type { SystemClipboard } from '../clipboard/clipboard';
 import { ClipboardLink } from '../clipboard/clipboard-link';
+import { FileTransfers } from '../../common/files/file-transfers';
+import { customerTransferHost, type CustomerFiles } from '../files/customer-files';
 import type { CodeNotice, ConsentAnswer } from '../contract/ui-events';
 import type { InputInjector } from '../input/input-injector';
 import { backoffDelayMs, type BackoffOptions } from '../../common/backoff';
@@ -98,6 +100,8 @@ export interface ClientSessionDeps {
    * called with false when the recording or the session ends.
    */
   readonly onRecording?: (recording: boolean) => void;
+  /** Files from and to the technician (the Downloads folder, the customer's questions); absent, the agent offers none. */
+  readonly files?: CustomerFiles;
   /** Streams another display of the last list; undefined (nothing changes) for an id not listed. */
   readonly selectDisplay?: (id: number) => DisplayChoice | undefined;
   readonly onState: (state: AgentState) => void;
@@ -144,6 +148,10 @@ export class ClientSession {
   private cursorStreamer: CursorStreamerLike | undefined;
   /** What the relay of this socket said it routes beyond version 2 (`welcome`). */
   private relayFeatures: readonly string[] = [];
+  /** File bytes a session may move through this relay (its `welcome`). */
+  private relayMaxFileBytes = 0;
+  /** This session's file transfers, while its technician may send and ask for files. */
+  private fileTransfers: FileTransfers | undefined;
   /** The account the relay says the technician of the last question signed in with. */
   private verifiedName: string | undefined;
   /** A chat is open with this session's technician (see ChatHooks). */
@@ -341,6 +349,7 @@ export class ClientSession {
     switch (m.type) {
       case 'welcome':
         this.relayFeatures = m.features ?? [];
+        this.relayMaxFileBytes = m.maxFileBytes ?? 0;
         this.startLivenessCheck(m.heartbeatMs);
         if (this.resuming) this.askToResume();
         return;
@@ -411,6 +420,15 @@ export class ClientSession {
       case 'clipboard-request':
       case 'recording-started':
       case 'recording-stopped':
+      case 'file-offer':
+      case 'file-request':
+      case 'file-accept':
+      case 'file-decline':
+      case 'file-chunk':
+      case 'file-ack':
+      case 'file-end':
+      case 'file-saved':
+      case 'file-cancel':
         // e2e-failed goes to the relay; introduce, select-display, chat and clipboard only ever travel sealed; the cursor is ours to send.
         this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
@@ -540,6 +558,17 @@ export class ClientSession {
       case 'recording-stopped':
         // Shown whatever the technician's page claims to offer: being told too much is harmless.
         return this.setRecording(inner.type === 'recording-started' && this.state.kind === 'sharing');
+      case 'file-offer':
+      case 'file-request':
+      case 'file-accept':
+      case 'file-decline':
+      case 'file-chunk':
+      case 'file-ack':
+      case 'file-end':
+      case 'file-saved':
+      case 'file-cancel':
+        if (this.fileTransfers === undefined) return this.deps.logger.warn({ type: inner.type }, 'ignored a file message outside a session with files');
+        return this.fileTransfers.handle(inner);
       case 'screen-info':
       case 'cursor-shape':
       case 'cursor-pos':
@@ -724,6 +753,15 @@ export class ClientSession {
     if (this.deps.clipboard !== undefined && !viewOnly && this.clipboardLink === undefined && this.technicianAndRelayCan(PeerFeature.CLIPBOARD)) {
       this.clipboardLink = new ClipboardLink(this.deps.clipboard, toThisTechnician, this.deps.logger);
     }
+    // Files: kept across a resume (a transfer goes on where it stopped: its records are sent again).
+    const files = this.deps.files;
+    if (files !== undefined && this.fileTransfers === undefined && this.technicianAndRelayCan(PeerFeature.FILES)) {
+      this.fileTransfers = new FileTransfers({
+        role: 'client', send: toThisTechnician, host: customerTransferHost(files),
+        maxFileBytes: Math.min(files.maxFileBytes, this.relayMaxFileBytes),
+        warn: (detail) => this.deps.logger.warn({ detail }, 'file transfer'),
+      });
+    }
     // The pointer only sealed, only through a relay that routes it (an older one would close
     // our socket) and only to a page that said it draws it (an older one would end the session).
     const cursorWanted = this.technicianAndRelayCan(PeerFeature.CURSOR);
@@ -753,12 +791,23 @@ export class ClientSession {
     return true;
   }
 
+  /** The customer cancels a file transfer (stopped on both sides at once, nothing kept). */
+  cancelFile(id: number): boolean {
+    return this.fileTransfers?.cancel(id) ?? false;
+  }
+
+  /** Transfers under way (0 without a technician who may send files). */
+  get fileTransfersActive(): number {
+    return this.fileTransfers?.activeCount ?? 0;
+  }
+
   /** What this side takes beyond version 2, for its sealed introduction (the page offers only what is named). */
   private ownFeatures(): string[] {
     return [
       ...(this.deps.chat !== undefined ? [PeerFeature.CHAT] : []),
       ...(this.deps.clipboard !== undefined ? [PeerFeature.CLIPBOARD] : []),
       ...(this.deps.onRecording !== undefined ? [PeerFeature.RECORDING] : []),
+      ...(this.deps.files !== undefined ? [PeerFeature.FILES] : []),
     ];
   }
 
@@ -832,6 +881,10 @@ export class ClientSession {
       this.setRecording(false);
       this.clipboardLink?.stop();
       this.clipboardLink = undefined;
+      // Every transfer stops: partial files deleted, picked files closed.
+      const transfers = this.fileTransfers;
+      this.fileTransfers = undefined;
+      await transfers?.close();
     }
     const streamer = this.streamer;
     this.streamer = undefined;

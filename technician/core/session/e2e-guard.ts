@@ -1,5 +1,7 @@
-import type {
-  ChatMessage, ClipboardMessage, CursorPosMessage, CursorShapeMessage, FrameMessage, ScreenInfoMessage, SealedMessage,
+import {
+  FILE_TRANSFER_TYPES,
+  type ChatMessage, type ClipboardMessage, type CursorPosMessage, type CursorShapeMessage, type FileTransferMessage, type FrameMessage,
+  type ScreenInfoMessage, type SealedMessage,
 } from '../../../protocol';
 import type { HandshakeMessage } from '../../../common/e2e/handshake';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
@@ -23,7 +25,12 @@ export interface E2eGuardOptions {
 }
 
 /** What the customer's side tells the page, opened: its displays, its pointer's shapes and position, chat. */
-export type PeerNews = ScreenInfoMessage | CursorShapeMessage | CursorPosMessage | ChatMessage | ClipboardMessage;
+export type PeerNews = ScreenInfoMessage | CursorShapeMessage | CursorPosMessage | ChatMessage | ClipboardMessage | FileTransferMessage;
+
+function isPeerNews(inner: SealableMessage): inner is PeerNews {
+  return inner.type === 'screen-info' || inner.type === 'cursor-shape' || inner.type === 'cursor-pos' || inner.type === 'chat'
+    || inner.type === 'clipboard' || (FILE_TRANSFER_TYPES as readonly string[]).includes(inner.type);
+}
 
 const go = <T>(value: T): Checked<T> => ({ ok: true, value });
 const stop = <T>(failure: VerificationFailure): Checked<T> => ({ ok: false, failure });
@@ -102,9 +109,7 @@ export class E2eGuard {
       this.introducedFeatures = inner.features ?? [];
     }
     // input, refresh, quality and select-display are the technician's to send: ignored.
-    const news = inner.type === 'screen-info' || inner.type === 'cursor-shape' || inner.type === 'cursor-pos' || inner.type === 'chat'
-      || inner.type === 'clipboard';
-    return go(news ? inner : undefined);
+    return go(isPeerNews(inner) ? inner : undefined);
   }
 
   /** The next sealed text record number wanted, once the keys verified (PROTOCOL.md §14: lower ones are copies). */

@@ -5,6 +5,8 @@ import {
 } from '../../../protocol';
 import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
+import type { FileSource } from '../../../common/files/file-io';
+import { FileTransfers, type TransferHost } from '../../../common/files/file-transfers';
 import { RelayTransport } from '../transport/relay-transport';
 import { joinMessage, mustSeal } from './access-code';
 import { classifyClose, type SessionPhase } from './close-outcome';
@@ -38,6 +40,15 @@ export interface TechnicianSessionOptions {
   readonly random?: () => number;
   /** WebCrypto by default; tests may pass Node's. Looked up only for a code that seals. */
   readonly crypto?: () => E2eCrypto;
+  /**
+   * Files (sealed sessions only): how this page keeps a file it asked for, hashes, and hears
+   * of progress. Absent, the page names no `files` and offers none.
+   */
+  readonly files?: TransferHost;
+  /** Largest file this page sends or takes (the relay's own limit applies too). */
+  readonly maxFileBytes?: number;
+  /** File chunks a second (the relay's message rate is the bound); tests and benchmarks may change it. */
+  readonly fileChunksPerSecond?: number;
 }
 
 /** What a session reports besides state changes (those go through the state machine). */
@@ -104,6 +115,10 @@ export class TechnicianSession {
   private readonly e2e: E2eGuard;
   /** What the relay routes beyond version 2's first types (its `welcome`). */
   private relayFeatures: readonly string[] = [];
+  /** File bytes a session may move through this relay (its `welcome`). */
+  private relayMaxFileBytes = 0;
+  /** This session's file transfers, made when the session connects with a customer who takes files. */
+  private fileTransfers: FileTransfers | undefined;
   /**
    * Everything the socket delivers goes through here: opening and agreeing are
    * asynchronous (WebCrypto), and nothing that came after them may overtake them.
@@ -202,6 +217,51 @@ export class TechnicianSession {
    */
   get canUseClipboard(): boolean {
     return this.canSendInput && this.e2e.customerCan(PeerFeature.CLIPBOARD) && this.relayFeatures.includes(PeerFeature.CLIPBOARD);
+  }
+
+  /**
+   * True while connected to a customer's app and through a relay that both named `files`,
+   * and this page was given a file host: the page offers sending and asking for files.
+   */
+  get canTransferFiles(): boolean {
+    return this.machine.state === 'connected' && this.options.files !== undefined
+      && this.e2e.customerCan(PeerFeature.FILES) && this.relayFeatures.includes(PeerFeature.FILES);
+  }
+
+  /** Largest file that may be sent or asked for now (this page's and the relay's limits). */
+  get maxFileBytes(): number {
+    return Math.min(this.options.maxFileBytes ?? Number.MAX_SAFE_INTEGER, this.relayMaxFileBytes);
+  }
+
+  /** Offers a file to the customer; its transfer number, or undefined (no files here, too many at once, too big). */
+  sendFile(source: FileSource): number | undefined {
+    return this.transfers()?.offer(source);
+  }
+
+  /** Asks the customer to pick a file and send it; its transfer number, or undefined. */
+  requestFile(): number | undefined {
+    return this.transfers()?.request();
+  }
+
+  /** Cancels a transfer on both sides at once; nothing is kept. */
+  cancelFile(id: number): boolean {
+    return this.fileTransfers?.cancel(id) ?? false;
+  }
+
+  /** Transfers under way. */
+  get fileTransfersActive(): number {
+    return this.fileTransfers?.activeCount ?? 0;
+  }
+
+  private transfers(): FileTransfers | undefined {
+    if (!this.canTransferFiles) return undefined;
+    this.fileTransfers ??= new FileTransfers({
+      role: 'technician', send: (message) => { this.sendToPeer(message); }, host: this.options.files!,
+      maxFileBytes: this.maxFileBytes,
+      ...(this.options.fileChunksPerSecond !== undefined ? { chunksPerSecond: this.options.fileChunksPerSecond } : {}),
+      timers: this.timers,
+    });
+    return this.fileTransfers;
   }
 
   /** Puts `text` in the customer's clipboard; false (nothing sent) without the clipboard or for a text it cannot carry. */
@@ -305,6 +365,7 @@ export class TechnicianSession {
     }, {
       onReady: (welcome) => {
         this.relayFeatures = welcome.features ?? [];
+        this.relayMaxFileBytes = welcome.maxFileBytes ?? 0;
         if (this.resuming) this.askToResume(welcome);
         else this.transport?.send(joinMessage(this.options.code, this.options.name));
       },
@@ -404,6 +465,15 @@ export class TechnicianSession {
       case 'clipboard-request':
       case 'recording-started':
       case 'recording-stopped':
+      case 'file-offer':
+      case 'file-request':
+      case 'file-accept':
+      case 'file-decline':
+      case 'file-chunk':
+      case 'file-ack':
+      case 'file-end':
+      case 'file-saved':
+      case 'file-cancel':
         // Not for a technician in clear (the cursor travels only sealed); the relay never sends these here. Ignored, not fatal.
         return;
       default: {
@@ -434,6 +504,18 @@ export class TechnicianSession {
         return;
       case 'clipboard':
         if (this.canUseClipboard) this.events.onClipboard?.(news);
+        return;
+      case 'file-offer':
+      case 'file-request':
+      case 'file-accept':
+      case 'file-decline':
+      case 'file-chunk':
+      case 'file-ack':
+      case 'file-end':
+      case 'file-saved':
+      case 'file-cancel':
+        // Only transfers this page began: a customer's app never starts one.
+        this.fileTransfers?.handle(news);
         return;
       default: {
         const unreachable: never = news;
@@ -613,6 +695,9 @@ export class TechnicianSession {
     if (this.finished) return;
     this.finished = true;
     this.resume?.stop();
+    // Every transfer stops with the session: nothing half-received is kept, files are let go.
+    void this.fileTransfers?.close();
+    this.fileTransfers = undefined;
     this.resuming = false;
     if (this.retryTimer !== undefined) {
       this.timers.clearTimeout(this.retryTimer);
