@@ -18,6 +18,8 @@ export interface E2eGuardOptions {
   /** The technician's name, introduced sealed. */
   readonly name: string;
   readonly crypto: () => E2eCrypto;
+  /** What this page takes besides what every page of this version does. */
+  readonly extraFeatures?: readonly string[];
   /** The socket of the moment. */
   readonly output: LinkOutput;
   /** Sealing failed (a local fault): the session cannot go on. */

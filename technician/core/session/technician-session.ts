@@ -139,6 +139,7 @@ export class TechnicianSession {
       code: options.code,
       name: options.name,
       crypto: options.crypto ?? webCrypto,
+      ...(options.files !== undefined ? { extraFeatures: [PeerFeature.FILES] } : {}),
       output: {
         send: (message) => (message.type === 'sealed' ? this.sendSealed(message) : this.transport?.send(message) ?? false),
         sendBinary: (bytes) => this.transport?.sendBinary(bytes) ?? false,
