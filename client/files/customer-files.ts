@@ -19,9 +19,6 @@ export interface CustomerFiles extends TransferEvents {
   pickFile(signal: AbortSignal): Promise<string | undefined>;
 }
 
-/** Default largest file: 2 GiB (the agent's `--max-file-bytes`). */
-export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
-
 /** The FileTransfers host of the customer's side. */
 export function customerTransferHost(files: CustomerFiles): TransferHost {
   return {
