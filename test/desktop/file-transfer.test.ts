@@ -5,7 +5,11 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { assertTechnicianBuilt, connectPanelWithCode } from '../browser/panel-driver';
 import { launchTestBrowser, type TestBrowser } from '../support/browser';
-import { customerDesktopPage, describeWithDesktop, startAgentProcess, startDesktop, type AgentProcess, type Desktop } from '../support/desktop';
+import { connectPageThroughWindow } from '../support/customer-window';
+import {
+  customerDesktopPage, describeWithDesktop, startAgentProcess, startDesktop, startWindowProcess, type AgentProcess, type Desktop,
+} from '../support/desktop';
+import { stopChild } from '../support/xvfb';
 import { eventually } from '../support/relay-harness';
 
 const BLOCK = { x: 80, y: 60, width: 320, height: 200, rgb: [0x40, 0x80, 0x40] as const };
@@ -117,5 +121,84 @@ describeWithDesktop('file transfer between the technician page and the agent', (
     await agent.waitForOutput('"grande.bin": cancelled by the technician', 20_000);
     await eventually(async () => (await readdir(downloads)).length === 1, 10_000, 'the partial file to go');
     expect(await readdir(downloads)).toEqual(['respaldo.bin']);
+  }, 120_000);
+});
+
+/**
+ * The same through the customer's window (the browser fallback of client/app in Chromium,
+ * the window's agent on the X display): the customer accepts in the window, and, asked for a
+ * file, names it in the window (the fallback cannot open a file dialog for the agent).
+ */
+describeWithDesktop('file transfer between the technician page and the customer window', () => {
+  let desktop: Desktop;
+  let agent: ReturnType<typeof startWindowProcess>;
+  let browser: TestBrowser;
+  let panel: Page;
+  let customer: Page;
+  let root: string;
+  let downloads: string;
+
+  beforeAll(async () => {
+    assertTechnicianBuilt();
+    root = await mkdtemp(path.join(os.tmpdir(), 'file-transfer-window-'));
+    downloads = path.join(root, 'Downloads');
+    desktop = await startDesktop(customerDesktopPage(BLOCK), { width: 1024, height: 640 });
+    agent = startWindowProcess(desktop.display, desktop.relay.wsUrl, ['--downloads', downloads]);
+    browser = await launchTestBrowser({ locale: 'es-ES', viewport: { width: 1300, height: 850 } });
+    panel = await browser.newPage();
+    customer = await browser.newPage();
+    await customer.setViewportSize({ width: 760, height: 700 });
+    await customer.goto(await agent.url);
+    await connectPageThroughWindow(customer, panel, desktop.relay.url);
+    await panel.waitForSelector('#files-menu:not([hidden])', { timeout: 20_000 });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (agent) await stopChild(agent.child);
+    await desktop?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  test('the customer accepts in the window: the file lands in Downloads, checked; declining keeps nothing', async () => {
+    const data = new Uint8Array(randomBytes(5 * MB));
+    const file = path.join(root, 'manual.pdf');
+    await writeFile(file, data);
+    await panel.setInputFiles('#files-input', file);
+    await customer.waitForSelector('.file-question .file-accept', { timeout: 20_000 });
+    expect(await customer.textContent('.file-question p')).toContain('«manual.pdf»');
+    await customer.click('.file-question .file-accept');
+    await panel.waitForSelector('#file-list [data-id="1"][data-state="sent"]', { timeout: 60_000 });
+    await customer.waitForSelector('#file-transfers [data-id="1"][data-state="saved"]', { timeout: 20_000 });
+    expect(await customer.getAttribute('#file-transfers [data-id="1"]', 'data-percent')).toBe('100');
+    expect(sha256(await readFile(path.join(downloads, 'manual.pdf')))).toBe(sha256(data));
+
+    await panel.setInputFiles('#files-input', { name: 'otro.txt', mimeType: 'text/plain', buffer: Buffer.from('no') });
+    await customer.waitForSelector('.file-question .file-decline', { timeout: 20_000 });
+    await customer.click('.file-question .file-decline');
+    await panel.waitForSelector('#file-list [data-id="2"][data-state="declined"]', { timeout: 20_000 });
+    expect(await readdir(downloads)).toEqual(['manual.pdf']);
+  }, 120_000);
+
+  test('asked for a file, the customer names it in the window and the page saves it, checked; "do not send" sends nothing', async () => {
+    const data = new Uint8Array(randomBytes(5 * MB));
+    const file = path.join(root, 'informe.xlsx');
+    await writeFile(file, data);
+    await panel.click('#files-toggle');
+    await panel.click('#files-request');
+    await customer.waitForSelector('.file-question .file-path', { timeout: 20_000 });
+    await customer.fill('.file-question .file-path', file);
+    const download = panel.waitForEvent('download', { timeout: 60_000 });
+    await customer.click('.file-question .file-pick');
+    const saved = await download;
+    expect(saved.suggestedFilename()).toBe('informe.xlsx');
+    expect(sha256(await readFile((await saved.path())!))).toBe(sha256(data));
+
+    await panel.click('#files-toggle');
+    await panel.click('#files-request');
+    await customer.waitForSelector('.file-question .file-pick-none', { timeout: 20_000 });
+    await customer.click('.file-question .file-pick-none');
+    await panel.waitForSelector('#file-list [data-id="4"][data-state="declined"]', { timeout: 20_000 });
+    expect(await customer.$$('.file-question')).toHaveLength(0);
   }, 120_000);
 });
