@@ -1,7 +1,7 @@
 import { decodeBase64Url, isBase64UrlOf } from './base64url';
 import { Errors, type ErrorSpec } from './errors';
 import {
-  BinaryKind, parseFrame, parseFrameAck, type BinaryMessage,
+  BinaryKind, parseFileChunk, parseFrame, parseFrameAck, type BinaryMessage,
 } from './frame';
 import {
   INPUT_KINDS, MAX_COORDINATE, MAX_KEY_NAME_LENGTH, MAX_TEXT_EVENT_LENGTH, MAX_WHEEL_STEPS, MOUSE_BUTTONS,
@@ -11,7 +11,7 @@ import {
   ACCESS_CODE_PATTERN, CLIPBOARD_PROBLEMS, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES,
   MAX_CHAT_TEXT_LENGTH, MAX_CLIPBOARD_TEXT_LENGTH, MAX_DISPLAYS,
   MAX_FEATURE_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, RESUME_TOKEN_BYTES, SEALABLE_TYPES,
-  FILE_CANCEL_REASONS, FILE_DECLINE_REASONS, MAX_FILE_CHUNK_BYTES, MAX_FILE_NAME_LENGTH, MAX_FILE_SIZE, MAX_TRANSFER_ID,
+  FILE_CANCEL_REASONS, FILE_DECLINE_REASONS, MAX_FILE_NAME_LENGTH, MAX_FILE_SIZE, MAX_TRANSFER_ID,
   type ControlMessage, type DisplayInfo, type PeerInfo,
 } from './messages';
 
@@ -319,14 +319,8 @@ function validateControl(o: Obj): ControlMessage {
       return { type, id: transferId(o) };
     case 'file-decline':
       return { type, id: transferId(o), reason: oneOf(o, 'reason', FILE_DECLINE_REASONS) };
-    case 'file-chunk': {
-      const data = o.data;
-      // 1 … MAX_FILE_CHUNK_BYTES bytes, canonical base64url (what isBase64UrlOf checks for one length, for a range).
-      if (typeof data !== 'string' || data.length > Math.ceil((MAX_FILE_CHUNK_BYTES * 4) / 3)) fail('data: expected file bytes');
-      const bytes = decodeBase64Url(data);
-      if (bytes === undefined || bytes.length < 1 || bytes.length > MAX_FILE_CHUNK_BYTES) fail('data: expected file bytes');
-      return { type, id: transferId(o), offset: int(o, 'offset', 0, MAX_FILE_SIZE), data };
-    }
+    case 'file-resume':
+      return { type, id: transferId(o), offset: int(o, 'offset', 0, MAX_FILE_SIZE) };
     case 'file-ack':
       return { type, id: transferId(o), received: int(o, 'received', 0, MAX_FILE_SIZE) };
     case 'file-end':
@@ -407,7 +401,8 @@ export function decodeBinary(bytes: Uint8Array): DecodeResult<BinaryMessage> {
   const kind = bytes[0];
   const result = kind === BinaryKind.FRAME ? parseFrame(bytes)
     : kind === BinaryKind.FRAME_ACK ? parseFrameAck(bytes)
-      : 'unknown-kind';
+      : kind === BinaryKind.FILE_CHUNK ? parseFileChunk(bytes)
+        : 'unknown-kind';
   if (typeof result === 'string') return { ok: false, error: Errors.PROTO_MALFORMED, detail: result };
   return { ok: true, message: result };
 }

@@ -392,12 +392,15 @@ export interface FileDeclineMessage {
   readonly reason: FileDeclineReason;
 }
 
-/** Sender → receiver: the bytes at `offset` (the next ones: no gap, no overlap), 1 … MAX_FILE_CHUNK_BYTES, base64url. */
-export interface FileChunkMessage {
-  readonly type: 'file-chunk';
+/**
+ * Receiver → sender, after a dropped connection came back (the sealed file bytes travel as
+ * binary FILE_CHUNK records, which are not kept for resending): the receiver has the first
+ * `offset` bytes; the sender goes on from there.
+ */
+export interface FileResumeMessage {
+  readonly type: 'file-resume';
   readonly id: number;
   readonly offset: number;
-  readonly data: string;
 }
 
 /** Receiver → sender: the first `received` bytes are written; the sender may have FILE_WINDOW_BYTES beyond in flight. */
@@ -435,26 +438,21 @@ export interface FileCancelMessage {
 }
 
 export type FileTransferMessage = FileOfferMessage | FileRequestMessage | FileAcceptMessage | FileDeclineMessage
-  | FileChunkMessage | FileAckMessage | FileEndMessage | FileSavedMessage | FileCancelMessage;
+  | FileResumeMessage | FileAckMessage | FileEndMessage | FileSavedMessage | FileCancelMessage;
 
 export const FILE_TRANSFER_TYPES: readonly FileTransferMessage['type'][] = Object.freeze([
-  'file-offer', 'file-request', 'file-accept', 'file-decline', 'file-chunk', 'file-ack', 'file-end', 'file-saved', 'file-cancel',
+  'file-offer', 'file-request', 'file-accept', 'file-decline', 'file-resume', 'file-ack', 'file-end', 'file-saved', 'file-cancel',
 ]);
 export const FILE_DECLINE_REASONS: readonly FileDeclineReason[] = Object.freeze(['declined', 'too-large', 'busy', 'unavailable']);
 export const FILE_CANCEL_REASONS: readonly FileCancelReason[] = Object.freeze(['cancelled', 'failed', 'corrupt', 'refused']);
 /** Largest transfer number. */
 export const MAX_TRANSFER_ID = 0x7fffffff;
 /**
- * Most file bytes in one `file-chunk`: base64url in the JSON, then sealed and base64url
- * again, it stays well inside one sealed box (MAX_SEALED_BOX_BYTES).
+ * Most file bytes a sender has in flight beyond the receiver's last `file-ack`, each way:
+ * input and the screen never wait behind more than this (a few milliseconds on a fast
+ * link), and it bounds what the relay may have to buffer for a transfer.
  */
-export const MAX_FILE_CHUNK_BYTES = 22 * 1024;
-/**
- * Most file bytes a sender has in flight beyond the receiver's last `file-ack`: small
- * beside the resend buffer (MAX_UNACKED_BYTES, which holds them sealed, about 1.8 times
- * larger), so input and the screen never wait behind more than this.
- */
-export const FILE_WINDOW_BYTES = 256 * 1024;
+export const FILE_WINDOW_BYTES = 512 * 1024;
 /** Longest file name in an offer, in UTF-16 units. */
 export const MAX_FILE_NAME_LENGTH = 255;
 /** Largest file the protocol can describe (a side's own limit is usually far lower). */

@@ -11,7 +11,7 @@ import { addressKey } from './client-address';
 import type { Clock } from './clock';
 import type { RelayOptions } from './options';
 import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
-import { fileBytesOfChunkBox } from './peer-message-rules';
+import { fileBytesOfChunk } from './peer-message-rules';
 import { Session, type SessionState } from './session';
 import { RateWindow } from './rate-window';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
@@ -219,20 +219,26 @@ export class Hub {
     // Who recorded whom, and when: the relay cannot see the recording, only that one began and ended.
     if (message.inner === 'recording-started') this.logger.info({ sessionId: session.logId }, 'the technician started recording the session');
     if (message.inner === 'recording-stopped') this.logger.info({ sessionId: session.logId }, 'the technician stopped recording the session');
-    if (message.inner === 'file-chunk' && !this.countFileBytes(session, message.box.length)) {
-      this.logger.info({ sessionId: session.logId }, 'a session moved more file bytes than allowed; ending it');
-      this.endWithError(session, Errors.LIMIT_FILE_BYTES);
-      return { ok: true, value: undefined };
-    }
     session.otherSide(from)?.send(message, forwarded);
     return { ok: true, value: undefined };
   }
 
-  /** Counts a file chunk against its session's budget (maxFileBytesPerSession); false when it is spent. */
-  private countFileBytes(session: Session, boxLength: number): boolean {
-    const total = (this.fileBytes.get(session) ?? 0) + fileBytesOfChunkBox(boxLength);
+  /**
+   * Either way: a sealed FILE_CHUNK, passed on as the same bytes and never dropped (the
+   * transfer's window bounds it; a side that does not read is ended like for control). Its
+   * bytes count against the session's budget (maxFileBytesPerSession): past it the session ends.
+   */
+  forwardFileChunk(session: Session, from: PeerLink, chunk: Uint8Array, receivedAtMs?: number): void {
+    if (session.state !== 'paired') return;
+    const total = (this.fileBytes.get(session) ?? 0) + fileBytesOfChunk(chunk.byteLength);
     this.fileBytes.set(session, total);
-    return total <= this.options.maxFileBytesPerSession;
+    if (total > this.options.maxFileBytesPerSession) {
+      this.logger.info({ sessionId: session.logId }, 'a session moved more file bytes than allowed; ending it');
+      this.endWithError(session, Errors.LIMIT_FILE_BYTES);
+      return;
+    }
+    // A side that is away gets nothing: the receiver says where to go on from when it is back (file-resume).
+    session.otherSide(from)?.sendAck(chunk, receivedAtMs);
   }
 
   /**

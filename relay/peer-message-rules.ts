@@ -1,4 +1,4 @@
-import { BinaryKind, PeerFeature, type ControlMessage, type Role, type SealableType } from '../protocol';
+import { BinaryKind, FILE_CHUNK_HEADER_LENGTH, PeerFeature, SEALED_OVERHEAD, type ControlMessage, type Role, type SealableType } from '../protocol';
 import type { SessionState } from './session';
 
 /**
@@ -76,7 +76,7 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
   'file-request': { from: 'technician', in: ['paired'] },
   'file-accept': { from: 'any', in: ['paired'] },
   'file-decline': { from: 'any', in: ['paired'] },
-  'file-chunk': { from: 'any', in: ['paired'] },
+  'file-resume': { from: 'any', in: ['paired'] },
   'file-ack': { from: 'any', in: ['paired'] },
   'file-end': { from: 'any', in: ['paired'] },
   'file-saved': { from: 'any', in: ['paired'] },
@@ -110,13 +110,9 @@ export function relayFeatures(options: { readonly resumeGraceMs: number; readonl
     && (f !== PeerFeature.FILES || options.maxFileBytesPerSession > 0));
 }
 
-/**
- * The file bytes a sealed `file-chunk` carries, judged from its box alone (the relay cannot
- * read it): the data is base64url inside the sealed JSON, so a box of L characters holds
- * about 9/16 L bytes of file (a little more than the real count: the JSON around it).
- */
-export function fileBytesOfChunkBox(boxLength: number): number {
-  return Math.floor((boxLength * 9) / 16);
+/** The file bytes a sealed FILE_CHUNK of `length` bytes carries (its header and seal taken off). */
+export function fileBytesOfChunk(length: number): number {
+  return Math.max(0, length - FILE_CHUNK_HEADER_LENGTH - SEALED_OVERHEAD);
 }
 
 /** The text message types a peer may ever send. */
@@ -131,6 +127,8 @@ export type PeerMessageType = keyof typeof TEXT_RULES;
 export const BINARY_RULES: Readonly<Record<number, SendRule>> = Object.freeze({
   [BinaryKind.FRAME]: { from: 'client', in: ['paired'] },
   [BinaryKind.FRAME_ACK]: { from: 'technician', in: ['paired'] },
+  // Either way; sealed only (checkEnvelope refuses one in clear), never dropped, counted against the session's file budget.
+  [BinaryKind.FILE_CHUNK]: { from: 'any', in: ['paired'] },
 });
 
 export function isPeerMessageType(type: ControlMessage['type']): type is PeerMessageType {

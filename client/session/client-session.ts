@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
-  CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, isChatText, PROTOCOL_VERSION,
+  CloseCode, decodeBinary, encodeFileChunk, decodeText, encodeControl, Errors, FrameFlag, isChatText, PROTOCOL_VERSION,
   PeerFeature, relayEndedSession, ResumeKeeper, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type E2eFailureReason,
   type InputEvent, type ScreenInfoMessage, type SealedMessage,
 } from '../../protocol';
@@ -306,11 +306,27 @@ export class ClientSession {
       if (this.attempt !== attempt) return;
       if (!opened.ok) return this.sealedMessageRefused(opened.problem);
       if (opened.message.kind === 'frame-ack') this.streamer?.onAck(opened.message.seq);
+      else if (opened.message.kind === 'file-chunk') this.onFileChunk(opened.message.id, opened.message.offset, opened.message.data);
       return;
     }
     const decoded = decodeBinary(bytes);
     if (decoded.ok && decoded.message.kind === 'frame-ack') this.streamer?.onAck(decoded.message.seq);
     else this.deps.logger.warn({ detail: decoded.ok ? 'unexpected frame' : decoded.detail }, 'ignored a binary message');
+  }
+
+  private onFileChunk(id: number, offset: number, data: Uint8Array): void {
+    if (this.fileTransfers === undefined) return this.deps.logger.warn('ignored a file chunk outside a session with files');
+    this.fileTransfers.handleChunk(id, offset, data);
+  }
+
+  /** A FILE_CHUNK to the technician: sealed, sent now on this socket, not kept (a receiver asks again after a drop). */
+  private sendFileChunk(id: number, offset: number, data: Uint8Array): void {
+    const ws = this.ws;
+    const channel = this.attempt?.channel;
+    if (ws === undefined || channel === undefined || this.resuming) return;
+    channel.sealer.sealBinary(encodeFileChunk(id, offset, data)).then((wire) => {
+      if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.send(wire, { binary: true });
+    }, (err: unknown) => this.deps.logger.error({ err: String(err) }, 'sealing a file chunk failed'));
   }
 
   private onClose(code: number, reasonBuffer: Buffer): void {
@@ -424,7 +440,7 @@ export class ClientSession {
       case 'file-request':
       case 'file-accept':
       case 'file-decline':
-      case 'file-chunk':
+      case 'file-resume':
       case 'file-ack':
       case 'file-end':
       case 'file-saved':
@@ -562,7 +578,7 @@ export class ClientSession {
       case 'file-request':
       case 'file-accept':
       case 'file-decline':
-      case 'file-chunk':
+      case 'file-resume':
       case 'file-ack':
       case 'file-end':
       case 'file-saved':
@@ -758,6 +774,7 @@ export class ClientSession {
     if (files !== undefined && this.fileTransfers === undefined && this.technicianAndRelayCan(PeerFeature.FILES)) {
       this.fileTransfers = new FileTransfers({
         role: 'client', send: toThisTechnician, host: customerTransferHost(files),
+        sendChunk: (id, offset, data) => { if (this.attempt === attempt && this.state.kind === 'sharing') this.sendFileChunk(id, offset, data); },
         maxFileBytes: Math.min(files.maxFileBytes, this.relayMaxFileBytes),
         warn: (detail) => this.deps.logger.warn({ detail }, 'file transfer'),
       });
@@ -913,6 +930,7 @@ export class ClientSession {
     this.clearRetry();
     if (!resume.mayResume) return this.endSession('resume-expired');
     this.resuming = true;
+    this.fileTransfers?.connectionLost();
     const attempt = this.reconnects + 1;
     const inMs = Math.min(backoffDelayMs(attempt, { ...this.backoff, maxRetries: undefined }) ?? this.backoff.maxDelayMs, resume.graceMs);
     this.reconnects = attempt;
@@ -949,6 +967,7 @@ export class ClientSession {
     this.deps.injector.setMode(stillViewOnly ? 'view-only' : 'control');
     this.setState(this.sharingAgain(shared, stillViewOnly));
     this.catchUp(resume);
+    this.fileTransfers?.connectionBack();
   }
 
   /** The technician's page dropped (the relay waits for it) or came back. */
@@ -959,6 +978,8 @@ export class ClientSession {
     this.technicianAway = away;
     this.setState(this.sharingAgain(shared, this.state.viewOnly));
     if (!away) this.catchUp(resume);
+    if (away) this.fileTransfers?.connectionLost();
+    else this.fileTransfers?.connectionBack();
   }
 
   /** The sharing state as it was, saying whether the technician is away now. */

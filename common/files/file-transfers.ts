@@ -1,5 +1,5 @@
 import {
-  decodeBase64Url, encodeBase64Url, FILE_WINDOW_BYTES, MAX_FILE_CHUNK_BYTES, MAX_TRANSFER_ID, MAX_TRANSFERS_AT_ONCE,
+  encodeBase64Url, FILE_WINDOW_BYTES, MAX_FILE_CHUNK_BYTES, MAX_TRANSFER_ID, MAX_TRANSFERS_AT_ONCE,
   type FileCancelReason, type FileDeclineReason, type FileTransferMessage, type Role,
 } from '../../protocol';
 import type { FileSink, FileSource, Hasher } from './file-io';
@@ -15,9 +15,11 @@ import { ProgressMeter, type TransferProgress } from './transfer-progress';
  * keeps the file only when the SHA-256 in `file-end` matches. Everything the other side
  * sends is checked: a chunk out of place, too many bytes, more in flight than the window
  * allows, an acknowledgement of bytes never sent, all end that transfer (`file-cancel`
- * `refused`) and nothing else. Across a dropped connection nothing needs doing here: the
- * records are kept and sent again by the session (PROTOCOL.md §14), so a transfer goes on
- * where it stopped.
+ * `refused`) and nothing else. The bytes travel as sealed binary FILE_CHUNK records, which
+ * the session does not keep for resending; the small control messages are sealed text,
+ * which it does. So across a dropped connection (`connectionLost` … `connectionBack`)
+ * senders pause, each receiver says with `file-resume` how many bytes it has, and its
+ * sender goes on from there.
  */
 
 export type TransferDirection = 'send' | 'receive';
@@ -64,6 +66,8 @@ export interface TransferHost extends TransferEvents {
 export interface FileTransfersOptions {
   readonly role: Role;
   readonly send: (message: FileTransferMessage) => void;
+  /** Seals and sends one FILE_CHUNK (binary, not kept for resending). */
+  readonly sendChunk: (id: number, offset: number, data: Uint8Array) => void;
   readonly host: TransferHost;
   /** Largest file this side takes or sends. */
   readonly maxFileBytes: number;
@@ -91,6 +95,10 @@ type Outgoing = {
   size: number;
   sent: number;
   acked: number;
+  /** Bytes hashed so far: after a rewind (file-resume) the bytes sent again are not hashed twice. */
+  hashedUpTo: number;
+  /** The connection dropped: nothing goes until the receiver says where to go on from. */
+  waitingResume: boolean;
   reading: boolean;
   hasher: Hasher | undefined;
   meter: ProgressMeter;
@@ -113,6 +121,10 @@ type Incoming = {
   meter: ProgressMeter;
   readonly abort: AbortController;
   failed: boolean;
+  /** After a drop, until the sender's chunks come from `received` again: others are dropped quietly. */
+  resyncing: boolean;
+  /** The connection dropped at least once during this transfer. */
+  resumed: boolean;
 };
 
 type Transfer = Outgoing | Incoming;
@@ -198,8 +210,8 @@ export class FileTransfers {
         return this.onAccept(message.id);
       case 'file-decline':
         return this.onDecline(message.id, message.reason);
-      case 'file-chunk':
-        return this.onChunk(message.id, message.offset, message.data);
+      case 'file-resume':
+        return this.onResume(message.id, message.offset);
       case 'file-ack':
         return this.onAck(message.id, message.received);
       case 'file-end':
@@ -212,6 +224,24 @@ export class FileTransfers {
         const unreachable: never = message;
         return unreachable;
       }
+    }
+  }
+
+  /** The connection dropped (this side's, or the other side is away): senders pause. */
+  connectionLost(): void {
+    for (const t of this.transfers.values()) {
+      if (t.kind === 'send' && (t.state === 'sending' || t.state === 'ending')) t.waitingResume = true;
+      if (t.kind === 'receive' && t.state === 'receiving') t.resyncing = true;
+    }
+  }
+
+  /** Both sides are in the session again: each receiver tells its sender where to go on from. */
+  connectionBack(): void {
+    for (const t of this.transfers.values()) {
+      if (t.kind !== 'receive' || t.state !== 'receiving') continue;
+      t.resyncing = true;
+      t.resumed = true;
+      this.options.send({ type: 'file-resume', id: t.id, offset: t.received });
     }
   }
 
@@ -261,13 +291,19 @@ export class FileTransfers {
     void this.finish(t, 'declined', { declineReason: reason });
   }
 
-  private onChunk(id: number, offset: number, data: string): void {
+  /** One FILE_CHUNK from the other side (opened: its seal verified). */
+  handleChunk(id: number, offset: number, data: Uint8Array): void {
+    if (this.closed) return;
     const t = this.transfers.get(id);
     // A chunk of a transfer that is over (cancelled here while it was on its way) is dropped quietly.
     if (t === undefined) return;
     if (t.kind !== 'receive' || t.state !== 'receiving') return this.refuse(t, 'a chunk before the file was accepted');
-    const bytes = decodeBase64Url(data);
-    if (bytes === undefined || offset !== t.received) return this.refuse(t, 'a chunk out of place');
+    // Around a drop, chunks the sender sent before it heard where to go on from are not news.
+    if (t.resyncing && offset !== t.received) return;
+    t.resyncing = false;
+    // The chunk is a view into the message; kept only until written.
+    const bytes = data;
+    if (offset !== t.received) return this.refuse(t, 'a chunk out of place');
     if (t.received + bytes.length > t.size) return this.refuse(t, 'more bytes than offered');
     if (t.received + bytes.length - t.ackedUpTo > this.windowBytes) return this.refuse(t, 'more bytes in flight than the window');
     t.received += bytes.length;
@@ -293,7 +329,12 @@ export class FileTransfers {
   private onEnd(id: number, sha256: string): void {
     const t = this.transfers.get(id);
     if (t === undefined) return;
-    if (t.kind !== 'receive' || t.state !== 'receiving' || t.received !== t.size) return this.refuse(t, 'an end before every byte');
+    if (t.kind !== 'receive' || t.state !== 'receiving') return this.refuse(t, 'an end before the file was accepted');
+    if (t.received !== t.size) {
+      // Sent before a drop lost some chunks: the sender ends again once it has sent them again.
+      if (t.resumed) return;
+      return this.refuse(t, 'an end before every byte');
+    }
     t.state = 'checking';
     const digest = encodeBase64Url(t.hasher!.digest());
     void t.writes.then(async () => {
@@ -372,6 +413,21 @@ export class FileTransfers {
     void this.finish(t, 'declined', { declineReason: reason });
   }
 
+  /** The receiver, back after a drop, has the first `offset` bytes: go on from there. */
+  private onResume(id: number, offset: number): void {
+    const t = this.transfers.get(id);
+    if (t === undefined) return;
+    if (t.kind !== 'send' || (t.state !== 'sending' && t.state !== 'ending')) return this.refuse(t, 'a resume of nothing sent');
+    if (offset > t.sent || offset < t.acked) return this.refuse(t, 'a resume from bytes never sent');
+    t.waitingResume = false;
+    if (offset < t.sent) {
+      // Chunks were lost with the connection: send them again (and the end after them).
+      t.sent = offset;
+      t.state = 'sending';
+    }
+    this.pump();
+  }
+
   private onAck(id: number, received: number): void {
     const t = this.transfers.get(id);
     if (t === undefined) return;
@@ -401,7 +457,7 @@ export class FileTransfers {
   private pump(): void {
     if (this.closed || this.pumpTimer !== undefined) return;
     for (const t of this.transfers.values()) {
-      if (t.kind !== 'send' || t.state !== 'sending' || t.reading) continue;
+      if (t.kind !== 'send' || t.state !== 'sending' || t.reading || t.waitingResume) continue;
       if (t.sent === t.size) {
         this.end(t);
         continue;
@@ -426,11 +482,14 @@ export class FileTransfers {
     const offset = t.sent;
     t.source!.read(offset, length).then((bytes) => {
       t.reading = false;
-      if (this.transfers.get(t.id) !== t || t.state !== 'sending') return;
+      if (this.transfers.get(t.id) !== t || t.state !== 'sending' || t.waitingResume || t.sent !== offset) return this.pump();
       if (bytes.length !== length) throw new Error('the file changed while it was sent');
-      t.hasher!.update(bytes);
+      if (offset + length > t.hashedUpTo) {
+        t.hasher!.update(bytes.subarray(t.hashedUpTo - offset));
+        t.hashedUpTo = offset + length;
+      }
       t.sent += length;
-      this.options.send({ type: 'file-chunk', id: t.id, offset, data: encodeBase64Url(bytes) });
+      this.options.sendChunk(t.id, offset, bytes);
       this.pump();
     }).catch((error: unknown) => {
       t.reading = false;
@@ -483,7 +542,7 @@ export class FileTransfers {
 
   private outgoing(id: number, state: Outgoing['state'], source: FileSource | undefined): Outgoing {
     const t: Outgoing = {
-      kind: 'send', id, state, source, name: source?.name ?? '', size: source?.size ?? 0, sent: 0, acked: 0, reading: false,
+      kind: 'send', id, state, source, name: source?.name ?? '', size: source?.size ?? 0, sent: 0, acked: 0, hashedUpTo: 0, waitingResume: false, reading: false,
       hasher: undefined, meter: new ProgressMeter(source?.size ?? 0, this.now), abort: new AbortController(),
     };
     this.transfers.set(id, t);
@@ -493,7 +552,7 @@ export class FileTransfers {
   private incoming(id: number, state: Incoming['state'], name: string, size: number): Incoming {
     return {
       kind: 'receive', id, state, sink: undefined, name, size, received: 0, written: 0, ackedUpTo: 0, writes: Promise.resolve(),
-      hasher: undefined, meter: new ProgressMeter(size, this.now), abort: new AbortController(), failed: false,
+      hasher: undefined, meter: new ProgressMeter(size, this.now), abort: new AbortController(), failed: false, resyncing: false, resumed: false,
     };
   }
 

@@ -83,7 +83,7 @@ export const CONTROL_SAMPLES: readonly ControlMessage[] = [
   { type: 'file-request', id: 3 },
   { type: 'file-accept', id: 1 },
   { type: 'file-decline', id: 1, reason: 'too-large' },
-  { type: 'file-chunk', id: 1, offset: 0, data: 'AAECAw' },
+  { type: 'file-resume', id: 1, offset: 1_048_576 },
   { type: 'file-ack', id: 1, received: 262144 },
   { type: 'file-end', id: 1, sha256: 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8' },
   { type: 'file-saved', id: 1 },

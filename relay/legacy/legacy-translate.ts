@@ -145,7 +145,7 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     case 'file-request':
     case 'file-accept':
     case 'file-decline':
-    case 'file-chunk':
+    case 'file-resume':
     case 'file-ack':
     case 'file-end':
     case 'file-saved':

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeBase64Url, Errors, MAX_FILE_CHUNK_BYTES } from '../../protocol';
+import { encodeFileChunk, Errors, MAX_FILE_CHUNK_BYTES } from '../../protocol';
 import type { Relay } from '../../relay/server';
 import { pairSealed } from '../support/sealed-peers';
 import { eventually, startTestRelay } from '../support/relay-harness';
@@ -21,8 +21,6 @@ describe('file transfer attacks on a real relay', () => {
     const { client, tech } = await pairSealed(relay.wsUrl);
     // In clear, from either side: never (a sealed session carries files only sealed).
     for (const side of [client, tech]) {
-      side.peer.sendJson({ type: 'file-chunk', id: 1, offset: 0, data: 'AAAA' });
-      expect((await side.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
       side.peer.sendJson({ type: 'file-offer', id: 1, name: '../../x', size: 1 });
       expect((await side.peer.until('error')).code).toBe(Errors.PROTO_UNEXPECTED.code);
     }
@@ -44,30 +42,42 @@ describe('file transfer attacks on a real relay', () => {
     relay = await startTestRelay({ maxFileBytesPerSession: 1024 * 1024 });
     const victim = await pairSealed(relay.wsUrl);
     const other = await pairSealed(relay.wsUrl);
-    const data = encodeBase64Url(new Uint8Array(randomBytes(MAX_FILE_CHUNK_BYTES)));
+    const data = new Uint8Array(randomBytes(MAX_FILE_CHUNK_BYTES));
     // The chunks need not belong to any transfer: the relay counts what passes, whatever it claims to be.
-    for (let i = 0; i < 60; i++) {
-      await victim.tech.send({ type: 'file-chunk', id: 1, offset: i * MAX_FILE_CHUNK_BYTES, data });
-    }
+    for (let i = 0; i < 30; i++) await victim.tech.sendBinary(encodeFileChunk(1, i * MAX_FILE_CHUNK_BYTES, data));
     expect((await victim.client.peer.until('error', 10_000)).code).toBe(Errors.LIMIT_FILE_BYTES.code);
     expect((await victim.tech.peer.until('error', 10_000)).code).toBe(Errors.LIMIT_FILE_BYTES.code);
     expect((await victim.client.peer.closed).code).toBe(Errors.LIMIT_FILE_BYTES.closeCode);
-    // Fewer than 1 MiB of chunks got through before the relay stopped them (about 46 of 22 KiB).
-    const through = victim.client.peer.received.filter((r) => r.kind === 'text' && r.message.type === 'sealed' && r.message.inner === 'file-chunk').length;
-    expect(through * MAX_FILE_CHUNK_BYTES).toBeLessThanOrEqual(1024 * 1024);
+    // No more than 1 MiB of chunks got through before the relay stopped them (16 of 64 KiB).
+    const through = victim.client.peer.received.filter((r) => r.kind === 'sealed-binary' || (r.kind === 'binary' && r.message.kind === 'file-chunk')).length;
+    expect(through).toBe(16);
     // The other session goes on.
     await other.tech.send({ type: 'chat', text: 'sigo aquí' });
     expect(await other.client.receive()).toEqual({ type: 'chat', text: 'sigo aquí' });
     await eventually(() => relay.hub.counts().paired === 1, 5000, 'only the other session left');
   });
 
-  test('a chunk message larger than the relay takes closes only that socket (RS_ERR_LIMIT_MESSAGE_SIZE)', async () => {
-    relay = await startTestRelay({ maxTextBytes: 16 * 1024 });
+  test('a file chunk in clear, or larger than a chunk may be, costs only that socket', async () => {
+    relay = await startTestRelay();
+    const cases = [
+      ['in clear', 'technician', Errors.PROTO_MALFORMED],
+      ['too large, from the technician (its messages are bounded at a sealed chunk)', 'technician', Errors.LIMIT_MESSAGE_SIZE],
+      ['too large, from the customer\'s side (its envelope is refused)', 'client', Errors.PROTO_MALFORMED],
+    ] as const;
+    for (const [what, who, error] of cases) {
+      const pair = await pairSealed(relay.wsUrl);
+      const side = who === 'technician' ? pair.tech : pair.client;
+      if (what === 'in clear') side.peer.sendRaw(encodeFileChunk(1, 0, new Uint8Array(100)), true);
+      else await side.sendBinary(encodeFileChunk(1, 0, new Uint8Array(MAX_FILE_CHUNK_BYTES + 1)));
+      expect((await side.peer.until('error')).code).toBe(error.code);
+      expect((await side.peer.closed).code).toBe(error.closeCode);
+    }
+    await eventually(() => relay.hub.counts().paired === 0, 10_000, 'those sessions to end');
+    // The relay goes on: a new pair moves a full chunk both ways.
     const { tech, client } = await pairSealed(relay.wsUrl);
-    const data = encodeBase64Url(new Uint8Array(randomBytes(MAX_FILE_CHUNK_BYTES)));
-    await tech.send({ type: 'file-chunk', id: 1, offset: 0, data });
-    expect((await tech.peer.until('error')).code).toBe(Errors.LIMIT_MESSAGE_SIZE.code);
-    await client.peer.until('peer-left', 10_000).catch(() => undefined);
-    await eventually(() => relay.hub.counts().paired === 0, 10_000, 'the session to end');
+    await tech.sendBinary(encodeFileChunk(1, 0, new Uint8Array(MAX_FILE_CHUNK_BYTES)));
+    await client.sendBinary(encodeFileChunk(2, 0, new Uint8Array(MAX_FILE_CHUNK_BYTES)));
+    await eventually(() => client.peer.received.some((r) => r.kind === 'sealed-binary' || r.kind === 'binary'), 5000, 'the chunk at the customer\'s side');
+    await eventually(() => tech.peer.received.some((r) => r.kind === 'sealed-binary' || r.kind === 'binary'), 5000, 'the chunk at the technician');
   });
 });

@@ -1,6 +1,6 @@
 import {
   FILE_TRANSFER_TYPES,
-  type ChatMessage, type ClipboardMessage, type CursorPosMessage, type CursorShapeMessage, type FileTransferMessage, type FrameMessage,
+  type ChatMessage, type ClipboardMessage, type FileChunkMessage, type CursorPosMessage, type CursorShapeMessage, type FileTransferMessage, type FrameMessage,
   type ScreenInfoMessage, type SealedMessage,
 } from '../../../protocol';
 import type { HandshakeMessage } from '../../../common/e2e/handshake';
@@ -119,13 +119,13 @@ export class E2eGuard {
     return this.link?.verified === true ? this.link.expectedText : undefined;
   }
 
-  /** A binary message with SEALED: the frame inside (undefined for an acknowledgement). */
-  async openBinary(bytes: Uint8Array): Promise<Checked<FrameMessage | undefined>> {
+  /** A binary message with SEALED: the frame or file chunk inside (undefined for an acknowledgement). */
+  async openBinary(bytes: Uint8Array): Promise<Checked<FrameMessage | FileChunkMessage | undefined>> {
     if (this.link === undefined) return go(undefined); // dropped, as any frame that makes no sense
     if (!this.link.verified) return stop('tampered');
     const opened = await this.link.openBinary(bytes);
     if (!opened.ok) return stop('tampered');
-    return go(opened.message.kind === 'frame' ? opened.message : undefined);
+    return go(opened.message.kind === 'frame' || opened.message.kind === 'file-chunk' ? opened.message : undefined);
   }
 
   /** A peer message in clear (screen-info, a frame, a bad binary): in a sealed session only the relay could have made it. */

@@ -1,5 +1,5 @@
 import {
-  CloseCode, decodeCursorImage, encodeFrameAck, Errors, isChatText, isClipboardText, PeerFeature, relayEndedSession, ResumeKeeper,
+  CloseCode, decodeCursorImage, encodeFileChunk, encodeFrameAck, Errors, isChatText, isClipboardText, PeerFeature, relayEndedSession, ResumeKeeper,
   type ClipboardMessage, type ControlMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
   type SealedMessage, type WelcomeMessage,
 } from '../../../protocol';
@@ -258,6 +258,8 @@ export class TechnicianSession {
     if (!this.canTransferFiles) return undefined;
     this.fileTransfers ??= new FileTransfers({
       role: 'technician', send: (message) => { this.sendToPeer(message); }, host: this.options.files!,
+      // Sealed binary, sent now or not at all: after a drop the customer's side says where to go on from.
+      sendChunk: (id, offset, data) => { if (!this.finished && !this.resuming) this.e2e.sendBinary(encodeFileChunk(id, offset, data)); },
       maxFileBytes: this.maxFileBytes,
       ...(this.options.fileChunksPerSecond !== undefined ? { chunksPerSecond: this.options.fileChunksPerSecond } : {}),
       timers: this.timers,
@@ -470,7 +472,7 @@ export class TechnicianSession {
       case 'file-request':
       case 'file-accept':
       case 'file-decline':
-      case 'file-chunk':
+      case 'file-resume':
       case 'file-ack':
       case 'file-end':
       case 'file-saved':
@@ -510,7 +512,7 @@ export class TechnicianSession {
       case 'file-request':
       case 'file-accept':
       case 'file-decline':
-      case 'file-chunk':
+      case 'file-resume':
       case 'file-ack':
       case 'file-end':
       case 'file-saved':
@@ -527,8 +529,10 @@ export class TechnicianSession {
 
   private onSealedBinary(bytes: Uint8Array): Promise<void> | void {
     if (this.finished) return;
-    return this.settle(this.e2e.openBinary(bytes), (frame) => {
-      if (frame !== undefined && this.machine.state === 'connected') this.events.onFrame?.(frame, bytes.byteLength);
+    return this.settle(this.e2e.openBinary(bytes), (message) => {
+      if (message === undefined || this.machine.state !== 'connected') return;
+      if (message.kind === 'frame') this.events.onFrame?.(message, bytes.byteLength);
+      else this.fileTransfers?.handleChunk(message.id, message.offset, message.data);
     });
   }
 
@@ -635,6 +639,7 @@ export class TechnicianSession {
     const resume = this.resume!;
     resume.dropped();
     this.resuming = true;
+    this.fileTransfers?.connectionLost();
     this.setReconnecting('technician');
     const retry = this.retries + 1;
     const delay = Math.min(backoffDelayMs(retry, { ...(this.options.backoff ?? DEFAULT_BACKOFF), maxRetries: undefined }, this.options.random) ?? 1000, resume.graceMs);
@@ -670,6 +675,7 @@ export class TechnicianSession {
     resume.inbound.resumed();
     this.setReconnecting(undefined);
     this.catchUp(resume);
+    this.fileTransfers?.connectionBack();
   }
 
   /** The customer's app dropped (the relay waits for it) or came back. */
@@ -677,6 +683,8 @@ export class TechnicianSession {
     if (this.resume === undefined) return;
     this.setReconnecting(away ? 'customer' : undefined);
     if (!away) this.catchUp(this.resume);
+    if (away) this.fileTransfers?.connectionLost();
+    else this.fileTransfers?.connectionBack();
   }
 
   private catchUp(resume: ResumeKeeper): void {
