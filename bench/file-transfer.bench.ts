@@ -1,25 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
-import { createAgent, type Agent } from '../client/agent';
 import { nodeSha256 } from '../client/files/node-file-source';
 import type { FileSink, FileSource } from '../common/files/file-io';
 import { MAX_FILE_CHUNK_BYTES } from '../protocol';
 import type { RelayOptions } from '../relay/options';
 import { TechnicianSession } from '../technician/core/session/technician-session';
 import { testCrypto } from '../technician/test/fake-customer';
-import { fakeHardware, RecordingSink } from '../test/support/fake-hardware';
-import { eventually, startTestRelay } from '../test/support/relay-harness';
+import { eventually } from '../test/support/relay-harness';
+import { forkTs } from './support/child';
 import { benchArg, type Benchmark, type BenchRow } from './support/benchmark';
 
 /**
  * File transfer (issue 15 item 2). Throughput: the real page session (TechnicianSession in
- * Node, WebCrypto) sends a file through the real relay on 127.0.0.1 to the real agent
- * (ClientSession, files written to a temporary Downloads folder, SHA-256 checked), beside a
+ * Node, WebCrypto, in this process) sends a file through the real relay on 127.0.0.1 (its
+ * own process) to the real agent (ClientSession in its own process, files written to a
+ * temporary Downloads folder, SHA-256 checked), beside a
  * bare `ws` pipe (a server that copies each message from one socket to the other) moving the
  * same bytes in chunks of the same size, with the same bound on bytes in flight, in the same
  * run. Latency: the technician's pointer moves (technician → customer, the same way as the
@@ -43,42 +41,30 @@ function patternBytes(size: number): Uint8Array {
   return out;
 }
 
-class TimedSink extends RecordingSink {
-  readonly movedAt = new Map<number, number>();
-  override async move(x: number, y: number): Promise<void> {
-    this.movedAt.set(y * 640 + x, performance.now());
-  }
-}
+type AgentNews = { code: string } | { moved: number; at: number } | { finished: string };
 
 interface Pair {
-  agent: Agent;
   tech: TechnicianSession;
-  sink: TimedSink;
+  /** When each pointer move reached the agent's input sink, by its position's key. */
+  movedAt: Map<number, number>;
   finished: string[];
   close(): Promise<void>;
 }
 
+/** The relay and the agent each in their own process, the page's session in this one, as in production. */
 async function pairThroughRelay(relayOptions: Partial<RelayOptions>, chunksPerSecond?: number): Promise<Pair> {
-  const relay = await startTestRelay(relayOptions);
-  const downloads = await mkdtemp(path.join(os.tmpdir(), 'bench-files-'));
-  const sink = new TimedSink();
-  const { deps } = fakeHardware(relay.wsUrl, sink);
+  const relay = forkTs<{ wsUrl: string }>(path.join(__dirname, 'support/file-relay-child.ts'), process.env, [JSON.stringify(relayOptions)]);
+  const { wsUrl } = await relay.next((m): m is { wsUrl: string } => 'wsUrl' in m, 30_000);
+  const agent = forkTs<AgentNews>(path.join(__dirname, 'support/file-agent-child.ts'), process.env, [wsUrl]);
+  const movedAt = new Map<number, number>();
   const finished: string[] = [];
-  const agent = await createAgent({
-    ...deps, consent: async () => 'control', onState: () => undefined,
-    streamer: { minFrameIntervalMs: 100, maxIdleIntervalMs: 1000 },
-    files: {
-      downloadsFolder: downloads, maxFileBytes: 8 * 1024 * MiB,
-      confirmReceive: async () => true, pickFile: async () => undefined,
-    },
+  const { code } = await agent.next((m): m is { code: string } => 'code' in m, 30_000);
+  agent.process.on('message', (m: AgentNews) => {
+    if ('moved' in m) movedAt.set(m.moved, m.at);
   });
-  agent.session.connect();
-  await eventually(() => agent.session.current.kind === 'code', 10_000, 'a code');
-  const state = agent.session.current;
-  if (state.kind !== 'code') throw new Error('no code');
   const discard: FileSink = { write: async () => undefined, commit: async () => 'x', discard: async () => undefined };
   const tech = new TechnicianSession({
-    url: relay.wsUrl, code: state.code, name: 'Bench', app: 'bench', crypto: testCrypto,
+    url: wsUrl, code, name: 'Bench', app: 'bench', crypto: testCrypto,
     createSocket: (url) => new WebSocket(url) as unknown as globalThis.WebSocket,
     ...(chunksPerSecond !== undefined ? { fileChunksPerSecond: chunksPerSecond } : {}),
     files: {
@@ -87,14 +73,13 @@ async function pairThroughRelay(relayOptions: Partial<RelayOptions>, chunksPerSe
     },
   }, { onFrame: (frame) => tech.acknowledge(frame.header.seq, frame.header.captureTimeMs) });
   tech.start();
-  await eventually(() => tech.canTransferFiles, 10_000, 'a session with files');
+  await eventually(() => tech.canTransferFiles, 20_000, 'a session with files');
   return {
-    agent, tech, sink, finished,
+    tech, movedAt, finished,
     async close() {
       tech.disconnect();
-      await agent.close();
-      await relay.close();
-      await rm(downloads, { recursive: true, force: true });
+      await agent.stop();
+      await relay.stop();
     },
   };
 }
@@ -180,8 +165,8 @@ async function inputLatencyP99(pair: Pair, keepGoing: () => boolean): Promise<{ 
     const x = n % 640;
     const y = Math.floor(n / 640) % 480;
     const key = y * 640 + x;
-    pair.sink.movedAt.delete(key);
-    sentAt.set(key, performance.now());
+    pair.movedAt.delete(key);
+    sentAt.set(key, performance.timeOrigin + performance.now());
     pair.tech.sendInput({ kind: 'pointer-move', x, y });
     n++;
     await new Promise((r) => setTimeout(r, 10));
@@ -189,7 +174,7 @@ async function inputLatencyP99(pair: Pair, keepGoing: () => boolean): Promise<{ 
   await new Promise((r) => setTimeout(r, 500));
   const latencies: number[] = [];
   for (const [key, at] of sentAt) {
-    const got = pair.sink.movedAt.get(key);
+    const got = pair.movedAt.get(key);
     if (got !== undefined) latencies.push(got - at);
   }
   latencies.sort((a, b) => a - b);

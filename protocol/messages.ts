@@ -452,7 +452,7 @@ export const MAX_TRANSFER_ID = 0x7fffffff;
  * input and the screen never wait behind more than this (a few milliseconds on a fast
  * link), and it bounds what the relay may have to buffer for a transfer.
  */
-export const FILE_WINDOW_BYTES = 512 * 1024;
+export const FILE_WINDOW_BYTES = 256 * 1024;
 /** Longest file name in an offer, in UTF-16 units. */
 export const MAX_FILE_NAME_LENGTH = 255;
 /** Largest file the protocol can describe (a side's own limit is usually far lower). */
