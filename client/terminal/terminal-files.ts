@@ -75,7 +75,8 @@ export function terminalFiles(options: {
     },
     command(line) {
       const match = /^\/(aceptar|accept|rechazar|decline|enviar|send)\s+(\d+)\s*(.*)$/iu.exec(line.trim());
-      if (match === null) return line.trim().startsWith('/');
+      // Anything else is the customer's to chat, even a line that starts with a slash.
+      if (match === null) return false;
       const verb = match[1]!.toLowerCase();
       const id = Number(match[2]);
       const question = pending.get(id);

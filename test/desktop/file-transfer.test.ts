@@ -122,6 +122,22 @@ describeWithDesktop('file transfer between the technician page and the agent', (
     await eventually(async () => (await readdir(downloads)).length === 1, 10_000, 'the partial file to go');
     expect(await readdir(downloads)).toEqual(['respaldo.bin']);
   }, 120_000);
+
+  test('a file dropped on the session is offered like one chosen with the button', async () => {
+    const dataTransfer = await panel.evaluateHandle(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['soltado sobre la sesión'], 'soltado.txt', { type: 'text/plain' }));
+      return dt;
+    });
+    await panel.dispatchEvent('#session-view', 'dragover', { dataTransfer });
+    expect(await panel.isVisible('#file-drop-hint')).toBe(true);
+    await panel.dispatchEvent('#session-view', 'drop', { dataTransfer });
+    await agent.waitForOutput('Type /accept 5', 20_000);
+    agent.type('/accept 5');
+    await panel.waitForSelector('#file-list [data-id="5"][data-state="sent"]', { timeout: 20_000 });
+    expect(await readFile(path.join(downloads, 'soltado.txt'), 'utf8')).toBe('soltado sobre la sesión');
+    expect(await panel.isHidden('#file-drop-hint')).toBe(true);
+  }, 60_000);
 });
 
 /**
