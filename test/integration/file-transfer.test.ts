@@ -250,6 +250,8 @@ describe('file transfer (real agent, real page session, real relay)', () => {
     expect(t.events.finished[1]!.outcome).toBe('cancelled-by-peer');
     await eventually(async () => (await readdir(c.downloads)).length === 0, 10_000, 'the partial file to go');
     expect(c.agent.session.fileTransfersActive + t.session.fileTransfersActive).toBe(0);
+    // The relay holds nothing for the session any more: every byte it had queued went out.
+    await eventually(() => [...relay.connections].every((conn) => conn.heldBytes === 0), 10_000, 'the relay to hold no bytes');
   });
 
   test('a transfer cut by a dropped connection goes on where it stopped once the session resumes, and arrives whole', async () => {
