@@ -75,6 +75,7 @@ async function main(): Promise<void> {
   });
 
   chat.bind((text) => agent.session.sendChat(text));
+  files?.bindCancel((id) => agent.session.cancelFile(id));
 
   const onSignal = (): void => {
     void agent.session.stop();

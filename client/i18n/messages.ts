@@ -44,7 +44,7 @@ export interface Messages {
   /** Files in the terminal: the technician offers one, asks for one; how it went. */
   readonly fileOffered: (technician: string, name: string, size: string, id: number) => string;
   readonly fileRequested: (technician: string, id: number) => string;
-  readonly fileProgress: (name: string, progress: string) => string;
+  readonly fileProgress: (name: string, progress: string, id: number) => string;
   readonly fileDone: (name: string, outcome: string) => string;
   readonly fileOutcomes: Readonly<Record<string, string>>;
   readonly fileNoSuchTransfer: string;
@@ -85,7 +85,7 @@ const es: Messages = {
   failed: (m) => `❌ No se pudo continuar: ${m}`,
   fileOffered: (t, n, s, id) => `📄 ${t} quiere enviarle el archivo «${n}» (${s}).\n   Escriba /aceptar ${id} para guardarlo en Descargas, o /rechazar ${id}.`,
   fileRequested: (t, id) => `📄 ${t} le pide un archivo.\n   Escriba /enviar ${id} <ruta del archivo> para enviarlo, o /rechazar ${id}. Nada sale de su equipo sin su elección.`,
-  fileProgress: (n, p) => `   «${n}»: ${p}`,
+  fileProgress: (n, p, id) => `   «${n}»: ${p} (/cancelar ${id} para cancelar)`,
   fileDone: (n, o) => `📄 «${n}»: ${o}`,
   fileOutcomes: {
     saved: 'recibido y comprobado (SHA-256); guardado en Descargas', sent: 'enviado y comprobado (SHA-256)', declined: 'rechazado',
@@ -130,7 +130,7 @@ const en: Messages = {
   failed: (m) => `❌ Cannot continue: ${m}`,
   fileOffered: (t, n, s, id) => `📄 ${t} wants to send you the file "${n}" (${s}).\n   Type /accept ${id} to save it in Downloads, or /decline ${id}.`,
   fileRequested: (t, id) => `📄 ${t} asks you for a file.\n   Type /send ${id} <path of the file> to send it, or /decline ${id}. Nothing leaves your computer unless you choose it.`,
-  fileProgress: (n, p) => `   "${n}": ${p}`,
+  fileProgress: (n, p, id) => `   "${n}": ${p} (/cancel ${id} to cancel)`,
   fileDone: (n, o) => `📄 "${n}": ${o}`,
   fileOutcomes: {
     saved: 'received and checked (SHA-256); saved in Downloads', sent: 'sent and checked (SHA-256)', declined: 'declined',

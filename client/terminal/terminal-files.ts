@@ -23,6 +23,8 @@ const PROGRESS_EVERY_MS = 2000;
 export interface TerminalFiles extends CustomerFiles {
   /** A line the customer typed: true when it was a file command (handled here, not chatted). */
   command(line: string): boolean;
+  /** How `/cancelar <n>` stops transfer n (the session's cancelFile), once the session exists. */
+  bindCancel(cancel: (id: number) => boolean): void;
 }
 
 export function terminalFiles(options: {
@@ -39,6 +41,7 @@ export function terminalFiles(options: {
   const pending = new Map<number, Pending>();
   const lastPrinted = new Map<number, number>();
   let nextQuestion = 1;
+  let cancel: ((id: number) => boolean) | undefined;
   const ask = (id: number, question: Pending, signal: AbortSignal): void => {
     pending.set(id, question);
     signal.addEventListener('abort', () => {
@@ -67,13 +70,21 @@ export function terminalFiles(options: {
       const last = lastPrinted.get(info.id) ?? 0;
       if (now() - last < PROGRESS_EVERY_MS) return;
       lastPrinted.set(info.id, now());
-      output.write(`${t.fileProgress(printableForTerminal(info.name), formatProgress(info.progress, language))}\n`);
+      output.write(`${t.fileProgress(printableForTerminal(info.name), formatProgress(info.progress, language), info.id)}\n`);
     },
     onFinished(info, outcome) {
       lastPrinted.delete(info.id);
       if (info.name !== '') output.write(`${t.fileDone(printableForTerminal(info.name), t.fileOutcomes[outcome] ?? outcome)}\n`);
     },
+    bindCancel(next) {
+      cancel = next;
+    },
     command(line) {
+      const stop = /^\/(cancelar|cancel)\s+(\d+)\s*$/iu.exec(line.trim());
+      if (stop !== null) {
+        if (cancel?.(Number(stop[2])) !== true) output.write(`${t.fileNoSuchTransfer}\n`);
+        return true;
+      }
       const match = /^\/(aceptar|accept|rechazar|decline|enviar|send)\s+(\d+)\s*(.*)$/iu.exec(line.trim());
       // Anything else is the customer's to chat, even a line that starts with a slash.
       if (match === null) return false;

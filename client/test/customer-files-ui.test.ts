@@ -71,6 +71,11 @@ describe('the terminal\'s file commands', () => {
     expect(files.command('/rechazar 9')).toBe(true);
     expect(printed).toContain('no hay ninguna transferencia');
     expect(files.command('hola')).toBe(false);
+    const cancelled: number[] = [];
+    files.bindCancel((id) => { cancelled.push(id); return id === 4; });
+    expect(files.command('/cancelar 4')).toBe(true);
+    expect(files.command('/cancel 5')).toBe(true);
+    expect(cancelled).toEqual([4, 5]);
   });
 });
 

@@ -98,6 +98,26 @@ describeWithChromium('files in the customer\'s window (Neutralino channel, the r
     expect(finished[1]).toBe('sent');
     expect(await readFile(join(root, 'Descargas', 'léame.txt'), 'utf8')).toBe('hola!');
     await page.waitForSelector('#file-transfers [data-state="saved"]', { timeout: 10_000 });
+
+    // The customer cancels in the window: the technician hears it, nothing stays in Descargas.
+    // The file is read slowly past its first MiB (until the test lets it go), so the cancel comes mid-way.
+    const big = new Uint8Array(40 * 1024 * 1024);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    session.sendFile({
+      name: 'grande.iso', size: big.length, close: async () => undefined,
+      read: async (o, l) => { if (o >= 1024 * 1024) await held; return big.subarray(o, o + l); },
+    });
+    await page.waitForSelector('.file-question .file-accept', { timeout: 10_000 });
+    await page.click('.file-question .file-accept');
+    await page.waitForSelector('#file-transfers [data-id="3"] .file-cancel', { timeout: 10_000 });
+    await page.click('#file-transfers [data-id="3"] .file-cancel');
+    await eventually(() => finished.length === 3, 20_000, 'the cancel to reach the technician');
+    expect(finished[2]).toBe('cancelled-by-peer');
+    release();
+    await page.waitForSelector('#file-transfers [data-id="3"][data-state="cancelled"]', { timeout: 10_000 });
+    const { readdir } = await import('node:fs/promises');
+    await eventually(async () => (await readdir(join(root, 'Descargas'))).length === 1, 10_000, 'the partial file to go');
     await page.close();
   }, 60_000);
 });
