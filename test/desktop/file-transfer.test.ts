@@ -141,11 +141,12 @@ describeWithDesktop('file transfer between the technician page and the agent', (
 
   test('the customer cancels from the terminal: the page hears it, no partial file stays', async () => {
     const big = path.join(root, 'otro-grande.bin');
-    await writeFile(big, randomBytes(50 * MB));
+    // Large enough that the customer's cancel, typed once 2 % arrived, comes seconds before the end.
+    await writeFile(big, randomBytes(150 * MB));
     await panel.setInputFiles('#files-input', big);
     await agent.waitForOutput('Type /accept 6', 20_000);
     agent.type('/accept 6');
-    await panel.waitForFunction(() => Number(document.querySelector<HTMLElement>('#file-list [data-id="6"]')?.dataset.percent ?? 0) >= 10, undefined, { timeout: 60_000 });
+    await panel.waitForFunction(() => Number(document.querySelector<HTMLElement>('#file-list [data-id="6"]')?.dataset.percent ?? 0) >= 2, undefined, { timeout: 60_000 });
     agent.type('/cancel 6');
     await panel.waitForSelector('#file-list [data-id="6"][data-state="cancelled-by-peer"]', { timeout: 20_000 });
     await eventually(async () => (await readdir(downloads)).every((n) => !n.endsWith('.part')), 10_000, 'the partial file to go');
