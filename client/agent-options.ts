@@ -30,6 +30,10 @@ export interface AgentOptions {
   readonly secretDigits: number;
   /** Refuse technicians who cannot encrypt end to end, without asking the customer. */
   readonly requireE2e: boolean;
+  /** Where files from the technician are saved; absent: the system's Downloads folder (XDG user dirs, ~/Downloads). */
+  readonly downloads: string | undefined;
+  /** Largest file taken from or sent to the technician, in bytes; 0 offers no file transfer. */
+  readonly maxFileBytes: number;
   readonly logLevel: string;
   readonly help: boolean;
 }
@@ -39,6 +43,8 @@ export { CommandLineError as AgentOptionsError };
 
 const DEFAULT_RELAY_URL = 'ws://127.0.0.1:8080/ws';
 const DEFAULT_MAX_FPS = 60;
+/** Largest file by default: 2 GiB. */
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024 * 1024;
 const ACCEPT_ANSWERS: readonly ConsentAnswer[] = ['control', 'view-only', 'deny'];
 const CAPTURES: readonly AgentOptions['capture'][] = ['auto', 'nut-js', 'screenshot-desktop'];
 const ENCODERS: readonly AgentOptions['encoder'][] = ['auto', 'sharp', 'jpeg-js'];
@@ -46,7 +52,7 @@ const CHANGES: readonly AgentOptions['changes'][] = ['auto', 'poll'];
 const LANGUAGES: readonly NonNullable<AgentOptions['language']>[] = ['es', 'en'];
 
 export type AgentSettingKey = 'relayUrl' | 'name' | 'accept' | 'quality' | 'maxFps' | 'capture' | 'encoder' | 'changes' | 'language' | 'insecure'
-  | 'secretDigits' | 'requireE2e' | 'logLevel';
+  | 'secretDigits' | 'requireE2e' | 'downloads' | 'maxFileBytes' | 'logLevel';
 
 /** Every agent option, once: the reader and the usage text both come from this table. */
 export const AGENT_SETTINGS: readonly Setting<AgentSettingKey>[] = [
@@ -62,6 +68,8 @@ export const AGENT_SETTINGS: readonly Setting<AgentSettingKey>[] = [
   { key: 'insecure', flag: 'insecure', kind: 'flag', help: 'accept a relay certificate that does not verify (testing only)' },
   { key: 'secretDigits', flag: 'secret-digits', kind: 'int', valueName: `<${MIN_SECRET_DIGITS}-${MAX_SECRET_DIGITS}>`, help: `secret digits added to each code, which the relay never sees (default ${DEFAULT_SECRET_DIGITS})` },
   { key: 'requireE2e', flag: 'require-e2e', env: 'REQUIRE_E2E', kind: 'bool', help: 'refuse technicians whose app cannot encrypt end to end, without asking (default false)' },
+  { key: 'downloads', flag: 'downloads', kind: 'string', valueName: '<folder>', help: 'where files from the technician are saved (default: your Downloads folder)' },
+  { key: 'maxFileBytes', flag: 'max-file-bytes', kind: 'int', valueName: '<bytes>', help: `largest file taken or sent; 0: no file transfer (default ${DEFAULT_MAX_FILE_BYTES})` },
   { key: 'logLevel', flag: 'log-level', env: 'LOG_LEVEL', kind: 'string', choices: LOG_LEVELS, valueName: '<level>', help: `${LOG_LEVELS.join('|')} (default warn)` },
 ];
 
@@ -88,6 +96,8 @@ export function agentOptionsFrom(parsed: ParsedSettings<AgentSettingKey>, hostna
   if (secretDigits < MIN_SECRET_DIGITS || secretDigits > MAX_SECRET_DIGITS) {
     throw new CommandLineError(`--secret-digits must be ${MIN_SECRET_DIGITS}–${MAX_SECRET_DIGITS}`);
   }
+  const maxFileBytes = (values.maxFileBytes as number | undefined) ?? DEFAULT_MAX_FILE_BYTES;
+  if (maxFileBytes < 0) throw new CommandLineError('--max-file-bytes must be 0 or more');
   return {
     relayUrl,
     name,
@@ -101,6 +111,8 @@ export function agentOptionsFrom(parsed: ParsedSettings<AgentSettingKey>, hostna
     insecure: values.insecure === true,
     secretDigits,
     requireE2e: values.requireE2e === true,
+    downloads: values.downloads as string | undefined,
+    maxFileBytes,
     logLevel: (values.logLevel as string | undefined) ?? 'warn',
     help: parsed.help,
   };

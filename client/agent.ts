@@ -3,6 +3,7 @@ import type WebSocket from 'ws';
 import { cursorInView } from './capture/cursor-in-view';
 import type { CursorSource } from './capture/cursor-source';
 import type { SystemClipboard } from './clipboard/clipboard';
+import type { CustomerFiles } from './files/customer-files';
 import { DisplayView } from './capture/display-view';
 import type { MonitorLister } from './capture/monitors';
 import type { ScreenSource } from './capture/screen-source';
@@ -41,6 +42,8 @@ export interface AgentDeps {
   readonly clipboard?: SystemClipboard;
   /** Shows the customer that the session is being recorded; absent, no technician may record. */
   readonly onRecording?: (recording: boolean) => void;
+  /** Files from and to the technician; absent, none are offered. */
+  readonly files?: CustomerFiles;
   readonly streamer?: FrameStreamerOptionsInput;
   readonly backoff?: BackoffOptions;
   readonly renewExpiredCode?: boolean;
@@ -124,6 +127,7 @@ export async function createAgent(deps: AgentDeps): Promise<Agent> {
     ...(deps.chat ? { chat: deps.chat } : {}),
     ...(deps.clipboard ? { clipboard: deps.clipboard } : {}),
     ...(deps.onRecording ? { onRecording: deps.onRecording } : {}),
+    ...(deps.files ? { files: deps.files } : {}),
     ...(deps.backoff ? { backoff: deps.backoff } : {}),
     ...(deps.renewExpiredCode !== undefined ? { renewExpiredCode: deps.renewExpiredCode } : {}),
     ...(deps.socketOptions ? { socketOptions: deps.socketOptions } : {}),

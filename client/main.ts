@@ -12,6 +12,9 @@ import { messagesFor } from './i18n/messages';
 import { optionsOrExit } from './options-or-exit';
 import { automaticConsent, terminalConsent } from './terminal/terminal-consent';
 import { terminalChat } from './terminal/terminal-chat';
+import { terminalFiles } from './terminal/terminal-files';
+import { defaultDownloadsFolder } from './files/downloads-folder';
+import { homedir } from 'node:os';
 import { renderState } from './terminal/terminal-view';
 import { warnIfInsecureRelay } from './insecure-relay-warning';
 
@@ -47,7 +50,12 @@ async function main(): Promise<void> {
   const done = new Promise<void>((resolve) => { finished = resolve; });
   let technicianName = '';
   // Lines typed on stdin go to the technician while a chat is open (a pipe works as well as a terminal).
-  const chat = terminalChat(process.stdin, process.stdout, t, () => technicianName);
+  const language = options.language ?? pickLanguage([effectiveMessagesLocale(process.env)]);
+  const files = options.maxFileBytes === 0 ? undefined : terminalFiles({
+    output: process.stdout, t, language, maxFileBytes: options.maxFileBytes, technicianName: () => technicianName,
+    downloadsFolder: options.downloads ?? await defaultDownloadsFolder(homedir(), process.platform, process.env.XDG_CONFIG_HOME),
+  });
+  const chat = terminalChat(process.stdin, process.stdout, t, () => technicianName, (line) => files?.command(line) ?? false);
   const agent = await createAgent({
     relayUrl: options.relayUrl,
     name: options.name,
@@ -55,6 +63,7 @@ async function main(): Promise<void> {
     logger,
     consent,
     chat,
+    ...(files !== undefined ? { files } : {}),
     onRecording: (recording) => process.stdout.write(`${recording ? t.recordingStarted : t.recordingStopped}\n`),
     onState: (state) => {
       if (state.kind === 'sharing') technicianName = state.technicianName;
@@ -66,6 +75,7 @@ async function main(): Promise<void> {
   });
 
   chat.bind((text) => agent.session.sendChat(text));
+  files?.bindCancel((id) => agent.session.cancelFile(id));
 
   const onSignal = (): void => {
     void agent.session.stop();

@@ -1,7 +1,7 @@
 import { decodeBase64Url, isBase64UrlOf } from './base64url';
 import { Errors, type ErrorSpec } from './errors';
 import {
-  BinaryKind, parseFrame, parseFrameAck, type BinaryMessage,
+  BinaryKind, parseFileChunk, parseFrame, parseFrameAck, type BinaryMessage,
 } from './frame';
 import {
   INPUT_KINDS, MAX_COORDINATE, MAX_KEY_NAME_LENGTH, MAX_TEXT_EVENT_LENGTH, MAX_WHEEL_STEPS, MOUSE_BUTTONS,
@@ -11,6 +11,7 @@ import {
   ACCESS_CODE_PATTERN, CLIPBOARD_PROBLEMS, E2E_BINDING_BYTES, E2E_FAILURE_REASONS, E2E_MAC_BYTES, E2E_SHARE_BYTES,
   MAX_CHAT_TEXT_LENGTH, MAX_CLIPBOARD_TEXT_LENGTH, MAX_DISPLAYS,
   MAX_FEATURE_LENGTH, MAX_FEATURES, MAX_NAME_LENGTH, MAX_SEALED_BOX_BYTES, PEER_LEFT_REASONS, REFRESH_REASONS, RESUME_TOKEN_BYTES, SEALABLE_TYPES,
+  FILE_CANCEL_REASONS, FILE_DECLINE_REASONS, MAX_FILE_NAME_LENGTH, MAX_FILE_SIZE, MAX_TRANSFER_ID,
   type ControlMessage, type DisplayInfo, type PeerInfo,
 } from './messages';
 
@@ -190,6 +191,10 @@ function optFeatures(o: Obj): string[] | undefined {
     return v;
   });
 }
+function transferId(o: Obj): number {
+  return int(o, 'id', 1, MAX_TRANSFER_ID);
+}
+
 const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
 
 function validateControl(o: Obj): ControlMessage {
@@ -209,7 +214,8 @@ function validateControl(o: Obj): ControlMessage {
         maxFrameBytes: int(o, 'maxFrameBytes', 1, UINT32_MAX), maxTextBytes: int(o, 'maxTextBytes', 1, UINT32_MAX),
       } as const;
       const features = optFeatures(o);
-      return features === undefined ? welcome : { ...welcome, features };
+      const maxFileBytes = o.maxFileBytes === undefined ? undefined : int(o, 'maxFileBytes', 1, MAX_FILE_SIZE);
+      return { ...welcome, ...(features === undefined ? {} : { features }), ...(maxFileBytes === undefined ? {} : { maxFileBytes }) };
     }
     case 'register':
       return { type, name: str(o, 'name', MAX_NAME_LENGTH) };
@@ -302,6 +308,25 @@ function validateControl(o: Obj): ControlMessage {
     case 'recording-started':
     case 'recording-stopped':
       return { type };
+    case 'file-offer': {
+      const name = str(o, 'name', MAX_FILE_NAME_LENGTH, 1);
+      if (LONE_SURROGATE.test(name)) fail('name: not well-formed Unicode');
+      return { type, id: transferId(o), name, size: int(o, 'size', 0, MAX_FILE_SIZE) };
+    }
+    case 'file-request':
+    case 'file-accept':
+    case 'file-saved':
+      return { type, id: transferId(o) };
+    case 'file-decline':
+      return { type, id: transferId(o), reason: oneOf(o, 'reason', FILE_DECLINE_REASONS) };
+    case 'file-resume':
+      return { type, id: transferId(o), offset: int(o, 'offset', 0, MAX_FILE_SIZE) };
+    case 'file-ack':
+      return { type, id: transferId(o), received: int(o, 'received', 0, MAX_FILE_SIZE) };
+    case 'file-end':
+      return { type, id: transferId(o), sha256: fixedBytes(o, 'sha256', 32) };
+    case 'file-cancel':
+      return { type, id: transferId(o), reason: oneOf(o, 'reason', FILE_CANCEL_REASONS) };
     case 'sealed':
       return { type, inner: oneOf(o, 'inner', SEALABLE_TYPES), n: int(o, 'n', 0, Number.MAX_SAFE_INTEGER), box: sealedBox(o, 'box') };
     case 'resume-token':
@@ -376,7 +401,8 @@ export function decodeBinary(bytes: Uint8Array): DecodeResult<BinaryMessage> {
   const kind = bytes[0];
   const result = kind === BinaryKind.FRAME ? parseFrame(bytes)
     : kind === BinaryKind.FRAME_ACK ? parseFrameAck(bytes)
-      : 'unknown-kind';
+      : kind === BinaryKind.FILE_CHUNK ? parseFileChunk(bytes)
+        : 'unknown-kind';
   if (typeof result === 'string') return { ok: false, error: Errors.PROTO_MALFORMED, detail: result };
   return { ok: true, message: result };
 }

@@ -27,6 +27,7 @@ export const Errors = Object.freeze({
   LIMIT_MESSAGE_SIZE: spec('RS_ERR_LIMIT_MESSAGE_SIZE', 'The message is larger than allowed.', 413, CloseCode.MESSAGE_TOO_BIG),
   LIMIT_RATE: spec('RS_ERR_LIMIT_RATE', 'Too many messages per second.', 429, CloseCode.RATE_LIMITED),
   LIMIT_BACKLOG: spec('RS_ERR_LIMIT_BACKLOG', 'The peer is not reading its messages.', 503, CloseCode.BACKLOG),
+  LIMIT_FILE_BYTES: spec('RS_ERR_LIMIT_FILE_BYTES', 'This session moved more file bytes than this relay allows.', 413, CloseCode.SESSION_ENDED),
   LIMIT_SERVER_FULL: spec('RS_ERR_LIMIT_SERVER_FULL', 'The relay is full; please try again shortly.', 503, CloseCode.SERVER_FULL),
   LIMIT_ADDRESS: spec('RS_ERR_LIMIT_ADDRESS', 'Too many connections or sessions from this address; please try again later.', 429, CloseCode.TOO_MANY_FROM_ADDRESS),
   CODE_INVALID: spec('RS_ERR_CODE_INVALID', 'The access code is not valid. Check it and try again.', 404, CloseCode.INVALID_CODE),

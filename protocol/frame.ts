@@ -49,7 +49,7 @@
  * |      8 |    8 | captureTimeMs  | echoed from the frame, so the client measures lag      |
  */
 
-export const BinaryKind = Object.freeze({ FRAME: 0x01, FRAME_ACK: 0x02 } as const);
+export const BinaryKind = Object.freeze({ FRAME: 0x01, FRAME_ACK: 0x02, FILE_CHUNK: 0x03 } as const);
 export type BinaryKindValue = (typeof BinaryKind)[keyof typeof BinaryKind];
 
 export const FrameFlag = Object.freeze({
@@ -91,7 +91,7 @@ export const SEALED_OVERHEAD = SEALED_RECORD_NUMBER_LENGTH + SEALED_TAG_LENGTH;
 export const SEALED_FRAME_ACK_LENGTH = FRAME_ACK_LENGTH + SEALED_OVERHEAD;
 
 /** Whether binary messages of a session are sealed: the relay checks each one against its session. */
-export type BinarySealing = 'plain' | 'sealed';
+export type BinarySealing = 'plain' | 'sealed' | 'plain-file-check';
 
 export interface FrameHeader {
   readonly flags: number;
@@ -128,7 +128,27 @@ export interface FrameAckMessage {
   readonly captureTimeMs: number;
 }
 
-export type BinaryMessage = FrameMessage | FrameAckMessage;
+/**
+ * FILE_CHUNK (either way, sealed sessions only, PROTOCOL.md §6.7): bytes of a file at
+ * `offset`. The envelope's `seq` is the transfer number; the relay routes it on the
+ * envelope like a frame, but never drops it (the transfer's window bounds it instead).
+ */
+export interface FileChunkMessage {
+  readonly kind: 'file-chunk';
+  readonly id: number;
+  readonly offset: number;
+  /** A view into the message bytes (not a copy). */
+  readonly data: Uint8Array;
+}
+
+export type BinaryMessage = FrameMessage | FrameAckMessage | FileChunkMessage;
+
+/** A FILE_CHUNK's header: the envelope and the offset (uint64, big-endian). */
+export const FILE_CHUNK_HEADER_LENGTH = 16;
+/** Most file bytes in one FILE_CHUNK. */
+export const MAX_FILE_CHUNK_BYTES = 64 * 1024;
+/** Offsets stay exact JavaScript integers. */
+const MAX_FILE_OFFSET = Number.MAX_SAFE_INTEGER;
 
 /** The cleartext envelope, enough to route a binary message without reading its body. */
 export interface BinaryEnvelope {
@@ -161,7 +181,7 @@ export function checkEnvelope(bytes: Uint8Array, sealing: BinarySealing = 'plain
   if (envelope === undefined) return 'too-short';
   const { kind, flags, headerLength } = envelope;
   const sealed = (flags & FrameFlag.SEALED) !== 0;
-  if (kind !== BinaryKind.FRAME && kind !== BinaryKind.FRAME_ACK) return 'unknown-kind';
+  if (kind !== BinaryKind.FRAME && kind !== BinaryKind.FRAME_ACK && kind !== BinaryKind.FILE_CHUNK) return 'unknown-kind';
   if (sealed && sealing === 'plain') return 'sealed-unexpected';
   if (!sealed && sealing === 'sealed') return 'not-sealed';
   const bodyFlags = flags & ~FrameFlag.SEALED;
@@ -174,6 +194,13 @@ export function checkEnvelope(bytes: Uint8Array, sealing: BinarySealing = 'plain
     return envelope;
   }
   if (bodyFlags !== 0) return 'unknown-flags';
+  if (kind === BinaryKind.FILE_CHUNK) {
+    // File chunks travel only sealed: a file is never sent in clear.
+    if (!sealed && sealing !== 'plain-file-check') return 'not-sealed';
+    if (headerLength !== FILE_CHUNK_HEADER_LENGTH || plainLength <= FILE_CHUNK_HEADER_LENGTH) return 'bad-header-length';
+    if (plainLength > FILE_CHUNK_HEADER_LENGTH + MAX_FILE_CHUNK_BYTES) return 'bad-header-length';
+    return envelope;
+  }
   if (headerLength !== FRAME_ACK_LENGTH || plainLength !== FRAME_ACK_LENGTH) return 'bad-header-length';
   return envelope;
 }
@@ -233,7 +260,7 @@ export function encodeFrameAck(seq: number, captureTimeMs: number): Uint8Array {
 
 export type BinaryProblem =
   | 'too-short' | 'unknown-kind' | 'bad-header-length' | 'unknown-flags' | 'sealed-unexpected' | 'not-sealed'
-  | 'unknown-format' | 'empty-rect' | 'rect-outside-screen' | 'empty-image' | 'bad-timestamp' | 'bad-scaled-size';
+  | 'unknown-format' | 'empty-rect' | 'rect-outside-screen' | 'empty-image' | 'bad-timestamp' | 'bad-scaled-size' | 'bad-offset';
 
 /** Parses a FRAME; on failure returns the problem. Never throws. */
 export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
@@ -291,4 +318,32 @@ export function parseFrameAck(bytes: Uint8Array): FrameAckMessage | BinaryProble
   const captureTimeMs = view(bytes).getFloat64(8);
   if (!Number.isFinite(captureTimeMs) || captureTimeMs < 0) return 'bad-timestamp';
   return { kind: 'frame-ack', seq: envelope.seq, captureTimeMs };
+}
+
+/** A FILE_CHUNK in clear (sealed before it is sent: sealBinary). */
+export function encodeFileChunk(id: number, offset: number, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FILE_CHUNK_HEADER_LENGTH + data.length);
+  const dv = view(out);
+  dv.setUint8(0, BinaryKind.FILE_CHUNK);
+  dv.setUint8(1, 0);
+  dv.setUint16(2, FILE_CHUNK_HEADER_LENGTH);
+  dv.setUint32(4, id >>> 0);
+  dv.setUint32(8, Math.floor(offset / 2 ** 32));
+  dv.setUint32(12, offset >>> 0);
+  out.set(data, FILE_CHUNK_HEADER_LENGTH);
+  return out;
+}
+
+/** Parses a FILE_CHUNK opened from its seal (its envelope without SEALED); on failure returns the problem. Never throws. */
+export function parseFileChunk(bytes: Uint8Array): FileChunkMessage | BinaryProblem {
+  if (bytes.byteLength < FILE_CHUNK_HEADER_LENGTH) return 'too-short';
+  if (bytes[0] !== BinaryKind.FILE_CHUNK) return 'unknown-kind';
+  const envelope = checkEnvelope(bytes, 'plain-file-check');
+  if (typeof envelope === 'string') return envelope;
+  const dv = view(bytes);
+  const high = dv.getUint32(8);
+  const offset = high * 2 ** 32 + dv.getUint32(12);
+  if (high > 0x1fffff || offset > MAX_FILE_OFFSET) return 'bad-offset';
+  if (envelope.seq === 0) return 'bad-offset';
+  return { kind: 'file-chunk', id: envelope.seq, offset, data: bytes.subarray(FILE_CHUNK_HEADER_LENGTH) };
 }

@@ -31,6 +31,8 @@ export interface WelcomeMessage {
   readonly heartbeatMs: number;
   readonly maxFrameBytes: number;
   readonly maxTextBytes: number;
+  /** File bytes a session may move through this relay, both ways together (absent: no file transfer). */
+  readonly maxFileBytes?: number;
   /**
    * What this relay routes beyond its version (PeerFeature names): `cursor`, the sealed
    * `cursor-shape` and `cursor-pos`. An older relay names none, and ends a socket that
@@ -247,6 +249,12 @@ export const PeerFeature = Object.freeze({
    * `hello` and by the relay in `welcome`; the resume messages go only where both said it.
    */
   RESUME: 'resume',
+  /**
+   * This side takes files (`file-offer` … `file-cancel`, PROTOCOL.md §4.3): named by the
+   * page, by a customer's app that can save and pick files, and by a relay that routes
+   * them and counts their bytes.
+   */
+  FILES: 'files',
 } as const);
 
 /** What travels only inside `sealed`: each side's name, after key confirmation. */
@@ -346,6 +354,112 @@ export interface RecordingStoppedMessage {
   readonly type: 'recording-stopped';
 }
 
+// ---- file transfer (issue 15 item 2): sealed, both ways, the technician names every transfer --
+
+/**
+ * Sender → receiver: this file, `size` bytes, may come. From the technician it asks the
+ * customer to accept it; from the customer's app it answers a `file-request` of the same
+ * `id` (the customer picked this file). `name` is the sender's name for it, hostile until
+ * made safe by whoever saves it.
+ */
+export interface FileOfferMessage {
+  readonly type: 'file-offer';
+  /** The technician's number for the transfer, 1 … MAX_TRANSFER_ID, never reused in a session. */
+  readonly id: number;
+  readonly name: string;
+  readonly size: number;
+}
+
+/** Technician → client: ask the customer to pick a file to send (answered by `file-offer` or `file-decline`). */
+export interface FileRequestMessage {
+  readonly type: 'file-request';
+  readonly id: number;
+}
+
+/** Receiver → sender: send the file's bytes (the technician accepts the customer's answer to its request the same way). */
+export interface FileAcceptMessage {
+  readonly type: 'file-accept';
+  readonly id: number;
+}
+
+/** Why nothing will be sent. */
+export type FileDeclineReason = 'declined' | 'too-large' | 'busy' | 'unavailable';
+
+/** The side asked (to accept an offer, or to pick a file) says no: nothing is sent. */
+export interface FileDeclineMessage {
+  readonly type: 'file-decline';
+  readonly id: number;
+  readonly reason: FileDeclineReason;
+}
+
+/**
+ * Receiver → sender, after a dropped connection came back (the sealed file bytes travel as
+ * binary FILE_CHUNK records, which are not kept for resending): the receiver has the first
+ * `offset` bytes; the sender goes on from there.
+ */
+export interface FileResumeMessage {
+  readonly type: 'file-resume';
+  readonly id: number;
+  readonly offset: number;
+}
+
+/** Receiver → sender: the first `received` bytes are written; the sender may have FILE_WINDOW_BYTES beyond in flight. */
+export interface FileAckMessage {
+  readonly type: 'file-ack';
+  readonly id: number;
+  readonly received: number;
+}
+
+/** Sender → receiver, after the last chunk: the SHA-256 of the whole file (32 bytes, base64url). */
+export interface FileEndMessage {
+  readonly type: 'file-end';
+  readonly id: number;
+  readonly sha256: string;
+}
+
+/** Receiver → sender: the whole file matched its SHA-256 and is saved. The transfer is over. */
+export interface FileSavedMessage {
+  readonly type: 'file-saved';
+  readonly id: number;
+}
+
+/**
+ * Why a transfer stopped half-way: `cancelled` (a person pressed cancel), `failed` (it
+ * could not be read or written), `corrupt` (the SHA-256 did not match), `refused` (the
+ * other side broke the transfer's rules).
+ */
+export type FileCancelReason = 'cancelled' | 'failed' | 'corrupt' | 'refused';
+
+/** Either side: the transfer is over, nothing kept (the receiver deletes what it wrote). */
+export interface FileCancelMessage {
+  readonly type: 'file-cancel';
+  readonly id: number;
+  readonly reason: FileCancelReason;
+}
+
+export type FileTransferMessage = FileOfferMessage | FileRequestMessage | FileAcceptMessage | FileDeclineMessage
+  | FileResumeMessage | FileAckMessage | FileEndMessage | FileSavedMessage | FileCancelMessage;
+
+export const FILE_TRANSFER_TYPES: readonly FileTransferMessage['type'][] = Object.freeze([
+  'file-offer', 'file-request', 'file-accept', 'file-decline', 'file-resume', 'file-ack', 'file-end', 'file-saved', 'file-cancel',
+]);
+export const FILE_DECLINE_REASONS: readonly FileDeclineReason[] = Object.freeze(['declined', 'too-large', 'busy', 'unavailable']);
+export const FILE_CANCEL_REASONS: readonly FileCancelReason[] = Object.freeze(['cancelled', 'failed', 'corrupt', 'refused']);
+/** Largest transfer number. */
+export const MAX_TRANSFER_ID = 0x7fffffff;
+/**
+ * Most file bytes a sender has in flight beyond the receiver's last `file-ack`, each way:
+ * input and the screen never wait behind more than this (a few milliseconds on a fast
+ * link), and it bounds what the relay may have to buffer for a transfer.
+ */
+export const FILE_WINDOW_BYTES = 256 * 1024;
+/** Longest file name in an offer, in UTF-16 units. */
+export const MAX_FILE_NAME_LENGTH = 255;
+/** Largest file the protocol can describe (a side's own limit is usually far lower). */
+export const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
+/** Most transfers one session runs at once (each way together); more are declined `busy`. */
+export const MAX_TRANSFERS_AT_ONCE = 4;
+
 /**
  * Peer → peer: a message sealed with the session's keys. The relay sees which kind of
  * message it is (`inner`, so it can still refuse input in a view-only session), its
@@ -360,11 +474,12 @@ export interface SealedMessage {
 
 /** The message types that travel sealed between peers of version 2. */
 export type SealableType = 'introduce' | 'input' | 'screen-info' | 'refresh' | 'quality' | 'cursor-shape' | 'cursor-pos'
-  | 'select-display' | 'chat' | 'clipboard' | 'clipboard-request' | 'recording-started' | 'recording-stopped';
+  | 'select-display' | 'chat' | 'clipboard' | 'clipboard-request' | 'recording-started' | 'recording-stopped'
+  | FileTransferMessage['type'];
 
 export const SEALABLE_TYPES: readonly SealableType[] = Object.freeze([
   'introduce', 'input', 'screen-info', 'refresh', 'quality', 'cursor-shape', 'cursor-pos', 'select-display', 'chat',
-  'clipboard', 'clipboard-request', 'recording-started', 'recording-stopped',
+  'clipboard', 'clipboard-request', 'recording-started', 'recording-stopped', ...FILE_TRANSFER_TYPES,
 ]);
 export const E2E_FAILURE_REASONS: readonly E2eFailureReason[] = Object.freeze(['mismatch', 'incomplete-code', 'tampered']);
 
@@ -437,7 +552,7 @@ export type ControlMessage =
   | RefreshMessage | QualityMessage
   | E2eStartMessage | E2eShareMessage | E2eConfirmMessage | E2eFailedMessage | IntroduceMessage | SealedMessage
   | CursorShapeMessage | CursorPosMessage | SelectDisplayMessage | ChatMessage | ClipboardMessage | ClipboardRequestMessage
-  | RecordingStartedMessage | RecordingStoppedMessage
+  | RecordingStartedMessage | RecordingStoppedMessage | FileTransferMessage
   | ResumeTokenMessage | ResumeMessage | ResumedMessage | PeerAwayMessage | PeerBackMessage | AckMessage;
 
 export type ControlType = ControlMessage['type'];
@@ -447,7 +562,7 @@ export const CONTROL_TYPES: readonly ControlType[] = Object.freeze([
   'paired', 'peer-left', 'error', 'bye', 'input', 'screen-info', 'refresh', 'quality',
   'e2e-start', 'e2e-share', 'e2e-confirm', 'e2e-failed', 'introduce', 'sealed', 'cursor-shape', 'cursor-pos',
   'select-display', 'chat', 'clipboard', 'clipboard-request', 'recording-started', 'recording-stopped',
-  'resume-token', 'resume', 'resumed', 'peer-away', 'peer-back', 'ack',
+  'resume-token', 'resume', 'resumed', 'peer-away', 'peer-back', 'ack', ...FILE_TRANSFER_TYPES,
 ]);
 
 /** Longest name (`name`, `technicianName`, `app`). */

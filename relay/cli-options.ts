@@ -34,6 +34,7 @@ export const RELAY_SETTINGS: readonly Setting<SettingKey>[] = Object.freeze([
   { key: 'maxFrameBytes', env: 'MAX_FRAME_BYTES', flag: 'max-frame-bytes', kind: 'int', help: 'largest binary message (4194304)' },
   { key: 'maxTextBytes', env: 'MAX_TEXT_BYTES', flag: 'max-text-bytes', kind: 'int', help: 'largest JSON message (65536)' },
   { key: 'maxLegacyBodyBytes', env: 'MAX_LEGACY_BODY_BYTES', flag: 'max-legacy-body-bytes', kind: 'int', help: 'largest legacy HTTP body (8388608)' },
+  { key: 'maxFileBytesPerSession', env: 'MAX_FILE_BYTES_PER_SESSION', flag: 'max-file-bytes-per-session', kind: 'int', help: 'file bytes a session may move, both ways; 0: no file transfer (4294967296)' },
   { key: 'maxMessagesPerSecond', env: 'MAX_MESSAGES_PER_SECOND', flag: 'max-messages-per-second', kind: 'int', help: 'per socket (1000)' },
   { key: 'maxBytesPerSecond', env: 'MAX_BYTES_PER_SECOND', flag: 'max-bytes-per-second', kind: 'int', help: 'per socket (67108864)' },
   { key: 'codeAttemptsPerIp', env: 'CODE_ATTEMPTS_PER_IP', flag: 'code-attempts-per-ip', kind: 'int', help: 'wrong codes per address per minute (5)' },

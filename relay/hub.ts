@@ -11,6 +11,7 @@ import { addressKey } from './client-address';
 import type { Clock } from './clock';
 import type { RelayOptions } from './options';
 import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
+import { fileBytesOfChunk } from './peer-message-rules';
 import { Session, type SessionState } from './session';
 import { RateWindow } from './rate-window';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
@@ -88,6 +89,8 @@ export class Hub {
   /** Live sessions per address key (of the client that registered). */
   private readonly liveByAddress: AddressCounter;
   private readonly options: RelayOptions;
+  /** File bytes each session moved (PROTOCOL.md: file transfer); gone with the session. */
+  private readonly fileBytes = new WeakMap<Session, number>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly ledger: SessionLedger | undefined;
@@ -218,6 +221,24 @@ export class Hub {
     if (message.inner === 'recording-stopped') this.logger.info({ sessionId: session.logId }, 'the technician stopped recording the session');
     session.otherSide(from)?.send(message, forwarded);
     return { ok: true, value: undefined };
+  }
+
+  /**
+   * Either way: a sealed FILE_CHUNK, passed on as the same bytes and never dropped (the
+   * transfer's window bounds it; a side that does not read is ended like for control). Its
+   * bytes count against the session's budget (maxFileBytesPerSession): past it the session ends.
+   */
+  forwardFileChunk(session: Session, from: PeerLink, chunk: Uint8Array, receivedAtMs?: number): void {
+    if (session.state !== 'paired') return;
+    const total = (this.fileBytes.get(session) ?? 0) + fileBytesOfChunk(chunk.byteLength);
+    this.fileBytes.set(session, total);
+    if (total > this.options.maxFileBytesPerSession) {
+      this.logger.info({ sessionId: session.logId }, 'a session moved more file bytes than allowed; ending it');
+      this.endWithError(session, Errors.LIMIT_FILE_BYTES);
+      return;
+    }
+    // A side that is away gets nothing: the receiver says where to go on from when it is back (file-resume).
+    session.otherSide(from)?.sendAck(chunk, receivedAtMs);
   }
 
   /**

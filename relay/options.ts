@@ -98,6 +98,12 @@ export interface RelayOptions {
   readonly frameBacklogBytes: number;
   /** Control and input waiting for a peer beyond this ends the session (it is not reading). */
   readonly controlBacklogBytes: number;
+  /**
+   * File bytes one session may move through this relay, both ways together (judged from the
+   * sealed chunks' sizes); more ends the session (RS_ERR_LIMIT_FILE_BYTES). Announced in
+   * `welcome`, so pages offer nothing larger. 0 turns file transfer off.
+   */
+  readonly maxFileBytesPerSession: number;
 
   /**
    * Guesses (wrong codes; legacy registrations, which could tell a live code) one address
@@ -165,6 +171,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = Object.freeze({
   maxBytesPerSecond: 64 * 1024 * 1024,
   frameBacklogBytes: 2 * 1024 * 1024,
   controlBacklogBytes: 1024 * 1024,
+  maxFileBytesPerSession: 4 * 1024 * 1024 * 1024,
   codeAttemptsPerIp: 5,
   codeAttemptsGlobal: 200,
   codeAttemptWindowMs: 60_000,
@@ -186,7 +193,7 @@ const MINIMUMS: Record<NumericKey, number> = {
   legacyMaxWaitMs: 0, legacyGraceMs: 0, maxFrameBytes: 1024, maxTextBytes: 1024,
   maxLegacyBodyBytes: 1024, maxLegacyQueue: 1, maxLegacyQueueBytes: 1024, maxLegacyMessageBytes: 256, legacySendsPerSecond: 1,
   maxMessagesPerSecond: 1, maxBytesPerSecond: 1024,
-  frameBacklogBytes: 1024, controlBacklogBytes: 1024, codeAttemptsPerIp: 1, codeAttemptsGlobal: 1,
+  frameBacklogBytes: 1024, controlBacklogBytes: 1024, maxFileBytesPerSession: 0, codeAttemptsPerIp: 1, codeAttemptsGlobal: 1,
   codeAttemptWindowMs: 1, codeCooldownMs: 0, maxTrackedAddresses: 1, maxSessions: 1, maxSockets: 1,
   maxSessionsPerIp: 1, registrationsPerIpPerMinute: 1, maxConnectionsPerIp: 1, retentionDays: 1,
 };

@@ -42,7 +42,7 @@ export interface PeerLink {
   send(message: ControlMessage, forwarded?: Forwarded): void;
   /** A FRAME message (technicians only). May be replaced by a newer one if the peer lags. */
   sendFrame(frame: Uint8Array, receivedAtMs?: number): void;
-  /** A FRAME_ACK message (clients only). Never dropped. */
+  /** A FRAME_ACK (to clients) or a FILE_CHUNK (to either side, sealed sessions only). Never dropped. */
   sendAck(ack: Uint8Array, receivedAtMs?: number): void;
   /** The session is over for this peer: tell it why, then close. Idempotent. */
   end(reason: PeerEnd): void;

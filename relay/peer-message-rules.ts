@@ -1,4 +1,4 @@
-import { BinaryKind, PeerFeature, type ControlMessage, type Role, type SealableType } from '../protocol';
+import { BinaryKind, FILE_CHUNK_HEADER_LENGTH, PeerFeature, SEALED_OVERHEAD, type ControlMessage, type Role, type SealableType } from '../protocol';
 import type { SessionState } from './session';
 
 /**
@@ -69,6 +69,18 @@ export const SEALED_RULES: Readonly<Record<SealableType, SendRule>> = Object.fre
   'clipboard-request': { from: 'technician', in: ['paired'] },
   'recording-started': { from: 'technician', in: ['paired'] },
   'recording-stopped': { from: 'technician', in: ['paired'] },
+  // Files: the technician numbers every transfer (offers and requests); either side sends
+  // or receives, so the rest goes either way. The customer accepts each file (or picks it),
+  // which is why a view-only session may carry them too.
+  'file-offer': { from: 'any', in: ['paired'] },
+  'file-request': { from: 'technician', in: ['paired'] },
+  'file-accept': { from: 'any', in: ['paired'] },
+  'file-decline': { from: 'any', in: ['paired'] },
+  'file-resume': { from: 'any', in: ['paired'] },
+  'file-ack': { from: 'any', in: ['paired'] },
+  'file-end': { from: 'any', in: ['paired'] },
+  'file-saved': { from: 'any', in: ['paired'] },
+  'file-cancel': { from: 'any', in: ['paired'] },
 });
 
 /**
@@ -84,17 +96,23 @@ export const CONTROL_ONLY_SEALED: ReadonlySet<SealableType> = new Set<SealableTy
  * version 2's first types: `cursor` (the `cursor-shape` and `cursor-pos` rows above),
  * `displays` (`select-display`), `chat`, `clipboard` (`clipboard`, `clipboard-request`),
  * `recording` (`recording-started`, `recording-stopped`), `scaled-frames` (the FRAME flag
- * SCALED, which checkEnvelope knows) and `resume` (PROTOCOL.md §14: `resume` and `ack`)
- * unless its grace is 0. An older relay would end a socket that sent them.
+ * SCALED, which checkEnvelope knows), `resume` (PROTOCOL.md §14: `resume` and `ack`)
+ * unless its grace is 0 and `files` (the `file-…` rows) unless its file budget is 0. An older relay would end a socket that sent them.
  */
 export const RELAY_FEATURES: readonly string[] = Object.freeze([
   PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING, PeerFeature.SCALED_FRAMES,
-  PeerFeature.RESUME,
+  PeerFeature.RESUME, PeerFeature.FILES,
 ]);
 
-/** {@link RELAY_FEATURES} as this relay's options have them. */
-export function relayFeatures(options: { readonly resumeGraceMs: number }): readonly string[] {
-  return options.resumeGraceMs > 0 ? RELAY_FEATURES : RELAY_FEATURES.filter((f) => f !== PeerFeature.RESUME);
+/** {@link RELAY_FEATURES} as this relay's options have them (`resume` needs a grace, `files` a file budget). */
+export function relayFeatures(options: { readonly resumeGraceMs: number; readonly maxFileBytesPerSession: number }): readonly string[] {
+  return RELAY_FEATURES.filter((f) => (f !== PeerFeature.RESUME || options.resumeGraceMs > 0)
+    && (f !== PeerFeature.FILES || options.maxFileBytesPerSession > 0));
+}
+
+/** The file bytes a sealed FILE_CHUNK of `length` bytes carries (its header and seal taken off). */
+export function fileBytesOfChunk(length: number): number {
+  return Math.max(0, length - FILE_CHUNK_HEADER_LENGTH - SEALED_OVERHEAD);
 }
 
 /** The text message types a peer may ever send. */
@@ -109,6 +127,8 @@ export type PeerMessageType = keyof typeof TEXT_RULES;
 export const BINARY_RULES: Readonly<Record<number, SendRule>> = Object.freeze({
   [BinaryKind.FRAME]: { from: 'client', in: ['paired'] },
   [BinaryKind.FRAME_ACK]: { from: 'technician', in: ['paired'] },
+  // Either way; sealed only (checkEnvelope refuses one in clear), never dropped, counted against the session's file budget.
+  [BinaryKind.FILE_CHUNK]: { from: 'any', in: ['paired'] },
 });
 
 export function isPeerMessageType(type: ControlMessage['type']): type is PeerMessageType {

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import {
-  BinaryKind, checkEnvelope, CloseCode, decodeText, encodeControl, Errors, isSupportedVersion, PeerFeature, versionSeals,
+  BinaryKind, checkEnvelope, FILE_CHUNK_HEADER_LENGTH, MAX_FILE_CHUNK_BYTES, SEALED_OVERHEAD, CloseCode, decodeText, encodeControl, Errors, isSupportedVersion, PeerFeature, versionSeals,
   type ControlMessage, type ErrorSpec, type PeerLeftReason, type Role,
 } from '../protocol';
 import { randomConnectionId } from './access-codes';
@@ -72,6 +72,9 @@ function leaveReason(ending: Ending): PeerLeftReason {
  * Either way, a session it was in learns at once, and nothing a peer sends can throw
  * out of here: a failure while handling one message ends that socket only.
  */
+/** The largest sealed FILE_CHUNK: its header, the most file bytes, the seal. */
+const MAX_SEALED_FILE_CHUNK_BYTES = FILE_CHUNK_HEADER_LENGTH + MAX_FILE_CHUNK_BYTES + SEALED_OVERHEAD;
+
 export class WsConnection implements PeerLink {
   readonly legacy = false;
   readonly wholeFramesOnly = false;
@@ -327,6 +330,7 @@ export class WsConnection implements PeerLink {
       this.write(encodeControl({
         type: 'welcome', version: message.version, heartbeatMs: options.heartbeatIntervalMs,
         maxFrameBytes: options.maxFrameBytes, maxTextBytes: options.maxTextBytes,
+        ...(versionSeals(message.version) && options.maxFileBytesPerSession > 0 ? { maxFileBytes: options.maxFileBytesPerSession } : {}),
         // What it routes sealed beyond version 2's first types: peers send those only to a relay that says so.
         ...(versionSeals(message.version) ? { features: relayFeatures(options) } : {}),
       }), false, 'control');
@@ -416,7 +420,7 @@ export class WsConnection implements PeerLink {
     // sealed session it could not be: SEALED must be set, and is checked with the envelope).
     const envelope = checkEnvelope(data, this.session?.sealed ? 'sealed' : 'plain');
     const rule = typeof envelope === 'string' ? undefined : BINARY_RULES[envelope.kind];
-    if (typeof envelope === 'string' || rule === undefined || (rule.from !== this.roleSaid)) {
+    if (typeof envelope === 'string' || rule === undefined || (rule.from !== 'any' && rule.from !== this.roleSaid)) {
       this.log.debug({ detail: typeof envelope === 'string' ? envelope : 'wrong role for this kind' }, 'malformed binary message');
       this.end({ kind: 'error', error: Errors.PROTO_MALFORMED });
       return;
@@ -430,6 +434,8 @@ export class WsConnection implements PeerLink {
     if (envelope.kind === BinaryKind.FRAME) {
       if (this.deps.metrics.sampleNow()) this.deps.metrics.frameReceived(data.byteLength);
       this.deps.hub.forwardFrame(session, data, envelope.flags, receivedAtMs);
+    } else if (envelope.kind === BinaryKind.FILE_CHUNK) {
+      this.deps.hub.forwardFileChunk(session, this, data, receivedAtMs);
     } else {
       this.deps.hub.forwardAck(session, data, receivedAtMs);
     }
@@ -493,7 +499,9 @@ export class WsConnection implements PeerLink {
   private messageLimit(paired = false, binary = true): number {
     const { options } = this.deps;
     if (!paired) return Math.min(options.preSessionMessageBytes, options.maxTextBytes);
-    return binary && this.roleSaid === 'client' ? Math.max(options.maxFrameBytes, options.maxTextBytes) : options.maxTextBytes;
+    if (!binary) return options.maxTextBytes;
+    // A technician sends binary FRAME_ACKs and, to a customer who takes files, sealed FILE_CHUNKs.
+    return this.roleSaid === 'client' ? Math.max(options.maxFrameBytes, options.maxTextBytes) : Math.max(options.maxTextBytes, MAX_SEALED_FILE_CHUNK_BYTES);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { pickLanguage, type Language } from '../../common/language';
-import { CHAT_EVENT, decodeChatUpdate, decodeUiState, STATE_EVENT, type UiCommand } from '../contract/ui-events';
+import { CHAT_EVENT, decodeChatUpdate, decodeFileUpdate, decodeUiState, FILES_EVENT, STATE_EVENT, type UiCommand } from '../contract/ui-events';
+import { WindowFiles } from './window-files';
 import { playAttentionChime } from './attention-chime';
 import type { AgentChannel } from './agent-channel';
 import { neutralinoRuntime } from './neutralino-api';
@@ -47,12 +48,14 @@ function main(): void {
     view.setMessages(windowMessagesFor(language), language);
     chat.setMessages(windowMessagesFor(language));
     host?.setMessages(windowMessagesFor(language));
+    files.setMessages(windowMessagesFor(language), language);
   });
   const chat = new WindowChat(document, windowMessagesFor(language), {
     send: (text) => send({ command: 'chat', text }),
     onOpenChange: (open) => host?.setChatOpen(open),
     chime: () => playAttentionChime(window),
   });
+  const files = new WindowFiles(document, windowMessagesFor(language), language, send, neutralino);
   if (neutralino) host = new NeutralinoHost(neutralino, windowMessagesFor(language), send, (tray) => view.setTrayAvailable(tray));
   view.setMessages(windowMessagesFor(language), language);
   // Until the runtime says it set the tray icon, assume none (the browser fallback never has one).
@@ -61,6 +64,11 @@ function main(): void {
 
   channel.start({
     onEvent: (envelope) => {
+      if (envelope.event === FILES_EVENT) {
+        const update = decodeFileUpdate(envelope.data);
+        if (update) files.update(update);
+        return;
+      }
       if (envelope.event === CHAT_EVENT) {
         const update = decodeChatUpdate(envelope.data);
         if (update) chat.update(update);

@@ -17,7 +17,11 @@ export interface NeutralinoApi {
   init(): void;
   readonly events: { on(event: string, handler: (e: NeutralinoEvent) => void): Promise<unknown> };
   readonly extensions: { dispatch(extensionId: string, event: string, data?: unknown): Promise<unknown> };
-  readonly os: { setTray(options: NeutralinoTrayOptions): Promise<unknown> };
+  readonly os: {
+    setTray(options: NeutralinoTrayOptions): Promise<unknown>;
+    /** The system's file dialog: the paths chosen (none when cancelled). */
+    showOpenDialog(title?: string, options?: { readonly multiSelections?: boolean }): Promise<string[]>;
+  };
   readonly app: { exit(code?: number): Promise<void> };
   readonly window: {
     show(): Promise<void>;

@@ -1,4 +1,4 @@
-import { COMMAND_EVENT, NEUTRALINO_EXTENSION_ID, STATE_EVENT, type UiCommand } from '../contract/ui-events';
+import { CHAT_EVENT, COMMAND_EVENT, FILES_EVENT, NEUTRALINO_EXTENSION_ID, STATE_EVENT, type UiCommand } from '../contract/ui-events';
 import type { AgentChannel, ChannelListeners } from './agent-channel';
 import type { NeutralinoApi } from './neutralino-api';
 
@@ -13,7 +13,10 @@ export class NeutralinoChannel implements AgentChannel {
   constructor(private readonly neutralino: NeutralinoApi, private readonly extensionId = NEUTRALINO_EXTENSION_ID) {}
 
   start(listeners: ChannelListeners): void {
-    void this.neutralino.events.on(STATE_EVENT, (e) => listeners.onEvent({ event: STATE_EVENT, data: e.detail }));
+    // Every agent event the page shows: a Neutralino event reaches only the names listened to.
+    for (const event of [STATE_EVENT, CHAT_EVENT, FILES_EVENT]) {
+      void this.neutralino.events.on(event, (e) => listeners.onEvent({ event, data: e.detail }));
+    }
     // The runtime's socket: lost means the runtime (and with it the agent) is gone.
     void this.neutralino.events.on('serverOffline', () => listeners.onStatus('closed'));
     void this.neutralino.events.on('extClientDisconnect', (e) => {

@@ -71,6 +71,18 @@ export interface WindowMessages extends StaticMessages {
   readonly resuming: (seconds: number) => string;
   /** The technician's page dropped; the session waits for it. */
   readonly technicianReconnecting: string;
+  /** Files: the technician offers one, asks for one; the transfers. */
+  readonly fileOffer: (name: string, size: string) => string;
+  readonly fileOfferWhere: string;
+  readonly fileAccept: string;
+  readonly fileDecline: string;
+  readonly filePickQuestion: string;
+  readonly filePickButton: string;
+  readonly filePickNone: string;
+  readonly filePathLabel: string;
+  readonly filePathSend: string;
+  readonly fileCancel: string;
+  readonly fileOutcomes: Readonly<Record<string, string>>;
 }
 
 const ES: WindowMessages = {
@@ -133,6 +145,21 @@ const ES: WindowMessages = {
   resumingTitle: 'Reconectando…',
   resuming: (s) => `Se perdió la conexión. La sesión sigue abierta: reintentando en ${s} s…`,
   technicianReconnecting: 'Reconectando… (el técnico perdió la conexión; la sesión sigue abierta)',
+  fileOffer: (n, s) => `El técnico quiere enviarle «${n}» (${s})`,
+  fileOfferWhere: 'Si lo acepta, se guardará en su carpeta Descargas.',
+  fileAccept: 'Aceptar',
+  fileDecline: 'Rechazar',
+  filePickQuestion: 'El técnico le pide un archivo. Nada sale de su equipo sin que usted lo elija.',
+  filePickButton: 'Elegir archivo…',
+  filePickNone: 'No enviar',
+  filePathLabel: 'Ruta del archivo que enviará',
+  filePathSend: 'Enviar',
+  fileCancel: 'Cancelar',
+  fileOutcomes: {
+    saved: 'Recibido y comprobado; guardado en Descargas', sent: 'Enviado y comprobado', declined: 'No se envió', cancelled: 'Cancelado',
+    'cancelled-by-peer': 'Cancelado por el técnico', corrupt: 'Llegó dañado; no se guardó', failed: 'Falló; no se guardó nada',
+    refused: 'Interrumpido', ended: 'Interrumpido: la sesión terminó',
+  },
 };
 
 const EN: WindowMessages = {
@@ -195,6 +222,21 @@ const EN: WindowMessages = {
   resumingTitle: 'Reconnecting…',
   resuming: (s) => `The connection was lost. The session stays open: retrying in ${s} s…`,
   technicianReconnecting: 'Reconnecting… (the technician lost their connection; the session stays open)',
+  fileOffer: (n, s) => `The technician wants to send you "${n}" (${s})`,
+  fileOfferWhere: 'If you accept, it is saved in your Downloads folder.',
+  fileAccept: 'Accept',
+  fileDecline: 'Decline',
+  filePickQuestion: 'The technician asks you for a file. Nothing leaves your computer unless you choose it.',
+  filePickButton: 'Choose a file…',
+  filePickNone: 'Do not send',
+  filePathLabel: 'Path of the file to send',
+  filePathSend: 'Send',
+  fileCancel: 'Cancel',
+  fileOutcomes: {
+    saved: 'Received and checked; saved in Downloads', sent: 'Sent and checked', declined: 'Not sent', cancelled: 'Cancelled',
+    'cancelled-by-peer': 'Cancelled by the technician', corrupt: 'Arrived damaged; nothing was kept', failed: 'Failed; nothing was kept',
+    refused: 'Stopped', ended: 'Stopped: the session ended',
+  },
 };
 
 const CATALOGUES: Readonly<Record<Language, WindowMessages>> = Object.freeze({ es: ES, en: EN });

@@ -25,6 +25,8 @@ export const STATE_EVENT = 'agent:state';
 export const COMMAND_EVENT = 'ui:command';
 /** The event name of the chat, agent → page: one {@link ChatUpdate} each. */
 export const CHAT_EVENT = 'agent:chat';
+/** The event name of files, agent → page: one {@link FileUpdate} each. */
+export const FILES_EVENT = 'agent:files';
 /** The agent's extension id in neutralino.config.json. */
 export const NEUTRALINO_EXTENSION_ID = 'com.compueasys.agent';
 
@@ -68,7 +70,66 @@ export type UiCommand =
   | { readonly command: 'consent'; readonly answer: ConsentAnswer }
   | { readonly command: 'stop' }
   /** A chat message the customer wrote, for the technician. */
-  | { readonly command: 'chat'; readonly text: string };
+  | { readonly command: 'chat'; readonly text: string }
+  /** The customer's answer to a file the technician offers. */
+  | { readonly command: 'file-answer'; readonly question: number; readonly accept: boolean }
+  /** The file the customer picked for the technician's request (a path from the window's file dialog), or none. */
+  | { readonly command: 'file-pick'; readonly question: number; readonly path?: string }
+  /** The customer cancels a transfer. */
+  | { readonly command: 'file-cancel'; readonly id: number };
+
+/** How a transfer ended, as the window says it (FileTransfers' outcomes). */
+export const FILE_OUTCOMES = Object.freeze(['saved', 'sent', 'declined', 'cancelled', 'cancelled-by-peer', 'corrupt', 'failed', 'refused', 'ended'] as const);
+export type FileOutcome = (typeof FILE_OUTCOMES)[number];
+
+/**
+ * Files, agent → page: a question for the customer (a file offered, a file asked for), a
+ * question that no longer stands, a transfer's progress, a transfer's end. Questions are
+ * numbered by the agent; a page that loads during a session is sent the open ones again.
+ */
+export type FileUpdate =
+  | { readonly kind: 'offer'; readonly question: number; readonly name: string; readonly size: number }
+  | { readonly kind: 'pick'; readonly question: number }
+  | { readonly kind: 'closed'; readonly question: number }
+  | { readonly kind: 'progress'; readonly id: number; readonly direction: 'send' | 'receive'; readonly name: string; readonly bytes: number; readonly total: number;
+    readonly bytesPerSecond: number; readonly secondsLeft?: number }
+  | { readonly kind: 'finished'; readonly id: number; readonly direction: 'send' | 'receive'; readonly name: string; readonly outcome: FileOutcome };
+
+const MAX_FILE_NAME = 255;
+const MAX_PATH = 4096;
+
+function isBytes(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** A files update for the page, checked member by member; `undefined` for anything else. */
+export function decodeFileUpdate(data: unknown): FileUpdate | undefined {
+  if (!isRecord(data)) return undefined;
+  switch (data.kind) {
+    case 'offer':
+      return isCount(data.question) && isText(data.name, MAX_FILE_NAME) && isBytes(data.size)
+        ? { kind: 'offer', question: data.question, name: data.name, size: data.size } : undefined;
+    case 'pick':
+    case 'closed':
+      return isCount(data.question) ? { kind: data.kind, question: data.question } : undefined;
+    case 'progress': {
+      if (!isCount(data.id) || (data.direction !== 'send' && data.direction !== 'receive') || !isText(data.name, MAX_FILE_NAME)) return undefined;
+      if (!isBytes(data.bytes) || !isBytes(data.total) || !isBytes(data.bytesPerSecond)) return undefined;
+      if (data.secondsLeft !== undefined && !(typeof data.secondsLeft === 'number' && Number.isFinite(data.secondsLeft) && data.secondsLeft >= 0)) return undefined;
+      return {
+        kind: 'progress', id: data.id, direction: data.direction, name: data.name, bytes: data.bytes, total: data.total, bytesPerSecond: data.bytesPerSecond,
+        ...(data.secondsLeft === undefined ? {} : { secondsLeft: data.secondsLeft as number }),
+      };
+    }
+    case 'finished': {
+      const outcome = FILE_OUTCOMES.find((o) => o === data.outcome);
+      if (!isCount(data.id) || (data.direction !== 'send' && data.direction !== 'receive') || !isText(data.name, MAX_FILE_NAME) || outcome === undefined) return undefined;
+      return { kind: 'finished', id: data.id, direction: data.direction, name: data.name, outcome };
+    }
+    default:
+      return undefined;
+  }
+}
 
 /** Who wrote a line of the chat. */
 export type ChatAuthor = 'technician' | 'customer';
@@ -135,6 +196,14 @@ export function decodeUiCommand(data: unknown): UiCommand | undefined {
         ? { command: 'consent', answer: data.answer } : undefined;
     case 'chat':
       return typeof data.text === 'string' && isChatText(data.text) ? { command: 'chat', text: data.text } : undefined;
+    case 'file-answer':
+      return isCount(data.question) && typeof data.accept === 'boolean' ? { command: 'file-answer', question: data.question, accept: data.accept } : undefined;
+    case 'file-pick':
+      if (!isCount(data.question)) return undefined;
+      if (data.path === undefined) return { command: 'file-pick', question: data.question };
+      return isText(data.path, MAX_PATH) && data.path.length > 0 ? { command: 'file-pick', question: data.question, path: data.path } : undefined;
+    case 'file-cancel':
+      return isCount(data.id) ? { command: 'file-cancel', id: data.id } : undefined;
     default:
       return undefined;
   }

@@ -7,6 +7,8 @@
  */
 import { hostname } from 'node:os';
 import pino from 'pino';
+import { homedir } from 'node:os';
+import { defaultDownloadsFolder } from '../files/downloads-folder';
 import { AGENT_USAGE, parseAgentArgs } from '../agent-options';
 import { optionsOrExit } from '../options-or-exit';
 import { readHandshake, runExtension } from '../window/neutralino-extension';
@@ -27,6 +29,10 @@ async function main(): Promise<void> {
     // The urgency hint / taskbar flash when a technician asks: found by the window's title.
     attention: createWindowAttention({ platform: process.platform, x11Display: process.env.DISPLAY, logger }),
     ...(options.accept !== undefined ? { autoAnswer: options.accept } : {}),
+    files: {
+      downloadsFolder: options.downloads ?? await defaultDownloadsFolder(homedir(), process.platform, process.env.XDG_CONFIG_HOME),
+      maxFileBytes: options.maxFileBytes,
+    },
   });
   const { client, done } = await runExtension(handshake, bridge, { logger });
   logger.info({ extensionId: handshake.nlExtensionId }, 'connected to the Neutralino runtime');

@@ -41,6 +41,13 @@ export interface Messages {
   readonly resuming: (seconds: number) => string;
   readonly technicianReconnecting: string;
   readonly failed: (message: string) => string;
+  /** Files in the terminal: the technician offers one, asks for one; how it went. */
+  readonly fileOffered: (technician: string, name: string, size: string, id: number) => string;
+  readonly fileRequested: (technician: string, id: number) => string;
+  readonly fileProgress: (name: string, progress: string, id: number) => string;
+  readonly fileDone: (name: string, outcome: string) => string;
+  readonly fileOutcomes: Readonly<Record<string, string>>;
+  readonly fileNoSuchTransfer: string;
 }
 
 const es: Messages = {
@@ -76,6 +83,16 @@ const es: Messages = {
   resuming: (s) => `⚠️  Reconectando… La sesión sigue abierta (reintento en ${s} s).`,
   technicianReconnecting: '⏳ Reconectando… El técnico perdió la conexión; la sesión sigue abierta.',
   failed: (m) => `❌ No se pudo continuar: ${m}`,
+  fileOffered: (t, n, s, id) => `📄 ${t} quiere enviarle el archivo «${n}» (${s}).\n   Escriba /aceptar ${id} para guardarlo en Descargas, o /rechazar ${id}.`,
+  fileRequested: (t, id) => `📄 ${t} le pide un archivo.\n   Escriba /enviar ${id} <ruta del archivo> para enviarlo, o /rechazar ${id}. Nada sale de su equipo sin su elección.`,
+  fileProgress: (n, p, id) => `   «${n}»: ${p} (/cancelar ${id} para cancelar)`,
+  fileDone: (n, o) => `📄 «${n}»: ${o}`,
+  fileOutcomes: {
+    saved: 'recibido y comprobado (SHA-256); guardado en Descargas', sent: 'enviado y comprobado (SHA-256)', declined: 'rechazado',
+    cancelled: 'cancelado', 'cancelled-by-peer': 'cancelado por el técnico', corrupt: 'llegó dañado; no se guardó',
+    failed: 'falló; no se guardó nada', refused: 'interrumpido (mensaje no válido)', ended: 'interrumpido: la sesión terminó',
+  },
+  fileNoSuchTransfer: '   (no hay ninguna transferencia con ese número esperando su respuesta)',
 };
 
 const en: Messages = {
@@ -111,6 +128,16 @@ const en: Messages = {
   resuming: (s) => `⚠️  Reconnecting… The session stays open (retrying in ${s} s).`,
   technicianReconnecting: '⏳ Reconnecting… The technician lost their connection; the session stays open.',
   failed: (m) => `❌ Cannot continue: ${m}`,
+  fileOffered: (t, n, s, id) => `📄 ${t} wants to send you the file "${n}" (${s}).\n   Type /accept ${id} to save it in Downloads, or /decline ${id}.`,
+  fileRequested: (t, id) => `📄 ${t} asks you for a file.\n   Type /send ${id} <path of the file> to send it, or /decline ${id}. Nothing leaves your computer unless you choose it.`,
+  fileProgress: (n, p, id) => `   "${n}": ${p} (/cancel ${id} to cancel)`,
+  fileDone: (n, o) => `📄 "${n}": ${o}`,
+  fileOutcomes: {
+    saved: 'received and checked (SHA-256); saved in Downloads', sent: 'sent and checked (SHA-256)', declined: 'declined',
+    cancelled: 'cancelled', 'cancelled-by-peer': 'cancelled by the technician', corrupt: 'arrived damaged; nothing was kept',
+    failed: 'failed; nothing was kept', refused: 'stopped (an invalid message)', ended: 'stopped: the session ended',
+  },
+  fileNoSuchTransfer: '   (no transfer with that number is waiting for your answer)',
 };
 
 const ALL: Readonly<Record<Language, Messages>> = Object.freeze({ es, en });

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import {
-  CloseCode, decodeBinary, decodeText, encodeControl, Errors, FrameFlag, isChatText, PROTOCOL_VERSION,
+  CloseCode, decodeBinary, encodeFileChunk, decodeText, encodeControl, Errors, FrameFlag, isChatText, PROTOCOL_VERSION,
   PeerFeature, relayEndedSession, ResumeKeeper, type ControlMessage, type CursorPosMessage, type CursorShapeMessage, type E2eFailureReason,
   type InputEvent, type ScreenInfoMessage, type SealedMessage,
 } from '../../protocol';
@@ -10,6 +10,8 @@ import type { SealableMessage } from '../../common/e2e/record-layer';
 import { nodeAead } from '../../common/node/node-aead';
 import type { SystemClipboard } from '../clipboard/clipboard';
 import { ClipboardLink } from '../clipboard/clipboard-link';
+import { FileTransfers } from '../../common/files/file-transfers';
+import { customerTransferHost, type CustomerFiles } from '../files/customer-files';
 import type { CodeNotice, ConsentAnswer } from '../contract/ui-events';
 import type { InputInjector } from '../input/input-injector';
 import { backoffDelayMs, type BackoffOptions } from '../../common/backoff';
@@ -98,6 +100,8 @@ export interface ClientSessionDeps {
    * called with false when the recording or the session ends.
    */
   readonly onRecording?: (recording: boolean) => void;
+  /** Files from and to the technician (the Downloads folder, the customer's questions); absent, the agent offers none. */
+  readonly files?: CustomerFiles;
   /** Streams another display of the last list; undefined (nothing changes) for an id not listed. */
   readonly selectDisplay?: (id: number) => DisplayChoice | undefined;
   readonly onState: (state: AgentState) => void;
@@ -144,6 +148,10 @@ export class ClientSession {
   private cursorStreamer: CursorStreamerLike | undefined;
   /** What the relay of this socket said it routes beyond version 2 (`welcome`). */
   private relayFeatures: readonly string[] = [];
+  /** File bytes a session may move through this relay (its `welcome`). */
+  private relayMaxFileBytes = 0;
+  /** This session's file transfers, while its technician may send and ask for files. */
+  private fileTransfers: FileTransfers | undefined;
   /** The account the relay says the technician of the last question signed in with. */
   private verifiedName: string | undefined;
   /** A chat is open with this session's technician (see ChatHooks). */
@@ -298,11 +306,27 @@ export class ClientSession {
       if (this.attempt !== attempt) return;
       if (!opened.ok) return this.sealedMessageRefused(opened.problem);
       if (opened.message.kind === 'frame-ack') this.streamer?.onAck(opened.message.seq);
+      else if (opened.message.kind === 'file-chunk') this.onFileChunk(opened.message.id, opened.message.offset, opened.message.data);
       return;
     }
     const decoded = decodeBinary(bytes);
     if (decoded.ok && decoded.message.kind === 'frame-ack') this.streamer?.onAck(decoded.message.seq);
     else this.deps.logger.warn({ detail: decoded.ok ? 'unexpected frame' : decoded.detail }, 'ignored a binary message');
+  }
+
+  private onFileChunk(id: number, offset: number, data: Uint8Array): void {
+    if (this.fileTransfers === undefined) return this.deps.logger.warn('ignored a file chunk outside a session with files');
+    this.fileTransfers.handleChunk(id, offset, data);
+  }
+
+  /** A FILE_CHUNK to the technician: sealed, sent now on this socket, not kept (a receiver asks again after a drop). */
+  private sendFileChunk(id: number, offset: number, data: Uint8Array): void {
+    const ws = this.ws;
+    const channel = this.attempt?.channel;
+    if (ws === undefined || channel === undefined || this.resuming) return;
+    channel.sealer.sealBinary(encodeFileChunk(id, offset, data)).then((wire) => {
+      if (this.ws === ws && ws.readyState === WebSocket.OPEN) ws.send(wire, { binary: true });
+    }, (err: unknown) => this.deps.logger.error({ err: String(err) }, 'sealing a file chunk failed'));
   }
 
   private onClose(code: number, reasonBuffer: Buffer): void {
@@ -341,6 +365,7 @@ export class ClientSession {
     switch (m.type) {
       case 'welcome':
         this.relayFeatures = m.features ?? [];
+        this.relayMaxFileBytes = m.maxFileBytes ?? 0;
         this.startLivenessCheck(m.heartbeatMs);
         if (this.resuming) this.askToResume();
         return;
@@ -411,6 +436,15 @@ export class ClientSession {
       case 'clipboard-request':
       case 'recording-started':
       case 'recording-stopped':
+      case 'file-offer':
+      case 'file-request':
+      case 'file-accept':
+      case 'file-decline':
+      case 'file-resume':
+      case 'file-ack':
+      case 'file-end':
+      case 'file-saved':
+      case 'file-cancel':
         // e2e-failed goes to the relay; introduce, select-display, chat and clipboard only ever travel sealed; the cursor is ours to send.
         this.deps.logger.warn({ type: m.type }, 'ignored a message meant for the relay or the technician');
         return;
@@ -540,6 +574,17 @@ export class ClientSession {
       case 'recording-stopped':
         // Shown whatever the technician's page claims to offer: being told too much is harmless.
         return this.setRecording(inner.type === 'recording-started' && this.state.kind === 'sharing');
+      case 'file-offer':
+      case 'file-request':
+      case 'file-accept':
+      case 'file-decline':
+      case 'file-resume':
+      case 'file-ack':
+      case 'file-end':
+      case 'file-saved':
+      case 'file-cancel':
+        if (this.fileTransfers === undefined) return this.deps.logger.warn({ type: inner.type }, 'ignored a file message outside a session with files');
+        return this.fileTransfers.handle(inner);
       case 'screen-info':
       case 'cursor-shape':
       case 'cursor-pos':
@@ -724,6 +769,16 @@ export class ClientSession {
     if (this.deps.clipboard !== undefined && !viewOnly && this.clipboardLink === undefined && this.technicianAndRelayCan(PeerFeature.CLIPBOARD)) {
       this.clipboardLink = new ClipboardLink(this.deps.clipboard, toThisTechnician, this.deps.logger);
     }
+    // Files: kept across a resume (a transfer goes on where it stopped: its records are sent again).
+    const files = this.deps.files;
+    if (files !== undefined && this.fileTransfers === undefined && this.technicianAndRelayCan(PeerFeature.FILES)) {
+      this.fileTransfers = new FileTransfers({
+        role: 'client', send: toThisTechnician, host: customerTransferHost(files),
+        sendChunk: (id, offset, data) => { if (this.attempt === attempt && this.state.kind === 'sharing') this.sendFileChunk(id, offset, data); },
+        maxFileBytes: Math.min(files.maxFileBytes, this.relayMaxFileBytes),
+        warn: (detail) => this.deps.logger.warn({ detail }, 'file transfer'),
+      });
+    }
     // The pointer only sealed, only through a relay that routes it (an older one would close
     // our socket) and only to a page that said it draws it (an older one would end the session).
     const cursorWanted = this.technicianAndRelayCan(PeerFeature.CURSOR);
@@ -753,12 +808,23 @@ export class ClientSession {
     return true;
   }
 
+  /** The customer cancels a file transfer (stopped on both sides at once, nothing kept). */
+  cancelFile(id: number): boolean {
+    return this.fileTransfers?.cancel(id) ?? false;
+  }
+
+  /** Transfers under way (0 without a technician who may send files). */
+  get fileTransfersActive(): number {
+    return this.fileTransfers?.activeCount ?? 0;
+  }
+
   /** What this side takes beyond version 2, for its sealed introduction (the page offers only what is named). */
   private ownFeatures(): string[] {
     return [
       ...(this.deps.chat !== undefined ? [PeerFeature.CHAT] : []),
       ...(this.deps.clipboard !== undefined ? [PeerFeature.CLIPBOARD] : []),
       ...(this.deps.onRecording !== undefined ? [PeerFeature.RECORDING] : []),
+      ...(this.deps.files !== undefined ? [PeerFeature.FILES] : []),
     ];
   }
 
@@ -832,6 +898,10 @@ export class ClientSession {
       this.setRecording(false);
       this.clipboardLink?.stop();
       this.clipboardLink = undefined;
+      // Every transfer stops: partial files deleted, picked files closed.
+      const transfers = this.fileTransfers;
+      this.fileTransfers = undefined;
+      await transfers?.close();
     }
     const streamer = this.streamer;
     this.streamer = undefined;
@@ -860,6 +930,7 @@ export class ClientSession {
     this.clearRetry();
     if (!resume.mayResume) return this.endSession('resume-expired');
     this.resuming = true;
+    this.fileTransfers?.connectionLost();
     const attempt = this.reconnects + 1;
     const inMs = Math.min(backoffDelayMs(attempt, { ...this.backoff, maxRetries: undefined }) ?? this.backoff.maxDelayMs, resume.graceMs);
     this.reconnects = attempt;
@@ -896,6 +967,7 @@ export class ClientSession {
     this.deps.injector.setMode(stillViewOnly ? 'view-only' : 'control');
     this.setState(this.sharingAgain(shared, stillViewOnly));
     this.catchUp(resume);
+    this.fileTransfers?.connectionBack();
   }
 
   /** The technician's page dropped (the relay waits for it) or came back. */
@@ -906,6 +978,8 @@ export class ClientSession {
     this.technicianAway = away;
     this.setState(this.sharingAgain(shared, this.state.viewOnly));
     if (!away) this.catchUp(resume);
+    if (away) this.fileTransfers?.connectionLost();
+    else this.fileTransfers?.connectionBack();
   }
 
   /** The sharing state as it was, saying whether the technician is away now. */

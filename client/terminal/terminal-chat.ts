@@ -20,12 +20,14 @@ export interface TerminalChat extends ChatHooks {
  * line typed earlier (the answer to the consent question, which its own prompt reads too)
  * must not reach a technician later.
  */
-export function terminalChat(input: Readable, output: Writable, t: Messages, technicianName: () => string): TerminalChat {
+export function terminalChat(input: Readable, output: Writable, t: Messages, technicianName: () => string,
+  command: (line: string) => boolean = () => false): TerminalChat {
   let send: ((text: string) => boolean) | undefined;
   let open = false;
   const lines = createInterface({ input, terminal: false });
   lines.on('line', (line) => {
-    if (!open || line.trim() === '') return;
+    // A command (a file answer) is never chat, and is taken even before a chat opens.
+    if (command(line) || !open || line.trim() === '') return;
     if (send?.(line) !== true) output.write(`${t.chatNotSent}\n`);
   });
   return {

@@ -9,6 +9,8 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
+import { homedir } from 'node:os';
+import { defaultDownloadsFolder } from '../files/downloads-folder';
 import { optionsOrExit } from '../options-or-exit';
 import { LocalPageServer } from './local-page-server';
 import { openInBrowser } from './open-browser';
@@ -36,6 +38,10 @@ async function main(): Promise<void> {
     // The urgency hint / taskbar flash when a technician asks: found by the window's title.
     attention: createWindowAttention({ platform: process.platform, x11Display: process.env.DISPLAY, logger }),
     ...(options.agent.accept !== undefined ? { autoAnswer: options.agent.accept } : {}),
+    files: {
+      downloadsFolder: options.agent.downloads ?? await defaultDownloadsFolder(homedir(), process.platform, process.env.XDG_CONFIG_HOME),
+      maxFileBytes: options.agent.maxFileBytes,
+    },
   });
 
   let exitTimer: NodeJS.Timeout | undefined;

@@ -22,6 +22,7 @@ export async function createRealAgent(config: RealAgentConfig, hooks: AgentHooks
     onState: hooks.onState,
     chat: hooks.chat,
     onRecording: hooks.onRecording,
+    ...(hooks.files !== undefined ? { files: hooks.files } : {}),
     renewExpiredCode: false,
     ...agentTuning(options),
   });

@@ -4,8 +4,10 @@ import type { ConsentAnswer } from '../contract/ui-events';
 import type { ChatHooks, ConsentRequest } from '../session/client-session';
 import type { AgentState } from '../session/session-state';
 import { errorText, type WindowAttention } from './attention/window-attention';
+import { WindowFiles } from './window-files';
+import type { CustomerFiles } from '../files/customer-files';
 import {
-  CHAT_EVENT, COMMAND_EVENT, decodeUiCommand, STATE_EVENT,
+  CHAT_EVENT, COMMAND_EVENT, decodeUiCommand, FILES_EVENT, STATE_EVENT,
   type ChatUpdate, type CodeNotice, type UiCommand, type UiEnvelope, type UiState,
 } from '../contract/ui-events';
 
@@ -28,6 +30,8 @@ export interface AgentHooks {
   readonly chat: ChatHooks;
   /** The technician started or stopped recording the session. */
   readonly onRecording: (recording: boolean) => void;
+  /** The window's side of file transfer; absent when the agent offers none. */
+  readonly files?: CustomerFiles;
 }
 
 export interface WindowBridgeDeps {
@@ -47,6 +51,8 @@ export interface WindowBridgeDeps {
    * urgency hint, the taskbar flash). Best effort: never waited for.
    */
   readonly attention?: WindowAttention;
+  /** Files from and to the technician (where they go, the largest); absent: none offered. */
+  readonly files?: { readonly downloadsFolder: string; readonly maxFileBytes: number };
 }
 
 interface PendingConsent {
@@ -87,9 +93,18 @@ export class WindowBridge {
   private chatLineCount = 0;
   private readonly chatLines: Extract<ChatUpdate, { kind: 'line' }>[] = [];
 
+  /** The customer's file questions and the transfers' progress, for the page. */
+  private readonly files: WindowFiles | undefined;
+
   constructor(private readonly deps: WindowBridgeDeps) {
     this.now = deps.now ?? (() => performance.now());
     this.stateAt = this.now();
+    const files = deps.files;
+    this.files = files === undefined || files.maxFileBytes === 0 ? undefined
+      : new WindowFiles(files.downloadsFolder, files.maxFileBytes, (update) => {
+        const envelope: UiEnvelope = { event: FILES_EVENT, data: update };
+        for (const port of this.ports) port.send(envelope);
+      });
   }
 
   /** Starts sending events to `port`; returns the function that stops it. */
@@ -163,7 +178,14 @@ export class WindowBridge {
     switch (command.command) {
       case 'hello':
         this.publish();
+        this.files?.replay();
         return this.replayChat();
+      case 'file-answer':
+        return this.files?.answer(command.question, command.accept);
+      case 'file-pick':
+        return this.files?.pick(command.question, command.path);
+      case 'file-cancel':
+        return void this.agent?.session.cancelFile(command.id);
       case 'chat':
         // Shown once the session took it: a line the technician will never get is not shown as sent.
         if (this.agent?.session.sendChat(command.text) === true) this.addChatLine('customer', command.text);
@@ -282,7 +304,10 @@ export class WindowBridge {
     }
     if (this.creating) return;
     this.setOwn({ kind: 'connecting' });
-    this.creating = this.deps.createAgent({ consent: this.consent, onState: this.onState, chat: this.chat, onRecording: this.onRecording }).then((agent) => {
+    this.creating = this.deps.createAgent({
+      consent: this.consent, onState: this.onState, chat: this.chat, onRecording: this.onRecording,
+      ...(this.files !== undefined ? { files: this.files } : {}),
+    }).then((agent) => {
       this.creating = undefined;
       if (this.closed) {
         void agent.close();

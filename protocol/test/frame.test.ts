@@ -1,7 +1,8 @@
 import { decodeBinary, type DecodeResult } from '../codec';
+import { Errors } from '../errors';
 import {
   BinaryKind, ENVELOPE_LENGTH, FRAME_ACK_LENGTH, FRAME_HEADER_LENGTH, FrameFlag, ImageFormat,
-  checkEnvelope, encodeFrame, encodeFrameAck, parseFrame, parseFrameAck, readEnvelope, SEALED_FRAME_ACK_LENGTH, SEALED_OVERHEAD,
+  checkEnvelope, encodeFileChunk, encodeFrame, MAX_FILE_CHUNK_BYTES, encodeFrameAck, parseFrame, parseFrameAck, readEnvelope, SEALED_FRAME_ACK_LENGTH, SEALED_OVERHEAD,
   writeFrameHeader,
   type BinaryMessage, type FrameHeader,
 } from '../frame';
@@ -168,7 +169,8 @@ describe('malformed binary is refused with RS_ERR_PROTO_MALFORMED, never thrown'
     ['frame shorter than its header', valid.subarray(0, 31), 'too-short'],
     ['ack shorter than 16 bytes', encodeFrameAck(1, 1).subarray(0, 15), 'too-short'],
     ['unknown kind 0x00', frameWith((dv) => dv.setUint8(0, 0x00)), 'unknown-kind'],
-    ['unknown kind 0x03', frameWith((dv) => dv.setUint8(0, 0x03)), 'unknown-kind'],
+    ['unknown kind 0x04', frameWith((dv) => dv.setUint8(0, 0x04)), 'unknown-kind'],
+    ['a FRAME header (with its flags) under the FILE_CHUNK kind', frameWith((dv) => dv.setUint8(0, 0x03)), 'unknown-flags'],
     ['unknown kind 0xff, one byte', Uint8Array.of(0xff), 'unknown-kind'],
     ['unknown frame flag 0x08', frameWith((dv) => dv.setUint8(1, FrameFlag.LAST | 0x08)), 'unknown-flags'],
     ['unknown frame flag 0x40', frameWith((dv) => dv.setUint8(1, 0x40)), 'unknown-flags'],
@@ -247,5 +249,29 @@ describe('the envelope of a sealed session (what the relay checks)', () => {
     const reserved = sealedLike(plainFrame);
     reserved[1] = reserved[1]! | 0x08;
     expect(checkEnvelope(reserved, 'sealed')).toBe('unknown-flags');
+  });
+});
+
+describe('FILE_CHUNK', () => {
+  test('round trip: the transfer number in the envelope, a 53-bit offset, the bytes', () => {
+    const data = Uint8Array.of(1, 2, 3);
+    const decoded = decodeBinary(encodeFileChunk(7, 2 ** 40 + 5, data));
+    expect(decoded).toEqual({ ok: true, message: { kind: 'file-chunk', id: 7, offset: 2 ** 40 + 5, data } });
+  });
+
+  test.each([
+    ['no data', encodeFileChunk(1, 0, new Uint8Array(0)), 'bad-header-length'],
+    ['more than MAX_FILE_CHUNK_BYTES', encodeFileChunk(1, 0, new Uint8Array(MAX_FILE_CHUNK_BYTES + 1)), 'bad-header-length'],
+    ['transfer 0', encodeFileChunk(0, 0, new Uint8Array(1)), 'bad-offset'],
+    ['an offset past 2^53', (() => { const b = encodeFileChunk(1, 0, new Uint8Array(1)); b[8] = 0xff; return b; })(), 'bad-offset'],
+    ['flags', (() => { const b = encodeFileChunk(1, 0, new Uint8Array(1)); b[1] = 0x01; return b; })(), 'unknown-flags'],
+  ])('%s is refused', (_what, bytes, detail) => {
+    expect(decodeBinary(bytes)).toEqual({ ok: false, error: Errors.PROTO_MALFORMED, detail });
+  });
+
+  test('the relay\'s envelope check: sealed only in a sealed session, never in a plain one', () => {
+    const plain = encodeFileChunk(1, 0, new Uint8Array(10));
+    expect(checkEnvelope(plain, 'sealed')).toBe('not-sealed');
+    expect(checkEnvelope(plain, 'plain')).toBe('not-sealed');
   });
 });

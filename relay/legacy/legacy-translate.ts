@@ -141,6 +141,15 @@ export function controlToLegacy(message: ControlMessage): LegacyEnvelope | undef
     case 'peer-away':
     case 'peer-back':
     case 'ack':
+    case 'file-offer':
+    case 'file-request':
+    case 'file-accept':
+    case 'file-decline':
+    case 'file-resume':
+    case 'file-ack':
+    case 'file-end':
+    case 'file-saved':
+    case 'file-cancel':
       return undefined;
     default: {
       const unreachable: never = message;

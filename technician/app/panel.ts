@@ -17,6 +17,7 @@ import { ChatPanel } from './chat-panel';
 import { AccountPanel } from './account-panel';
 import { WaitingPanel } from './waiting-panel';
 import { ClipboardMenu } from './clipboard-menu';
+import { FilePanel } from './file-panel';
 import { RecordControl } from './record-control';
 import { ConnectForm, type ConnectRequest } from './connect-form';
 import { DisplayPicker } from './display-picker';
@@ -69,6 +70,7 @@ export class TechnicianPanel {
   private readonly displays = new DisplayPicker((id) => this.pickDisplay(id));
   private readonly chat: ChatPanel;
   private readonly clipboard: ClipboardMenu;
+  private readonly files: FilePanel;
   private readonly recordControl: RecordControl;
   private readonly account: AccountPanel;
   private readonly waiting: WaitingPanel;
@@ -113,6 +115,12 @@ export class TechnicianPanel {
       get auto() { return saved.autoClipboard; },
       set auto(on: boolean) { saved.autoClipboard = on; },
     }, navigator.clipboard);
+    this.files = new FilePanel({
+      session: () => this.session,
+      messages: () => this.messages,
+      language: () => this.language,
+      notice: (text) => this.statusBar.showNotice(text),
+    });
     this.waiting = new WaitingPanel({ chime: () => playChatChime(window) }, this.messages);
     this.account = new AccountPanel({
       onAccount: (user) => {
@@ -192,7 +200,7 @@ export class TechnicianPanel {
       // A malformed ?relay= override: the relay that served this page is the sensible default.
       url = relayWebSocketUrl({ protocol: window.location.protocol, host: window.location.host });
     }
-    this.session = new TechnicianSession({ url, code: request.code, name: request.name, app: APP_NAME }, {
+    this.session = new TechnicianSession({ url, code: request.code, name: request.name, app: APP_NAME, files: this.files.transferHost }, {
       onFrame: this.onFrame,
       onScreenInfo: (info) => this.displays.show(info, this.messages),
       onChat: (text) => this.chat.received(text),
@@ -268,6 +276,7 @@ export class TechnicianPanel {
     this.cursor.reset();
     this.chat.reset(this.session?.canChat ?? false, s.peerName);
     this.clipboard.reset(this.session?.canUseClipboard ?? false);
+    this.files.reset(this.session?.canTransferFiles ?? false);
     this.recordControl.reset(this.session?.canRecord ?? false);
     // View-only: the technician never drives, the customer's pointer always shows.
     this.driving.setEnabled(!s.viewOnly);
@@ -291,6 +300,7 @@ export class TechnicianPanel {
     this.displays.show(undefined, this.messages);
     this.chat.reset(false, '');
     this.clipboard.reset(false);
+    this.files.reset(false);
     this.recordControl.reset(false);
     this.screenView.exitFullscreen();
     document.body.classList.remove('view-only');

@@ -71,7 +71,7 @@ describe('sealed sessions through the relay', () => {
   test('the relay says it routes the pointer to peers of version 2 only', async () => {
     const v2 = await WsTestPeer.connect(relay.wsUrl);
     v2.sendJson({ type: 'hello', version: SEALING_VERSION, role: 'client' });
-    expect((await v2.next('welcome')).features).toEqual(['cursor', 'displays', 'chat', 'clipboard', 'recording', 'scaled-frames', 'resume']);
+    expect((await v2.next('welcome')).features).toEqual(['cursor', 'displays', 'chat', 'clipboard', 'recording', 'scaled-frames', 'resume', 'files']);
     const v1 = await WsTestPeer.connect(relay.wsUrl);
     v1.sendJson({ type: 'hello', version: 1, role: 'client' });
     expect((await v1.next('welcome')).features).toBeUndefined();

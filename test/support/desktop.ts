@@ -106,14 +106,16 @@ export interface AgentProcess {
   waitForOutput(text: string, timeoutMs?: number): Promise<void>;
   /** Calls `listener` with each chunk the agent prints (after it is in `output()`); returns the unsubscribe. */
   onOutput(listener: (chunk: string) => void): () => void;
+  /** Types a line into the agent's terminal (only when started with `typing`). */
+  type(line: string): void;
   stop(): Promise<void>;
 }
 
-export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extraArgs: string[] = []): AgentProcess {
+export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extraArgs: string[] = [], typing = false): AgentProcess {
   const main = resolve(__dirname, '../../dist/client/main.js');
   const child: ChildProcess = spawn(process.execPath, [main, '--relay', relayWsUrl, '--accept', 'control', '--lang', 'en', '--name', 'DESKTOP-TEST', ...extraArgs], {
     env: { ...display.env(), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [typing ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const code = new Promise<string>((resolveCode, reject) => {
@@ -156,7 +158,11 @@ export function startAgentProcess(display: XvfbDisplay, relayWsUrl: string, extr
       child.stderr!.off('data', forward);
     };
   };
-  return { pid: child.pid!, code, output: () => out, waitForOutput, onOutput, stop: () => stopChild(child) };
+  const type = (line: string): void => {
+    if (child.stdin === null) throw new Error('this agent was started without typing');
+    child.stdin.write(`${line}\n`);
+  };
+  return { pid: child.pid!, code, output: () => out, waitForOutput, onOutput, type, stop: () => stopChild(child) };
 }
 
 /** The window's agent as its own process (`npm run client:window`), showing its page on 127.0.0.1. */

@@ -46,6 +46,8 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'applicatio
  * It records every call, for the tests to look at.
  */
 export class NeutralinoRuntimeStandIn {
+  /** What the file dialog (`os.showOpenDialog`) answers: the paths the customer "picked". */
+  openDialogPaths: string[] = [];
   /** The request URL of every WebSocket connection attempt, accepted or not. */
   readonly attempts: string[] = [];
   /** Native calls from extensions. */
@@ -257,6 +259,9 @@ export class NeutralinoRuntimeStandIn {
       case 'app.exit':
         setImmediate(() => this.options.onWindowGone?.());
         return { success: true };
+      case 'os.showOpenDialog':
+        // The customer's choice in the system's file dialog, as the test set it.
+        return { success: true, returnValue: this.openDialogPaths };
       case 'extensions.getStats':
         return { success: true, returnValue: { loaded: [...this.extensionIds], connected: [...this.extensions.keys()] } };
       default:

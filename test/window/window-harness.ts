@@ -18,6 +18,7 @@ export function fakeHardwareAgent(relayUrl: string, sink: RecordingSink, created
     const agent = await createAgent({
       ...fakeHardware(relayUrl, sink).deps,
       consent: hooks.consent, onState: hooks.onState, chat: hooks.chat, onRecording: hooks.onRecording,
+      ...(hooks.files !== undefined ? { files: hooks.files } : {}),
       backoff: { initialDelayMs: 300, maxDelayMs: 1000, factor: 2, jitter: 0 },
       streamer: { minFrameIntervalMs: 20, maxIdleIntervalMs: 50 },
       renewExpiredCode: false,

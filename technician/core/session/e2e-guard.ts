@@ -1,5 +1,7 @@
-import type {
-  ChatMessage, ClipboardMessage, CursorPosMessage, CursorShapeMessage, FrameMessage, ScreenInfoMessage, SealedMessage,
+import {
+  FILE_TRANSFER_TYPES,
+  type ChatMessage, type ClipboardMessage, type FileChunkMessage, type CursorPosMessage, type CursorShapeMessage, type FileTransferMessage, type FrameMessage,
+  type ScreenInfoMessage, type SealedMessage,
 } from '../../../protocol';
 import type { HandshakeMessage } from '../../../common/e2e/handshake';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
@@ -16,6 +18,8 @@ export interface E2eGuardOptions {
   /** The technician's name, introduced sealed. */
   readonly name: string;
   readonly crypto: () => E2eCrypto;
+  /** What this page takes besides what every page of this version does. */
+  readonly extraFeatures?: readonly string[];
   /** The socket of the moment. */
   readonly output: LinkOutput;
   /** Sealing failed (a local fault): the session cannot go on. */
@@ -23,7 +27,12 @@ export interface E2eGuardOptions {
 }
 
 /** What the customer's side tells the page, opened: its displays, its pointer's shapes and position, chat. */
-export type PeerNews = ScreenInfoMessage | CursorShapeMessage | CursorPosMessage | ChatMessage | ClipboardMessage;
+export type PeerNews = ScreenInfoMessage | CursorShapeMessage | CursorPosMessage | ChatMessage | ClipboardMessage | FileTransferMessage;
+
+function isPeerNews(inner: SealableMessage): inner is PeerNews {
+  return inner.type === 'screen-info' || inner.type === 'cursor-shape' || inner.type === 'cursor-pos' || inner.type === 'chat'
+    || inner.type === 'clipboard' || (FILE_TRANSFER_TYPES as readonly string[]).includes(inner.type);
+}
 
 const go = <T>(value: T): Checked<T> => ({ ok: true, value });
 const stop = <T>(failure: VerificationFailure): Checked<T> => ({ ok: false, failure });
@@ -102,9 +111,7 @@ export class E2eGuard {
       this.introducedFeatures = inner.features ?? [];
     }
     // input, refresh, quality and select-display are the technician's to send: ignored.
-    const news = inner.type === 'screen-info' || inner.type === 'cursor-shape' || inner.type === 'cursor-pos' || inner.type === 'chat'
-      || inner.type === 'clipboard';
-    return go(news ? inner : undefined);
+    return go(isPeerNews(inner) ? inner : undefined);
   }
 
   /** The next sealed text record number wanted, once the keys verified (PROTOCOL.md §14: lower ones are copies). */
@@ -112,13 +119,13 @@ export class E2eGuard {
     return this.link?.verified === true ? this.link.expectedText : undefined;
   }
 
-  /** A binary message with SEALED: the frame inside (undefined for an acknowledgement). */
-  async openBinary(bytes: Uint8Array): Promise<Checked<FrameMessage | undefined>> {
+  /** A binary message with SEALED: the frame or file chunk inside (undefined for an acknowledgement). */
+  async openBinary(bytes: Uint8Array): Promise<Checked<FrameMessage | FileChunkMessage | undefined>> {
     if (this.link === undefined) return go(undefined); // dropped, as any frame that makes no sense
     if (!this.link.verified) return stop('tampered');
     const opened = await this.link.openBinary(bytes);
     if (!opened.ok) return stop('tampered');
-    return go(opened.message.kind === 'frame' ? opened.message : undefined);
+    return go(opened.message.kind === 'frame' || opened.message.kind === 'file-chunk' ? opened.message : undefined);
   }
 
   /** A peer message in clear (screen-info, a frame, a bad binary): in a sealed session only the relay could have made it. */

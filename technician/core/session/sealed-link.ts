@@ -42,6 +42,8 @@ export interface SealedLinkOptions {
   /** The technician's name: sent sealed, it is what the customer is asked about. */
   readonly name: string;
   readonly crypto: () => E2eCrypto;
+  /** What this page takes besides what every page of this version does (`files`, when it was given a file host). */
+  readonly extraFeatures?: readonly string[];
   readonly output: LinkOutput;
   /** Sealing failed: a record number is now missing, so nothing sent later would open. */
   readonly onSealFailed: (error: unknown) => void;
@@ -102,7 +104,10 @@ export class SealedLink {
     // while the whole screen moves (an older page says none of these, and is sent none).
     this.send({
       type: 'introduce', name: this.options.name,
-      features: [PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING, PeerFeature.SCALED_FRAMES],
+      features: [
+        PeerFeature.CURSOR, PeerFeature.DISPLAYS, PeerFeature.CHAT, PeerFeature.CLIPBOARD, PeerFeature.RECORDING, PeerFeature.SCALED_FRAMES,
+        ...(this.options.extraFeatures ?? []),
+      ],
     });
     return { kind: 'verified' };
   }

@@ -1,10 +1,12 @@
 import {
-  CloseCode, decodeCursorImage, encodeFrameAck, Errors, isChatText, isClipboardText, PeerFeature, relayEndedSession, ResumeKeeper,
+  CloseCode, decodeCursorImage, encodeFileChunk, encodeFrameAck, Errors, isChatText, isClipboardText, PeerFeature, relayEndedSession, ResumeKeeper,
   type ClipboardMessage, type ControlMessage, type CursorImage, type CursorPosMessage, type FrameMessage, type InputEvent, type ScreenInfoMessage,
   type SealedMessage, type WelcomeMessage,
 } from '../../../protocol';
 import { backoffDelayMs, type BackoffOptions } from '../../../common/backoff';
 import type { SealableMessage } from '../../../common/e2e/record-layer';
+import type { FileSource } from '../../../common/files/file-io';
+import { FileTransfers, type TransferHost } from '../../../common/files/file-transfers';
 import { RelayTransport } from '../transport/relay-transport';
 import { joinMessage, mustSeal } from './access-code';
 import { classifyClose, type SessionPhase } from './close-outcome';
@@ -38,6 +40,15 @@ export interface TechnicianSessionOptions {
   readonly random?: () => number;
   /** WebCrypto by default; tests may pass Node's. Looked up only for a code that seals. */
   readonly crypto?: () => E2eCrypto;
+  /**
+   * Files (sealed sessions only): how this page keeps a file it asked for, hashes, and hears
+   * of progress. Absent, the page names no `files` and offers none.
+   */
+  readonly files?: TransferHost;
+  /** Largest file this page sends or takes (the relay's own limit applies too). */
+  readonly maxFileBytes?: number;
+  /** File chunks a second (the relay's message rate is the bound); tests and benchmarks may change it. */
+  readonly fileChunksPerSecond?: number;
 }
 
 /** What a session reports besides state changes (those go through the state machine). */
@@ -104,6 +115,10 @@ export class TechnicianSession {
   private readonly e2e: E2eGuard;
   /** What the relay routes beyond version 2's first types (its `welcome`). */
   private relayFeatures: readonly string[] = [];
+  /** File bytes a session may move through this relay (its `welcome`). */
+  private relayMaxFileBytes = 0;
+  /** This session's file transfers, made when the session connects with a customer who takes files. */
+  private fileTransfers: FileTransfers | undefined;
   /**
    * Everything the socket delivers goes through here: opening and agreeing are
    * asynchronous (WebCrypto), and nothing that came after them may overtake them.
@@ -124,6 +139,7 @@ export class TechnicianSession {
       code: options.code,
       name: options.name,
       crypto: options.crypto ?? webCrypto,
+      ...(options.files !== undefined ? { extraFeatures: [PeerFeature.FILES] } : {}),
       output: {
         send: (message) => (message.type === 'sealed' ? this.sendSealed(message) : this.transport?.send(message) ?? false),
         sendBinary: (bytes) => this.transport?.sendBinary(bytes) ?? false,
@@ -202,6 +218,53 @@ export class TechnicianSession {
    */
   get canUseClipboard(): boolean {
     return this.canSendInput && this.e2e.customerCan(PeerFeature.CLIPBOARD) && this.relayFeatures.includes(PeerFeature.CLIPBOARD);
+  }
+
+  /**
+   * True while connected to a customer's app and through a relay that both named `files`,
+   * and this page was given a file host: the page offers sending and asking for files.
+   */
+  get canTransferFiles(): boolean {
+    return this.machine.state === 'connected' && this.options.files !== undefined
+      && this.e2e.customerCan(PeerFeature.FILES) && this.relayFeatures.includes(PeerFeature.FILES);
+  }
+
+  /** Largest file that may be sent or asked for now (this page's and the relay's limits). */
+  get maxFileBytes(): number {
+    return Math.min(this.options.maxFileBytes ?? Number.MAX_SAFE_INTEGER, this.relayMaxFileBytes);
+  }
+
+  /** Offers a file to the customer; its transfer number, or undefined (no files here, too many at once, too big). */
+  sendFile(source: FileSource): number | undefined {
+    return this.transfers()?.offer(source);
+  }
+
+  /** Asks the customer to pick a file and send it; its transfer number, or undefined. */
+  requestFile(): number | undefined {
+    return this.transfers()?.request();
+  }
+
+  /** Cancels a transfer on both sides at once; nothing is kept. */
+  cancelFile(id: number): boolean {
+    return this.fileTransfers?.cancel(id) ?? false;
+  }
+
+  /** Transfers under way. */
+  get fileTransfersActive(): number {
+    return this.fileTransfers?.activeCount ?? 0;
+  }
+
+  private transfers(): FileTransfers | undefined {
+    if (!this.canTransferFiles) return undefined;
+    this.fileTransfers ??= new FileTransfers({
+      role: 'technician', send: (message) => { this.sendToPeer(message); }, host: this.options.files!,
+      // Sealed binary, sent now or not at all: after a drop the customer's side says where to go on from.
+      sendChunk: (id, offset, data) => { if (!this.finished && !this.resuming) this.e2e.sendBinary(encodeFileChunk(id, offset, data)); },
+      maxFileBytes: this.maxFileBytes,
+      ...(this.options.fileChunksPerSecond !== undefined ? { chunksPerSecond: this.options.fileChunksPerSecond } : {}),
+      timers: this.timers,
+    });
+    return this.fileTransfers;
   }
 
   /** Puts `text` in the customer's clipboard; false (nothing sent) without the clipboard or for a text it cannot carry. */
@@ -305,6 +368,7 @@ export class TechnicianSession {
     }, {
       onReady: (welcome) => {
         this.relayFeatures = welcome.features ?? [];
+        this.relayMaxFileBytes = welcome.maxFileBytes ?? 0;
         if (this.resuming) this.askToResume(welcome);
         else this.transport?.send(joinMessage(this.options.code, this.options.name));
       },
@@ -404,6 +468,15 @@ export class TechnicianSession {
       case 'clipboard-request':
       case 'recording-started':
       case 'recording-stopped':
+      case 'file-offer':
+      case 'file-request':
+      case 'file-accept':
+      case 'file-decline':
+      case 'file-resume':
+      case 'file-ack':
+      case 'file-end':
+      case 'file-saved':
+      case 'file-cancel':
         // Not for a technician in clear (the cursor travels only sealed); the relay never sends these here. Ignored, not fatal.
         return;
       default: {
@@ -435,6 +508,18 @@ export class TechnicianSession {
       case 'clipboard':
         if (this.canUseClipboard) this.events.onClipboard?.(news);
         return;
+      case 'file-offer':
+      case 'file-request':
+      case 'file-accept':
+      case 'file-decline':
+      case 'file-resume':
+      case 'file-ack':
+      case 'file-end':
+      case 'file-saved':
+      case 'file-cancel':
+        // Only transfers this page began: a customer's app never starts one.
+        this.fileTransfers?.handle(news);
+        return;
       default: {
         const unreachable: never = news;
         return unreachable;
@@ -444,8 +529,10 @@ export class TechnicianSession {
 
   private onSealedBinary(bytes: Uint8Array): Promise<void> | void {
     if (this.finished) return;
-    return this.settle(this.e2e.openBinary(bytes), (frame) => {
-      if (frame !== undefined && this.machine.state === 'connected') this.events.onFrame?.(frame, bytes.byteLength);
+    return this.settle(this.e2e.openBinary(bytes), (message) => {
+      if (message === undefined || this.machine.state !== 'connected') return;
+      if (message.kind === 'frame') this.events.onFrame?.(message, bytes.byteLength);
+      else this.fileTransfers?.handleChunk(message.id, message.offset, message.data);
     });
   }
 
@@ -552,6 +639,7 @@ export class TechnicianSession {
     const resume = this.resume!;
     resume.dropped();
     this.resuming = true;
+    this.fileTransfers?.connectionLost();
     this.setReconnecting('technician');
     const retry = this.retries + 1;
     const delay = Math.min(backoffDelayMs(retry, { ...(this.options.backoff ?? DEFAULT_BACKOFF), maxRetries: undefined }, this.options.random) ?? 1000, resume.graceMs);
@@ -587,6 +675,7 @@ export class TechnicianSession {
     resume.inbound.resumed();
     this.setReconnecting(undefined);
     this.catchUp(resume);
+    this.fileTransfers?.connectionBack();
   }
 
   /** The customer's app dropped (the relay waits for it) or came back. */
@@ -594,6 +683,8 @@ export class TechnicianSession {
     if (this.resume === undefined) return;
     this.setReconnecting(away ? 'customer' : undefined);
     if (!away) this.catchUp(this.resume);
+    if (away) this.fileTransfers?.connectionLost();
+    else this.fileTransfers?.connectionBack();
   }
 
   private catchUp(resume: ResumeKeeper): void {
@@ -613,6 +704,9 @@ export class TechnicianSession {
     if (this.finished) return;
     this.finished = true;
     this.resume?.stop();
+    // Every transfer stops with the session: nothing half-received is kept, files are let go.
+    void this.fileTransfers?.close();
+    this.fileTransfers = undefined;
     this.resuming = false;
     if (this.retryTimer !== undefined) {
       this.timers.clearTimeout(this.retryTimer);
