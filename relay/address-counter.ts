@@ -16,6 +16,11 @@ export class AddressCounter {
     return true;
   }
 
+  /** Counts one more for `key` even past the cap (something that already existed, moved here). */
+  force(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
   remove(key: string): void {
     const now = (this.counts.get(key) ?? 1) - 1;
     if (now > 0) this.counts.set(key, now);

@@ -6,7 +6,8 @@ import {
 } from '../protocol';
 import { randomAccessCode, randomBinding, randomConnectionId, randomSessionId } from './access-codes';
 import { AddressCounter } from './address-counter';
-import { AttemptLimiter } from './attempt-limiter';
+import { AttemptLimiter, type GuessLimiter } from './attempt-limiter';
+import { AwayLink } from './away-link';
 import { addressKey } from './client-address';
 import type { Clock } from './clock';
 import type { RelayOptions } from './options';
@@ -51,12 +52,25 @@ export interface SessionSummary {
   readonly viewOnly: boolean;
 }
 
+/** What a node knows of a session it takes over from a node that died (the store's SessionMeta). */
+export interface AdoptedSession {
+  readonly logId: string;
+  readonly viewOnly: boolean;
+  readonly createdAt: number;
+  readonly pairedAt: number;
+  readonly clientAddressKey: string;
+  readonly clientName: string;
+  readonly technicianName: string;
+}
+
 export interface HubDeps {
   readonly options: RelayOptions;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly registry?: SessionRegistry;
   readonly resumeCredentials?: ResumeCredentials;
+  /** Counts guesses of codes and credentials; this node's own AttemptLimiter when absent (several nodes share one). */
+  readonly limiter?: GuessLimiter;
   /** Where each ended session's record goes (the database); absent, none is kept. */
   readonly ledger?: SessionLedger;
 }
@@ -82,7 +96,7 @@ function peerInfo(link: PeerLink): PeerInfo {
 export class Hub {
   readonly registry: SessionRegistry;
   readonly resumeCredentials: ResumeCredentials;
-  private readonly limiter: AttemptLimiter;
+  private readonly limiter: GuessLimiter;
   /** Registrations and code renewals per address key in the last minute. */
   private readonly registrations: RateWindow;
   /** Live sessions per address key (of the client that registered). */
@@ -103,7 +117,7 @@ export class Hub {
     this.registry = deps.registry ?? new InMemorySessionRegistry();
     // Ended sessions' credentials are remembered as ended for a while, at most a few per session slot.
     this.resumeCredentials = deps.resumeCredentials ?? new InMemoryResumeCredentials(deps.options.maxSessions * 2);
-    this.limiter = new AttemptLimiter({
+    this.limiter = deps.limiter ?? new AttemptLimiter({
       perAddress: deps.options.codeAttemptsPerIp,
       global: deps.options.codeAttemptsGlobal,
       globalWindowMs: deps.options.codeAttemptWindowMs,
@@ -325,6 +339,22 @@ export class Hub {
     else if (other !== undefined) link.send({ type: 'peer-away', graceMs: this.options.resumeGraceMs });
     if ((session.state as SessionState) === 'ended') return fail(Errors.SESSION_ENDED);
     return { ok: true, value: session };
+  }
+
+  /**
+   * Takes over a resumable session whose node died (issue 14 item 3): it lives here from
+   * now on, paired as it was, both sides away; each gets the grace period to resume here
+   * with its credential (`resume` as for any drop). `id` is this node's new id for it.
+   */
+  adopt(id: string, meta: AdoptedSession): Session {
+    const now = this.clock.now();
+    const session = new Session(id, meta.logId, new AwayLink('client', meta.clientName), meta.createdAt, meta.clientAddressKey);
+    session.adoptPaired(new AwayLink('technician', meta.technicianName), meta.viewOnly, meta.pairedAt, now);
+    this.registry.add(session);
+    // Counted like any live session of that address (it may go over the cap: it existed before).
+    if (!this.liveByAddress.tryAdd(meta.clientAddressKey)) this.liveByAddress.force(meta.clientAddressKey);
+    this.logger.info({ sessionId: session.logId }, 'session taken over from a node that died; waiting for its sides to resume');
+    return session;
   }
 
   /** A peer's acknowledgement of the other's sealed records, passed on (dropped while the other is away). */
