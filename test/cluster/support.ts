@@ -16,11 +16,12 @@ export interface Customer {
   consentQuestions: number;
 }
 
-export async function startCustomer(wsUrl: string): Promise<Customer> {
+export async function startCustomer(wsUrl: string, name = 'PC-MARIA'): Promise<Customer> {
   const { sink, deps } = fakeHardware(wsUrl);
   const customer = { states: [] as AgentState[], sink, consentQuestions: 0 } as Customer;
   customer.agent = await createAgent({
     ...deps,
+    name,
     consent: async () => {
       customer.consentQuestions++;
       return 'control';
@@ -78,4 +79,11 @@ export async function pairedCount(nodeUrl: string): Promise<number> {
   const res = await fetch(`${nodeUrl}/healthz`);
   const body = await res.json() as { sessions: { paired: number } };
   return body.sessions.paired;
+}
+
+/** The customers' names of the sessions a node holds now, by state (its admin list; the nodes of these tests have ADMIN_TOKEN). */
+export async function sessionsOn(nodeUrl: string, adminToken: string): Promise<Array<{ client_id: string; state: string }>> {
+  const res = await fetch(`${nodeUrl}/api/relay/list_sessions`, { headers: { authorization: `Bearer ${adminToken}` } });
+  const body = await res.json() as { sessions: Array<{ client_id: string; state: string }> };
+  return body.sessions;
 }

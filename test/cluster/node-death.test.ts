@@ -1,0 +1,130 @@
+import { hasClusterTools, startCluster, type TestCluster, type TestNode } from '../support/cluster';
+import { eventually } from '../support/relay-harness';
+import { codeOf, connected, sessionsOn, startCustomer, startTechnician, typed, type Customer, type Technician } from './support';
+
+/**
+ * Issue 14 item 3: `kill -9` of one node of three, under load, with HAProxy in front.
+ * Sessions held by the other nodes lose nothing (input sent all along arrives once and in
+ * order); the dead node's sessions are taken over by another node when their peers
+ * reconnect through the balancer, within the grace period, with no new code and no new
+ * question; a customer that was waiting on the dead node registers again and shows a new
+ * code that works.
+ */
+const run = hasClusterTools() ? describe : describe.skip;
+
+const ADMIN_TOKEN = 'cluster-test-admin-token-0123456789';
+const GRACE_MS = 30_000;
+const PAIRS = 6;
+
+interface Pair {
+  readonly name: string;
+  readonly customer: Customer;
+  readonly tech: Technician;
+  /** The node that held the session before the kill. */
+  owner?: TestNode;
+  sent: string[];
+}
+
+run('a relay node dies under load', () => {
+  let cluster: TestCluster;
+  const pairs: Pair[] = [];
+  let waiting: Customer | undefined;
+  let late: Technician | undefined;
+
+  beforeAll(async () => {
+    cluster = await startCluster(3, { ADMIN_TOKEN, RESUME_GRACE_MS: String(GRACE_MS) });
+  }, 60_000);
+  afterAll(async () => {
+    for (const p of pairs) p.tech.session.disconnect();
+    late?.session.disconnect();
+    for (const p of pairs) await p.customer.agent.close();
+    await waiting?.agent.close();
+    await cluster?.stop();
+  });
+
+  test('kill -9 of the node that holds a waiting customer and some sessions', async () => {
+    const lb = cluster.haproxy.wsUrl;
+    // One at a time, so that the node whose count grows is the one that holds it.
+    const counts = async (): Promise<Array<{ waiting: number; paired: number }>> => Promise.all(cluster.nodes.map(async (node) => {
+      const body = await (await fetch(`${node.url}/healthz`)).json() as { sessions: { waiting: number; paired: number } };
+      return body.sessions;
+    }));
+    for (let i = 0; i < PAIRS; i++) {
+      const name = `PC-${i}`;
+      const before = await counts();
+      const customer = await startCustomer(lb, name);
+      const tech = startTechnician(lb, await codeOf(customer));
+      const pair: Pair = { name, customer, tech, sent: [] };
+      pairs.push(pair);
+      await connected(customer, tech);
+      const after = await counts();
+      pair.owner = cluster.nodes.find((_, k) => after[k]!.paired === before[k]!.paired + 1);
+    }
+    const beforeWaiting = await counts();
+    waiting = await startCustomer(lb, 'PC-WAITING');
+    const firstCode = await codeOf(waiting);
+    const afterWaiting = await counts();
+    const victim: TestNode | undefined = cluster.nodes.find((_, k) => afterWaiting[k]!.waiting === beforeWaiting[k]!.waiting + 1);
+    expect(pairs.every((p) => p.owner !== undefined)).toBe(true);
+    if (victim === undefined) throw new Error('the waiting customer is on no node');
+    const doomed = pairs.filter((p) => p.owner === victim);
+    const spared = pairs.filter((p) => p.owner !== victim);
+    expect(doomed.length).toBeGreaterThan(0);
+    expect(spared.length).toBeGreaterThan(0);
+
+    // Load: every technician types all along, before, during and after the kill.
+    let n = 0;
+    const typing = setInterval(() => {
+      for (const p of pairs) {
+        const text = `k${n}`;
+        if (p.tech.session.sendInput({ kind: 'text', text })) p.sent.push(`type ${text}`);
+      }
+      n++;
+    }, 25);
+    await eventually(() => pairs.every((p) => typed(p.customer.sink).length >= 5), 10_000, 'input flowing in every session');
+
+    const killedAt = Date.now();
+    await victim.kill();
+    const resumedAfter = new Map<Pair, number>();
+    const watch = setInterval(() => {
+      for (const p of doomed) {
+        if (!resumedAfter.has(p) && p.customer.agent.session.current.kind === 'sharing' && p.tech.session.snapshot.state === 'connected'
+          && p.tech.session.reconnecting === undefined && p.customer.states.slice(-8).some((s) => s.kind === 'reconnecting')) {
+          resumedAfter.set(p, Date.now() - killedAt);
+        }
+      }
+    }, 5);
+    try {
+      await eventually(() => resumedAfter.size === doomed.length, GRACE_MS, 'the dead node\'s sessions to resume elsewhere');
+    } finally {
+      clearInterval(watch);
+    }
+    // Typing goes on a while on the new node, then stops; everything sent arrives once, in order.
+    const atResume = n;
+    await eventually(() => n >= atResume + 10, 10_000, 'more input after the resume');
+    clearInterval(typing);
+    for (const p of pairs) {
+      await eventually(() => typed(p.customer.sink).length >= p.sent.length, 15_000, `every input of ${p.name}`);
+      expect(typed(p.customer.sink)).toEqual(p.sent);
+      // The same session all along: one code, one question.
+      expect(p.customer.states.filter((s) => s.kind === 'code')).toHaveLength(1);
+      expect(p.customer.consentQuestions).toBe(1);
+      expect(p.tech.session.snapshot.state).toBe('connected');
+    }
+    for (const ms of resumedAfter.values()) expect(ms).toBeLessThan(GRACE_MS);
+    // The sessions of the nodes that live on were never ended nor moved.
+    const survivors = cluster.nodes.filter((node) => node !== victim);
+    const pairedNow = await Promise.all(survivors.map(async (node) => (await sessionsOn(node.url, ADMIN_TOKEN)).filter((x) => x.state === 'paired').length));
+    expect(pairedNow.reduce((a, b) => a + b, 0)).toBe(PAIRS);
+    for (const [k, node] of survivors.entries()) expect(pairedNow[k]).toBeGreaterThanOrEqual(spared.filter((p) => p.owner === node).length);
+    // eslint-disable-next-line no-console
+    console.log(`node death: ${doomed.length} sessions resumed after ${[...resumedAfter.values()].sort((a, b) => a - b).join(', ')} ms`);
+
+    // The waiting customer registered again through the balancer and shows a new code, which works.
+    await eventually(() => waiting!.states.filter((s) => s.kind === 'code').length >= 2 && waiting!.agent.session.current.kind === 'code', 15_000, 'a new code');
+    const newCode = await codeOf(waiting!);
+    expect(newCode).not.toBe(firstCode);
+    late = startTechnician(lb, newCode);
+    await connected(waiting!, late);
+  }, 120_000);
+});
