@@ -190,6 +190,7 @@ async function measureNodeDeath(log: (m: string) => void, rounds: number, pairsP
       const victim = cluster.nodes.reduce((best, n) => (pairs.filter((p) => p.owner === n).length > pairs.filter((p) => p.owner === best).length ? n : best));
       const doomed = pairs.filter((p) => p.owner === victim);
       const typing = setInterval(() => { for (const p of pairs) p.tech.session.sendInput({ kind: 'text', text: 'x' }); }, 50);
+      const statesAtKill = new Map(doomed.map((p) => [p, p.customer.states.length] as const));
       const killedAt = Date.now();
       await victim.kill();
       const done = new Map<number, number>();
@@ -197,12 +198,15 @@ async function measureNodeDeath(log: (m: string) => void, rounds: number, pairsP
       while (done.size < doomed.length && Date.now() < deadline) {
         for (const [k, p] of doomed.entries()) {
           if (!done.has(k) && p.customer.agent.session.current.kind === 'sharing' && p.tech.session.snapshot.state === 'connected'
-            && p.tech.session.reconnecting === undefined && p.customer.states.slice(-8).some((s) => s.kind === 'reconnecting')) done.set(k, Date.now() - killedAt);
+            && p.tech.session.reconnecting === undefined && p.customer.states.slice(statesAtKill.get(p)!).some((s) => s.kind === 'reconnecting')) done.set(k, Date.now() - killedAt);
         }
         await sleep(2);
       }
       clearInterval(typing);
-      if (done.size < doomed.length) throw new Error(`${doomed.length - done.size} of ${doomed.length} sessions did not resume within the grace period`);
+      if (done.size < doomed.length) {
+        const stuck = doomed.filter((_, k) => !done.has(k)).map((p) => `customer ${p.customer.agent.session.current.kind}, technician ${p.tech.session.snapshot.state}${p.tech.session.reconnecting ? ` (waiting for ${p.tech.session.reconnecting})` : ''}`);
+        throw new Error(`${doomed.length - done.size} of ${doomed.length} sessions did not resume within the grace period: ${stuck.join('; ')}`);
+      }
       times.push(...done.values());
       log(`round ${round + 1}: ${doomed.length} sessions of the dead node resumed after ${[...done.values()].sort((x, y) => x - y).join(', ')} ms; ${machineNote()}`);
     } finally {

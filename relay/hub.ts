@@ -13,7 +13,7 @@ import type { Clock } from './clock';
 import type { RelayOptions } from './options';
 import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
 import { Session, type SessionState } from './session';
-import { RateWindow } from './rate-window';
+import { RateWindow, type EventLimiter } from './rate-window';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
 import type { SessionLedger, SessionRecord } from './stats/session-ledger';
 import { InMemoryResumeCredentials, type ResumeCredentials } from './resume-credentials';
@@ -71,6 +71,8 @@ export interface HubDeps {
   readonly resumeCredentials?: ResumeCredentials;
   /** Counts guesses of codes and credentials; this node's own AttemptLimiter when absent (several nodes share one). */
   readonly limiter?: GuessLimiter;
+  /** Registrations per address per minute; this node's own RateWindow when absent (several nodes share one). */
+  readonly registrations?: EventLimiter;
   /** Where each ended session's record goes (the database); absent, none is kept. */
   readonly ledger?: SessionLedger;
 }
@@ -98,7 +100,7 @@ export class Hub {
   readonly resumeCredentials: ResumeCredentials;
   private readonly limiter: GuessLimiter;
   /** Registrations and code renewals per address key in the last minute. */
-  private readonly registrations: RateWindow;
+  private readonly registrations: EventLimiter;
   /** Live sessions per address key (of the client that registered). */
   private readonly liveByAddress: AddressCounter;
   private readonly options: RelayOptions;
@@ -124,7 +126,7 @@ export class Hub {
       cooldownMs: deps.options.codeCooldownMs,
       maxTrackedAddresses: deps.options.maxTrackedAddresses,
     });
-    this.registrations = new RateWindow(deps.options.registrationsPerIpPerMinute, 60_000, deps.options.maxTrackedAddresses);
+    this.registrations = deps.registrations ?? new RateWindow(deps.options.registrationsPerIpPerMinute, 60_000, deps.options.maxTrackedAddresses);
     this.liveByAddress = new AddressCounter(deps.options.maxSessionsPerIp);
   }
 

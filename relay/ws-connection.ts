@@ -253,8 +253,9 @@ export class WsConnection implements PeerLink {
     const receivedAtMs = monotonicMs();
     if (this.link !== undefined) {
       // Relayed to the node that holds the session: it checks everything; this node only bounds the rate.
-      if (!this.messageRate.take(1, receivedAtMs) || !this.byteRate.take(data.byteLength, receivedAtMs)) this.end({ kind: 'error', error: Errors.LIMIT_RATE });
-      else this.link.fromPeer(data, isBinary);
+      if (!this.messageRate.take(1, receivedAtMs) || !this.byteRate.take(data.byteLength, receivedAtMs) || !this.link.fromPeer(data, isBinary)) {
+        this.end({ kind: 'error', error: Errors.LIMIT_RATE });
+      }
       return;
     }
     if (this.held !== undefined) {
@@ -365,30 +366,10 @@ export class WsConnection implements PeerLink {
     },
     register: (message) => {
       this.displayName = message.name;
-      const session = this.session;
-      const result = session ? this.deps.hub.renewCode(session) : this.deps.hub.registerClient(this, this.address);
-      if (!result.ok) {
-        if (result.error.closeCode !== undefined) this.end({ kind: 'error', error: result.error });
-        else this.tellError(result.error);
-        return;
-      }
-      const { code, expiresAt, ttlMs } = result.value;
-      if (!session) this.enterSession(result.value.session);
       const cluster = this.deps.cluster;
-      if (cluster === undefined) {
-        this.write(encodeControl({ type: 'code', code, expiresAt, ttlMs }), false, 'control');
-        return;
-      }
-      // Shown only once the cluster's directory has it: a technician on another node finds it.
-      this.afterAsync(cluster.claimed(code), (mine) => {
-        if (this.session === undefined || this.session.code !== code) return;
-        const issued = mine ? result : this.deps.hub.renewCode(this.session);
-        if (!issued.ok) {
-          this.tellError(issued.error);
-          return;
-        }
-        this.write(encodeControl({ type: 'code', code: issued.value.code, expiresAt: issued.value.expiresAt, ttlMs: issued.value.ttlMs }), false, 'control');
-      });
+      // Several nodes: the address's registrations on every node count.
+      if (cluster === undefined) this.registerHere();
+      else this.afterAsync(cluster.prepareRegistration(this.address), () => this.registerHere());
     },
     join: (message) => {
       // A signed-in technician is known by the account's name, whatever it typed.
@@ -444,6 +425,34 @@ export class WsConnection implements PeerLink {
     },
   };
 
+  /** A registration (or a new code) heard here: the hub's answer, shown once the cluster's directory has the code. */
+  private registerHere(): void {
+    const session = this.session;
+    const result = session ? this.deps.hub.renewCode(session) : this.deps.hub.registerClient(this, this.address);
+    if (!result.ok) {
+      if (result.error.closeCode !== undefined) this.end({ kind: 'error', error: result.error });
+      else this.tellError(result.error);
+      return;
+    }
+    const { code, expiresAt, ttlMs } = result.value;
+    if (!session) this.enterSession(result.value.session);
+    const cluster = this.deps.cluster;
+    if (cluster === undefined) {
+      this.write(encodeControl({ type: 'code', code, expiresAt, ttlMs }), false, 'control');
+      return;
+    }
+    // Shown only once the cluster's directory has it: a technician on another node finds it.
+    this.afterAsync(cluster.claimed(code), (mine) => {
+      if (this.session === undefined || this.session.code !== code) return;
+      const issued = mine ? result : this.deps.hub.renewCode(this.session);
+      if (!issued.ok) {
+        this.tellError(issued.error);
+        return;
+      }
+      this.write(encodeControl({ type: 'code', code: issued.value.code, expiresAt: issued.value.expiresAt, ttlMs: issued.value.ttlMs }), false, 'control');
+    });
+  }
+
   private joinHere(code: string): void {
     const result = this.deps.hub.join(this, code, this.address);
     if (!result.ok) {
@@ -494,6 +503,7 @@ export class WsConnection implements PeerLink {
         return;
       }
       if (this.link !== undefined) {
+        // Within the routing bound (32 small messages), far below what the link holds.
         for (const [data, binary] of held) this.link.fromPeer(data, binary);
         return;
       }
@@ -514,7 +524,8 @@ export class WsConnection implements PeerLink {
       nodeUrl: url, secret: cluster.secret, peerAddress: this.address, hello: this.helloBytes!, pending: [[first, false]],
       ...(this.deps.cookie !== undefined ? { cookie: this.deps.cookie } : {}),
       maxPayloadBytes: Math.max(options.maxFrameBytes, options.maxTextBytes) + TRANSPORT_SLACK_BYTES,
-      backlogBytes: this.backlogLimitBytes, logger: this.log, onUnreachable: () => cluster.nodeUnreachable(nodeId),
+      backlogBytes: this.backlogLimitBytes, earlyBytes: options.preSessionMessageBytes * MAX_HELD_WHILE_ROUTING,
+      logger: this.log, onUnreachable: () => cluster.nodeUnreachable(nodeId),
     });
   }
 

@@ -8,6 +8,7 @@ import { ClusterSessionRegistry } from './cluster-registry';
 import { ClusterStore } from './cluster-store';
 import { InternalAuth } from './internal-auth';
 import { SharedAttemptLimiter } from './shared-attempt-limiter';
+import { SharedRateWindow } from './shared-rate-window';
 
 /** A relay node's cluster parts, built together (createRelay hands them to the hub and the endpoints). */
 export interface ClusterNode {
@@ -15,6 +16,7 @@ export interface ClusterNode {
   readonly registry: ClusterSessionRegistry;
   readonly credentials: ClusterResumeCredentials;
   readonly limiter: SharedAttemptLimiter;
+  readonly registrations: SharedRateWindow;
   readonly router: ClusterRouter;
   readonly auth: InternalAuth;
 }
@@ -39,6 +41,7 @@ export async function startClusterNode(given: ClusterConfig, options: RelayOptio
     cooldownMs: options.codeCooldownMs,
     maxTrackedAddresses: options.maxTrackedAddresses,
   }, logger);
-  const router = new ClusterRouter({ config, store, registry, credentials, limiter, clock, logger });
-  return { store, registry, credentials, limiter, router, auth: new InternalAuth(config.secret) };
+  const registrations = new SharedRateWindow(store, 'registrations', options.registrationsPerIpPerMinute, 60_000, options.maxTrackedAddresses, logger);
+  const router = new ClusterRouter({ config, store, registry, credentials, limiter, registrations, clock, logger });
+  return { store, registry, credentials, limiter, registrations, router, auth: new InternalAuth(config.secret) };
 }

@@ -10,6 +10,7 @@ import type { ClusterResumeCredentials } from './cluster-resume-credentials';
 import type { ClusterSessionRegistry } from './cluster-registry';
 import type { ClusterStore } from './cluster-store';
 import type { SharedAttemptLimiter } from './shared-attempt-limiter';
+import type { SharedRateWindow } from './shared-rate-window';
 
 /** Where a peer's request is served: here, on the node that holds its session, or nowhere. */
 export type Route =
@@ -28,6 +29,7 @@ export interface ClusterRouterDeps {
   readonly registry: ClusterSessionRegistry;
   readonly credentials: ClusterResumeCredentials;
   readonly limiter: SharedAttemptLimiter;
+  readonly registrations: SharedRateWindow;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -96,9 +98,14 @@ export class ClusterRouter {
     return this.toOwner(await this.deps.store.codeOwner(code).catch(() => undefined));
   }
 
+  /** Before a registration or a new code is heard: the address's registrations on every node. */
+  prepareRegistration(address: string): Promise<void> {
+    return this.deps.registrations.prepare(addressKey(address), this.deps.clock.now());
+  }
+
   /** A legacy client's `register_client` with a code of its own: another node's live code is taken there. */
   async routeRegister(code: string, address: string, relayed: boolean): Promise<Route> {
-    await this.prepare(address);
+    await Promise.all([this.prepare(address), this.prepareRegistration(address)]);
     if (relayed || this.deps.registry.hasCode(code)) return HERE;
     return this.toOwner(await this.deps.store.codeOwner(code).catch(() => undefined));
   }

@@ -90,6 +90,18 @@ local blocked = redis.call('GET', KEYS[2]) or '0'
 local wrong = redis.call('ZCOUNT', KEYS[3], '(' .. (now - tonumber(ARGV[3])), '+inf')
 return {guesses, blocked, wrong}`;
 
+/** One event of a key within a sliding window (registrations per address per minute). */
+const WINDOW_ADD = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+/** A key's events within the window, oldest first. */
+const WINDOW_READ = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')`;
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
 }
@@ -262,6 +274,19 @@ export class ClusterStore {
     const guesses: number[] = [];
     for (let i = 1; i < pairs.length; i += 2) guesses.push(Number(pairs[i]));
     return { guesses, blockedUntil: Number(blocked) || 0, wrongInGlobalWindow: Number(wrong) || 0 };
+  }
+
+  // ---- sliding windows, counted for the whole cluster ---------------------------------
+
+  async windowAdd(kind: string, key: string, now: number, windowMs: number): Promise<void> {
+    await this.redis.eval(WINDOW_ADD, 1, this.keyed(kind, key), now, windowMs, `${now}:${randomBytes(6).toString('hex')}`);
+  }
+
+  async windowRead(kind: string, key: string, now: number, windowMs: number): Promise<number[]> {
+    const pairs = await this.redis.eval(WINDOW_READ, 1, this.keyed(kind, key), now, windowMs) as string[];
+    const times: number[] = [];
+    for (let i = 1; i < pairs.length; i += 2) times.push(Number(pairs[i]));
+    return times;
   }
 
   // ---- keys ----------------------------------------------------------------------

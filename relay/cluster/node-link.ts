@@ -18,6 +18,8 @@ export interface NodeLinkOptions {
   readonly maxPayloadBytes: number;
   /** Bytes waiting for the peer beyond which the owner node is not read (TCP pushes back to it). */
   readonly backlogBytes: number;
+  /** Bytes of the peer held until the owner node answers; past them the peer is cut. */
+  readonly earlyBytes: number;
   readonly logger: Logger;
   /** The owner could not be reached (connection refused, no answer): it may have died. */
   readonly onUnreachable: () => void;
@@ -46,6 +48,7 @@ export class NodeLink {
   private readonly upstream: WebSocket;
   private state: 'connecting' | 'welcome' | 'open' | 'closed' = 'connecting';
   private readonly early: Array<readonly [Buffer, boolean]> = [];
+  private heldBytes = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly downstream: WebSocket, private readonly options: NodeLinkOptions) {
@@ -73,10 +76,18 @@ export class NodeLink {
     });
   }
 
-  /** A message of the peer, passed on (held until the owner said welcome). */
-  fromPeer(data: Buffer, isBinary: boolean): void {
+  /**
+   * A message of the peer, passed on (held until the owner said welcome). False when the
+   * peer sent more than may be held meanwhile: the caller ends it.
+   */
+  fromPeer(data: Buffer, isBinary: boolean): boolean {
     if (this.state === 'open') this.upstream.send(data, { binary: isBinary });
-    else if (this.state !== 'closed') this.early.push([data, isBinary]);
+    else if (this.state !== 'closed') {
+      this.heldBytes += data.byteLength;
+      if (this.heldBytes > this.options.earlyBytes) return false;
+      this.early.push([data, isBinary]);
+    }
+    return true;
   }
 
   /** The peer's socket is gone: the owner sees the drop (and may wait for the side to resume). */

@@ -77,6 +77,39 @@ run('guessing and the internal endpoint, across three nodes', () => {
     expect(late.json.error?.code).toBe(Errors.CODE_ATTEMPTS.code);
   });
 
+  test('wrong resume credentials spread over nodes count as wrong guesses for the whole cluster', async () => {
+    const { code } = await registered(nodes[0]);
+    const guesser = '127.0.14.85';
+    for (let i = 0; i < 5; i++) {
+      const peer = await WsTestPeer.hello(nodes[i % 3]!.wsUrl, 'technician', { localAddress: guesser }, 2);
+      peers.push(peer);
+      peer.sendJson({ type: 'resume', token: 'A'.repeat(43) });
+      const answer = await peer.next('error', 10_000);
+      expect(answer.code).toBe(Errors.RESUME_INVALID.code);
+    }
+    expect(await joinFrom(nodes[1], guesser, code)).toBe(Errors.CODE_ATTEMPTS.code);
+  });
+
+  test('registrations per address per minute are counted for the whole cluster', async () => {
+    const address = '127.0.14.60';
+    // The limit of a real relay is 30 a minute; 30 spread over three nodes is 10 on each.
+    for (let i = 0; i < 30; i++) {
+      const client = await helloFrom(nodes[i % 3]!.wsUrl, 'client', address);
+      peers.push(client);
+      client.sendJson({ type: 'register', name: '' });
+      await client.next('code', 10_000);
+    }
+    const late = await helloFrom(nodes[1].wsUrl, 'client', address);
+    peers.push(late);
+    late.sendJson({ type: 'register', name: '' });
+    expect((await late.next('error', 10_000)).code).toBe(Errors.LIMIT_ADDRESS.code);
+    // Another address registers as usual.
+    const other = await helloFrom(nodes[1].wsUrl, 'client', '127.0.14.61');
+    peers.push(other);
+    other.sendJson({ type: 'register', name: '' });
+    await other.next('code', 10_000);
+  });
+
   test('the internal endpoint: refused without the secret, with a wrong one, or without an address; a plain relay has none', async () => {
     const refusals: number[] = [];
     for (const headers of [{}, { 'x-cluster-secret': 'wrong-secret-wrong-secret' }, { 'x-cluster-secret': TEST_CLUSTER_SECRET },

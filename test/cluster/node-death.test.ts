@@ -83,13 +83,14 @@ run('a relay node dies under load', () => {
     }, 25);
     await eventually(() => pairs.every((p) => typed(p.customer.sink).length >= 5), 10_000, 'input flowing in every session');
 
+    const statesAtKill = new Map(doomed.map((p) => [p, p.customer.states.length] as const));
     const killedAt = Date.now();
     await victim.kill();
     const resumedAfter = new Map<Pair, number>();
     const watch = setInterval(() => {
       for (const p of doomed) {
         if (!resumedAfter.has(p) && p.customer.agent.session.current.kind === 'sharing' && p.tech.session.snapshot.state === 'connected'
-          && p.tech.session.reconnecting === undefined && p.customer.states.slice(-8).some((s) => s.kind === 'reconnecting')) {
+          && p.tech.session.reconnecting === undefined && p.customer.states.slice(statesAtKill.get(p)!).some((s) => s.kind === 'reconnecting')) {
           resumedAfter.set(p, Date.now() - killedAt);
         }
       }
