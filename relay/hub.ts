@@ -5,7 +5,7 @@ import {
   type PeerLeftReason, type SealedMessage,
 } from '../protocol';
 import { randomAccessCode, randomBinding, randomConnectionId, randomSessionId } from './access-codes';
-import { AddressCounter } from './address-counter';
+import { AddressCounter, type AddressCount } from './address-counter';
 import { AttemptLimiter, type GuessLimiter } from './attempt-limiter';
 import { AwayLink } from './away-link';
 import { addressKey } from './client-address';
@@ -73,6 +73,8 @@ export interface HubDeps {
   readonly limiter?: GuessLimiter;
   /** Registrations per address per minute; this node's own RateWindow when absent (several nodes share one). */
   readonly registrations?: EventLimiter;
+  /** Live sessions per address; this node's own AddressCounter when absent (several nodes share one). */
+  readonly liveSessions?: AddressCount;
   /** Where each ended session's record goes (the database); absent, none is kept. */
   readonly ledger?: SessionLedger;
 }
@@ -102,7 +104,7 @@ export class Hub {
   /** Registrations and code renewals per address key in the last minute. */
   private readonly registrations: EventLimiter;
   /** Live sessions per address key (of the client that registered). */
-  private readonly liveByAddress: AddressCounter;
+  private readonly liveByAddress: AddressCount;
   private readonly options: RelayOptions;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -127,7 +129,7 @@ export class Hub {
       maxTrackedAddresses: deps.options.maxTrackedAddresses,
     });
     this.registrations = deps.registrations ?? new RateWindow(deps.options.registrationsPerIpPerMinute, 60_000, deps.options.maxTrackedAddresses);
-    this.liveByAddress = new AddressCounter(deps.options.maxSessionsPerIp);
+    this.liveByAddress = deps.liveSessions ?? new AddressCounter(deps.options.maxSessionsPerIp);
   }
 
   /**

@@ -74,7 +74,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const cluster = deps.cluster === undefined ? undefined : await startClusterNode(deps.cluster, options, clock, logger);
   const hub = new Hub({
     options, clock, logger, ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.ledger ? { ledger: deps.ledger } : {}),
-    ...(cluster ? { registry: cluster.registry, resumeCredentials: cluster.credentials, limiter: cluster.limiter, registrations: cluster.registrations } : {}),
+    ...(cluster ? { registry: cluster.registry, resumeCredentials: cluster.credentials, limiter: cluster.limiter, registrations: cluster.registrations, liveSessions: cluster.liveSessions } : {}),
   });
   cluster?.router.attach(hub);
   const clusterLinks = cluster ? { router: cluster.router, auth: cluster.auth } : undefined;

@@ -9,6 +9,7 @@ import { ClusterStore } from './cluster-store';
 import { InternalAuth } from './internal-auth';
 import { SharedAttemptLimiter } from './shared-attempt-limiter';
 import { SharedRateWindow } from './shared-rate-window';
+import { SharedAddressCount } from './shared-address-count';
 
 /** A relay node's cluster parts, built together (createRelay hands them to the hub and the endpoints). */
 export interface ClusterNode {
@@ -17,6 +18,7 @@ export interface ClusterNode {
   readonly credentials: ClusterResumeCredentials;
   readonly limiter: SharedAttemptLimiter;
   readonly registrations: SharedRateWindow;
+  readonly liveSessions: SharedAddressCount;
   readonly router: ClusterRouter;
   readonly auth: InternalAuth;
 }
@@ -42,6 +44,7 @@ export async function startClusterNode(given: ClusterConfig, options: RelayOptio
     maxTrackedAddresses: options.maxTrackedAddresses,
   }, logger);
   const registrations = new SharedRateWindow(store, 'registrations', options.registrationsPerIpPerMinute, 60_000, options.maxTrackedAddresses, logger);
-  const router = new ClusterRouter({ config, store, registry, credentials, limiter, registrations, clock, logger });
-  return { store, registry, credentials, limiter, registrations, router, auth: new InternalAuth(config.secret) };
+  const liveSessions = new SharedAddressCount(store, options.maxSessionsPerIp, options.maxSessionAgeMs, options.maxTrackedAddresses, logger);
+  const router = new ClusterRouter({ config, store, registry, credentials, limiter, registrations, liveSessions, clock, logger });
+  return { store, registry, credentials, limiter, registrations, liveSessions, router, auth: new InternalAuth(config.secret) };
 }

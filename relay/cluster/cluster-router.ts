@@ -11,6 +11,7 @@ import type { ClusterSessionRegistry } from './cluster-registry';
 import type { ClusterStore } from './cluster-store';
 import type { SharedAttemptLimiter } from './shared-attempt-limiter';
 import type { SharedRateWindow } from './shared-rate-window';
+import type { SharedAddressCount } from './shared-address-count';
 
 /** Where a peer's request is served: here, on the node that holds its session, or nowhere. */
 export type Route =
@@ -30,6 +31,7 @@ export interface ClusterRouterDeps {
   readonly credentials: ClusterResumeCredentials;
   readonly limiter: SharedAttemptLimiter;
   readonly registrations: SharedRateWindow;
+  readonly liveSessions: SharedAddressCount;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -98,9 +100,10 @@ export class ClusterRouter {
     return this.toOwner(await this.deps.store.codeOwner(code).catch(() => undefined));
   }
 
-  /** Before a registration or a new code is heard: the address's registrations on every node. */
-  prepareRegistration(address: string): Promise<void> {
-    return this.deps.registrations.prepare(addressKey(address), this.deps.clock.now());
+  /** Before a registration or a new code is heard: the address's registrations and live sessions on every node. */
+  async prepareRegistration(address: string): Promise<void> {
+    const key = addressKey(address);
+    await Promise.all([this.deps.registrations.prepare(key, this.deps.clock.now()), this.deps.liveSessions.prepare(key)]);
   }
 
   /** A legacy client's `register_client` with a code of its own: another node's live code is taken there. */

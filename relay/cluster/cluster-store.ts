@@ -102,6 +102,29 @@ const WINDOW_READ = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
 return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')`;
 
+/**
+ * The live sessions of an address on every node but this one (ARGV[1]): each node keeps
+ * its own count in one field, so a dead node's field is dropped rather than counted.
+ */
+const OTHERS_LIVE = `
+local total = 0
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  local node = fields[i]
+  if node ~= ARGV[1] then
+    if redis.call('EXISTS', '${PREFIX}node:' .. node) == 1 then total = total + tonumber(fields[i + 1])
+    else redis.call('HDEL', KEYS[1], node) end
+  end
+end
+return total`;
+
+/** This node's count of an address's live sessions, changed by ARGV[2]; the field goes at 0. */
+const CHANGE_LIVE = `
+local n = redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])
+if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return n`;
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('base64url');
 }
@@ -287,6 +310,16 @@ export class ClusterStore {
     const times: number[] = [];
     for (let i = 1; i < pairs.length; i += 2) times.push(Number(pairs[i]));
     return times;
+  }
+
+  // ---- live sessions per address, per node ---------------------------------------------
+
+  async othersLive(addressKey: string): Promise<number> {
+    return Number(await this.redis.eval(OTHERS_LIVE, 1, this.keyed('live', addressKey), this.config.nodeId)) || 0;
+  }
+
+  async changeLive(addressKey: string, by: number, ttlMs: number): Promise<void> {
+    await this.redis.eval(CHANGE_LIVE, 1, this.keyed('live', addressKey), this.config.nodeId, by, Math.max(1, ttlMs));
   }
 
   // ---- keys ----------------------------------------------------------------------

@@ -95,9 +95,11 @@ run('guessing and the internal endpoint, across three nodes', () => {
     // The limit of a real relay is 30 a minute; 30 spread over three nodes is 10 on each.
     for (let i = 0; i < 30; i++) {
       const client = await helloFrom(nodes[i % 3]!.wsUrl, 'client', address);
-      peers.push(client);
       client.sendJson({ type: 'register', name: '' });
       await client.next('code', 10_000);
+      // Gone at once: only the registrations per minute add up, not the live sessions.
+      client.sendJson({ type: 'bye', reason: 'test' });
+      await client.closed;
     }
     const late = await helloFrom(nodes[1].wsUrl, 'client', address);
     peers.push(late);
@@ -108,6 +110,33 @@ run('guessing and the internal endpoint, across three nodes', () => {
     peers.push(other);
     other.sendJson({ type: 'register', name: '' });
     await other.next('code', 10_000);
+  });
+
+  test('live sessions per address are counted for the whole cluster, and a session that ends frees its place', async () => {
+    const address = '127.0.14.70';
+    const mine: WsTestPeer[] = [];
+    // The limit of a real relay is 20 live sessions per address: 7, 7 and 6 on the three nodes.
+    for (let i = 0; i < 20; i++) {
+      const client = await helloFrom(nodes[i % 3]!.wsUrl, 'client', address);
+      peers.push(client);
+      mine.push(client);
+      client.sendJson({ type: 'register', name: '' });
+      await client.next('code', 10_000);
+    }
+    const over = await helloFrom(nodes[2].wsUrl, 'client', address);
+    peers.push(over);
+    over.sendJson({ type: 'register', name: '' });
+    expect((await over.next('error', 10_000)).code).toBe(Errors.LIMIT_ADDRESS.code);
+    // One ends on node 1; node 3 lets the address register again.
+    mine[0]!.sendJson({ type: 'bye', reason: 'test' });
+    await mine[0]!.closed;
+    await eventually(async () => {
+      const again = await helloFrom(nodes[2].wsUrl, 'client', address);
+      peers.push(again);
+      again.sendJson({ type: 'register', name: '' });
+      const answer = await again.nextAny(10_000);
+      return answer.kind === 'text' && answer.message.type === 'code';
+    }, 10_000, 'a place freed');
   });
 
   test('the internal endpoint: refused without the secret, with a wrong one, or without an address; a plain relay has none', async () => {
