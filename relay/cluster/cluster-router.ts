@@ -161,8 +161,13 @@ export class ClusterRouter {
       this.acceptAdopted(grant.ref, token, grant.role);
       return HERE;
     }
+    // Another resume took it over first; it may have been this node's own, for the other side.
     const again = await this.deps.store.session(grant.ref).catch(() => undefined);
-    if (again === undefined || again.node === this.nodeId) return HERE;
+    if (again === undefined) return HERE;
+    if (again.node === this.nodeId) {
+      this.acceptAdopted(grant.ref, token, grant.role);
+      return HERE;
+    }
     return this.toOwner(again.node);
   }
 

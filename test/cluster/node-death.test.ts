@@ -1,4 +1,5 @@
 import { hasClusterTools, startCluster, type TestCluster, type TestNode } from '../support/cluster';
+import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy';
 import { eventually } from '../support/relay-harness';
 import { codeOf, connected, sessionsOn, startCustomer, startTechnician, typed, type Customer, type Technician } from './support';
 
@@ -30,11 +31,14 @@ run('a relay node dies under load', () => {
   const pairs: Pair[] = [];
   let waiting: Customer | undefined;
   let late: Technician | undefined;
+  /** The typing load, stopped by the test or, if it fails, here. */
+  let typing: NodeJS.Timeout | undefined;
 
   beforeAll(async () => {
     cluster = await startCluster(3, { ADMIN_TOKEN, RESUME_GRACE_MS: String(GRACE_MS) });
   }, 60_000);
   afterAll(async () => {
+    clearInterval(typing);
     for (const p of pairs) p.tech.session.disconnect();
     late?.session.disconnect();
     for (const p of pairs) await p.customer.agent.close();
@@ -74,7 +78,7 @@ run('a relay node dies under load', () => {
 
     // Load: every technician types all along, before, during and after the kill.
     let n = 0;
-    const typing = setInterval(() => {
+    typing = setInterval(() => {
       for (const p of pairs) {
         const text = `k${n}`;
         if (p.tech.session.sendInput({ kind: 'text', text })) p.sent.push(`type ${text}`);
@@ -97,6 +101,10 @@ run('a relay node dies under load', () => {
     }, 5);
     try {
       await eventually(() => resumedAfter.size === doomed.length, GRACE_MS, 'the dead node\'s sessions to resume elsewhere');
+    } catch (e) {
+      const stuck = doomed.filter((p) => !resumedAfter.has(p)).map((p) => `${p.name}: customer ${JSON.stringify(p.customer.agent.session.current)}, `
+        + `technician ${JSON.stringify(p.tech.session.snapshot)} waiting for ${p.tech.session.reconnecting ?? 'nobody'}`);
+      throw new Error(`${(e as Error).message}: ${stuck.join('; ')}`);
     } finally {
       clearInterval(watch);
     }
@@ -128,4 +136,52 @@ run('a relay node dies under load', () => {
     late = startTechnician(lb, newCode);
     await connected(waiting!, late);
   }, 120_000);
+});
+
+run('both sides of a dead node\'s session come back on the same node', () => {
+  let cluster: TestCluster;
+  const proxies: CuttableProxy[] = [];
+  let customer: Customer | undefined;
+  let tech: Technician | undefined;
+
+  beforeAll(async () => {
+    cluster = await startCluster(2, { RESUME_GRACE_MS: String(GRACE_MS) });
+  }, 60_000);
+  afterAll(async () => {
+    tech?.session.disconnect();
+    await customer?.agent.close();
+    for (const p of proxies) await p.close();
+    await cluster?.stop();
+  });
+
+  test('the session is taken over once, and both sides resume into it there', async () => {
+    const [n1, n2] = cluster.nodes as [TestNode, TestNode];
+    const toCustomer = await startCuttableProxy(n1.wsUrl);
+    const toTech = await startCuttableProxy(n1.wsUrl);
+    proxies.push(toCustomer, toTech);
+    customer = await startCustomer(toCustomer.wsUrl);
+    tech = startTechnician(toTech.wsUrl, await codeOf(customer));
+    await connected(customer, tech);
+    const sent: string[] = [];
+    for (let i = 0; i < 5; i++) if (tech.session.sendInput({ kind: 'text', text: `a${i}` })) sent.push(`type a${i}`);
+    await eventually(() => typed(customer!.sink).length === 5, 10_000, 'input before the kill');
+
+    // Both networks are down while the node dies; they come back together, to node 2.
+    toCustomer.refusing = true;
+    toTech.refusing = true;
+    await n1.kill();
+    await eventually(() => customer!.agent.session.current.kind === 'reconnecting' && tech!.session.reconnecting !== undefined, 10_000, 'both to notice');
+    for (let i = 0; i < 5; i++) if (tech.session.sendInput({ kind: 'text', text: `b${i}` })) sent.push(`type b${i}`);
+    toCustomer.retarget(n2.wsUrl);
+    toTech.retarget(n2.wsUrl);
+    toCustomer.refusing = false;
+    toTech.refusing = false;
+    await eventually(() => customer!.agent.session.current.kind === 'sharing' && tech!.session.snapshot.state === 'connected' && tech!.session.reconnecting === undefined,
+      GRACE_MS, 'both sides back on node 2');
+    await eventually(() => typed(customer!.sink).length === sent.length, 10_000, 'the input typed meanwhile');
+    expect(typed(customer.sink)).toEqual(sent);
+    expect(customer.states.filter((s) => s.kind === 'code')).toHaveLength(1);
+    const body = await (await fetch(`${n2.url}/healthz`)).json() as { sessions: { paired: number } };
+    expect(body.sessions.paired).toBe(1);
+  }, 90_000);
 });
