@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
+import { decodeText } from '../../protocol';
 import { CLUSTER_ADDRESS_HEADER, CLUSTER_SECRET_HEADER, INTERNAL_WS_PATH } from './internal-auth';
 
 export interface NodeLinkOptions {
@@ -100,9 +101,15 @@ export class NodeLink {
 
   private readonly fromOwner = (data: Buffer, isBinary: boolean): void => {
     if (this.state === 'welcome') {
-      // The owner's welcome to the relayed hello: the peer has ours. Now what the peer asked.
       clearTimeout(this.timer);
       this.state = 'open';
+      // The owner's welcome to the relayed hello: the peer has ours. Anything else (the owner
+      // is full, say) is the owner's word to the peer, and its close follows.
+      const decoded = isBinary ? undefined : decodeText(data.toString('utf8'));
+      if (decoded === undefined || !decoded.ok || decoded.message.type !== 'welcome') {
+        this.downstream.send(data, { binary: isBinary });
+        return;
+      }
       for (const [message, binary] of this.early.splice(0)) this.upstream.send(message, { binary });
       return;
     }

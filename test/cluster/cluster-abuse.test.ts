@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { CloseCode, Errors } from '../../protocol';
-import { hasClusterTools, startCluster, TEST_CLUSTER_SECRET, type TestCluster, type TestNode } from '../support/cluster';
+import { hasClusterTools, startCluster, startNode, TEST_CLUSTER_SECRET, type TestCluster, type TestNode } from '../support/cluster';
 import { closeAddressAgents, helloFrom, legacyCallFrom } from '../support/from-address';
 import { eventually, startTestRelay } from '../support/relay-harness';
 import { WsTestPeer } from '../support/ws-peer';
@@ -137,6 +137,21 @@ run('guessing and the internal endpoint, across three nodes', () => {
       const answer = await again.nextAny(10_000);
       return answer.kind === 'text' && answer.message.type === 'code';
     }, 10_000, 'a place freed');
+  });
+
+  test('a technician relayed to a node that is full is told so by that node, and the close code is the owner\'s', async () => {
+    // A fourth node in the same Redis that takes one socket only: its customer's.
+    const tiny = await startNode('tiny', cluster.redis.url, { MAX_SOCKETS: '1' });
+    try {
+      const { code } = await registered(tiny);
+      const tech = await helloFrom(nodes[1].wsUrl, 'technician', '127.0.14.110');
+      peers.push(tech);
+      tech.sendJson({ type: 'join', code, name: 'Ana' });
+      expect((await tech.next('error', 10_000)).code).toBe(Errors.LIMIT_SERVER_FULL.code);
+      expect((await tech.closed).code).toBe(CloseCode.SERVER_FULL);
+    } finally {
+      await tiny.stop();
+    }
   });
 
   test('the internal endpoint: refused without the secret, with a wrong one, or without an address; a plain relay has none', async () => {
