@@ -432,9 +432,15 @@ export class Hub {
     }));
   }
 
-  /** Ends every session (relay shutting down). */
-  closeAll(): void {
-    for (const session of [...this.registry.values()]) this.endWithError(session, Errors.SERVER_SHUTDOWN);
+  /**
+   * Ends every session (relay shutting down). `keepResumable`: a node of several leaves its
+   * resumable paired sessions as they are (their peers were cut and resume on another node).
+   */
+  closeAll(keepResumable = false): void {
+    for (const session of [...this.registry.values()]) {
+      if (keepResumable && session.resumable && session.state === 'paired') continue;
+      this.endWithError(session, Errors.SERVER_SHUTDOWN);
+    }
   }
 
   /** A side's connection dropped in a resumable session: the other side is told, the session waits. */

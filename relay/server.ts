@@ -143,7 +143,13 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
     closing ??= (async () => {
       clearInterval(sweepTimer);
       clearInterval(heartbeatTimer);
-      hub.closeAll();
+      if (cluster !== undefined) {
+        // Several nodes: dead to the others first, then the peers that can carry on are cut
+        // (no goodbye), so they resume on another node, which takes their sessions over.
+        await cluster.router.leave();
+        for (const conn of [...sockets.connections]) if (conn.movable) conn.terminate();
+      }
+      hub.closeAll(cluster !== undefined);
       legacy.close();
       waiting?.close();
       const serverClosed = new Promise<void>((done) => server.close(() => done()));

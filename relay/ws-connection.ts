@@ -169,6 +169,14 @@ export class WsConnection implements PeerLink {
     return this.seals && this.deps.options.resumeGraceMs > 0 && this.featuresSaid.includes(PeerFeature.RESUME);
   }
 
+  /**
+   * Its peer can carry on through another node when this one stops: it is relayed to
+   * another node, or in a resumable paired session (which another node takes over).
+   */
+  get movable(): boolean {
+    return this.state === 'linked' || (this.state === 'in-session' && this.session?.resumable === true && this.session.state === 'paired');
+  }
+
   /** Bytes this connection holds for its peer (for tests and metrics). */
   get heldBytes(): number {
     return this.ws.bufferedAmount + this.gate.heldBytes;

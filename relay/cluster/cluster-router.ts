@@ -83,6 +83,12 @@ export class ClusterRouter {
     this.heartbeatTimer = setInterval(beat, this.deps.config.heartbeatMs);
   }
 
+  /** This node stops answering for anything: the other nodes take its sessions over from now on. */
+  async leave(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
+    await this.deps.store.leave();
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     await this.deps.store.close();

@@ -187,12 +187,17 @@ export class ClusterStore {
     });
   }
 
-  async close(): Promise<void> {
+  /** This node is no longer alive for the others (its heartbeat key goes now rather than lapse). */
+  async leave(): Promise<void> {
     try {
       await this.redis.del(this.nodeKey(this.config.nodeId));
     } catch {
       // Redis away: the heartbeat key lapses by itself.
     }
+  }
+
+  async close(): Promise<void> {
+    await this.leave();
     this.redis.disconnect();
   }
 

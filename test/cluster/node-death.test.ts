@@ -185,3 +185,46 @@ run('both sides of a dead node\'s session come back on the same node', () => {
     expect(body.sessions.paired).toBe(1);
   }, 90_000);
 });
+
+run('a node stopped on purpose (SIGTERM) hands its resumable sessions over', () => {
+  let cluster: TestCluster;
+  const pairs: Pair[] = [];
+
+  beforeAll(async () => {
+    cluster = await startCluster(3, { RESUME_GRACE_MS: String(GRACE_MS) });
+  }, 60_000);
+  afterAll(async () => {
+    for (const p of pairs) p.tech.session.disconnect();
+    for (const p of pairs) await p.customer.agent.close();
+    await cluster?.stop();
+  });
+
+  test('its sessions resume on the other nodes, with everything typed, without a new code', async () => {
+    const lb = cluster.haproxy.wsUrl;
+    const paired = async (): Promise<number[]> => Promise.all(cluster.nodes.map(async (n) => ((await (await fetch(`${n.url}/healthz`)).json()) as { sessions: { paired: number } }).sessions.paired));
+    for (let i = 0; i < 4; i++) {
+      const before = await paired();
+      const customer = await startCustomer(lb, `PC-${i}`);
+      const tech = startTechnician(lb, await codeOf(customer));
+      await connected(customer, tech);
+      const after = await paired();
+      pairs.push({ name: `PC-${i}`, customer, tech, sent: [], owner: cluster.nodes.find((_, k) => after[k]! === before[k]! + 1) });
+    }
+    const stopped = cluster.nodes.reduce((best, n) => (pairs.filter((p) => p.owner === n).length > pairs.filter((p) => p.owner === best).length ? n : best));
+    const moved = pairs.filter((p) => p.owner === stopped);
+    expect(moved.length).toBeGreaterThan(0);
+    const statesAtStop = new Map(moved.map((p) => [p, p.customer.states.length] as const));
+    await stopped.stop();
+    for (const p of pairs) for (let i = 0; i < 3; i++) if (p.tech.session.sendInput({ kind: 'text', text: `t${i}` })) p.sent.push(`type t${i}`);
+    for (const p of moved) {
+      await eventually(() => p.customer.agent.session.current.kind === 'sharing' && p.tech.session.snapshot.state === 'connected' && p.tech.session.reconnecting === undefined
+        && p.customer.states.slice(statesAtStop.get(p)!).some((s) => s.kind === 'reconnecting'), GRACE_MS, `${p.name} back on another node`);
+    }
+    for (const p of pairs) {
+      await eventually(() => typed(p.customer.sink).length >= p.sent.length, 10_000, `the input of ${p.name}`);
+      expect(typed(p.customer.sink)).toEqual(p.sent);
+      expect(p.customer.states.filter((s) => s.kind === 'code')).toHaveLength(1);
+    }
+    expect(stopped.log()).not.toContain('RS_ERR_SERVER_SHUTDOWN');
+  }, 90_000);
+});
