@@ -40,6 +40,14 @@ const config: Config = {
       testMatch: ['<rootDir>/test/attacks/**/*.test.ts'],
     },
     {
+      // Several relay nodes (issue 14): real relay processes, Redis and HAProxy on 127.0.0.1.
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      transform,
+      transformIgnorePatterns,
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+    },
+    {
       displayName: 'browser',
       testEnvironment: 'node',
       transform,

@@ -3,7 +3,15 @@
  * per-address cap. Keys are addressKeys (IPv4, or IPv6 /64). An entry lives only while
  * its count is above zero, so the map holds at most one entry per open thing.
  */
-export class AddressCounter {
+/** What the hub asks of a per-address count (live sessions): this node's (AddressCounter) or the cluster's. */
+export interface AddressCount {
+  tryAdd(key: string): boolean;
+  force(key: string): void;
+  remove(key: string): void;
+  count(key: string): number;
+}
+
+export class AddressCounter implements AddressCount {
   private readonly counts = new Map<string, number>();
 
   constructor(private readonly limit: number) {}
@@ -14,6 +22,11 @@ export class AddressCounter {
     if (now >= this.limit) return false;
     this.counts.set(key, now + 1);
     return true;
+  }
+
+  /** Counts one more for `key` even past the cap (something that already existed, moved here). */
+  force(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
   remove(key: string): void {

@@ -33,7 +33,14 @@ interface AddressRecord {
 
 export type AttemptVerdict = 'allowed' | 'blocked' | 'blocked-on-alert';
 
-export class AttemptLimiter {
+/** What the hub asks of a guessing limiter: this node's (AttemptLimiter) or the cluster's (cluster/shared-attempt-limiter.ts). */
+export interface GuessLimiter {
+  verdict(key: string, now: number): AttemptVerdict;
+  recordGuess(key: string, now: number, wrong?: boolean): void;
+  readonly trackedAddresses: number;
+}
+
+export class AttemptLimiter implements GuessLimiter {
   /** Map iteration order is insertion order: re-inserting on touch makes it an LRU. */
   private readonly addresses = new Map<string, AddressRecord>();
   /** Times of the last `global` wrong guesses from everyone, as a ring. */

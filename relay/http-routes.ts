@@ -23,6 +23,8 @@ export interface HttpRoutesDeps {
   readonly startedAtMs: number;
   /** Sign-in and sign-out, when the relay has a database. */
   readonly accounts?: AccountRoutes;
+  /** Several nodes: this node's name and whether Redis answers, for /healthz. */
+  readonly cluster?: () => { readonly node: string; readonly redis: 'up' | 'down' };
 }
 
 /**
@@ -48,6 +50,8 @@ export function createRequestHandler(deps: HttpRoutesDeps): (req: IncomingMessag
       sendJson(res, 200, {
         status: 'ok', protocolVersion: PROTOCOL_VERSION, uptimeSeconds: Math.floor((Date.now() - deps.startedAtMs) / 1000),
         sessions: hub.counts(), sockets: deps.socketCount(), legacyPeers: legacy.size,
+        // Redis away is said here (and logged); the node still serves what it holds, so it stays 200.
+        ...(deps.cluster ? { cluster: deps.cluster() } : {}),
       });
       return;
     }

@@ -5,15 +5,16 @@ import {
   type PeerLeftReason, type SealedMessage,
 } from '../protocol';
 import { randomAccessCode, randomBinding, randomConnectionId, randomSessionId } from './access-codes';
-import { AddressCounter } from './address-counter';
-import { AttemptLimiter } from './attempt-limiter';
+import { AddressCounter, type AddressCount } from './address-counter';
+import { AttemptLimiter, type GuessLimiter } from './attempt-limiter';
+import { AwayLink } from './away-link';
 import { addressKey } from './client-address';
 import type { Clock } from './clock';
 import type { RelayOptions } from './options';
 import type { Forwarded, PeerEnd, PeerLink } from './peer-link';
 import { fileBytesOfChunk } from './peer-message-rules';
 import { Session, type SessionState } from './session';
-import { RateWindow } from './rate-window';
+import { RateWindow, type EventLimiter } from './rate-window';
 import { InMemorySessionRegistry, type SessionRegistry } from './session-registry';
 import type { SessionLedger, SessionRecord } from './stats/session-ledger';
 import { InMemoryResumeCredentials, type ResumeCredentials } from './resume-credentials';
@@ -52,12 +53,29 @@ export interface SessionSummary {
   readonly viewOnly: boolean;
 }
 
+/** What a node knows of a session it takes over from a node that died (the store's SessionMeta). */
+export interface AdoptedSession {
+  readonly logId: string;
+  readonly viewOnly: boolean;
+  readonly createdAt: number;
+  readonly pairedAt: number;
+  readonly clientAddressKey: string;
+  readonly clientName: string;
+  readonly technicianName: string;
+}
+
 export interface HubDeps {
   readonly options: RelayOptions;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly registry?: SessionRegistry;
   readonly resumeCredentials?: ResumeCredentials;
+  /** Counts guesses of codes and credentials; this node's own AttemptLimiter when absent (several nodes share one). */
+  readonly limiter?: GuessLimiter;
+  /** Registrations per address per minute; this node's own RateWindow when absent (several nodes share one). */
+  readonly registrations?: EventLimiter;
+  /** Live sessions per address; this node's own AddressCounter when absent (several nodes share one). */
+  readonly liveSessions?: AddressCount;
   /** Where each ended session's record goes (the database); absent, none is kept. */
   readonly ledger?: SessionLedger;
 }
@@ -83,11 +101,11 @@ function peerInfo(link: PeerLink): PeerInfo {
 export class Hub {
   readonly registry: SessionRegistry;
   readonly resumeCredentials: ResumeCredentials;
-  private readonly limiter: AttemptLimiter;
+  private readonly limiter: GuessLimiter;
   /** Registrations and code renewals per address key in the last minute. */
-  private readonly registrations: RateWindow;
+  private readonly registrations: EventLimiter;
   /** Live sessions per address key (of the client that registered). */
-  private readonly liveByAddress: AddressCounter;
+  private readonly liveByAddress: AddressCount;
   private readonly options: RelayOptions;
   /** File bytes each session moved (PROTOCOL.md: file transfer); gone with the session. */
   private readonly fileBytes = new WeakMap<Session, number>();
@@ -106,15 +124,15 @@ export class Hub {
     this.registry = deps.registry ?? new InMemorySessionRegistry();
     // Ended sessions' credentials are remembered as ended for a while, at most a few per session slot.
     this.resumeCredentials = deps.resumeCredentials ?? new InMemoryResumeCredentials(deps.options.maxSessions * 2);
-    this.limiter = new AttemptLimiter({
+    this.limiter = deps.limiter ?? new AttemptLimiter({
       perAddress: deps.options.codeAttemptsPerIp,
       global: deps.options.codeAttemptsGlobal,
       globalWindowMs: deps.options.codeAttemptWindowMs,
       cooldownMs: deps.options.codeCooldownMs,
       maxTrackedAddresses: deps.options.maxTrackedAddresses,
     });
-    this.registrations = new RateWindow(deps.options.registrationsPerIpPerMinute, 60_000, deps.options.maxTrackedAddresses);
-    this.liveByAddress = new AddressCounter(deps.options.maxSessionsPerIp);
+    this.registrations = deps.registrations ?? new RateWindow(deps.options.registrationsPerIpPerMinute, 60_000, deps.options.maxTrackedAddresses);
+    this.liveByAddress = deps.liveSessions ?? new AddressCounter(deps.options.maxSessionsPerIp);
   }
 
   /**
@@ -348,6 +366,22 @@ export class Hub {
     return { ok: true, value: session };
   }
 
+  /**
+   * Takes over a resumable session whose node died (issue 14 item 3): it lives here from
+   * now on, paired as it was, both sides away; each gets the grace period to resume here
+   * with its credential (`resume` as for any drop). `id` is this node's new id for it.
+   */
+  adopt(id: string, meta: AdoptedSession): Session {
+    const now = this.clock.now();
+    const session = new Session(id, meta.logId, new AwayLink('client', meta.clientName), meta.createdAt, meta.clientAddressKey);
+    session.adoptPaired(new AwayLink('technician', meta.technicianName), meta.viewOnly, meta.pairedAt, now);
+    this.registry.add(session);
+    // Counted like any live session of that address (it may go over the cap: it existed before).
+    if (!this.liveByAddress.tryAdd(meta.clientAddressKey)) this.liveByAddress.force(meta.clientAddressKey);
+    this.logger.info({ sessionId: session.logId }, 'session taken over from a node that died; waiting for its sides to resume');
+    return session;
+  }
+
   /** A peer's acknowledgement of the other's sealed records, passed on (dropped while the other is away). */
   forwardRecordAck(session: Session, from: PeerLink, message: ControlMessage, forwarded: Forwarded): HubResult<void> {
     if (!session.resumable) return fail(Errors.PROTO_UNEXPECTED);
@@ -419,9 +453,15 @@ export class Hub {
     }));
   }
 
-  /** Ends every session (relay shutting down). */
-  closeAll(): void {
-    for (const session of [...this.registry.values()]) this.endWithError(session, Errors.SERVER_SHUTDOWN);
+  /**
+   * Ends every session (relay shutting down). `keepResumable`: a node of several leaves its
+   * resumable paired sessions as they are (their peers were cut and resume on another node).
+   */
+  closeAll(keepResumable = false): void {
+    for (const session of [...this.registry.values()]) {
+      if (keepResumable && session.resumable && session.state === 'paired') continue;
+      this.endWithError(session, Errors.SERVER_SHUTDOWN);
+    }
   }
 
   /** A side's connection dropped in a resumable session: the other side is told, the session waits. */

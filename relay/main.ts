@@ -11,6 +11,27 @@ import { SYSTEM_CLOCK } from './clock';
 import { createRelay } from './server';
 import { openDatabase, type Database } from './store/database';
 import { migrate } from './store/migrations';
+import { randomBytes } from 'node:crypto';
+import { ClusterConfigError, type ClusterConfig } from './cluster/cluster-config';
+
+/**
+ * Several nodes (README "Several relay nodes"): REDIS_URL turns it on. The URL and the
+ * secret come from the environment only, never from flags that a process list shows.
+ */
+function clusterFromEnvironment(env: NodeJS.ProcessEnv): ClusterConfig | undefined {
+  const redisUrl = env.REDIS_URL;
+  if (redisUrl === undefined || redisUrl === '') return undefined;
+  const internalUrl = env.NODE_INTERNAL_URL;
+  const secret = env.CLUSTER_SECRET;
+  if (internalUrl === undefined || internalUrl === '') throw new ClusterConfigError('REDIS_URL is set: NODE_INTERNAL_URL (where the other nodes reach this one) is needed too');
+  if (secret === undefined || secret === '') throw new ClusterConfigError('REDIS_URL is set: CLUSTER_SECRET (shared by the nodes only) is needed too');
+  const heartbeat = env.NODE_HEARTBEAT_MS;
+  return {
+    redisUrl, internalUrl, secret,
+    nodeId: env.NODE_ID !== undefined && env.NODE_ID !== '' ? env.NODE_ID : `node-${randomBytes(4).toString('hex')}`,
+    heartbeatMs: heartbeat !== undefined && heartbeat !== '' ? Number(heartbeat) : 1000,
+  };
+}
 
 /** How often records past the retention are deleted. */
 const PRUNE_INTERVAL_MS = 3600 * 1000;
@@ -60,9 +81,10 @@ async function main(): Promise<void> {
   }
   let relay;
   try {
-    relay = await createRelay({ options: parsed.options, logger, ...(accounts ? { accounts } : {}), ...(ledger ? { ledger } : {}) });
+    const cluster = clusterFromEnvironment(process.env);
+    relay = await createRelay({ options: parsed.options, logger, ...(accounts ? { accounts } : {}), ...(ledger ? { ledger } : {}), ...(cluster ? { cluster } : {}) });
   } catch (e) {
-    if (e instanceof RelayOptionsError) {
+    if (e instanceof RelayOptionsError || e instanceof ClusterConfigError) {
       process.stderr.write(`relay: ${e.message}\n`);
       process.exit(2);
     }

@@ -3,7 +3,13 @@
  * registrations per address per minute. Memory is bounded: at most `limit` timestamps per
  * key and `maxKeys` keys, the least recently touched forgotten first.
  */
-export class RateWindow {
+/** What the hub asks of a per-key rate limit: this node's (RateWindow) or the cluster's (cluster/shared-rate-window.ts). */
+export interface EventLimiter {
+  /** Records one event for `key` if it fits within the limit; false (recording nothing) when it does not. */
+  take(key: string, now: number): boolean;
+}
+
+export class RateWindow implements EventLimiter {
   /** Map iteration order is insertion order: re-inserting on touch makes it an LRU. */
   private readonly events = new Map<string, number[]>();
 

@@ -34,7 +34,7 @@ export interface ResumeCredentials {
 }
 
 /** A credential's name in the store: its SHA-256, so the store never holds a usable credential. */
-function keyOf(token: string): string {
+export function credentialKey(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
@@ -58,7 +58,7 @@ export class InMemoryResumeCredentials implements ResumeCredentials {
 
   issue(grant: ResumeGrant, _now: number): string {
     const token = encodeBase64Url(new Uint8Array(randomBytes(RESUME_TOKEN_BYTES)));
-    const key = keyOf(token);
+    const key = credentialKey(token);
     const previous = this.bySide.get(sideKey(grant));
     if (previous !== undefined) this.grants.delete(previous);
     this.grants.set(key, Object.freeze({ ...grant }));
@@ -67,7 +67,7 @@ export class InMemoryResumeCredentials implements ResumeCredentials {
   }
 
   take(token: string, now: number): ResumeLookup {
-    const key = keyOf(token);
+    const key = credentialKey(token);
     const grant = this.grants.get(key);
     if (grant !== undefined) {
       this.grants.delete(key);

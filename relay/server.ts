@@ -18,6 +18,8 @@ import { RelayOptionsError, resolveRelayOptions, type RelayOptions } from './opt
 import type { SessionRegistry } from './session-registry';
 import { findTechnicianDir } from './static-files';
 import { WS_PATH, WsAdmission } from './ws-admission';
+import type { ClusterConfig } from './cluster/cluster-config';
+import { startClusterNode, type ClusterNode } from './cluster/cluster-node';
 import type { WsConnection } from './ws-connection';
 
 export { WS_PATH };
@@ -37,6 +39,8 @@ export interface RelayDeps {
   readonly accounts?: AccountService;
   /** Where each ended session's record goes (the database): usage statistics. */
   readonly ledger?: SessionLedger;
+  /** Several nodes sharing state through Redis (REDIS_URL); absent, the single in-memory relay. */
+  readonly cluster?: ClusterConfig;
 }
 
 export interface Relay {
@@ -50,6 +54,8 @@ export interface Relay {
   readonly legacy: LegacyApi;
   /** Open WebSocket connections. */
   readonly connections: ReadonlySet<WsConnection>;
+  /** This node's part of a cluster, when it is one. */
+  readonly cluster: ClusterNode | undefined;
   /** Runs the expiry checks now (they also run every `sweepIntervalMs`). */
   sweep(): void;
   close(): Promise<void>;
@@ -64,9 +70,16 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const options = resolveRelayOptions(deps.options);
   const logger = deps.logger ?? pino({ level: 'silent' });
   const clock = deps.clock ?? SYSTEM_CLOCK;
-  const hub = new Hub({ options, clock, logger, ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.ledger ? { ledger: deps.ledger } : {}) });
+  // Several nodes: the registry, the resume credentials and the guess limiter are the cluster's.
+  const cluster = deps.cluster === undefined ? undefined : await startClusterNode(deps.cluster, options, clock, logger);
+  const hub = new Hub({
+    options, clock, logger, ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.ledger ? { ledger: deps.ledger } : {}),
+    ...(cluster ? { registry: cluster.registry, resumeCredentials: cluster.credentials, limiter: cluster.limiter, registrations: cluster.registrations, liveSessions: cluster.liveSessions } : {}),
+  });
+  cluster?.router.attach(hub);
+  const clusterLinks = cluster ? { router: cluster.router, auth: cluster.auth } : undefined;
   const proxies = new TrustedProxies(options.trustProxy);
-  const legacy = new LegacyApi({ hub, options, clock, logger, proxies });
+  const legacy = new LegacyApi({ hub, options, clock, logger, proxies, ...(clusterLinks ? { cluster: clusterLinks } : {}) });
   const metrics = new RelayMetrics({
     sessions: () => hub.counts(),
     // Read at scrape time, after `sockets` below exists.
@@ -80,7 +93,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const accounts = deps.accounts;
   if (options.requireSignIn && accounts === undefined) throw new RelayOptionsError('requireSignIn needs technician accounts: a database (drop --no-database)');
   const sockets: WsAdmission = new WsAdmission({
-    hub, options, metrics, logger, proxies,
+    hub, options, metrics, logger, proxies, ...(clusterLinks ? { cluster: clusterLinks } : {}),
     ...(accounts ? { signedInUser: (req: IncomingMessage) => accounts.sessions.user(cookieValue(req, SESSION_COOKIE)) } : {}),
   });
   const staticRoot = findTechnicianDir(options.staticDir, __dirname);
@@ -89,6 +102,7 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
 
   const onRequest = createRequestHandler({
     options, hub, legacy, metrics, logger, staticRoot, socketCount: () => sockets.connections.size, startedAtMs: Date.now(),
+    ...(cluster ? { cluster: () => ({ node: cluster.router.nodeId, redis: cluster.router.redisUp ? 'up' as const : 'down' as const }) } : {}),
     ...(deps.accounts && waiting ? { accounts: new AccountRoutes(deps.accounts, proxies, options.tlsCertFile !== undefined, waiting) } : {}),
   });
   const server: Server = options.tlsCertFile !== undefined && options.tlsKeyFile !== undefined
@@ -100,12 +114,16 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const sweep = (): void => {
     hub.sweep();
     legacy.sweep();
+    cluster?.router.sweep();
   };
   const sweepTimer = setInterval(sweep, options.sweepIntervalMs);
   const heartbeatTimer = setInterval(() => sockets.heartbeat(), options.heartbeatIntervalMs);
 
   await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      void cluster?.router.stop();
+      reject(err);
+    });
     server.listen(options.port, options.host, () => {
       server.off('error', reject);
       resolveListen();
@@ -116,14 +134,22 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
   const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const url = `${secure ? 'https' : 'http'}://${hostPart}:${address.port}`;
-  logger.info({ port: address.port, host: options.host, tls: secure, staticRoot: staticRoot ?? null }, 'relay listening');
+  logger.info({ port: address.port, host: options.host, tls: secure, staticRoot: staticRoot ?? null, ...(cluster ? { node: cluster.router.nodeId } : {}) }, 'relay listening');
+  // Alive for the other nodes only once it listens: they may relay peers here from now on.
+  cluster?.router.start();
 
   let closing: Promise<void> | undefined;
   function close(): Promise<void> {
     closing ??= (async () => {
       clearInterval(sweepTimer);
       clearInterval(heartbeatTimer);
-      hub.closeAll();
+      if (cluster !== undefined) {
+        // Several nodes: dead to the others first, then the peers that can carry on are cut
+        // (no goodbye), so they resume on another node, which takes their sessions over.
+        await cluster.router.leave();
+        for (const conn of [...sockets.connections]) if (conn.movable) conn.terminate();
+      }
+      hub.closeAll(cluster !== undefined);
       legacy.close();
       waiting?.close();
       const serverClosed = new Promise<void>((done) => server.close(() => done()));
@@ -131,12 +157,13 @@ export async function createRelay(deps: RelayDeps = {}): Promise<Relay> {
       await sockets.closeAll(SHUTDOWN_GRACE_MS);
       server.closeAllConnections();
       await serverClosed;
+      await cluster?.router.stop();
     })();
     return closing;
   }
 
   return {
     url, wsUrl: `${secure ? 'wss' : 'ws'}://${hostPart}:${address.port}${WS_PATH}`, port: address.port,
-    options, hub, legacy, connections: sockets.connections, sweep, close,
+    options, hub, legacy, connections: sockets.connections, cluster, sweep, close,
   };
 }

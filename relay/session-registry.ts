@@ -53,6 +53,11 @@ export class InMemorySessionRegistry implements SessionRegistry {
     this.codes.delete(code);
   }
 
+  /** Whether a code is bound here, without using it (a cluster node asks before looking elsewhere). */
+  hasCode(code: string): boolean {
+    return this.codes.has(code);
+  }
+
   get size(): number {
     return this.sessions.size;
   }

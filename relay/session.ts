@@ -244,6 +244,23 @@ export class Session {
     this.resumableNow = this.sealedNow && this.clientLink.resumes && this.technicianLink.resumes;
   }
 
+  /**
+   * A resumable paired session whose node died, taken over by this node (issue 14 item 3):
+   * paired as it was, both sides away from `now` until they resume here.
+   */
+  adoptPaired(technician: PeerLink, viewOnly: boolean, pairedAt: number, now: number): void {
+    if (this.stateNow !== 'waiting' || this.liveCode !== undefined) throw new IllegalTransitionError('only a fresh session takes over one from another node');
+    if (!this.clientLink.resumes || !technician.resumes) throw new IllegalTransitionError('only a resumable session is taken over');
+    this.technicianLink = technician;
+    this.sealedNow = true;
+    this.move('paired');
+    this.pairedAtMs = pairedAt;
+    this.viewOnlyNow = viewOnly;
+    this.resumableNow = true;
+    this.away.set('client', now);
+    this.away.set('technician', now);
+  }
+
   /** The customer declined (or did not answer, or the keys did not verify): back to waiting, without the technician. */
   refuseTechnician(): PeerLink | undefined {
     this.move('waiting');

@@ -9,6 +9,8 @@ import type { Hub } from './hub';
 import type { RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
 import { TRANSPORT_SLACK_BYTES, WsConnection } from './ws-connection';
+import type { ClusterRouter } from './cluster/cluster-router';
+import { INTERNAL_WS_PATH, type InternalAuth } from './cluster/internal-auth';
 
 /** The WebSocket endpoint. */
 export const WS_PATH = '/ws';
@@ -23,6 +25,8 @@ export interface WsAdmissionDeps {
   readonly metrics: RelayMetrics;
   readonly logger: Logger;
   readonly proxies: TrustedProxies;
+  /** Several nodes: the router, and the check of the internal endpoint's secret. */
+  readonly cluster?: { readonly router: ClusterRouter; readonly auth: InternalAuth };
 }
 
 /**
@@ -63,13 +67,29 @@ export class WsAdmission {
     } catch {
       pathname = undefined;
     }
+    const cluster = this.deps.cluster;
+    if (pathname === INTERNAL_WS_PATH && cluster !== undefined) {
+      // Only another node, with the cluster secret, may relay a peer here and say its address.
+      const address = cluster.auth.forwardedAddress(req);
+      if (address === undefined) {
+        this.deps.logger.warn({ address: addressKey(peerAddress(req, this.deps.proxies)), forged: cluster.auth.verdict(req) === 'forged' }, 'internal endpoint refused: no valid cluster secret');
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      this.upgrade(req, socket, head, address);
+      return;
+    }
     if (pathname !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
+    this.upgrade(req, socket, head, undefined);
+  };
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, relayedFor: string | undefined): void {
     const lookUp = this.deps.signedInUser;
     if (lookUp === undefined) {
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, req, undefined));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, req, undefined, relayedFor));
       return;
     }
     // The account is looked up before the upgrade completes: the client sends nothing
@@ -83,9 +103,9 @@ export class WsAdmission {
     }).then((user) => {
       clearTimeout(timer);
       if (socket.destroyed) return;
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, req, user));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.admit(ws, req, user, relayedFor));
     }, () => socket.destroy());
-  };
+  }
 
   /** Pings every socket; a socket that missed the last ping is ended. */
   heartbeat(): void {
@@ -119,9 +139,10 @@ export class WsAdmission {
     if (this.open.size === 0) this.onEmpty?.();
   }
 
-  private admit(ws: WebSocket, req: IncomingMessage, signedIn: { readonly id: number; readonly displayName: string } | undefined): void {
+  /** `relayedFor`: the address of a peer another node relays here (internal endpoint). */
+  private admit(ws: WebSocket, req: IncomingMessage, signedIn: { readonly id: number; readonly displayName: string } | undefined, relayedFor?: string): void {
     const { options, hub, metrics, logger } = this.deps;
-    const address = peerAddress(req, this.deps.proxies);
+    const address = relayedFor ?? peerAddress(req, this.deps.proxies);
     const key = addressKey(address);
     if (this.open.size >= options.maxSockets) {
       this.refuse(ws, Errors.LIMIT_SERVER_FULL, key);
@@ -133,6 +154,8 @@ export class WsAdmission {
     }
     const conn = new WsConnection(ws, address, {
       hub, options, metrics, logger, onClosed: (closed) => this.forget(closed, key), ...(signedIn !== undefined ? { signedIn } : {}),
+      ...(this.deps.cluster ? { cluster: this.deps.cluster.router, relayed: relayedFor !== undefined } : {}),
+      ...(typeof req.headers.cookie === 'string' ? { cookie: req.headers.cookie } : {}),
     });
     this.open.add(conn);
   }

@@ -15,12 +15,17 @@ import {
 } from './peer-message-rules';
 import type { Session } from './session';
 import { TokenBucket } from './token-bucket';
+import type { ClusterRouter, Route } from './cluster/cluster-router';
+import { NodeLink } from './cluster/node-link';
 
 /**
  * A socket's own lifecycle. What is allowed once `in-session` is decided by the
  * session's state (waiting, pending-consent, paired), which the hub owns.
  */
-type ConnectionState = 'handshake' | 'ready' | 'in-session' | 'closed';
+type ConnectionState = 'handshake' | 'ready' | 'in-session' | 'linked' | 'closed';
+
+/** Messages a peer may send while the cluster is asked where its session lives; one more ends it. */
+const MAX_HELD_WHILE_ROUTING = 32;
 
 /** How a connection ends: one of the hub's reasons, or the peer's own goodbye. */
 type Ending = PeerEnd | { readonly kind: 'bye' };
@@ -35,6 +40,12 @@ export interface WsConnectionDeps {
   readonly onClosed: (conn: WsConnection) => void;
   /** The account whose session cookie came with the upgrade request, if any. */
   readonly signedIn?: { readonly id: number; readonly displayName: string };
+  /** Several nodes (REDIS_URL): where a code or credential of another node is served. */
+  readonly cluster?: ClusterRouter;
+  /** This peer was relayed here by another node (internal endpoint): it is served here, never sent on. */
+  readonly relayed?: boolean;
+  /** The upgrade request's cookie: the node that holds the session looks the sign-in up again. */
+  readonly cookie?: string;
 }
 
 type Handlers = { readonly [T in PeerMessageType]: (message: Extract<ControlMessage, { type: T }>, forwarded: Forwarded) => void };
@@ -102,6 +113,14 @@ export class WsConnection implements PeerLink {
    * `screen-info` that arrives while frames wait.
    */
   private readonly backlogLimitBytes: number;
+  /** The message being handled, as received (a relayed peer's messages go on unchanged). */
+  private current: Buffer | undefined;
+  /** The peer's `hello` as received, for the node that holds its session. */
+  private helloBytes: Buffer | undefined;
+  /** Set while the cluster is asked where to serve this peer: what it sends meanwhile waits here. */
+  private held: Array<readonly [Buffer, boolean]> | undefined;
+  /** The link to the node that holds this peer's session (state `linked`). */
+  private link: NodeLink | undefined;
 
   constructor(
     private readonly ws: WebSocket,
@@ -151,6 +170,14 @@ export class WsConnection implements PeerLink {
   /** Seals, said `resume` in `hello`, and this relay resumes sessions (its grace is not 0). */
   get resumes(): boolean {
     return this.seals && this.deps.options.resumeGraceMs > 0 && this.featuresSaid.includes(PeerFeature.RESUME);
+  }
+
+  /**
+   * Its peer can carry on through another node when this one stops: it is relayed to
+   * another node, or in a resumable paired session (which another node takes over).
+   */
+  get movable(): boolean {
+    return this.state === 'linked' || (this.state === 'in-session' && this.session?.resumable === true && this.session.state === 'paired');
   }
 
   /** Bytes this connection holds for its peer (for tests and metrics). */
@@ -235,6 +262,18 @@ export class WsConnection implements PeerLink {
   private readonly onSocketMessage = (data: Buffer, isBinary: boolean): void => {
     if (this.state === 'closed') return;
     const receivedAtMs = monotonicMs();
+    if (this.link !== undefined) {
+      // Relayed to the node that holds the session: it checks everything; this node only bounds the rate.
+      if (!this.messageRate.take(1, receivedAtMs) || !this.byteRate.take(data.byteLength, receivedAtMs) || !this.link.fromPeer(data, isBinary)) {
+        this.end({ kind: 'error', error: Errors.LIMIT_RATE });
+      }
+      return;
+    }
+    if (this.held !== undefined) {
+      if (this.held.length >= MAX_HELD_WHILE_ROUTING || data.byteLength > this.messageLimit()) this.end({ kind: 'error', error: Errors.LIMIT_RATE });
+      else this.held.push([data, isBinary]);
+      return;
+    }
     try {
       this.handleMessage(data, isBinary, receivedAtMs);
     } catch (err) {
@@ -300,6 +339,7 @@ export class WsConnection implements PeerLink {
     // What the other side gets is what was checked: the same bytes when they held nothing
     // else, or the message encoded afresh.
     const forwarded: Forwarded = decoded.exact ? { receivedAtMs, bytes: data } : { receivedAtMs };
+    this.current = data;
     const phase = this.phase();
     if (phase === undefined || !isPeerMessageType(message.type) || !allows(TEXT_RULES[message.type], this.roleSaid, phase, this.sealing())) {
       this.tellError(Errors.PROTO_UNEXPECTED);
@@ -321,6 +361,7 @@ export class WsConnection implements PeerLink {
         return;
       }
       this.versionSaid = message.version;
+      this.helloBytes = this.current;
       this.roleSaid = message.role;
       this.featuresSaid = message.features ?? [];
       this.log = this.log.child({ role: message.role });
@@ -337,16 +378,10 @@ export class WsConnection implements PeerLink {
     },
     register: (message) => {
       this.displayName = message.name;
-      const session = this.session;
-      const result = session ? this.deps.hub.renewCode(session) : this.deps.hub.registerClient(this, this.address);
-      if (!result.ok) {
-        if (result.error.closeCode !== undefined) this.end({ kind: 'error', error: result.error });
-        else this.tellError(result.error);
-        return;
-      }
-      const { code, expiresAt, ttlMs } = result.value;
-      if (!session) this.enterSession(result.value.session);
-      this.write(encodeControl({ type: 'code', code, expiresAt, ttlMs }), false, 'control');
+      const cluster = this.deps.cluster;
+      // Several nodes: the address's registrations on every node count.
+      if (cluster === undefined) this.registerHere();
+      else this.afterAsync(cluster.prepareRegistration(this.address), () => this.registerHere());
     },
     join: (message) => {
       // A signed-in technician is known by the account's name, whatever it typed.
@@ -356,23 +391,14 @@ export class WsConnection implements PeerLink {
         this.end({ kind: 'error', error: Errors.SIGNIN_REQUIRED });
         return;
       }
-      const result = this.deps.hub.join(this, message.code, this.address);
-      if (!result.ok) {
-        this.log.info({ why: result.error.code }, 'join refused');
-        this.end({ kind: 'error', error: result.error });
-        return;
-      }
-      this.enterSession(result.value);
+      const cluster = this.deps.cluster;
+      if (cluster === undefined) this.joinHere(message.code);
+      else this.routeThen(cluster.routeJoin(message.code, this.address, this.deps.relayed === true), () => this.joinHere(message.code));
     },
     resume: (message) => {
-      const result = this.deps.hub.resume(this, message.token, this.address);
-      if (!result.ok) {
-        // Never the credential itself in the log: only that it was refused, and why.
-        this.log.info({ why: result.error.code }, 'resume refused');
-        this.end({ kind: 'error', error: result.error });
-        return;
-      }
-      this.enterSession(result.value);
+      const cluster = this.deps.cluster;
+      if (cluster === undefined) this.resumeHere(message.token);
+      else this.routeThen(cluster.routeResume(message.token, this.address, this.deps.relayed === true), () => this.resumeHere(message.token));
     },
     ack: (message, forwarded) => this.tellIfRefused(this.deps.hub.forwardRecordAck(this.session!, this, message, forwarded)),
     consent: (message) => {
@@ -410,6 +436,110 @@ export class WsConnection implements PeerLink {
       this.tellIfRefused(this.deps.hub.forwardSealed(session, this, message, forwarded));
     },
   };
+
+  /** A registration (or a new code) heard here: the hub's answer, shown once the cluster's directory has the code. */
+  private registerHere(): void {
+    const session = this.session;
+    const result = session ? this.deps.hub.renewCode(session) : this.deps.hub.registerClient(this, this.address);
+    if (!result.ok) {
+      if (result.error.closeCode !== undefined) this.end({ kind: 'error', error: result.error });
+      else this.tellError(result.error);
+      return;
+    }
+    const { code, expiresAt, ttlMs } = result.value;
+    if (!session) this.enterSession(result.value.session);
+    const cluster = this.deps.cluster;
+    if (cluster === undefined) {
+      this.write(encodeControl({ type: 'code', code, expiresAt, ttlMs }), false, 'control');
+      return;
+    }
+    // Shown only once the cluster's directory has it: a technician on another node finds it.
+    this.afterAsync(cluster.claimed(code), (mine) => {
+      if (this.session === undefined || this.session.code !== code) return;
+      const issued = mine ? result : this.deps.hub.renewCode(this.session);
+      if (!issued.ok) {
+        this.tellError(issued.error);
+        return;
+      }
+      this.write(encodeControl({ type: 'code', code: issued.value.code, expiresAt: issued.value.expiresAt, ttlMs: issued.value.ttlMs }), false, 'control');
+    });
+  }
+
+  private joinHere(code: string): void {
+    const result = this.deps.hub.join(this, code, this.address);
+    if (!result.ok) {
+      this.log.info({ why: result.error.code }, 'join refused');
+      this.end({ kind: 'error', error: result.error });
+      return;
+    }
+    this.enterSession(result.value);
+  }
+
+  private resumeHere(token: string): void {
+    const result = this.deps.hub.resume(this, token, this.address);
+    if (!result.ok) {
+      // Never the credential itself in the log: only that it was refused, and why.
+      this.log.info({ why: result.error.code }, 'resume refused');
+      this.end({ kind: 'error', error: result.error });
+      return;
+    }
+    this.enterSession(result.value);
+  }
+
+  /** Serves the message being handled where the cluster says: here (`here`), on its session's node, or not at all. */
+  private routeThen(decision: Promise<Route>, here: () => void): void {
+    const message = this.current!;
+    this.afterAsync(decision.catch((): Route => ({ kind: 'here' })), (route) => {
+      if (route.kind === 'refuse') this.end({ kind: 'error', error: route.error });
+      else if (route.kind === 'node') this.becomeLink(route.nodeId, route.url, message);
+      else here();
+    });
+  }
+
+  /**
+   * Runs `then` once `work` settles, holding what the peer sends meanwhile (bounded), and
+   * handles the held messages afterwards in order, as if they had just arrived.
+   */
+  private afterAsync<T>(work: Promise<T>, then: (value: T) => void): void {
+    this.held = [];
+    void work.then((value) => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      if (this.state === 'closed') return;
+      try {
+        then(value);
+      } catch (err) {
+        this.deps.metrics.peerFailure();
+        this.log.error({ err }, 'handling a message failed; closing this socket');
+        this.end({ kind: 'error', error: Errors.SERVER_INTERNAL });
+        return;
+      }
+      if (this.link !== undefined) {
+        // Within the routing bound (32 small messages), far below what the link holds.
+        for (const [data, binary] of held) this.link.fromPeer(data, binary);
+        return;
+      }
+      for (const [data, binary] of held) this.onSocketMessage(data, binary);
+    });
+  }
+
+  /** From now on this peer is served by the node that holds its session: bytes pass unread both ways. */
+  private becomeLink(nodeId: string, url: string, first: Buffer): void {
+    const cluster = this.deps.cluster!;
+    const { options } = this.deps;
+    this.state = 'linked';
+    this.clearTimer();
+    // The owner node applies the real size limits; here anything up to a frame may pass.
+    this.setTransportLimit(Math.max(options.maxFrameBytes, options.maxTextBytes) + TRANSPORT_SLACK_BYTES);
+    this.log.info({ node: nodeId }, 'relayed to the node that holds the session');
+    this.link = new NodeLink(this.ws, {
+      nodeUrl: url, secret: cluster.secret, peerAddress: this.address, hello: this.helloBytes!, pending: [[first, false]],
+      ...(this.deps.cookie !== undefined ? { cookie: this.deps.cookie } : {}),
+      maxPayloadBytes: Math.max(options.maxFrameBytes, options.maxTextBytes) + TRANSPORT_SLACK_BYTES,
+      backlogBytes: this.backlogLimitBytes, earlyBytes: options.preSessionMessageBytes * MAX_HELD_WHILE_ROUTING,
+      logger: this.log, onUnreachable: () => cluster.nodeUnreachable(nodeId),
+    });
+  }
 
   private tellIfRefused(result: { readonly ok: boolean; readonly error?: ErrorSpec }): void {
     if (!result.ok && result.error !== undefined) this.tellError(result.error);
@@ -453,6 +583,7 @@ export class WsConnection implements PeerLink {
         const state = this.session?.state;
         return state === undefined || state === 'ended' ? undefined : state;
       }
+      case 'linked':
       case 'closed':
         return undefined;
       default: {
@@ -487,6 +618,7 @@ export class WsConnection implements PeerLink {
     this.gate.close();
     this.ws.off('message', this.onSocketMessage);
     this.ws.off('pong', this.onSocketPong);
+    this.link?.close();
     if (this.session) this.deps.hub.leave(this.session, this, reason);
   }
 

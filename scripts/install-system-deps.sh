@@ -21,12 +21,14 @@
 #   python3-websockify websockify: bridges noVNC's WebSocket to x0vncserver's RFB port
 #   ffmpeg             ffprobe: checks that a session recording is a playable WebM
 #   postgresql         a real PostgreSQL server for the database tests (started by the tests, on a socket)
+#   redis-server       the shared store of several relay nodes (cluster tests, started by the tests on loopback)
+#   haproxy            the real load balancer in front of the cluster tests' relay nodes
 set -euo pipefail
 
 PACKAGES=(xvfb x11-xserver-utils libxtst6 libxinerama1 libpng16-16 xdotool x11-utils
   imagemagick chromium fonts-dejavu-core openssl ca-certificates
   zip unzip wine wine64 gcc-mingw-w64-x86-64-win32 xclip osslsigncode
-  tigervnc-scraping-server novnc python3-websockify ffmpeg postgresql)
+  tigervnc-scraping-server novnc python3-websockify ffmpeg postgresql redis-server haproxy)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

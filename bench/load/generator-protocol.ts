@@ -38,6 +38,8 @@ export interface OpenRequest {
   /** Sessions are grouped so that, for example, one slow session and its neighbours report apart. */
   readonly group: string;
   readonly wsUrl: string;
+  /** Where the technicians connect, when not to `wsUrl` (a pair across two relay nodes). */
+  readonly techWsUrl?: string;
   readonly count: number;
   readonly profile: SessionProfile;
   /** Pairings in progress at once. */

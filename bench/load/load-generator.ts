@@ -383,10 +383,10 @@ async function joinTechnician(wsUrl: string, code: string): Promise<Half> {
   }
 }
 
-async function pairOne(group: Group, wsUrl: string): Promise<LoadSession> {
+async function pairOne(group: Group, wsUrl: string, techWsUrl = wsUrl): Promise<LoadSession> {
   const client = await openClient(wsUrl);
   try {
-    const [tech] = await Promise.all([joinTechnician(wsUrl, client.code), client.paired]);
+    const [tech] = await Promise.all([joinTechnician(techWsUrl, client.code), client.paired]);
     return new LoadSession(group, client.half, tech);
   } catch (error) {
     client.half.ws.terminate();
@@ -437,7 +437,7 @@ function groupFor(name: string, profile: SessionProfile): Group {
 function open(req: OpenRequest): Promise<OpenResult> {
   const g = groupFor(req.group, req.profile);
   return pool(req.count, req.concurrency, async () => {
-    const s = await pairOne(g, req.wsUrl);
+    const s = await pairOne(g, req.wsUrl, req.techWsUrl);
     g.sessions.push(s);
     s.start();
   });

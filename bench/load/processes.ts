@@ -212,7 +212,8 @@ async function startNodeServer(
 
 export interface Generator {
   readonly pid: number;
-  open(group: string, wsUrl: string, count: number, profile: SessionProfile, concurrency?: number): Promise<OpenResult>;
+  /** `techWsUrl`: where the technicians connect, when not to `wsUrl` (a pair across two relay nodes). */
+  open(group: string, wsUrl: string, count: number, profile: SessionProfile, concurrency?: number, techWsUrl?: string): Promise<OpenResult>;
   openClients(group: string, wsUrl: string, count: number): Promise<string[]>;
   join(group: string, wsUrl: string, codes: readonly string[], profile: SessionProfile): Promise<OpenResult>;
   awaitClients(group: string, profile: SessionProfile): Promise<OpenResult>;
@@ -240,8 +241,8 @@ export async function startGenerator(): Promise<Generator> {
   };
   return {
     pid: child.process.pid!,
-    open: (group, wsUrl, count, profile, concurrency = 20) =>
-      call<OpenResult>({ kind: 'open', group, wsUrl, count, profile, concurrency }, 600_000),
+    open: (group, wsUrl, count, profile, concurrency = 20, techWsUrl) =>
+      call<OpenResult>({ kind: 'open', group, wsUrl, count, profile, concurrency, ...(techWsUrl !== undefined ? { techWsUrl } : {}) }, 600_000),
     openClients: (group, wsUrl, count) => call<string[]>({ kind: 'open-clients', group, wsUrl, count, concurrency: 20 }, 600_000),
     join: (group, wsUrl, codes, profile) => call<OpenResult>({ kind: 'join', group, wsUrl, codes, profile, concurrency: 20 }, 600_000),
     awaitClients: (group, profile) => call<OpenResult>({ kind: 'await-clients', group, profile }, 600_000),

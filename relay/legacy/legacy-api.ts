@@ -12,6 +12,9 @@ import { readBody, sendError, sendJson } from '../http-util';
 import type { Hub } from '../hub';
 import type { RelayOptions } from '../options';
 import { LegacyPeer } from './legacy-peer';
+import type { ClusterRouter, Route } from '../cluster/cluster-router';
+import type { InternalAuth } from '../cluster/internal-auth';
+import { forwardLegacyCall } from '../cluster/legacy-forward';
 import { legacyToInputs, type LegacyObject } from './legacy-translate';
 
 /** Body limit for every legacy call except send_message, which carries screenshots. */
@@ -26,7 +29,12 @@ export interface LegacyApiDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly proxies: TrustedProxies;
+  /** Several nodes: calls for a code or peer of another node are passed to it. */
+  readonly cluster?: { readonly router: ClusterRouter; readonly auth: InternalAuth };
 }
+
+/** How much longer than the longest long poll a call passed to another node may take. */
+const FORWARD_SLACK_MS = 10_000;
 
 class HttpError extends Error {
   constructor(readonly spec: ErrorSpec, detail: string) {
@@ -100,6 +108,7 @@ export class LegacyApi {
           if (!read.ok) return sendError(res, read.error, read.error === Errors.HTTP_BODY_TOO_BIG);
           const body = parseJsonObject(read.text);
           if (body === undefined) badRequest('not a JSON object');
+          if (this.deps.cluster !== undefined && await this.servedElsewhere(route, body, read.text, pathname, req, res)) return;
           return await this.dispatch(route, body, req, res);
         }
         default:
@@ -144,6 +153,47 @@ export class LegacyApi {
     return this.peers.get(id);
   }
 
+  // ---- several nodes ---------------------------------------------------------------
+
+  /**
+   * Passes the call to the node that holds its code or peer, if that is another node; true
+   * when it did (and answered). A call that says it comes from a node but has the wrong
+   * secret is refused: nobody but a node may say whose address a call is from.
+   */
+  private async servedElsewhere(route: string, body: LegacyObject, text: string, pathname: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const cluster = this.deps.cluster!;
+    const verdict = cluster.auth.verdict(req);
+    if (verdict === 'forged') {
+      this.log.warn({ route }, 'legacy call with a wrong cluster secret refused');
+      throw new HttpError(Errors.HTTP_BAD_REQUEST, 'cluster secret');
+    }
+    const relayed = verdict === 'node';
+    const address = this.addressOf(req);
+    const code = typeof body.access_code === 'string' && ACCESS_CODE_PATTERN.test(body.access_code) ? body.access_code : undefined;
+    const peerId = typeof body.session_id === 'string' && body.session_id.length <= 128 ? body.session_id : undefined;
+    let where: Route = { kind: 'here' };
+    if (route === 'connect_technician' && code !== undefined) where = await cluster.router.routeJoin(code, address, relayed);
+    else if (route === 'register_client' && code !== undefined) where = await cluster.router.routeRegister(code, address, relayed);
+    else if (peerId !== undefined && route !== 'register_client' && route !== 'connect_technician') {
+      where = await cluster.router.routeLegacyPeer(peerId, this.peers.has(peerId), relayed);
+    }
+    if (where.kind === 'here') return false;
+    if (where.kind === 'refuse') throw new HttpError(where.error, 'refused by the cluster');
+    const answered = await forwardLegacyCall({
+      nodeUrl: where.url, pathname, body: text, peerAddress: address, secret: cluster.router.secret,
+      timeoutMs: this.deps.options.legacyMaxWaitMs + FORWARD_SLACK_MS,
+    }, res);
+    if (answered) return true;
+    cluster.router.nodeUnreachable(where.nodeId);
+    // Its node died: the code, or the peer's part, died with it.
+    throw new HttpError(code !== undefined ? Errors.CODE_INVALID : Errors.SESSION_ENDED, 'owner node unreachable');
+  }
+
+  /** Who a call is from: the address another node vouches for, else the socket's (or a trusted proxy's). */
+  private addressOf(req: IncomingMessage): string {
+    return this.deps.cluster?.auth.forwardedAddress(req) ?? peerAddress(req, this.deps.proxies);
+  }
+
   // ---- routes --------------------------------------------------------------------
 
   private async dispatch(route: string, body: LegacyObject, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -157,13 +207,18 @@ export class LegacyApi {
     }
   }
 
-  private registerClient(body: LegacyObject, req: IncomingMessage, res: ServerResponse): void {
+  private async registerClient(body: LegacyObject, req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.refuseUnlessUnsealedAllowed();
     const clientId = field(body, 'client_id', MAX_CLIENT_ID_LENGTH);
     const code = field(body, 'access_code', 6, ACCESS_CODE_PATTERN);
     const peer = this.newPeer('client', clientId.slice(0, MAX_NAME_LENGTH));
-    const result = this.deps.hub.registerClient(peer, peerAddress(req, this.deps.proxies), code);
+    const result = this.deps.hub.registerClient(peer, this.addressOf(req), code);
     if (!result.ok) throw new HttpError(result.error, 'register refused');
+    // Several nodes: the code is this node's once the directory says so (another node may have claimed it just now).
+    if (this.deps.cluster !== undefined && !(await this.deps.cluster.router.claimed(code))) {
+      this.deps.hub.endWithError(result.value.session, Errors.CODE_TAKEN);
+      throw new HttpError(Errors.CODE_TAKEN, 'taken on another node');
+    }
     peer.attach(result.value.session);
     this.remember(peer);
     sendJson(res, 200, { success: true, session_id: peer.id, expires_at: result.value.expiresAt });
@@ -177,7 +232,7 @@ export class LegacyApi {
     const nameValue = body.technician_name ?? body.name;
     const name = typeof nameValue === 'string' && nameValue.length > 0 ? nameValue.slice(0, MAX_NAME_LENGTH) : 'Technician';
     const peer = this.newPeer('technician', name);
-    const result = this.deps.hub.join(peer, code, peerAddress(req, this.deps.proxies));
+    const result = this.deps.hub.join(peer, code, this.addressOf(req));
     if (!result.ok) throw new HttpError(result.error, 'join refused');
     const session = result.value;
     peer.attach(session);
@@ -357,6 +412,8 @@ export class LegacyApi {
    */
   private remember(peer: LegacyPeer): void {
     this.peers.set(peer.id, peer);
+    // Other nodes pass this peer's calls here; the entry outlives the longest session.
+    this.deps.cluster?.router.legacyPeerKnown(peer.id, this.deps.options.maxSessionAgeMs + this.deps.options.legacyGraceMs);
     const limit = this.deps.options.maxSessions * 4;
     if (this.peers.size <= limit) return;
     for (const old of this.peers.values()) {
@@ -368,5 +425,6 @@ export class LegacyApi {
   private forget(peer: LegacyPeer): void {
     peer.release();
     this.peers.delete(peer.id);
+    this.deps.cluster?.router.legacyPeerGone(peer.id);
   }
 }

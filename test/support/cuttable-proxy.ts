@@ -21,11 +21,13 @@ export interface CuttableProxy {
   stallAll(): void;
   /** While true, new links are cut on arrival. */
   refusing: boolean;
+  /** New links go to this relay from now on (a peer whose relay died reaching another one). */
+  retarget(relayWsUrl: string): void;
   close(): Promise<void>;
 }
 
 export async function startCuttableProxy(relayWsUrl: string): Promise<CuttableProxy> {
-  const target = new URL(relayWsUrl);
+  let target = new URL(relayWsUrl);
   const links = new Set<readonly [Socket, Socket]>();
   const state = { refusing: false };
   const server = createServer((peer) => {
@@ -68,6 +70,9 @@ export async function startCuttableProxy(relayWsUrl: string): Promise<CuttablePr
   };
   return {
     stallAll,
+    retarget(url: string) {
+      target = new URL(url);
+    },
     wsUrl: `ws://127.0.0.1:${(server.address() as AddressInfo).port}${target.pathname}`,
     get openLinks() {
       return links.size;
