@@ -1,4 +1,11 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { FrameFlag } from '../../protocol';
+import { nodeSha256 } from '../../client/files/node-file-source';
+import type { FileSink } from '../../common/files/file-io';
+import type { TransferOutcome } from '../../common/files/file-transfers';
 import { legacyCall } from '../support/relay-harness';
 import { eventually } from '../support/relay-harness';
 import { hasClusterTools, startCluster, type TestCluster } from '../support/cluster';
@@ -124,5 +131,57 @@ run('pairs across relay nodes', () => {
     const input = await client.next('input');
     expect(input.event).toEqual({ kind: 'click', x: 5, y: 6, button: 'left' });
     client.close();
+  });
+
+  test('files both ways between a technician on node 2 and a customer on node 1: the sealed chunks cross the node link whole', async () => {
+    const [n1, n2] = cluster.nodes as [typeof cluster.nodes[0], typeof cluster.nodes[0]];
+    const root = await mkdtemp(path.join(os.tmpdir(), 'cluster-files-'));
+    const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+    const customerDone: TransferOutcome[] = [];
+    const techDone: TransferOutcome[] = [];
+    const received: Uint8Array[] = [];
+    const picked = path.join(root, 'registro.log');
+    try {
+      const customer = await startCustomer(n1.wsUrl, 'PC-MARIA', {
+        downloadsFolder: path.join(root, 'Downloads'),
+        maxFileBytes: 64 * 1024 * 1024,
+        confirmReceive: async () => true,
+        pickFile: async () => picked,
+        onProgress: () => undefined,
+        onFinished: (_info, outcome) => customerDone.push(outcome),
+      });
+      customers.push(customer);
+      const sink: FileSink = {
+        write: async (bytes) => { received.push(bytes); },
+        commit: async () => 'download',
+        discard: async () => { received.length = 0; },
+      };
+      const tech = startTechnician(n2.wsUrl, await codeOf(customer), {
+        openIncoming: async () => sink,
+        createHasher: nodeSha256,
+        onProgress: () => undefined,
+        onFinished: (_info, outcome) => techDone.push(outcome),
+      });
+      techs.push(tech);
+      await connected(customer, tech);
+      await eventually(() => tech.session.canTransferFiles, 10_000, 'files offered across nodes');
+
+      const toCustomer = new Uint8Array(randomBytes(8 * 1024 * 1024));
+      expect(tech.session.sendFile({ name: 'parche.bin', size: toCustomer.length, read: async (o, l) => toCustomer.slice(o, o + l), close: async () => undefined })).toBeGreaterThan(0);
+      await eventually(() => techDone.length === 1 && customerDone.length === 1, 60_000, 'the file to the customer');
+      expect([techDone[0], customerDone[0]]).toEqual(['sent', 'saved']);
+      expect(sha(await readFile(path.join(root, 'Downloads', 'parche.bin')))).toBe(sha(toCustomer));
+
+      const fromCustomer = new Uint8Array(randomBytes(8 * 1024 * 1024));
+      await writeFile(picked, fromCustomer);
+      expect(tech.session.requestFile()).toBeGreaterThan(0);
+      await eventually(() => techDone.length === 2, 60_000, 'the file from the customer');
+      expect(techDone[1]).toBe('saved');
+      expect(sha(Buffer.concat(received))).toBe(sha(fromCustomer));
+      tech.session.disconnect();
+      await customer.agent.close();
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

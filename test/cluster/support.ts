@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import { FrameFlag } from '../../protocol';
 import { createAgent, type Agent } from '../../client/agent';
+import type { CustomerFiles } from '../../client/files/customer-files';
+import type { TechnicianSessionOptions } from '../../technician/core/session/technician-session';
 import type { AgentState } from '../../client/session/session-state';
 import type { SessionSnapshot } from '../../technician/core/session/session-state';
 import { TechnicianSession } from '../../technician/core/session/technician-session';
@@ -16,7 +18,7 @@ export interface Customer {
   consentQuestions: number;
 }
 
-export async function startCustomer(wsUrl: string, name = 'PC-MARIA'): Promise<Customer> {
+export async function startCustomer(wsUrl: string, name = 'PC-MARIA', files?: CustomerFiles): Promise<Customer> {
   const { sink, deps } = fakeHardware(wsUrl);
   const customer = { states: [] as AgentState[], sink, consentQuestions: 0 } as Customer;
   customer.agent = await createAgent({
@@ -30,6 +32,7 @@ export async function startCustomer(wsUrl: string, name = 'PC-MARIA'): Promise<C
     // Many quick tries: a node that died is found dead, and the balancer takes a live one.
     backoff: { initialDelayMs: 50, maxDelayMs: 300, factor: 2, jitter: 0 },
     streamer: { minFrameIntervalMs: 20, maxIdleIntervalMs: 50 },
+    ...(files !== undefined ? { files } : {}),
   });
   customer.agent.session.connect();
   return customer;
@@ -41,13 +44,14 @@ export interface Technician {
   frames: number[];
 }
 
-export function startTechnician(wsUrl: string, code: string): Technician {
+export function startTechnician(wsUrl: string, code: string, files?: TechnicianSessionOptions['files']): Technician {
   const snapshots: SessionSnapshot[] = [];
   const frames: number[] = [];
   const session = new TechnicianSession({
     url: wsUrl, code, name: 'Ana (CompuEasys)', app: 'test', crypto: testCrypto,
     backoff: { initialDelayMs: 50, maxDelayMs: 300, factor: 2, jitter: 0, maxRetries: 40 },
     createSocket: (url) => new WebSocket(url) as unknown as globalThis.WebSocket,
+    ...(files !== undefined ? { files } : {}),
   }, {
     onFrame: (frame) => {
       frames.push(frame.header.flags);
