@@ -2,18 +2,14 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Role } from '../../protocol';
+import type { AdoptedSession } from '../hub';
 import type { ClusterConfig } from './cluster-config';
 
-/** What the store keeps of a paired resumable session, so another node can take it over when its node dies. */
-export interface SessionMeta {
-  readonly logId: string;
-  readonly viewOnly: boolean;
-  readonly createdAt: number;
-  readonly pairedAt: number;
-  readonly clientAddressKey: string;
-  readonly clientName: string;
-  readonly technicianName: string;
-}
+/**
+ * What the store keeps of a paired resumable session, so another node can take it over
+ * when its node dies: exactly what the hub needs to adopt it.
+ */
+export type SessionMeta = AdoptedSession;
 
 /** A resume credential's grant as the store has it: the side, and the session's reference (a hash, never its id). */
 export type StoredGrant = { readonly role: Role; readonly ref: string } | 'ended' | undefined;
