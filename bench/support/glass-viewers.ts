@@ -8,12 +8,13 @@
  * Everything listens on 127.0.0.1 only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, Socket, type AddressInfo } from 'node:net';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import pino from 'pino';
 import { createRelay } from '../../relay/server';
 import type { TestBrowser } from '../../test/support/browser';
+import { freePort } from '../../test/support/free-port';
 import { stopChild } from '../../test/support/xvfb';
 import { openPanel, submitCode, waitForState } from '../../test/browser/panel-driver';
 import { AGENT_ARGS, EXPECTED_ADAPTERS as EXPECTED } from './agent-ipc';
@@ -44,15 +45,6 @@ export interface Viewer {
   /** Gives the viewer's canvas the keyboard focus, as a technician's click would. */
   focusCanvas(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A TCP port free on 127.0.0.1 right now (the OS picks it; another process could take it before us, rarely). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Resolves once something accepts connections on 127.0.0.1:`port`. */

@@ -72,6 +72,14 @@ async function run(a: Side, b: Side, tamper: (m: Wire, from: Side) => Wire | und
   }
 }
 
+/** Lets promise callbacks run until `condition` holds; fails after `turns` event-loop turns. */
+async function until(condition: () => boolean, what: string, turns = 1000): Promise<void> {
+  for (let turn = 0; !condition(); turn++) {
+    if (turn >= turns) throw new Error(`${what}: not within ${turns} turns`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 const bytesOf = (n: number): Uint8Array => {
   const b = new Uint8Array(n);
   for (let i = 0; i < n; i++) b[i] = (i * 31 + (i >> 8)) & 0xff;
@@ -190,7 +198,7 @@ describe('FileTransfers', () => {
     await new Promise((r) => setImmediate(r));
     const chunk = bytesOf(16 * 1024);
     for (let offset = 0; offset <= FILE_WINDOW_BYTES; offset += 16 * 1024) client.transfers.handleChunk(1, offset, chunk);
-    await new Promise((r) => setTimeout(r, 10));
+    await until(() => client.sinks[0]?.state === 'discarded', 'the partial file discarded');
     expect(client.outbox.at(-1)).toEqual({ type: 'file-cancel', id: 1, reason: 'refused' });
     expect(client.sinks[0]!.state).toBe('discarded');
   });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { hasClusterTools, startCluster, stopProcess, type TestCluster, type TestNode } from '../support/cluster';
+import { hasClusterTools, startCluster, type TestCluster, type TestNode } from '../support/cluster';
+import { stopChild } from '../support/xvfb';
 import { eventually } from '../support/relay-harness';
 import { codeOf, connected, startCustomer, startTechnician, typed, type Customer, type Technician } from './support';
 
@@ -62,7 +63,7 @@ run('Redis goes away', () => {
       await eventually(async () => (await redisState(n1)) === 'up' && (await redisState(n2)) === 'up', 15_000, 'both nodes to see redis back');
       expect(n1.log().split('redis connected').length - 1).toBeGreaterThanOrEqual(2);
     } finally {
-      await stopProcess(again);
+      await stopChild(again, 3000);
     }
   }, 90_000);
 });

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from './free-port';
+import { eventually } from './relay-harness';
 import { requireTool } from './require-tool';
+import { stopChild } from './xvfb';
 
 /**
  * A cluster of real relay processes for a test file (issue 14): Debian's redis-server and
@@ -18,18 +20,6 @@ export function hasClusterTools(): boolean {
   const redis = requireTool('redis-server', 'redis-server');
   const haproxy = requireTool('haproxy', 'haproxy');
   return redis && haproxy;
-}
-
-/** A free TCP port on 127.0.0.1 (bound, then let go: the caller binds it right away). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 /** Waits until `child` printed `marker` (stdout or stderr), failing with what it printed if it exits or takes too long. */
@@ -56,15 +46,8 @@ function waitForOutput(child: ChildProcess, marker: string | RegExp, what: strin
   });
 }
 
-/** Stops a child process (SIGTERM, then SIGKILL after `graceMs`) and resolves once it exited. */
-export async function stopProcess(child: ChildProcess, graceMs = 3000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
+/** How long a test's server has to exit on SIGTERM before it is killed. */
+const STOP_GRACE_MS = 3000;
 
 export interface TestRedis {
   readonly port: number;
@@ -80,7 +63,7 @@ export async function startRedis(dir: string): Promise<TestRedis> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await waitForOutput(child, 'Ready to accept connections', 'redis-server');
-  return { port, url: `redis://127.0.0.1:${port}`, process: child, stop: () => stopProcess(child) };
+  return { port, url: `redis://127.0.0.1:${port}`, process: child, stop: () => stopChild(child, STOP_GRACE_MS) };
 }
 
 export interface TestHaproxy {
@@ -102,23 +85,21 @@ export async function startHaproxy(dir: string, nodePorts: readonly number[]): P
   const child = spawn('haproxy', ['-f', config, '-db'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
   child.once('exit', () => { exited = true; });
-  const deadline = Date.now() + 20_000;
   // Ready once a health check went through it (at least one node is up).
-  for (;;) {
-    if (exited) throw new Error('haproxy exited at start (see its config in the test directory)');
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('haproxy did not answer /healthz in 20 s');
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await eventually(async () => {
+      if (exited) throw new Error('haproxy exited at start (see its config in the test directory)');
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
+      } catch {
+        return false; // not listening yet
+      }
+    }, 20_000, 'haproxy to answer /healthz');
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
   }
-  return { port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws`, stop: () => stopProcess(child) };
+  return { port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws`, stop: () => stopChild(child, STOP_GRACE_MS) };
 }
 
 /** The example of README "Several relay nodes", with the test's ports and quick checks. */
@@ -186,7 +167,7 @@ export async function startNode(id: string, redisUrl: string, env: Record<string
   return {
     id, port: nodePort, url: `http://127.0.0.1:${nodePort}`, wsUrl: `ws://127.0.0.1:${nodePort}/ws`, process: child,
     log: () => output,
-    stop: () => stopProcess(child),
+    stop: () => stopChild(child, STOP_GRACE_MS),
     kill: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((done) => child.once('exit', () => done()));
