@@ -1,15 +1,11 @@
-import WebSocket from 'ws';
 import { Errors, FrameFlag, MAX_UNACKED_RECORDS } from '../../protocol';
-import { createAgent, type Agent, type AgentDeps } from '../../client/agent';
-import type { AgentState } from '../../client/session/session-state';
-import type { SessionSnapshot } from '../../technician/core/session/session-state';
-import { TechnicianSession } from '../../technician/core/session/technician-session';
+import type { AgentDeps } from '../../client/agent';
 import type { RelayOptions } from '../../relay/options';
 import type { Relay } from '../../relay/server';
-import { testCrypto } from '../../technician/test/fake-customer';
 import { startCuttableProxy, type CuttableProxy } from '../support/cuttable-proxy';
-import { fakeHardware, type RecordingSink } from '../support/fake-hardware';
 import { eventually, startTestRelay } from '../support/relay-harness';
+import * as peers from '../support/session-peers';
+import { codeOf, connected, typed, type Customer, type Technician } from '../support/session-peers';
 
 /**
  * Resume end to end (issue 14 item 1): the real agent (screen and input faked) and the
@@ -18,70 +14,17 @@ import { eventually, startTestRelay } from '../support/relay-harness';
  * frame, as a network change does, and refuses new connections until the test lets the
  * network come back.
  */
-interface Customer {
-  agent: Agent;
-  states: AgentState[];
-  sink: RecordingSink;
-  consentQuestions: number;
-}
-
-async function startCustomer(relayUrl: string, answer: 'control' | 'view-only' = 'control', extra: Pick<AgentDeps, 'chat' | 'onRecording'> = {}): Promise<Customer> {
-  const { sink, deps } = fakeHardware(relayUrl);
-  const customer = { states: [] as AgentState[], sink, consentQuestions: 0 } as Customer;
-  customer.agent = await createAgent({
-    ...deps,
-    ...extra,
-    consent: async () => {
-      customer.consentQuestions++;
-      return answer;
-    },
-    onState: (s) => customer.states.push(s),
+/* The ends of a session (test/support/session-peers.ts) with quick retries and a quick screen. */
+function startCustomer(relayUrl: string, answer: 'control' | 'view-only' = 'control', extra: Pick<AgentDeps, 'chat' | 'onRecording'> = {}): Promise<Customer> {
+  return peers.startCustomer(relayUrl, {
+    answer, extra,
     backoff: { initialDelayMs: 20, maxDelayMs: 100, factor: 2, jitter: 0 },
     streamer: { minFrameIntervalMs: 5, maxIdleIntervalMs: 10 },
   });
-  customer.agent.session.connect();
-  return customer;
-}
-
-interface Technician {
-  session: TechnicianSession;
-  snapshots: SessionSnapshot[];
-  /** Flags of every frame drawn, in order. */
-  frames: number[];
 }
 
 function startTechnician(relayWsUrl: string, code: string): Technician {
-  const snapshots: SessionSnapshot[] = [];
-  const frames: number[] = [];
-  const session = new TechnicianSession({
-    url: relayWsUrl, code, name: 'Ana (CompuEasys)', app: 'test', crypto: testCrypto,
-    backoff: { initialDelayMs: 20, maxDelayMs: 100, factor: 2, jitter: 0, maxRetries: 5 },
-    createSocket: (url) => new WebSocket(url) as unknown as globalThis.WebSocket,
-  }, {
-    onFrame: (frame) => {
-      frames.push(frame.header.flags);
-      // Draw at once and acknowledge each update, as the page does after its LAST rectangle.
-      if (frame.header.flags & FrameFlag.LAST) session.acknowledge(frame.header.seq, frame.header.captureTimeMs);
-    },
-  });
-  session.machine.subscribe((next) => snapshots.push(next));
-  session.start();
-  return { session, snapshots, frames };
-}
-
-async function codeOf(customer: Customer): Promise<string> {
-  await eventually(() => customer.agent.session.current.kind === 'code', 5000, 'a code');
-  const s = customer.agent.session.current;
-  if (s.kind !== 'code') throw new Error('no code');
-  return s.code;
-}
-
-function typed(sink: RecordingSink): string[] {
-  return sink.log.filter((line) => line.startsWith('type '));
-}
-
-async function connected(customer: Customer, tech: Technician): Promise<void> {
-  await eventually(() => tech.session.snapshot.state === 'connected' && customer.agent.session.current.kind === 'sharing', 5000, 'both sides in session');
+  return peers.startTechnician(relayWsUrl, code, { backoff: { initialDelayMs: 20, maxDelayMs: 100, factor: 2, jitter: 0, maxRetries: 5 } });
 }
 
 describe('resume after a dropped connection (real agent, real page session, real relay)', () => {
