@@ -1,13 +1,11 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { hasDesktopTools } from './desktop';
 import { requireTool } from './require-tool';
 import type { XvfbDisplay } from './xvfb';
 
-const run = promisify(execFile);
 const STAND_IN_SOURCE = join(__dirname, 'wine', 'bcryptprimitives.c');
 
 /** Every tool the Wine smoke test needs besides the desktop's (loud skip outside CI, failure under CI=true). */
@@ -37,11 +35,21 @@ export class WinePrefix {
   static async create(display: XvfbDisplay): Promise<WinePrefix> {
     const prefix = new WinePrefix(mkdtempSync(join(tmpdir(), 'rs-wine-')), display);
     const env = prefix.env();
-    await run('wineboot', ['-i'], { env, timeout: 120_000 });
-    await run('wine', ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f'], { env, timeout: 30_000 });
-    await run('wine', ['reg', 'add', 'HKCU\\Control Panel\\Desktop', '/v', 'CursorBlinkRate', '/d', '-1', '/f'], { env, timeout: 30_000 });
-    await run('x86_64-w64-mingw32-gcc', ['-shared', '-O2', '-o', join(prefix.dir, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll'),
-      STAND_IN_SOURCE, '-ladvapi32'], { timeout: 60_000 });
+    try {
+      // One wineserver for the prefix's whole life. Left to itself, each wine command
+      // starts a server that exits a few seconds after its last client; a command that
+      // starts while that server is going away failed (CI, stop 20: `wine reg add`
+      // right after wineboot, no output). `close` ends it with `wineserver -k`.
+      await runWine('wineserver', ['-p'], env, 30_000);
+      await runWine('wineboot', ['-i'], env, 120_000);
+      await runWine('wine', ['reg', 'add', 'HKCU\\Software\\Wine', '/v', 'Version', '/d', 'win10', '/f'], env, 30_000);
+      await runWine('wine', ['reg', 'add', 'HKCU\\Control Panel\\Desktop', '/v', 'CursorBlinkRate', '/d', '-1', '/f'], env, 30_000);
+      await runWine('x86_64-w64-mingw32-gcc', ['-shared', '-O2', '-o', join(prefix.dir, 'drive_c', 'windows', 'system32', 'bcryptprimitives.dll'),
+        STAND_IN_SOURCE, '-ladvapi32'], env, 60_000);
+    } catch (error) {
+      await prefix.close();
+      throw error;
+    }
     return prefix;
   }
 
@@ -56,8 +64,8 @@ export class WinePrefix {
     writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${file}'\n`, { mode: 0o755 });
     writeFileSync(file, '');
     const env = this.env();
-    await run('wine', ['reg', 'add', 'HKCR\\.html', '/ve', '/d', 'htmlfile', '/f'], { env, timeout: 30_000 });
-    await run('wine', ['reg', 'add', 'HKCU\\Software\\Wine\\WineBrowser', '/v', 'Browsers', '/d', script, '/f'], { env, timeout: 30_000 });
+    await runWine('wine', ['reg', 'add', 'HKCR\\.html', '/ve', '/d', 'htmlfile', '/f'], env, 30_000);
+    await runWine('wine', ['reg', 'add', 'HKCU\\Software\\Wine\\WineBrowser', '/v', 'Browsers', '/d', script, '/f'], env, 30_000);
   }
 
   /**
@@ -83,9 +91,38 @@ export class WinePrefix {
 
   /** Ends every Wine process of this prefix and removes it. */
   async close(): Promise<void> {
-    await run('wineserver', ['-k'], { env: this.env(), timeout: 30_000 }).catch(() => undefined);
+    await runWine('wineserver', ['-k'], this.env(), 30_000).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs a setup command of the prefix and waits for it to exit. Its output goes to a file,
+ * not a pipe: what it starts (the prefix's wineserver, services.exe, explorer.exe) keeps
+ * the streams it was given for the prefix's whole life, and a pipe would stay open with
+ * them. When it fails, the error says how it ended and everything it printed (`reg`
+ * reports on standard output).
+ */
+function runWine(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<void> {
+  const outputFile = join(tmpdir(), `rs-wine-setup-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.log`);
+  const fd = openSync(outputFile, 'w');
+  const child = spawn(command, args, { env, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  return new Promise<void>((resolve, reject) => {
+    let settled = false;
+    const finish = (failure: string | undefined): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const output = readFileSync(outputFile, 'utf8');
+      rmSync(outputFile, { force: true });
+      if (failure === undefined) resolve();
+      else reject(new Error(`${command} ${args.join(' ')} ${failure}:\n${output}`));
+    };
+    const timer = setTimeout(() => { child.kill('SIGKILL'); }, timeoutMs);
+    child.once('error', (error) => finish(`could not start (${error.message})`));
+    child.once('exit', (code, signal) => finish(code === 0 ? undefined : `failed (exit ${code}, signal ${signal}${signal === 'SIGKILL' ? `, after ${timeoutMs} ms` : ''})`));
+  });
 }
 
 /**
