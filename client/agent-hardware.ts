@@ -102,7 +102,7 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
   const clipboard = await openClipboard(config);
   // `changes` says whether the screen is watched through DAMAGE or polled (and why, if DAMAGE failed).
   logger.info({
-    source: fullFrames.name, encoder: encoder.name, changes, ...(why !== undefined ? { why } : {}), cursor: cursor?.name ?? 'none',
+    source: fullFrames.name, encoder: encoder.name, input: sink.name, changes, ...(why !== undefined ? { why } : {}), cursor: cursor?.name ?? 'none',
     monitors: monitors?.name ?? 'none',
     clipboard: clipboard?.name ?? 'none',
   }, 'agent ready');

@@ -85,14 +85,14 @@ function watchOutput<T>(child: ChildProcess, stream: 'stdout' | 'stderr', pick: 
   });
 }
 
-/** The adapters from the agent's pino line `{"source":…,"encoder":…,"changes":…,"msg":"agent ready"}` on stderr. */
-function agentReady(text: string): { source: string; encoder: string; changes: string } | undefined {
+/** The adapters from the agent's pino line `{"source":…,"encoder":…,"input":…,"changes":…,"msg":"agent ready"}` on stderr. */
+function agentReady(text: string): { source: string; encoder: string; input: string; changes: string } | undefined {
   for (const line of text.split('\n')) {
     if (!line.includes('"agent ready"')) continue;
     try {
-      const m = JSON.parse(line) as { msg?: string; source?: string; encoder?: string; changes?: string };
+      const m = JSON.parse(line) as { msg?: string; source?: string; encoder?: string; input?: string; changes?: string };
       // `changes`: how the agent learns what changed (X11 DAMAGE, or polling full frames).
-      if (m.msg === 'agent ready') return { source: String(m.source), encoder: String(m.encoder), changes: String(m.changes) };
+      if (m.msg === 'agent ready') return { source: String(m.source), encoder: String(m.encoder), input: String(m.input), changes: String(m.changes) };
     } catch { /* a partial line: wait for the rest */ }
   }
   return undefined;
@@ -157,7 +157,7 @@ export async function startOurViewer(env: NodeJS.ProcessEnv, browser: TestBrowse
     return {
       name: 'this project (technician page, sealed)',
       page: p,
-      what: `agent: capture ${ready.source}, encoder ${ready.encoder}, changes ${ready.changes} (built dist/client/main.js)${hidden}`,
+      what: `agent: capture ${ready.source}, encoder ${ready.encoder}, input ${ready.input}, changes ${ready.changes} (built dist/client/main.js)${hidden}`,
       receivedBytes: bytes,
       serverCpuMs: () => descendantsCpuMs(process.pid, BUILT_AGENT),
       serverRssBytes: () => rssBytes(agent!.pid),

@@ -69,6 +69,7 @@ export function instrumentAgentDeps(
     },
   };
   const timingSink: InputSink = {
+    name: deps.sink.name,
     screenSize: () => sink.screenSize(),
     async move(x: number, y: number): Promise<void> {
       const startMs = wallClockMs();

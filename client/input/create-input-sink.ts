@@ -10,22 +10,27 @@ export interface InputSinkOptions {
 
 /**
  * The real mouse and keyboard. Text goes through a typer that sends characters, not key
- * bytes: on X11 the XTest typer (it types characters missing from the keymap too), on
- * Windows SendInput with KEYEVENTF_UNICODE (libnut-win32 cuts each character to one
- * byte). On macOS nut-js types text itself. The native modules are loaded here, lazily,
- * so nothing else pulls them in.
+ * bytes (it types characters missing from the keyboard layout too):
+ *
+ * - on X11, XTest over the pure-JavaScript `x11` package for everything (X11InputSink):
+ *   nut-js is then never loaded on the agent's main thread, which saves about 16 MiB;
+ * - on Windows, nut-js with SendInput KEYEVENTF_UNICODE for text (libnut-win32 cuts each
+ *   character to one byte);
+ * - on macOS, and on X11 if XTest cannot be reached, nut-js alone.
+ *
+ * The native modules are loaded here, lazily, so nothing else pulls them in.
  */
 export async function createInputSink(options: InputSinkOptions): Promise<InputSink> {
-  const { NutJsInputSink } = await import('./nut-js-input-adapter');
   if (options.platform === 'linux' && options.x11Display) {
     try {
-      const { X11TextTyper } = await import('./x11-text-typer-adapter');
-      return new NutJsInputSink(await X11TextTyper.open(options.x11Display));
+      const { X11InputSink } = await import('./x11-input-adapter');
+      return await X11InputSink.open(options.x11Display);
     } catch (err) {
       options.logger?.warn({ err: err instanceof Error ? err.message : String(err) },
-        'X11 text typer unavailable; characters missing from the keymap may be lost');
+        'XTest unavailable; input goes through nut-js, and characters missing from the keymap may be lost');
     }
   }
+  const { NutJsInputSink } = await import('./nut-js-input-adapter');
   if (options.platform === 'win32') {
     try {
       const { WindowsTextTyper } = await import('./windows-text-typer-adapter');

@@ -8,6 +8,8 @@ import type { NativeKey } from './native-key';
  * the display is scaled).
  */
 export interface InputSink {
+  /** Which way input reaches the machine, for the agent's log ("x11-xtest", "nut-js" …). */
+  readonly name: string;
   screenSize(): Promise<{ readonly width: number; readonly height: number }>;
   move(x: number, y: number): Promise<void>;
   button(button: MouseButton, down: boolean): Promise<void>;

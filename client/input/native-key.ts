@@ -3,7 +3,7 @@
  * enum so the nut-js adapter maps them one to one. Kept here as plain strings so the
  * mapping logic and its tests never load the native module.
  */
-const NATIVE_KEYS = [
+export const NATIVE_KEYS = [
   'Escape', 'F1', 'F2', 'F3', 'F4', 'F5', 'F6', 'F7', 'F8', 'F9', 'F10', 'F11', 'F12',
   'F13', 'F14', 'F15', 'F16', 'F17', 'F18', 'F19', 'F20', 'F21', 'F22', 'F23', 'F24',
   'Print', 'ScrollLock', 'Pause', 'Grave', 'Num1', 'Num2', 'Num3', 'Num4', 'Num5', 'Num6', 'Num7', 'Num8',

@@ -22,6 +22,7 @@ class NutJsTextTyper implements TextTyper {
  * sleep after every action (100–300 ms by default), far too slow for live control.
  */
 export class NutJsInputSink implements InputSink {
+  readonly name = 'nut-js';
   private readonly mouse = providerRegistry.getMouse();
   private readonly keyboard = providerRegistry.getKeyboard();
 

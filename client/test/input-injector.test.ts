@@ -6,6 +6,7 @@ import type { NativeKey } from '../input/native-key';
 
 /** Records what would have happened to the mouse and keyboard. */
 class RecordingSink implements InputSink {
+  readonly name = 'recording';
   log: string[] = [];
   failNext = false;
   async screenSize() { return { width: 1000, height: 500 }; }

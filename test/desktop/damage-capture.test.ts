@@ -104,6 +104,10 @@ describeWithDesktop('damage-driven capture with the real agent on Xvfb', () => {
     expect(agent.output()).toMatch(/"changes":"x11-damage \d+\.\d+"[^\n]*"agent ready"/);
   });
 
+  test('the agent says it injects input through XTest on its own X connection (nut-js is not loaded for input on X11)', () => {
+    expect(agent.output()).toMatch(/"input":"x11-xtest"[^\n]*"agent ready"/);
+  });
+
   test('a small change is read as a small rectangle only, and the composed image still equals the screen', async () => {
     await view.settle();
     const readsBefore = readsIn(agent.output()).length;

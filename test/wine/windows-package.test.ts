@@ -174,7 +174,7 @@ describeWithWine('the Windows package under Wine', () => {
     expect(await exited).toBe(0);
     const log = readFileSync(output, 'utf8');
     // The native capture and encoder ran: no silent fallback to the JavaScript ones.
-    expect(log).toMatch(/"source":"nut-js \(worker thread\)","encoder":"sharp"[^\n]*"agent ready"/);
+    expect(log).toMatch(/"source":"nut-js \(worker thread\)","encoder":"sharp","input":"nut-js"[^\n]*"agent ready"/);
     expect(log).not.toMatch(/unavailable, trying the next|text typer unavailable|could not flash|user32 unavailable/);
     // The question found the namesake among Windows' top-level windows through user32 (koffi:
     // EnumWindows, GetWindowTextW) and flashed it without an error. Wine forwards a flash to

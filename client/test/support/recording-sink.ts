@@ -6,6 +6,7 @@ import type { NativeKey } from '../../input/native-key';
  * the integration and window tests share): records every call, in order.
  */
 export class RecordingSink implements InputSink {
+  readonly name = 'recording';
   readonly log: string[] = [];
   async screenSize() { return { width: 640, height: 480 }; }
   async move(x: number, y: number) { this.log.push(`move ${x},${y}`); }
