@@ -71,6 +71,12 @@ interface Lane {
   readonly loadAverage: number;
   /** Updates the viewer drew a second (our page counts them; noVNC's meter only sees frames). */
   readonly updatesDrawnPerSecond: number;
+  /**
+   * Ours only: each drawn update's agent grab → drawn on the page's canvas, ms (two
+   * processes' Date.now(), one machine's clock): the part of the latency that is this
+   * project's pipeline; the rest is the scene reaching X and the viewer's next refresh.
+   */
+  readonly grabToDrawnMs: readonly number[];
 }
 
 async function measure(viewer: Viewer, scene: GlassSceneName): Promise<Lane> {
@@ -111,6 +117,7 @@ async function measure(viewer: Viewer, scene: GlassSceneName): Promise<Lane> {
     reads: readings.reads,
     viewerClock: { offsetMs: clock.dateMs, rttMs: clock.rttMs },
     loadAverage: loadavg()[0] ?? 0,
+    grabToDrawnMs: (await viewer.grabToDrawnSince?.(start.drawn ?? 0)) ?? [],
   };
 }
 
@@ -118,7 +125,8 @@ const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : '–');
 
 function laneNote(l: Lane): string {
   return `${l.viewer}: ${f1(l.fps)} fps (${f1(l.updatesDrawnPerSecond)} updates drawn/s), p50 ${f1(percentile(l.latenciesMs, 50))} / p95 ${f1(percentile(l.latenciesMs, 95))} ms, ${f1(l.bytesPerSecond / 1024)} KiB/s, `
-    + `server CPU ${f1(l.serverCpuPercent)} %, ${l.invalidReads}/${l.reads} reads torn, load ${l.loadAverage.toFixed(1)}`;
+    + `server CPU ${f1(l.serverCpuPercent)} %, ${l.invalidReads}/${l.reads} reads torn, load ${l.loadAverage.toFixed(1)}`
+    + (l.grabToDrawnMs.length > 0 ? `, agent grab → page drawn p50 ${f1(percentile(l.grabToDrawnMs, 50))} / p95 ${f1(percentile(l.grabToDrawnMs, 95))} ms` : '');
 }
 
 function rowsOf(scene: GlassSceneName, label: string, ours: Lane, anchor: Lane, sceneLagMs: number): BenchRow[] {
