@@ -14,7 +14,7 @@ function frame(seq: number, rectIndex: number, flags: number, extra: Partial<Fra
   };
 }
 
-function setup(nextRefresh?: RefreshScheduler): { pipeline: UpdatePipeline<string>; log: string[]; decodes: Deferred[]; discarded: string[] } {
+function setup(nextRefresh?: RefreshScheduler, catchUpAfterRefreshes?: number): { pipeline: UpdatePipeline<string>; log: string[]; decodes: Deferred[]; discarded: string[] } {
   const log: string[] = [];
   const decodes: Deferred[] = [];
   const discarded: string[] = [];
@@ -31,6 +31,7 @@ function setup(nextRefresh?: RefreshScheduler): { pipeline: UpdatePipeline<strin
       onDecodeError: (h) => log.push(`error ${h.seq}/${h.rectIndex}`),
     },
     nextRefresh,
+    catchUpAfterRefreshes,
   );
   return { pipeline, log, decodes, discarded };
 }
@@ -153,6 +154,58 @@ describe('update pipeline paced to the display refresh', () => {
     expect(log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1 1001', 'ack 2 1002', 'ack 3 1003']);
     display.refresh();
     expect(log.filter((l) => l.startsWith('ack'))).toEqual(['ack 1 1001', 'ack 2 1002', 'ack 3 1003', 'ack 4 1004']);
+  });
+
+  /** One update arriving and decoding between two refreshes. */
+  const arrive = async (pipeline: UpdatePipeline<string>, decodes: Deferred[], seq: number): Promise<void> => {
+    update(pipeline, seq);
+    decodes[decodes.length - 1]!.resolve(`u${seq}`);
+    await tick();
+  };
+  const acks = (log: string[]): string[] => log.filter((l) => l.startsWith('ack')).map((l) => l.split(' ')[1]!);
+
+  it('a stream kept one refresh late catches up after catchUpAfterRefreshes refreshes: the held update is drawn over the one of that refresh', async () => {
+    const display = fakeDisplay();
+    const { pipeline, log, decodes } = setup(display.scheduler, 2);
+    await arrive(pipeline, decodes, 1); // drawn at once
+    await arrive(pipeline, decodes, 2); // held: 1 is not on screen yet
+    expect(acks(log)).toEqual(['1']);
+    // From here one update comes per refresh, and each is drawn a refresh late.
+    display.refresh(); // 1 shown, 2 held (1 refresh late)
+    await arrive(pipeline, decodes, 3);
+    expect(acks(log)).toEqual(['1', '2']);
+    display.refresh(); // 2 shown, 3 held (2 refreshes late)
+    await arrive(pipeline, decodes, 4);
+    expect(acks(log)).toEqual(['1', '2', '3']);
+    display.refresh(); // 3 drawn for it, 4 held a third time: catch up, 4 over 3
+    expect(log.slice(-4)).toEqual(['draw u3 @0', 'ack 3 1003', 'draw u4 @0', 'ack 4 1004']);
+    // On time again: the next update is drawn as it comes.
+    await arrive(pipeline, decodes, 5);
+    expect(acks(log)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('a stream that falls back in time by itself (a refresh with nothing new) counts from zero again, and loses nothing', async () => {
+    const display = fakeDisplay();
+    const { pipeline, log, decodes } = setup(display.scheduler, 2);
+    await arrive(pipeline, decodes, 1);
+    await arrive(pipeline, decodes, 2);
+    display.refresh(); // 1 shown, 2 held (1)
+    await arrive(pipeline, decodes, 3);
+    display.refresh(); // 2 shown, 3 held (2)
+    display.refresh(); // nothing drawn since: 3 is drawn at this refresh, on time again
+    expect(acks(log)).toEqual(['1', '2', '3']);
+    // Late again twice: not yet the third time in a row, so nothing is caught up.
+    await arrive(pipeline, decodes, 4); // drawn at once
+    await arrive(pipeline, decodes, 5); // held
+    display.refresh(); // 4 shown, 5 held (1)
+    await arrive(pipeline, decodes, 6);
+    display.refresh(); // 5 shown, 6 held (2)
+    await arrive(pipeline, decodes, 7);
+    expect(acks(log)).toEqual(['1', '2', '3', '4', '5', '6']);
+    display.refresh(); // 6 shown, 7 held (3): caught up now
+    expect(acks(log)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
+    // Every update was drawn, in order.
+    expect(log.filter((l) => l.startsWith('draw'))).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `draw u${n} @0`));
   });
 
   it('draws an update only once all its rectangles are decoded, and asks for no refresh while idle', async () => {

@@ -35,6 +35,15 @@ interface Pending<T> {
 }
 
 /**
+ * Refreshes in a row that a paced page may run one refresh late before it drops an update
+ * to catch up. Measured on the region scene (60 updates a second; BENCHMARKS.md, "catching
+ * up"): never catching up showed 1.03–1.08× noVNC's frames at 1.3–2.0× its latency p50;
+ * after 8, 1.00–1.03× its frames at 1.0–1.4× its p50; after 6 or fewer, latency at or
+ * below noVNC's but fewer frames than it (0.97–0.99×).
+ */
+export const CATCH_UP_AFTER_REFRESHES = 8;
+
+/**
  * Draws rectangles in arrival order although their decodes may finish in any order.
  *
  * Every rectangle starts decoding the moment it arrives (so several decode in parallel),
@@ -55,16 +64,21 @@ export class UpdatePipeline<T> {
    * and another drawn before then would replace it unseen.
    */
   private drawnForNextRefresh = false;
+  /** Refreshes in a row at which an update was held back behind one just shown. */
+  private behindRefreshes = 0;
 
   /**
    * `nextRefresh`: pace drawing to the display's refreshes, at most one update shown per
    * refresh (see {@link onRefresh}); without it, every update is drawn once decoded.
+   * `catchUpAfterRefreshes`: how many refreshes in a row the paced page may show updates
+   * one refresh late before it drops one to catch up (see {@link onRefresh}).
    */
   constructor(
     private readonly decode: RectDecoder<T>,
     private readonly sink: RectSink<T>,
     private readonly events: UpdatePipelineEvents,
     private readonly nextRefresh?: RefreshScheduler,
+    private readonly catchUpAfterRefreshes = CATCH_UP_AFTER_REFRESHES,
   ) {}
 
   /** Rectangles received but not drawn yet. */
@@ -94,6 +108,7 @@ export class UpdatePipeline<T> {
     this.generation++;
     this.refreshAsked = false;
     this.drawnForNextRefresh = false;
+    this.behindRefreshes = 0;
     for (const entry of this.queue.splice(0)) {
       if (entry.value !== undefined) this.sink.discard?.(entry.value);
     }
@@ -133,13 +148,25 @@ export class UpdatePipeline<T> {
    * drawn between the same two refreshes show only the second: the technician never sees
    * the first. At 60 updates a second that lost about one in sixteen (BENCHMARKS.md, glass
    * region). The ack goes when an update is drawn, so the agent's credits follow what is shown.
+   *
+   * The cost: while updates keep coming once per refresh, a held one keeps every later one a
+   * refresh late, for as long as the stream lasts. So after `catchUpAfterRefreshes`
+   * refreshes in a row with an update held behind the one shown, the held updates are drawn
+   * at this refresh, over the one drawn for it (never seen), and the page is on time again.
    */
   private onRefresh(generation: number): void {
     if (generation !== this.generation) return;
     this.refreshAsked = false;
     const somethingShownNow = this.drawnForNextRefresh;
     this.drawnForNextRefresh = false;
-    if (!somethingShownNow && this.completeUpdates() > 0) this.drawSettled(this.completeUpdates() > 2 ? 2 : 1);
+    const held = this.completeUpdates();
+    if (!somethingShownNow) {
+      this.behindRefreshes = 0;
+      if (held > 0) this.drawSettled(held > 2 ? 2 : 1);
+    } else if (held > 0 && ++this.behindRefreshes > this.catchUpAfterRefreshes) {
+      this.behindRefreshes = 0;
+      this.drawSettled(held);
+    }
     this.askForRefresh();
   }
 
