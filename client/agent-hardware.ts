@@ -16,7 +16,6 @@ import { createRectEncoder, DEFAULT_RECT_ENCODERS } from './encode/create-rect-e
 import { createJpegJsEncoder } from './encode/jpeg-js-encoder-adapter';
 import { createSharpEncoder } from './encode/sharp-encoder-adapter';
 import { createInputSink } from './input/create-input-sink';
-import { capMallocArenas } from './support/malloc-arenas-adapter';
 
 /** There is no X11 display to capture or drive (libnut would abort the process). */
 export class NoDisplayError extends Error {}
@@ -80,8 +79,6 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
   const problem = missingDisplayProblem(config.platform, config.x11Display);
   if (problem !== undefined) throw new NoDisplayError(problem);
   const { options, logger } = config;
-  // Before the capture worker and the encoders' threads start allocating.
-  const arenas = await capMallocArenas(config.platform);
   const listed = options.capture === 'nut-js' ? NUT_JS_SOURCES
     : options.capture === 'screenshot-desktop' ? [createScreenshotDesktopSource] : DEFAULT_SCREEN_SOURCES;
   const { captureWorkerFile } = config;
@@ -108,7 +105,6 @@ export async function openAgentHardware(config: AgentHardwareConfig): Promise<Pi
     source: fullFrames.name, encoder: encoder.name, input: sink.name, changes, ...(why !== undefined ? { why } : {}), cursor: cursor?.name ?? 'none',
     monitors: monitors?.name ?? 'none',
     clipboard: clipboard?.name ?? 'none',
-    mallocArenas: arenas.capped ? 'capped' : `not capped (${arenas.why})`,
   }, 'agent ready');
   return {
     source, encoder, sink,

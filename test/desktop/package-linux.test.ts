@@ -119,8 +119,6 @@ describeWithDesktop('the Linux package: built, unpacked and run on its own', () 
     // The last window closed: the program stops sharing and exits by itself.
     expect(await program.exited).toBe(0);
     expect(program.output()).toContain('"service":"agent-window"');
-    // The native pieces work from the package: XTest input, and koffi capping malloc arenas.
-    expect(program.output()).toMatch(/"input":"x11-xtest"[^\n]*"mallocArenas":"capped"[^\n]*"agent ready"/);
   }, 120_000);
 
   test('with the Neutralino runtime in it: the program starts the runtime, which starts the program as its extension; both end cleanly', async () => {
