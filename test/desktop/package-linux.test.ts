@@ -119,6 +119,8 @@ describeWithDesktop('the Linux package: built, unpacked and run on its own', () 
     // The last window closed: the program stops sharing and exits by itself.
     expect(await program.exited).toBe(0);
     expect(program.output()).toContain('"service":"agent-window"');
+    // Input from the package goes through XTest on the x11 package, not nut-js.
+    expect(program.output()).toMatch(/"input":"x11-xtest"[^\n]*"agent ready"/);
   }, 120_000);
 
   test('with the Neutralino runtime in it: the program starts the runtime, which starts the program as its extension; both end cleanly', async () => {
