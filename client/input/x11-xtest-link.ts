@@ -37,12 +37,21 @@ export type FakeEvent = 'key-press' | 'key-release' | 'button-press' | 'button-r
  * nothing native is loaded on the agent's main thread for input.
  */
 export class XTestLink {
+  /** XTest's event type of each FakeEvent (the extension's own numbers). */
+  private readonly eventTypes: Readonly<Record<FakeEvent, number>>;
+
   private constructor(
     private readonly display: XDisplay,
     private readonly xtest: XTest,
     /** The keymap as it was when the link opened. */
     readonly keymap: KeymapIndex,
-  ) {}
+  ) {
+    this.eventTypes = Object.freeze({
+      'key-press': xtest.KeyPress, 'key-release': xtest.KeyRelease,
+      'button-press': xtest.ButtonPress, 'button-release': xtest.ButtonRelease,
+      motion: xtest.MotionNotify,
+    });
+  }
 
   static async open(displayName: string): Promise<XTestLink> {
     const display = await connectX11<XDisplay>(displayName, CONNECT_TIMEOUT_MS);
@@ -62,13 +71,8 @@ export class XTestLink {
 
   /** Sends one synthetic event; `x`, `y` are root coordinates and matter only for motion. */
   fake(event: FakeEvent, detail: number, x = 0, y = 0): void {
-    const type = {
-      'key-press': this.xtest.KeyPress, 'key-release': this.xtest.KeyRelease,
-      'button-press': this.xtest.ButtonPress, 'button-release': this.xtest.ButtonRelease,
-      motion: this.xtest.MotionNotify,
-    }[event];
     // `time` 0 is CurrentTime; for motion, detail 0 means absolute coordinates on `root`.
-    this.xtest.FakeInput(type, detail, 0, this.root, x, y);
+    this.xtest.FakeInput(this.eventTypes[event], detail, 0, this.root, x, y);
   }
 
   /** Binds a keycode to `keysyms` (one per level); an empty binding clears it. */
