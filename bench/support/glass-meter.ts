@@ -13,6 +13,8 @@ export interface SeenFrame {
   readonly counter: number;
   /** Viewer Date.now() when the meter first saw it − the scene's Date.now() when it painted it, ms. */
   readonly latencyMs: number;
+  /** Viewer Date.now() when the meter first saw it. */
+  readonly seenAtMs: number;
 }
 
 /** What the meter has gathered since it was last emptied. */
@@ -76,7 +78,7 @@ function meterScript(canvasSelector: string): string {
     else if (counter !== last) {
       last = counter;
       const sceneMs = now - ((now - time) % 4294967296 + 4294967296) % 4294967296;
-      m.frames.push({ counter, latencyMs: now - sceneMs });
+      m.frames.push({ counter, latencyMs: now - sceneMs, seenAtMs: now });
     }
     const sq = lum(d, Q.x + (Q.size >> 1), Q.y + (Q.size >> 1)) > 127 ? 1 : 0;
     if (square !== -1 && sq !== square && keys.length > 0) m.echoesMs.push(at - keys.shift());

@@ -22,7 +22,7 @@ import { startFeatureFilter, type FeatureFilter } from '../../test/support/featu
 import { countReceivedBytes, installMeter } from './glass-meter';
 import { CPU_PROFILE_DIR } from './cpu-profile';
 import { descendantsCpuMs, rssBytes } from './proc-cpu';
-import { installTechnicianPageHook, pageDrawCount, pageDrawsSince } from './technician-page';
+import { installTechnicianPageHook, pageDrawCount, pageDrawsSince, pageOpensFromSeq, type PageDraw, type PageFrameOpen } from './technician-page';
 
 /** The agent as `npm run client` runs it, after `npm run build`. */
 export const BUILT_AGENT = join(__dirname, '../../dist/client/main.js');
@@ -42,8 +42,10 @@ export interface Viewer {
   serverRssBytes(): number;
   /** Ours only: updates the page drew so far (its acknowledgements, bench/support/technician-page.ts). */
   updatesDrawn?(): Promise<number>;
-  /** Ours only: for each update drawn from index `from` on, its grab (agent clock) → drawn (page clock), ms. */
-  grabToDrawnSince?(from: number): Promise<number[]>;
+  /** Ours only: each update drawn from index `from` on, with its grab (agent clock) and drawn (page clock) times. */
+  drawsSince?(from: number): Promise<PageDraw[]>;
+  /** Ours only: when the page opened the first sealed rectangle of each update from `seq` on. */
+  opensFromSeq?(seq: number): Promise<PageFrameOpen[]>;
   /** Gives the viewer's canvas the keyboard focus, as a technician's click would. */
   focusCanvas(): Promise<void>;
   stop(): Promise<void>;
@@ -164,7 +166,8 @@ export async function startOurViewer(env: NodeJS.ProcessEnv, browser: TestBrowse
       serverCpuMs: () => descendantsCpuMs(process.pid, BUILT_AGENT),
       serverRssBytes: () => rssBytes(agent!.pid),
       updatesDrawn: () => pageDrawCount(p),
-      grabToDrawnSince: async (from) => (await pageDrawsSince(p, from)).map((d) => d.drawnAtMs - d.captureTimeMs),
+      drawsSince: (from) => pageDrawsSince(p, from),
+      opensFromSeq: (seq) => pageOpensFromSeq(p, seq),
       focusCanvas: () => p.focus(canvasSelector),
       stop,
     };

@@ -35,8 +35,16 @@ export interface PageCryptoCall {
 }
 
 /** What the hook keeps in the page (`window.__benchE2e`). */
+/** When the page started and finished opening the first sealed rectangle of an update (the page's Date.now()). */
+export interface PageFrameOpen {
+  readonly seq: number;
+  readonly startMs: number;
+  readonly doneMs: number;
+}
+
 interface HookState {
   draws: PageDraw[];
+  opens: PageFrameOpen[];
   moves: PageMove[];
   pointerEvents: number;
   firstPointerAt: number | undefined;
@@ -69,7 +77,7 @@ interface HookState {
  */
 export const TECHNICIAN_PAGE_HOOK = `(() => {
   const wall = () => performance.timeOrigin + performance.now();
-  const s = { draws: [], moves: [], pointerEvents: 0, firstPointerAt: undefined, firstPointerIndex: -1, crypto: [] };
+  const s = { draws: [], opens: [], pointerEvents: 0, firstPointerAt: undefined, firstPointerIndex: -1, crypto: [] };
   Object.defineProperty(window, '__benchE2e', { value: s });
   addEventListener('pointermove', () => {
     // The listener's own time, not e.timeStamp: Chromium may stamp a synthetic or
@@ -114,13 +122,21 @@ export const TECHNICIAN_PAGE_HOOK = `(() => {
       return timed('seal', plain ? plain.byteLength : 0, encrypt.call(this, params, key, data));
     };
     proto.decrypt = function (params, key, data) {
-      let frame = false;
+      let frame = false, seq = -1;
       try {
         const aad = params && params.additionalData !== undefined ? bytesOf(params.additionalData) : undefined;
         frame = !!aad && aad.byteLength === 8 && aad[0] === 0x01;
+        if (frame) seq = new DataView(aad.buffer, aad.byteOffset, 8).getUint32(4);
       } catch (e) { /* never break the page */ }
       const sealed = bytesOf(data);
+      const startMs = Date.now();
       const result = decrypt.call(this, params, key, data);
+      if (frame && (s.opens.length === 0 || s.opens[s.opens.length - 1].seq !== seq)) {
+        const open = { seq, startMs, doneMs: NaN };
+        s.opens.push(open);
+        const done = () => { open.doneMs = Date.now(); };
+        result.then(done, done);
+      }
       return frame ? timed('open', sealed ? sealed.byteLength : 0, result) : result;
     };
   }
@@ -158,6 +174,15 @@ export async function installTechnicianPageHook(page: Page): Promise<void> {
 /** Number of draws recorded so far (to mark the start of a window). */
 export async function pageDrawCount(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __benchE2e: HookState }).__benchE2e.draws.length);
+}
+
+/** The update openings recorded since the draw at index `from` was the next to come (see {@link pageDrawCount}): those from `seq` on. */
+export async function pageOpensFromSeq(page: Page, seq: number): Promise<PageFrameOpen[]> {
+  return page.evaluate((first) => {
+    const opens = (window as unknown as { __benchE2e: HookState }).__benchE2e.opens;
+    const i = opens.findIndex((o) => o.seq >= first);
+    return i < 0 ? [] : opens.slice(i);
+  }, seq);
 }
 
 /** Draws recorded from index `from` on. */

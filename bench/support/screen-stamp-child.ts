@@ -1,0 +1,56 @@
+/**
+ * The glass benchmark's screen watch, in its own process (so that its reads cost neither the
+ * relay in the bench's process nor any viewer an event-loop turn): on every DAMAGE batch
+ * that touches the meter's area it reads that area off X and notes, for each stamp not seen
+ * before, when it could first be read there. Argument: the X display. IPC: `{ take: true }`
+ * answers `{ reads }` (and forgets them); `{ ready: true }` is sent once it watches.
+ */
+import { createX11DamageSource } from '../../client/capture/x11-damage-adapter';
+import { METER_AREA } from './glass-scene';
+import { bgrxToRgba, readStamp, touchesMeterArea } from './glass-stamp-reader';
+import type { ScreenStampRead } from './screen-stamps';
+
+/** Reads kept between two takes (a 10 s lane at 60/s holds 600). */
+const MAX_READS = 100_000;
+
+async function main(): Promise<void> {
+  const damage = await createX11DamageSource(process.argv[2]!);
+  const reads: ScreenStampRead[] = [];
+  let last: number | undefined;
+  let reading = false;
+  const readWhilePending = async (): Promise<void> => {
+    if (reading) return;
+    reading = true;
+    try {
+      while (damage.pending()) {
+        if (!touchesMeterArea(damage.take())) continue;
+        const frame = await damage.grabRegion(METER_AREA);
+        const readAtMs = Date.now();
+        bgrxToRgba(frame.data);
+        const stamp = readStamp(frame.data, readAtMs);
+        if (stamp === undefined || stamp.counter === last) continue;
+        last = stamp.counter;
+        if (reads.length < MAX_READS) reads.push({ counter: stamp.counter, sceneMs: stamp.sceneMs, readAtMs });
+      }
+    } finally {
+      reading = false;
+    }
+  };
+  const read = (): void => void readWhilePending().catch((error: unknown) => {
+    process.stderr.write(`screen watch: ${String(error)}\n`);
+    process.exit(1);
+  });
+  // The listener hears only damage that comes when none is pending: read what is pending now.
+  damage.onDamage(read);
+  read();
+  process.on('message', (m: { take?: boolean }) => {
+    if (m.take) process.send?.({ reads: reads.splice(0) });
+  });
+  process.on('disconnect', () => void damage.close().then(() => process.exit(0)));
+  process.send?.({ ready: true });
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`screen watch: ${String(error)}\n`);
+  process.exit(1);
+});
