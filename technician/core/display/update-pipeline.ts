@@ -37,11 +37,13 @@ interface Pending<T> {
 /**
  * Refreshes in a row that a paced page may run one refresh late before it drops an update
  * to catch up. Measured on the region scene (60 updates a second; BENCHMARKS.md, "catching
- * up"): never catching up showed 1.03–1.08× noVNC's frames at 1.3–2.0× its latency p50;
- * after 8, 1.00–1.03× its frames at 1.0–1.4× its p50; after 6 or fewer, latency at or
- * below noVNC's but fewer frames than it (0.97–0.99×).
+ * up, measured on the viewer's own part"), as the page's own latency (on X → seen on its
+ * canvas) against noVNC's in the same run: after 8, 29–30 ms against 14–15 (the page ran a
+ * refresh late most of the time); after 0 to 2, 13–15 ms against 14–15, level with noVNC and
+ * with the floor no viewer goes below, at 0.98–1.02× noVNC's frames. 2 keeps a short
+ * collision from costing a frame.
  */
-export const CATCH_UP_AFTER_REFRESHES = 8;
+export const CATCH_UP_AFTER_REFRESHES = 2;
 
 /**
  * Draws rectangles in arrival order although their decodes may finish in any order.
