@@ -183,28 +183,22 @@ function laneNote(l: Lane): string {
 }
 
 /**
- * The floor's rows (region and key scenes): the least latency any viewer shows here, beside
- * noVNC's, and what the latency target asks for against it.
+ * The floor's rows (region scene): the least latency any viewer shows here beside noVNC's,
+ * what the latency target asks for against it, and each viewer's own part.
  */
-function floorRows(scene: GlassSceneName, label: string, floor: Lane, ours: Lane, anchor: Lane): BenchRow[] {
+function floorRows(label: string, floor: Lane, ours: Lane, anchor: Lane): BenchRow[] {
   const base = (value: number): { name: string; value: number } => ({ name: 'noVNC + x0vncserver', value });
-  const figures = scene === 'key' ? { of: (l: Lane) => l.echoesMs, target: TARGETS.keyP50, what: 'key pressed → square flipped' }
-    : { of: (l: Lane) => l.latenciesMs, target: TARGETS.regionP50, what: 'scene paint → seen' };
-  const p50 = (l: Lane): number => percentile(figures.of(l), 50);
+  const p50 = (l: Lane): number => percentile(l.latenciesMs, 50);
   const own = (l: Lane): number => percentile(l.xToSeenMs, 50);
-  const targetMs = figures.target * p50(anchor);
-  const rows: BenchRow[] = [{
-    case: `${label}: ${figures.what}, p50, on the floor (the screen read off X on damage, raw pixels drawn on arrival: no viewer shows less here)`,
-    value: p50(floor), unit: 'ms', baseline: base(p50(anchor)),
-    note: `${laneNote(floor)}; the target (${figures.target}× noVNC) is ${f1(targetMs)} ms, ${targetMs < p50(floor) ? 'below' : 'at or above'} the floor`,
-  }];
-  if (scene === 'region') {
-    rows.push({
-      case: `${label}: the viewer's own part, on X → seen on its canvas, p50`, value: own(ours), unit: 'ms', baseline: base(own(anchor)),
-      note: `the floor's own part ${f1(own(floor))} ms; the scene's part (paint → on X) p50 ours ${f1(percentile(ours.sceneToXMs, 50))}, noVNC ${f1(percentile(anchor.sceneToXMs, 50))}, floor ${f1(percentile(floor.sceneToXMs, 50))} ms`,
-    });
-  }
-  return rows;
+  const scenePart = (l: Lane): string => f1(percentile(l.sceneToXMs, 50));
+  const targetMs = TARGETS.regionP50 * p50(anchor);
+  return [
+    { case: `${label}: scene paint → seen, p50, on the floor (the screen read off X on damage, raw pixels drawn on arrival: no viewer shows less here)`,
+      value: p50(floor), unit: 'ms', baseline: base(p50(anchor)),
+      note: `${laneNote(floor)}; the target (${TARGETS.regionP50}× noVNC) is ${f1(targetMs)} ms, ${targetMs < p50(floor) ? 'below' : 'at or above'} the floor` },
+    { case: `${label}: the viewer's own part, on X → seen on its canvas, p50`, value: own(ours), unit: 'ms', baseline: base(own(anchor)),
+      note: `the floor's own part ${f1(own(floor))} ms; the scene's part (paint → on X) p50 ours ${scenePart(ours)}, noVNC ${scenePart(anchor)}, floor ${scenePart(floor)} ms` },
+  ];
 }
 
 function rowsOf(scene: GlassSceneName, label: string, ours: Lane, anchor: Lane, sceneLagMs: number): BenchRow[] {
@@ -275,8 +269,12 @@ const LANE_TITLES: Readonly<Record<LaneName, string>> = {
   ours: 'this project', anchor: 'noVNC + x0vncserver', 'ours-halving-off': 'this project, half-resolution motion hidden from the agent',
   floor: 'the floor: the screen read off X on damage, drawn on arrival',
 };
-/** The scenes whose latency has a target, measured against the floor as well. */
-const FLOOR_SCENES: readonly GlassSceneName[] = ['region', 'key'];
+/**
+ * The scenes measured against the floor as well. Not key-to-echo: a floor's keys would go
+ * page → bench process → XTest, and in three runs its echoes (24.7, 28.1, 32.6 ms p50) fell
+ * above one viewer or both as often as below (2026-12-01 07:45–08:51 UTC): no floor there.
+ */
+const FLOOR_SCENES: readonly GlassSceneName[] = ['region'];
 
 /** With `halving-off`: this project as shipped against the same build without half-resolution motion, same run. */
 function halvingRows(label: string, on: Lane, off: Lane): BenchRow[] {
@@ -294,7 +292,7 @@ const bench: Benchmark = {
   description: 'glass to glass on Xvfb 1920x1080 (issue 13): a kiosk Chromium paints a frame counter and its clock in pixels; a meter reads them off the viewer\'s canvas '
     + 'in headless Chromium: this project (built agent → relay → technician page, sealed) against noVNC viewing x0vncserver, same run; scenes region, scroll, still, key '
     + '(`npm run bench -- glass region key`: some of them; `glass scroll halving-off`: also ours without half-resolution motion, same build and run); '
-    + 'region and key also run the floor: the screen read off X on damage and drawn raw on arrival, the least latency any viewer shows here',
+    + 'region also runs the floor: the screen read off X on damage and drawn raw on arrival, the least latency any viewer shows here',
   async run(log, args) {
     const halvingOff = args.includes(HALVING_OFF);
     const sceneArgs = args.filter((a) => a !== HALVING_OFF);
@@ -349,7 +347,7 @@ const bench: Benchmark = {
           }
           rows.push(...rowsOf(scene, label, lanes.ours!, lanes.anchor!, shown.clockLagBoundMs()));
           if (lanes['ours-halving-off'] !== undefined) rows.push(...halvingRows(label, lanes.ours!, lanes['ours-halving-off']));
-          if (lanes.floor !== undefined) rows.push(...floorRows(scene, label, lanes.floor, lanes.ours!, lanes.anchor!));
+          if (lanes.floor !== undefined) rows.push(...floorRows(label, lanes.floor, lanes.ours!, lanes.anchor!));
         } finally {
           await watch?.stop();
           await shown?.stop();

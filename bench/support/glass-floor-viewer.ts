@@ -6,7 +6,7 @@
  * a loopback WebSocket to a bare page in the same headless Chromium, which draws them on a
  * canvas the moment they arrive (as noVNC draws). No encoding, no relay, no sealing, no
  * pacing: what is left is the scene reaching X, one loopback hop and the viewer's refresh,
- * which every viewer pays. A keydown on the page is injected through XTest at once.
+ * which every viewer pays.
  *
  * The same meter (bench/support/glass-meter.ts) reads this canvas, so its figures compare
  * with both viewers' directly: a latency target below what the floor shows cannot be met
@@ -18,27 +18,23 @@ import type { Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createX11DamageSource } from '../../client/capture/x11-damage-adapter';
 import type { DamageSource } from '../../client/capture/damage-source';
-import { XTestLink } from '../../client/input/x11-xtest-link';
 import type { TestBrowser } from '../../test/support/browser';
 import { countReceivedBytes, installMeter } from './glass-meter';
 import { METER_AREA } from './glass-scene';
 import { bgrxToRgba, touchesMeterArea } from './glass-stamp-reader';
 import type { Viewer } from './glass-viewers';
 
-/** X keysym of the letter a: the key the page's keydowns are injected as (the key scene flips on any key). */
-const XK_A = 0x61;
 const CANVAS_ID = 'floor';
 
 /** The bare viewer page: a canvas the size of the screen up to the meter's area, drawn on arrival. */
 function floorPage(): string {
   const A = METER_AREA;
   return `<!doctype html><html><head><meta charset="utf-8"><style>body{margin:0}</style></head><body>
-<canvas id="${CANVAS_ID}" tabindex="0" width="${A.x + A.width}" height="${A.y + A.height}"></canvas>
+<canvas id="${CANVAS_ID}" width="${A.x + A.width}" height="${A.y + A.height}"></canvas>
 <script>
 const A=${JSON.stringify(A)};const c=document.getElementById('${CANVAS_ID}'),g=c.getContext('2d');
 const ws=new WebSocket('ws://'+location.host+'/');ws.binaryType='arraybuffer';
 ws.onmessage=(e)=>{g.putImageData(new ImageData(new Uint8ClampedArray(e.data),A.width,A.height),A.x,A.y);};
-c.addEventListener('keydown',()=>{if(ws.readyState===1)ws.send('k');});
 </script></body></html>`;
 }
 
@@ -72,7 +68,6 @@ function streamMeterArea(damage: DamageSource, clients: ReadonlySet<WebSocket>):
 /** The floor viewer on X display `display`, shown in `browser`. */
 export async function startFloorViewer(display: string, browser: TestBrowser): Promise<Viewer> {
   const damage = await createX11DamageSource(display);
-  let link: XTestLink | undefined;
   let server: Server | undefined;
   let wss: WebSocketServer | undefined;
   let page: Page | undefined;
@@ -84,27 +79,20 @@ export async function startFloorViewer(display: string, browser: TestBrowser): P
     for (const ws of clients) ws.terminate();
     await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    link?.close();
     await damage.close();
   };
   try {
-    link = await XTestLink.open(display);
-    const keycode = link.keymap.find(XK_A)?.keycode;
-    if (keycode === undefined) throw new Error(`display ${display} has no key for "a"`);
     const html = floorPage();
     server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(html);
     });
-    wss = new WebSocketServer({ server, maxPayload: 16 });
-    const keys = link;
+    // The page only listens: anything it sends ends its socket.
+    wss = new WebSocketServer({ server, maxPayload: 1 });
     wss.on('connection', (ws) => {
       clients.add(ws);
       ws.on('close', () => clients.delete(ws));
-      ws.on('message', () => {
-        keys.fake('key-press', keycode);
-        keys.fake('key-release', keycode);
-      });
+      ws.on('message', () => ws.terminate());
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
@@ -119,12 +107,12 @@ export async function startFloorViewer(display: string, browser: TestBrowser): P
     return {
       name: 'floor (X read on damage, raw pixels, drawn on arrival)',
       page: p,
-      what: `floor: ${damage.name} → GetImage of the meter's area → loopback WebSocket → putImageData; keys through XTest`,
+      what: `floor: ${damage.name} → GetImage of the meter's area → loopback WebSocket → putImageData`,
       receivedBytes: bytes,
       // Its capture runs in the bench's own process, beside everything else the bench does.
       serverCpuMs: () => Number.NaN,
       serverRssBytes: () => Number.NaN,
-      focusCanvas: () => p.focus(`#${CANVAS_ID}`),
+      focusCanvas: () => Promise.reject(new Error('the floor takes no keys')),
       stop,
     };
   } catch (error) {
