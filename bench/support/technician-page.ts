@@ -34,7 +34,6 @@ export interface PageCryptoCall {
   readonly ms: number;
 }
 
-/** What the hook keeps in the page (`window.__benchE2e`). */
 /** When the page started and finished opening the first sealed rectangle of an update (the page's Date.now()). */
 export interface PageFrameOpen {
   readonly seq: number;
@@ -42,6 +41,7 @@ export interface PageFrameOpen {
   readonly doneMs: number;
 }
 
+/** What the hook keeps in the page (`window.__benchE2e`). */
 interface HookState {
   draws: PageDraw[];
   opens: PageFrameOpen[];
@@ -176,7 +176,7 @@ export async function pageDrawCount(page: Page): Promise<number> {
   return page.evaluate(() => (window as unknown as { __benchE2e: HookState }).__benchE2e.draws.length);
 }
 
-/** The update openings recorded since the draw at index `from` was the next to come (see {@link pageDrawCount}): those from `seq` on. */
+/** The update openings recorded, from the first one of update `seq` or later on (a window starts at its first draw's seq). */
 export async function pageOpensFromSeq(page: Page, seq: number): Promise<PageFrameOpen[]> {
   return page.evaluate((first) => {
     const opens = (window as unknown as { __benchE2e: HookState }).__benchE2e.opens;
