@@ -17,11 +17,10 @@ import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createX11DamageSource } from '../../client/capture/x11-damage-adapter';
-import type { DamageSource } from '../../client/capture/damage-source';
 import type { TestBrowser } from '../../test/support/browser';
 import { countReceivedBytes, installMeter } from './glass-meter';
 import { METER_AREA } from './glass-scene';
-import { bgrxToRgba, touchesMeterArea } from './glass-stamp-reader';
+import { readMeterAreaOnDamage } from './glass-stamp-reader';
 import type { Viewer } from './glass-viewers';
 
 const CANVAS_ID = 'floor';
@@ -36,33 +35,6 @@ const A=${JSON.stringify(A)};const c=document.getElementById('${CANVAS_ID}'),g=c
 const ws=new WebSocket('ws://'+location.host+'/');ws.binaryType='arraybuffer';
 ws.onmessage=(e)=>{g.putImageData(new ImageData(new Uint8ClampedArray(e.data),A.width,A.height),A.x,A.y);};
 </script></body></html>`;
-}
-
-/** Streams the meter's area to every connected page, once per damage batch that touches it. */
-function streamMeterArea(damage: DamageSource, clients: ReadonlySet<WebSocket>): () => void {
-  let reading = false;
-  let stopped = false;
-  const readWhilePending = async (): Promise<void> => {
-    if (reading || stopped) return;
-    reading = true;
-    try {
-      while (!stopped && damage.pending()) {
-        if (!touchesMeterArea(damage.take())) continue;
-        const frame = await damage.grabRegion(METER_AREA);
-        bgrxToRgba(frame.data);
-        for (const ws of clients) ws.send(frame.data);
-      }
-    } catch {
-      // The X connection went away: the lane's meter sees no more frames, and says so.
-    } finally {
-      reading = false;
-    }
-  };
-  const unsubscribe = damage.onDamage(() => void readWhilePending());
-  return () => {
-    stopped = true;
-    unsubscribe();
-  };
 }
 
 /** The floor viewer on X display `display`, shown in `browser`. */
@@ -96,8 +68,12 @@ export async function startFloorViewer(display: string, browser: TestBrowser): P
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
-    damage.take(); // start from now: the first batch below is whatever changes next
-    stopStream = streamMeterArea(damage, clients);
+    damage.take(); // start from now: the first batch read is whatever changes next
+    stopStream = readMeterAreaOnDamage(damage, (rgba) => {
+      for (const ws of clients) ws.send(rgba);
+    }, () => {
+      // The X connection went away: the lane's meter sees no more frames, and says so.
+    });
     page = await browser.newPage();
     const bytes = countReceivedBytes(page);
     await installMeter(page, `#${CANVAS_ID}`);

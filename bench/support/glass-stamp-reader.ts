@@ -3,6 +3,7 @@
  * the meter does in a viewer page (bench/support/glass-meter.ts): for the processes of the
  * bench that read the screen straight off X.
  */
+import type { DamageSource } from '../../client/capture/damage-source';
 import type { Rect } from '../../client/diff/rect';
 import { METER_AREA, STAMP } from './glass-scene';
 
@@ -46,8 +47,44 @@ export function readStamp(rgba: Uint8Array, now: number): StampReading | undefin
 }
 
 /** True when damage `rects` may have changed the meter's area. */
-export function touchesMeterArea(rects: readonly Rect[] | 'all'): boolean {
+function touchesMeterArea(rects: readonly Rect[] | 'all'): boolean {
   if (rects === 'all') return true;
   const A = METER_AREA;
   return rects.some((r) => r.x < A.x + A.width && r.x + r.width > A.x && r.y < A.y + A.height && r.y + r.height > A.y);
+}
+
+/**
+ * Reads the meter's area off `damage`'s screen once per damage batch that touches it, and
+ * hands it to `onArea` as RGBA with the time it was read, until the returned function is
+ * called. Damage already pending is read at once: the source's listener hears only damage
+ * that comes when none is pending. A failed read (the X connection went away) stops the
+ * reading and goes to `onError`.
+ */
+export function readMeterAreaOnDamage(damage: DamageSource, onArea: (rgba: Uint8Array, readAtMs: number) => void,
+  onError: (error: unknown) => void): () => void {
+  let reading = false;
+  let stopped = false;
+  const readWhilePending = async (): Promise<void> => {
+    while (!stopped && damage.pending()) {
+      if (!touchesMeterArea(damage.take())) continue;
+      const frame = await damage.grabRegion(METER_AREA);
+      const readAtMs = Date.now();
+      bgrxToRgba(frame.data);
+      onArea(frame.data, readAtMs);
+    }
+  };
+  const read = (): void => {
+    if (reading || stopped) return;
+    reading = true;
+    readWhilePending().then(() => { reading = false; }, (error: unknown) => {
+      stopped = true;
+      onError(error);
+    });
+  };
+  const unsubscribe = damage.onDamage(read);
+  read();
+  return () => {
+    stopped = true;
+    unsubscribe();
+  };
 }

@@ -6,8 +6,7 @@
  * answers `{ reads }` (and forgets them); `{ ready: true }` is sent once it watches.
  */
 import { createX11DamageSource } from '../../client/capture/x11-damage-adapter';
-import { METER_AREA } from './glass-scene';
-import { bgrxToRgba, readStamp, touchesMeterArea } from './glass-stamp-reader';
+import { readMeterAreaOnDamage, readStamp } from './glass-stamp-reader';
 import type { ScreenStampRead } from './screen-stamps';
 
 /** Reads kept between two takes (a 10 s lane at 60/s holds 600). */
@@ -17,32 +16,15 @@ async function main(): Promise<void> {
   const damage = await createX11DamageSource(process.argv[2]!);
   const reads: ScreenStampRead[] = [];
   let last: number | undefined;
-  let reading = false;
-  const readWhilePending = async (): Promise<void> => {
-    if (reading) return;
-    reading = true;
-    try {
-      while (damage.pending()) {
-        if (!touchesMeterArea(damage.take())) continue;
-        const frame = await damage.grabRegion(METER_AREA);
-        const readAtMs = Date.now();
-        bgrxToRgba(frame.data);
-        const stamp = readStamp(frame.data, readAtMs);
-        if (stamp === undefined || stamp.counter === last) continue;
-        last = stamp.counter;
-        if (reads.length < MAX_READS) reads.push({ counter: stamp.counter, sceneMs: stamp.sceneMs, readAtMs });
-      }
-    } finally {
-      reading = false;
-    }
-  };
-  const read = (): void => void readWhilePending().catch((error: unknown) => {
+  readMeterAreaOnDamage(damage, (rgba, readAtMs) => {
+    const stamp = readStamp(rgba, readAtMs);
+    if (stamp === undefined || stamp.counter === last) return;
+    last = stamp.counter;
+    if (reads.length < MAX_READS) reads.push({ counter: stamp.counter, sceneMs: stamp.sceneMs, readAtMs });
+  }, (error) => {
     process.stderr.write(`screen watch: ${String(error)}\n`);
     process.exit(1);
   });
-  // The listener hears only damage that comes when none is pending: read what is pending now.
-  damage.onDamage(read);
-  read();
   process.on('message', (m: { take?: boolean }) => {
     if (m.take) process.send?.({ reads: reads.splice(0) });
   });
