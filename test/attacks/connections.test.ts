@@ -109,14 +109,23 @@ describe('attack: the page server out of file descriptors', () => {
     });
     const exited = new Promise<number | null>((done) => child!.once('exit', (code) => done(code)));
     const port = Number(new URL(url).port);
-    // Idle connections use up the descriptors (libuv sheds those it cannot accept); then
-    // every connection still open asks for a file, which needs one descriptor more.
+    // Idle connections use up the descriptors. The relay accepts them at its own pace, so
+    // the requests wait until it has shed one: libuv closes a connection it cannot accept
+    // only once it is out of descriptors. Sent earlier, the requests could each be served
+    // and closed before the relay filled up, and no open would ever fail.
     const sockets = (await Promise.all(Array.from({ length: 80 }, () => openSocket(port)))).filter((s): s is Socket => s !== undefined);
+    await Promise.race([
+      Promise.race(sockets.map((socket) => closedOnce(socket))),
+      exited.then(() => { throw new Error('the relay exited while its descriptors filled up'); }),
+    ]);
+    // Every connection still open now asks for a file, which needs one descriptor more.
     const statuses = await Promise.all(sockets.map((socket) => getOn(socket, port, '/index.js')));
     expect(statuses.some((s) => s === 500)).toBe(true); // the limit was really met
     expect(statuses.every((s) => s === 200 || s === 500 || s === 0)).toBe(true);
     const alive = await Promise.race([exited.then(() => false), fetch(`${url}/healthz`).then((r) => r.status === 200)]);
     expect(alive).toBe(true);
+    // With the descriptors back, the same file is served again.
+    expect((await fetch(`${url}/index.js`)).status).toBe(200);
     const version = await (await fetch(`${url}/healthz`)).json() as { protocolVersion: number };
     expect(version.protocolVersion).toBe(PROTOCOL_VERSION);
   });
@@ -131,6 +140,11 @@ function openSocket(port: number): Promise<Socket | undefined> {
   });
 }
 
+/** Resolves when `socket` closes, at once if it already has. */
+function closedOnce(socket: Socket): Promise<void> {
+  return socket.destroyed ? Promise.resolve() : new Promise((done) => socket.once('close', () => done()));
+}
+
 /** A GET on an open connection; the status, or 0 when the connection was cut. */
 function getOn(socket: Socket, port: number, path: string): Promise<number> {
   return new Promise((done) => {
@@ -138,7 +152,10 @@ function getOn(socket: Socket, port: number, path: string): Promise<number> {
     socket.on('data', (c: Buffer) => { head += c.toString('latin1'); });
     socket.on('close', () => done(Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0)));
     socket.on('error', () => undefined);
-    if (socket.destroyed) return;
+    if (socket.destroyed) { // shed before the request: its 'close' has already gone by
+      done(0);
+      return;
+    }
     socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
   });
 }
