@@ -18,14 +18,19 @@ export function halvedSize(rect: Pick<Rect, 'width' | 'height'>): { width: numbe
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-/** Packs `rect` at half resolution as RGB, 3 bytes a pixel. */
-export function cropToRgbHalf(frame: RawFrame, rect: Rect): Uint8Array {
+/**
+ * Packs `rect` at half resolution as RGB, 3 bytes a pixel, into `into` when given (exactly
+ * the halved size × 3 bytes), else into a new buffer.
+ */
+export function cropToRgbHalf(frame: RawFrame, rect: Rect, into?: Uint8Array): Uint8Array {
   if (rect.width < 1 || rect.height < 1 || rect.x < 0 || rect.y < 0
     || rect.x + rect.width > frame.width || rect.y + rect.height > frame.height) {
     throw new RangeError(`rect ${rect.x},${rect.y} ${rect.width}x${rect.height} outside ${frame.width}x${frame.height}`);
   }
   const { width: outWidth, height: outHeight } = halvedSize(rect);
-  const out = new Uint8Array(outWidth * outHeight * 3);
+  const byteLength = outWidth * outHeight * 3;
+  if (into !== undefined && into.byteLength !== byteLength) throw new RangeError(`cropToRgbHalf: ${into.byteLength} bytes given for ${outWidth}x${outHeight}`);
+  const out = into ?? new Uint8Array(byteLength);
   // Read through regionPixels: a damage-driven frame hands out just this rectangle.
   const pixels = regionPixels(frame, rect);
   const src = pixels.data;

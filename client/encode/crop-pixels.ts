@@ -19,12 +19,18 @@ function assertInside(frame: RawFrame, rect: Rect): void {
   }
 }
 
-/** Packs `rect` as RGB, 3 bytes a pixel (what JPEG encoders take without an alpha step). */
-export function cropToRgb(frame: RawFrame, rect: Rect): Uint8Array {
+/**
+ * Packs `rect` as RGB, 3 bytes a pixel (what JPEG encoders take without an alpha step),
+ * into `into` when given (exactly `width × height × 3` bytes, e.g. from ScratchBuffers),
+ * else into a new buffer.
+ */
+export function cropToRgb(frame: RawFrame, rect: Rect, into?: Uint8Array): Uint8Array {
   assertInside(frame, rect);
   const { width, height } = rect;
+  const byteLength = width * height * 3;
+  if (into !== undefined && into.byteLength !== byteLength) throw new RangeError(`cropToRgb: ${into.byteLength} bytes given for ${width}x${height}`);
   // Allocated through an ArrayBuffer so it is 4-byte aligned for the 32-bit view.
-  const out = new Uint8Array(new ArrayBuffer(width * height * 3));
+  const out = into ?? new Uint8Array(new ArrayBuffer(byteLength));
   // Read through regionPixels: a damage-driven frame hands out just this rectangle.
   const pixels = regionPixels(frame, rect);
   const src = pixels.data;
@@ -32,10 +38,10 @@ export function cropToRgb(frame: RawFrame, rect: Rect): Uint8Array {
   const bgra = frame.channelOrder === 'bgra';
   // The word path needs every output row 4-byte aligned: width a multiple of 4 (1920, 400,
   // all whole 64-px tiles), aligned input and a little-endian host. Else bytes, slower but right.
-  const wordPath = LITTLE_ENDIAN && width % 4 === 0 && src.byteOffset % 4 === 0;
+  const wordPath = LITTLE_ENDIAN && width % 4 === 0 && src.byteOffset % 4 === 0 && out.byteOffset % 4 === 0;
   if (wordPath) {
     const s = new Uint32Array(src.buffer, src.byteOffset, src.byteLength >>> 2);
-    const d = new Uint32Array(out.buffer);
+    const d = new Uint32Array(out.buffer, out.byteOffset, byteLength >>> 2);
     const strideWords = pixels.stride >>> 2;
     let k = 0;
     for (let row = 0; row < height; row++) {

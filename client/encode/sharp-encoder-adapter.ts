@@ -3,6 +3,13 @@ import type { Rect } from '../diff/rect';
 import { cropToRgbHalf, halvedSize } from './crop-half';
 import { cropToRgb } from './crop-pixels';
 import { clampQuality, type EncodeOptions, type RectEncoder } from './rect-encoder';
+import { ScratchBuffers } from './scratch-buffers';
+
+/**
+ * RGB copies kept for the next encodes: a few updates of window-sized changes in flight at
+ * once (the next crop starts while the last encode runs), not whole 1080p frames.
+ */
+const SCRATCH_KEPT_BYTES = 4 * 1024 * 1024;
 
 /**
  * JPEG through sharp (libvips + libjpeg-turbo): ≈17–21 ms for a 1080p frame, ≈1.2 ms for
@@ -15,18 +22,25 @@ import { clampQuality, type EncodeOptions, type RectEncoder } from './rect-encod
  */
 export async function createSharpEncoder(): Promise<RectEncoder> {
   const { default: sharp } = await import('sharp');
+  const scratch = new ScratchBuffers(SCRATCH_KEPT_BYTES);
   return {
     name: 'sharp',
     format: 1,
     halves: true,
     async encode(frame: RawFrame, rect: Rect, quality: number, options?: EncodeOptions): Promise<Uint8Array> {
       const halve = options?.halve === true;
-      const rgb = halve ? cropToRgbHalf(frame, rect) : cropToRgb(frame, rect);
       const { width, height } = halve ? halvedSize(rect) : rect;
-      return sharp(rgb, { raw: { width, height, channels: 3 } })
-        // mozjpeg's trellis quantisation saves ~10% bytes but costs several times the CPU.
-        .jpeg({ quality: clampQuality(quality), mozjpeg: false, chromaSubsampling: '4:2:0' })
-        .toBuffer();
+      const into = scratch.take(width * height * 3);
+      try {
+        const rgb = halve ? cropToRgbHalf(frame, rect, into) : cropToRgb(frame, rect, into);
+        return await sharp(rgb, { raw: { width, height, channels: 3 } })
+          // mozjpeg's trellis quantisation saves ~10% bytes but costs several times the CPU.
+          .jpeg({ quality: clampQuality(quality), mozjpeg: false, chromaSubsampling: '4:2:0' })
+          .toBuffer();
+      } finally {
+        // sharp has read the pixels once its promise settles, whichever way.
+        scratch.give(into);
+      }
     },
   };
 }
