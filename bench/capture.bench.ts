@@ -48,7 +48,14 @@ const bench: Benchmark = {
             value: region.getImageMs,
             unit: 'ms/region',
             baseline: { name: 'nut-js screen.grabRegion() (native call alone; in the worker it adds a message and a copy)', value: region.nutRegionMs },
-            note: `GetImage main-thread CPU ${region.getImageCpuMs.toFixed(2)} ms/region; ${region.samePixels ? 'both read the same pixels' : 'PIXELS DIFFER between the two reads'}`,
+            note: `GetImage main-thread CPU ${region.getImageCpuMs.toFixed(2)} ms/region; ${region.samePixels ? 'all three reads (nut-js, core, MIT-SHM) read the same pixels' : 'PIXELS DIFFER between the reads'}`,
+          },
+          {
+            case: `X MIT-SHM GetImage ${rw}x${rh} of ${result.width}x${result.height} (x11 package, main thread; what the agent reads with: ${region.shmSourceName})`,
+            value: region.shmGetImageMs,
+            unit: 'ms/region',
+            baseline: { name: 'core X GetImage (pixels over the socket)', value: region.getImageMs },
+            note: `main-thread CPU ${region.shmGetImageCpuMs.toFixed(2)} against ${region.getImageCpuMs.toFixed(2)} ms/region`,
           },
           {
             case: `nut-js screen.grab() ${result.width}x${result.height} (${result.channelOrder})`,

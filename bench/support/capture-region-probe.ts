@@ -4,7 +4,9 @@
  * nut-js `grabRegion` is timed on this thread, the native call alone: in the agent it
  * would run in the capture worker and add a message and a copy, so its figure is a lower
  * bound. X `GetImage` is timed as the agent does it, on the main thread over the `x11`
- * package's connection; its main-thread CPU is reported too (the grab runs there).
+ * package's connection, both ways the agent can read: the core request (pixels over the
+ * socket) and MIT-SHM's (pixels through a shared file, what the agent uses where it can);
+ * the main-thread CPU of each is reported too (the grab runs there).
  */
 import { createX11DamageSource } from '../../client/capture/x11-damage-adapter';
 import { median, timeRuns } from './benchmark';
@@ -16,7 +18,11 @@ export interface CaptureRegionProbeResult {
   readonly getImageMs: number;
   /** CPU of this process per GetImage (user + system), ms. */
   readonly getImageCpuMs: number;
-  /** The two reads agree pixel for pixel (same screen, same region). */
+  /** The same through MIT-SHM, and the name the source gave (`x11-damage 1.1 (MIT-SHM 1.2)`). */
+  readonly shmGetImageMs: number;
+  readonly shmGetImageCpuMs: number;
+  readonly shmSourceName: string;
+  /** The three reads agree pixel for pixel (same screen, same region). */
   readonly samePixels: boolean;
 }
 
@@ -26,11 +32,13 @@ async function main(): Promise<void> {
   const region = { x: 700, y: 40, width: 400, height: 300 };
   const nut = await import('@nut-tree-fork/nut-js');
   const nutRegion = new nut.Region(region.x, region.y, region.width, region.height);
-  const damage = await createX11DamageSource(process.env.DISPLAY ?? '');
+  const damage = await createX11DamageSource(process.env.DISPLAY ?? '', { sharedMemory: false });
+  const shared = await createX11DamageSource(process.env.DISPLAY ?? '');
   try {
     const a = await nut.screen.grabRegion(nutRegion);
     const b = await damage.grabRegion(region);
-    let same = a.width === b.width && a.height === b.height;
+    const c = await shared.grabRegion(region);
+    let same = a.width === b.width && a.height === b.height && Buffer.from(b.data).equals(Buffer.from(c.data));
     for (let y = 0; same && y < region.height; y++) {
       for (let x = 0; same && x < region.width; x++) {
         const i = y * a.byteWidth + x * 4;
@@ -42,16 +50,24 @@ async function main(): Promise<void> {
       }
     }
     const nutRegionMs = median(await timeRuns(RUNS, () => nut.screen.grabRegion(nutRegion)));
+    const cpuMsPerRead = async (source: typeof damage): Promise<number> => {
+      const cpuBefore = process.cpuUsage();
+      for (let i = 0; i < RUNS; i++) await source.grabRegion(region);
+      const cpu = process.cpuUsage(cpuBefore);
+      return (cpu.user + cpu.system) / 1000 / RUNS;
+    };
+    // One after the other, RUNS reads each; the bench prints their ratio, so run it twice on a busy machine.
     const getImageMs = median(await timeRuns(RUNS, () => damage.grabRegion(region)));
-    const cpuBefore = process.cpuUsage();
-    for (let i = 0; i < RUNS; i++) await damage.grabRegion(region);
-    const cpu = process.cpuUsage(cpuBefore);
+    const shmGetImageMs = median(await timeRuns(RUNS, () => shared.grabRegion(region)));
+    const getImageCpuMs = await cpuMsPerRead(damage);
+    const shmGetImageCpuMs = await cpuMsPerRead(shared);
     const result: CaptureRegionProbeResult = {
-      kind: 'capture-region-result', region, nutRegionMs, getImageMs,
-      getImageCpuMs: (cpu.user + cpu.system) / 1000 / RUNS, samePixels: same,
+      kind: 'capture-region-result', region, nutRegionMs, getImageMs, getImageCpuMs,
+      shmGetImageMs, shmGetImageCpuMs, shmSourceName: shared.name, samePixels: same,
     };
     process.send?.(result);
   } finally {
+    await shared.close();
     await damage.close();
     process.disconnect?.();
   }

@@ -1,8 +1,10 @@
 import { connectX11, type X11Client } from '../support/x11-connect';
+import { xReplyWithin } from '../support/x11-reply';
 import type { Rect } from '../diff/rect';
 import { DamageAccumulator } from './damage-accumulator';
 import type { DamageSource } from './damage-source';
 import type { RawFrame } from './raw-frame';
+import { openShmReader, type ShmReader } from './x11-shm-reader';
 
 /**
  * What changed on an X11 screen, from the DAMAGE extension, over the pure-JavaScript X
@@ -17,7 +19,9 @@ import type { RawFrame } from './raw-frame';
  *
  * The pixels of a damaged rectangle are read with GetImage on this same connection:
  * measured faster than nut-js `grabRegion` in the capture worker for a 400×300 region
- * (bench/capture.bench.ts, BENCHMARKS.md), and it keeps the order above.
+ * (bench/capture.bench.ts, BENCHMARKS.md), and it keeps the order above. Where the server
+ * offers MIT-SHM 1.2 on a local connection, the GetImage is MIT-SHM's (x11-shm-reader.ts):
+ * the pixels come through a shared file instead of the socket, with less garbage.
  *
  * Failure is contained: a request that does not answer in `requestTimeoutMs` rejects,
  * an X error or a closed connection makes the next batch `'all'` (the streamer grabs the
@@ -29,12 +33,20 @@ const Z_PIXMAP = 2;
 const ALL_PLANES = 0xffffffff;
 /** DamageReportLevel DeltaRectangles. */
 const REPORT_DELTA_RECTANGLES = 1;
+/**
+ * The shared-memory segment holds this share of the screen: damage covering half the screen
+ * or more is read whole by the full-frame source (damage-tracked-source.ts), so any batch
+ * read here fits; a rectangle that does not (the screen grew) is read over the socket.
+ */
+const SHARED_SEGMENT_SCREEN_SHARE = 0.5;
 
 export interface X11DamageOptions {
   /** Longest wait for a reply, ms: a hung X server must not hang the streamer. */
   readonly requestTimeoutMs?: number;
   /** Rectangles kept per batch before they collapse into their bounding box. */
   readonly maxRects?: number;
+  /** Read pixels through MIT-SHM where the server offers it (default true); false: the core GetImage only. */
+  readonly sharedMemory?: boolean;
 }
 
 // Minimal typing of the parts of the `x11` package used here (it ships no types).
@@ -72,29 +84,6 @@ interface XDisplay {
   readonly format?: Record<number, { readonly bits_per_pixel: number; readonly scanline_pad: number }>;
 }
 
-/** Settles with `work`'s result, or rejects after `ms` saying what timed out. */
-function withTimeout<T>(what: string, ms: number, work: (done: (err: Error | null, value?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let settled = false;
-    const timer = setTimeout(() => {
-      settled = true;
-      reject(new Error(`X11 ${what}: no answer in ${ms} ms`));
-    }, ms);
-    const done = (err: Error | null, value?: T): void => {
-      if (settled) return; // a late reply after the timeout: nobody waits for it
-      settled = true;
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve(value as T);
-    };
-    try {
-      work(done);
-    } catch (error) {
-      done(error instanceof Error ? error : new Error(String(error)));
-    }
-  });
-}
-
 /**
  * Connects to `displayName` and subscribes to damage on its root window. Rejects (so the
  * agent keeps polling full frames) when the display cannot be reached, has no DAMAGE, or
@@ -130,7 +119,7 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
     if (!screen) throw new Error('X11 display has no screen');
     const bpp = display.format?.[screen.root_depth]?.bits_per_pixel;
     if (screen.root_depth !== 24 || bpp !== 32) throw new Error(`X11 root is depth ${screen.root_depth} at ${bpp} bpp; only 24 at 32 is read`);
-    const damage = await withTimeout<XDamage>('DAMAGE extension', timeoutMs, (done) => X.require('damage', done));
+    const damage = await xReplyWithin<XDamage>('DAMAGE extension', timeoutMs, (done) => X.require('damage', done));
     const root = screen.root;
     let width = screen.pixel_width;
     let height = screen.pixel_height;
@@ -150,12 +139,25 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
     });
     damage.Create(id, root, REPORT_DELTA_RECTANGLES);
     // A round trip: an error in Create (no DAMAGE after all) shows up before we say we work.
-    await withTimeout('GetGeometry', timeoutMs, (done) => X.GetGeometry(root, done));
+    await xReplyWithin('GetGeometry', timeoutMs, (done) => X.GetGeometry(root, done));
     if (broken) throw broken;
+    const segmentBytes = Math.ceil(width * height * SHARED_SEGMENT_SCREEN_SHARE) * 4;
+    const shm: ShmReader | undefined = options.sharedMemory === false
+      ? undefined
+      : await openShmReader(X as unknown as Parameters<typeof openShmReader>[0], root, segmentBytes, timeoutMs);
+    if (broken) {
+      shm?.close();
+      throw broken;
+    }
 
+    const readCore = async (rect: Rect): Promise<Uint8Array> => {
+      const image = await xReplyWithin<XImage>('GetImage', timeoutMs,
+        (done) => X.GetImage(Z_PIXMAP, root, rect.x, rect.y, rect.width, rect.height, ALL_PLANES, done));
+      return image.data;
+    };
     let closed = false;
     return {
-      name: `x11-damage ${damage.major}.${damage.minor}`,
+      name: `x11-damage ${damage.major}.${damage.minor}${shm !== undefined ? ` (${shm.name})` : ''}`,
       pending: () => accumulator.pending,
       healthy: () => broken === undefined && !closed,
       onDamage(listener) {
@@ -170,19 +172,20 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
       async grabRegion(rect: Rect): Promise<RawFrame> {
         if (broken) throw broken;
         if (closed) throw new Error('x11-damage closed');
-        const image = await withTimeout<XImage>('GetImage', timeoutMs,
-          (done) => X.GetImage(Z_PIXMAP, root, rect.x, rect.y, rect.width, rect.height, ALL_PLANES, done));
+        const data = await (shm?.read(rect) ?? readCore(rect));
         const stride = rect.width * 4;
-        if (image.data.byteLength < stride * rect.height) throw new Error(`X11 GetImage: ${image.data.byteLength} bytes for ${rect.width}x${rect.height}`);
-        // 32-bit ZPixmap at depth 24 on a little-endian server: B, G, R, unused. The x11
-        // package reads each reply into a buffer of its own (FrameBuffer.get): ours to keep.
-        return { width: rect.width, height: rect.height, stride, channelOrder: 'bgra', data: image.data };
+        if (data.byteLength < stride * rect.height) throw new Error(`X11 GetImage: ${data.byteLength} bytes for ${rect.width}x${rect.height}`);
+        // 32-bit ZPixmap at depth 24 on a little-endian server: B, G, R, unused. Both reads
+        // hand out a buffer of their own (the x11 package's FrameBuffer.get, or the
+        // shared-memory reader's copy): ours to keep.
+        return { width: rect.width, height: rect.height, stride, channelOrder: 'bgra', data };
       },
       async close() {
         if (closed) return;
         closed = true;
         listeners.clear();
         try {
+          shm?.close();
           if (!broken) damage.Destroy(id);
           X.terminate();
         } catch {

@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import x11 from 'x11';
 import { createX11DamageSource } from '../../client/capture/x11-damage-adapter';
 import type { DamageSource } from '../../client/capture/damage-source';
@@ -81,6 +82,68 @@ function nextDamage(source: DamageSource, timeoutMs = 5000): Promise<void> {
     await painter.fill({ x: 600, y: 400, width: 10, height: 10 }, 0x445566);
     await nextDamage(damage);
     expect(damage.take()).toEqual([{ x: 600, y: 400, width: 10, height: 10 }]);
+  });
+
+  test('reads through MIT-SHM where Xvfb offers it, the same pixels as the core GetImage, each read of a batch its own', async () => {
+    expect(damage.name).toMatch(/^x11-damage \d+\.\d+ \(MIT-SHM 1\.\d+\)$/);
+    // Six stripes read at once, 80 rows each: the segment holds half the screen, so the first
+    // three share it, each in its own slice, and the other three are read over the socket.
+    // Together they must be the screen, byte for byte, as the core GetImage reads it.
+    const colours = [0x10a0f0, 0xf0a010, 0x20f040, 0x808080, 0x0000ff, 0xff0000];
+    const stripes = colours.map((_, i) => ({ x: 0, y: i * 80, width: 640, height: 80 }));
+    for (const [i, rect] of stripes.entries()) await painter.fill(rect, colours[i]!);
+    while (damage.pending()) damage.take();
+    const reads = await Promise.all(stripes.map((rect) => damage.grabRegion(rect)));
+    // And once none is in flight, the slices start again from the beginning of the segment.
+    const again = await damage.grabRegion(stripes[5]!);
+    const plain = await createX11DamageSource(xvfb.display, { sharedMemory: false });
+    try {
+      expect(plain.name).toMatch(/^x11-damage \d+\.\d+$/);
+      const truth = Buffer.from((await plain.grabRegion({ x: 0, y: 0, width: 640, height: 480 })).data);
+      expect(Buffer.concat(reads.map((r) => Buffer.from(r.data))).equals(truth)).toBe(true);
+      expect(Buffer.from(again.data).equals(Buffer.from(reads[5]!.data))).toBe(true);
+      expect(Array.from(reads[0]!.data.subarray(0, 3))).toEqual([0xf0, 0xa0, 0x10]); // B, G, R of 0x10a0f0
+      // Distinct buffers: the tracked source keeps each one (damage-tracked-source.ts).
+      expect(new Set([...reads, again].map((r) => r.data.buffer)).size).toBe(7);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  test('the shared segment is a deleted file only its owner may open: no path to it for another local user', async () => {
+    expect(readdirSync('/dev/shm').filter((name) => name.startsWith('compueasys-'))).toEqual([]);
+    const ours = readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/self/fd/${fd}`);
+        return target.startsWith('/dev/shm/compueasys-') ? [{ fd, target }] : [];
+      } catch {
+        return []; // closed while listing
+      }
+    });
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.target).toMatch(/^\/dev\/shm\/compueasys-[0-9a-f]{24} \(deleted\)$/);
+    const segment = statSync(`/proc/self/fd/${ours[0]!.fd}`);
+    expect(segment.mode & 0o777).toBe(0o600);
+    // Half of 640×480 at 4 bytes a pixel, with its memory claimed (no holes): a sparse file on
+    // a full /dev/shm would make the X server die of SIGBUS when it writes the pixels.
+    expect(segment.size).toBe(640 * 480 * 2);
+    expect(segment.blocks * 512).toBeGreaterThanOrEqual(segment.size);
+  });
+
+  test('reads over the socket from a server without MIT-SHM', async () => {
+    const plain = await startXvfb({ width: 320, height: 240, extraArgs: ['-extension', 'MIT-SHM'] });
+    const source = await createX11DamageSource(plain.display);
+    const paint = await openPainter(plain.display);
+    try {
+      expect(source.name).toMatch(/^x11-damage \d+\.\d+$/);
+      await paint.fill({ x: 10, y: 10, width: 20, height: 20 }, 0x336699);
+      const region = await source.grabRegion({ x: 10, y: 10, width: 20, height: 20 });
+      expect(Array.from(region.data.subarray(0, 3))).toEqual([0x99, 0x66, 0x33]);
+    } finally {
+      paint.close();
+      await source.close();
+      await plain.stop();
+    }
   });
 
   test('refuses a server without DAMAGE, so the agent keeps polling', async () => {
