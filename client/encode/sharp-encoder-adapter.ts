@@ -6,20 +6,13 @@ import { clampQuality, type EncodeOptions, type RectEncoder } from './rect-encod
 import { ScratchBuffers } from './scratch-buffers';
 
 /**
- * RGB copies kept for the next encodes: a few updates of window-sized changes in flight at
- * once (the next crop starts while the last encode runs), not whole 1080p frames.
+ * RGB copies kept for the next encodes: two or three window-sized changes (360 kB for
+ * 400×300), what is in flight at once while small areas change. Whole-screen bands are not
+ * kept: a few MB held for good after the screen stops moving would show in the agent's RSS
+ * (the glass benchmark read 144 MiB still with 4 MB kept, against 130–136 before the pool).
  */
-const SCRATCH_KEPT_BYTES = 4 * 1024 * 1024;
+const SCRATCH_KEPT_BYTES = 1024 * 1024;
 
-/**
- * JPEG through sharp (libvips + libjpeg-turbo): ≈17–21 ms for a 1080p frame, ≈1.2 ms for
- * a 64×64 tile, on the reference machine. Encoding runs on libuv's thread pool, so the
- * event loop stays free for input and acknowledgements meanwhile.
- *
- * Pixels go in as a pre-cropped RGB buffer (see crop-pixels.ts): sharp has no BGR input,
- * `.recomb()` to swap channels costs ≈75 ms a frame, and handing it 4 channels makes it
- * flatten the alpha, which is 0 on X11, into black.
- */
 export async function createSharpEncoder(): Promise<RectEncoder> {
   const { default: sharp } = await import('sharp');
   const scratch = new ScratchBuffers(SCRATCH_KEPT_BYTES);
