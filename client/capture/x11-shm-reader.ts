@@ -100,6 +100,8 @@ export async function openShmReader(X: XShmClient, drawable: number, bytes: numb
       return xReplyWithin<Buffer>('MIT-SHM GetImage', timeoutMs, (done) => {
         shm.GetImage(drawable, rect.x, rect.y, rect.width, rect.height, ALL_PLANES, Z_PIXMAP, segment, offset, (err, reply) => {
           if (err) return done(err);
+          // Closed meanwhile: the descriptor's number may already name another file.
+          if (closed) return done(new Error('MIT-SHM reader closed'));
           if (reply.size < size) return done(new Error(`MIT-SHM GetImage: ${reply.size} bytes for ${rect.width}x${rect.height}`));
           try {
             // Every byte is read over it: no need to zero it first.

@@ -130,6 +130,22 @@ function nextDamage(source: DamageSource, timeoutMs = 5000): Promise<void> {
     expect(segment.blocks * 512).toBeGreaterThanOrEqual(segment.size);
   });
 
+  test('a read under way when the source closes rejects, and its descriptor is gone', async () => {
+    const source = await createX11DamageSource(xvfb.display, { requestTimeoutMs: 1000 });
+    const segments = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith('/dev/shm/compueasys-');
+      } catch {
+        return false;
+      }
+    }).length;
+    expect(segments()).toBe(2); // the shared source of these tests, and this one
+    const read = source.grabRegion({ x: 0, y: 0, width: 320, height: 240 });
+    await source.close();
+    await expect(read).rejects.toThrow();
+    expect(segments()).toBe(1);
+  });
+
   test('reads over the socket from a server without MIT-SHM', async () => {
     const plain = await startXvfb({ width: 320, height: 240, extraArgs: ['-extension', 'MIT-SHM'] });
     const source = await createX11DamageSource(plain.display);
