@@ -8,11 +8,21 @@ import { ScratchBuffers } from './scratch-buffers';
 /**
  * RGB copies kept for the next encodes: two or three window-sized changes (360 kB for
  * 400×300), what is in flight at once while small areas change. Whole-screen bands are not
- * kept: a few MB held for good after the screen stops moving would show in the agent's RSS
- * (the glass benchmark read 144 MiB still with 4 MB kept, against 130–136 before the pool).
+ * kept: a few MB held for good after the screen stops moving would add to the agent's RSS,
+ * whose target is 150 MB (issue 13).
  */
 const SCRATCH_KEPT_BYTES = 1024 * 1024;
 
+/**
+ * JPEG through sharp (libvips + libjpeg-turbo): ≈17–21 ms for a 1080p frame, ≈1.2 ms for
+ * a 64×64 tile, on the reference machine. Encoding runs on libuv's thread pool, so the
+ * event loop stays free for input and acknowledgements meanwhile.
+ *
+ * Pixels go in as a pre-cropped RGB buffer (see crop-pixels.ts): sharp has no BGR input,
+ * `.recomb()` to swap channels costs ≈75 ms a frame, and handing it 4 channels makes it
+ * flatten the alpha, which is 0 on X11, into black. The buffer is lent from a small pool
+ * (scratch-buffers.ts) and given back once sharp is done with it.
+ */
 export async function createSharpEncoder(): Promise<RectEncoder> {
   const { default: sharp } = await import('sharp');
   const scratch = new ScratchBuffers(SCRATCH_KEPT_BYTES);
