@@ -4,7 +4,7 @@ import type { Rect } from '../diff/rect';
 import { DamageAccumulator } from './damage-accumulator';
 import type { DamageSource } from './damage-source';
 import type { RawFrame } from './raw-frame';
-import { openShmReader, type ShmReader } from './x11-shm-reader';
+import { ALL_PLANES, openShmReader, Z_PIXMAP, type ShmReader, type XShm } from './x11-shm-reader';
 
 /**
  * What changed on an X11 screen, from the DAMAGE extension, over the pure-JavaScript X
@@ -28,9 +28,6 @@ import { openShmReader, type ShmReader } from './x11-shm-reader';
  * whole screen with its full-frame source), and nothing here throws into the process.
  */
 
-/** GetImage format ZPixmap: packed pixels. */
-const Z_PIXMAP = 2;
-const ALL_PLANES = 0xffffffff;
 /** DamageReportLevel DeltaRectangles. */
 const REPORT_DELTA_RECTANGLES = 1;
 /**
@@ -66,6 +63,7 @@ interface XClient extends X11Client {
     cb: (err: Error | null, image: XImage) => void): void;
   GetGeometry(drawable: number, cb: (err: Error | null, g: { width: number; height: number }) => void): void;
   require(ext: 'damage', cb: (err: Error | null, ext: XDamage) => void): void;
+  require(ext: 'shm', cb: (err: Error | null, ext: XShm) => void): void;
   on(event: 'error', listener: (err: Error) => void): void;
   on(event: 'event', listener: (ev: DamageNotify) => void): void;
   on(event: 'end' | 'close', listener: (err?: Error) => void): void;
@@ -144,7 +142,7 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
     const segmentBytes = Math.ceil(width * height * SHARED_SEGMENT_SCREEN_SHARE) * 4;
     const shm: ShmReader | undefined = options.sharedMemory === false
       ? undefined
-      : await openShmReader(X as unknown as Parameters<typeof openShmReader>[0], root, segmentBytes, timeoutMs);
+      : await openShmReader(X, root, segmentBytes, timeoutMs);
     if (broken) {
       shm?.close();
       throw broken;

@@ -23,13 +23,14 @@ import { xReplyWithin } from '../support/x11-reply';
  * keeps the core GetImage.
  */
 
-/** GetImage format ZPixmap: packed pixels. */
-const Z_PIXMAP = 2;
-const ALL_PLANES = 0xffffffff;
+/** GetImage format ZPixmap: packed pixels (core and MIT-SHM GetImage alike). */
+export const Z_PIXMAP = 2;
+/** GetImage plane mask: every plane. */
+export const ALL_PLANES = 0xffffffff;
 const SHM_DIR = '/dev/shm';
 
 // Minimal typing of the `x11` package's MIT-SHM extension (it ships no types).
-interface XShm {
+export interface XShm {
   readonly major: number;
   readonly minor: number;
   readonly fdCapable: boolean;
@@ -38,7 +39,7 @@ interface XShm {
   GetImage(drawable: number, x: number, y: number, width: number, height: number, planeMask: number, format: number,
     shmseg: number, offset: number, cb: (err: Error | null, reply: { depth: number; size: number }) => void): void;
 }
-interface XShmClient {
+export interface XShmClient {
   AllocID(): number;
   require(ext: 'shm', cb: (err: Error | null, ext: XShm) => void): void;
 }
@@ -57,9 +58,9 @@ export interface ShmReader {
 }
 
 /**
- * Sets up a segment of `bytes` (the whole screen at 4 bytes a pixel: the memory is only
- * used where the server writes) for reads of `drawable`. Resolves undefined, never rejects,
- * when shared memory cannot be had: no MIT-SHM 1.2, a remote display, no /dev/shm.
+ * Sets up a segment of `bytes` (its memory claimed at once, see createAnonymousFile) for
+ * reads of `drawable`. Resolves undefined, never rejects, when shared memory cannot be had:
+ * no MIT-SHM 1.2, a remote display, no /dev/shm or no room on it.
  */
 export async function openShmReader(X: XShmClient, drawable: number, bytes: number, timeoutMs: number): Promise<ShmReader | undefined> {
   let shm: XShm;

@@ -1,5 +1,6 @@
 import { regionPixels, type PixelRegion, type RawFrame } from '../capture/raw-frame';
 import type { Rect } from '../diff/rect';
+import { assertInside, rgbOutput } from './crop-pixels';
 
 /**
  * Crops a rectangle and halves its resolution in one pass: each output pixel is the mean
@@ -23,14 +24,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * the halved size × 3 bytes), else into a new buffer.
  */
 export function cropToRgbHalf(frame: RawFrame, rect: Rect, into?: Uint8Array): Uint8Array {
-  if (rect.width < 1 || rect.height < 1 || rect.x < 0 || rect.y < 0
-    || rect.x + rect.width > frame.width || rect.y + rect.height > frame.height) {
-    throw new RangeError(`rect ${rect.x},${rect.y} ${rect.width}x${rect.height} outside ${frame.width}x${frame.height}`);
-  }
+  assertInside(frame, rect);
   const { width: outWidth, height: outHeight } = halvedSize(rect);
-  const byteLength = outWidth * outHeight * 3;
-  if (into !== undefined && into.byteLength !== byteLength) throw new RangeError(`cropToRgbHalf: ${into.byteLength} bytes given for ${outWidth}x${outHeight}`);
-  const out = into ?? new Uint8Array(byteLength);
+  const out = rgbOutput(into, outWidth, outHeight);
   // Read through regionPixels: a damage-driven frame hands out just this rectangle.
   const pixels = regionPixels(frame, rect);
   const src = pixels.data;

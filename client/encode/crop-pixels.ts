@@ -12,7 +12,8 @@ import type { Rect } from '../diff/rect';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
-function assertInside(frame: RawFrame, rect: Rect): void {
+/** Throws unless `rect` is a non-empty rectangle inside the frame (every crop checks this first). */
+export function assertInside(frame: RawFrame, rect: Rect): void {
   if (rect.width < 1 || rect.height < 1 || rect.x < 0 || rect.y < 0
     || rect.x + rect.width > frame.width || rect.y + rect.height > frame.height) {
     throw new RangeError(`rect ${rect.x},${rect.y} ${rect.width}x${rect.height} outside ${frame.width}x${frame.height}`);
@@ -27,10 +28,7 @@ function assertInside(frame: RawFrame, rect: Rect): void {
 export function cropToRgb(frame: RawFrame, rect: Rect, into?: Uint8Array): Uint8Array {
   assertInside(frame, rect);
   const { width, height } = rect;
-  const byteLength = width * height * 3;
-  if (into !== undefined && into.byteLength !== byteLength) throw new RangeError(`cropToRgb: ${into.byteLength} bytes given for ${width}x${height}`);
-  // Allocated through an ArrayBuffer so it is 4-byte aligned for the 32-bit view.
-  const out = into ?? new Uint8Array(new ArrayBuffer(byteLength));
+  const out = rgbOutput(into, width, height);
   // Read through regionPixels: a damage-driven frame hands out just this rectangle.
   const pixels = regionPixels(frame, rect);
   const src = pixels.data;
@@ -41,7 +39,7 @@ export function cropToRgb(frame: RawFrame, rect: Rect, into?: Uint8Array): Uint8
   const wordPath = LITTLE_ENDIAN && width % 4 === 0 && src.byteOffset % 4 === 0 && out.byteOffset % 4 === 0;
   if (wordPath) {
     const s = new Uint32Array(src.buffer, src.byteOffset, src.byteLength >>> 2);
-    const d = new Uint32Array(out.buffer, out.byteOffset, byteLength >>> 2);
+    const d = new Uint32Array(out.buffer, out.byteOffset, out.byteLength >>> 2);
     const strideWords = pixels.stride >>> 2;
     let k = 0;
     for (let row = 0; row < height; row++) {
@@ -66,6 +64,18 @@ export function cropToRgb(frame: RawFrame, rect: Rect, into?: Uint8Array): Uint8
     }
   }
   return out;
+}
+
+/**
+ * Where a crop writes `width × height` RGB pixels: `into` if given (it must be exactly that
+ * size), else a new buffer, allocated through an ArrayBuffer so it is 4-byte aligned for
+ * the 32-bit views.
+ */
+export function rgbOutput(into: Uint8Array | undefined, width: number, height: number): Uint8Array {
+  const byteLength = width * height * 3;
+  if (into === undefined) return new Uint8Array(new ArrayBuffer(byteLength));
+  if (into.byteLength !== byteLength) throw new RangeError(`crop: ${into.byteLength} bytes given for ${width}x${height} RGB`);
+  return into;
 }
 
 /**

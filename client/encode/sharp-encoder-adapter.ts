@@ -6,7 +6,7 @@ import { clampQuality, type EncodeOptions, type RectEncoder } from './rect-encod
 import { ScratchBuffers } from './scratch-buffers';
 
 /**
- * RGB copies kept for the next encodes: two or three window-sized changes (360 kB for
+ * RGB copies kept for the next encodes: two window-sized changes (360 kB each for
  * 400×300), what is in flight at once while small areas change. Whole-screen bands are not
  * kept: a few MB held for good after the screen stops moving would add to the agent's RSS,
  * whose target is 150 MB (issue 13).
