@@ -27,6 +27,15 @@ let lastFrameId = 0;
 export type GrabbedArea = 'full' | readonly Rect[];
 
 /**
+ * Why a grab read the whole screen, logged beside it: a test (or a person reading a debug
+ * log) can tell the reads this source chose (`first`, `requested`, `read-failed`, `polling`)
+ * from those the desktop caused (`large-damage`: an application repainted half the screen
+ * or more; `lost-track`: the X server's damage queue overflowed; `screen-grew`).
+ */
+export type FullReadReason =
+  | 'first' | 'requested' | 'polling' | 'lost-track' | 'screen-grew' | 'large-damage' | 'read-failed';
+
+/**
  * A screen source that reads only what changed. It keeps a full-frame copy of the screen
  * (the shadow) and, on each grab, reads the damaged rectangles from `damage` and pastes
  * them into it: the streamer still gets whole frames, so the tile comparison
@@ -47,21 +56,22 @@ export type GrabbedArea = 'full' | readonly Rect[];
 export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
   readonly logger?: Logger;
   /** Told what each grab read; for tests and benchmarks (never pixels). */
-  readonly onGrabbed?: (area: GrabbedArea) => void;
+  readonly onGrabbed?: (area: GrabbedArea, why?: FullReadReason) => void;
 } = {}): ScreenSource {
   const shadow = new VersionedShadow();
   let failures = 0;
   /** Gave up on damage: every grab reads the whole screen, and `changes` says it is no longer active. */
   let disabled = false;
-  const report = (area: GrabbedArea): void => {
-    options.logger?.debug({ grabbed: area }, 'screen read');
-    options.onGrabbed?.(area);
+  const report = (area: GrabbedArea, why?: FullReadReason, damaged?: readonly Rect[]): void => {
+    options.logger?.debug({ grabbed: area, why, damaged }, 'screen read');
+    options.onGrabbed?.(area, why);
   };
-  const grabFull = async (): Promise<RawFrame> => {
+  /** `damaged`: the rectangles that made a large-damage read (a bounded batch), for the log. */
+  const grabFull = async (why: FullReadReason, damaged?: readonly Rect[]): Promise<RawFrame> => {
     // Take (and forget) the damage first: what changes during the full read comes again.
     if (!disabled) damage.take();
     const frame = shadow.reset(await full.grab(), ++lastFrameId);
-    report('full');
+    report('full', why, damaged);
     return frame;
   };
   return {
@@ -73,14 +83,16 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
     },
     async grab(hint?: GrabHint): Promise<RawFrame> {
       const base = shadow.frame;
-      if (base === undefined || hint?.full === true || disabled || !damage.healthy()) return grabFull();
+      if (base === undefined) return grabFull('first');
+      if (hint?.full === true) return grabFull('requested');
+      if (disabled || !damage.healthy()) return grabFull('polling');
       const batch = damage.take();
-      if (batch === 'all') return grabFull();
+      if (batch === 'all') return grabFull('lost-track');
       const rects = batch.filter((r) => r.x + r.width <= base.width && r.y + r.height <= base.height);
-      if (rects.length < batch.length) return grabFull(); // damage beyond the shadow: the screen grew
+      if (rects.length < batch.length) return grabFull('screen-grew'); // damage beyond the shadow
       if (rects.length === 0) return base;
       const damagedArea = rects.reduce((sum, r) => sum + r.width * r.height, 0);
-      if (damagedArea >= FULL_READ_AREA_RATIO * base.width * base.height) return grabFull();
+      if (damagedArea >= FULL_READ_AREA_RATIO * base.width * base.height) return grabFull('large-damage', rects);
       let regions: RawFrame[];
       try {
         regions = await Promise.all(rects.map((r) => damage.grabRegion(r)));
@@ -94,7 +106,7 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
           options.logger?.warn('damage-driven capture gave up: polling full frames from now on');
           void damage.close().catch(() => undefined);
         }
-        return grabFull();
+        return grabFull('read-failed');
       }
       failures = 0;
       if (shadow.frame !== base) return shadow.frame!; // a full grab replaced it meanwhile: it is newer

@@ -1,4 +1,4 @@
-import { MAX_REGION_FAILURES, trackDamage, type GrabbedArea } from '../capture/damage-tracked-source';
+import { MAX_REGION_FAILURES, trackDamage, type FullReadReason, type GrabbedArea } from '../capture/damage-tracked-source';
 import type { RawFrame } from '../capture/raw-frame';
 import { planUpdate } from '../diff/plan-update';
 import { cropToRgb } from '../encode/crop-pixels';
@@ -10,8 +10,15 @@ function setup(channelOrder: 'bgra' | 'rgba' = 'bgra') {
   const screen = new FakeScreenSource(320, 240, channelOrder);
   const damage = new FakeDamageSource(screen, 320, 240);
   const grabbed: GrabbedArea[] = [];
-  const source = trackDamage(screen, damage, { onGrabbed: (area) => grabbed.push(area) });
-  return { screen, damage, source, grabbed };
+  /** Why each whole-screen read was made, in order. */
+  const whyFull: (FullReadReason | undefined)[] = [];
+  const source = trackDamage(screen, damage, {
+    onGrabbed: (area, why) => {
+      grabbed.push(area);
+      if (area === 'full') whyFull.push(why);
+    },
+  });
+  return { screen, damage, source, grabbed, whyFull };
 }
 
 describe('trackDamage', () => {
@@ -94,17 +101,18 @@ describe('trackDamage', () => {
   });
 
   test('damage over most of the screen is read as one whole frame by the full-frame source', async () => {
-    const { screen, damage, source, grabbed } = setup();
+    const { screen, damage, source, grabbed, whyFull } = setup();
     await source.grab();
     damage.paint({ x: 0, y: 0, width: 320, height: 130 }, [1, 1, 1]); // 54 % of the screen
     await source.grab();
     expect(grabbed).toEqual(['full', 'full']);
+    expect(whyFull).toEqual(['first', 'large-damage']);
     expect(damage.regionsRead).toEqual([]);
     expect(screen.grabs).toBe(2);
   });
 
   test('a full hint, or damage that lost track, reads the whole screen, repairing what tracking missed', async () => {
-    const { screen, damage, source, grabbed } = setup();
+    const { screen, damage, source, grabbed, whyFull } = setup();
     await source.grab();
     damage.paintSilently({ x: 5, y: 5, width: 5, height: 5 }, [1, 2, 3]);
     const refreshed = await source.grab({ full: true });
@@ -112,7 +120,20 @@ describe('trackDamage', () => {
     damage.loseTrack();
     await source.grab();
     expect(grabbed).toEqual(['full', 'full', 'full']);
+    expect(whyFull).toEqual(['first', 'requested', 'lost-track']);
     expect(screen.grabs).toBe(3);
+  });
+
+  test('damage beyond the last frame (the screen grew) reads the whole screen, and says why', async () => {
+    const screen = new FakeScreenSource(320, 240, 'bgra');
+    const damage = new FakeDamageSource(screen, 400, 240); // the server's screen is wider now
+    const whyFull: (FullReadReason | undefined)[] = [];
+    const source = trackDamage(screen, damage, { onGrabbed: (area, why) => { if (area === 'full') whyFull.push(why); } });
+    await source.grab();
+    damage.damageOnly({ x: 330, y: 10, width: 20, height: 20 });
+    await source.grab();
+    expect(whyFull).toEqual(['first', 'screen-grew']);
+    expect(damage.regionsRead).toEqual([]);
   });
 
   test('pastes regions of the other channel order in the frame\'s order', async () => {
@@ -129,7 +150,7 @@ describe('trackDamage', () => {
   });
 
   test('a failed read of a rectangle costs one full read; failures in a row end the tracking for good', async () => {
-    const { screen, damage, source, grabbed } = setup();
+    const { screen, damage, source, grabbed, whyFull } = setup();
     await source.grab();
     damage.grabRegion = async () => { throw new Error('X11 GetImage: no answer in 2000 ms'); };
     damage.paint({ x: 1, y: 1, width: 2, height: 2 }, [7, 7, 7]);
@@ -146,6 +167,7 @@ describe('trackDamage', () => {
     await source.grab(); // no damage asked for any more: a full read, as polling does
     expect(screen.grabs).toBe(grabs + 1);
     expect(grabbed.every((g) => g === 'full')).toBe(true);
+    expect(whyFull).toEqual(['first', ...Array<FullReadReason>(MAX_REGION_FAILURES).fill('read-failed'), 'polling']);
   });
 
   test('a damage source that is no longer healthy makes the signal inactive and every grab full', async () => {
