@@ -6,11 +6,11 @@ import { assertTechnicianBuilt } from '../test/browser/panel-driver';
 import { percentile, withNote, type Benchmark, type BenchRow } from './support/benchmark';
 import { assertCaptureWorkerBuilt, sleep, STREAM_RUN } from './support/agent-child';
 import { showGlassScene, type GlassScene, type GlassSceneName } from './support/glass-scene';
-import { takeMeter, type SeenFrame } from './support/glass-meter';
+import { takeMeter, type MeterReadings, type SeenFrame } from './support/glass-meter';
 import { BUILT_AGENT, startNoVncViewer, startOurViewer, type Viewer } from './support/glass-viewers';
 import { startFloorViewer } from './support/glass-floor-viewer';
 import { pageClockOffset, type PageDraw } from './support/technician-page';
-import { watchScreenStamps, type ScreenStampWatch } from './support/screen-stamps';
+import { watchScreenStamps, type ScreenStampWatch, type SquareFlipRead } from './support/screen-stamps';
 
 /**
  * Issue 13's glass-to-glass benchmark: what a technician sees, read off the viewer's canvas,
@@ -92,6 +92,10 @@ interface Lane {
   readonly xToSeenMs: readonly number[];
   /** Ours only: read off X → the agent's grab of the update that showed it, ms. */
   readonly xToGrabMs: readonly number[];
+  /** Key scene, each echo the watch saw on X: keydown in the viewer → the square's flip read off X, ms (input path and the scene's repaint). */
+  readonly keyToXMs: readonly number[];
+  /** Key scene, the same echoes: the flip read off X → seen on the viewer's canvas, ms (the viewer's own part). */
+  readonly xToEchoMs: readonly number[];
 }
 
 /** Each seen frame with the last update drawn before the meter saw it (the one that showed it). */
@@ -104,6 +108,25 @@ function drawOfEachFrame(frames: readonly SeenFrame[], draws: readonly PageDraw[
     if (draw !== undefined && draw.drawnAtMs <= frame.seenAtMs) out.push({ frame, draw });
   }
   return out;
+}
+
+/**
+ * Splits each echo at the square's flip on X: the first flip the watch read after the
+ * keydown, if it came before the echo was seen. Times are the viewer's Date.now() for the
+ * echoes and the bench's for the flips: `viewerOffsetMs` (viewer − bench) brings them together.
+ */
+function splitEchoes(echoes: MeterReadings['echoes'], flips: readonly SquareFlipRead[], viewerOffsetMs: number): { keyToXMs: number[]; xToEchoMs: number[] } {
+  const keyToXMs: number[] = [];
+  const xToEchoMs: number[] = [];
+  for (const echo of echoes) {
+    const keyAt = echo.keyAtMs - viewerOffsetMs;
+    const seenAt = echo.seenAtMs - viewerOffsetMs;
+    const flip = flips.find((f) => f.readAtMs >= keyAt);
+    if (flip === undefined || flip.readAtMs > seenAt) continue;
+    keyToXMs.push(flip.readAtMs - keyAt);
+    xToEchoMs.push(seenAt - flip.readAtMs);
+  }
+  return { keyToXMs, xToEchoMs };
 }
 
 /** Each seen frame's first read off X → seen on the viewer's canvas (matched by the stamp's counter). */
@@ -134,7 +157,7 @@ async function measure(viewer: Viewer, scene: GlassSceneName, watch: ScreenStamp
     await sleep(WINDOW_MS);
   }
   const readings = await takeMeter(viewer.page);
-  const reads = await watch.take();
+  const { reads, flips } = await watch.take();
   const readAt = new Map(reads.map((r) => [r.counter, r.readAtMs]));
   const seconds = (performance.now() - start.at) / 1000;
   const cpuMs = viewer.serverCpuMs() - start.cpu;
@@ -166,6 +189,7 @@ async function measure(viewer: Viewer, scene: GlassSceneName, watch: ScreenStamp
     openedToDrawnMs: opened.map(({ d, o }) => d.drawnAtMs - o.doneMs),
     sceneToXMs: reads.map((r) => r.readAtMs - r.sceneMs),
     xToSeenMs: xToSeen(readings.frames, readAt),
+    ...splitEchoes(readings.echoes, flips, clock.dateMs),
   };
 }
 
@@ -180,6 +204,13 @@ function laneNote(l: Lane): string {
     + (l.grabToDrawnMs.length > 0 ? `, agent grab → page drawn p50 ${f1(percentile(l.grabToDrawnMs, 50))} / p95 ${f1(percentile(l.grabToDrawnMs, 95))} ms` : '')
     + (l.grabToOpenMs.length > 0 ? ` (grab → page opens ${f1(percentile(l.grabToOpenMs, 50))} / ${f1(percentile(l.grabToOpenMs, 95))}, `
       + `opening ${f1(percentile(l.openMs, 50))} / ${f1(percentile(l.openMs, 95))}, opened → drawn ${f1(percentile(l.openedToDrawnMs, 50))} / ${f1(percentile(l.openedToDrawnMs, 95))})` : '');
+}
+
+/** The key scene's echo and its two parts, split at the square's flip on X. */
+function echoNote(l: Lane): string {
+  const p = (v: readonly number[], q: number): string => f1(percentile(v, q));
+  return `echo p50 ${p(l.echoesMs, 50)} / p95 ${p(l.echoesMs, 95)} ms (${l.echoesMs.length}/${l.keysPressed})`
+    + (l.keyToXMs.length > 0 ? `, key → on X p50 ${p(l.keyToXMs, 50)} / p95 ${p(l.keyToXMs, 95)}, on X → seen p50 ${p(l.xToEchoMs, 50)} / p95 ${p(l.xToEchoMs, 95)} ms (${l.keyToXMs.length} split)` : '');
 }
 
 /**
@@ -255,6 +286,10 @@ function rowsOf(scene: GlassSceneName, label: string, ours: Lane, anchor: Lane, 
           target: { text: `≤ ${TARGETS.keyP50}× noVNC`, met: e50(ours) <= TARGETS.keyP50 * e50(anchor) },
           note: `${ours.echoesMs.length}/${ours.keysPressed} echoes (noVNC ${anchor.echoesMs.length}/${anchor.keysPressed}), Playwright keyboard.press every ${KEYS.intervalMs} ms, both times the viewer's own clock; load ${ours.loadAverage.toFixed(1)} / ${anchor.loadAverage.toFixed(1)}` },
         { case: `${label}: p95`, value: percentile(ours.echoesMs, 95), unit: 'ms', baseline: base(percentile(anchor.echoesMs, 95)) },
+        { case: `${label}: key pressed in the viewer → square flipped on X (read off X by the screen watch), p50`, value: percentile(ours.keyToXMs, 50), unit: 'ms',
+          baseline: base(percentile(anchor.keyToXMs, 50)), note: `the input path and the scene's repaint; ${ours.keyToXMs.length} / ${anchor.keyToXMs.length} echoes split` },
+        { case: `${label}: the viewer's own part, flip on X → seen on its canvas, p50`, value: percentile(ours.xToEchoMs, 50), unit: 'ms',
+          baseline: base(percentile(anchor.xToEchoMs, 50)) },
       ];
     }
     default: {
@@ -339,7 +374,7 @@ const bench: Benchmark = {
             try {
               const lane = await Promise.race([measure(viewer, scene, watch), overall]);
               whats.add(lane.what);
-              log(`  ${laneNote(lane)}${scene === 'key' ? `; echo p50 ${f1(percentile(lane.echoesMs, 50))} ms (${lane.echoesMs.length}/${lane.keysPressed})` : ''}; ${lane.what}`);
+              log(`  ${laneNote(lane)}${scene === 'key' ? `; ${echoNote(lane)}` : ''}; ${lane.what}`);
               lanes[which] = lane;
             } finally {
               await viewer.stop();

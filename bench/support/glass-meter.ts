@@ -22,6 +22,8 @@ export interface MeterReadings {
   readonly frames: SeenFrame[];
   /** Keydowns in the viewer → the square's next flip seen on its canvas, ms (the viewer's performance.now()). */
   readonly echoesMs: number[];
+  /** The same echoes as the viewer's Date.now() at the keydown and at the sight, to match with reads off X. */
+  readonly echoes: { readonly keyAtMs: number; readonly seenAtMs: number }[];
   /** Reads whose stamp did not check (torn between two updates, or not yet drawn). */
   readonly invalid: number;
   readonly reads: number;
@@ -37,11 +39,11 @@ export interface MeterReadings {
 function meterScript(canvasSelector: string): string {
   return `(() => {
   const S = ${JSON.stringify(STAMP)}, Q = ${JSON.stringify(SQUARE)}, A = ${JSON.stringify(METER_AREA)};
-  const m = { frames: [], echoesMs: [], invalid: 0, reads: 0 };
+  const m = { frames: [], echoesMs: [], echoes: [], invalid: 0, reads: 0 };
   const keys = [];
   let last = -1, square = -1;
-  Object.defineProperty(window, '__glass', { value: { take() { const out = { frames: m.frames.splice(0), echoesMs: m.echoesMs.splice(0), invalid: m.invalid, reads: m.reads }; m.invalid = 0; m.reads = 0; return out; } } });
-  addEventListener('keydown', () => { keys.push(performance.now()); }, { capture: true });
+  Object.defineProperty(window, '__glass', { value: { take() { const out = { frames: m.frames.splice(0), echoesMs: m.echoesMs.splice(0), echoes: m.echoes.splice(0), invalid: m.invalid, reads: m.reads }; m.invalid = 0; m.reads = 0; return out; } } });
+  addEventListener('keydown', () => { keys.push({ at: performance.now(), dateMs: Date.now() }); }, { capture: true });
   const lum = (d, x, y) => { const i = ((y - A.y) * A.width + (x - A.x)) * 4; return (d[i] + d[i + 1] + d[i + 2]) / 3; };
   // Sampled once per display refresh, as the last of that refresh's animation-frame
   // callbacks: the canvas as it is composited, with whatever a viewer drew in its own
@@ -81,7 +83,11 @@ function meterScript(canvasSelector: string): string {
       m.frames.push({ counter, latencyMs: now - sceneMs, seenAtMs: now });
     }
     const sq = lum(d, Q.x + (Q.size >> 1), Q.y + (Q.size >> 1)) > 127 ? 1 : 0;
-    if (square !== -1 && sq !== square && keys.length > 0) m.echoesMs.push(at - keys.shift());
+    if (square !== -1 && sq !== square && keys.length > 0) {
+      const key = keys.shift();
+      m.echoesMs.push(at - key.at);
+      m.echoes.push({ keyAtMs: key.dateMs, seenAtMs: now });
+    }
     square = sq;
   }
   samplerId = raf(onRefresh);

@@ -5,7 +5,7 @@
  */
 import type { DamageSource } from '../../client/capture/damage-source';
 import type { Rect } from '../../client/diff/rect';
-import { METER_AREA, STAMP } from './glass-scene';
+import { METER_AREA, SQUARE, STAMP } from './glass-scene';
 
 export interface StampReading {
   readonly counter: number;
@@ -44,6 +44,14 @@ export function readStamp(rgba: Uint8Array, now: number): StampReading | undefin
     else time += 2 ** (i - STAMP.counterBits);
   }
   return { counter, sceneMs: now - ((((now - time) % 2 ** 32) + 2 ** 32) % 2 ** 32) };
+}
+
+/** Whether the key scene's square is white (lit) at its centre in `rgba`, an RGBA image of the meter's area. */
+export function squareLit(rgba: Uint8Array): boolean {
+  const x = SQUARE.x - METER_AREA.x + (SQUARE.size >> 1);
+  const y = SQUARE.y - METER_AREA.y + (SQUARE.size >> 1);
+  const i = (y * METER_AREA.width + x) * 4;
+  return (rgba[i]! + rgba[i + 1]! + rgba[i + 2]!) / 3 > 127;
 }
 
 /** True when damage `rects` may have changed the meter's area. */

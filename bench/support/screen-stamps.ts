@@ -3,7 +3,8 @@
  * during every lane by a child process (bench/support/screen-stamp-child.ts). It splits a
  * viewer's latency into the scene's own part (its paint → on X, which every viewer pays
  * and which Chromium's pipeline makes 19 or 34 ms from one lane to the next) and the
- * viewer's part (on X → seen on its canvas).
+ * viewer's part (on X → seen on its canvas). In the key scene it notes each flip of the
+ * square too, splitting key-to-echo the same way (key → on X, on X → seen).
  */
 import { join } from 'node:path';
 import { forkTs, type TsChild } from './child';
@@ -16,11 +17,23 @@ export interface ScreenStampRead {
   readonly readAtMs: number;
 }
 
-type WatchMessage = { ready: true } | { reads: ScreenStampRead[] };
+/** The key scene's square seen to change colour on X. */
+export interface SquareFlipRead {
+  readonly lit: boolean;
+  /** The bench machine's Date.now() when the watch first read the new colour off X. */
+  readonly readAtMs: number;
+}
+
+export interface ScreenStampTake {
+  readonly reads: ScreenStampRead[];
+  readonly flips: SquareFlipRead[];
+}
+
+type WatchMessage = { ready: true } | ScreenStampTake;
 
 export interface ScreenStampWatch {
-  /** The reads since the last take (and forgets them). */
-  take(): Promise<ScreenStampRead[]>;
+  /** The new stamps and square flips since the last take (and forgets them). */
+  take(): Promise<ScreenStampTake>;
   stop(): Promise<void>;
 }
 
@@ -38,7 +51,7 @@ export async function watchScreenStamps(env: NodeJS.ProcessEnv, display: string)
   return {
     async take() {
       child.send({ take: true });
-      return (await child.next((m): m is { reads: ScreenStampRead[] } => 'reads' in m, TAKE_TIMEOUT_MS)).reads;
+      return child.next((m): m is ScreenStampTake => 'reads' in m, TAKE_TIMEOUT_MS);
     },
     stop: () => child.stop(),
   };
