@@ -18,7 +18,7 @@
  * |      4 |    4 | seq            | update number, uint32, +1 per update, wraps at 2^32   |
  * |      8 |    8 | captureTimeMs  | float64 ms since the Unix epoch, client clock         |
  * |     16 |    1 | displayId      | which display this came from                          |
- * |     17 |    1 | format         | 1 = JPEG, 2 = PNG                                     |
+ * |     17 |    1 | format         | 1 = JPEG, 2 = PNG, 3 = deflated RGB (below)           |
  * |     18 |    2 | rectIndex      | 0-based index of this rectangle within the update     |
  * |     20 |    2 | x              | rectangle left, screen pixels                         |
  * |     22 |    2 | y              | rectangle top                                         |
@@ -37,6 +37,12 @@
  * |     32 |    2 | imageWidth     | 1 ≤ imageWidth ≤ width, width ≤ 8 × imageWidth        |
  * |     34 |    2 | imageHeight    | the same for height; smaller on at least one axis     |
  * |     36 |    … | image          | encoded bytes, imageWidth × imageHeight pixels        |
+ *
+ * Format 3, deflated RGB (only to a page that announced the `deflated-rgb` feature): the
+ * pixels themselves, 3 bytes each (R, G, B), rows top to bottom with no padding, compressed
+ * as raw DEFLATE (RFC 1951, no zlib or gzip wrapper). Lossless and decoded at once, for
+ * small rectangles (a typed letter, a caret, a button): at most
+ * MAX_DEFLATED_RGB_PIXELS pixels, never with SCALED.
  *
  * FRAME_ACK (technician → client): sent once the LAST rectangle of update `seq` is drawn.
  *
@@ -67,7 +73,7 @@ export const FrameFlag = Object.freeze({
   SEALED: 0x80,
 } as const);
 
-export const ImageFormat = Object.freeze({ JPEG: 1, PNG: 2 } as const);
+export const ImageFormat = Object.freeze({ JPEG: 1, PNG: 2, DEFLATED_RGB: 3 } as const);
 export type ImageFormatValue = (typeof ImageFormat)[keyof typeof ImageFormat];
 
 export const ENVELOPE_LENGTH = 8;
@@ -82,6 +88,12 @@ export const SCALED_FRAME_HEADER_LENGTH = 36;
  */
 export const MAX_SCALE_FACTOR = 8;
 const KNOWN_FLAGS = FrameFlag.FULL | FrameFlag.LAST | FrameFlag.SCALED;
+/**
+ * The largest rectangle a deflated-RGB image may cover (256×256, 192 KiB once inflated): the
+ * format is meant for small changes, and the bound keeps a hostile agent from making a page
+ * inflate a screen-sized buffer out of a few bytes.
+ */
+export const MAX_DEFLATED_RGB_PIXELS = 65_536;
 /** A sealed binary message: the record number after the envelope, the AEAD tag at the end. */
 export const SEALED_RECORD_NUMBER_LENGTH = 8;
 export const SEALED_TAG_LENGTH = 16;
@@ -260,7 +272,8 @@ export function encodeFrameAck(seq: number, captureTimeMs: number): Uint8Array {
 
 export type BinaryProblem =
   | 'too-short' | 'unknown-kind' | 'bad-header-length' | 'unknown-flags' | 'sealed-unexpected' | 'not-sealed'
-  | 'unknown-format' | 'empty-rect' | 'rect-outside-screen' | 'empty-image' | 'bad-timestamp' | 'bad-scaled-size' | 'bad-offset';
+  | 'unknown-format' | 'empty-rect' | 'rect-outside-screen' | 'empty-image' | 'bad-timestamp' | 'bad-scaled-size' | 'bad-offset'
+  | 'deflated-rgb-too-large' | 'deflated-rgb-scaled';
 
 /** Parses a FRAME; on failure returns the problem. Never throws. */
 export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
@@ -271,7 +284,7 @@ export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
   if (typeof envelope === 'string') return envelope;
   const dv = view(bytes);
   const format = dv.getUint8(17);
-  if (format !== ImageFormat.JPEG && format !== ImageFormat.PNG) return 'unknown-format';
+  if (format !== ImageFormat.JPEG && format !== ImageFormat.PNG && format !== ImageFormat.DEFLATED_RGB) return 'unknown-format';
   const captureTimeMs = dv.getFloat64(8);
   if (!Number.isFinite(captureTimeMs) || captureTimeMs < 0) return 'bad-timestamp';
   const scaled = (envelope.flags & FrameFlag.SCALED) !== 0;
@@ -295,6 +308,11 @@ export function parseFrame(bytes: Uint8Array): FrameMessage | BinaryProblem {
     return 'rect-outside-screen';
   }
   if (header.scaledImage !== undefined && !scaledSizeFits(header.scaledImage, header)) return 'bad-scaled-size';
+  if (format === ImageFormat.DEFLATED_RGB) {
+    if (header.width * header.height > MAX_DEFLATED_RGB_PIXELS) return 'deflated-rgb-too-large';
+    // Drawn pixel for pixel: a stretched image has no use for a lossless format.
+    if (scaled) return 'deflated-rgb-scaled';
+  }
   return { kind: 'frame', header, image: bytes.subarray(envelope.headerLength) };
 }
 

@@ -245,6 +245,12 @@ export const PeerFeature = Object.freeze({
    */
   SCALED_FRAMES: 'scaled-frames',
   /**
+   * The page draws FRAME rectangles in format 3, deflated RGB (PROTOCOL.md §6.2.1): small
+   * changes then go lossless and skip the image codecs on both sides. Said by the page
+   * only: the format is inside the sealed body, which the relay never reads.
+   */
+  DEFLATED_RGB: 'deflated-rgb',
+  /**
    * A dropped connection comes back into its session (PROTOCOL.md §14): said by a peer in
    * `hello` and by the relay in `welcome`; the resume messages go only where both said it.
    */

@@ -46,6 +46,8 @@ export interface StreamerLike {
   start(): void;
   /** The technician's page draws SCALED frames (and the relay passes them): motion may go at half resolution. */
   allowScaledFrames?(allowed: boolean): void;
+  /** The technician's page draws FRAME format 3: small rectangles may go lossless (the relay need not know it). */
+  allowDeflatedRgb?(allowed: boolean): void;
   stop(): Promise<void>;
   onAck(seq: number): void;
   requestRefresh(): void;
@@ -755,6 +757,7 @@ export class ClientSession {
     // Half-resolution motion only through a relay that routes it (an older one would close
     // our socket) and only to a page that said it takes it.
     this.streamer.allowScaledFrames?.(this.technicianAndRelayCan(PeerFeature.SCALED_FRAMES));
+    this.streamer.allowDeflatedRgb?.(this.attempt?.technicianCan(PeerFeature.DEFLATED_RGB) === true);
     this.streamer.start();
     this.setChatOpen(this.deps.chat !== undefined && this.technicianAndRelayCan(PeerFeature.CHAT));
     const attempt = this.attempt;

@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
-import { encodeFrame, FrameFlag, type FrameHeader } from '../../protocol/frame';
+import { encodeFrame, FrameFlag, ImageFormat, type FrameHeader, type ImageFormatValue } from '../../protocol/frame';
 import type { RawFrame } from '../capture/raw-frame';
 import type { ScreenSource } from '../capture/screen-source';
 import { planUpdate, type UpdatePlan } from '../diff/plan-update';
 import type { Rect } from '../diff/rect';
 import type { RectEncoder } from '../encode/rect-encoder';
 import { halvedSize } from '../encode/crop-half';
+import { deflateSmallRect, MAX_LOSSLESS_PIXELS } from '../encode/deflated-rgb';
+import { ScratchBuffers } from '../encode/scratch-buffers';
 import { splitIntoBands } from '../encode/split-bands';
 import { AdaptiveQuality } from './adaptive-quality';
 import { MotionTracker, type MotionDecision } from './motion-tracker';
@@ -38,6 +40,8 @@ export interface FrameStreamerStats {
   /** Of those, full-screen updates. */
   readonly fullUpdates: number;
   readonly rects: number;
+  /** Of those, rectangles sent lossless as deflated RGB (format 3). */
+  readonly losslessRects: number;
   /** FRAME bytes handed to `send`, headers included. */
   readonly bytes: number;
   readonly acks: number;
@@ -60,6 +64,12 @@ const TRANSITIONS: Readonly<Record<FrameStreamerState, readonly FrameStreamerSta
 };
 
 /** A grabbed update waiting for its encode. */
+/** One rectangle's image bytes and the FRAME format they are in. */
+interface EncodedImage {
+  readonly bytes: Uint8Array;
+  readonly format: ImageFormatValue;
+}
+
 interface PendingUpdate {
   readonly seq: number;
   readonly captureTimeMs: number;
@@ -136,10 +146,14 @@ export class FrameStreamer {
   /** Ends the subscription to the source's change signal, when it has one. */
   private unsubscribe: (() => void) | undefined;
   private counters = {
-    grabs: 0, updates: 0, halvedUpdates: 0, repairs: 0, fullUpdates: 0, rects: 0, bytes: 0, acks: 0, ackTimeouts: 0, errors: 0,
+    grabs: 0, updates: 0, halvedUpdates: 0, repairs: 0, fullUpdates: 0, rects: 0, losslessRects: 0, bytes: 0, acks: 0, ackTimeouts: 0, errors: 0,
   };
   /** The viewer draws SCALED frames (it said so, and so did the relay): whole-screen motion may go halved. */
   private scaledFramesAllowed = false;
+  /** The viewer draws format 3 (it said so): small rectangles may go lossless (encode/deflated-rgb.ts). */
+  private deflatedRgbAllowed = false;
+  /** The RGB copies of the small rectangles deflated here, two kept at the largest size. */
+  private readonly losslessScratch = new ScratchBuffers(2 * MAX_LOSSLESS_PIXELS * 3);
   private readonly motion: MotionTracker;
   /** Fires settleMs after the last halved update, to send the screen sharp once it stopped. */
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -249,6 +263,16 @@ export class FrameStreamer {
    */
   allowScaledFrames(allowed: boolean): void {
     this.scaledFramesAllowed = allowed;
+  }
+
+  /**
+   * Whether the viewer draws FRAME format 3, deflated RGB (it announced `deflated-rgb`; the
+   * relay need not know it). Only then do small rectangles of text and flat colours go
+   * lossless, without the JPEG encoder here and the image decoder in the page: the echo of
+   * a key comes sooner and sharp. Off by default: an older page would refuse the format.
+   */
+  allowDeflatedRgb(allowed: boolean): void {
+    this.deflatedRgbAllowed = allowed;
   }
 
   /** A fixed JPEG quality 1–100, or `'auto'` for adaptive quality. */
@@ -446,10 +470,10 @@ export class FrameStreamer {
       const { frame, rects, full, seq, captureTimeMs, quality, halved, repair } = update;
       // Each encode starts with a synchronous crop of its band; starting them one event-loop
       // turn apart lets input events run between crops (they still encode in parallel).
-      const encodes: Promise<Uint8Array>[] = [];
+      const encodes: Promise<EncodedImage>[] = [];
       for (const rect of rects) {
         await yieldToIo();
-        const encode = this.deps.encoder.encode(frame, rect, quality, halved ? { halve: true } : undefined);
+        const encode = this.encodeRect(frame, rect, quality, halved);
         // Handled at once: a band failing while later ones start must not be an unhandled rejection.
         encode.catch(() => undefined);
         encodes.push(encode);
@@ -463,7 +487,7 @@ export class FrameStreamer {
           captureTimeMs,
           // The monitor this frame shows, when one of several is streamed (cropToView).
           displayId: frame.displayId ?? this.options.displayId,
-          format: this.deps.encoder.format,
+          format: images[index]!.format,
           rectIndex: index,
           x: rect.x,
           y: rect.y,
@@ -473,9 +497,10 @@ export class FrameStreamer {
           screenHeight: frame.height,
           ...(halved ? { scaledImage: halvedSize(rect) } : {}),
         };
-        const bytes = encodeFrame(header, images[index]!);
+        const bytes = encodeFrame(header, images[index]!.bytes);
         this.counters.bytes += bytes.byteLength;
         this.counters.rects++;
+        if (header.format === ImageFormat.DEFLATED_RGB) this.counters.losslessRects++;
         await this.deps.send(bytes);
       }
       this.counters.updates++;
@@ -491,6 +516,19 @@ export class FrameStreamer {
       this.refreshPending = true;
       this.wake();
     }
+  }
+
+  /**
+   * One rectangle's image: deflated RGB when the viewer takes it and the rectangle is small
+   * and compresses well (done here, at once), else the encoder's (JPEG, off this thread).
+   */
+  private async encodeRect(frame: RawFrame, rect: Rect, quality: number, halved: boolean): Promise<EncodedImage> {
+    if (this.deflatedRgbAllowed && !halved) {
+      const lossless = deflateSmallRect(frame, rect, this.losslessScratch);
+      if (lossless !== undefined) return { bytes: lossless, format: ImageFormat.DEFLATED_RGB };
+    }
+    const bytes = await this.deps.encoder.encode(frame, rect, quality, halved ? { halve: true } : undefined);
+    return { bytes, format: this.deps.encoder.format };
   }
 
   /**

@@ -1,11 +1,12 @@
 import { decodeBinary } from '../../protocol/codec';
-import { FrameFlag, type FrameHeader } from '../../protocol/frame';
+import { inflateRawSync } from 'node:zlib';
+import { FrameFlag, ImageFormat, type FrameHeader } from '../../protocol/frame';
 import { FrameStreamer } from '../stream/frame-streamer';
 import type { FrameStreamerOptionsInput } from '../stream/frame-streamer-options';
 import { trackDamage } from '../capture/damage-tracked-source';
 import { FakeDamageSource } from './support/fake-damage-source';
 import { FakeRectEncoder } from './support/fake-rect-encoder';
-import { FakeScreenSource } from './support/fake-screen-source';
+import { FakeScreenSource, pixelAt } from './support/fake-screen-source';
 
 /*
  * The streamer paces itself with setTimeout and setImmediate, and stamps frames with
@@ -58,6 +59,8 @@ function harness(options: FrameStreamerOptionsInput = {}, skewMs = { value: 0 })
   const screen = new FakeScreenSource(320, 240);
   const encoder = new FakeRectEncoder();
   const sent: FrameHeader[] = [];
+  /** The image bytes of each sent rectangle, in the order of `sent`. */
+  const images: Uint8Array[] = [];
   const streamer = new FrameStreamer({
     source: screen,
     encoder,
@@ -65,6 +68,7 @@ function harness(options: FrameStreamerOptionsInput = {}, skewMs = { value: 0 })
       const decoded = decodeBinary(bytes);
       if (!decoded.ok || decoded.message.kind !== 'frame') throw new Error('streamer sent an invalid frame');
       sent.push(decoded.message.header);
+      images.push(decoded.message.image.slice());
     },
     now: () => Date.now() + skewMs.value,
   }, { minFrameIntervalMs: 0, maxIdleIntervalMs: 5, ...options });
@@ -72,7 +76,7 @@ function harness(options: FrameStreamerOptionsInput = {}, skewMs = { value: 0 })
   /** Headers of update `seq`. */
   const update = (seq: number): FrameHeader[] => sent.filter((h) => h.seq === seq);
   const updates = (): number[] => [...new Set(sent.map((h) => h.seq))];
-  return { screen, encoder, sent, streamer, update, updates };
+  return { screen, encoder, sent, images, streamer, update, updates };
 }
 
 type Harness = ReturnType<typeof harness>;
@@ -462,6 +466,52 @@ describe('FrameStreamer', () => {
     expect(h.screen.grabs).toBe(grabs);
     expect(h.streamer.currentState).toBe('stopped');
     expect(() => h.streamer.start()).toThrow(/cannot go from stopped/);
+  });
+});
+
+describe('FrameStreamer with a viewer that takes deflated RGB (format 3)', () => {
+  /** The screen's pixels of `rect` as RGB rows, from a grab. */
+  async function rgbOf(screen: FakeScreenSource, rect: { x: number; y: number; width: number; height: number }): Promise<number[]> {
+    const frame = await screen.grab();
+    const out: number[] = [];
+    for (let y = rect.y; y < rect.y + rect.height; y++) for (let x = rect.x; x < rect.x + rect.width; x++) out.push(...pixelAt(frame, x, y));
+    return out;
+  }
+
+  it('sends a small change of text or flat colour lossless, without the JPEG encoder: the image inflates to the screen\'s pixels', async () => {
+    const h = harness();
+    h.streamer.allowDeflatedRgb(true);
+    await startAndTakeFirstFrame(h);
+    expect(h.sent[0]!.format).toBe(ImageFormat.JPEG); // the whole screen is far over the size tried
+    const encodes = h.encoder.calls.length;
+    h.screen.paint({ x: 130, y: 70, width: 5, height: 5 }, [255, 255, 0]);
+    h.screen.paint({ x: 132, y: 72, width: 1, height: 1 }, [0, 0, 200]);
+    await until(() => h.sent.length === 2, 'the change');
+    const tile = { x: 128, y: 64, width: 64, height: 64 };
+    expect(h.sent[1]).toMatchObject({ ...tile, format: ImageFormat.DEFLATED_RGB });
+    expect(h.encoder.calls.length).toBe(encodes);
+    expect(Array.from(inflateRawSync(h.images[1]!))).toEqual(await rgbOf(h.screen, tile));
+    expect(h.streamer.stats.losslessRects).toBe(1);
+  });
+
+  it('sends a small change of photograph-like pixels as JPEG (deflated it would be larger than a byte a pixel)', async () => {
+    const h = harness();
+    h.streamer.allowDeflatedRgb(true);
+    await startAndTakeFirstFrame(h);
+    let seed = 1;
+    const next = (): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed >> 16; };
+    for (let y = 64; y < 128; y++) for (let x = 128; x < 192; x++) h.screen.paint({ x, y, width: 1, height: 1 }, [next() & 255, next() & 255, next() & 255]);
+    await until(() => h.sent.length === 2, 'the change');
+    expect(h.sent[1]).toMatchObject({ x: 128, y: 64, width: 64, height: 64, format: ImageFormat.JPEG });
+    expect(h.streamer.stats.losslessRects).toBe(0);
+  });
+
+  it('never sends deflated RGB to a viewer that did not say it takes it', async () => {
+    const h = harness();
+    await startAndTakeFirstFrame(h);
+    h.screen.paint({ x: 130, y: 70, width: 5, height: 5 }, [255, 255, 0]);
+    await until(() => h.sent.length === 2, 'the change');
+    expect(h.sent.map((r) => r.format)).toEqual([ImageFormat.JPEG, ImageFormat.JPEG]);
   });
 });
 

@@ -89,6 +89,14 @@ describe('golden bytes', () => {
     if (typeof parsed === 'object') expect(parsed.header).toEqual(DOC_EXAMPLE_HEADER);
   });
 
+  it('parses a deflated-RGB rectangle of 256×256 pixels, the largest the format allows', () => {
+    const header: FrameHeader = { ...SAMPLE_HEADER, format: ImageFormat.DEFLATED_RGB, x: 0, y: 0, width: 256, height: 256 };
+    const bytes = encodeFrame(header, IMAGE);
+    expect(bytes[17]).toBe(3);
+    const parsed = parseFrame(bytes);
+    expect(typeof parsed === 'object' ? parsed.header : parsed).toEqual(header);
+  });
+
   it('writes and parses FRAME_ACK byte for byte', () => {
     expect(Array.from(encodeFrameAck(42, 1700000000123.5))).toEqual(GOLDEN_ACK);
     expect(decodeBinary(Uint8Array.from(GOLDEN_ACK))).toEqual({
@@ -183,7 +191,9 @@ describe('malformed binary is refused with RS_ERR_PROTO_MALFORMED, never thrown'
     ['ack headerLength 17', ackWith((dv) => dv.setUint16(2, 17)), 'bad-header-length'],
     ['ack one byte too long', Uint8Array.from([...encodeFrameAck(1, 1), 0]), 'bad-header-length'],
     ['unknown format 0', frameWith((dv) => dv.setUint8(17, 0)), 'unknown-format'],
-    ['unknown format 3', frameWith((dv) => dv.setUint8(17, 3)), 'unknown-format'],
+    ['unknown format 4', frameWith((dv) => dv.setUint8(17, 4)), 'unknown-format'],
+    ['deflated RGB over 256×256 pixels', encodeFrame({ ...SAMPLE_HEADER, format: ImageFormat.DEFLATED_RGB, x: 0, y: 0, width: 257, height: 256 }, IMAGE), 'deflated-rgb-too-large'],
+    ['deflated RGB with SCALED', encodeFrame({ ...SAMPLE_HEADER, format: ImageFormat.DEFLATED_RGB, flags: FrameFlag.LAST | FrameFlag.SCALED, scaledImage: { width: 32, height: 16 } }, IMAGE), 'deflated-rgb-scaled'],
     ['zero width', frameWith(() => undefined, { ...SAMPLE_HEADER, width: 0 }), 'empty-rect'],
     ['zero height', frameWith(() => undefined, { ...SAMPLE_HEADER, height: 0 }), 'empty-rect'],
     ['rect past the right edge', frameWith(() => undefined, { ...SAMPLE_HEADER, x: 1280 - 63 }), 'rect-outside-screen'],

@@ -119,7 +119,10 @@ export class LegacyPeer implements PeerLink {
     // An old technician draws every screen image over the whole screen: a partial
     // rectangle would be drawn stretched. Clients are told to send whole frames to such a
     // technician; if one does not, the rectangle is dropped and a full update asked for.
-    if (header.x !== 0 || header.y !== 0 || header.width !== header.screenWidth || header.height !== header.screenHeight) {
+    // The same for deflated RGB (format 3): an old technician only reads JPEG and PNG, and
+    // no client sends it one (it never names the format).
+    const partial = header.x !== 0 || header.y !== 0 || header.width !== header.screenWidth || header.height !== header.screenHeight;
+    if (partial || (header.format !== ImageFormat.JPEG && header.format !== ImageFormat.PNG)) {
       this.hooks.onPartialFrame(this);
       return;
     }

@@ -1,5 +1,5 @@
 import { splitTextForEvents, type FrameMessage, type InputEvent } from '../../protocol';
-import { CanvasDisplay, decodeRectBitmap } from '../core/display/canvas-display';
+import { CanvasDisplay, decodeRect, type DecodedRect } from '../core/display/canvas-display';
 import { CursorOverlay } from '../core/display/cursor-overlay';
 import { nextDisplayRefresh, UpdatePipeline } from '../core/display/update-pipeline';
 import type { ScaleMode } from '../core/input/coordinate-mapping';
@@ -59,7 +59,7 @@ export class TechnicianPanel {
   private readonly canvas = byId<HTMLCanvasElement>('remote-screen');
   private readonly display = new CanvasDisplay(this.canvas);
   private readonly stats = new StatsMeter();
-  private readonly pipeline: UpdatePipeline<ImageBitmap>;
+  private readonly pipeline: UpdatePipeline<DecodedRect>;
   private readonly pointer: PointerInput;
   private readonly cursor: CursorOverlay;
   private readonly driving: DrivingDetector;
@@ -81,7 +81,7 @@ export class TechnicianPanel {
   constructor(private readonly prefs: Preferences, browserLanguages: readonly string[]) {
     this.language = panelLanguage(prefs.language, browserLanguages);
     this.messages = messagesFor(this.language);
-    this.pipeline = new UpdatePipeline(decodeRectBitmap, this.display, {
+    this.pipeline = new UpdatePipeline(decodeRect, this.display, {
       onUpdateDrawn: this.onUpdateDrawn,
       onDecodeError: () => this.askRefresh(),
     }, nextDisplayRefresh(document, window));
@@ -200,7 +200,7 @@ export class TechnicianPanel {
       // A malformed ?relay= override: the relay that served this page is the sensible default.
       url = relayWebSocketUrl({ protocol: window.location.protocol, host: window.location.host });
     }
-    this.session = new TechnicianSession({ url, code: request.code, name: request.name, app: APP_NAME, files: this.files.transferHost }, {
+    this.session = new TechnicianSession({ url, code: request.code, name: request.name, app: APP_NAME, files: this.files.transferHost, drawsDeflatedRgb: true }, {
       onFrame: this.onFrame,
       onScreenInfo: (info) => this.displays.show(info, this.messages),
       onChat: (text) => this.chat.received(text),

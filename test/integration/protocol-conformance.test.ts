@@ -135,7 +135,12 @@ describe('docs/PROTOCOL.md and the relay agree', () => {
       expect((await client.next('paired')).peer.wholeFramesOnly).toBe(true);
       client.sendRaw(encodeFrame(header(1, FrameFlag.LAST, { x: 64, y: 64, width: 64, height: 64 }), IMAGE));
       expect(await client.next('refresh')).toEqual({ type: 'refresh', reason: 'dropped' });
-      client.sendRaw(encodeFrame(header(2, FrameFlag.FULL | FrameFlag.LAST), IMAGE));
+      // Nor a deflated-RGB image (format 3), though it covers the whole (small) screen: it reads JPEG and PNG only.
+      client.sendRaw(encodeFrame(header(2, FrameFlag.FULL | FrameFlag.LAST, {
+        format: ImageFormat.DEFLATED_RGB, width: 256, height: 256, screenWidth: 256, screenHeight: 256,
+      }), IMAGE));
+      expect(await client.next('refresh')).toEqual({ type: 'refresh', reason: 'dropped' });
+      client.sendRaw(encodeFrame(header(3, FrameFlag.FULL | FrameFlag.LAST), IMAGE));
       const screens: { width: number; height: number }[] = [];
       const deadline = Date.now() + 5000;
       while (screens.length === 0 && Date.now() < deadline) {
@@ -144,7 +149,7 @@ describe('docs/PROTOCOL.md and the relay agree', () => {
       }
       expect(screens).toEqual([expect.objectContaining({ width: 1920, height: 1080 })]);
       // Taking the whole screen is what acknowledges it to the client.
-      expect((await client.nextBinary()).message).toMatchObject({ kind: 'frame-ack', seq: 2 });
+      expect((await client.nextBinary()).message).toMatchObject({ kind: 'frame-ack', seq: 3 });
     });
   });
 

@@ -45,6 +45,8 @@ export function fullFrame(seq: number, width: number, height: number, jpeg: Uint
 export class SealedClient {
   private channel: SealedChannel | undefined;
   private readonly handshake: E2eHandshake;
+  /** What the technician's page said it takes, in its sealed introduction (after `question`). */
+  technicianFeatures: readonly string[] = [];
 
   private constructor(
     readonly peer: WsTestPeer,
@@ -101,6 +103,7 @@ export class SealedClient {
     const ask = await this.peer.next('consent-request', timeoutMs);
     const intro = await this.nextOpened(timeoutMs);
     if (intro.kind !== 'sealed' || intro.message.type !== 'introduce') throw new Error(`expected the technician's sealed introduction, got ${JSON.stringify(intro)}`);
+    this.technicianFeatures = intro.message.features ?? [];
     return { relayName: ask.technicianName, introducedName: intro.message.name };
   }
 

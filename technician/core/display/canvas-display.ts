@@ -1,5 +1,12 @@
 import { expectedImageSize, ImageFormat, type FrameHeader, type FrameMessage } from '../../../protocol';
+import { inflateRgbToRgba } from './deflated-rgb';
 import type { RectSink } from './update-pipeline';
+
+/**
+ * A decoded rectangle: a bitmap from the browser's image decoder (JPEG, PNG), or the pixels
+ * of a deflated-RGB rectangle (format 3), ready to put without any decoder.
+ */
+export type DecodedRect = ImageBitmap | ImageData;
 
 /**
  * Why a decoded image does not belong in its rectangle, or undefined when it does: it must
@@ -11,6 +18,21 @@ export function decodedSizeProblem(header: FrameHeader, width: number, height: n
   const expected = expectedImageSize(header);
   if (width === expected.width && height === expected.height) return undefined;
   return `image ${width}x${height} where the frame header says ${expected.width}x${expected.height}`;
+}
+
+/**
+ * Decodes a rectangle: format 3 (deflated RGB) here and now, into an ImageData (it is small:
+ * parseFrame bounds it, and never SCALED); a JPEG or PNG with {@link decodeRectBitmap}.
+ * Rejects when the pixels do not fill the rectangle exactly.
+ */
+export function decodeRect(frame: FrameMessage): Promise<DecodedRect> {
+  if (frame.header.format !== ImageFormat.DEFLATED_RGB) return decodeRectBitmap(frame);
+  try {
+    const { width, height } = frame.header;
+    return Promise.resolve(new ImageData(inflateRgbToRgba(frame.image, width, height), width, height));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -37,7 +59,7 @@ export type ResizeListener = (width: number, height: number) => void;
  * The remote screen: a canvas whose backing store is exactly the remote screen's pixels.
  * How big it looks (fit, 1:1) is the UI's business through CSS; drawing never scales.
  */
-export class CanvasDisplay implements RectSink<ImageBitmap> {
+export class CanvasDisplay implements RectSink<DecodedRect> {
   private readonly context: CanvasRenderingContext2D;
   private readonly resizeListeners = new Set<ResizeListener>();
   /** At least one frame set the size (before that the canvas is a 1×1 placeholder). */
@@ -66,16 +88,21 @@ export class CanvasDisplay implements RectSink<ImageBitmap> {
     for (const listener of [...this.resizeListeners]) listener(width, height);
   }
 
-  draw(bitmap: ImageBitmap, header: FrameHeader): void {
+  draw(image: DecodedRect, header: FrameHeader): void {
+    if (image instanceof ImageData) {
+      // Deflated RGB: exactly the rectangle's pixels (decodeRect made them so), put as they are.
+      this.context.putImageData(image, header.x, header.y);
+      return;
+    }
     // Draw into the rectangle the header declares, so an image of the wrong size can never
     // paint outside its place; a SCALED image (smaller, sent while the screen moves) is
     // stretched into it with the canvas's smoothing, and replaced sharp once motion stops.
-    this.context.drawImage(bitmap, header.x, header.y, header.width, header.height);
-    bitmap.close();
+    this.context.drawImage(image, header.x, header.y, header.width, header.height);
+    image.close();
   }
 
-  discard(bitmap: ImageBitmap): void {
-    bitmap.close();
+  discard(image: DecodedRect): void {
+    if (!(image instanceof ImageData)) image.close();
   }
 
   /** Blanks the canvas (a new session starts). */

@@ -49,6 +49,11 @@ export interface TechnicianSessionOptions {
   readonly maxFileBytes?: number;
   /** File chunks a second (the relay's message rate is the bound); tests and benchmarks may change it. */
   readonly fileChunksPerSecond?: number;
+  /**
+   * The page draws FRAME format 3, deflated RGB (its pipeline decodes with decodeRect):
+   * it names `deflated-rgb`, and small changes come lossless. Absent, only JPEG and PNG come.
+   */
+  readonly drawsDeflatedRgb?: boolean;
 }
 
 /** What a session reports besides state changes (those go through the state machine). */
@@ -139,7 +144,10 @@ export class TechnicianSession {
       code: options.code,
       name: options.name,
       crypto: options.crypto ?? webCrypto,
-      ...(options.files !== undefined ? { extraFeatures: [PeerFeature.FILES] } : {}),
+      extraFeatures: [
+        ...(options.files !== undefined ? [PeerFeature.FILES] : []),
+        ...(options.drawsDeflatedRgb === true ? [PeerFeature.DEFLATED_RGB] : []),
+      ],
       output: {
         send: (message) => (message.type === 'sealed' ? this.sendSealed(message) : this.transport?.send(message) ?? false),
         sendBinary: (bytes) => this.transport?.sendBinary(bytes) ?? false,
