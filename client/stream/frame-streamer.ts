@@ -131,8 +131,9 @@ export class FrameStreamer {
   private refreshPending = true;
   private nextSeq = 0;
   private readonly inFlight = new Map<number, InFlight>();
-  /** The one timer: next tick. */
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The one timer: next tick (an immediate when it is due now). */
+  private timer: { readonly kind: 'timeout'; readonly handle: ReturnType<typeof setTimeout> }
+    | { readonly kind: 'immediate'; readonly handle: ReturnType<typeof setImmediate> } | undefined;
   /** The tick running now, awaited by stop(). */
   private running: Promise<void> | undefined;
   /** The encode and send of the last update; the next one waits for it. Never rejects. */
@@ -299,14 +300,23 @@ export class FrameStreamer {
     this.schedule(Math.max(0, this.lastGrabAt + this.options.minFrameIntervalMs - this.now()));
   }
 
+  /**
+   * Runs the next tick after `delayMs`. Due now (damage just came to an idle streamer, an
+   * ack freed a credit), it runs after the I/O already waiting, not on a timer: Node's
+   * setTimeout(0) is at least 1 ms, and the agent's trace of a key's echo showed 1.1–1.5 ms
+   * from the damage to the grab there (2026-12-02), a tenth of the whole on X → seen.
+   */
   private schedule(delayMs: number): void {
     this.clearTimer();
     if (this.state !== 'running') return;
-    this.timer = setTimeout(this.onTimer, delayMs);
+    this.timer = delayMs <= 0
+      ? { kind: 'immediate', handle: setImmediate(this.onTimer) }
+      : { kind: 'timeout', handle: setTimeout(this.onTimer, delayMs) };
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.timer?.kind === 'timeout') clearTimeout(this.timer.handle);
+    else if (this.timer?.kind === 'immediate') clearImmediate(this.timer.handle);
     this.timer = undefined;
   }
 
