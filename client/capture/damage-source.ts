@@ -32,6 +32,12 @@ export interface DamageSource {
    * the pixels a paste replaced there).
    */
   grabRegion(rect: Rect): Promise<RawFrame>;
+  /**
+   * The whole screen now, where this source reads it more cheaply than the full-frame
+   * source does (X11: through shared memory, no 8 MB over a socket); undefined when it
+   * cannot now (the caller grabs with the full-frame source). A new buffer on each call.
+   */
+  grabScreen?(): Promise<RawFrame> | undefined;
   /** Stops listening and closes the connection. Safe to call twice. */
   close(): Promise<void>;
 }

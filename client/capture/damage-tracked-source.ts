@@ -70,9 +70,20 @@ export function trackDamage(full: ScreenSource, damage: DamageSource, options: {
   const grabFull = async (why: FullReadReason, damaged?: readonly Rect[]): Promise<RawFrame> => {
     // Take (and forget) the damage first: what changes during the full read comes again.
     if (!disabled) damage.take();
-    const frame = shadow.reset(await full.grab(), ++lastFrameId);
+    const frame = shadow.reset(await readWholeScreen(), ++lastFrameId);
     report('full', why, damaged);
     return frame;
+  };
+  /** The whole screen: through the damage source where it reads it more cheaply, else (or if that fails) the full-frame source. */
+  const readWholeScreen = async (): Promise<RawFrame> => {
+    const viaDamage = !disabled && damage.healthy() ? damage.grabScreen?.() : undefined;
+    if (viaDamage === undefined) return full.grab();
+    try {
+      return await viaDamage;
+    } catch (error) {
+      options.logger?.warn({ err: error instanceof Error ? error.message : String(error) }, 'reading the whole screen through the damage source failed; using the full-frame source');
+      return full.grab();
+    }
   };
   return {
     name: `${full.name} + ${damage.name}`,

@@ -31,9 +31,10 @@ import { ALL_PLANES, openShmReader, Z_PIXMAP, type ShmReader, type XShm } from '
 /** DamageReportLevel DeltaRectangles. */
 const REPORT_DELTA_RECTANGLES = 1;
 /**
- * The shared-memory segment holds this share of the screen: damage covering half the screen
- * or more is read whole by the full-frame source (damage-tracked-source.ts), so any batch
- * read here fits; a rectangle that does not (the screen grew) is read over the socket.
+ * The shared-memory segment for damaged rectangles holds this share of the screen: damage
+ * covering half the screen or more is read whole (damage-tracked-source.ts), so any batch
+ * read here fits; a rectangle that does not (the screen grew) is read over the socket. The
+ * whole screen is read through a second segment of its own size (grabScreen).
  */
 const SHARED_SEGMENT_SCREEN_SHARE = 0.5;
 
@@ -143,8 +144,12 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
     const shm: ShmReader | undefined = options.sharedMemory === false
       ? undefined
       : await openShmReader(X, root, segmentBytes, timeoutMs);
+    // Whole-screen reads (the first frame, a refresh, damage over half the screen): without
+    // it they come from the full-frame source, nut-js, whose reply crosses the socket.
+    const screenShm: ShmReader | undefined = shm === undefined ? undefined : await openShmReader(X, root, width * height * 4, timeoutMs);
     if (broken) {
       shm?.close();
+      screenShm?.close();
       throw broken;
     }
 
@@ -167,6 +172,13 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
         if (!broken && !closed) damage.Subtract(id, 0, 0);
         return accumulator.take(width, height);
       },
+      grabScreen(): Promise<RawFrame> | undefined {
+        if (broken || closed || screenShm === undefined) return undefined;
+        const w = width;
+        const h = height;
+        // Undefined once the screen outgrew the segment: the full-frame source reads it then.
+        return screenShm.read({ x: 0, y: 0, width: w, height: h })?.then((data): RawFrame => ({ width: w, height: h, stride: w * 4, channelOrder: 'bgra', data }));
+      },
       async grabRegion(rect: Rect): Promise<RawFrame> {
         if (broken) throw broken;
         if (closed) throw new Error('x11-damage closed');
@@ -184,6 +196,7 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
         listeners.clear();
         try {
           shm?.close();
+          screenShm?.close();
           if (!broken) damage.Destroy(id);
           X.terminate();
         } catch {

@@ -110,7 +110,26 @@ function nextDamage(source: DamageSource, timeoutMs = 5000): Promise<void> {
     }
   });
 
-  test('the shared segment is a deleted file only its owner may open: no path to it for another local user', async () => {
+  test('reads the whole screen through a segment of its own, the same pixels as the core GetImage; none from a server without MIT-SHM', async () => {
+    await painter.fill({ x: 0, y: 0, width: 640, height: 480 }, 0x203040);
+    await painter.fill({ x: 630, y: 470, width: 10, height: 10 }, 0xa0b0c0);
+    const [screen, again] = await Promise.all([damage.grabScreen!()!, damage.grabScreen!()]);
+    // Two at once: the segment holds one screen, so the second is left to the full-frame source.
+    expect(again).toBeUndefined();
+    expect([screen.width, screen.height, screen.stride, screen.channelOrder]).toEqual([640, 480, 2560, 'bgra']);
+    const plain = await createX11DamageSource(xvfb.display, { sharedMemory: false });
+    try {
+      expect(plain.grabScreen!()).toBeUndefined();
+      const truth = Buffer.from((await plain.grabRegion({ x: 0, y: 0, width: 640, height: 480 })).data);
+      expect(Buffer.from(screen.data).equals(truth)).toBe(true);
+      expect(Array.from(screen.data.subarray(screen.data.length - 4, screen.data.length - 1))).toEqual([0xc0, 0xb0, 0xa0]);
+    } finally {
+      await plain.close();
+    }
+    expect(damage.grabScreen!()).toBeDefined(); // free again once the read is done
+  });
+
+  test('the shared segments are deleted files only their owner may open: no path to them for another local user', async () => {
     expect(readdirSync('/dev/shm').filter((name) => name.startsWith('compueasys-'))).toEqual([]);
     const ours = readdirSync('/proc/self/fd').flatMap((fd) => {
       try {
@@ -120,14 +139,19 @@ function nextDamage(source: DamageSource, timeoutMs = 5000): Promise<void> {
         return []; // closed while listing
       }
     });
-    expect(ours).toHaveLength(1);
-    expect(ours[0]!.target).toMatch(/^\/dev\/shm\/compueasys-[0-9a-f]{24} \(deleted\)$/);
-    const segment = statSync(`/proc/self/fd/${ours[0]!.fd}`);
-    expect(segment.mode & 0o777).toBe(0o600);
-    // Half of 640×480 at 4 bytes a pixel, with its memory claimed (no holes): a sparse file on
-    // a full /dev/shm would make the X server die of SIGBUS when it writes the pixels.
-    expect(segment.size).toBe(640 * 480 * 2);
-    expect(segment.blocks * 512).toBeGreaterThanOrEqual(segment.size);
+    expect(ours).toHaveLength(2);
+    const segments = ours.map(({ fd, target }) => {
+      expect(target).toMatch(/^\/dev\/shm\/compueasys-[0-9a-f]{24} \(deleted\)$/);
+      return statSync(`/proc/self/fd/${fd}`);
+    });
+    for (const segment of segments) {
+      expect(segment.mode & 0o777).toBe(0o600);
+      // Its memory claimed (no holes): a sparse file on a full /dev/shm would make the X
+      // server die of SIGBUS when it writes the pixels.
+      expect(segment.blocks * 512).toBeGreaterThanOrEqual(segment.size);
+    }
+    // Half of 640×480 at 4 bytes a pixel for damaged rectangles, the whole screen for whole reads.
+    expect(segments.map((segment) => segment.size).sort((a, b) => a - b)).toEqual([640 * 480 * 2, 640 * 480 * 4]);
   });
 
   test('a read under way when the source closes rejects, and its descriptor is gone', async () => {
@@ -139,11 +163,13 @@ function nextDamage(source: DamageSource, timeoutMs = 5000): Promise<void> {
         return false;
       }
     }).length;
-    expect(segments()).toBe(2); // the shared source of these tests, and this one
+    expect(segments()).toBe(4); // two for the shared source of these tests, two for this one
     const read = source.grabRegion({ x: 0, y: 0, width: 320, height: 240 });
+    const whole = source.grabScreen!();
     await source.close();
     await expect(read).rejects.toThrow();
-    expect(segments()).toBe(1);
+    await expect(whole).rejects.toThrow();
+    expect(segments()).toBe(2);
   });
 
   test('reads over the socket from a server without MIT-SHM', async () => {

@@ -16,6 +16,8 @@ export class FakeDamageSource implements DamageSource {
   closed = false;
   /** What healthy() answers. */
   isHealthy = true;
+  /** Reads the whole screen when a test sets it (as the X11 source does through shared memory); absent, the caller uses its full-frame source. */
+  grabScreen?: () => Promise<RawFrame> | undefined;
   private readonly accumulator = new DamageAccumulator(8);
   private readonly listeners = new Set<() => void>();
 
