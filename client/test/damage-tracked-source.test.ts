@@ -136,36 +136,42 @@ describe('trackDamage', () => {
     expect(damage.regionsRead).toEqual([]);
   });
 
-  test('reads the whole screen through the damage source where it can (first, refresh, large damage), not the full-frame source', async () => {
+  test('reads the whole screen through the damage source while it moves (large damage), and the first frame and a refresh through the full-frame source', async () => {
     const { screen, damage, source, whyFull } = setup();
     let screenReads = 0;
     damage.grabScreen = () => { screenReads++; return Promise.resolve(screen.readRegion({ x: 0, y: 0, width: 320, height: 240 })); };
     await source.grab();
     await source.grab({ full: true });
+    expect(screenReads).toBe(0);
+    expect(screen.grabs).toBe(2);
     damage.paint({ x: 0, y: 0, width: 320, height: 130 }, [9, 8, 7]);
     const frame = await source.grab();
     expect(whyFull).toEqual(['first', 'requested', 'large-damage']);
-    expect(screenReads).toBe(3);
-    expect(screen.grabs).toBe(0);
+    expect(screenReads).toBe(1);
+    expect(screen.grabs).toBe(2);
     expect(pixelAt(frame, 5, 5)).toEqual([9, 8, 7]);
   });
 
   test('falls back to the full-frame source when the damage source cannot read the whole screen now, fails to, or is no longer healthy', async () => {
     const { screen, damage, source } = setup();
-    damage.grabScreen = () => undefined; // the screen outgrew its segment, say
     await source.grab();
-    expect(screen.grabs).toBe(1);
-    damage.grabScreen = () => Promise.reject(new Error('MIT-SHM GetImage: no answer in 2000 ms'));
-    damage.paintSilently({ x: 1, y: 1, width: 2, height: 2 }, [4, 5, 6]);
-    const frame = await source.grab({ full: true });
+    const large = { x: 0, y: 0, width: 320, height: 130 };
+    damage.grabScreen = () => undefined; // the screen outgrew its segment, say
+    damage.paint(large, [1, 1, 1]);
+    await source.grab();
     expect(screen.grabs).toBe(2);
+    damage.grabScreen = () => Promise.reject(new Error('MIT-SHM GetImage: no answer in 2000 ms'));
+    damage.paint(large, [4, 5, 6]);
+    const frame = await source.grab();
+    expect(screen.grabs).toBe(3);
     expect(pixelAt(frame, 1, 1)).toEqual([4, 5, 6]);
     let asked = 0;
     damage.grabScreen = () => { asked++; return undefined; };
     damage.isHealthy = false;
+    damage.paint(large, [7, 7, 7]);
     await source.grab();
     expect(asked).toBe(0);
-    expect(screen.grabs).toBe(3);
+    expect(screen.grabs).toBe(4);
   });
 
   test('pastes regions of the other channel order in the frame\'s order', async () => {
