@@ -144,8 +144,8 @@ export async function createX11DamageSource(displayName: string, options: X11Dam
     const shm: ShmReader | undefined = options.sharedMemory === false
       ? undefined
       : await openShmReader(X, root, segmentBytes, timeoutMs);
-    // Whole-screen reads (the first frame, a refresh, damage over half the screen): without
-    // it they come from the full-frame source, nut-js, whose reply crosses the socket.
+    // Whole-screen reads while the screen moves (damage over half of it): without it they
+    // come from the full-frame source, nut-js, whose 8 MB reply crosses the socket.
     const screenShm: ShmReader | undefined = shm === undefined ? undefined : await openShmReader(X, root, width * height * 4, timeoutMs);
     if (broken) {
       shm?.close();
