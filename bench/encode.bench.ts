@@ -6,6 +6,7 @@ import type { RawFrame } from '../client/capture/raw-frame';
 import type { Rect } from '../client/diff/rect';
 import { loadavg } from 'node:os';
 import { splitIntoBands } from '../client/encode/split-bands';
+import { deflateSmallRect } from '../client/encode/deflated-rgb';
 import { DEFAULT_STREAMER_OPTIONS } from '../client/stream/frame-streamer-options';
 import { median, timeInterleaved, timeRuns, type Benchmark, type BenchRow } from './support/benchmark';
 import { decodeToRgb, encodeUnswapped, encodeWithRecomb, pngToBgraFrame, renderDesktopPng } from './support/sharp-bench-adapter';
@@ -27,7 +28,7 @@ async function checkColours(frame: RawFrame, rect: Rect, jpeg: Uint8Array, name:
 
 const bench: Benchmark = {
   name: 'encode',
-  description: `JPEG q${QUALITY} of a 1080p BGRA desktop picture and of one 64×64 tile: sharp (shipped path) vs jpeg-js`,
+  description: `JPEG q${QUALITY} of a 1080p BGRA desktop picture and of one 64×64 tile: sharp (shipped path) vs jpeg-js; small rectangles as deflated RGB vs sharp`,
   async run(log) {
     const frame = await pngToBgraFrame(await renderDesktopPng());
     const full: Rect = { x: 0, y: 0, width: frame.width, height: frame.height };
@@ -62,6 +63,25 @@ const bench: Benchmark = {
     const crop = median(await timeRuns(20, () => cropToRgb(frame, full)));
     const recomb = median(await timeRuns(10, () => encodeWithRecomb(frame, full, QUALITY)));
     const unswapped = median(await timeRuns(20, () => encodeUnswapped(frame, full, QUALITY)));
+    // Small rectangles as the streamer sends them to a page that takes FRAME format 3: deflated RGB, else JPEG.
+    log('small rectangles: deflated RGB vs sharp');
+    const smallRects: Rect[] = [tile, { x: 512, y: 128, width: 200, height: 20 }, { x: 512, y: 128, width: 128, height: 128 }];
+    const smallRows: BenchRow[] = [];
+    for (const rect of smallRects) {
+      const deflated = deflateSmallRect(frame, rect);
+      const jpegBytes = (await sharp.encode(frame, rect, QUALITY)).byteLength;
+      const [viaDeflate, viaSharp] = await timeInterleaved(100, [
+        async () => { deflateSmallRect(frame, rect); },
+        encodeWith(sharp, rect),
+      ]);
+      smallRows.push({
+        case: `${rect.width}x${rect.height} at ${rect.x},${rect.y}: deflated RGB (encode/deflated-rgb.ts, on the calling thread), wall time`,
+        value: wall(viaDeflate!), unit: 'ms', baseline: { name: `sharp JPEG q${QUALITY}`, value: wall(viaSharp!) },
+        note: deflated === undefined
+          ? `over a byte a pixel: sent as the ${jpegBytes} B JPEG`
+          : `${deflated.byteLength} B lossless against ${jpegBytes} B JPEG; CPU ${cpu(viaDeflate!).toFixed(2)} against ${cpu(viaSharp!).toFixed(2)} ms; median of 100 rounds alternating`,
+      });
+    }
     const sharpBytes = (await sharp.encode(frame, full, QUALITY)).byteLength;
     const jsBytes = (await jpegJs.encode(frame, full, QUALITY)).byteLength;
 
@@ -81,6 +101,7 @@ const bench: Benchmark = {
       { case: 'of which BGRA→RGB crop (crop-pixels.ts)', value: crop, unit: 'ms', baseline: { name: 'whole sharp path', value: sharpFull } },
       { case: 'alternative: sharp .recomb() swap', value: recomb, unit: 'ms', baseline: { name: 'shipped sharp path', value: sharpFull }, note: 'correct colours, slower' },
       { case: 'floor: sharp without any swap (wrong colours)', value: unswapped, unit: 'ms', baseline: { name: 'shipped sharp path', value: sharpFull } },
+      ...smallRows,
     ];
     return rows;
   },
