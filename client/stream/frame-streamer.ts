@@ -63,13 +63,13 @@ const TRANSITIONS: Readonly<Record<FrameStreamerState, readonly FrameStreamerSta
   stopped: [],
 };
 
-/** A grabbed update waiting for its encode. */
 /** One rectangle's image bytes and the FRAME format they are in. */
 interface EncodedImage {
   readonly bytes: Uint8Array;
   readonly format: ImageFormatValue;
 }
 
+/** A grabbed update waiting for its encode. */
 interface PendingUpdate {
   readonly seq: number;
   readonly captureTimeMs: number;
