@@ -46,10 +46,10 @@ const PORTABLE_LAYERS: readonly { readonly prefix: string; readonly mayImport: r
 /**
  * Browser code (rule 3) and the project folders it may import from, and the packages made
  * for browsers it may bundle (fix-webm-duration: the length written into a recording;
- * chart.js: the admins' statistics charts).
+ * chart.js: the admins' statistics charts; fflate: inflating deflated-RGB rectangles).
  */
 const BROWSER_LAYERS: readonly { readonly prefix: string; readonly mayImport: readonly string[]; readonly packages?: readonly string[] }[] = [
-  { prefix: 'technician/', mayImport: ['protocol/', 'common/', 'technician/'], packages: ['fix-webm-duration', 'chart.js'] },
+  { prefix: 'technician/', mayImport: ['protocol/', 'common/', 'technician/'], packages: ['fix-webm-duration', 'chart.js', 'fflate'] },
   { prefix: 'client/app/', mayImport: ['protocol/', 'common/', 'client/app/', 'client/contract/'] },
 ];
 const NATIVE_PACKAGES: readonly string[] = ['@nut-tree-fork/nut-js', 'screenshot-desktop', 'sharp', 'koffi'];
