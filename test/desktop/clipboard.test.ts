@@ -49,6 +49,19 @@ describeWithDesktop('the clipboard between the technician page and the customer\
     await desktop?.close();
   });
 
+  /**
+   * Resolves once the server watches `selection` for us, with `owned`, which resolves at the
+   * next change of owner (wrapped: an async function returning a promise would wait for it).
+   * Awaited before the change is made: a watch still being set up (two round trips first)
+   * missed xclip's claim under CI load, and the test waited 60 s.
+   */
+  async function ownerChange(selection: string): Promise<{ owned: Promise<void> }> {
+    let changed!: () => void;
+    const owned = new Promise<void>((resolve) => { changed = resolve; });
+    await x.watchSelectionOwner(selection, () => changed());
+    return { owned };
+  }
+
   /** What a program of the customer's pastes now. */
   async function customerPastes(): Promise<string> {
     const { stdout } = await run('xclip', ['-o', '-selection', 'clipboard'], { env: desktop.display.env(), timeout: 5_000, encoding: 'utf8' });
@@ -62,7 +75,7 @@ describeWithDesktop('the clipboard between the technician page and the customer\
 
     await panel.evaluate((text) => navigator.clipboard.writeText(text), TEXT);
     // The agent takes the CLIPBOARD selection when the text arrives: wait for that, then paste.
-    const owned = new Promise<void>((resolve) => { void x.watchSelectionOwner('CLIPBOARD', resolve); });
+    const { owned } = await ownerChange('CLIPBOARD');
     await panel.click('#clipboard-toggle');
     await panel.click('#clipboard-send');
     await owned;
@@ -72,7 +85,7 @@ describeWithDesktop('the clipboard between the technician page and the customer\
 
   test('"Get the customer\'s clipboard" brings what a program of the customer\'s copied into the technician\'s clipboard', async () => {
     // A program of the customer's copies (xclip keeps serving the selection until stopped).
-    const owned = new Promise<void>((resolve) => { void x.watchSelectionOwner('CLIPBOARD', resolve); });
+    const { owned } = await ownerChange('CLIPBOARD');
     copier = spawn('xclip', ['-quiet', '-selection', 'clipboard', '-i'], { env: desktop.display.env(), stdio: ['pipe', 'ignore', 'ignore'] });
     copier.stdin!.end(CUSTOMER_TEXT);
     await owned;
