@@ -28,10 +28,7 @@ export function bgrxToRgba(data: Uint8Array): void {
  * when it is torn (the inverted rows do not disagree with the bit rows everywhere).
  */
 export function readStamp(rgba: Uint8Array, now: number): StampReading | undefined {
-  const lum = (x: number, y: number): number => {
-    const i = (y * METER_AREA.width + x) * 4;
-    return (rgba[i]! + rgba[i + 1]! + rgba[i + 2]!) / 3;
-  };
+  const lum = (x: number, y: number): number => luminanceAt(rgba, x, y);
   let counter = 0;
   let time = 0;
   for (let i = 0; i < STAMP.bits; i++) {
@@ -48,10 +45,13 @@ export function readStamp(rgba: Uint8Array, now: number): StampReading | undefin
 
 /** Whether the key scene's square is white (lit) at its centre in `rgba`, an RGBA image of the meter's area. */
 export function squareLit(rgba: Uint8Array): boolean {
-  const x = SQUARE.x - METER_AREA.x + (SQUARE.size >> 1);
-  const y = SQUARE.y - METER_AREA.y + (SQUARE.size >> 1);
+  return luminanceAt(rgba, SQUARE.x - METER_AREA.x + (SQUARE.size >> 1), SQUARE.y - METER_AREA.y + (SQUARE.size >> 1)) > 127;
+}
+
+/** The mean of R, G and B at (x, y) of `rgba`, an RGBA image of the meter's area. */
+function luminanceAt(rgba: Uint8Array, x: number, y: number): number {
   const i = (y * METER_AREA.width + x) * 4;
-  return (rgba[i]! + rgba[i + 1]! + rgba[i + 2]!) / 3 > 127;
+  return (rgba[i]! + rgba[i + 1]! + rgba[i + 2]!) / 3;
 }
 
 /** True when damage `rects` may have changed the meter's area. */

@@ -31,9 +31,7 @@ describe('deflateSmallRect', () => {
 
   test('pixels that do not compress to a byte a pixel (a photograph, noise) are left to the JPEG encoder', async () => {
     const screen = new FakeScreenSource(64, 64);
-    let seed = 7;
-    const next = (): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >> 16) & 255; };
-    for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) screen.paint({ x, y, width: 1, height: 1 }, [next(), next(), next()]);
+    screen.paintNoise({ x: 0, y: 0, width: 64, height: 64 }, 7);
     const frame = await screen.grab();
     expect(MAX_BYTES_PER_PIXEL).toBe(1);
     expect(deflateSmallRect(frame, { x: 0, y: 0, width: 64, height: 64 })).toBeUndefined();
@@ -45,9 +43,7 @@ describe('deflateSmallRect', () => {
     deflateSmallRect(frame, { x: 0, y: 0, width: 64, height: 64 }, scratch);
     expect(scratch.bytesKept).toBe(64 * 64 * 3);
     const noisy = new FakeScreenSource(32, 32);
-    let seed = 11;
-    const next = (): number => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >> 16) & 255; };
-    for (let i = 0; i < 32 * 32; i++) noisy.paint({ x: i % 32, y: i >> 5, width: 1, height: 1 }, [next(), next(), next()]);
+    noisy.paintNoise({ x: 0, y: 0, width: 32, height: 32 }, 11);
     expect(deflateSmallRect(await noisy.grab(), { x: 0, y: 0, width: 32, height: 32 }, scratch)).toBeUndefined();
     expect(scratch.bytesKept).toBe(64 * 64 * 3 + 32 * 32 * 3);
   });

@@ -65,6 +65,18 @@ export class FakeScreenSource implements ScreenSource {
     }
   }
 
+  /**
+   * Fills `rect` with pseudo-random colours from `seed` (the same seed, the same pixels): what
+   * a photograph or video is to a compressor, nothing it can shrink.
+   */
+  paintNoise(rect: Rect, seed: number): void {
+    let state = seed;
+    const next = (): number => { state = (state * 1103515245 + 12345) & 0x7fffffff; return (state >> 16) & 255; };
+    for (let y = rect.y; y < rect.y + rect.height; y++) {
+      for (let x = rect.x; x < rect.x + rect.width; x++) this.paint({ x, y, width: 1, height: 1 }, [next(), next(), next()]);
+    }
+  }
+
   /** Changes the screen size; the content becomes black. */
   resize(width: number, height: number): void {
     this.width = width;
