@@ -2,6 +2,7 @@ import { createJpegJsEncoder } from '../client/encode/jpeg-js-encoder-adapter';
 import type { RectEncoder } from '../client/encode/rect-encoder';
 import { createSharpEncoder } from '../client/encode/sharp-encoder-adapter';
 import { cropToRgb } from '../client/encode/crop-pixels';
+import { cropToRgbHalf, halvedSize } from '../client/encode/crop-half';
 import type { RawFrame } from '../client/capture/raw-frame';
 import type { Rect } from '../client/diff/rect';
 import { loadavg } from 'node:os';
@@ -9,7 +10,7 @@ import { splitIntoBands } from '../client/encode/split-bands';
 import { deflateSmallRect } from '../client/encode/deflated-rgb';
 import { DEFAULT_STREAMER_OPTIONS } from '../client/stream/frame-streamer-options';
 import { median, timeInterleaved, timeRuns, type Benchmark, type BenchRow } from './support/benchmark';
-import { decodeToRgb, encodeUnswapped, encodeWithRecomb, pngToBgraFrame, renderDesktopPng } from './support/sharp-bench-adapter';
+import { decodeToRgb, encodeRgbWithHuffman, encodeUnswapped, encodeWithRecomb, pngToBgraFrame, renderDesktopPng } from './support/sharp-bench-adapter';
 
 const QUALITY = 70;
 /** Rounds of the band comparison; each encodes the frame once in one piece and once in bands. */
@@ -82,6 +83,35 @@ const bench: Benchmark = {
           : `${deflated.byteLength} B lossless against ${jpegBytes} B JPEG; CPU ${cpu(viaDeflate!).toFixed(2)} against ${cpu(viaSharp!).toFixed(2)} ms; median of 100 rounds alternating`,
       });
     }
+    // Huffman tables: the shipped encoder against the other choice, crop included either
+    // way. A whole screen in motion goes out (2 bands, halved) with libjpeg's standard
+    // tables; a window-sized change with tables optimised per image (sharp-encoder-adapter.ts).
+    log('Huffman tables: the shipped choice vs the other');
+    const huffmanRows: BenchRow[] = [];
+    const huffmanCases: { name: string; rects: readonly Rect[]; halve: boolean; other: 'optimised' | 'standard' }[] = [
+      { name: '1920x1080 in motion (2 bands, halved)', rects: bands, halve: true, other: 'optimised' },
+      { name: '400x300 window of text at 100,100', rects: [{ x: 100, y: 100, width: 400, height: 300 }], halve: false, other: 'standard' },
+    ];
+    const tablesName = { optimised: 'tables optimised per image', standard: "libjpeg's standard tables" } as const;
+    for (const { name, rects, halve, other } of huffmanCases) {
+      const shippedTables = other === 'optimised' ? 'standard' : 'optimised';
+      const shipped = () => Promise.all(rects.map((r) => sharp.encode(frame, r, QUALITY, halve ? { halve: true } : undefined)));
+      // Its RGB copies made once, as the shipped encoder lends its own from a pool.
+      const sizes = rects.map((r) => (halve ? halvedSize(r) : r));
+      const copies = sizes.map(({ width, height }) => new Uint8Array(width * height * 3));
+      const otherChoice = () => Promise.all(rects.map((r, i) => {
+        const rgb = halve ? cropToRgbHalf(frame, r, copies[i]) : cropToRgb(frame, r, copies[i]);
+        return encodeRgbWithHuffman(rgb, sizes[i]!.width, sizes[i]!.height, QUALITY, other);
+      }));
+      const bytesOf = async (encode: () => Promise<Uint8Array[]>) => (await encode()).reduce((sum, b) => sum + b.byteLength, 0);
+      const [shippedBytes, otherBytes] = [await bytesOf(shipped), await bytesOf(otherChoice)];
+      const [viaShipped, viaOther] = await timeInterleaved(BAND_ROUNDS, [shipped, otherChoice]);
+      huffmanRows.push({
+        case: `${name}: JPEG q${QUALITY} with ${tablesName[shippedTables]} (shipped), CPU time (all threads)`,
+        value: cpu(viaShipped!), unit: 'ms', baseline: { name: tablesName[other], value: cpu(viaOther!) },
+        note: `${shippedBytes} B against ${otherBytes} B (${(shippedBytes / otherBytes).toFixed(3)}×); wall ${wall(viaShipped!).toFixed(2)} against ${wall(viaOther!).toFixed(2)} ms; median of ${BAND_ROUNDS} rounds alternating`,
+      });
+    }
     const sharpBytes = (await sharp.encode(frame, full, QUALITY)).byteLength;
     const jsBytes = (await jpegJs.encode(frame, full, QUALITY)).byteLength;
 
@@ -102,6 +132,7 @@ const bench: Benchmark = {
       { case: 'alternative: sharp .recomb() swap', value: recomb, unit: 'ms', baseline: { name: 'shipped sharp path', value: sharpFull }, note: 'correct colours, slower' },
       { case: 'floor: sharp without any swap (wrong colours)', value: unswapped, unit: 'ms', baseline: { name: 'shipped sharp path', value: sharpFull } },
       ...smallRows,
+      ...huffmanRows,
     ];
     return rows;
   },

@@ -83,6 +83,18 @@ export async function encodeUnswapped(frame: RawFrame, rect: Rect, quality: numb
     .toBuffer();
 }
 
+/**
+ * RGB pixels as JPEG as the shipped encoder makes them, with the Huffman tables chosen:
+ * `optimised` per image (sharp's default) or libjpeg's standard ones. The encode
+ * benchmark compares the shipped choice with the other one.
+ */
+export async function encodeRgbWithHuffman(rgb: Uint8Array, width: number, height: number, quality: number, tables: 'optimised' | 'standard'): Promise<Uint8Array> {
+  const { default: sharp } = await import('sharp');
+  return sharp(rgb, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality, mozjpeg: false, optimiseCoding: tables === 'optimised', chromaSubsampling: '4:2:0' })
+    .toBuffer();
+}
+
 /** Decodes a JPEG to RGB pixels, to check an encoder's colours. */
 export async function decodeToRgb(jpeg: Uint8Array): Promise<{ data: Buffer; width: number; height: number }> {
   const { default: sharp } = await import('sharp');

@@ -22,6 +22,13 @@ const SCRATCH_KEPT_BYTES = 1024 * 1024;
  * `.recomb()` to swap channels costs ≈75 ms a frame, and handing it 4 channels makes it
  * flatten the alpha, which is 0 on X11, into black. The buffer is lent from a small pool
  * (scratch-buffers.ts) and given back once sharp is done with it.
+ *
+ * While the whole screen moves (halved updates), the Huffman tables are libjpeg's standard
+ * ones instead of optimised per image (sharp's default): the optimising pass is a third of
+ * that encode's CPU for 3 % fewer bytes, and CPU is what runs short on a customer's PC
+ * while the screen moves. Other updates keep optimised tables: on smooth pictures (the
+ * glass region scene) standard ones cost 18 % more bytes for no CPU saved. Figures:
+ * `npm run bench -- encode`, the Huffman rows, and BENCHMARKS.md.
  */
 export async function createSharpEncoder(): Promise<RectEncoder> {
   const { default: sharp } = await import('sharp');
@@ -38,7 +45,7 @@ export async function createSharpEncoder(): Promise<RectEncoder> {
         const rgb = halve ? cropToRgbHalf(frame, rect, into) : cropToRgb(frame, rect, into);
         return await sharp(rgb, { raw: { width, height, channels: 3 } })
           // mozjpeg's trellis quantisation saves ~10% bytes but costs several times the CPU.
-          .jpeg({ quality: clampQuality(quality), mozjpeg: false, chromaSubsampling: '4:2:0' })
+          .jpeg({ quality: clampQuality(quality), mozjpeg: false, optimiseCoding: !halve, chromaSubsampling: '4:2:0' })
           .toBuffer();
       } finally {
         // sharp has read the pixels once its promise settles, whichever way.

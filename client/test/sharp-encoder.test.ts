@@ -43,3 +43,42 @@ describe('sharp encoder with reused RGB buffers', () => {
     }
   });
 });
+
+/** The luminance DC table of the JPEG standard (ITU T.81 Annex K.3): code counts by length, then symbols. */
+const STANDARD_LUMINANCE_DC = [0, 1, 5, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, ...Array.from({ length: 12 }, (_, i) => i)];
+
+/** The class-0 (DC), id-0 (luminance) Huffman table of a baseline JPEG, as counts then symbols. */
+function luminanceDcTable(jpeg: Uint8Array): number[] {
+  let at = 2; // after SOI
+  while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
+    const marker = jpeg[at + 1]!;
+    const length = (jpeg[at + 2]! << 8) | jpeg[at + 3]!;
+    if (marker === 0xc4) {
+      // One DHT segment may hold several tables.
+      let t = at + 4;
+      while (t < at + 2 + length) {
+        const counts = [...jpeg.subarray(t + 1, t + 17)];
+        const symbols = counts.reduce((a, b) => a + b, 0);
+        if (jpeg[t] === 0x00) return [...counts, ...jpeg.subarray(t + 17, t + 17 + symbols)];
+        t += 17 + symbols;
+      }
+    }
+    if (marker === 0xda) break; // the scan starts: no table after it in a baseline JPEG
+    at += 2 + length;
+  }
+  throw new Error('no luminance DC table before the scan');
+}
+
+describe('sharp encoder Huffman tables', () => {
+  it('uses the standard tables while the whole screen moves (halved) and tables made for the picture otherwise', async () => {
+    const screen = new FakeScreenSource(256, 128, 'bgra');
+    screen.paintNoise({ x: 0, y: 0, width: 256, height: 128 }, 7);
+    const frame = await screen.grab();
+    const encoder = await createSharpEncoder();
+    const whole: Rect = { x: 0, y: 0, width: 256, height: 128 };
+    // Halved: CPU counts most while everything moves, and the optimising pass is a third of it.
+    expect(luminanceDcTable(await encoder.encode(frame, whole, 70, { halve: true }))).toEqual(STANDARD_LUMINANCE_DC);
+    // Otherwise the fewer bytes of tables made for this picture.
+    expect(luminanceDcTable(await encoder.encode(frame, whole, 70))).not.toEqual(STANDARD_LUMINANCE_DC);
+  });
+});
