@@ -5,7 +5,7 @@ import { startXvfb } from '../test/support/xvfb';
 import { assertTechnicianBuilt } from '../test/browser/panel-driver';
 import { percentile, withNote, type Benchmark, type BenchRow } from './support/benchmark';
 import { assertCaptureWorkerBuilt, sleep, STREAM_RUN } from './support/agent-child';
-import { showGlassScene, type GlassScene, type GlassSceneName } from './support/glass-scene';
+import { SCROLL_STEPS_PER_SECOND, showGlassScene, type GlassScene, type GlassSceneName } from './support/glass-scene';
 import { takeMeter, type MeterReadings, type SeenFrame } from './support/glass-meter';
 import { BUILT_AGENT, startNoVncViewer, startOurViewer, type Viewer } from './support/glass-viewers';
 import { startFloorViewer } from './support/glass-floor-viewer';
@@ -53,7 +53,7 @@ const SCALED_FRAMES = 'scaled-frames';
 
 const SCENES: readonly { readonly scene: GlassSceneName; readonly label: string }[] = [
   { scene: 'region', label: '400x300 region changing every frame (60/s)' },
-  { scene: 'scroll', label: 'whole screen scrolling (30 steps/s)' },
+  { scene: 'scroll', label: `whole screen scrolling (${SCROLL_STEPS_PER_SECOND} steps/s)` },
   { scene: 'still', label: 'still screen' },
   { scene: 'key', label: 'key-to-echo' },
 ];
@@ -282,10 +282,14 @@ function rowsOf(scene: GlassSceneName, label: string, ours: Lane, anchor: Lane, 
           target: { text: `≤ ${TARGETS.cpuPerUpdateMs} ms`, met: ours.serverCpuMsPerUpdate <= TARGETS.cpuPerUpdateMs },
           note: `agent ${f1(ours.serverCpuPercent)} % of a core over updates the page drew; X0tigervnc ${f1(anchor.serverCpuPercent)} %` },
       ];
-    case 'scroll':
+    case 'scroll': {
+      // No viewer shows more frames than the scene paints: where noVNC shows most of them,
+      // that and not the viewer caps the ratio (BENCHMARKS.md, 2026-12-02 on the Intel machine).
+      const ceiling = `the scene paints ${SCROLL_STEPS_PER_SECOND} steps/s: ours showed ${f1((100 * ours.fps) / SCROLL_STEPS_PER_SECOND)} % of them, `
+        + `and the ratio can reach at most ${(SCROLL_STEPS_PER_SECOND / anchor.fps).toFixed(2)}× here`;
       return [
         { case: `${label}: frames seen on the viewer's canvas`, value: ours.fps, unit: 'fps', baseline: base(anchor.fps),
-          target: { text: `≥ ${TARGETS.scrollFps}× noVNC`, met: ours.fps >= TARGETS.scrollFps * anchor.fps }, note: both },
+          target: { text: `≥ ${TARGETS.scrollFps}× noVNC`, met: ours.fps >= TARGETS.scrollFps * anchor.fps }, note: `${ceiling}; ${both}` },
         { case: `${label}: bytes to the viewer`, value: ours.bytesPerSecond / 1024, unit: 'KiB/s', baseline: base(anchor.bytesPerSecond / 1024),
           target: { text: '≤ noVNC', met: ours.bytesPerSecond <= anchor.bytesPerSecond } },
         { case: `${label}: scene paint → seen, p50`, value: p50(ours), unit: 'ms', baseline: base(p50(anchor)), note: clocks },
@@ -294,6 +298,7 @@ function rowsOf(scene: GlassSceneName, label: string, ours: Lane, anchor: Lane, 
           baseline: { name: 'X0tigervnc CPU per frame seen', value: anchor.serverCpuMsPerUpdate },
           note: `agent ${f1(ours.serverCpuPercent)} % of a core; X0tigervnc ${f1(anchor.serverCpuPercent)} %` },
       ];
+    }
     case 'still':
       return [
         { case: `${label}: bytes to the viewer`, value: ours.bytesPerSecond, unit: 'B/s', baseline: base(anchor.bytesPerSecond),
