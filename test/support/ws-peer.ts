@@ -139,6 +139,24 @@ export class WsTestPeer {
     else this.inOrder(async () => text);
   }
 
+  /**
+   * Sends `messages` in clear in ONE write to the socket: the relay then reads them as one
+   * chunk and handles them all in one turn of its event loop, with none of its own I/O (a
+   * Redis answer) between them. For a test whose messages must all arrive while an answer
+   * is pending; sent one write each, a fast answer may land between two of them.
+   */
+  sendJsonAtOnce(messages: readonly (ControlMessage | Record<string, unknown>)[]): void {
+    if (this.channel !== undefined) throw new Error('sendJsonAtOnce sends in clear only');
+    // ws corks the socket around each frame it writes; corks nest, so this holds them all.
+    const socket = (this.ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    socket.cork();
+    try {
+      for (const message of messages) this.ws.send(encodeControl(message as ControlMessage));
+    } finally {
+      socket.uncork();
+    }
+  }
+
   sendRaw(data: string | Uint8Array, binary = typeof data !== 'string'): void {
     const channel = this.channel;
     if (channel !== undefined && binary && typeof data !== 'string') {
