@@ -25,14 +25,10 @@ export function decodedSizeProblem(header: FrameHeader, width: number, height: n
  * parseFrame bounds it, and never SCALED); a JPEG or PNG with {@link decodeRectBitmap}.
  * Rejects when the pixels do not fill the rectangle exactly.
  */
-export function decodeRect(frame: FrameMessage): Promise<DecodedRect> {
+export async function decodeRect(frame: FrameMessage): Promise<DecodedRect> {
   if (frame.header.format !== ImageFormat.DEFLATED_RGB) return decodeRectBitmap(frame);
-  try {
-    const { width, height } = frame.header;
-    return Promise.resolve(new ImageData(inflateRgbToRgba(frame.image, width, height), width, height));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const { width, height } = frame.header;
+  return new ImageData(inflateRgbToRgba(frame.image, width, height), width, height);
 }
 
 /**
