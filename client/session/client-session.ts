@@ -52,8 +52,8 @@ export interface StreamerLike {
   onAck(seq: number): void;
   requestRefresh(): void;
   setQuality(quality: number | 'auto'): void;
-  /** Runs `switchPicture` between two updates, the next one full (FrameStreamer.betweenUpdates). */
-  betweenUpdates(switchPicture: () => void): void;
+  /** Runs `switchPicture` between two updates, the next one full when it returns true (FrameStreamer.betweenUpdates). */
+  betweenUpdates(switchPicture: () => boolean): void;
 }
 
 /**
@@ -845,8 +845,10 @@ export class ClientSession {
 
   /**
    * The technician picked another display: stream it, from a full update, and say so.
-   * The switch waits for the frames of the old display already grabbed to go out, so the
-   * page never gets one of them after the `screen-info` naming the new one.
+   * The switch waits for the frames of the old display already grabbed to go out, so none
+   * of them leaves after the `screen-info` naming the new one (a relay holding frames for a
+   * busy page may still deliver one later, PROTOCOL.md §8: the page sizes each frame by its
+   * own header). A display not listed changes nothing and costs no full update.
    */
   private selectDisplay(id: number): void {
     if (this.state.kind !== 'sharing' || !this.displaysPickable) {
@@ -854,14 +856,15 @@ export class ClientSession {
       return;
     }
     const attempt = this.attempt;
-    const switchDisplay = (): void => {
-      if (this.attempt !== attempt || this.state.kind !== 'sharing') return;
+    const switchDisplay = (): boolean => {
+      if (this.attempt !== attempt || this.state.kind !== 'sharing') return false;
       const choice = this.deps.selectDisplay?.(id);
       if (choice === undefined) {
         this.deps.logger.warn({ id }, 'ignored a choice of a display that is not listed');
-        return;
+        return false;
       }
       this.sendToTechnician({ type: 'screen-info', ...choice });
+      return true;
     };
     if (this.streamer !== undefined) this.streamer.betweenUpdates(switchDisplay);
     else switchDisplay();

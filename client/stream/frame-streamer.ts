@@ -159,7 +159,7 @@ export class FrameStreamer {
   /** Fires settleMs after the last halved update, to send the screen sharp once it stopped. */
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Changes of picture (another monitor) waiting for the updates already grabbed to go out. */
-  private readonly pendingSwitches: Array<() => void> = [];
+  private readonly pendingSwitches: Array<() => boolean> = [];
 
   constructor(private readonly deps: FrameStreamerDeps, options: FrameStreamerOptionsInput = {}) {
     this.options = resolveStreamerOptions(options);
@@ -231,11 +231,12 @@ export class FrameStreamer {
   /**
    * Runs `switchPicture` (the technician picked another monitor: it moves the view and
    * tells the page) once every update already grabbed has gone out and before the next
-   * grab, and makes that next update a full one. So the page gets the old picture's
-   * frames, then what `switchPicture` sends, then only the new picture: never a frame of
-   * the old monitor after it was told the new one. Not running, it runs at once.
+   * grab, and, when it returns true (the picture did switch), makes that next update a full
+   * one. So the page gets the old picture's frames, then what `switchPicture` sends, then
+   * only the new picture: never a frame of the old monitor after it was told the new one.
+   * A choice refused (false) costs no full update. Not running, it runs at once.
    */
-  betweenUpdates(switchPicture: () => void): void {
+  betweenUpdates(switchPicture: () => boolean): void {
     if (this.state !== 'running') {
       switchPicture();
       return;
@@ -366,13 +367,16 @@ export class FrameStreamer {
   private async switchPictures(): Promise<void> {
     await this.sending;
     if (this.state !== 'running') return;
+    let switched = false;
     for (const switchPicture of this.pendingSwitches.splice(0)) {
       try {
-        switchPicture();
+        if (switchPicture()) switched = true;
       } catch (error) {
         this.deps.logger?.warn({ err: error }, 'switching the streamed picture failed');
+        switched = true; // the view may have moved before it failed: start again from a full update
       }
     }
+    if (!switched) return;
     // What the page has is of another picture: the next update replaces all of it.
     this.previous = undefined;
     this.refreshPending = true;

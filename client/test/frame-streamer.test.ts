@@ -144,8 +144,8 @@ describe('FrameStreamer', () => {
     h.screen.grab = async () => { log.push('grab'); return grab(); };
     const send = h.sent.push.bind(h.sent);
     h.sent.push = (...headers: FrameHeader[]) => { log.push(`frame ${headers[0]!.seq}`); return send(...headers); };
-    h.streamer.betweenUpdates(() => log.push('switch to 1'));
-    h.streamer.betweenUpdates(() => log.push('switch to 2'));
+    h.streamer.betweenUpdates(() => log.push('switch to 1') > 0);
+    h.streamer.betweenUpdates(() => log.push('switch to 2') > 0);
     expect(log).toEqual([]);
     await until(() => log.includes('switch to 2') && log.slice(log.indexOf('switch to 2')).some((l) => l.startsWith('frame')), 'the switch and an update after it');
     const switchedAt = log.indexOf('switch to 1');
@@ -162,15 +162,31 @@ describe('FrameStreamer', () => {
     expect(first.flags & FrameFlag.FULL).toBe(FrameFlag.FULL);
   });
 
+  it('a switch that changed nothing (a display not listed) costs no full update; one that did, one full update', async () => {
+    const h = harness();
+    await startAndTakeFirstFrame(h);
+    h.streamer.betweenUpdates(() => false);
+    h.screen.paint({ x: 10, y: 10, width: 2, height: 2 }, [0, 255, 0]);
+    await until(() => h.sent.length === 2, 'the change after a refused switch');
+    // Only the tile around the change, not the screen.
+    expect(h.sent[1]!.width * h.sent[1]!.height).toBeLessThan(320 * 240);
+    expect(h.sent[1]!.flags & FrameFlag.FULL).toBe(0);
+    h.streamer.onAck(1);
+    h.streamer.betweenUpdates(() => true);
+    await until(() => h.sent.length === 3, 'the update after a switch');
+    expect(h.sent[2]).toMatchObject({ x: 0, y: 0, width: 320, height: 240 });
+    expect(h.sent[2]!.flags & FrameFlag.FULL).toBe(FrameFlag.FULL);
+  });
+
   it('runs a picture switch at once when not streaming, and drops pending ones when stopped', async () => {
     const h = harness();
     const ran: number[] = [];
-    h.streamer.betweenUpdates(() => ran.push(1));
+    h.streamer.betweenUpdates(() => ran.push(1) > 0);
     expect(ran).toEqual([1]);
     h.encoder.delayMs = 50;
     h.streamer.start();
     await until(() => h.encoder.calls.length === 1, 'the first update encoding');
-    h.streamer.betweenUpdates(() => ran.push(2));
+    h.streamer.betweenUpdates(() => ran.push(2) > 0);
     await settle(h.streamer.stop());
     await elapse(100);
     expect(ran).toEqual([1]);
