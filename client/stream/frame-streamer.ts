@@ -232,8 +232,9 @@ export class FrameStreamer {
    * Runs `switchPicture` (the technician picked another monitor: it moves the view and
    * tells the page) once every update already grabbed has gone out and before the next
    * grab, and, when it returns true (the picture did switch), makes that next update a full
-   * one. So the page gets the old picture's frames, then what `switchPicture` sends, then
-   * only the new picture: never a frame of the old monitor after it was told the new one.
+   * one. So this side sends the old picture's frames, then what `switchPicture` sends, then
+   * only the new picture: never a frame of the old monitor after telling of the new one (a
+   * relay holding frames for a busy page may still deliver one later, PROTOCOL.md §8).
    * A choice refused (false) costs no full update. Not running, it runs at once.
    */
   betweenUpdates(switchPicture: () => boolean): void {
