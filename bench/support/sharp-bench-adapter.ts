@@ -1,5 +1,6 @@
 import type { RawFrame } from '../../client/capture/raw-frame';
 import type { Rect } from '../../client/diff/rect';
+import { jpegOptions } from '../../client/encode/sharp-encoder-adapter';
 
 /**
  * The benchmarks' own uses of sharp, kept in an adapter file like every native import:
@@ -84,14 +85,14 @@ export async function encodeUnswapped(frame: RawFrame, rect: Rect, quality: numb
 }
 
 /**
- * RGB pixels as JPEG as the shipped encoder makes them, with the Huffman tables chosen:
+ * RGB pixels as JPEG with the shipped encoder's options (jpegOptions), the Huffman tables chosen:
  * `optimised` per image (sharp's default) or libjpeg's standard ones. The encode
  * benchmark compares the shipped choice with the other one.
  */
 export async function encodeRgbWithHuffman(rgb: Uint8Array, width: number, height: number, quality: number, tables: 'optimised' | 'standard'): Promise<Uint8Array> {
   const { default: sharp } = await import('sharp');
   return sharp(rgb, { raw: { width, height, channels: 3 } })
-    .jpeg({ quality, mozjpeg: false, optimiseCoding: tables === 'optimised', chromaSubsampling: '4:2:0' })
+    .jpeg(jpegOptions(quality, tables))
     .toBuffer();
 }
 

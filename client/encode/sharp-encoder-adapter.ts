@@ -44,8 +44,7 @@ export async function createSharpEncoder(): Promise<RectEncoder> {
       try {
         const rgb = halve ? cropToRgbHalf(frame, rect, into) : cropToRgb(frame, rect, into);
         return await sharp(rgb, { raw: { width, height, channels: 3 } })
-          // mozjpeg's trellis quantisation saves ~10% bytes but costs several times the CPU.
-          .jpeg({ quality: clampQuality(quality), mozjpeg: false, optimiseCoding: !halve, chromaSubsampling: '4:2:0' })
+          .jpeg(jpegOptions(quality, halve ? 'standard' : 'optimised'))
           .toBuffer();
       } finally {
         // sharp has read the pixels once its promise settles, whichever way.
@@ -53,4 +52,14 @@ export async function createSharpEncoder(): Promise<RectEncoder> {
       }
     },
   };
+}
+
+/**
+ * sharp's JPEG options for an update, with the Huffman tables given (see
+ * createSharpEncoder for which update gets which). Also what the encode benchmark's
+ * baseline uses, so the two differ only in the tables.
+ */
+export function jpegOptions(quality: number, huffman: 'optimised' | 'standard') {
+  // mozjpeg's trellis quantisation saves ~10% bytes but costs several times the CPU.
+  return { quality: clampQuality(quality), mozjpeg: false, optimiseCoding: huffman === 'optimised', chromaSubsampling: '4:2:0' };
 }
